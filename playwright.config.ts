@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+import { findChromium, INSTALL_HINT } from './scripts/find-browser.mjs';
+
+const executablePath = findChromium();
+if (!executablePath) throw new Error(INSTALL_HINT);
+
+const PORT = 4179;
+// As root Chromium needs --no-sandbox; the rest keep it from calling home on a closed network.
+const common = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: { baseURL: `http://127.0.0.1:${PORT}`, trace: 'retain-on-failure' },
+  webServer: {
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+  projects: [
+    {
+      // Headless WebGPU: SwiftShader's software adapter. Slow, so tests use tiny images.
+      name: 'webgpu',
+      testIgnore: /fallback\.spec\.ts/,
+      use: { launchOptions: { executablePath, args: [...common, '--enable-unsafe-webgpu'] } },
+    },
+    {
+      // No WebGPU flags: the studio must fall back to WebGL and say why.
+      name: 'webgl-fallback',
+      testMatch: /fallback\.spec\.ts/,
+      use: { launchOptions: { executablePath, args: common } },
+    },
+  ],
+});

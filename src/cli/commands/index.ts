@@ -1,0 +1,5 @@
+import type { Command } from '../command';
+import { backendInfo } from './backend-info';
+
+/** Every `hpa-studio` command, in the order `--help` lists them. Add new commands here. */
+export const commands: Command[] = [backendInfo];
