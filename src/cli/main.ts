@@ -1,4 +1,8 @@
+import { env } from '@tensorflow/tfjs-core';
 import { commands } from './commands/index';
+
+// PROD silences tfjs's console banner suggesting tfjs-node (whose native install we do not use).
+env().set('PROD', true);
 import { UsageError, wantsHelp } from './command';
 
 function overview(): string {

@@ -31,7 +31,7 @@ export async function measureTrainingSteps(tf: typeof tfType, opts: ProbeOptions
   });
   const optimizer = tf.train.adam(1e-2);
   const x = tf.randomUniform([batch, size, size, 4], 0, 1, 'float32', seed);
-  const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', seed + 3), 0.8), 'float32');
+  const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', seed + 3), 0.8), 'float32'));
   const losses: number[] = [];
   const stepTimesMs: number[] = [];
   try {
