@@ -1,0 +1,136 @@
+/**
+ * The model registry (timm-like): `createModel(name, options)` builds any registered model,
+ * `describeModel(model)` gives its layer table and parameter counts.
+ * Importing this module registers every custom layer, so saved models load through tf.io.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { NUM_CLASSES } from '../labels';
+import type { NormalisationMode } from './layers/inputNormalization';
+import { buildGapNetKaggle, buildGapNetPL, kagglePadding } from './gapnet';
+
+export interface ModelOptions {
+  /** input side in pixels (square); 32 and up */
+  inputSize: number;
+  channels?: 4;
+  classes?: number;
+  /** default: the model's own ('per-image' for gapnet-pl, 'div255' for gapnet-kaggle) */
+  normalisation?: NormalisationMode;
+  /** seeds weight init and dropout masks; omitted = unseeded */
+  seed?: number;
+  /** gapnet-kaggle: 'auto' (default) = 'valid' from 149 px, 'same' below */
+  padding?: 'auto' | 'valid' | 'same';
+}
+
+export interface ModelEntry {
+  name: string;
+  summary: string;
+  defaultNormalisation: NormalisationMode;
+  build(o: Required<Pick<ModelOptions, 'inputSize' | 'channels' | 'classes' | 'normalisation'>> & ModelOptions): tf.LayersModel;
+  /** anything the user should know about how this instance was built */
+  notes(o: ModelOptions): string[];
+}
+
+export const MIN_INPUT_SIZE = 32;
+
+const registry = new Map<string, ModelEntry>();
+
+export function registerModel(entry: ModelEntry): void {
+  registry.set(entry.name, entry);
+}
+
+export function listModels(): ModelEntry[] {
+  return [...registry.values()];
+}
+
+registerModel({
+  name: 'gapnet-pl',
+  summary: 'GapNet-PL (Rumetshofer et al. 2019): SELU, symmetric zero padding, AlphaDropout, 630,076 params',
+  defaultNormalisation: 'per-image',
+  build: (o) => buildGapNetPL(o),
+  notes: () => ['stride-2 convs pad 1 px on every side (TeLL ZEROPAD), stride-1 convs pad "same"', 'output: sigmoid probabilities'],
+});
+
+registerModel({
+  name: 'gapnet-kaggle',
+  summary: 'GapNet-PL Keras kernel (LB 0.385): BatchNorm + ReLU, valid padding, 595,468 params',
+  defaultNormalisation: 'div255',
+  build: (o) => buildGapNetKaggle(o),
+  notes: (o) => {
+    const p = kagglePadding(o);
+    return [
+      p === 'valid' ? "convs and pools use 'valid' padding, as the kernel" : `convs and pools use 'same' padding: 'valid' needs ≥ 149 px, input is ${o.inputSize} px`,
+      'output: sigmoid probabilities',
+    ];
+  },
+});
+
+export function createModel(name: string, options: ModelOptions): tf.LayersModel {
+  const entry = registry.get(name);
+  if (!entry) throw new Error(`unknown model '${name}'; models: ${[...registry.keys()].join(', ')}`);
+  const { inputSize } = options;
+  if (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE) throw new Error(`input size must be an integer ≥ ${MIN_INPUT_SIZE}, got ${inputSize}`);
+  const channels = options.channels ?? 4;
+  if (channels !== 4) throw new Error(`models take 4 channels (RGBY), got ${channels}`);
+  return entry.build({ ...options, inputSize, channels, classes: options.classes ?? NUM_CLASSES, normalisation: options.normalisation ?? entry.defaultNormalisation });
+}
+
+export function modelNotes(name: string, options: ModelOptions): string[] {
+  return registry.get(name)?.notes(options) ?? [];
+}
+
+export interface LayerRow {
+  name: string;
+  type: string;
+  outputShape: (number | null)[] | (number | null)[][];
+  params: number;
+  trainableParams: number;
+}
+
+export interface ModelDescription {
+  name: string;
+  layers: LayerRow[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+}
+
+function countWeights(ws: tf.LayerVariable[]): number {
+  return ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+export function describeModel(model: tf.LayersModel): ModelDescription {
+  const layers = model.layers.map((l) => ({
+    name: l.name,
+    type: l.getClassName(),
+    outputShape: l.outputShape as LayerRow['outputShape'],
+    params: l.countParams(),
+    trainableParams: countWeights(l.trainableWeights),
+  }));
+  const totalParams = model.countParams();
+  const trainableParams = countWeights(model.trainableWeights);
+  return { name: model.name, layers, totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams };
+}
+
+/** The layer table as fixed-width text (for the CLI and logs). */
+export function formatModelDescription(d: ModelDescription): string {
+  const shape = (s: LayerRow['outputShape']) => JSON.stringify(s).replace(/null/g, 'b');
+  const rows = d.layers.map((l) => [l.name, l.type, shape(l.outputShape), l.params.toLocaleString('en-US')]);
+  const head = ['Layer', 'Type', 'Output shape', 'Params'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
+  return [
+    `Model: ${d.name}`,
+    line(head),
+    w.map((n) => '-'.repeat(n)).join('  '),
+    ...rows.map(line),
+    '',
+    `Total params: ${d.totalParams.toLocaleString('en-US')}`,
+    `Trainable params: ${d.trainableParams.toLocaleString('en-US')}`,
+    `Non-trainable params: ${d.nonTrainableParams.toLocaleString('en-US')}`,
+  ].join('\n');
+}
+
+/** Loads a model saved with tf.io (custom layers are registered by importing this module). */
+export async function loadModel(handler: tf.io.IOHandler): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(handler);
+}
