@@ -25,7 +25,7 @@ describe('dihedral transforms', () => {
   });
 
   it('are 8 distinct permutations that move all channels together', () => {
-    const x = tf.concat([grid(), tf.add(grid(), 100)], 3);
+    const x = tf.concat([grid(), tf.add(grid(), 100) as tf.Tensor4D], 3);
     const seen = new Set<string>();
     for (const k of DIHEDRAL_TRANSFORMS) {
       const v = pixels(dihedral(x, k));
