@@ -1,0 +1,7 @@
+/**
+ * The synthetic HPA-like dataset generator: pure, seeded TypeScript with no Node APIs, so it runs in
+ * a browser Worker and in Node alike. See docs/gallery.md for what each class looks like.
+ */
+export { renderSample, type RenderOptions, type SampleChannels } from './renderSample';
+export { planDataset, checkSynthOptions, type SynthOptions, type DatasetPlan, type PlannedSample, MIN_SIZE, MAX_SIZE, CAP_DOMINANT_KEEP } from './planDataset';
+export { writeDatasetZip, makeDatasetZip, encodeChannel, CHANNELS, ZIP_DATE } from './datasetZip';
