@@ -1,0 +1,177 @@
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { SampleRecord } from '../../data/catalog';
+import { LabelChips } from './LabelChips';
+import type { ThumbnailLoader } from './thumbnailLoader';
+import { columnsFor, scrollToReveal, visibleRows, type RowRange } from './windowing';
+
+/** Fixed cell geometry (CSS px): the windowing relies on every row having this height. */
+export const CELL_WIDTH = 118;
+export const ROW_HEIGHT = 146;
+/** Displayed thumbnail size (CSS px). */
+export const THUMB_CSS = 96;
+const OVERSCAN = 2;
+
+interface Props {
+  samples: readonly SampleRecord[];
+  loader: ThumbnailLoader | null;
+  /** thumbnail bitmap size (px) the loader renders */
+  thumbSize: number;
+  activeIndex: number;
+  onActiveChange: (index: number) => void;
+  onOpen: (index: number) => void;
+}
+
+const cellId = (i: number) => `explorer-cell-${i}`;
+
+/** A windowed grid of sample thumbnails: only the visible rows (plus overscan) are in the DOM. */
+export function SampleGrid({ samples, loader, thumbSize, activeIndex, onActiveChange, onOpen }: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  const [range, setRange] = useState<RowRange>({ first: 0, end: 0 });
+  const cols = columnsFor((width || CELL_WIDTH * 6) - 8, CELL_WIDTH); // rows have 4 px padding each side
+  const rowCount = Math.ceil(samples.length / cols);
+
+  const update = useCallback(() => {
+    const el = ref.current;
+    if (!el) return;
+    const r = visibleRows(el.scrollTop, el.clientHeight, ROW_HEIGHT, rowCount, OVERSCAN);
+    setRange((prev) => (prev.first === r.first && prev.end === r.end ? prev : r));
+  }, [rowCount]);
+
+  useLayoutEffect(update, [update, width]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      setWidth(el.clientWidth);
+      update();
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [update]);
+
+  // a new filter result starts at the top
+  useLayoutEffect(() => {
+    if (ref.current) ref.current.scrollTop = 0;
+    update();
+  }, [samples]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || activeIndex < 0) return;
+    const top = scrollToReveal(Math.floor(activeIndex / cols), el.scrollTop, el.clientHeight, ROW_HEIGHT);
+    if (top !== el.scrollTop) el.scrollTop = top;
+  }, [activeIndex, cols]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!samples.length) return;
+    const page = Math.max(1, Math.floor((ref.current?.clientHeight ?? ROW_HEIGHT) / ROW_HEIGHT)) * cols;
+    const at = Math.max(0, activeIndex);
+    const moves: Record<string, number> = {
+      ArrowRight: at + 1,
+      ArrowLeft: at - 1,
+      ArrowDown: at + cols,
+      ArrowUp: at - cols,
+      PageDown: at + page,
+      PageUp: at - page,
+      Home: 0,
+      End: samples.length - 1,
+    };
+    if (e.key in moves) {
+      e.preventDefault();
+      onActiveChange(activeIndex < 0 ? 0 : Math.min(samples.length - 1, Math.max(0, moves[e.key])));
+    } else if ((e.key === 'Enter' || e.key === ' ') && activeIndex >= 0) {
+      e.preventDefault();
+      onOpen(activeIndex);
+    }
+  };
+
+  const rows = [];
+  for (let r = range.first; r < Math.min(range.end, rowCount); r++) {
+    const cells = [];
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      if (i >= samples.length) break;
+      cells.push(
+        <GridCell key={samples[i].id} sample={samples[i]} index={i} col={c} active={i === activeIndex} loader={loader} thumbSize={thumbSize} onOpen={onOpen} />,
+      );
+    }
+    rows.push(
+      <div key={r} role="row" aria-rowindex={r + 1} className="explorer-row" style={{ transform: `translateY(${r * ROW_HEIGHT}px)`, height: ROW_HEIGHT }}>
+        {cells}
+      </div>,
+    );
+  }
+
+  return (
+    <div
+      ref={ref}
+      className="explorer-grid"
+      role="grid"
+      aria-label="Samples"
+      aria-rowcount={rowCount}
+      aria-colcount={cols}
+      aria-activedescendant={activeIndex >= 0 && activeIndex < samples.length ? cellId(activeIndex) : undefined}
+      tabIndex={0}
+      onScroll={update}
+      onKeyDown={onKeyDown}
+      data-testid="explorer-grid"
+    >
+      <div className="explorer-grid-body" role="presentation" style={{ height: rowCount * ROW_HEIGHT }}>
+        {rows}
+      </div>
+      {!samples.length && <p className="explorer-empty">No sample matches the filter.</p>}
+    </div>
+  );
+}
+
+interface CellProps {
+  sample: SampleRecord;
+  index: number;
+  col: number;
+  active: boolean;
+  loader: ThumbnailLoader | null;
+  thumbSize: number;
+  onOpen: (index: number) => void;
+}
+
+const GridCell = memo(function GridCell({ sample, index, col, active, loader, thumbSize, onOpen }: CellProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (!loader) return;
+    setState('loading');
+    return loader.request(sample.slot, (thumb, err) => {
+      const ctx = canvas.current?.getContext('2d');
+      if (!thumb || !ctx) {
+        setState('error');
+        setError(err ?? 'no canvas');
+        return;
+      }
+      ctx.putImageData(new ImageData(thumb as Uint8ClampedArray<ArrayBuffer>, thumbSize, thumbSize), 0, 0);
+      setState('ready');
+    });
+  }, [loader, sample.slot, thumbSize]);
+  return (
+    <div
+      id={cellId(index)}
+      role="gridcell"
+      aria-colindex={col + 1}
+      aria-selected={active}
+      aria-label={`${sample.id}, ${sample.split}`}
+      className={active ? 'explorer-cell active' : 'explorer-cell'}
+      data-sample-id={sample.id}
+      data-state={state}
+      onClick={() => onOpen(index)}
+    >
+      <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" title={state === 'error' ? error : undefined} />
+      <span className="explorer-cell-id" title={sample.id}>
+        {sample.id.slice(0, 8)}
+        {sample.split === 'test' && <span className="split-tag">test</span>}
+      </span>
+      <LabelChips labels={sample.labels} compact />
+    </div>
+  );
+});

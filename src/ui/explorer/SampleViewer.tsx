@@ -1,0 +1,190 @@
+import { useEffect, useRef, useState } from 'react';
+import type { SampleRecord } from '../../data/catalog';
+import type { PixelReader } from '../../data/pixelStore';
+import { ALL_CHANNELS, autoWindow, CHANNELS, compositeRGBY, FULL_WINDOWS, type ChannelFlags, type ContrastWindow } from './composite';
+import { LabelChips } from './LabelChips';
+
+interface Props {
+  sample: SampleRecord;
+  resolution: number;
+  reader: Promise<PixelReader> | null;
+  /** e.g. '3 of 1,234' */
+  position: string;
+  onClose: () => void;
+  onPrev: () => void;
+  onNext: () => void;
+}
+
+const SWATCH = ['#e53935', '#43a047', '#1e88e5', '#fdd835'];
+
+/** Largest integer upscale that keeps the image within ~512 CSS px (1 for 512 px and up). */
+export function viewerScale(resolution: number): number {
+  return Math.max(1, Math.floor(512 / resolution));
+}
+
+/** One sample at its stored resolution with channel toggles and per-channel contrast windows. */
+export function SampleViewer({ sample, resolution, reader, position, onClose, onPrev, onNext }: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const dialog = useRef<HTMLDivElement>(null);
+  const [pixels, setPixels] = useState<Uint8Array | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [visible, setVisible] = useState<ChannelFlags>(ALL_CHANNELS);
+  const [windows, setWindows] = useState<readonly ContrastWindow[]>(FULL_WINDOWS);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    if (!reader) return;
+    reader
+      .then((r) => r.read(sample.slot))
+      .then((px) => live && setPixels(px))
+      .catch((e: unknown) => live && setError(`Could not read the pixels of ${sample.id}: ${e instanceof Error ? e.message : String(e)}`));
+    return () => {
+      live = false;
+    };
+  }, [reader, sample.slot, sample.id]);
+
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx || !pixels || pixels.length !== resolution * resolution * 4) return;
+    const img = ctx.createImageData(resolution, resolution);
+    compositeRGBY(pixels, img.data, visible, windows);
+    ctx.putImageData(img, 0, 0);
+  }, [pixels, visible, windows, resolution]);
+
+  useEffect(() => {
+    const prev = document.activeElement as HTMLElement | null;
+    dialog.current?.focus();
+    return () => prev?.focus?.();
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onClose();
+        return;
+      }
+      const t = e.target as HTMLElement | null;
+      const editing = t && (t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'checkbox'));
+      if (editing) return;
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        onPrev();
+      } else if (e.key === 'ArrowRight' || e.key === 'ArrowDown') {
+        e.preventDefault();
+        onNext();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose, onPrev, onNext]);
+
+  const setVisibleAt = (c: number, on: boolean) => setVisible((v) => v.map((x, i) => (i === c ? on : x)) as unknown as ChannelFlags);
+  const setWindowAt = (c: number, end: 0 | 1, value: number) =>
+    setWindows((ws) =>
+      ws.map((w, i) => {
+        if (i !== c) return w;
+        const next: [number, number] = [w[0], w[1]];
+        next[end] = value;
+        // keep low < high
+        if (end === 0 && next[0] >= next[1]) next[0] = next[1] - 1;
+        if (end === 1 && next[1] <= next[0]) next[1] = next[0] + 1;
+        return next;
+      }),
+    );
+  const scale = viewerScale(resolution);
+
+  return (
+    <div className="viewer-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div ref={dialog} className="sample-viewer" role="dialog" aria-modal="true" aria-label="Sample viewer" data-testid="sample-viewer" tabIndex={-1}>
+        <header className="viewer-header">
+          <div>
+            <strong data-testid="viewer-sample-id">{sample.id}</strong>{' '}
+            <span className="split-tag" data-testid="viewer-split">
+              {sample.split}
+            </span>
+            <span className="viewer-position">{position}</span>
+          </div>
+          <div className="viewer-nav">
+            <button type="button" onClick={onPrev} aria-label="Previous sample">
+              ←
+            </button>
+            <button type="button" onClick={onNext} aria-label="Next sample">
+              →
+            </button>
+            <button type="button" onClick={onClose} aria-label="Close viewer">
+              ✕
+            </button>
+          </div>
+        </header>
+        <LabelChips labels={sample.labels} />
+        <div className="viewer-body">
+          <div className="viewer-image">
+            <canvas
+              ref={canvas}
+              data-testid="viewer-canvas"
+              width={resolution}
+              height={resolution}
+              style={{ width: resolution * scale, height: resolution * scale }}
+              aria-label={`Composite of ${sample.id} at ${resolution}×${resolution}`}
+            />
+            <div className="viewer-caption">
+              {error ?? (pixels ? `${resolution}×${resolution} px${scale > 1 ? `, shown ×${scale}` : ''}` : 'Loading pixels…')}
+            </div>
+          </div>
+          <div className="viewer-controls">
+            <table>
+              <thead>
+                <tr>
+                  <th>Channel</th>
+                  <th>Low</th>
+                  <th>High</th>
+                </tr>
+              </thead>
+              <tbody>
+                {CHANNELS.map((name, c) => (
+                  <tr key={name}>
+                    <td>
+                      <label className="channel-toggle">
+                        <input type="checkbox" checked={visible[c]} onChange={(e) => setVisibleAt(c, e.target.checked)} />
+                        <span className="channel-swatch" style={{ background: SWATCH[c] }} />
+                        {name}
+                      </label>
+                    </td>
+                    {([0, 1] as const).map((end) => (
+                      <td key={end}>
+                        <input
+                          type="range"
+                          min={0}
+                          max={255}
+                          value={windows[c][end]}
+                          aria-label={`${name} ${end === 0 ? 'low' : 'high'}`}
+                          disabled={!visible[c]}
+                          onChange={(e) => setWindowAt(c, end, Number(e.target.value))}
+                        />
+                        <output>{windows[c][end]}</output>
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="viewer-buttons">
+              <button type="button" disabled={!pixels} onClick={() => pixels && setWindows([0, 1, 2, 3].map((c) => autoWindow(pixels, c)))}>
+                Auto contrast
+              </button>
+              <button type="button" onClick={() => setWindows(FULL_WINDOWS)}>
+                Reset contrast
+              </button>
+              <button type="button" onClick={() => setVisible(ALL_CHANNELS)}>
+                All channels
+              </button>
+            </div>
+            <p className="viewer-help">Composite: red → R, green (the protein) → G, blue → B, yellow → R + G. Keys: ← → previous/next, Esc closes.</p>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
