@@ -137,21 +137,18 @@ interface CellProps {
 }
 
 const GridCell = memo(function GridCell({ sample, index, col, active, loader, thumbSize, onOpen }: CellProps) {
+  const cell = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
-  const [error, setError] = useState('');
-  useEffect(() => {
+  // Drawn straight onto the canvas (no React state): a cached thumbnail appears before the first paint,
+  // and scrolling causes no re-render per cell. The state lives in data-state for styling and tests.
+  useLayoutEffect(() => {
     if (!loader) return;
-    setState('loading');
+    cell.current?.setAttribute('data-state', 'loading');
     return loader.request(sample.slot, (thumb, err) => {
       const ctx = canvas.current?.getContext('2d');
-      if (!thumb || !ctx) {
-        setState('error');
-        setError(err ?? 'no canvas');
-        return;
-      }
-      ctx.putImageData(new ImageData(thumb as Uint8ClampedArray<ArrayBuffer>, thumbSize, thumbSize), 0, 0);
-      setState('ready');
+      if (thumb && ctx) ctx.putImageData(new ImageData(thumb as Uint8ClampedArray<ArrayBuffer>, thumbSize, thumbSize), 0, 0);
+      cell.current?.setAttribute('data-state', thumb && ctx ? 'ready' : 'error');
+      if (!thumb) canvas.current?.setAttribute('title', `Could not load the thumbnail: ${err ?? 'no canvas'}`);
     });
   }, [loader, sample.slot, thumbSize]);
   return (
@@ -162,11 +159,11 @@ const GridCell = memo(function GridCell({ sample, index, col, active, loader, th
       aria-selected={active}
       aria-label={`${sample.id}, ${sample.split}`}
       className={active ? 'explorer-cell active' : 'explorer-cell'}
+      ref={cell}
       data-sample-id={sample.id}
-      data-state={state}
       onClick={() => onOpen(index)}
     >
-      <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" title={state === 'error' ? error : undefined} />
+      <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" />
       <span className="explorer-cell-id" title={sample.id}>
         {sample.id.slice(0, 8)}
         {sample.split === 'test' && <span className="split-tag">test</span>}
