@@ -223,14 +223,13 @@ export function outlines(layout: CellLayout, junctionsOnly: boolean): Uint8Array
       const p = y * n + x;
       const k = id[p];
       if (k === 0) continue;
-      let edge = false;
-      const check = (m: number) => {
-        if (m !== k && (!junctionsOnly || m !== 0)) edge = true;
-      };
-      if (x > 0) check(id[p - 1]);
-      if (x < n - 1) check(id[p + 1]);
-      if (y > 0) check(id[p - n]);
-      if (y < n - 1) check(id[p + n]);
+      const l = x > 0 ? id[p - 1] : k;
+      const r = x < n - 1 ? id[p + 1] : k;
+      const u = y > 0 ? id[p - n] : k;
+      const d = y < n - 1 ? id[p + n] : k;
+      const edge = junctionsOnly
+        ? (l !== k && l !== 0) || (r !== k && r !== 0) || (u !== k && u !== 0) || (d !== k && d !== 0)
+        : l !== k || r !== k || u !== k || d !== k;
       if (edge) out[p] = 1;
     }
   }

@@ -20,9 +20,12 @@ export const CHANNELS = ['red', 'green', 'blue', 'yellow'] as const;
 
 const text = new TextEncoder();
 
-/** One channel as an 8-bit grayscale PNG. */
+/**
+ * One channel as an 8-bit grayscale PNG. zlib level 2: at 512 px it encodes about twice as fast as
+ * fast-png's default level 3 for files under 1 % larger (the camera noise is what costs bytes).
+ */
 export function encodeChannel(data: Uint8Array, size: number): Uint8Array {
-  return encode({ width: size, height: size, data, depth: 8, channels: 1 });
+  return encode({ width: size, height: size, data, depth: 8, channels: 1 }, { zlib: { level: 2 } });
 }
 
 function abortError(signal: AbortSignal): unknown {
