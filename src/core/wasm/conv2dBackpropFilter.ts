@@ -1,10 +1,10 @@
 /**
  * Conv2DBackpropFilter for the wasm backend (tfjs 4.22 has none): the filter gradient as
- * im2col + one matrix multiply, dW[(tap, cin), cout] = Σ_n cols[(tap, cin), n] · dy[n, cout],
- * built from pad / reshape / 4-D transpose / contiguous slices / concat and a plain matMul.
+ * im2col + one plain matrix multiply, dWᵀ[cout, (cin, tap)] = Σ_n dyᵀ[cout, n] · patches[n, (cin, tap)],
+ * with the patches from a one-hot depthwise convolution (convTaps.ts) and dyᵀ from a 4-D transpose.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dyOnGrid, geometryOf, tapMatrix } from './convTaps';
+import { patches } from './convTaps';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -19,12 +19,13 @@ export function conv2dBackpropFilter(xIn: tf.Tensor4D, dyIn: tf.Tensor4D, a: Att
     const nchw = a.dataFormat === 'NCHW';
     const x = nchw ? (tf.transpose(xIn, [0, 2, 3, 1]) as tf.Tensor4D) : xIn;
     const dy = nchw ? (tf.transpose(dyIn, [0, 2, 3, 1]) as tf.Tensor4D) : dyIn;
-    const info = tf.backend_util.computeConv2DInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    const g = geometryOf(info);
     const [kH, kW, cIn, cOut] = a.filterShape;
-    const m = tapMatrix(x, g);
-    const d = dyOnGrid(dy, g, m);
-    return tf.reshape(tf.matMul(m.cols, d), [kH, kW, cIn, cOut]) as tf.Tensor4D;
+    const cols = patches(x, kH, kW, a.strides, a.pad, 1, a.dimRoundingMode); // [B, oh, ow, cIn·kH·kW]
+    const [B, oh, ow] = cols.shape;
+    const n = B * oh * ow;
+    const dyT = tf.reshape(tf.transpose(dy, [3, 0, 1, 2]), [cOut, n]);
+    const dwT = tf.matMul(dyT, tf.reshape(cols, [n, cIn * kH * kW])); // [cOut, (cIn, kh, kw)]
+    return tf.transpose(tf.reshape(dwT, [cOut, cIn, kH, kW]), [2, 3, 1, 0]) as tf.Tensor4D;
   });
 }
 

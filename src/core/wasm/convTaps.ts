@@ -1,13 +1,12 @@
 /**
  * The geometry shared by the convolution gradient kernels of the wasm backend: which input
  * pixels each filter tap meets, expressed with the operations the wasm backend runs fast
- * (pad, reshape, 4-D transpose, contiguous slices, concat, matMul, forward convolutions).
+ * (its XNNPACK forward convolutions, matMul, 4-D transposes, depthToSpace, reshapes).
  *
- * Strided access is never done with strided slices (slow on wasm): the padded input is split
- * into its stride phases by a reshape + transpose, after which every tap of the filter is one
- * contiguous slice of a flattened phase ("shifted flat view"): for output pixel n of the
- * padded grid and tap offset `off`, the input pixel is n + off. Grid positions outside the real
- * output see zeros in dy, so they add nothing.
+ * Measured on wasm (Node 20, SIMD, 1 thread): Slice copies its *whole input* on every call
+ * (readSync), so nine tap slices cost nine full copies; 2-D transposes are ~10× slower than
+ * 4-D ones of the same size; matMul with transposeA/B is ~10× slower than a plain one.
+ * Hence patches by a one-hot depthwise convolution, and input gradients by stride phases.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -46,84 +45,27 @@ export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   };
 }
 
-export interface TapMatrix {
-  /** [kH·kW·C, L] (tap-major, then channel): row (tap, c) holds x at that tap for every grid pixel */
-  cols: tf.Tensor2D;
-  /** grid height and width: the output grid that `cols`' columns run over (≥ outH, outW) */
-  gridH: number;
-  gridW: number;
-  /** number of columns of `cols` (the grid size minus the largest tap offset) */
-  length: number;
-}
-
 /**
- * Im2col in transposed layout: for each tap, the input pixels it meets, as a [C, L] block.
- * Costs one pad, one 4-D transpose, kH·kW contiguous 2-D slices and one concat.
+ * Im2col by one depthwise convolution: a one-hot filter [kH, kW, C, kH·kW] copies, for every
+ * output pixel, the input pixel under each tap into its own channel, so the result
+ * [B, outH, outW, C·kH·kW] holds (channel, tap) patches — with the convolution's own stride,
+ * padding and dilation, in the wasm backend's XNNPACK kernel (no slices).
  */
-export function tapMatrix(x: tf.Tensor4D, g: ConvGeometry): TapMatrix {
-  const [, , , C] = x.shape;
-  const { strideH: sh, strideW: sw } = g;
-  // The furthest phase block any tap reaches, per axis.
-  const maxBlockH = Math.floor(((g.kH - 1) * g.dilationH) / sh);
-  const maxBlockW = Math.floor(((g.kW - 1) * g.dilationW) / sw);
-  const gridH = g.outH + maxBlockH;
-  const gridW = g.outW + maxBlockW;
-  // Bring x to exactly [B, sh·gridH, sw·gridW, C] in padded coordinates (pad and/or crop).
-  const rows = sh * gridH;
-  const colsW = sw * gridW;
-  let xp: tf.Tensor4D = x;
-  const cropH = Math.min(g.inH, rows - g.padTop);
-  const cropW = Math.min(g.inW, colsW - g.padLeft);
-  if (cropH < g.inH || cropW < g.inW) xp = tf.slice(xp, [0, 0, 0, 0], [g.batch, cropH, cropW, C]);
-  const padBottom = rows - g.padTop - cropH;
-  const padRight = colsW - g.padLeft - cropW;
-  if (g.padTop || padBottom || g.padLeft || padRight) {
-    xp = tf.pad(xp, [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]]);
-  }
-  const L = g.batch * gridH * gridW;
-  // phases: [sh·sw, C, L]; phase (ph, pw) holds padded rows ph, ph+sh, … and columns pw, pw+sw, …
-  let phases: tf.Tensor3D;
-  if (sh === 1 && sw === 1) {
-    phases = tf.reshape(tf.transpose(xp, [3, 0, 1, 2]), [1, C, L]);
-  } else {
-    const split = tf.reshape(xp, [g.batch * gridH, sh, gridW, sw * C]);
-    // [B·gridH, sh, gridW, sw·C] → [sh, sw·C, B·gridH, gridW] → [sh, sw, C, L]
-    const t = tf.transpose(split, [1, 3, 0, 2]);
-    phases = tf.reshape(t, [sh * sw, C, L]);
-  }
-  const maxOff = maxBlockH * gridW + maxBlockW;
-  const length = L - maxOff;
-  const taps: tf.Tensor2D[] = [];
-  const flat = tf.reshape(phases, [sh * sw * C, L]) as tf.Tensor2D;
-  for (let kh = 0; kh < g.kH; kh++) {
-    for (let kw = 0; kw < g.kW; kw++) {
-      const oh = kh * g.dilationH;
-      const ow = kw * g.dilationW;
-      const phase = (oh % sh) * sw + (ow % sw);
-      const off = Math.floor(oh / sh) * gridW + Math.floor(ow / sw);
-      taps.push(tf.slice(flat, [phase * C, off], [C, length]));
-    }
-  }
-  const cols = taps.length === 1 ? taps[0] : (tf.concat(taps, 0) as tf.Tensor2D);
-  return { cols, gridH, gridW, length };
-}
-
-/** dy [B, outH, outW, K] placed on the tap matrix's grid, flattened: [length, K] (zeros off-grid). */
-export function dyOnGrid(dy: tf.Tensor4D, g: ConvGeometry, m: TapMatrix): tf.Tensor2D {
-  const K = dy.shape[3];
-  let d: tf.Tensor4D = dy;
-  if (m.gridH > g.outH || m.gridW > g.outW) d = tf.pad(d, [[0, 0], [0, m.gridH - g.outH], [0, m.gridW - g.outW], [0, 0]]);
-  const flat = tf.reshape(d, [g.batch * m.gridH * m.gridW, K]) as tf.Tensor2D;
-  return flat.shape[0] === m.length ? flat : tf.slice(flat, [0, 0], [m.length, K]);
-}
-
-/** dy [B, outH, outW, K] placed on the tap matrix's grid, channel-major: [K, length] (zeros off-grid). */
-export function dyOnGridByChannel(dy: tf.Tensor4D, g: ConvGeometry, m: TapMatrix): tf.Tensor2D {
-  const K = dy.shape[3];
-  let d: tf.Tensor4D = dy;
-  if (m.gridH > g.outH || m.gridW > g.outW) d = tf.pad(d, [[0, 0], [0, m.gridH - g.outH], [0, m.gridW - g.outW], [0, 0]]);
-  const flat = tf.reshape(tf.transpose(d, [3, 0, 1, 2]), [K, g.batch * m.gridH * m.gridW]) as tf.Tensor2D;
-  return flat.shape[1] === m.length ? flat : tf.slice(flat, [0, 0], [K, m.length]);
+export function patches(
+  x: tf.Tensor4D,
+  kH: number,
+  kW: number,
+  strides: [number, number] | number,
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding,
+  dilations: [number, number] | number,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): tf.Tensor4D {
+  const C = x.shape[3];
+  const K = kH * kW;
+  const oneHot = new Float32Array(K * C * K);
+  for (let t = 0; t < K; t++) for (let c = 0; c < C; c++) oneHot[(t * C + c) * K + t] = 1;
+  const f = tf.tensor4d(oneHot, [kH, kW, C, K]);
+  return tf.depthwiseConv2d(x, f, strides, pad, 'NHWC', dilations, dimRoundingMode);
 }
 
 /** One stride phase of the input gradient: the filter taps that reach it and how. */

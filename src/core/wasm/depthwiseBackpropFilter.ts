@@ -1,10 +1,11 @@
 /**
  * DepthwiseConv2dNativeBackpropFilter for the wasm backend (tfjs 4.22 has none):
- * dW[tap, c, m] = Σ_n cols[(tap, c), n] · dy[c·M + m, n], from the same transposed im2col as the
- * Conv2D filter gradient, then one broadcast multiply and one innermost-axis sum.
+ * dW[tap, c, m] = Σ_n patches[n, c, tap] · dy[n, c·M + m], with the patches from a one-hot
+ * depthwise convolution (convTaps.ts), one broadcast multiply, and the sum over n as a plain
+ * matMul with a row of ones (wasm's Sum transposes first when the axis is not innermost).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertNoDilation, dyOnGridByChannel, geometryOf, tapMatrix } from './convTaps';
+import { assertNoDilation, patches } from './convTaps';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -17,14 +18,14 @@ interface Attrs {
 export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, a: Attrs): tf.Tensor4D {
   assertNoDilation(a.dilations);
   return tf.tidy(() => {
-    const info = tf.backend_util.computeConv2DInfo(x.shape, a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
-    const g = geometryOf(info);
     const [kH, kW, C, M] = a.filterShape;
-    const m = tapMatrix(x, g);
-    const d = dyOnGridByChannel(dy, g, m); // [C·M, L]
-    const cols = tf.reshape(m.cols, [kH * kW, C, 1, m.length]);
-    const prod = tf.mul(cols, tf.reshape(d, [1, C, M, m.length]));
-    return tf.reshape(tf.sum(prod, 3), [kH, kW, C, M]) as tf.Tensor4D;
+    const K = kH * kW;
+    const cols = patches(x, kH, kW, a.strides, a.pad, 1, a.dimRoundingMode); // [B, oh, ow, C·K]
+    const [B, oh, ow] = cols.shape;
+    const n = B * oh * ow;
+    const prod = tf.mul(tf.reshape(cols, [n, C, 1, K]), tf.reshape(dy, [n, C, M, 1])); // [n, C, M, K]
+    const sum = tf.matMul(tf.ones([1, n]), tf.reshape(prod, [n, C * M * K])); // [1, (c, m, tap)]
+    return tf.transpose(tf.reshape(sum, [C, M, kH, kW]), [2, 3, 0, 1]) as tf.Tensor4D;
   });
 }
 
