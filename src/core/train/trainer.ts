@@ -1,0 +1,187 @@
+/**
+ * The training loop: phases of epochs of batches from a BatchSource, Adam, augmentation on the
+ * backend, validation with per-class F1 after every epoch, callbacks for everything else, and a
+ * controller to pause/resume/stop between batches.
+ *
+ * Repeatability: the same seed gives the same batch order, augmentation and dropout masks, so the
+ * same run on the same backend gives the same losses (weights are initialised by the caller's
+ * seeded createModel).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { augmentBatch, batchTensor, evalBatch, type AugmentOptions } from '../augment';
+import { countsAtThresholds, f1Report, type EmptyClassRule } from '../metrics';
+import { Rng } from '../rng';
+import type { BatchSource } from './batchSource';
+import type { TrainerContext, TrainingCallback, ValPredictions } from './callbacks';
+import { captureCheckpoint, type Checkpoint } from './checkpoint';
+import type { TrainingController } from './controller';
+import { trainOnlyLastLayers } from './freeze';
+import type { EpochLogs } from './logs';
+
+/** A loss on probabilities: (truth [b, C], probabilities [b, C]) → scalar. */
+export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+export interface TrainingPhase {
+  name: string;
+  epochs: number;
+  loss: LossFn;
+  /** Adam learning rate; every phase starts a new optimizer */
+  lr: number;
+  /** train only the last N layers (the rest frozen); omitted = the whole model */
+  trainLastLayers?: number;
+}
+
+export interface TrainOptions {
+  phases: TrainingPhase[];
+  batchSize: number;
+  seed: number;
+  augment: AugmentOptions;
+  callbacks?: TrainingCallback[];
+  controller?: TrainingController;
+  /** threshold for the validation macro F1 (default 0.5) */
+  threshold?: number;
+  emptyClass?: EmptyClassRule;
+  /** stored with every checkpoint */
+  meta?: Record<string, unknown>;
+}
+
+export interface TrainResult {
+  history: EpochLogs[];
+  /** why training ended before its planned epochs, or null */
+  stoppedBy: string | null;
+  /** the optimizer of the last phase has been disposed; the model is left as trained */
+  epochsRun: number;
+}
+
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  // tfjs optimizers read `learningRate` on every step but declare it protected.
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+function getLearningRate(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+/** Runs the model over the validation rows (no augmentation): probabilities, truth and mean loss. */
+export async function predictValidation(
+  model: tf.LayersModel,
+  source: BatchSource,
+  o: { batchSize: number; augment: Pick<AugmentOptions, 'size' | 'mode'>; loss?: LossFn },
+): Promise<ValPredictions & { loss: number }> {
+  const C = source.numClasses;
+  const probs = new Float32Array(source.numVal * C);
+  const truth = new Uint8Array(source.numVal * C);
+  let rows = 0;
+  let lossSum = 0;
+  for await (const batch of source.valBatches(o.batchSize)) {
+    const b = batch.y.length / C;
+    const [p, l] = tf.tidy(() => {
+      const x = batchTensor(batch.x, b, source.channels);
+      const xe = evalBatch(x, o.augment);
+      const pred = model.predict(xe) as tf.Tensor;
+      const loss = o.loss ? o.loss(tf.tensor2d(batch.y, [b, C]), pred) : tf.scalar(NaN);
+      return [pred, loss];
+    });
+    if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+    probs.set(await p.data(), rows * C);
+    lossSum += (await l.data())[0] * b;
+    tf.dispose([p, l]);
+    for (let i = 0; i < b * C; i++) truth[rows * C + i] = batch.y[i] > 0.5 ? 1 : 0;
+    rows += b;
+  }
+  if (rows !== source.numVal) throw new Error(`validation gave ${rows} rows, expected ${source.numVal}`);
+  return { rows, numClasses: C, probs, truth, loss: rows ? lossSum / rows : NaN };
+}
+
+export async function train(model: tf.LayersModel, source: BatchSource, o: TrainOptions): Promise<TrainResult> {
+  const callbacks = o.callbacks ?? [];
+  const history: EpochLogs[] = [];
+  const C = source.numClasses;
+  let stoppedBy: string | null = null;
+  let epoch = 0;
+  const emit = async <K extends keyof TrainingCallback>(hook: K, ...args: Parameters<NonNullable<TrainingCallback[K]>>) => {
+    for (const cb of callbacks) await (cb[hook] as ((...a: unknown[]) => unknown) | undefined)?.apply(cb, args);
+  };
+
+  for (let phaseIndex = 0; phaseIndex < o.phases.length && stoppedBy === null; phaseIndex++) {
+    const phase = o.phases[phaseIndex];
+    trainOnlyLastLayers(model, phase.trainLastLayers);
+    const optimizer = tf.train.adam(phase.lr);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    let phaseStop: string | null = null;
+    const ctx: TrainerContext = {
+      model,
+      optimizer,
+      history,
+      phase: phaseIndex,
+      get learningRate() {
+        return getLearningRate(optimizer);
+      },
+      set learningRate(lr: number) {
+        setLearningRate(optimizer, lr);
+      },
+      stopPhase: (reason) => (phaseStop = reason),
+      stopRun: (reason) => (stoppedBy = reason),
+      checkpoint: (): Promise<Checkpoint> => captureCheckpoint(model, optimizer, { epoch, phase: phaseIndex, learningRate: getLearningRate(optimizer), history: history.map((h) => ({ ...h })), meta: o.meta ?? {} }),
+    };
+    try {
+      if (phaseIndex === 0) await emit('onTrainStart', ctx);
+      await emit('onPhaseStart', ctx);
+      for (let e = 0; e < phase.epochs && phaseStop === null && stoppedBy === null; e++) {
+        epoch++;
+        await emit('onEpochStart', ctx, epoch);
+        const t0 = performance.now();
+        const rng = new Rng(`${o.seed}:augment:${epoch}`);
+        let lossSum = 0;
+        let images = 0;
+        let batchIndex = 0;
+        for await (const batch of source.trainBatches(epoch, o.batchSize, o.seed)) {
+          if (o.controller && !(await o.controller.gate())) {
+            if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+            stoppedBy = 'stopped by the user';
+            break;
+          }
+          const b = batch.y.length / C;
+          const loss = tf.tidy(() => {
+            const x = augmentBatch(batchTensor(batch.x, b, source.channels), o.augment, rng);
+            const y = tf.tensor2d(batch.y, [b, C]);
+            return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;
+          });
+          if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+          const value = (await loss.data())[0];
+          loss.dispose();
+          lossSum += value * b;
+          images += b;
+          await emit('onBatchEnd', ctx, { epoch, phase: phaseIndex, batch: batchIndex++, batchSize: b, loss: value, images, seconds: (performance.now() - t0) / 1000 });
+        }
+        if (stoppedBy !== null) {
+          epoch--;
+          break;
+        }
+        const trainSeconds = (performance.now() - t0) / 1000;
+        const val = await predictValidation(model, source, { batchSize: o.batchSize, augment: o.augment, loss: phase.loss });
+        const report = f1Report(countsAtThresholds(val.truth, val.probs, o.threshold ?? 0.5, C), o.emptyClass ?? 'zero');
+        const logs: EpochLogs = {
+          epoch,
+          phase: phaseIndex,
+          phaseName: phase.name,
+          loss: images ? lossSum / images : NaN,
+          valLoss: val.loss,
+          valMacroF1: report.macroF1,
+          valPerClassF1: report.perClass.map((c) => c.f1),
+          learningRate: getLearningRate(optimizer),
+          trainImages: images,
+          imagesPerSecond: images / trainSeconds,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        history.push(logs);
+        await emit('onEpochEnd', ctx, logs, val);
+      }
+      if (phaseIndex === o.phases.length - 1 || stoppedBy !== null) await emit('onTrainEnd', ctx, { stoppedBy });
+    } finally {
+      optimizer.dispose();
+      trainOnlyLastLayers(model);
+    }
+  }
+  return { history, stoppedBy, epochsRun: epoch };
+}
