@@ -1,7 +1,7 @@
 /**
  * Conv2DBackpropFilter for the wasm backend (tfjs 4.22 has none): the filter gradient as
- * im2col + one plain matrix multiply, dWᵀ[cout, (cin, tap)] = Σ_n dyᵀ[cout, n] · patches[n, (cin, tap)],
- * with the patches from a one-hot depthwise convolution (convTaps.ts) and dyᵀ from a 4-D transpose.
+ * im2col + one plain matrix multiply, dW[(cin, tap), cout] = Σ_n patchesᵀ[(cin, tap), n] · dy[n, cout],
+ * with the patches from a one-hot depthwise convolution (convTaps.ts), transposed as a 4-D tensor.
  */
 import * as tf from '@tensorflow/tfjs';
 import { patches } from './convTaps';
@@ -23,9 +23,9 @@ export function conv2dBackpropFilter(xIn: tf.Tensor4D, dyIn: tf.Tensor4D, a: Att
     const cols = patches(x, kH, kW, a.strides, a.pad, 1, a.dimRoundingMode); // [B, oh, ow, cIn·kH·kW]
     const [B, oh, ow] = cols.shape;
     const n = B * oh * ow;
-    const dyT = tf.reshape(tf.transpose(dy, [3, 0, 1, 2]), [cOut, n]);
-    const dwT = tf.matMul(dyT, tf.reshape(cols, [n, cIn * kH * kW])); // [cOut, (cIn, kh, kw)]
-    return tf.transpose(tf.reshape(dwT, [cOut, cIn, kH, kW]), [2, 3, 1, 0]) as tf.Tensor4D;
+    const colsT = tf.reshape(tf.transpose(cols, [3, 0, 1, 2]), [cIn * kH * kW, n]);
+    const dw = tf.matMul(colsT, tf.reshape(dy, [n, cOut])); // [(cIn, kh, kw), cOut]
+    return tf.transpose(tf.reshape(dw, [cIn, kH, kW, cOut]), [1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
 

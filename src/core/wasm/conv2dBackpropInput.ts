@@ -4,7 +4,7 @@
  * four for stride 2): each phase is a stride-1 correlation of dy with the flipped, in/out-swapped
  * sub-filter of the taps that reach it. With square strides all phases run as ONE forward
  * convolution (the wasm backend's XNNPACK Conv2D) whose output channels are (phase, cin), over
- * the phases' common tap window, followed by depthToSpace. Other strides run phase by phase.
+ * the phases' common tap window, followed by a depth-to-space reshape. Other strides run phase by phase.
  */
 import * as tf from '@tensorflow/tfjs';
 import { geometryOf, interleavePhases, phasePlan, phaseWindow, type ConvGeometry, type PhasePlan } from './convTaps';
@@ -102,7 +102,10 @@ function allPhasesAtOnce(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry, 
   if (sh.lo > 0 || sw.lo > 0 || sh.hi < OH - 1 || sw.hi < OW - 1) win = tf.slice(dy, [0, sh.lo, sw.lo, 0], [B, sh.hi - sh.lo + 1, sw.hi - sw.lo + 1, cOut]);
   const pad: tf.backend_util.ExplicitPadding = [[0, 0], [sh.before, sh.after], [sw.before, sw.after], [0, 0]];
   const out = tf.conv2d(win, tf.tensor4d(f, [wh.size, ww.size, cOut, P]), 1, pad); // [B, qh, qw, s·s·cIn]
-  let dx = s === 1 ? out : (tf.depthToSpace(out, s) as tf.Tensor4D);
+  // depth-to-space as reshape + 4-D transpose (wasm's DepthToSpace is ~20× slower):
+  // [B·qh, qw, i, (j, c)] → [B·qh, i, qw, (j, c)] = [B, qh·s, qw·s, c]
+  let dx = out;
+  if (s > 1) dx = tf.reshape(tf.transpose(tf.reshape(out, [B * qh, qw, s, s * cIn]), [0, 2, 1, 3]), [B, qh * s, qw * s, cIn]) as tf.Tensor4D;
   if (dx.shape[1] !== H || dx.shape[2] !== W) dx = tf.slice(dx, [0, 0, 0, 0], [B, H, W, cIn]);
   return dx;
 }
