@@ -75,6 +75,13 @@ export function ClassDistributionChart({ counts, bySplit, selected, onToggleClas
       })),
     [counts, bySplit, log],
   );
+  // log scale: decades from 1 to the first power of ten at or above the largest count
+  const decades = useMemo(() => {
+    const top = Math.max(10, ...counts);
+    const out = [1];
+    while (out[out.length - 1] < top) out.push(out[out.length - 1] * 10);
+    return out;
+  }, [counts]);
   return (
     <figure className="explorer-chart" data-testid="class-distribution" aria-label="Class distribution">
       <figcaption>
@@ -92,7 +99,8 @@ export function ClassDistributionChart({ counts, bySplit, selected, onToggleClas
             type="number"
             dataKey="value"
             scale={log ? 'log' : 'linear'}
-            domain={log ? [1, 'auto'] : [0, 'auto']}
+            domain={log ? [1, decades[decades.length - 1]] : [0, 'auto']}
+            ticks={log ? decades : undefined}
             allowDataOverflow
             tickFormatter={(v: number) => fmt(v)}
             tick={{ fontSize: 11 }}
