@@ -38,7 +38,7 @@ export class ThumbnailLoader {
 
   constructor(
     private readonly source: ThumbnailSource,
-    capacity = 1500,
+    capacity = 800,
     private readonly concurrency = 4,
   ) {
     this.cache = new LruCache(capacity);
