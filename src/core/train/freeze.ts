@@ -1,10 +1,18 @@
-/** Freezing for fine-tuning: only the last N layers stay trainable (the Keras kernel's "last 7 layers"). */
+/**
+ * Freezing for fine-tuning (the Keras kernel's "all but the last 7 layers"): layer.trainable per the
+ * phase's `Trainable` setting of lossSchedule.ts. In both GAPNets here the last 7 layers are gap3
+ * (no weights), concat and the dense head (fc1, dropout, fc2, dropout, fc3), so exactly the three
+ * dense layers train, as in the kernel (whose 7th-from-last is a separate sigmoid Activation).
+ * As in Keras 2.x of the kernel's time, a frozen BatchNormalization still uses batch statistics and
+ * updates its moving averages while training.
+ */
 import type * as tf from '@tensorflow/tfjs';
+import { trainableMask, type Trainable } from '../lossSchedule';
 
-/** Makes only the last `n` layers trainable; `n` undefined makes every layer trainable again. */
-export function trainOnlyLastLayers(model: tf.LayersModel, n?: number): void {
-  const first = n === undefined ? 0 : Math.max(0, model.layers.length - n);
-  model.layers.forEach((l, i) => (l.trainable = i >= first));
+/** Sets layer.trainable by the phase's setting; 'all' (the default) unfreezes everything. */
+export function setTrainable(model: tf.LayersModel, trainable: Trainable = 'all'): void {
+  const mask = trainableMask(model.layers.length, trainable);
+  model.layers.forEach((l, i) => (l.trainable = mask[i]));
 }
 
 /** How many trailing layers form the dense head, from the concatenation of the pooled features on. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeLoss } from '../losses';
 import { createModel } from '../models/registry';
 import { Rng } from '../rng';
 import { bestLastCheckpoint } from './bestLastCheckpoint';
@@ -14,8 +15,7 @@ beforeAll(async () => {
 });
 
 const C = 28;
-/** Binary cross-entropy on probabilities (tfjs' own, clipped at 1e-7). */
-const bce: LossFn = (y, p) => tf.mean(tf.metrics.binaryCrossentropy(y, p)) as tf.Scalar;
+const bce: LossFn = makeLoss({ kind: 'bce' });
 
 /** n random 36-px images whose class-0 label is "the green channel is bright". */
 function dataset(n: number, side = 36, seed = 1): MemoryDataset {
@@ -87,15 +87,16 @@ describe('training loop', () => {
 
   it('fine-tunes only the head in a second phase with a new optimizer', async () => {
     const model = createModel('gapnet-kaggle', { inputSize: 32, seed: 5 });
-    const head = headLayerCount(model);
-    expect(head).toBe(6); // concat, fc1, dropout, fc2, dropout, fc3 (the kernel's "last 7" with its Activation layer)
+    // the kernel's "last 7 layers": no conv or BatchNorm among them, only the dense head
+    expect(headLayerCount(model)).toBe(6);
+    expect(model.layers.slice(-7).map((l) => l.name)).toEqual(['gap3', 'concat', 'fc1', 'dropout4', 'fc2', 'dropout5', 'fc3']);
     const snapshot = (name: string) => Array.from(model.getLayer(name).getWeights()[0].dataSync());
     let convAfterPhase1: number[] = [];
     let fcAfterPhase1: number[] = [];
     const { history } = await train(model, source, options({
       phases: [
         { name: 'bce', epochs: 1, loss: bce, lr: 1e-3 },
-        { name: 'head', epochs: 1, loss: bce, lr: 1e-4, trainLastLayers: head },
+        { name: 'head', epochs: 1, loss: bce, lr: 1e-4, trainable: { lastLayers: 7 } },
       ],
       callbacks: [{ onPhaseStart: (ctx) => { if (ctx.phase === 1) { convAfterPhase1 = snapshot('conv3'); fcAfterPhase1 = snapshot('fc1'); expect(ctx.learningRate).toBe(1e-4); } } }],
     }));

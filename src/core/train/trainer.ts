@@ -15,11 +15,12 @@ import type { BatchSource } from './batchSource';
 import type { TrainerContext, TrainingCallback, ValPredictions } from './callbacks';
 import { captureCheckpoint, type Checkpoint } from './checkpoint';
 import type { TrainingController } from './controller';
-import { trainOnlyLastLayers } from './freeze';
+import { setTrainable } from './freeze';
+import type { LossFn } from '../losses';
+import type { Trainable } from '../lossSchedule';
 import type { EpochLogs } from './logs';
 
-/** A loss on probabilities: (truth [b, C], probabilities [b, C]) → scalar. */
-export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+export type { LossFn };
 
 export interface TrainingPhase {
   name: string;
@@ -27,8 +28,8 @@ export interface TrainingPhase {
   loss: LossFn;
   /** Adam learning rate; every phase starts a new optimizer */
   lr: number;
-  /** train only the last N layers (the rest frozen); omitted = the whole model */
-  trainLastLayers?: number;
+  /** which layers train (the rest frozen); default 'all' */
+  trainable?: Trainable;
 }
 
 export interface TrainOptions {
@@ -105,7 +106,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
 
   for (let phaseIndex = 0; phaseIndex < o.phases.length && stoppedBy === null; phaseIndex++) {
     const phase = o.phases[phaseIndex];
-    trainOnlyLastLayers(model, phase.trainLastLayers);
+    setTrainable(model, phase.trainable);
     const optimizer = tf.train.adam(phase.lr);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     let phaseStop: string | null = null;
@@ -180,7 +181,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       if (phaseIndex === o.phases.length - 1 || stoppedBy !== null) await emit('onTrainEnd', ctx, { stoppedBy });
     } finally {
       optimizer.dispose();
-      trainOnlyLastLayers(model);
+      setTrainable(model);
     }
   }
   return { history, stoppedBy, epochsRun: epoch };
