@@ -1,6 +1,9 @@
 import type { Command } from '../command';
 import { backendInfo } from './backend-info';
 import { makeDataset } from './make-dataset';
+import { score } from './score';
+import { split } from './split';
+import { thresholds } from './thresholds';
 
 /** Every `hpa-studio` command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [backendInfo, makeDataset];
+export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds];
