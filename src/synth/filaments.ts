@@ -3,7 +3,7 @@
  * (radiating from the centrosome, bending around the nucleus, ending near the cell edge) and the
  * wavy lines of intermediate filaments, mitochondria and the like.
  */
-import type { Cell, CellLayout } from './cellLayout';
+import { type Cell, type CellLayout, nucleusRadius } from './cellLayout';
 import { deposit, type Layer } from './raster';
 import type { Random } from './random';
 
@@ -93,30 +93,49 @@ export interface Microtubules {
 }
 
 /**
- * The microtubule network of every cell: 40–80 filaments that start near its centrosome (spread
- * over a few px so the aster's centre does not saturate) and run out to the cell edge.
+ * The microtubule network of every cell: 50–90 filaments, about half from its centrosome and the
+ * rest from around the nucleus, running out to the cell edge.
  */
 export function microtubules(layout: CellLayout, rng: Random): Microtubules {
   const { n, scale } = layout;
   const layer = new Float32Array(n * n);
   const tips: [number, number][] = [];
   for (const c of layout.cells) {
-    const count = rng.int(40, 80);
+    const count = rng.int(50, 90);
     for (let i = 0; i < count; i++) {
-      // leave the centrosome mostly away from the nucleus
-      let a = rng.range(0, 2 * Math.PI);
-      let dx = Math.cos(a);
-      let dy = Math.sin(a);
-      if (dx * c.mdx + dy * c.mdy < -0.3 && rng.chance(0.7)) {
-        a += Math.PI;
-        dx = -dx;
-        dy = -dy;
+      let x: number;
+      let y: number;
+      let dx: number;
+      let dy: number;
+      if (rng.chance(0.45)) {
+        // from the centrosome, mostly away from the nucleus, spread over a few px so the aster's
+        // centre does not saturate
+        const a = rng.range(0, 2 * Math.PI);
+        dx = Math.cos(a);
+        dy = Math.sin(a);
+        if (dx * c.mdx + dy * c.mdy < -0.3 && rng.chance(0.7)) {
+          dx = -dx;
+          dy = -dy;
+        }
+        const start = rng.range(2, 4 + 0.3 * c.r / scale) * scale;
+        x = c.mtocX + dx * start;
+        y = c.mtocY + dy * start;
+      } else {
+        // from around the nucleus outwards, so the network reaches every side of the cell
+        const a = rng.range(0, 2 * Math.PI);
+        const ux = Math.cos(a);
+        const uy = Math.sin(a);
+        const d = nucleusRadius(c, ux, uy) * 1.1 + rng.range(1, 6) * scale;
+        x = c.nx + ux * d;
+        y = c.ny + uy * d;
+        const t = rng.range(-0.7, 0.7);
+        dx = ux - t * uy;
+        dy = uy + t * ux;
       }
-      const start = rng.range(2, 4 + 0.4 * c.r / scale) * scale;
-      const end = walk(layout, c, layer, rng, c.mtocX + dx * start, c.mtocY + dy * start, dx, dy, {
+      const end = walk(layout, c, layer, rng, x, y, dx, dy, {
         length: c.r * 3,
         turn: 0.06,
-        density: 0.35 * scale,
+        density: 0.3 * scale,
         avoidNucleus: true,
         edgeQ: rng.range(0.88, 0.99),
       });
