@@ -1,9 +1,12 @@
 import { useEffect } from 'react';
 import { useStudio } from './store';
 import { StatusBar } from './StatusBar';
+import { DatasetsPanel } from './datasets/DatasetsPanel';
+import { Explorer } from './explorer/Explorer';
 
 export function App() {
   const connect = useStudio((s) => s.connect);
+  const dataset = useStudio((s) => s.datasets.find((d) => d.id === s.selectedDatasetId && d.status !== 'importing'));
   useEffect(() => connect(), [connect]);
   return (
     <div className="studio">
@@ -21,6 +24,13 @@ export function App() {
           </ol>
           <p>The status bar below shows which backend your browser trains on and why.</p>
         </section>
+        <DatasetsPanel />
+        {dataset && (
+          <section className="panel" aria-label="Explorer">
+            <h2>Explorer — {dataset.name}</h2>
+            <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
+          </section>
+        )}
       </main>
       <StatusBar />
     </div>

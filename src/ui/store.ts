@@ -1,7 +1,8 @@
 /**
  * The studio's one store (zustand). Components select the slice they show; actions are named.
  */
-import { create } from 'zustand';
+import { create, type StateCreator } from 'zustand';
+import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import type { BackendChoice, BackendReport, FromTrainingWorker, ProbeResult } from '../worker/protocol';
 import { TrainingClient } from './trainingClient';
 
@@ -12,7 +13,7 @@ function readBackendSetting(): BackendChoice {
   return v === 'webgpu' || v === 'webgl' || v === 'cpu' ? v : 'auto';
 }
 
-export interface StudioState {
+export interface BackendSlice {
   backendChoice: BackendChoice;
   backend: BackendReport | null;
   probe: ProbeResult | null;
@@ -24,7 +25,7 @@ export interface StudioState {
 
 let client: TrainingClient | null = null;
 
-export const useStudio = create<StudioState>((set, get) => {
+const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set, get) => {
   const handle = (msg: FromTrainingWorker) => {
     switch (msg.type) {
       case 'backend':
@@ -55,4 +56,11 @@ export const useStudio = create<StudioState>((set, get) => {
       get().connect();
     },
   };
-});
+};
+
+export type StudioState = BackendSlice & DatasetsSlice;
+
+export const useStudio = create<StudioState>()((...a) => ({
+  ...createBackendSlice(...a),
+  ...createDatasetsSlice(...a),
+}));

@@ -1,0 +1,294 @@
+import { useEffect, useRef, useState } from 'react';
+import type { DatasetRecord } from '../../data/catalog';
+import { skippedCsv } from '../../data/skipped';
+import { STORED_RESOLUTIONS } from '../../worker/protocol';
+import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
+import { useStudio } from '../store';
+import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
+
+/** Sizes of the demo set: small enough that a first run shows curves within a minute on a laptop GPU. */
+export const DEMO_DEFAULTS = { train: 800, test: 200, size: 64, seed: 1 };
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function ImportProgressView() {
+  const importing = useStudio((s) => s.importing);
+  const cancel = useStudio((s) => s.cancelImport);
+  if (!importing) return null;
+  const p = importing.progress;
+  const { perSecond, etaSeconds } = p ? rateAndEta(p.done, p.total, p.elapsedMs) : { perSecond: 0, etaSeconds: Infinity };
+  const pct = p && p.total ? (100 * p.done) / p.total : 0;
+  return (
+    <div className="import-progress" data-testid="import-progress">
+      <div>
+        Importing <strong>{importing.label}</strong>
+        {p?.phase === 'indexing' && ` · indexing the archive (${fmtInt(p.done)} entries)`}
+        {p?.phase === 'generating' && ` · generating ${fmtInt(p.done)} of ${fmtInt(p.total)} samples`}
+      </div>
+      <progress max={100} value={pct} aria-label="Import progress" />
+      {p?.phase === 'importing' && (
+        <div data-testid="import-progress-text">
+          {fmtInt(p.done)} of {fmtInt(p.total)} samples · {(p.bytes / 1e6 / (p.elapsedMs / 1000 || 1)).toFixed(1)} MB/s · {perSecond.toFixed(1)} samples/s · ETA {fmtDuration(etaSeconds)}
+        </div>
+      )}
+      <button onClick={cancel} disabled={importing.cancelling}>
+        {importing.cancelling ? 'Cancelling…' : 'Cancel'}
+      </button>
+    </div>
+  );
+}
+
+function ImportResult() {
+  const summary = useStudio((s) => s.lastSummary);
+  const refusal = useStudio((s) => s.lastRefusal);
+  const error = useStudio((s) => s.importError);
+  const datasets = useStudio((s) => s.datasets);
+  if (refusal || error) {
+    return (
+      <div className="import-error" role="alert" data-testid="import-error">
+        {refusal ? `Import refused: ${refusal.message}` : `Import failed: ${error}`}
+        <div className="hint">Nothing was written; datasets you already imported are unchanged.</div>
+      </div>
+    );
+  }
+  if (!summary) return null;
+  const ds = datasets.find((d) => d.id === summary.datasetId);
+  return (
+    <div className="import-summary" role="status" data-testid="import-summary">
+      <strong>
+        {fmtInt(summary.imported)} samples imported, {fmtInt(summary.skipped)} skipped
+      </strong>
+      {summary.alreadyStored > 0 && `, ${fmtInt(summary.alreadyStored)} already stored`}
+      {summary.cancelled && ' (cancelled: the dataset is marked partial; drop the same files again to resume)'} · stored at {summary.resolution} px
+      {summary.warnings.length > 0 && (
+        <ul className="warnings" data-testid="import-warnings">
+          {summary.warnings.map((w) => (
+            <li key={w}>⚠ {w}</li>
+          ))}
+        </ul>
+      )}
+      {ds && ds.skipped.length > 0 && (
+        <button onClick={() => download(`${ds.name}-skipped.csv`, skippedCsv(ds.skipped))}>Download the skip reasons (CSV)</button>
+      )}
+    </div>
+  );
+}
+
+function DatasetRow({ ds, onResume }: { ds: DatasetRecord; onResume: (ds: DatasetRecord) => void }) {
+  const selected = useStudio((s) => s.selectedDatasetId === ds.id);
+  const select = useStudio((s) => s.selectDataset);
+  const rename = useStudio((s) => s.renameDataset);
+  const remove = useStudio((s) => s.deleteDataset);
+  const busy = useStudio((s) => s.importing !== null);
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(ds.name);
+  const bytes = (ds.train + ds.test) * ds.resolution * ds.resolution * 4;
+  return (
+    <tr className={selected ? 'selected' : undefined} data-testid="dataset-row">
+      <td>
+        {editing ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void rename(ds.id, name).then(() => setEditing(false));
+            }}
+          >
+            <input aria-label="Dataset name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+            <button type="submit">Save</button>
+          </form>
+        ) : (
+          <button className="linklike" onClick={() => select(ds.id)} data-testid="dataset-name">
+            {ds.name}
+          </button>
+        )}
+      </td>
+      <td data-testid="dataset-status">{ds.status === 'partial' ? 'partial (interrupted)' : ds.status}</td>
+      <td data-testid="dataset-counts">
+        {fmtInt(ds.train)} train · {fmtInt(ds.test)} test
+      </td>
+      <td>{ds.resolution} px</td>
+      <td>
+        {fmtBytes(bytes)} ({ds.storage === 'opfs' ? 'OPFS' : 'IndexedDB'})
+      </td>
+      <td className="actions">
+        {ds.status === 'partial' && (
+          <button onClick={() => onResume(ds)} disabled={busy}>
+            Resume…
+          </button>
+        )}
+        <button onClick={() => setEditing((v) => !v)}>Rename</button>
+        <button
+          onClick={() => {
+            if (confirm(`Delete dataset '${ds.name}' and free ${fmtBytes(bytes)}?`)) void remove(ds.id);
+          }}
+          disabled={busy}
+        >
+          Delete
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+/** Drop zone, pickers, the demo button, import progress and the list of stored datasets. */
+export function DatasetsPanel() {
+  const datasets = useStudio((s) => s.datasets);
+  const storage = useStudio((s) => s.storage);
+  const importing = useStudio((s) => s.importing);
+  const importSources = useStudio((s) => s.importSources);
+  const importDemo = useStudio((s) => s.importDemo);
+  const refresh = useStudio((s) => s.refreshDatasets);
+  const refreshStorage = useStudio((s) => s.refreshStorage);
+  const [resolution, setResolution] = useState(256);
+  const [target, setTarget] = useState<string>('new');
+  const [limit, setLimit] = useState('');
+  const [demo, setDemo] = useState(DEMO_DEFAULTS);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void refresh();
+    void refreshStorage();
+  }, [refresh, refreshStorage]);
+  useEffect(() => {
+    folderInput.current?.setAttribute('webkitdirectory', '');
+  }, []);
+
+  const opts = () => ({ resolution, datasetId: target === 'new' ? undefined : target, limit: limit ? Number(limit) : undefined });
+
+  return (
+    <section className="panel" aria-label="Datasets">
+      <h2>Datasets</h2>
+      <div
+        className={`drop-zone${dragging ? ' dragging' : ''}`}
+        data-testid="drop-zone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          void sourcesFromDrop(e.dataTransfer).then((s) => s.length && importSources(s, opts()));
+        }}
+      >
+        <p>
+          Drop the Kaggle <code>train.zip</code> / <code>test.zip</code>, the whole download, or its folder here
+        </p>
+        <button onClick={() => fileInput.current?.click()} disabled={!!importing}>
+          Choose zip or CSV…
+        </button>{' '}
+        <button onClick={() => folderInput.current?.click()} disabled={!!importing}>
+          Choose folder…
+        </button>{' '}
+        <button data-testid="demo-dataset" onClick={() => importDemo(demo, { resolution })} disabled={!!importing}>
+          Try the demo dataset
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          accept=".zip,.csv"
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            if (files.length) importSources(files.map((file) => ({ kind: 'file', file })), opts());
+          }}
+        />
+        <input
+          ref={folderInput}
+          type="file"
+          hidden
+          data-testid="folder-input"
+          onChange={(e) => {
+            const sources = e.target.files ? sourcesFromFolderInput(e.target.files) : [];
+            e.target.value = '';
+            if (sources.length) importSources(sources, opts());
+          }}
+        />
+      </div>
+      <div className="import-options">
+        <label>
+          Stored resolution{' '}
+          <select aria-label="Stored resolution" value={resolution} onChange={(e) => setResolution(Number(e.target.value))}>
+            {STORED_RESOLUTIONS.map((r) => (
+              <option key={r} value={r}>
+                {r} px{r === 256 ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Import into{' '}
+          <select aria-label="Import into" value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="new">a new dataset</option>
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          At most{' '}
+          <input aria-label="Sample limit" type="number" min={1} placeholder="all" value={limit} onChange={(e) => setLimit(e.target.value)} style={{ width: 80 }} /> samples per split
+        </label>
+        <details>
+          <summary>Demo size</summary>
+          {(['train', 'test', 'size', 'seed'] as const).map((k) => (
+            <label key={k}>
+              {k}{' '}
+              <input aria-label={`Demo ${k}`} type="number" value={demo[k]} onChange={(e) => setDemo({ ...demo, [k]: Number(e.target.value) })} style={{ width: 70 }} />
+            </label>
+          ))}
+        </details>
+      </div>
+      <ImportProgressView />
+      <ImportResult />
+      {datasets.length > 0 && (
+        <table className="datasets-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Status</th>
+              <th>Samples</th>
+              <th>Stored</th>
+              <th>Size</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d) => (
+              <DatasetRow
+                key={`${d.id}-${d.name}`}
+                ds={d}
+                onResume={(ds) => {
+                  setTarget(ds.id);
+                  setResolution(ds.resolution);
+                  fileInput.current?.click();
+                }}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {storage && (
+        <p className="storage-line" data-testid="storage-line">
+          Browser storage: {fmtBytes(storage.usage)} used of {fmtBytes(storage.quota)} ·{' '}
+          {storage.persisted ? 'persistent (the browser will not evict it)' : 'best-effort (the browser may evict it under pressure; persistence was not granted)'}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+/** The datasets part of the studio store: the catalog list, imports and their progress. */
+import type { StateCreator } from 'zustand';
+import { listDatasets, renameDataset, type DatasetRecord } from '../data/catalog';
+import { deleteDataset } from '../data/pixelStore';
+import type { DemoOptions, FromIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../worker/protocol';
+import { IngestClient } from './ingestClient';
+
+export interface StorageInfo {
+  usage: number;
+  quota: number;
+  persisted: boolean;
+}
+
+export interface ImportState {
+  label: string;
+  progress: ImportProgress | null;
+  cancelling: boolean;
+}
+
+export interface DatasetsSlice {
+  datasets: DatasetRecord[];
+  selectedDatasetId: string | null;
+  importing: ImportState | null;
+  lastSummary: ImportSummary | null;
+  lastRefusal: ImportRefusal | null;
+  importError: string | null;
+  storage: StorageInfo | null;
+  refreshDatasets: () => Promise<void>;
+  refreshStorage: () => Promise<void>;
+  selectDataset: (id: string | null) => void;
+  importSources: (sources: ImportSource[], opts: { resolution: number; datasetId?: string; limit?: number }) => void;
+  importDemo: (demo: DemoOptions, opts: { resolution: number }) => void;
+  cancelImport: () => void;
+  renameDataset: (id: string, name: string) => Promise<void>;
+  deleteDataset: (id: string) => Promise<void>;
+}
+
+let ingest: IngestClient | null = null;
+
+export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSlice> = (set, get) => {
+  const handle = (msg: FromIngestWorker) => {
+    switch (msg.type) {
+      case 'progress':
+        set((s) => (s.importing ? { importing: { ...s.importing, progress: msg.progress } } : {}));
+        break;
+      case 'done':
+        set({ importing: null, lastSummary: msg.summary, selectedDatasetId: msg.summary.datasetId });
+        void get().refreshDatasets();
+        void get().refreshStorage();
+        break;
+      case 'refused':
+        set({ importing: null, lastRefusal: msg.refusal });
+        void get().refreshDatasets();
+        break;
+      case 'error':
+        set({ importing: null, importError: msg.message });
+        void get().refreshDatasets();
+        break;
+    }
+  };
+  const begin = (label: string) => {
+    ingest ??= new IngestClient(handle);
+    if (ingest.busy) return false;
+    set({ importing: { label, progress: null, cancelling: false }, lastSummary: null, lastRefusal: null, importError: null });
+    // Ask once for persistent storage so the browser does not evict a 10 GB dataset under pressure.
+    void navigator.storage?.persist?.().then(() => get().refreshStorage());
+    return true;
+  };
+  return {
+    datasets: [],
+    selectedDatasetId: null,
+    importing: null,
+    lastSummary: null,
+    lastRefusal: null,
+    importError: null,
+    storage: null,
+    refreshDatasets: async () => {
+      const datasets = await listDatasets();
+      const importing = get().importing !== null;
+      // A dataset left 'importing' with no import running was interrupted (tab closed or reloaded).
+      for (const d of datasets) if (d.status === 'importing' && !importing) d.status = 'partial';
+      const selected = get().selectedDatasetId;
+      set({ datasets, selectedDatasetId: selected && datasets.some((d) => d.id === selected) ? selected : (datasets.at(-1)?.id ?? null) });
+    },
+    refreshStorage: async () => {
+      if (!navigator.storage?.estimate) return;
+      const [e, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? false]);
+      set({ storage: { usage: e.usage ?? 0, quota: e.quota ?? 0, persisted } });
+    },
+    selectDataset: (id) => set({ selectedDatasetId: id }),
+    importSources: (sources, opts) => {
+      const label = sources.map((s) => (s.kind === 'file' ? s.file.name : `${s.name}/`)).join(' + ');
+      if (!begin(label)) return;
+      ingest!.start({ type: 'import', request: { sources, ...opts } });
+    },
+    importDemo: (demo, opts) => {
+      if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
+      ingest!.start({ type: 'import-demo', demo, request: { ...opts, name: `Demo ${demo.size} px (seed ${demo.seed})` } });
+    },
+    cancelImport: () => {
+      set((s) => (s.importing ? { importing: { ...s.importing, cancelling: true } } : {}));
+      ingest?.cancel();
+    },
+    renameDataset: async (id, name) => {
+      await renameDataset(id, name);
+      await get().refreshDatasets();
+    },
+    deleteDataset: async (id) => {
+      const ds = get().datasets.find((d) => d.id === id);
+      if (!ds) return;
+      await deleteDataset(ds);
+      await get().refreshDatasets();
+      await get().refreshStorage();
+    },
+  };
+};

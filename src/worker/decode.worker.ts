@@ -1,0 +1,16 @@
+/** One worker of the PNG decode pool: PNG bytes in, an 8-bit plane at the stored resolution out. */
+import { decodeChannelPng } from '../data/decodePng';
+import type { FromDecodeWorker, ToDecodeWorker } from './protocol';
+
+const post = (msg: FromDecodeWorker, transfer: Transferable[] = []) =>
+  (self as unknown as { postMessage(m: FromDecodeWorker, t: Transferable[]): void }).postMessage(msg, transfer);
+
+self.onmessage = async (event: MessageEvent<ToDecodeWorker>) => {
+  const { seq, bytes, resolution } = event.data;
+  try {
+    const d = await decodeChannelPng(bytes, resolution);
+    post({ type: 'decoded', seq, plane: d.plane, width: d.width, height: d.height, converted: d.converted }, [d.plane.buffer]);
+  } catch (e) {
+    post({ type: 'failed', seq, reason: e instanceof Error ? e.message : String(e) });
+  }
+};

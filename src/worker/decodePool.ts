@@ -1,0 +1,45 @@
+/** A pool of PNG decode workers sized from navigator.hardwareConcurrency. */
+import type { DecodedPlane } from '../data/decodePng';
+import type { FromDecodeWorker, ToDecodeWorker } from './protocol';
+
+export class DecodePool {
+  private readonly workers: Worker[];
+  private readonly busy: number[];
+  private readonly waiting = new Map<number, { resolve: (d: DecodedPlane) => void; reject: (e: Error) => void; worker: number }>();
+  private seq = 0;
+
+  constructor(readonly size = Math.max(1, Math.min(8, (navigator.hardwareConcurrency || 2) - 1))) {
+    this.workers = Array.from({ length: size }, (_, i) => {
+      const w = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: `png-decode-${i}` });
+      w.onmessage = (e: MessageEvent<FromDecodeWorker>) => this.settle(e.data);
+      return w;
+    });
+    this.busy = new Array(size).fill(0);
+  }
+
+  decode(name: string, bytes: Uint8Array, resolution: number): Promise<DecodedPlane> {
+    const worker = this.busy.indexOf(Math.min(...this.busy));
+    const seq = ++this.seq;
+    this.busy[worker]++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject, worker });
+      const msg: ToDecodeWorker = { type: 'decode', seq, name, bytes, resolution };
+      this.workers[worker].postMessage(msg, [bytes.buffer]);
+    });
+  }
+
+  private settle(msg: FromDecodeWorker) {
+    const w = this.waiting.get(msg.seq);
+    if (!w) return;
+    this.waiting.delete(msg.seq);
+    this.busy[w.worker]--;
+    if (msg.type === 'decoded') w.resolve({ plane: msg.plane, width: msg.width, height: msg.height, converted: msg.converted });
+    else w.reject(new Error(msg.reason));
+  }
+
+  terminate() {
+    for (const w of this.workers) w.terminate();
+    for (const w of this.waiting.values()) w.reject(new Error('decode pool stopped'));
+    this.waiting.clear();
+  }
+}
