@@ -94,6 +94,8 @@ const convCases: ConvCase[] = [
   { name: 'GapNet-PL conv3 64→64 s1 same', x: [2, 8, 8, 64], k: 3, cout: 64, stride: 1, pad: 'same' },
   { name: 'GapNet-PL conv6 64→128 s1 same', x: [2, 6, 6, 64], k: 3, cout: 128, stride: 1, pad: 'same' },
   { name: 'GapNet-PL conv7 128→128 s1 same', x: [2, 5, 5, 128], k: 3, cout: 128, stride: 1, pad: 'same' },
+  { name: 'GapNet-PL conv6 at 32 px input: 2×2 maps, smaller than the filter', x: [2, 2, 2, 64], k: 3, cout: 128, stride: 1, pad: 'same' },
+  { name: '1×1 maps, s1 same', x: [2, 1, 1, 8], k: 3, cout: 4, stride: 1, pad: 'same' },
   { name: 'gapnet-kaggle 32→64 s2 valid, odd input', x: [2, 13, 13, 32], k: 3, cout: 64, stride: 2, pad: 'valid' },
   { name: 'gapnet-kaggle 64→64 s1 valid', x: [2, 9, 9, 64], k: 3, cout: 64, stride: 1, pad: 'valid' },
   { name: 'explicit padding s1', x: [2, 9, 8, 5], k: 3, cout: 6, stride: 1, pad: explicit },
