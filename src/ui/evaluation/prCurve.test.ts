@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { countsAtThresholds } from '../../core/metrics';
+import { mulberry32 as mulberry } from '../../core/rng';
+import { operatingPoint, prCurve, thinCurve } from './prCurve';
+
+/** Random validation predictions with ties (probabilities on a 0.05 grid) and a rare class. */
+function sample(rows: number, numClasses: number, seed: number) {
+  const rand = mulberry(seed);
+  const truth = new Uint8Array(rows * numClasses), probs = new Float32Array(rows * numClasses);
+  for (let i = 0; i < truth.length; i++) {
+    const c = i % numClasses;
+    truth[i] = rand() < (c === 2 ? 0.02 : 0.3) ? 1 : 0;
+    probs[i] = Math.round(Math.min(1, Math.max(0, (truth[i] ? 0.6 : 0.35) + (rand() - 0.5) * 0.8)) * 20) / 20;
+  }
+  return { truth, probs };
+}
+
+describe('prCurve', () => {
+  it('matches brute-force counts at every distinct threshold a slider can reach', () => {
+    const K = 3, { truth, probs } = sample(400, K, 7);
+    for (let c = 0; c < K; c++) {
+      const curve = prCurve(truth, probs, K, c);
+      const values = new Set<number>();
+      for (let r = 0; r < 400; r++) values.add(probs[r * K + c]);
+      const expected = [...values].sort((a, b) => b - a);
+      if (expected[expected.length - 1] > 0) expected.push(0);
+      expect(curve.map((p) => p.threshold)).toEqual(expected);
+      for (const pt of curve) {
+        const t = [1, 1, 1];
+        t[c] = pt.threshold;
+        const k = countsAtThresholds(truth, probs, t, K);
+        expect([pt.tp, pt.fp, pt.fn]).toEqual([k.tp[c], k.fp[c], k.fn[c]]);
+        const tp = k.tp[c], fp = k.fp[c], fn = k.fn[c];
+        expect(pt.precision).toBeCloseTo(tp + fp ? tp / (tp + fp) : 1, 12);
+        expect(pt.recall).toBeCloseTo(tp / (tp + fn), 12);
+      }
+    }
+  });
+
+  it('runs from nothing predicted (recall 0, precision 1) to everything predicted (recall 1, precision = prevalence)', () => {
+    const truth = Uint8Array.from([1, 0, 1, 0]), probs = Float32Array.from([0.9, 0.2, 0.4, 0.6]);
+    const curve = prCurve(truth, probs, 1, 0);
+    expect(curve.map((p) => [p.threshold, p.precision, p.recall])).toEqual([
+      [Math.fround(0.9), 1, 0],
+      [Math.fround(0.6), 1, 0.5],
+      [Math.fround(0.4), 0.5, 0.5],
+      [Math.fround(0.2), 2 / 3, 1],
+      [0, 0.5, 1],
+    ]);
+  });
+
+  it('gives recall 0 to a class without positives', () => {
+    const curve = prCurve(Uint8Array.from([0, 0]), Float32Array.from([0.3, 0.7]), 1, 0);
+    expect(curve.every((p) => p.recall === 0)).toBe(true);
+    expect(operatingPoint(0, 0, 0)).toEqual({ precision: 1, recall: 0 });
+  });
+
+  it('rejects a class id out of range and mismatched shapes', () => {
+    expect(() => prCurve(new Uint8Array(4), new Float32Array(4), 2, 2)).toThrow(/class 2/);
+    expect(() => prCurve(new Uint8Array(4), new Float32Array(6), 2, 0)).toThrow(/rows × 2/);
+  });
+
+  it('thins a long curve to at most max points keeping both ends', () => {
+    const pts = Array.from({ length: 1001 }, (_, i) => i);
+    const thin = thinCurve(pts, 50);
+    expect(thin.length).toBe(50);
+    expect(thin[0]).toBe(0);
+    expect(thin[49]).toBe(1000);
+    expect(thinCurve([1, 2], 50)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Precision–recall curve of one class from validation probabilities, under the studio's rule
+ * "predict class c when p > t" (compared in float32, as metrics.ts does).
+ *
+ * One point per distinct probability v of the class (descending): the operating point of t = v,
+ * which predicts every row with p > v. The first point (t = the largest probability) predicts
+ * nothing; when the smallest probability is above 0, a last point at t = 0 predicts every row.
+ * These are all the operating points a threshold slider over [0, 1] can reach.
+ * Precision with nothing predicted is 1 (as scikit-learn's precision_recall_curve ends its curve);
+ * recall of a class with no positives is 0.
+ */
+
+export interface PRPoint {
+  /** the threshold t of this operating point (rule p > t) */
+  threshold: number;
+  precision: number;
+  recall: number;
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+/** Precision and recall of counts under the curve's conventions. */
+export function operatingPoint(tp: number, fp: number, fn: number): { precision: number; recall: number } {
+  return { precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 0 };
+}
+
+/** The PR curve of class `cls` in row-major probabilities/truth [rows × numClasses]; thresholds descending. */
+export function prCurve(truth: Uint8Array, probs: Float32Array, numClasses: number, cls: number): PRPoint[] {
+  if (probs.length !== truth.length || probs.length % numClasses !== 0) {
+    throw new RangeError(`truth (${truth.length}) and probabilities (${probs.length}) must both be rows × ${numClasses}`);
+  }
+  if (!(Number.isInteger(cls) && cls >= 0 && cls < numClasses)) throw new RangeError(`class ${cls} is not 0..${numClasses - 1}`);
+  const rows = probs.length / numClasses;
+  // positives' and negatives' probabilities, each sorted descending
+  const pos: number[] = [], neg: number[] = [];
+  for (let r = 0, i = cls; r < rows; r++, i += numClasses) (truth[i] ? pos : neg).push(probs[i]);
+  const P = Float32Array.from(pos).sort().reverse(), N = Float32Array.from(neg).sort().reverse();
+  const np = P.length, nn = N.length;
+  const points: PRPoint[] = [];
+  const push = (t: number, tp: number, fp: number) => points.push({ threshold: t, ...operatingPoint(tp, fp, np - tp), tp, fp, fn: np - tp });
+  let ip = 0, in_ = 0; // rows with p > current threshold
+  while (ip < np || in_ < nn) {
+    const v = Math.max(ip < np ? P[ip] : -Infinity, in_ < nn ? N[in_] : -Infinity);
+    push(v, ip, in_);
+    while (ip < np && P[ip] === v) ip++;
+    while (in_ < nn && N[in_] === v) in_++;
+  }
+  if (points.length === 0 || points[points.length - 1].threshold > 0) push(0, np, nn);
+  return points;
+}
+
+/** At most `max` points of a curve: the first, the last and evenly spaced ones between (for drawing). */
+export function thinCurve<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return points.slice();
+  const out: T[] = [];
+  const step = (points.length - 1) / (max - 1);
+  for (let k = 0; k < max; k++) out.push(points[Math.round(k * step)]);
+  return out;
+}
