@@ -4,6 +4,8 @@ import { makeDataset } from './make-dataset';
 import { score } from './score';
 import { split } from './split';
 import { thresholds } from './thresholds';
+import { modelSummary } from './model-summary';
+import { trainCommand } from './train';
 
 /** Every `hpa-studio` command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds];
+export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds, modelSummary, trainCommand];

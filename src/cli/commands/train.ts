@@ -1,0 +1,260 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { UsageError, type Command } from '../command';
+import { readTrainZip } from '../zipDataset';
+import { formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
+import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
+import { makeLoss, type AlphaSpec, type LossSpec } from '../../core/losses';
+import { createModel, describeModel, listModels, modelNotes, MIN_INPUT_SIZE } from '../../core/models/registry';
+import { countClasses, sampleRows, type SamplingSpec } from '../../core/sampling';
+import { stratifiedHoldout, stratifiedKFold } from '../../core/split';
+import { chooseThresholds } from '../../core/thresholds';
+import { memoryBatchSource, shuffledRows } from '../../core/train/batchSource';
+import { bestLastCheckpoint } from '../../core/train/bestLastCheckpoint';
+import { encodeCheckpoint, restoreCheckpoint } from '../../core/train/checkpoint';
+import { earlyStopping } from '../../core/train/earlyStopping';
+import type { EpochLogs, Monitor } from '../../core/train/logs';
+import { reduceLrOnPlateau } from '../../core/train/reduceLrOnPlateau';
+import { predictValidation, train as runTraining, type TrainingPhase } from '../../core/train/trainer';
+import type { TrainingCallback } from '../../core/train/callbacks';
+
+const LOSSES = ['bce', 'focal', 'f1', 'bce-then-f1'] as const;
+const SAMPLERS = ['none', 'weights', 'rare'] as const;
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a model headlessly on a Kaggle-layout zip (same core as the studio)',
+  usage: `Usage: hpa-studio train --data FILE.zip --out DIR [options]
+
+Trains on train.csv + train/*.png of the zip, validates after every epoch and writes to DIR:
+config.json, history.json, history.csv, thresholds.csv (per class, from the validation
+predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin (the best epoch
+by --monitor) and checkpoints/{best,last}.ckpt.
+
+  --data FILE        the zip (train.csv and train/{Id}_{red,green,blue,yellow}.png)
+  --out DIR          output folder (created)
+  --model NAME       ${listModels().map((m) => m.name).join(' | ')} (default gapnet-pl)
+  --loss L           bce | focal | f1 | bce-then-f1 (default bce)
+  --gamma G          focal γ (default 2)
+  --alpha A          none | inverse-frequency | log-damped | a number in (0,1) (default none)
+  --epochs E         epochs (bce-then-f1: --epochs of BCE, then --f1-epochs of soft F1 on the
+                     last 7 layers at lr/10; default 10)
+  --f1-epochs N      default: half of --epochs, at least 1
+  --size S           model input side (default 128)
+  --store S          side the images are kept at in memory (default --size); with --crop, the
+                     model sees random S-px crops of them (centre crops for validation)
+  --crop             crop instead of resize
+  --no-augment       no random flips / quarter turns
+  --batch B          batch size (default 16)
+  --lr LR            Adam learning rate (default 0.001)
+  --lr-patience N    ReduceLROnPlateau patience (default 3; 0 = off), --lr-factor F (default 0.5)
+  --patience N       early stopping patience (default 0 = off)
+  --monitor M        val_loss | val_macro_f1 for the schedule, stopping and best epoch (default val_loss)
+  --seed N           seeds init, split, order, augmentation and dropout (default 1)
+  --sampler S        none | weights (inverse-frequency, redrawn each epoch) | rare (duplication) (default none)
+  --folds K --fold i stratified K-fold, validate on fold i (0-based)
+  --holdout F        stratified hold-out fraction (default 0.2 when no --folds)
+  --limit N          use only the first N rows of train.csv
+  --backend B        cpu | wasm (default cpu)`,
+  async run(args) {
+    const { values: v } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        data: { type: 'string' }, out: { type: 'string' }, model: { type: 'string', default: 'gapnet-pl' },
+        loss: { type: 'string', default: 'bce' }, gamma: { type: 'string', default: '2' }, alpha: { type: 'string', default: 'none' },
+        epochs: { type: 'string', default: '10' }, 'f1-epochs': { type: 'string' }, size: { type: 'string', default: '128' },
+        store: { type: 'string' }, crop: { type: 'boolean', default: false }, 'no-augment': { type: 'boolean', default: false },
+        batch: { type: 'string', default: '16' }, lr: { type: 'string', default: '0.001' },
+        'lr-patience': { type: 'string', default: '3' }, 'lr-factor': { type: 'string', default: '0.5' },
+        patience: { type: 'string', default: '0' }, monitor: { type: 'string', default: 'val_loss' },
+        seed: { type: 'string', default: '1' }, sampler: { type: 'string', default: 'none' },
+        folds: { type: 'string' }, fold: { type: 'string' }, holdout: { type: 'string' }, limit: { type: 'string' },
+        backend: { type: 'string', default: 'cpu' },
+      },
+    });
+    const int = (flag: string, min: number, value = (v as Record<string, unknown>)[flag] as string | undefined): number => {
+      const n = Number(value);
+      if (value === undefined || !Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got '${value}'`);
+      return n;
+    };
+    const num = (flag: string, ok: (n: number) => boolean, what: string): number => {
+      const raw = (v as Record<string, unknown>)[flag] as string;
+      const n = Number(raw);
+      if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be ${what}, got '${raw}'`);
+      return n;
+    };
+    if (!v.data) throw new UsageError('--data is required');
+    if (!v.out) throw new UsageError('--out is required');
+    if (!listModels().some((m) => m.name === v.model)) throw new UsageError(`--model '${v.model}' is not one of ${listModels().map((m) => m.name).join(', ')}`);
+    const loss = v.loss as (typeof LOSSES)[number];
+    if (!LOSSES.includes(loss)) throw new UsageError(`--loss '${v.loss}' is not one of ${LOSSES.join(', ')}`);
+    const sampler = v.sampler as (typeof SAMPLERS)[number];
+    if (!SAMPLERS.includes(sampler)) throw new UsageError(`--sampler '${v.sampler}' is not one of ${SAMPLERS.join(', ')}`);
+    const monitor = v.monitor as Monitor;
+    if (monitor !== 'val_loss' && monitor !== 'val_macro_f1') throw new UsageError(`--monitor '${v.monitor}' is not one of val_loss, val_macro_f1`);
+    if (v.backend !== 'cpu' && v.backend !== 'wasm') throw new UsageError(`--backend '${v.backend}' is not one of cpu, wasm`);
+    const epochs = int('epochs', 1);
+    const f1Epochs = v['f1-epochs'] === undefined ? Math.max(1, Math.floor(epochs / 2)) : int('f1-epochs', 1);
+    const size = int('size', MIN_INPUT_SIZE);
+    const store = v.store === undefined ? size : int('store', size);
+    const batchSize = int('batch', 1);
+    const lr = num('lr', (n) => n > 0, 'a number > 0');
+    const gamma = num('gamma', (n) => n >= 0, 'a number ≥ 0');
+    const lrPatience = int('lr-patience', 0);
+    const lrFactor = num('lr-factor', (n) => n > 0 && n < 1, 'a number in (0, 1)');
+    const patience = int('patience', 0);
+    const seed = int('seed', 0);
+    const limit = v.limit === undefined ? undefined : int('limit', 2);
+    let alpha: AlphaSpec;
+    if (v.alpha === 'none') alpha = { mode: 'none' };
+    else if (v.alpha === 'inverse-frequency') alpha = { mode: 'inverse-frequency' };
+    else if (v.alpha === 'log-damped') alpha = { mode: 'log-damped' };
+    else alpha = { mode: 'scalar', value: num('alpha', (n) => n > 0 && n < 1, "none, inverse-frequency, log-damped or a number in (0, 1)") };
+    if (v.folds === undefined && v.fold !== undefined) throw new UsageError('--fold needs --folds');
+    if (v.folds !== undefined && v.holdout !== undefined) throw new UsageError('give either --folds K --fold i or --holdout F, not both');
+    const folds = v.folds === undefined ? undefined : int('folds', 2);
+    const fold = folds === undefined ? undefined : int('fold', 0);
+    if (folds !== undefined && fold! >= folds) throw new UsageError(`--fold must be in 0..${folds - 1}, got ${fold}`);
+    const holdout = folds === undefined ? (v.holdout === undefined ? 0.2 : num('holdout', (n) => n > 0 && n < 1, 'a fraction in (0, 1)')) : undefined;
+
+    // backend
+    if (v.backend === 'wasm') {
+      const { useWasmBackend } = await import('../wasmBackend');
+      try {
+        await useWasmBackend();
+      } catch (e) {
+        throw new Error(`--backend wasm cannot start: ${(e as Error).message}`);
+      }
+      const missing = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'].filter((k) => !tf.getKernel(k, 'wasm'));
+      if (missing.length) throw new Error(`--backend wasm cannot train convolutions: no ${missing.join(', ')} kernel registered for wasm`);
+    } else {
+      await tf.setBackend('cpu');
+    }
+    await tf.ready();
+
+    // data and split
+    const t0 = performance.now();
+    const data = await readTrainZip(v.data, { size: store, limit });
+    if (data.imageSize < size) throw new Error(`the zip's images are ${data.sourceSize} px: smaller than --size ${size}`);
+    const n = data.ids.length;
+    const assignment = folds !== undefined ? stratifiedKFold(data.labelSets, folds, seed) : stratifiedHoldout(data.labelSets, holdout!, seed);
+    const valFold = folds !== undefined ? fold! : 0;
+    const trainRows: number[] = [];
+    const valRows: number[] = [];
+    for (let i = 0; i < n; i++) (assignment[i] === valFold ? valRows : trainRows).push(i);
+    if (!trainRows.length || !valRows.length) throw new Error(`the split leaves ${trainRows.length} training and ${valRows.length} validation rows: need both`);
+    const classCounts = countClasses(data.labelSets, trainRows);
+    const samplingCtx = { labelSets: data.labelSets, classCounts };
+    const fixedRows = sampler === 'rare' ? sampleRows({ kind: 'rare-duplication' }, trainRows, samplingCtx) : Int32Array.from(trainRows);
+    const trainOrder =
+      sampler === 'weights'
+        ? (epoch: number, s: number) => {
+            const spec: SamplingSpec = { kind: 'weighted', weights: { mode: 'inverse-frequency' }, seed: s * 100003 + epoch };
+            return shuffledRows(sampleRows(spec, trainRows, samplingCtx), epoch, s);
+          }
+        : undefined;
+    const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder });
+
+    // model, losses, schedule
+    const model = createModel(v.model!, { inputSize: size, seed });
+    const lossSpec: LossSpec = loss === 'focal' ? { kind: 'focal', gamma, alpha } : loss === 'f1' ? { kind: 'soft-f1' } : { kind: 'bce', alpha };
+    const phases: TrainingPhase[] =
+      loss === 'bce-then-f1'
+        ? [
+            { name: 'bce', epochs, loss: makeLoss({ kind: 'bce', alpha }, classCounts), lr },
+            { name: 'soft-f1 (last 7 layers)', epochs: f1Epochs, loss: makeLoss({ kind: 'soft-f1' }), lr: lr / 10, trainable: { lastLayers: 7 } },
+          ]
+        : [{ name: loss, epochs, loss: makeLoss(lossSpec, classCounts), lr }];
+    const totalEpochs = phases.reduce((s, p) => s + p.epochs, 0);
+    const augment = { size, mode: v.crop ? ('crop' as const) : ('resize' as const), flips: !v['no-augment'], rotate90: !v['no-augment'] };
+    const description = describeModel(model);
+    const config = {
+      command: 'train', date: new Date().toISOString(), backend: tf.getBackend(), tfjs: tf.version.tfjs,
+      data: { file: v.data, rows: n, sourceSize: data.sourceSize, storedSize: data.imageSize, train: trainRows.length, trainAfterSampling: fixedRows.length, val: valRows.length },
+      split: folds !== undefined ? { kind: 'stratified-kfold', folds, fold } : { kind: 'stratified-holdout', fraction: holdout },
+      model: { name: v.model, inputSize: size, totalParams: description.totalParams, trainableParams: description.trainableParams, notes: modelNotes(v.model!, { inputSize: size }) },
+      loss: { flag: loss, spec: loss === 'bce-then-f1' ? [{ kind: 'bce', alpha }, { kind: 'soft-f1' }] : lossSpec },
+      phases: phases.map((p) => ({ name: p.name, epochs: p.epochs, lr: p.lr, trainable: p.trainable ?? 'all' })),
+      optimizer: 'adam', batchSize, seed, sampler, augment, monitor,
+      reduceLrOnPlateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
+      earlyStopping: patience ? { patience } : null,
+    };
+    mkdirSync(join(v.out, 'checkpoints'), { recursive: true });
+    writeFileSync(join(v.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    console.log(`${v.model} ${size}px, ${description.totalParams.toLocaleString('en-US')} params, ${tf.getBackend()} backend; ${trainRows.length} train (${fixedRows.length} after sampling) / ${valRows.length} val of ${n} images, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // callbacks
+    const ckpt = bestLastCheckpoint({
+      monitor,
+      save: (kind, c) => writeFileSync(join(v.out!, 'checkpoints', `${kind}.ckpt`), new Uint8Array(encodeCheckpoint(c))),
+    });
+    const started = performance.now();
+    const progress: TrainingCallback = {
+      onEpochEnd: (_ctx, l) => {
+        const elapsed = (performance.now() - started) / 1000;
+        const eta = (elapsed / l.epoch) * (totalEpochs - l.epoch);
+        console.log(
+          `epoch ${l.epoch}/${totalEpochs} [${l.phaseName}] loss ${l.loss.toFixed(4)}  val_loss ${l.valLoss.toFixed(4)}  val_macro_F1 ${l.valMacroF1.toFixed(4)}  lr ${l.learningRate.toExponential(1)}  ${l.imagesPerSecond.toFixed(2)} img/s  ${l.seconds.toFixed(1)} s  ETA ${formatSeconds(eta)}`,
+        );
+      },
+    };
+    const callbacks: TrainingCallback[] = [progress];
+    if (lrPatience) callbacks.push(reduceLrOnPlateau({ monitor, factor: lrFactor, patience: lrPatience }));
+    if (patience) callbacks.push(earlyStopping({ monitor, patience }));
+    callbacks.push(ckpt);
+
+    const result = await runTraining(model, source, { phases, batchSize, seed, augment, callbacks, meta: { model: v.model, inputSize: size } });
+    if (result.stoppedBy) console.log(`stopped: ${result.stoppedBy}`);
+    if (ckpt.best) await restoreCheckpoint(model, ckpt.best);
+
+    // outputs from the best epoch's weights
+    const val = await predictValidation(model, source, { batchSize, augment });
+    const th = chooseThresholds(val.truth, val.probs, 'per-class');
+    writeHistory(v.out, result.history);
+    writeFileSync(join(v.out, 'thresholds.csv'), formatThresholdsCsv(th.thresholds));
+    writeFileSync(
+      join(v.out, 'per-class.csv'),
+      ['class,name,support,precision,recall,f1,threshold', ...th.report.perClass.map((c) => [c.cls, `"${CLASS_NAMES[c.cls]}"`, c.support, c.precision.toFixed(6), c.recall.toFixed(6), c.f1.toFixed(6), th.thresholds[c.cls].toFixed(3)].join(','))].join('\n') + '\n',
+    );
+    writeFileSync(join(v.out, 'val-probs.csv'), formatProbsCsv(valRows.map((r) => data.ids[r]), val.probs, NUM_CLASSES));
+    await saveModel(model, join(v.out, 'model'));
+    model.dispose();
+    const best = result.history.find((h) => h.epoch === ckpt.best?.epoch);
+    console.log(
+      `best epoch ${ckpt.best?.epoch ?? '-'} (${monitor} ${best ? (monitor === 'val_loss' ? best.valLoss : best.valMacroF1).toFixed(4) : '-'}); val macro F1 with per-class thresholds ${th.report.macroF1.toFixed(4)}; wrote ${v.out}`,
+    );
+    return 0;
+  },
+};
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '-';
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${Math.round(s % 60).toString().padStart(2, '0')}s` : `${Math.round(s)}s`;
+}
+
+const HISTORY_COLUMNS = ['epoch', 'phase', 'phaseName', 'loss', 'valLoss', 'valMacroF1', 'learningRate', 'trainImages', 'imagesPerSecond', 'seconds'] as const;
+
+function writeHistory(dir: string, history: EpochLogs[]): void {
+  writeFileSync(join(dir, 'history.json'), JSON.stringify(history, null, 2) + '\n');
+  const lines = [HISTORY_COLUMNS.join(',') + ',' + CLASS_NAMES.map((_, c) => `valF1_${c}`).join(',')];
+  for (const h of history) lines.push([...HISTORY_COLUMNS.map((k) => (k === 'phaseName' ? `"${h[k]}"` : h[k])), ...h.valPerClassF1].join(','));
+  writeFileSync(join(dir, 'history.csv'), lines.join('\n') + '\n');
+}
+
+/** model.json + weights.bin through tf.io, without tfjs-node's file:// handler. */
+async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const weights = a.weightData ? new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData)) : new Uint8Array(0);
+      writeFileSync(join(dir, 'weights.bin'), weights);
+      const json = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs ?? [] }] };
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+    }),
+  );
+}
