@@ -1,0 +1,236 @@
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { className } from '../../core/labels';
+import { countsAtThresholds, f1Report, type EmptyClassRule } from '../../core/metrics';
+import { chooseThresholds, type ThresholdMode } from '../../core/thresholds';
+import { ClassTable } from './ClassTable';
+import type { ClassRow } from './classTable';
+import { ConfusionGrid } from './ConfusionGrid';
+import { F1BarChart } from './F1BarChart';
+import { foldSpread } from './foldSpread';
+import { PRCurveChart } from './PRCurveChart';
+import { prevalence, TRAIN_PREVALENCE } from './rarity';
+import './evaluation.css';
+
+export interface EvaluationViewProps {
+  /** validation probabilities, rows × numClasses, row-major (the predictions kept after an epoch) */
+  probs: Float32Array;
+  /** validation truth, 0/1, same shape as probs */
+  truth: Uint8Array;
+  numClasses: number;
+  /** initial / externally set thresholds, one per class (default 0.5 everywhere); a new array replaces the view's */
+  thresholds?: number[];
+  /** per-class thresholds found on each of K folds: foldThresholds[k][c]; shows each class's spread */
+  foldThresholds?: number[][];
+  /** called with the full threshold vector after every slider move or method button */
+  onThresholdsChange?(t: number[]): void;
+}
+
+type Source = 'initial' | 'manual' | ThresholdMode;
+type Target = 'train' | 'val';
+
+const RULE_LABEL: Record<EmptyClassRule, string> = { zero: '0', one: '1', skip: 'skip' };
+const SOURCE_LABEL: Record<Source, string> = {
+  initial: 'as given',
+  manual: 'set by hand',
+  global: 'global: the single t with the best macro F1',
+  'per-class': "per-class: each class's F1-optimal t",
+  lipton: 'Lipton: t_c = F1*_c / 2',
+  proportion: 'proportion matching',
+};
+
+const sameValues = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Evaluation of the validation predictions: macro F1 with the empty-class convention, global and
+ * per-class threshold sliders (recomputed on the main thread from typed arrays), threshold methods,
+ * a sortable per-class table, per-class F1 bars, a PR curve and the one-vs-rest confusion counts.
+ */
+export function EvaluationView({ probs, truth, numClasses, thresholds: given, foldThresholds, onThresholdsChange }: EvaluationViewProps) {
+  const rows = Math.floor(probs.length / numClasses);
+  const shapeError =
+    probs.length !== truth.length || probs.length % numClasses !== 0
+      ? `Predictions (${probs.length} values) and truth (${truth.length}) are not both rows × ${numClasses} classes.`
+      : given && given.length !== numClasses
+        ? `${given.length} thresholds for ${numClasses} classes.`
+        : null;
+
+  const [thresholds, setThresholds] = useState<number[]>(() => (given && given.length === numClasses ? given.slice() : new Array(numClasses).fill(0.5)));
+  const [globalT, setGlobalT] = useState(() => (given && given.length && given.every((t) => t === given[0]) ? given[0] : 0.5));
+  const [source, setSource] = useState<Source>(given ? 'initial' : 'manual');
+  const [rule, setRule] = useState<EmptyClassRule>('zero');
+  const [target, setTarget] = useState<Target>('train');
+  const [prClass, setPrClass] = useState(0);
+
+  // latest values for stable callbacks
+  const current = useRef(thresholds);
+  current.current = thresholds;
+  const notify = useRef(onThresholdsChange);
+  notify.current = onThresholdsChange;
+
+  const commit = useCallback((next: number[], from: Source) => {
+    current.current = next;
+    setThresholds(next);
+    setSource(from);
+    notify.current?.(next);
+  }, []);
+
+  // thresholds given by the parent replace the view's (a controlled parent echoing ours is a no-op)
+  useEffect(() => {
+    if (given && given.length === numClasses && !sameValues(given, current.current)) {
+      current.current = given.slice();
+      setThresholds(given.slice());
+      setSource('initial');
+    }
+  }, [given, numClasses]);
+
+  const onClassThreshold = useCallback(
+    (c: number, t: number) => {
+      const next = current.current.slice();
+      next[c] = t;
+      commit(next, 'manual');
+    },
+    [commit],
+  );
+  const onGlobal = (t: number) => {
+    setGlobalT(t);
+    commit(new Array(numClasses).fill(t), 'manual');
+  };
+
+  // the slider-speed path: O(rows × classes) counts, then 28 F1s
+  const counts = useMemo(() => (shapeError ? null : countsAtThresholds(truth, probs, thresholds, numClasses)), [truth, probs, thresholds, numClasses, shapeError]);
+  const report = useMemo(() => (counts ? f1Report(counts, rule) : null), [counts, rule]);
+  // the charts and grid may lag a frame behind a fast slider; the number and the table do not
+  const deferredReport = useDeferredValue(report);
+  const deferredCounts = useDeferredValue(counts);
+
+  const spreads = useMemo(() => {
+    if (!foldThresholds?.length) return undefined;
+    try {
+      return foldSpread(foldThresholds, numClasses);
+    } catch {
+      return undefined;
+    }
+  }, [foldThresholds, numClasses]);
+
+  const valPrevalence = useMemo(() => (shapeError ? null : prevalence(truth, numClasses)), [truth, numClasses, shapeError]);
+  const rates = target === 'train' && numClasses === TRAIN_PREVALENCE.length ? TRAIN_PREVALENCE : valPrevalence;
+
+  const applyMethod = (mode: ThresholdMode) => {
+    if (shapeError) return;
+    const result = chooseThresholds(truth, probs, mode, { emptyClass: rule, numClasses, rates: rates ?? undefined });
+    const next = Array.from(result.thresholds);
+    if (mode === 'global') setGlobalT(next[0]);
+    commit(next, mode);
+  };
+
+  const tableRows: ClassRow[] = useMemo(
+    () =>
+      report
+        ? report.perClass.map((s) => ({
+            cls: s.cls,
+            name: className(s.cls),
+            support: s.support,
+            precision: s.precision,
+            recall: s.recall,
+            f1: s.f1,
+            threshold: thresholds[s.cls],
+          }))
+        : [],
+    [report, thresholds],
+  );
+  const f1s = useMemo(() => (deferredReport ? deferredReport.perClass.map((s) => s.f1) : []), [deferredReport]);
+
+  if (shapeError || !report || !counts || !deferredCounts) {
+    return (
+      <div className="evaluation" role="alert">
+        {shapeError}
+      </div>
+    );
+  }
+
+  const macroText = Number.isNaN(report.macroF1) ? 'Macro F1 —' : `Macro F1 ${report.macroF1.toFixed(4)}`;
+  const empty = report.emptyClasses.length;
+  const trainTargetAvailable = numClasses === TRAIN_PREVALENCE.length;
+  const pc = Math.min(prClass, numClasses - 1);
+
+  return (
+    <div className="evaluation">
+      <div className="eval-toolbar" role="group" aria-label="Thresholds and macro F1">
+        <output className="macro-f1" data-testid="macro-f1" aria-live="polite">
+          {macroText}
+        </output>
+        <label className="empty-rule">
+          Empty class scores{' '}
+          <select aria-label="Empty-class convention" value={rule} onChange={(e) => setRule(e.target.value as EmptyClassRule)}>
+            {(['zero', 'one', 'skip'] as const).map((r) => (
+              <option key={r} value={r}>
+                {RULE_LABEL[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="eval-meta">
+          {rows.toLocaleString('en-US')} validation rows · {report.scoredClasses} classes scored
+          {empty > 0 && ` · ${empty} empty (no TP, FP or FN) scored ${rule === 'skip' ? 'out' : RULE_LABEL[rule]}`}
+        </span>
+        <label className="global-threshold">
+          Global threshold{' '}
+          <input type="range" min={0} max={1} step={0.001} value={globalT} aria-label="Global threshold" onChange={(e) => onGlobal(Number(e.target.value))} />
+          <span className="num">{globalT.toFixed(3)}</span>
+        </label>
+      </div>
+
+      <div className="eval-methods" role="group" aria-label="Set thresholds by">
+        <span>Set thresholds by:</span>
+        <button type="button" onClick={() => applyMethod('global')} title="One t for every class: the grid point (step 0.001) with the best macro F1">
+          Global (best single t)
+        </button>
+        <button type="button" onClick={() => applyMethod('per-class')} title="Each class's own F1-optimal t on this validation set">
+          Per-class
+        </button>
+        <button type="button" onClick={() => applyMethod('lipton')} title="Lipton, Elkan & Narayanaswamy 2014: t = half the class's best F1 (for calibrated probabilities)">
+          Lipton (F1*/2)
+        </button>
+        <button type="button" onClick={() => applyMethod('proportion')} title="Each class's t so its predicted positive rate equals the target rate">
+          Proportion
+        </button>
+        <label>
+          target rate{' '}
+          <select aria-label="Proportion target" value={trainTargetAvailable ? target : 'val'} onChange={(e) => setTarget(e.target.value as Target)}>
+            {trainTargetAvailable && <option value="train">train prevalence (real train.csv counts)</option>}
+            <option value="val">validation prevalence (this truth)</option>
+          </select>
+        </label>
+        <span className="eval-source" data-testid="threshold-source">
+          Current: {SOURCE_LABEL[source]}
+          {source === 'proportion' && ` to the ${trainTargetAvailable && target === 'train' ? 'train' : 'validation'} prevalence`}
+        </span>
+      </div>
+      <p className="eval-note">
+        Per-class thresholds are fitted on the same validation rows they are scored on: for rare classes a handful of positives decide
+        the threshold, so validation F1 rises while a test score can fall. The global threshold is the safe default
+        {spreads ? `; the last column shows each class's threshold spread across the ${foldThresholds!.length} folds.` : '; give fold thresholds to see their spread across folds.'}
+        {' '}Proportion matching with the validation prevalence uses the truth's class rates, so its score here is optimistic.
+      </p>
+
+      <div className="eval-body">
+        <ClassTable rows={tableRows} spreads={spreads} selected={pc} onSelect={setPrClass} onThreshold={onClassThreshold} />
+        <div className="eval-charts">
+          <F1BarChart f1={f1s} />
+          <PRCurveChart
+            probs={probs}
+            truth={truth}
+            numClasses={numClasses}
+            cls={pc}
+            onClass={setPrClass}
+            threshold={thresholds[pc]}
+            tp={counts.tp[pc]}
+            fp={counts.fp[pc]}
+            fn={counts.fn[pc]}
+          />
+        </div>
+      </div>
+      <ConfusionGrid tp={deferredCounts.tp} fp={deferredCounts.fp} fn={deferredCounts.fn} rows={rows} />
+    </div>
+  );
+}
