@@ -94,7 +94,9 @@ describe('renderSample', () => {
     expect(Math.max(...membrane)).toBeLessThan(0.25);
   });
 
-  it('rejects a label outside 0..27', () => {
+  it('rejects a label outside 0..27 and a size outside 16..512', () => {
     expect(() => renderSample({ id: 'a', labels: [28], size: 16, seed: 1 })).toThrow(/28/);
+    expect(() => renderSample({ id: 'a', labels: [0], size: 15, seed: 1 })).toThrow(/size/);
+    expect(() => renderSample({ id: 'a', labels: [0], size: 513, seed: 1 })).toThrow(/size/);
   });
 });

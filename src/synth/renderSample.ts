@@ -8,6 +8,7 @@
 import { layoutCells, type CellLayout } from './cellLayout';
 import { CLASS_PATTERNS, type PatternContext } from './classPatterns';
 import { microtubules } from './filaments';
+import { MAX_SIZE, MIN_SIZE } from './planDataset';
 import { blur, type Layer, spot, valueNoise } from './raster';
 import { hashSeed, Random } from './random';
 
@@ -88,6 +89,7 @@ function expose(layer: Layer, gain: number, offset: number, shot: number, read: 
 
 export function renderSample(opts: RenderOptions): SampleChannels {
   const n = opts.size;
+  if (!Number.isInteger(n) || n < MIN_SIZE || n > MAX_SIZE) throw new RangeError(`size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}, got ${n}`);
   const cellsRng = new Random(hashSeed('cells', opts.seed, opts.id, n));
   const opticsRng = new Random(hashSeed('optics', opts.seed, opts.id, n));
   const greenRng = new Random(hashSeed('green', opts.seed, opts.id, n));
