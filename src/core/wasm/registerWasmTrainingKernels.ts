@@ -3,7 +3,8 @@
  * registry, the convolution gradient kernels tfjs 4.22 lacks for wasm (Conv2DBackpropFilter,
  * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput) and replaces its slow
  * Conv2DBackpropInput. Each is composed of wasm kernels that are fast (forward convolutions,
- * matMul, pad/reshape/4-D transpose/contiguous slice/concat); see convTaps.ts.
+ * matMul, pad/reshape/4-D transpose/contiguous slice/concat); see convTaps.ts. It also replaces
+ * tfjs's MaxPoolGrad, which is wrong for all-negative windows (maxPoolGrad.ts).
  *
  * Browser worker: `await tf.setBackend('wasm'); registerWasmTrainingKernels();` (or
  * `await setupWasmTraining(tf)`). Registration may also come before the backend starts.
@@ -14,12 +15,14 @@ import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
+import { maxPoolGradConfig } from './maxPoolGrad';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
+  maxPoolGradConfig,
 ];
 
 /** The kernels tfjs itself had registered under these names, restored by unregister. */
