@@ -49,7 +49,40 @@ export interface SampleRecord {
   slot: number;
 }
 
+export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed' | 'interrupted';
+
+/** One training run: its recipe, where it stands, and everything the views need after a reload. */
+export interface RunRecord {
+  id: string;
+  name: string;
+  datasetId: string;
+  datasetName: string;
+  createdAt: number;
+  /** the RunConfig (JSON) */
+  config: Record<string, unknown>;
+  status: RunStatus;
+  /** why it ended early, or the error */
+  message: string | null;
+  backend: string;
+  /** EpochLogs of every finished epoch */
+  history: Record<string, unknown>[];
+  /** epoch of the newest stored checkpoint ('last'), 0 = none */
+  checkpointEpoch: number;
+  bestEpoch: number | null;
+  /** validation ids in row order (for the evaluation view and OOF ensembles) */
+  valIds: string[];
+  /** the newest epoch's validation probabilities and truth (row-major, rows × 28) */
+  valProbs: Float32Array | null;
+  valTruth: Uint8Array | null;
+  /** learning-rate reductions, for the chart markers */
+  lrReductions: { epoch: number; lr: number }[];
+  /** a group of runs started together (the loss lesson), or null */
+  group: string | null;
+}
+
 interface StudioDB extends DBSchema {
+  runs: { key: string; value: RunRecord };
+  checkpoints: { key: [string, string]; value: { runId: string; kind: 'best' | 'last'; epoch: number; data: ArrayBuffer } };
   datasets: { key: string; value: DatasetRecord };
   samples: { key: [string, string]; value: SampleRecord; indexes: { byDataset: string } };
   pixelChunks: { key: [string, number]; value: { datasetId: string; chunk: number; blob: Blob } };
@@ -59,12 +92,18 @@ export const DB_NAME = 'hpa-studio';
 let dbPromise: Promise<IDBPDatabase<StudioDB>> | null = null;
 
 export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
-  dbPromise ??= openDB<StudioDB>(DB_NAME, 1, {
-    upgrade(db) {
-      db.createObjectStore('datasets', { keyPath: 'id' });
-      const samples = db.createObjectStore('samples', { keyPath: ['datasetId', 'id'] });
-      samples.createIndex('byDataset', 'datasetId');
-      db.createObjectStore('pixelChunks', { keyPath: ['datasetId', 'chunk'] });
+  dbPromise ??= openDB<StudioDB>(DB_NAME, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('datasets', { keyPath: 'id' });
+        const samples = db.createObjectStore('samples', { keyPath: ['datasetId', 'id'] });
+        samples.createIndex('byDataset', 'datasetId');
+        db.createObjectStore('pixelChunks', { keyPath: ['datasetId', 'chunk'] });
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('runs', { keyPath: 'id' });
+        db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
+      }
     },
   });
   return dbPromise;
@@ -124,5 +163,33 @@ export async function deleteCatalogEntries(datasetId: string): Promise<void> {
   }
   await tx.objectStore('pixelChunks').delete(IDBKeyRange.bound([datasetId, -Infinity], [datasetId, Infinity]));
   await tx.objectStore('datasets').delete(datasetId);
+  await tx.done;
+}
+
+export async function listRuns(): Promise<RunRecord[]> {
+  return (await (await openCatalog()).getAll('runs')).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function getRun(id: string): Promise<RunRecord | undefined> {
+  return (await openCatalog()).get('runs', id);
+}
+
+export async function putRun(run: RunRecord): Promise<void> {
+  await (await openCatalog()).put('runs', run);
+}
+
+export async function putCheckpoint(runId: string, kind: 'best' | 'last', epoch: number, data: ArrayBuffer): Promise<void> {
+  await (await openCatalog()).put('checkpoints', { runId, kind, epoch, data });
+}
+
+export async function getCheckpoint(runId: string, kind: 'best' | 'last'): Promise<{ epoch: number; data: ArrayBuffer } | undefined> {
+  return (await openCatalog()).get('checkpoints', [runId, kind]);
+}
+
+export async function deleteRun(id: string): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction(['runs', 'checkpoints'], 'readwrite');
+  await tx.objectStore('checkpoints').delete(IDBKeyRange.bound([id, ''], [id, '\uffff']));
+  await tx.objectStore('runs').delete(id);
   await tx.done;
 }

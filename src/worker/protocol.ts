@@ -50,13 +50,74 @@ export interface ProbeResult {
   imagesPerSecond: number;
 }
 
+/** The run recipe (see src/core/train/recipe.ts); JSON, so it crosses the boundary as is. */
+export type { RunConfig } from '../core/train/recipe';
+export type { EpochLogs } from '../core/train/logs';
+import type { RunConfig } from '../core/train/recipe';
+import type { EpochLogs } from '../core/train/logs';
+
+export interface TrainRequest {
+  runId: string;
+  name: string;
+  datasetId: string;
+  config: RunConfig;
+  /** continue from the run's last checkpoint */
+  resume?: boolean;
+  group?: string | null;
+}
+
+export interface RunInfo {
+  runId: string;
+  backend: string;
+  trainImages: number;
+  trainAfterSampling: number;
+  valImages: number;
+  totalEpochs: number;
+  params: number;
+  startEpoch: number;
+  /** classes with no positive among the validation images (their F1 is not measurable) */
+  classesWithoutValPositives: number[];
+  /** epochs already done, when resumed */
+  history: EpochLogs[];
+}
+
+export interface BatchProgress {
+  runId: string;
+  epoch: number;
+  phase: number;
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  /** images/s over the last batches */
+  imagesPerSecond: number;
+  /** seconds since the epoch started */
+  seconds: number;
+  numTensors: number;
+  /** bytes held by tensors on the backend (GPU memory on webgpu/webgl) */
+  numBytes: number;
+  /** fraction of the epoch's time spent waiting for data */
+  stallFraction: number;
+}
+
+export type RunEndStatus = 'done' | 'stopped' | 'failed';
+
 export type ToTrainingWorker =
   | { type: 'init'; backend: BackendChoice }
-  | { type: 'probe'; size: number; batch: number; steps: number };
+  | { type: 'probe'; size: number; batch: number; steps: number }
+  | { type: 'train'; request: TrainRequest }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
 
 export type FromTrainingWorker =
   | { type: 'backend'; report: BackendReport }
   | { type: 'probe-result'; result: ProbeResult }
+  | { type: 'run-started'; info: RunInfo }
+  | { type: 'loading'; runId: string; done: number; total: number }
+  | { type: 'batch'; progress: BatchProgress }
+  | { type: 'epoch'; runId: string; logs: EpochLogs; valProbs: Float32Array; valTruth: Uint8Array; lrReductions: { epoch: number; lr: number }[] }
+  | { type: 'paused'; runId: string; paused: boolean }
+  | { type: 'run-ended'; runId: string; status: RunEndStatus; message: string | null }
   | { type: 'error'; message: string };
 
 // ── Ingest worker ────────────────────────────────────────────────────────────────────────

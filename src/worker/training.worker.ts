@@ -5,9 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
 import { measureTrainingSteps, median } from '../core/probe';
+import { TrainingController } from '../core/train/controller';
 import type { FromTrainingWorker, ToTrainingWorker } from './protocol';
+import { RunFailure, explainFailure, runTraining } from './runTraining';
 
-const post = (msg: FromTrainingWorker) => (self as unknown as { postMessage(m: FromTrainingWorker): void }).postMessage(msg);
+const post = (msg: FromTrainingWorker, transfer: Transferable[] = []) =>
+  (self as unknown as { postMessage(m: FromTrainingWorker, t: Transferable[]): void }).postMessage(msg, transfer);
+
+let controller: TrainingController | null = null;
+let runId: string | null = null;
 
 self.onmessage = async (event: MessageEvent<ToTrainingWorker>) => {
   const msg = event.data;
@@ -35,6 +41,31 @@ self.onmessage = async (event: MessageEvent<ToTrainingWorker>) => {
         });
         break;
       }
+      case 'train': {
+        if (controller) throw new Error('a run is already training in this worker');
+        controller = new TrainingController();
+        runId = msg.request.runId;
+        try {
+          await runTraining(msg.request, controller, post);
+        } catch (e) {
+          const message = e instanceof RunFailure ? e.message : explainFailure(e, msg.request.config.batchSize, msg.request.config.inputSize);
+          post({ type: 'run-ended', runId: msg.request.runId, status: 'failed', message });
+        } finally {
+          controller = null;
+        }
+        break;
+      }
+      case 'pause':
+        controller?.pause();
+        if (runId) post({ type: 'paused', runId, paused: true });
+        break;
+      case 'resume':
+        controller?.resume();
+        if (runId) post({ type: 'paused', runId, paused: false });
+        break;
+      case 'stop':
+        controller?.stop();
+        break;
     }
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? e.message : String(e) });

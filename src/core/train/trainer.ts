@@ -13,7 +13,7 @@ import { countsAtThresholds, f1Report, type EmptyClassRule } from '../metrics';
 import { Rng } from '../rng';
 import type { BatchSource } from './batchSource';
 import type { TrainerContext, TrainingCallback, ValPredictions } from './callbacks';
-import { captureCheckpoint, type Checkpoint } from './checkpoint';
+import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import type { TrainingController } from './controller';
 import { setTrainable } from './freeze';
 import type { LossFn } from '../losses';
@@ -44,6 +44,12 @@ export interface TrainOptions {
   emptyClass?: EmptyClassRule;
   /** stored with every checkpoint */
   meta?: Record<string, unknown>;
+  /**
+   * Continue a run from one of its checkpoints: weights, Adam state, learning rate and history
+   * are restored and the epochs it had done are skipped (batch order and augmentation of the
+   * remaining epochs are those of the uninterrupted run). Schedule callbacks start afresh.
+   */
+  resumeFrom?: Checkpoint;
 }
 
 export interface TrainResult {
@@ -96,19 +102,30 @@ export async function predictValidation(
 
 export async function train(model: tf.LayersModel, source: BatchSource, o: TrainOptions): Promise<TrainResult> {
   const callbacks = o.callbacks ?? [];
-  const history: EpochLogs[] = [];
+  const history: EpochLogs[] = o.resumeFrom ? o.resumeFrom.history.map((h) => ({ ...h })) : [];
   const C = source.numClasses;
   let stoppedBy: string | null = null;
-  let epoch = 0;
+  let epoch = o.resumeFrom?.epoch ?? 0;
+  let epochsBefore = 0;
+  let started = false;
   const emit = async <K extends keyof TrainingCallback>(hook: K, ...args: Parameters<NonNullable<TrainingCallback[K]>>) => {
     for (const cb of callbacks) await (cb[hook] as ((...a: unknown[]) => unknown) | undefined)?.apply(cb, args);
   };
 
   for (let phaseIndex = 0; phaseIndex < o.phases.length && stoppedBy === null; phaseIndex++) {
     const phase = o.phases[phaseIndex];
+    // epochs of this phase already done by the checkpoint we resume from
+    const done = Math.min(phase.epochs, Math.max(0, epoch - epochsBefore));
+    epochsBefore += phase.epochs;
+    if (done === phase.epochs) continue;
     setTrainable(model, phase.trainable);
     const optimizer = tf.train.adam(phase.lr);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    if (o.resumeFrom && !started) {
+      const samePhase = o.resumeFrom.phase === phaseIndex;
+      await restoreCheckpoint(model, o.resumeFrom, samePhase ? optimizer : undefined);
+      if (samePhase) setLearningRate(optimizer, o.resumeFrom.learningRate);
+    }
     let phaseStop: string | null = null;
     const ctx: TrainerContext = {
       model,
@@ -126,9 +143,10 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       checkpoint: (): Promise<Checkpoint> => captureCheckpoint(model, optimizer, { epoch, phase: phaseIndex, learningRate: getLearningRate(optimizer), history: history.map((h) => ({ ...h })), meta: o.meta ?? {} }),
     };
     try {
-      if (phaseIndex === 0) await emit('onTrainStart', ctx);
+      if (!started) await emit('onTrainStart', ctx);
+      started = true;
       await emit('onPhaseStart', ctx);
-      for (let e = 0; e < phase.epochs && phaseStop === null && stoppedBy === null; e++) {
+      for (let e = done; e < phase.epochs && phaseStop === null && stoppedBy === null; e++) {
         epoch++;
         await emit('onEpochStart', ctx, epoch);
         const t0 = performance.now();

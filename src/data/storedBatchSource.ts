@@ -1,0 +1,92 @@
+/**
+ * A BatchSource over a stored dataset: reads each batch's pixel slots from the pixel store while
+ * the previous batches train (a prefetch queue), so the GPU does not wait on storage. Small
+ * datasets are read into memory once instead.
+ */
+import { NUM_CLASSES } from '../core/labels';
+import type { LabelSets } from '../core/split';
+import { memoryBatchSource, shuffledRows, type Batch, type BatchSource } from '../core/train/batchSource';
+
+export interface StoredSourceOptions {
+  read(slot: number): Promise<Uint8Array>;
+  /** pixel slot of every row */
+  slots: ArrayLike<number>;
+  labelSets: LabelSets;
+  imageSize: number;
+  trainRows: ArrayLike<number>;
+  valRows: ArrayLike<number>;
+  trainOrder?: (epoch: number, seed: number) => ArrayLike<number>;
+  /** batches read ahead (default 3) */
+  prefetch?: number;
+  /** datasets up to this many bytes are read into memory once (default 512 MB) */
+  inMemoryBytes?: number;
+  onLoadProgress?: (done: number, total: number) => void;
+  /** time spent waiting for data, for the stall fraction */
+  stats?: { waitMs: number; batches: number };
+}
+
+function multiHot(labelSets: LabelSets, rows: ArrayLike<number>, start: number, end: number): Float32Array {
+  const y = new Float32Array((end - start) * NUM_CLASSES);
+  for (let i = start; i < end; i++) for (const c of labelSets[rows[i]]) y[(i - start) * NUM_CLASSES + c] = 1;
+  return y;
+}
+
+export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSource> {
+  const pixels = o.imageSize * o.imageSize * 4;
+  const n = o.slots.length;
+  if (n * pixels <= (o.inMemoryBytes ?? 512e6)) {
+    const images = new Uint8Array(n * pixels);
+    const labels = new Uint8Array(n * NUM_CLASSES);
+    const used = new Set<number>([...Array.from(o.trainRows), ...Array.from(o.valRows)]);
+    let done = 0;
+    const rows = [...used];
+    for (let s = 0; s < rows.length; s += 64) {
+      const chunk = rows.slice(s, s + 64);
+      const data = await Promise.all(chunk.map((r) => o.read(o.slots[r])));
+      chunk.forEach((r, i) => images.set(data[i], r * pixels));
+      done += chunk.length;
+      o.onLoadProgress?.(done, rows.length);
+    }
+    for (let r = 0; r < n; r++) for (const c of o.labelSets[r]) labels[r * NUM_CLASSES + c] = 1;
+    return memoryBatchSource({ images, imageSize: o.imageSize, channels: 4, labels, numClasses: NUM_CLASSES }, o);
+  }
+
+  const readBatch = async (rows: ArrayLike<number>, start: number, end: number): Promise<Batch> => {
+    const data = await Promise.all(Array.from({ length: end - start }, (_, i) => o.read(o.slots[rows[start + i]])));
+    const x = new Uint8Array((end - start) * pixels);
+    data.forEach((d, i) => x.set(d, i * pixels));
+    return { x, y: multiHot(o.labelSets, rows, start, end) };
+  };
+  async function* batches(rows: ArrayLike<number>, batchSize: number): AsyncGenerator<Batch> {
+    const depth = Math.max(1, o.prefetch ?? 3);
+    const queue: Promise<Batch>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (queue.length < depth && next < rows.length) {
+        const end = Math.min(rows.length, next + batchSize);
+        queue.push(readBatch(rows, next, end));
+        next = end;
+      }
+    };
+    fill();
+    while (queue.length) {
+      const t0 = performance.now();
+      const batch = await queue.shift()!;
+      if (o.stats) {
+        o.stats.waitMs += performance.now() - t0;
+        o.stats.batches++;
+      }
+      fill();
+      yield batch;
+    }
+  }
+  return {
+    numTrain: (o.trainOrder ? o.trainOrder(1, 0) : o.trainRows).length,
+    numVal: o.valRows.length,
+    imageSize: o.imageSize,
+    channels: 4,
+    numClasses: NUM_CLASSES,
+    trainBatches: (epoch, batchSize, seed) => batches(o.trainOrder ? o.trainOrder(epoch, seed) : shuffledRows(o.trainRows, epoch, seed), batchSize),
+    valBatches: (batchSize) => batches(o.valRows, batchSize),
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * One training run inside the training worker: reads the dataset from browser storage, builds
+ * the run from its recipe (src/core/train/recipe.ts), trains with live metrics posted to the
+ * page (throttled), keeps a checkpoint per epoch in IndexedDB, and turns failures into messages
+ * a user can act on (out of memory, device lost, NaN loss) without losing the last checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createModel, describeModel } from '../core/models/registry';
+import { prepareRun } from '../core/train/recipe';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../core/train/checkpoint';
+import { bestLastCheckpoint } from '../core/train/bestLastCheckpoint';
+import { TrainingController } from '../core/train/controller';
+import type { TrainingCallback } from '../core/train/callbacks';
+import { train } from '../core/train/trainer';
+import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
+import { openPixelReader } from '../data/pixelStore';
+import { storedBatchSource } from '../data/storedBatchSource';
+import type { FromTrainingWorker, TrainRequest } from './protocol';
+
+export class RunFailure extends Error {}
+
+/** Turns a backend error into a sentence with what to do about it. */
+export function explainFailure(e: unknown, batchSize: number, inputSize: number): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/out of memory|OOM|failed to allocate|allocation failed|exceeds the max|too large/i.test(msg)) {
+    return `The GPU ran out of memory (${msg}). Try a smaller batch (now ${batchSize}) or input size (now ${inputSize} px); the last checkpoint is kept and the run can resume.`;
+  }
+  if (/device (was |is )?lost|GPUDevice.*lost|context lost|CONTEXT_LOST/i.test(msg)) {
+    return `The GPU device was lost (${msg}). Choose another backend in the status bar and resume from the last checkpoint.`;
+  }
+  return msg;
+}
+
+export async function runTraining(req: TrainRequest, controller: TrainingController, post: (m: FromTrainingWorker, t?: Transferable[]) => void): Promise<void> {
+  const { runId, config } = req;
+  const ds = await getDataset(req.datasetId);
+  if (!ds) throw new RunFailure('No dataset: import one (or try the demo dataset) before training.');
+  const samples = (await listSamples(ds.id)).filter((s) => s.split === 'train').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (samples.length < 4) throw new RunFailure(`Dataset '${ds.name}' has ${samples.length} labelled training images: too few to train and validate.`);
+  const labelSets = samples.map((s) => s.labels);
+  const prepared = prepareRun(config, labelSets);
+
+  let record: RunRecord =
+    (req.resume ? await getRun(runId) : undefined) ??
+    ({
+      id: runId,
+      name: req.name,
+      datasetId: ds.id,
+      datasetName: ds.name,
+      createdAt: Date.now(),
+      config: config as unknown as Record<string, unknown>,
+      status: 'running',
+      message: null,
+      backend: tf.getBackend(),
+      history: [],
+      checkpointEpoch: 0,
+      bestEpoch: null,
+      valIds: prepared.valRows.map((r) => samples[r].id),
+      valProbs: null,
+      valTruth: null,
+      lrReductions: [],
+      group: req.group ?? null,
+    } satisfies RunRecord);
+  let resumeFrom: Checkpoint | undefined;
+  if (req.resume) {
+    const stored = await getCheckpoint(runId, 'last');
+    if (!stored) throw new RunFailure(`Run '${record.name}' has no checkpoint to resume from.`);
+    resumeFrom = decodeCheckpoint(stored.data);
+  }
+  record = { ...record, status: 'running', message: null, backend: tf.getBackend() };
+  await putRun(record);
+
+  const reader = await openPixelReader(ds);
+  const stats = { waitMs: 0, batches: 0 };
+  const source = await storedBatchSource({
+    read: (slot) => reader.read(slot),
+    slots: samples.map((s) => s.slot),
+    labelSets,
+    imageSize: ds.resolution,
+    trainRows: prepared.sampledRows,
+    valRows: prepared.valRows,
+    trainOrder: prepared.trainOrder,
+    stats,
+    onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total }),
+  });
+
+  const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+  const batchesPerEpoch = Math.ceil(source.numTrain / config.batchSize);
+  post({
+    type: 'run-started',
+    info: {
+      runId,
+      backend: tf.getBackend(),
+      trainImages: prepared.trainRows.length,
+      trainAfterSampling: source.numTrain,
+      valImages: prepared.valRows.length,
+      totalEpochs: prepared.totalEpochs,
+      params: describeModel(model).totalParams,
+      startEpoch: resumeFrom ? resumeFrom.epoch + 1 : 1,
+      classesWithoutValPositives: prepared.classesWithoutValPositives,
+      history: (resumeFrom?.history ?? []) as RunInfo['history'],
+    },
+  });
+
+  let lastPost = 0;
+  let windowStart = performance.now();
+  let windowImages = 0;
+  let epochStart = performance.now();
+  let waitAtEpochStart = 0;
+  let nanAt: string | null = null;
+  const live: TrainingCallback = {
+    onEpochStart: () => {
+      epochStart = performance.now();
+      waitAtEpochStart = stats.waitMs;
+    },
+    onBatchEnd: (ctx, logs) => {
+      windowImages += logs.batchSize;
+      if (!Number.isFinite(logs.loss)) {
+        nanAt = `epoch ${logs.epoch}, batch ${logs.batch + 1}`;
+        ctx.stopRun('NaN loss');
+        controller.stop();
+        return;
+      }
+      const now = performance.now();
+      if (now - lastPost < 200 && logs.batch + 1 < batchesPerEpoch) return;
+      const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+      post({
+        type: 'batch',
+        progress: {
+          runId,
+          epoch: logs.epoch,
+          phase: logs.phase,
+          batch: logs.batch + 1,
+          batchesPerEpoch,
+          loss: logs.loss,
+          imagesPerSecond: (windowImages * 1000) / (now - windowStart),
+          seconds: logs.seconds,
+          numTensors: mem.numTensors,
+          numBytes: mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? mem.numBytes,
+          stallFraction: (stats.waitMs - waitAtEpochStart) / Math.max(1, now - epochStart),
+        },
+      });
+      lastPost = now;
+      windowStart = now;
+      windowImages = 0;
+    },
+    onEpochEnd: async (_ctx, logs, val) => {
+      record = {
+        ...record,
+        history: [...record.history, logs as unknown as Record<string, unknown>],
+        valProbs: val.probs,
+        valTruth: val.truth,
+        lrReductions: prepared.plateau ? [...prepared.plateau.reductions] : [],
+      };
+      post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
+    },
+  };
+  const checkpoints = bestLastCheckpoint({
+    monitor: config.monitor,
+    save: async (kind, c) => {
+      await putCheckpoint(runId, kind, c.epoch, encodeCheckpoint(c));
+      if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
+      if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
+      await putRun(record);
+    },
+  });
+
+  let status: 'done' | 'stopped' | 'failed' = 'done';
+  let message: string | null = null;
+  try {
+    const result = await train(model, source, {
+      phases: prepared.phases,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      augment: prepared.augment,
+      callbacks: [live, ...prepared.scheduleCallbacks, checkpoints],
+      controller,
+      resumeFrom,
+      meta: { runId, model: config.model, inputSize: config.inputSize },
+    });
+    if (nanAt) {
+      status = 'failed';
+      message = `The loss became NaN at ${nanAt}. Training stopped; the last good checkpoint (epoch ${record.checkpointEpoch || '–'}) is kept. Suspect the learning rate (${config.lr}): try it 10× smaller${config.loss === 'f1' ? ', or a BCE/focal loss instead of soft F1' : ''}.`;
+    } else if (result.stoppedBy) {
+      status = result.stoppedBy === 'stopped by the user' ? 'stopped' : 'done';
+      message = result.stoppedBy;
+    }
+  } catch (e) {
+    status = 'failed';
+    message = explainFailure(e, config.batchSize, config.inputSize);
+  } finally {
+    model.dispose();
+    reader.close();
+  }
+  record = { ...record, status, message };
+  await putRun(record);
+  post({ type: 'run-ended', runId, status, message });
+}
+
+type RunInfo = Extract<FromTrainingWorker, { type: 'run-started' }>['info'];
