@@ -6,18 +6,15 @@ import { UsageError, type Command } from '../command';
 import { readTrainZip } from '../zipDataset';
 import { formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
-import { makeLoss, type AlphaSpec, type LossSpec } from '../../core/losses';
+import type { AlphaSpec } from '../../core/losses';
 import { createModel, describeModel, listModels, modelNotes, MIN_INPUT_SIZE } from '../../core/models/registry';
-import { countClasses, sampleRows, type SamplingSpec } from '../../core/sampling';
-import { stratifiedHoldout, stratifiedKFold } from '../../core/split';
 import { chooseThresholds } from '../../core/thresholds';
-import { memoryBatchSource, shuffledRows } from '../../core/train/batchSource';
+import { memoryBatchSource } from '../../core/train/batchSource';
 import { bestLastCheckpoint } from '../../core/train/bestLastCheckpoint';
 import { encodeCheckpoint, restoreCheckpoint } from '../../core/train/checkpoint';
-import { earlyStopping } from '../../core/train/earlyStopping';
 import type { EpochLogs, Monitor } from '../../core/train/logs';
-import { reduceLrOnPlateau } from '../../core/train/reduceLrOnPlateau';
-import { predictValidation, train as runTraining, type TrainingPhase } from '../../core/train/trainer';
+import { prepareRun, type RunConfig } from '../../core/train/recipe';
+import { predictValidation, train as runTraining } from '../../core/train/trainer';
 import type { TrainingCallback } from '../../core/train/callbacks';
 
 const LOSSES = ['bce', 'focal', 'f1', 'bce-then-f1'] as const;
@@ -140,43 +137,37 @@ by --monitor) and checkpoints/{best,last}.ckpt.
     const data = await readTrainZip(v.data, { size: store, limit });
     if (data.imageSize < size) throw new Error(`the zip's images are ${data.sourceSize} px: smaller than --size ${size}`);
     const n = data.ids.length;
-    const assignment = folds !== undefined ? stratifiedKFold(data.labelSets, folds, seed) : stratifiedHoldout(data.labelSets, holdout!, seed);
-    const valFold = folds !== undefined ? fold! : 0;
-    const trainRows: number[] = [];
-    const valRows: number[] = [];
-    for (let i = 0; i < n; i++) (assignment[i] === valFold ? valRows : trainRows).push(i);
-    if (!trainRows.length || !valRows.length) throw new Error(`the split leaves ${trainRows.length} training and ${valRows.length} validation rows: need both`);
-    const classCounts = countClasses(data.labelSets, trainRows);
-    const samplingCtx = { labelSets: data.labelSets, classCounts };
-    const fixedRows = sampler === 'rare' ? sampleRows({ kind: 'rare-duplication' }, trainRows, samplingCtx) : Int32Array.from(trainRows);
-    const trainOrder =
-      sampler === 'weights'
-        ? (epoch: number, s: number) => {
-            const spec: SamplingSpec = { kind: 'weighted', weights: { mode: 'inverse-frequency' }, seed: s * 100003 + epoch };
-            return shuffledRows(sampleRows(spec, trainRows, samplingCtx), epoch, s);
-          }
-        : undefined;
-    const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder });
-
-    // model, losses, schedule
+    const recipe: RunConfig = {
+      model: v.model!,
+      inputSize: size,
+      mode: v.crop ? 'crop' : 'resize',
+      loss,
+      gamma,
+      alpha,
+      epochs,
+      f1Epochs,
+      batchSize,
+      lr,
+      plateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
+      earlyStopPatience: patience,
+      monitor,
+      augment: { flips: !v['no-augment'], rotate90: !v['no-augment'] },
+      sampler,
+      split: folds !== undefined ? { kind: 'kfold', folds, fold: fold! } : { kind: 'holdout', fraction: holdout! },
+      seed,
+    };
+    const run = prepareRun(recipe, data.labelSets);
+    const { trainRows, valRows, phases, totalEpochs, augment } = run;
+    const fixedRows = run.sampledRows;
+    const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder: run.trainOrder });
     const model = createModel(v.model!, { inputSize: size, seed });
-    const lossSpec: LossSpec = loss === 'focal' ? { kind: 'focal', gamma, alpha } : loss === 'f1' ? { kind: 'soft-f1' } : { kind: 'bce', alpha };
-    const phases: TrainingPhase[] =
-      loss === 'bce-then-f1'
-        ? [
-            { name: 'bce', epochs, loss: makeLoss({ kind: 'bce', alpha }, classCounts), lr },
-            { name: 'soft-f1 (last 7 layers)', epochs: f1Epochs, loss: makeLoss({ kind: 'soft-f1' }), lr: lr / 10, trainable: { lastLayers: 7 } },
-          ]
-        : [{ name: loss, epochs, loss: makeLoss(lossSpec, classCounts), lr }];
-    const totalEpochs = phases.reduce((s, p) => s + p.epochs, 0);
-    const augment = { size, mode: v.crop ? ('crop' as const) : ('resize' as const), flips: !v['no-augment'], rotate90: !v['no-augment'] };
     const description = describeModel(model);
     const config = {
       command: 'train', date: new Date().toISOString(), backend: tf.getBackend(), tfjs: tf.version.tfjs,
       data: { file: v.data, rows: n, sourceSize: data.sourceSize, storedSize: data.imageSize, train: trainRows.length, trainAfterSampling: fixedRows.length, val: valRows.length },
       split: folds !== undefined ? { kind: 'stratified-kfold', folds, fold } : { kind: 'stratified-holdout', fraction: holdout },
       model: { name: v.model, inputSize: size, totalParams: description.totalParams, trainableParams: description.trainableParams, notes: modelNotes(v.model!, { inputSize: size }) },
-      loss: { flag: loss, spec: loss === 'bce-then-f1' ? [{ kind: 'bce', alpha }, { kind: 'soft-f1' }] : lossSpec },
+      loss: { flag: loss, gamma, alpha },
       phases: phases.map((p) => ({ name: p.name, epochs: p.epochs, lr: p.lr, trainable: p.trainable ?? 'all' })),
       optimizer: 'adam', batchSize, seed, sampler, augment, monitor,
       reduceLrOnPlateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
@@ -201,10 +192,7 @@ by --monitor) and checkpoints/{best,last}.ckpt.
         );
       },
     };
-    const callbacks: TrainingCallback[] = [progress];
-    if (lrPatience) callbacks.push(reduceLrOnPlateau({ monitor, factor: lrFactor, patience: lrPatience }));
-    if (patience) callbacks.push(earlyStopping({ monitor, patience }));
-    callbacks.push(ckpt);
+    const callbacks: TrainingCallback[] = [progress, ...run.scheduleCallbacks, ckpt];
 
     const result = await runTraining(model, source, { phases, batchSize, seed, augment, callbacks, meta: { model: v.model, inputSize: size } });
     if (result.stoppedBy) console.log(`stopped: ${result.stoppedBy}`);
