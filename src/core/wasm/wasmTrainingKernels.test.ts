@@ -176,6 +176,54 @@ describe('depthwise backprop kernels on wasm match cpu', () => {
   }
 });
 
+interface PoolCase {
+  name: string;
+  x: [number, number, number, number];
+  k: number;
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+// tfjs-backend-wasm 4.22's own MaxPoolGrad sends the gradient of an all-negative window to the
+// wrong place (or nowhere); inputs uniform in [−0.5, 0.5) make 1 window in 16 all-negative.
+const poolCases: PoolCase[] = [
+  { name: 'GapNet-PL pool1 2×2 s2 same, even input', x: [2, 16, 16, 32], k: 2, stride: 2, pad: 'same' },
+  { name: 'GapNet-PL pool2 2×2 s2 same at 32 px', x: [4, 4, 4, 64], k: 2, stride: 2, pad: 'same' },
+  { name: '2×2 s2 same, odd input (padded windows)', x: [2, 5, 7, 8], k: 2, stride: 2, pad: 'same' },
+  { name: '2×2 s2 valid, odd input', x: [2, 5, 5, 8], k: 2, stride: 2, pad: 'valid' },
+  { name: '3×3 s2 same, overlapping windows', x: [2, 9, 8, 4], k: 3, stride: 2, pad: 'same' },
+];
+
+describe('MaxPoolGrad on wasm matches cpu', () => {
+  for (const c of poolCases) {
+    it(c.name, async () => {
+      const [b, h, w, ch] = c.x;
+      const out = [b, outSize(h, c.k, c.stride, c.pad, 1), outSize(w, c.k, c.stride, c.pad, 2), ch];
+      await expectSameAsCpu('MaxPoolGrad', { dy: { shape: out, seed: 31 }, input: { shape: c.x, seed: 32 }, output: { shape: out, seed: 33 } }, {
+        filterSize: [c.k, c.k], strides: [c.stride, c.stride], pad: c.pad,
+      });
+    });
+  }
+
+  it('ties go to the first maximum in the window, as on cpu; all-negative windows keep their gradient', async () => {
+    // values in {−2, −1, 0, 1, 2}: most windows hold ties, many are all-negative
+    const xs = Array.from(randomArray(2 * 6 * 6 * 3, 34), (v) => Math.round(v * 4));
+    const dys = Array.from(randomArray(2 * 3 * 3 * 3, 35), (v) => v + 1);
+    const grad = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(xs, [2, 6, 6, 3]);
+      const dy = tf.tensor4d(dys, [2, 3, 3, 3]);
+      const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'same'), dy)))(x);
+      const v = Array.from(await dx.data());
+      tf.dispose([x, dy, dx]);
+      return v;
+    };
+    const want = await grad('cpu');
+    expect(await grad('wasm')).toEqual(want);
+    expect(want.reduce((a, b) => a + b, 0)).toBeCloseTo(dys.reduce((a, b) => a + b, 0), 3); // every window routes its gradient
+  });
+});
+
 describe('unsupported configurations fail clearly', () => {
   it('depthwise gradients with dilation 2 throw a message naming the dilation', () => {
     const x = tf.zeros([1, 8, 8, 4]);
@@ -239,6 +287,7 @@ describe('training through the tape', () => {
     expect(original).toBeDefined();
     expect(original).not.toBe(own);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBeDefined(); // tfjs's own, put back
     registerWasmTrainingKernels();
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(own);
   });
