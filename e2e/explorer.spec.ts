@@ -45,9 +45,16 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto('/');
+  // a small demo (60 train + 20 test at 32 px, stored at 128 px) keeps the import short
+  await page.getByText('Demo size').click();
+  await page.getByLabel('Demo train').fill('60');
+  await page.getByLabel('Demo test').fill('20');
+  await page.getByLabel('Demo size').fill('32');
+  await page.getByLabel('Stored resolution').selectOption('128');
   await page.getByTestId('demo-dataset').click();
-  await expect(page.getByRole('heading', { name: 'Explorer', exact: true })).toBeVisible();
-  const explorer = page.getByTestId('explorer');
+  const region = page.getByRole('region', { name: 'Explorer' });
+  await expect(region.getByRole('heading', { name: /^Explorer/ })).toBeVisible({ timeout: 120_000 });
+  const explorer = region.getByTestId('explorer');
   const count = explorer.getByTestId('explorer-count');
   await expect(count).toHaveText(/^[\d,]+ of [\d,]+ samples$/);
   await expect(page.getByTestId('dataset-status').first()).toHaveText('ready');
