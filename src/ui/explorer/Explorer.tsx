@@ -106,7 +106,7 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
   return (
     <div className="explorer" data-testid="explorer">
       <p className="explorer-summary">
-        <strong>{dataset.name}</strong>: {train.toLocaleString('en-US')} train · {test.toLocaleString('en-US')} test · {resolution}×{resolution} px
+        {train.toLocaleString('en-US')} train · {test.toLocaleString('en-US')} test · {resolution}×{resolution} px
         {status !== 'ready' && <span className="explorer-status"> ({status})</span>}
       </p>
       <ExplorerFilters filter={filter} onChange={changeFilter} shown={samples.length} total={all.length} counts={stats.counts} />
