@@ -94,7 +94,7 @@ describe('model zip', () => {
     expect(bare.metaInferred).toBe(true);
     expect(bare.meta).toMatchObject({ inputSize: 32, channels: 4, normalisation: 'per-image', resizeMode: 'resize' });
     expect(maxDiff(before, await predictionsOf(bare.model, x))).toBeLessThan(1e-5);
-    tf.dispose([model, viaMemory, viaHandler, bare.model]);
+    for (const m of [model, viaMemory, viaHandler, bare.model]) m.dispose();
   });
 
   it('names the problem: truncated zip, corrupt entry, missing shard, wrong shard size, no studio.json, metadata that disagrees with the model', async () => {

@@ -6,6 +6,8 @@ import { split } from './split';
 import { thresholds } from './thresholds';
 import { modelSummary } from './model-summary';
 import { trainCommand } from './train';
+import { predictCommand } from './predict';
+import { submitCommand } from './submit';
 
 /** Every `hpa-studio` command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds, modelSummary, trainCommand];
+export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds, modelSummary, trainCommand, predictCommand, submitCommand];

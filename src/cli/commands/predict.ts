@@ -1,0 +1,95 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { UsageError, type Command } from '../command';
+import { openTestZip } from '../testZip';
+import { formatProbsCsv } from '../../core/csv';
+import { NUM_CLASSES } from '../../core/labels';
+import { checkModelFitsDataset, loadModelZip } from '../../core/modelPackage';
+import { predict as runPredict, ttaTransforms, viewWindows, type CropTiling, type TtaCombine, type TtaPreset } from '../../core/predict';
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: "class probabilities for a zip's test images from an exported model (probs.csv)",
+  usage: `Usage: hpa-studio predict --model model.zip --data test.zip --out probs.csv [options]
+
+Runs a model exported by the studio (or by 'hpa-studio train', DIR/model.zip) over the test split
+of a Kaggle-layout zip (test/{Id}_{red,green,blue,yellow}.png; ids and order from the zip's
+sample_submission.csv, else the sorted test ids) and writes probs.csv: Id,0,1,…,27.
+
+  --model FILE         the model zip (model.json + weight shards + studio.json)
+  --data FILE          the dataset zip holding test/
+  --out FILE           probabilities CSV to write
+  --tta T              none | flips (4 views) | dihedral (8 flips and quarter turns) (default none)
+  --tta-combine C      mean | max over the TTA views (default mean)
+  --tiles T            crop-trained models: grid (tiles of the crop size over the stored image,
+                       averaged; default) | centre (the centre crop, as in validation)
+  --batch B            images per batch (default 16)
+  --backend B          cpu | wasm (default cpu)`,
+  async run(args) {
+    const { values: v } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
+        tta: { type: 'string', default: 'none' }, 'tta-combine': { type: 'string', default: 'mean' },
+        tiles: { type: 'string', default: 'grid' }, batch: { type: 'string', default: '16' }, backend: { type: 'string', default: 'cpu' },
+      },
+    });
+    for (const f of ['model', 'data', 'out'] as const) if (!v[f]) throw new UsageError(`--${f} is required`);
+    if (!['none', 'flips', 'dihedral'].includes(v.tta!)) throw new UsageError(`--tta '${v.tta}' is not one of none, flips, dihedral`);
+    if (!['mean', 'max'].includes(v['tta-combine']!)) throw new UsageError(`--tta-combine '${v['tta-combine']}' is not one of mean, max`);
+    if (!['grid', 'centre'].includes(v.tiles!)) throw new UsageError(`--tiles '${v.tiles}' is not one of grid, centre`);
+    const batchSize = Number(v.batch);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch must be an integer ≥ 1, got '${v.batch}'`);
+    if (v.backend !== 'cpu' && v.backend !== 'wasm') throw new UsageError(`--backend '${v.backend}' is not one of cpu, wasm`);
+    if (v.backend === 'wasm') {
+      const { useWasmBackend } = await import('../wasmBackend');
+      await useWasmBackend();
+    } else await tf.setBackend('cpu');
+    await tf.ready();
+
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(v.model!);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw new Error(`cannot read --model ${v.model}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    const { model, meta } = await loadModelZip(new Uint8Array(bytes), v.model!);
+    try {
+      const test = await openTestZip(v.data!, { size: meta.storedSize });
+      try {
+        checkModelFitsDataset(meta, { imageSize: test.source.imageSize, channels: test.source.channels, classes: NUM_CLASSES });
+        const tta = ttaTransforms(v.tta as TtaPreset);
+        const tiles = viewWindows(test.source.imageSize, meta, v.tiles as CropTiling).length;
+        const views = tta.length * tiles;
+        console.log(
+          `${meta.modelName} ${meta.inputSize}px (${meta.resizeMode}${meta.resizeMode === 'crop' ? `, ${tiles} tile${tiles > 1 ? 's' : ''} of ${test.source.imageSize} px` : ''}), TTA ${v.tta}${tta.length > 1 ? ` (${v['tta-combine']})` : ''}: ${views} view${views > 1 ? 's' : ''} per image; ${test.ids.length} test images (${test.sourceSize} px, ids from ${test.idSource}), ${tf.getBackend()} backend`,
+        );
+        const t0 = performance.now();
+        let lastShown = -1;
+        const probs = await runPredict(model, test.source, meta, {
+          batchSize,
+          tta,
+          combine: v['tta-combine'] as TtaCombine,
+          tiling: v.tiles as CropTiling,
+          onProgress: (done, total) => {
+            const decile = Math.floor((10 * done) / total);
+            if (done === 0 || (decile === lastShown && done < total)) return;
+            lastShown = decile;
+            const s = (performance.now() - t0) / 1000;
+            console.log(`predicted ${done}/${total} images  ${(done / s).toFixed(2)} img/s  ${s.toFixed(1)} s`);
+          },
+        });
+        writeFileSync(v.out!, formatProbsCsv(test.ids, probs, NUM_CLASSES));
+        console.log(`wrote ${v.out}: ${test.ids.length} rows`);
+      } finally {
+        await test.close();
+      }
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  },
+};
