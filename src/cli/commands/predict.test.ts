@@ -1,5 +1,5 @@
 // `predict` and `submit` end to end on a tiny synthetic Kaggle zip with a model zip, plus bad inputs.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { main } from '../main';
 import { openTestZip } from '../testZip';
 import { formatThresholdsCsv, parseLabelCsv, parseProbsCsv } from '../../core/csv';
-import { studioMeta, writeModelZip } from '../../core/modelPackage';
+import { modelFiles, studioMeta, writeModelZip } from '../../core/modelPackage';
 import { createModel } from '../../core/models/registry';
 import { makeDatasetZip } from '../../synth';
 
@@ -73,6 +73,30 @@ describe('hpa-studio predict + submit', () => {
     out = [];
     expect(await main(['score', '--truth', p('test_labels.csv'), '--pred', p('submission.csv')])).toBe(0);
     expect(/^macro F1 (\d\.\d{6}) /.exec(out[0])?.[1]).toBe(macro![1]); // submit --truth prints what score prints
+  });
+
+  it('several --model flags average the models; a tf.io model.json with its shards works too', async () => {
+    const other = createModel('gapnet-pl', { inputSize: 32, seed: 9 });
+    writeFileSync(p('other.zip'), await writeModelZip(other, studioMeta(other, { modelName: 'gapnet-pl' })));
+    mkdirSync(p('tfjs'), { recursive: true });
+    for (const [name, bytes] of await modelFiles(other, 1_000_000)) writeFileSync(join(p('tfjs'), name), bytes);
+    other.dispose();
+    expect(await main(['predict', '--model', p('model.zip'), '--data', p('data.zip'), '--out', p('a.csv')])).toBe(0);
+    expect(await main(['predict', '--model', p('other.zip'), '--data', p('data.zip'), '--out', p('b.csv')])).toBe(0);
+    out = [];
+    expect(await main(['predict', '--model', p('model.zip'), '--model', p('other.zip'), '--data', p('data.zip'), '--out', p('ab.csv')])).toBe(0);
+    expect(out.at(-1)).toMatch(/: 7 rows, the mean of 2 models$/);
+    const [a, b, ab] = ['a.csv', 'b.csv', 'ab.csv'].map((f) => parseProbsCsv(readFileSync(p(f), 'utf8')));
+    expect(ab.ids).toEqual(a.ids);
+    for (let i = 0; i < ab.probs.length; i++) expect(ab.probs[i]).toBeCloseTo((a.probs[i] + b.probs[i]) / 2, 6);
+
+    out = [];
+    expect(await main(['predict', '--model', join(p('tfjs'), 'model.json'), '--data', p('data.zip'), '--out', p('c.csv')])).toBe(0);
+    expect(out[0]).toMatch(/has no studio\.json: assuming whole images resized to 32 px$/);
+    expect(Array.from(parseProbsCsv(readFileSync(p('c.csv'), 'utf8')).probs)).toEqual(Array.from(b.probs));
+    unlinkSync(join(p('tfjs'), 'group1-shard2of3.bin'));
+    expect(await main(['predict', '--model', join(p('tfjs'), 'model.json'), '--data', p('data.zip'), '--out', p('c.csv')])).toBe(1);
+    expect(err.at(-1)).toMatch(/model\.json: weight shard 'group1-shard2of3\.bin' listed in model\.json is missing$/);
   });
 
   it('fails with one clear line: truncated model zip, model that does not fit, probs missing ids, bad flags', async () => {

@@ -1,12 +1,48 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError, type Command } from '../command';
 import { openTestZip } from '../testZip';
 import { formatProbsCsv } from '../../core/csv';
 import { NUM_CLASSES } from '../../core/labels';
-import { checkModelFitsDataset, loadModelZip } from '../../core/modelPackage';
+import { meanProbabilities } from '../../core/ensemble';
+import { checkModelFitsDataset, loadModelFiles, loadModelZip, type LoadedModel } from '../../core/modelPackage';
 import { predict as runPredict, ttaTransforms, viewWindows, type CropTiling, type TtaCombine, type TtaPreset } from '../../core/predict';
+
+function readBytes(path: string, flag: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new Error(`cannot read --${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+  }
+}
+
+/** A model zip, or a tf.io model.json with its weight shards beside it (and studio.json if there). */
+export async function loadModelPath(path: string): Promise<LoadedModel> {
+  if (!path.endsWith('.json')) return loadModelZip(readBytes(path, 'model'), path);
+  const files = new Map<string, Uint8Array>([['model.json', readBytes(path, 'model')]]);
+  let json: { weightsManifest?: { paths: string[] }[] };
+  try {
+    json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON (${(e as Error).message})`);
+  }
+  for (const g of json.weightsManifest ?? []) for (const shard of g.paths) {
+    try {
+      files.set(basename(shard), new Uint8Array(readFileSync(join(dirname(path), shard))));
+    } catch {
+      // loadModelFiles names the missing shard
+    }
+  }
+  try {
+    files.set('studio.json', new Uint8Array(readFileSync(join(dirname(path), 'studio.json'))));
+  } catch {
+    // no metadata: read off the model
+  }
+  return loadModelFiles(files, path);
+}
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -16,8 +52,11 @@ export const predictCommand: Command = {
 Runs a model exported by the studio (or by 'hpa-studio train', DIR/model.zip) over the test split
 of a Kaggle-layout zip (test/{Id}_{red,green,blue,yellow}.png; ids and order from the zip's
 sample_submission.csv, else the sorted test ids) and writes probs.csv: Id,0,1,â€¦,27.
+Several --model flags make an ensemble: the mean of the models' probabilities.
 
-  --model FILE         the model zip (model.json + weight shards + studio.json)
+  --model FILE         the model zip (model.json + weight shards + studio.json), or a tf.io
+                       model.json with its shards beside it (without studio.json: whole-image
+                       resize to the model's input size is assumed); repeatable
   --data FILE          the dataset zip holding test/
   --out FILE           probabilities CSV to write
   --tta T              none | flips (4 views) | dihedral (8 flips and quarter turns) (default none)
@@ -31,12 +70,12 @@ sample_submission.csv, else the sorted test ids) and writes probs.csv: Id,0,1,â€
       args,
       strict: true,
       options: {
-        model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
+        model: { type: 'string', multiple: true }, data: { type: 'string' }, out: { type: 'string' },
         tta: { type: 'string', default: 'none' }, 'tta-combine': { type: 'string', default: 'mean' },
         tiles: { type: 'string', default: 'grid' }, batch: { type: 'string', default: '16' }, backend: { type: 'string', default: 'cpu' },
       },
     });
-    for (const f of ['model', 'data', 'out'] as const) if (!v[f]) throw new UsageError(`--${f} is required`);
+    for (const f of ['model', 'data', 'out'] as const) if (!v[f]?.length) throw new UsageError(`--${f} is required`);
     if (!['none', 'flips', 'dihedral'].includes(v.tta!)) throw new UsageError(`--tta '${v.tta}' is not one of none, flips, dihedral`);
     if (!['mean', 'max'].includes(v['tta-combine']!)) throw new UsageError(`--tta-combine '${v['tta-combine']}' is not one of mean, max`);
     if (!['grid', 'centre'].includes(v.tiles!)) throw new UsageError(`--tiles '${v.tiles}' is not one of grid, centre`);
@@ -49,47 +88,49 @@ sample_submission.csv, else the sorted test ids) and writes probs.csv: Id,0,1,â€
     } else await tf.setBackend('cpu');
     await tf.ready();
 
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(v.model!);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      throw new Error(`cannot read --model ${v.model}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    const { model, meta } = await loadModelZip(new Uint8Array(bytes), v.model!);
-    try {
-      const test = await openTestZip(v.data!, { size: meta.storedSize });
+    const tta = ttaTransforms(v.tta as TtaPreset);
+    const members: Float32Array[] = [];
+    let ids: string[] = [];
+    for (const path of v.model!) {
+      const { model, meta, metaInferred } = await loadModelPath(path);
       try {
-        checkModelFitsDataset(meta, { imageSize: test.source.imageSize, channels: test.source.channels, classes: NUM_CLASSES });
-        const tta = ttaTransforms(v.tta as TtaPreset);
-        const tiles = viewWindows(test.source.imageSize, meta, v.tiles as CropTiling).length;
-        const views = tta.length * tiles;
-        console.log(
-          `${meta.modelName} ${meta.inputSize}px (${meta.resizeMode}${meta.resizeMode === 'crop' ? `, ${tiles} tile${tiles > 1 ? 's' : ''} of ${test.source.imageSize} px` : ''}), TTA ${v.tta}${tta.length > 1 ? ` (${v['tta-combine']})` : ''}: ${views} view${views > 1 ? 's' : ''} per image; ${test.ids.length} test images (${test.sourceSize} px, ids from ${test.idSource}), ${tf.getBackend()} backend`,
-        );
-        const t0 = performance.now();
-        let lastShown = -1;
-        const probs = await runPredict(model, test.source, meta, {
-          batchSize,
-          tta,
-          combine: v['tta-combine'] as TtaCombine,
-          tiling: v.tiles as CropTiling,
-          onProgress: (done, total) => {
-            const decile = Math.floor((10 * done) / total);
-            if (done === 0 || (decile === lastShown && done < total)) return;
-            lastShown = decile;
-            const s = (performance.now() - t0) / 1000;
-            console.log(`predicted ${done}/${total} images  ${(done / s).toFixed(2)} img/s  ${s.toFixed(1)} s`);
-          },
-        });
-        writeFileSync(v.out!, formatProbsCsv(test.ids, probs, NUM_CLASSES));
-        console.log(`wrote ${v.out}: ${test.ids.length} rows`);
+        const test = await openTestZip(v.data!, { size: meta.storedSize });
+        try {
+          if (members.length && test.ids.join() !== ids.join()) throw new Error('the test ids changed between models');
+          ids = test.ids;
+          checkModelFitsDataset(meta, { imageSize: test.source.imageSize, channels: test.source.channels, classes: NUM_CLASSES });
+          const tiles = viewWindows(test.source.imageSize, meta, v.tiles as CropTiling).length;
+          const views = tta.length * tiles;
+          if (metaInferred) console.log(`${path} has no studio.json: assuming whole images resized to ${meta.inputSize} px`);
+          console.log(
+            `${v.model!.length > 1 ? `model ${members.length + 1}/${v.model!.length}: ` : ''}${meta.modelName} ${meta.inputSize}px (${meta.resizeMode}${meta.resizeMode === 'crop' ? `, ${tiles} tile${tiles > 1 ? 's' : ''} of ${test.source.imageSize} px` : ''}), TTA ${v.tta}${tta.length > 1 ? ` (${v['tta-combine']})` : ''}: ${views} view${views > 1 ? 's' : ''} per image; ${test.ids.length} test images (${test.sourceSize} px, ids from ${test.idSource}), ${tf.getBackend()} backend`,
+          );
+          const t0 = performance.now();
+          let lastShown = -1;
+          members.push(
+            await runPredict(model, test.source, meta, {
+              batchSize,
+              tta,
+              combine: v['tta-combine'] as TtaCombine,
+              tiling: v.tiles as CropTiling,
+              onProgress: (done, total) => {
+                const decile = Math.floor((10 * done) / total);
+                if (done === 0 || (decile === lastShown && done < total)) return;
+                lastShown = decile;
+                const s = (performance.now() - t0) / 1000;
+                console.log(`predicted ${done}/${total} images  ${(done / s).toFixed(2)} img/s  ${s.toFixed(1)} s`);
+              },
+            }),
+          );
+        } finally {
+          await test.close();
+        }
       } finally {
-        await test.close();
+        model.dispose();
       }
-    } finally {
-      model.dispose();
     }
+    writeFileSync(v.out!, formatProbsCsv(ids, members.length === 1 ? members[0] : meanProbabilities(members), NUM_CLASSES));
+    console.log(`wrote ${v.out}: ${ids.length} rows${members.length > 1 ? `, the mean of ${members.length} models` : ''}`);
     return 0;
   },
 };
