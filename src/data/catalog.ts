@@ -19,7 +19,7 @@ export interface DatasetRecord {
   id: string;
   name: string;
   createdAt: number;
-  /** stored square size of every sample: 128, 256, 384 or 512 */
+  /** stored square size of every sample: the chosen 128, 256, 384 or 512, or the images' own size when smaller */
   resolution: number;
   storage: StorageKind;
   /** 'importing' while an import writes; 'partial' after a cancelled or interrupted one */

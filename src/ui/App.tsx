@@ -3,6 +3,7 @@ import { useStudio } from './store';
 import { StatusBar } from './StatusBar';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { Explorer } from './explorer/Explorer';
+import { TrainPanel } from './train/TrainPanel';
 
 export function App() {
   const connect = useStudio((s) => s.connect);
@@ -31,6 +32,7 @@ export function App() {
             <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
           </section>
         )}
+        <TrainPanel dataset={dataset} />
       </main>
       <StatusBar />
     </div>

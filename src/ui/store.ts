@@ -1,16 +1,19 @@
 /**
- * The studio's one store (zustand). Components select the slice they show; actions are named.
+ * The studio's one store (zustand), built from slices: the backend and its worker (here), the
+ * datasets (datasetsSlice) and the training runs (runsSlice). Components select what they show;
+ * actions are named.
  */
 import { create, type StateCreator } from 'zustand';
+import type { BackendChoice, BackendReport, FromTrainingWorker, ProbeResult, ToTrainingWorker } from '../worker/protocol';
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
-import type { BackendChoice, BackendReport, FromTrainingWorker, ProbeResult } from '../worker/protocol';
+import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { TrainingClient } from './trainingClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
 
 function readBackendSetting(): BackendChoice {
   const v = typeof localStorage !== 'undefined' ? localStorage.getItem(BACKEND_SETTING_KEY) : null;
-  return v === 'webgpu' || v === 'webgl' || v === 'cpu' ? v : 'auto';
+  return v === 'webgpu' || v === 'webgl' || v === 'cpu' || v === 'wasm' ? (v as BackendChoice) : 'auto';
 }
 
 export interface BackendSlice {
@@ -18,19 +21,23 @@ export interface BackendSlice {
   backend: BackendReport | null;
   probe: ProbeResult | null;
   workerError: string | null;
-  /** start the training worker with the chosen backend and run a one-batch training check */
+  /** start a fresh training worker with the chosen backend and run a one-batch training check */
   connect: () => void;
+  /** start a fresh training worker (freeing the last one's GPU memory) and send it `first` */
+  startTrainingWorker: (first: ToTrainingWorker) => void;
+  sendToTrainingWorker: (msg: ToTrainingWorker) => void;
   setBackendChoice: (choice: BackendChoice) => void;
 }
 
 let client: TrainingClient | null = null;
 
 const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set, get) => {
+  let checkAfterInit = true;
   const handle = (msg: FromTrainingWorker) => {
     switch (msg.type) {
       case 'backend':
         set({ backend: msg.report });
-        if (msg.report.active) client?.send({ type: 'probe', size: 16, batch: 4, steps: 3 });
+        if (msg.report.active && checkAfterInit) client?.send({ type: 'probe', size: 16, batch: 4, steps: 3 });
         break;
       case 'probe-result':
         set({ probe: msg.result });
@@ -38,18 +45,25 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
       case 'error':
         set({ workerError: msg.message });
         break;
+      default:
+        get().onTrainingMessage(msg);
     }
+  };
+  const start = (first?: ToTrainingWorker) => {
+    client ??= new TrainingClient(handle);
+    checkAfterInit = !first;
+    set({ backend: null, workerError: null, ...(first ? {} : { probe: null }) });
+    client.start(get().backendChoice);
+    if (first) client.send(first);
   };
   return {
     backendChoice: readBackendSetting(),
     backend: null,
     probe: null,
     workerError: null,
-    connect: () => {
-      client ??= new TrainingClient(handle);
-      set({ backend: null, probe: null, workerError: null });
-      client.start(get().backendChoice);
-    },
+    connect: () => start(),
+    startTrainingWorker: (first) => start(first),
+    sendToTrainingWorker: (msg) => client?.send(msg),
     setBackendChoice: (choice) => {
       localStorage.setItem(BACKEND_SETTING_KEY, choice);
       set({ backendChoice: choice });
@@ -58,9 +72,10 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice;
+export type StudioState = BackendSlice & DatasetsSlice & RunsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetsSlice(...a),
+  ...createRunsSlice(...a),
 }));

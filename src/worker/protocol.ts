@@ -51,9 +51,9 @@ export interface ProbeResult {
 }
 
 /** The run recipe (see src/core/train/recipe.ts); JSON, so it crosses the boundary as is. */
-export type { RunConfig } from '../core/train/recipe';
+export type { RunConfig } from '../core/runConfig';
 export type { EpochLogs } from '../core/train/logs';
-import type { RunConfig } from '../core/train/recipe';
+import type { RunConfig } from '../core/runConfig';
 import type { EpochLogs } from '../core/train/logs';
 
 export interface TrainRequest {

@@ -15,8 +15,7 @@ const post = (msg: FromTrainingWorker, transfer: Transferable[] = []) =>
 let controller: TrainingController | null = null;
 let runId: string | null = null;
 
-self.onmessage = async (event: MessageEvent<ToTrainingWorker>) => {
-  const msg = event.data;
+async function handle(msg: ToTrainingWorker): Promise<void> {
   try {
     switch (msg.type) {
       case 'init': {
@@ -70,4 +69,14 @@ self.onmessage = async (event: MessageEvent<ToTrainingWorker>) => {
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }
+}
+
+// Control messages act at once; the rest run in order (a 'train' sent right after 'init' waits
+// until the backend is chosen).
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (event: MessageEvent<ToTrainingWorker>) => {
+  const msg = event.data;
+  if (msg.type === 'pause' || msg.type === 'resume' || msg.type === 'stop') void handle(msg);
+  else queue = queue.then(() => handle(msg));
 };
+

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { listModels } from './models/registry';
+import { DEFAULT_RUN, MODEL_CHOICES, preset, recipeProblem } from './runConfig';
+
+describe('run recipes', () => {
+  it('offers exactly the registered models', () => {
+    expect(MODEL_CHOICES.map((m) => m.name).sort()).toEqual(listModels().map((m) => m.name).sort());
+  });
+  it('names the setting that is wrong', () => {
+    expect(recipeProblem(DEFAULT_RUN, 256)).toBeNull();
+    expect(recipeProblem({ ...DEFAULT_RUN, inputSize: 300 }, 256)).toMatch(/Input size 300 px is larger than the dataset's stored 256 px/);
+    expect(recipeProblem({ ...DEFAULT_RUN, lr: 0 }, 256)).toMatch(/Learning rate/);
+    expect(recipeProblem({ ...DEFAULT_RUN, split: { kind: 'kfold', folds: 5, fold: 5 } }, 256)).toMatch(/fold in 0\.\.K−1/);
+    expect(recipeProblem({ ...DEFAULT_RUN, inputSize: 16 }, 256)).toMatch(/at least 32 px/);
+  });
+  it("the seed's recipe: GAPNet 256, focal γ 2 with inverse-frequency α, rare upsampling, Adam 1e-3, plateau, flips and rotations", () => {
+    const p = preset('seed', 512);
+    expect(p).toMatchObject({ model: 'gapnet-pl', inputSize: 256, loss: 'focal', gamma: 2, alpha: { mode: 'inverse-frequency' }, sampler: 'rare', lr: 1e-3, augment: { flips: true, rotate90: true } });
+    expect(p.plateau).not.toBeNull();
+    expect(preset('seed', 64).inputSize).toBe(64);
+    expect(preset('quick', 32).inputSize).toBe(32);
+  });
+});

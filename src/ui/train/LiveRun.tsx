@@ -1,0 +1,171 @@
+import { useMemo, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CLASS_NAMES } from '../../core/labels';
+import { fmtBytes, fmtDuration, fmtInt } from '../format';
+import { useStudio } from '../store';
+import type { LiveRun as Live } from '../runsSlice';
+
+/** Exponential moving average, TensorBoard style (debiased at the start). */
+export function smooth(values: number[], weight: number): number[] {
+  let last = 0;
+  let n = 0;
+  return values.map((v) => {
+    n++;
+    last = last * weight + (1 - weight) * v;
+    return last / (1 - weight ** n);
+  });
+}
+
+function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
+  const bpe = live.progress?.batchesPerEpoch ?? 1;
+  const data = useMemo(() => {
+    const s = smooth(
+      live.points.map((p) => p.loss),
+      smoothing,
+    );
+    const rows: { step: number; batch?: number; smoothed?: number; train?: number; val?: number }[] = live.points.map((p, i) => ({ step: p.step, batch: p.loss, smoothed: s[i] }));
+    for (const e of live.epochs) rows.push({ step: e.epoch * bpe, train: e.loss, val: e.valLoss });
+    return rows.sort((a, b) => a.step - b.step);
+  }, [live.points, live.epochs, smoothing, bpe]);
+  const phaseChanges = live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase);
+  return (
+    <ResponsiveContainer width="100%" height={220}>
+      <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(s: number) => `${(s / bpe).toFixed(1)}`} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
+        <YAxis width={48} tickFormatter={(v: number) => v.toFixed(3)} />
+        <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`} />
+        <Legend />
+        <Line dataKey="batch" name="batch loss" stroke="#c7d2e0" dot={false} isAnimationActive={false} connectNulls />
+        <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
+        <Line dataKey="train" name="train loss (epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
+        <Line dataKey="val" name="val loss (epoch)" stroke="#d9480f" isAnimationActive={false} connectNulls />
+        {phaseChanges.map((e) => (
+          <ReferenceLine key={e.epoch} x={(e.epoch - 1) * bpe} stroke="#7048e8" strokeDasharray="4 2" label={{ value: e.phaseName, fill: '#7048e8', fontSize: 11 }} />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
+
+function EpochCharts({ live }: { live: Live }) {
+  const data = live.epochs.map((e) => ({ epoch: e.epoch, f1: e.valMacroF1, lr: e.learningRate }));
+  return (
+    <div className="chart-pair">
+      <ResponsiveContainer width="50%" height={180}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="epoch" />
+          <YAxis width={48} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+          <Legend />
+          <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+      <ResponsiveContainer width="50%" height={180}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="epoch" />
+          <YAxis width={56} scale="log" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toExponential(0)} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
+          <Legend />
+          <Line dataKey="lr" name="learning rate" stroke="#495057" isAnimationActive={false} />
+          {live.lrReductions.map((r) => (
+            <ReferenceDot key={r.epoch} x={r.epoch} y={r.lr} r={5} fill="#e8590c" stroke="none" label={{ value: '↓ plateau', fontSize: 10, position: 'top' }} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** The live view of the current run: progress, speed, memory, controls and curves. */
+export function LiveRunView() {
+  const live = useStudio((s) => s.live);
+  const pause = useStudio((s) => s.pauseRun);
+  const resume = useStudio((s) => s.resumeRun);
+  const stop = useStudio((s) => s.stopRun);
+  const queue = useStudio((s) => s.queue.length);
+  const [smoothing, setSmoothing] = useState(0.8);
+  if (!live) return null;
+  const p = live.progress;
+  const info = live.info;
+  const total = info?.totalEpochs ?? 0;
+  const doneBatches = p ? (p.epoch - 1) * p.batchesPerEpoch + p.batch : 0;
+  const totalBatches = p ? total * p.batchesPerEpoch : 0;
+  const elapsed = (Date.now() - live.startedAt) / 1000;
+  const imagesPerBatch = info && p ? info.trainAfterSampling / p.batchesPerEpoch : 0;
+  const eta = p && p.imagesPerSecond > 0 ? ((totalBatches - doneBatches) * imagesPerBatch) / p.imagesPerSecond : Infinity;
+  const ended = live.phase === 'ended';
+  return (
+    <div className="live-run" data-testid="live-run">
+      <div className="live-head">
+        <strong>{live.name}</strong>
+        <span data-testid="run-state">
+          {ended ? `${live.status}${live.message ? `: ${live.message}` : ''}` : live.paused ? 'paused' : live.phase === 'loading' ? 'reading the dataset…' : live.phase === 'starting' ? 'starting…' : 'training'}
+        </span>
+        {!ended && (
+          <span className="live-controls">
+            {live.paused ? (
+              <button onClick={resume} data-testid="resume">
+                Resume
+              </button>
+            ) : (
+              <button onClick={pause} data-testid="pause" disabled={live.phase !== 'training'}>
+                Pause
+              </button>
+            )}
+            <button onClick={stop} data-testid="stop">
+              Stop
+            </button>
+          </span>
+        )}
+        {queue > 0 && <span>{queue} more run(s) queued</span>}
+      </div>
+      {live.loading && (
+        <div>
+          Reading images: {fmtInt(live.loading.done)} / {fmtInt(live.loading.total)}
+          <progress max={live.loading.total} value={live.loading.done} aria-label="Reading images" />
+        </div>
+      )}
+      {info && (
+        <div className="live-info" data-testid="run-info">
+          {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) / {fmtInt(info.valImages)} val images
+          {info.classesWithoutValPositives.length > 0 && (
+            <div className="warn" data-testid="no-val-positives">
+              ⚠ No validation positives for {info.classesWithoutValPositives.length} class(es), so their F1 cannot be measured: {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
+            </div>
+          )}
+        </div>
+      )}
+      {p && (
+        <div className="live-stats" data-testid="run-progress">
+          <span>
+            epoch {p.epoch}/{total} · batch {p.batch}/{p.batchesPerEpoch}
+          </span>
+          <progress max={p.batchesPerEpoch} value={p.batch} aria-label="Epoch progress" />
+          <span data-testid="images-per-second">{p.imagesPerSecond.toFixed(1)} img/s</span>
+          <span>ETA {ended ? '–' : fmtDuration(eta)}</span>
+          <span>elapsed {fmtDuration(elapsed)}</span>
+          <span>
+            {fmtInt(p.numTensors)} tensors · {fmtBytes(p.numBytes)} on the backend
+          </span>
+          <span title="share of the epoch spent waiting for images from storage">data wait {(p.stallFraction * 100).toFixed(1)}%</span>
+        </div>
+      )}
+      {live.points.length > 0 && (
+        <>
+          <label className="smoothing">
+            Smoothing <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" /> {smoothing.toFixed(2)}
+          </label>
+          <LossChart live={live} smoothing={smoothing} />
+        </>
+      )}
+      {live.epochs.length > 0 && <EpochCharts live={live} />}
+      <div className="epoch-table" data-testid="epoch-count">
+        {live.epochs.length} epoch(s) done
+        {live.epochs.length > 0 && ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+import type { DatasetRecord } from '../../data/catalog';
+import { MODEL_CHOICES, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
+import { useStudio } from '../store';
+
+function NumberField({ label, value, step, min, onChange }: { label: string; value: number; step?: number; min?: number; onChange: (v: number) => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <input aria-label={label} type="number" value={value} step={step ?? 1} min={min} onChange={(e) => onChange(Number(e.target.value))} style={{ width: 80 }} />
+    </label>
+  );
+}
+
+/** The run setup form: model, input, loss, sampler, split, optimisation, augmentation, seed. */
+export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
+  const setup = useStudio((s) => s.setup);
+  const setSetup = useStudio((s) => s.setSetup);
+  const resetSetup = useStudio((s) => s.resetSetup);
+  const startRun = useStudio((s) => s.startRun);
+  const compareLosses = useStudio((s) => s.compareLosses);
+  const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const importing = useStudio((s) => s.importing !== null);
+  const stored = dataset?.resolution ?? 256;
+  const problem = !dataset ? 'No dataset: import one or try the demo dataset first.' : dataset.train < 4 ? `Dataset '${dataset.name}' has no labelled training images.` : recipeProblem(setup, stored);
+  const set = (patch: Partial<RunConfig>) => setSetup(patch);
+  return (
+    <div className="run-setup" data-testid="run-setup">
+      <div className="setup-row">
+        <span>Presets:</span>
+        <button onClick={() => resetSetup(preset('seed', stored))}>The seed's recipe</button>
+        <button onClick={() => resetSetup(preset('quick', stored))}>Quick demo</button>
+      </div>
+      <div className="setup-row">
+        <label>
+          Model{' '}
+          <select aria-label="Model" value={setup.model} onChange={(e) => set({ model: e.target.value })}>
+            {MODEL_CHOICES.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <NumberField label="Input size" value={setup.inputSize} step={16} min={32} onChange={(inputSize) => set({ inputSize })} />
+        <label>
+          From stored {stored} px by{' '}
+          <select aria-label="Crop or resize" value={setup.mode} onChange={(e) => set({ mode: e.target.value as RunConfig['mode'] })}>
+            <option value="resize">resize</option>
+            <option value="crop">random crop</option>
+          </select>
+        </label>
+      </div>
+      <div className="setup-row">
+        <label>
+          Loss{' '}
+          <select aria-label="Loss" value={setup.loss} onChange={(e) => set({ loss: e.target.value as RunConfig['loss'] })}>
+            <option value="bce">BCE</option>
+            <option value="focal">Focal</option>
+            <option value="f1">Soft F1</option>
+            <option value="bce-then-f1">BCE, then F1 on the last layers</option>
+          </select>
+        </label>
+        {setup.loss === 'focal' && <NumberField label="γ" value={setup.gamma} step={0.5} min={0} onChange={(gamma) => set({ gamma })} />}
+        {setup.loss !== 'f1' && (
+          <label>
+            α{' '}
+            <select
+              aria-label="Alpha"
+              value={setup.alpha.mode}
+              onChange={(e) => set({ alpha: e.target.value === 'scalar' ? { mode: 'scalar', value: 0.25 } : ({ mode: e.target.value } as RunConfig['alpha']) })}
+            >
+              <option value="none">none</option>
+              <option value="scalar">scalar</option>
+              <option value="inverse-frequency">inverse frequency</option>
+              <option value="log-damped">log-damped</option>
+            </select>
+          </label>
+        )}
+        {setup.alpha.mode === 'scalar' && <NumberField label="α value" value={setup.alpha.value} step={0.05} onChange={(value) => set({ alpha: { mode: 'scalar', value } })} />}
+        {setup.loss === 'bce-then-f1' && <NumberField label="F1 epochs" value={setup.f1Epochs} min={1} onChange={(f1Epochs) => set({ f1Epochs })} />}
+        <label>
+          Sampler{' '}
+          <select aria-label="Sampler" value={setup.sampler} onChange={(e) => set({ sampler: e.target.value as RunConfig['sampler'] })}>
+            <option value="none">none</option>
+            <option value="rare">rare-class duplication</option>
+            <option value="weights">weight-based</option>
+          </select>
+        </label>
+      </div>
+      <div className="setup-row">
+        <label>
+          Validation{' '}
+          <select
+            aria-label="Split"
+            value={setup.split.kind}
+            onChange={(e) => set({ split: e.target.value === 'kfold' ? { kind: 'kfold', folds: 5, fold: 0 } : { kind: 'holdout', fraction: 0.2 } })}
+          >
+            <option value="holdout">stratified hold-out</option>
+            <option value="kfold">stratified K folds</option>
+          </select>
+        </label>
+        {setup.split.kind === 'holdout' ? (
+          <NumberField label="Fraction" value={setup.split.fraction} step={0.05} onChange={(fraction) => set({ split: { kind: 'holdout', fraction } })} />
+        ) : (
+          <>
+            <NumberField label="K" value={setup.split.folds} min={2} onChange={(folds) => set({ split: { kind: 'kfold', folds, fold: 0 } })} />
+            <NumberField label="Fold" value={setup.split.fold} min={0} onChange={(fold) => setup.split.kind === 'kfold' && set({ split: { ...setup.split, fold } })} />
+          </>
+        )}
+        <NumberField label="Batch size" value={setup.batchSize} min={1} onChange={(batchSize) => set({ batchSize })} />
+        <NumberField label="Epochs" value={setup.epochs} min={1} onChange={(epochs) => set({ epochs })} />
+        <NumberField label="Learning rate" value={setup.lr} step={0.0001} onChange={(lr) => set({ lr })} />
+      </div>
+      <div className="setup-row">
+        <label>
+          <input type="checkbox" checked={setup.plateau !== null} onChange={(e) => set({ plateau: e.target.checked ? { factor: 0.5, patience: 3 } : null })} /> Reduce LR on plateau
+        </label>
+        {setup.plateau && (
+          <>
+            <NumberField label="factor" value={setup.plateau.factor} step={0.1} onChange={(factor) => set({ plateau: { ...setup.plateau!, factor } })} />
+            <NumberField label="patience" value={setup.plateau.patience} min={1} onChange={(patience) => set({ plateau: { ...setup.plateau!, patience } })} />
+          </>
+        )}
+        <label>
+          monitor{' '}
+          <select aria-label="Monitor" value={setup.monitor} onChange={(e) => set({ monitor: e.target.value as RunConfig['monitor'] })}>
+            <option value="val_loss">val loss</option>
+            <option value="val_macro_f1">val macro F1</option>
+          </select>
+        </label>
+        <NumberField label="Early stop patience (0 = off)" value={setup.earlyStopPatience} min={0} onChange={(earlyStopPatience) => set({ earlyStopPatience })} />
+        <label>
+          <input type="checkbox" checked={setup.augment.flips} onChange={(e) => set({ augment: { ...setup.augment, flips: e.target.checked } })} /> flips
+        </label>
+        <label>
+          <input type="checkbox" checked={setup.augment.rotate90} onChange={(e) => set({ augment: { ...setup.augment, rotate90: e.target.checked } })} /> 90° rotations
+        </label>
+        <NumberField label="Seed" value={setup.seed} min={0} onChange={(seed) => set({ seed })} />
+      </div>
+      {problem && (
+        <div className="setup-problem" role="alert" data-testid="setup-problem">
+          {problem}
+        </div>
+      )}
+      <div className="setup-row">
+        <button className="primary" data-testid="train" disabled={!!problem || busy || importing} onClick={() => dataset && startRun(dataset.id)}>
+          Train
+        </button>
+        <button data-testid="compare-losses" disabled={!!problem || busy || importing} onClick={() => dataset && compareLosses(dataset.id)} title="Two runs that differ only in the loss: BCE, then focal γ = 2 (same split, seed and sampler)">
+          Compare losses (BCE vs focal)
+        </button>
+      </div>
+    </div>
+  );
+}

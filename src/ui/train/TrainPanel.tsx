@@ -1,0 +1,130 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { DatasetRecord, RunRecord } from '../../data/catalog';
+import type { EpochLogs, RunConfig } from '../../worker/protocol';
+import { EvaluationView } from '../evaluation/EvaluationView';
+import { LossVsPtChart } from '../lesson/LossVsPtChart';
+import { PerClassDiff } from '../lesson/PerClassDiff';
+import { RunsCompare } from '../runs/RunsCompare';
+import { describeRecipe } from '../runsSlice';
+import { useStudio } from '../store';
+import { LiveRunView } from './LiveRun';
+import { RunSetup } from './RunSetup';
+import './train.css';
+
+const bestF1 = (r: RunRecord) => Math.max(0, ...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1));
+const lastPerClass = (r: RunRecord) => ((r.history as unknown as EpochLogs[]).at(-1)?.valPerClassF1 ?? []) as number[];
+
+function RunsList({ onEvaluate, evaluating }: { onEvaluate: (id: string) => void; evaluating: string | null }) {
+  const runs = useStudio((s) => s.runs);
+  const resumeInterrupted = useStudio((s) => s.resumeInterrupted);
+  const removeRun = useStudio((s) => s.removeRun);
+  const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  if (!runs.length) return null;
+  return (
+    <table className="runs-table" data-testid="runs-table">
+      <thead>
+        <tr>
+          <th>Run</th>
+          <th>Dataset</th>
+          <th>Status</th>
+          <th>Epochs</th>
+          <th>Best val macro F1</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id} data-testid="run-row" className={evaluating === r.id ? 'selected' : undefined}>
+            <td title={describeRecipe(r.config as unknown as RunConfig)}>{r.name}</td>
+            <td>{r.datasetName}</td>
+            <td data-testid="run-status">
+              {r.status}
+              {r.message ? ` (${r.message})` : ''}
+            </td>
+            <td>{r.history.length}</td>
+            <td>{r.history.length ? bestF1(r).toFixed(4) : '–'}</td>
+            <td className="actions">
+              {r.status === 'interrupted' && r.checkpointEpoch > 0 && (
+                <button disabled={busy} onClick={() => resumeInterrupted(r.id)} data-testid="resume-interrupted">
+                  Resume from epoch {r.checkpointEpoch}
+                </button>
+              )}
+              {r.valProbs && <button onClick={() => onEvaluate(r.id)}>Evaluate</button>}
+              <button disabled={busy && r.status === 'running'} onClick={() => void removeRun(r.id)}>
+                Delete
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Lesson() {
+  const group = useStudio((s) => s.lessonGroup);
+  const runs = useStudio((s) => s.runs);
+  const members = runs.filter((r) => r.group && r.group === group && r.status === 'done');
+  const bce = members.find((r) => (r.config as unknown as RunConfig).loss === 'bce');
+  const focal = members.find((r) => (r.config as unknown as RunConfig).loss === 'focal');
+  return (
+    <section className="panel" aria-label="Focal loss lesson">
+      <h2>Why focal loss helps rare classes</h2>
+      <LossVsPtChart />
+      {bce && focal ? (
+        <PerClassDiff a={{ name: bce.name, perClassF1: lastPerClass(bce) }} b={{ name: focal.name, perClassF1: lastPerClass(focal) }} />
+      ) : (
+        <p className="hint">Press “Compare losses” to train two runs that differ only in the loss; their per-class F1 difference appears here.</p>
+      )}
+    </section>
+  );
+}
+
+/** Training: run setup, the live run, evaluation, stored runs and their comparison, the lesson. */
+export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) {
+  const refreshRuns = useStudio((s) => s.refreshRuns);
+  const live = useStudio((s) => s.live);
+  const runs = useStudio((s) => s.runs);
+  const [evaluating, setEvaluating] = useState<string | null>(null);
+  useEffect(() => {
+    void refreshRuns();
+  }, [refreshRuns]);
+  const evalRun = evaluating ? runs.find((r) => r.id === evaluating) : undefined;
+  const evalData = evalRun?.valProbs && evalRun.valTruth ? { probs: evalRun.valProbs, truth: evalRun.valTruth } : live?.valProbs && live.valTruth ? { probs: live.valProbs, truth: live.valTruth } : null;
+  const compareRuns = useMemo(
+    () =>
+      runs
+        .filter((r) => r.history.length > 0)
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          config: r.config,
+          history: (r.history as unknown as EpochLogs[]).map((h) => ({ epoch: h.epoch, loss: h.loss, valLoss: h.valLoss, valMacroF1: h.valMacroF1, lr: h.learningRate })),
+          perClassF1: lastPerClass(r),
+        })),
+    [runs],
+  );
+  return (
+    <>
+      <section className="panel" aria-label="Train">
+        <h2>Train{dataset ? ` on ${dataset.name}` : ''}</h2>
+        <RunSetup dataset={dataset} />
+        <LiveRunView />
+      </section>
+      {evalData && (
+        <section className="panel" aria-label="Evaluation">
+          <h2>Evaluation — {evalRun ? evalRun.name : `${live?.name} (latest epoch)`}</h2>
+          <EvaluationView probs={evalData.probs} truth={evalData.truth} numClasses={28} />
+        </section>
+      )}
+      {runs.length > 0 && (
+        <section className="panel" aria-label="Runs">
+          <h2>Runs</h2>
+          <RunsList onEvaluate={setEvaluating} evaluating={evaluating} />
+          {compareRuns.length >= 2 && <RunsCompare runs={compareRuns} />}
+        </section>
+      )}
+      <Lesson />
+    </>
+  );
+}
