@@ -1,4 +1,5 @@
 // The headless `train` command end to end: a tiny synthetic Kaggle zip, 2 epochs at 32 px on the cpu backend.
+import { loadModelZip } from '../../core/modelPackage';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,14 @@ describe('hpa-studio train', () => {
     const weights = readFileSync(join(dir, 'model', 'weights.bin'));
     const model = await loadModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }));
     expect(describeModel(model).totalParams).toBe(630_076);
+    // model.zip is the studio's model package of the same weights: same predictions
+    const pkg = await loadModelZip(new Uint8Array(readFileSync(join(dir, 'model.zip'))));
+    expect(pkg.meta.modelName).toBe('gapnet-pl');
+    const x = tf.randomUniform([2, 32, 32, 4], 0, 255);
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = (pkg.model.predict(x) as tf.Tensor).dataSync();
+    for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 5);
+    pkg.model.dispose();
     model.dispose();
 
     for (const kind of ['best', 'last']) expect(existsSync(join(dir, 'checkpoints', `${kind}.ckpt`))).toBe(true);

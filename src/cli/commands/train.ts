@@ -14,6 +14,7 @@ import { bestLastCheckpoint } from '../../core/train/bestLastCheckpoint';
 import { encodeCheckpoint, restoreCheckpoint } from '../../core/train/checkpoint';
 import type { EpochLogs, Monitor } from '../../core/train/logs';
 import { prepareRun, type RunConfig } from '../../core/train/recipe';
+import { studioMeta, writeModelZip } from '../../core/modelPackage';
 import { predictValidation, train as runTraining } from '../../core/train/trainer';
 import type { TrainingCallback } from '../../core/train/callbacks';
 
@@ -27,8 +28,8 @@ export const trainCommand: Command = {
 
 Trains on train.csv + train/*.png of the zip, validates after every epoch and writes to DIR:
 config.json, history.json, history.csv, thresholds.csv (per class, from the validation
-predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin (the best epoch
-by --monitor) and checkpoints/{best,last}.ckpt.
+predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin and model.zip
+(the studio's model package; both hold the best epoch by --monitor) and checkpoints/{best,last}.ckpt.
 
   --data FILE        the zip (train.csv and train/{Id}_{red,green,blue,yellow}.png)
   --out DIR          output folder (created)
@@ -209,6 +210,7 @@ by --monitor) and checkpoints/{best,last}.ckpt.
     );
     writeFileSync(join(v.out, 'val-probs.csv'), formatProbsCsv(valRows.map((r) => data.ids[r]), val.probs, NUM_CLASSES));
     await saveModel(model, join(v.out, 'model'));
+    writeFileSync(join(v.out, 'model.zip'), await writeModelZip(model, studioMeta(model, { modelName: v.model!, thresholds: th.thresholds, resizeMode: augment.mode, storedSize: data.imageSize })));
     model.dispose();
     const best = result.history.find((h) => h.epoch === ckpt.best?.epoch);
     console.log(
