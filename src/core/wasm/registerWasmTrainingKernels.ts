@@ -4,7 +4,8 @@
  * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput) and replaces its slow
  * Conv2DBackpropInput. Each is composed of wasm kernels that are fast (forward convolutions,
  * matMul, pad/reshape/4-D transpose/contiguous slice/concat); see convTaps.ts. It also replaces
- * tfjs's MaxPoolGrad, which is wrong for all-negative windows (maxPoolGrad.ts).
+ * tfjs's MaxPoolGrad, which is wrong for all-negative windows (maxPoolGrad.ts), and installs a
+ * one-pass Selu gradient for wasm (seluGrad.ts; other backends keep tfjs's).
  *
  * Browser worker: `await tf.setBackend('wasm'); registerWasmTrainingKernels();` (or
  * `await setupWasmTraining(tf)`). Registration may also come before the backend starts.
@@ -16,6 +17,7 @@ import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { seluGradientConfig, seluGradKernelConfig } from './seluGrad';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -23,10 +25,14 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   maxPoolGradConfig,
+  seluGradKernelConfig,
 ];
 
 /** The kernels tfjs itself had registered under these names, restored by unregister. */
 const replaced = new Map<string, tf.KernelConfig>();
+/** tfjs's Selu gradient and the one installed in its place. */
+let originalSelu: tf.GradConfig | undefined;
+let installedSelu: tf.GradConfig | undefined;
 
 /** Registers (or re-registers) the training kernels for 'wasm'. Returns their names. Idempotent. */
 export function registerWasmTrainingKernels(): string[] {
@@ -38,6 +44,12 @@ export function registerWasmTrainingKernels(): string[] {
       tf.unregisterKernel(k.kernelName, 'wasm');
     }
     tf.registerKernel(k);
+  }
+  const current = tf.getGradient(tf.Selu);
+  if (current && current !== installedSelu) {
+    originalSelu = current;
+    installedSelu = seluGradientConfig(current);
+    tf.registerGradient(installedSelu);
   }
   return WASM_TRAINING_KERNELS.map((k) => k.kernelName);
 }
@@ -51,6 +63,8 @@ export function unregisterWasmTrainingKernels(): void {
     if (original) tf.registerKernel(original);
   }
   replaced.clear();
+  if (originalSelu && tf.getGradient(tf.Selu) === installedSelu) tf.registerGradient(originalSelu);
+  originalSelu = installedSelu = undefined;
 }
 
 /**

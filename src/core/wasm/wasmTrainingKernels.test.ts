@@ -224,6 +224,28 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
   });
 });
 
+describe('the Selu gradient on wasm (one pass, from the output) matches cpu', () => {
+  it('on a GapNet-PL activation with values from −20 to 20, exact zeros included', async () => {
+    const n = 2 * 16 * 16 * 32;
+    const xs = Array.from(randomArray(n, 41), (v, i) => (i % 97 === 0 ? 0 : v * 40));
+    const dys = Array.from(randomArray(n, 42));
+    const grad = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(xs, [2, 16, 16, 32]);
+      const dy = tf.tensor4d(dys, [2, 16, 16, 32]);
+      const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.selu(t), dy)))(x);
+      const v = (await dx.data()) as Float32Array;
+      tf.dispose([x, dy, dx]);
+      return v;
+    };
+    const want = await grad('cpu');
+    const profile = await tf.profile(async () => expect(maxRelativeError(await grad('wasm'), want)).toBeLessThan(1e-6));
+    const kernels = profile.kernels.map((k) => k.name);
+    expect(kernels).toContain('SeluGrad');
+    expect(kernels).not.toContain('Exp');
+  });
+});
+
 describe('unsupported configurations fail clearly', () => {
   it('depthwise gradients with dilation 2 throw a message naming the dilation', () => {
     const x = tf.zeros([1, 8, 8, 4]);
@@ -288,7 +310,10 @@ describe('training through the tape', () => {
     expect(original).not.toBe(own);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBeDefined(); // tfjs's own, put back
+    const seluGradient = tf.getGradient('Selu');
+    expect(seluGradient.outputsToSave).toBeUndefined(); // tfjs's own saves only x
     registerWasmTrainingKernels();
+    expect(tf.getGradient('Selu').outputsToSave).toEqual([true]);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(own);
   });
 });
