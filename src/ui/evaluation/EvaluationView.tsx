@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { className } from '../../core/labels';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../../core/metrics';
 import { chooseThresholds, type ThresholdMode } from '../../core/thresholds';
@@ -9,6 +9,7 @@ import { F1BarChart } from './F1BarChart';
 import { foldSpread } from './foldSpread';
 import { PRCurveChart } from './PRCurveChart';
 import { prevalence, TRAIN_PREVALENCE } from './rarity';
+import { useSettled } from './useSettled';
 import './evaluation.css';
 
 export interface EvaluationViewProps {
@@ -24,6 +25,9 @@ export interface EvaluationViewProps {
   /** called with the full threshold vector after every slider move or method button */
   onThresholdsChange?(t: number[]): void;
 }
+
+/** Quiet time after the last slider move before the charts redraw. */
+const CHART_SETTLE_MS = 120;
 
 type Source = 'initial' | 'manual' | ThresholdMode;
 type Target = 'train' | 'val';
@@ -99,9 +103,11 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
   // the slider-speed path: O(rows × classes) counts, then 28 F1s
   const counts = useMemo(() => (shapeError ? null : countsAtThresholds(truth, probs, thresholds, numClasses)), [truth, probs, thresholds, numClasses, shapeError]);
   const report = useMemo(() => (counts ? f1Report(counts, rule) : null), [counts, rule]);
-  // the charts and grid may lag a frame behind a fast slider; the number and the table do not
-  const deferredReport = useDeferredValue(report);
-  const deferredCounts = useDeferredValue(counts);
+  // the charts and the grid redraw when a slider rests (CHART_SETTLE_MS); the number and the table follow every move
+  const now = useMemo(() => ({ report, counts, thresholds }), [report, counts, thresholds]);
+  const settled = useSettled(now, CHART_SETTLE_MS);
+  // a settled state of another shape (numClasses or rows changed) is never drawn
+  const chart = settled.counts && counts && settled.counts.numClasses === counts.numClasses && settled.counts.rows === counts.rows ? settled : now;
 
   const spreads = useMemo(() => {
     if (!foldThresholds?.length) return undefined;
@@ -138,9 +144,9 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
         : [],
     [report, thresholds],
   );
-  const f1s = useMemo(() => (deferredReport ? deferredReport.perClass.map((s) => s.f1) : []), [deferredReport]);
+  const f1s = useMemo(() => (chart.report ? chart.report.perClass.map((s) => s.f1) : []), [chart.report]);
 
-  if (shapeError || !report || !counts || !deferredCounts) {
+  if (shapeError || !report || !counts || !chart.counts) {
     return (
       <div className="evaluation" role="alert">
         {shapeError}
@@ -177,6 +183,7 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           Global threshold{' '}
           <input type="range" min={0} max={1} step={0.001} value={globalT} aria-label="Global threshold" onChange={(e) => onGlobal(Number(e.target.value))} />
           <span className="num">{globalT.toFixed(3)}</span>
+          {!thresholds.every((t) => t === globalT) && <small className="eval-meta">(per-class values in use; moving this sets all)</small>}
         </label>
       </div>
 
@@ -214,7 +221,9 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
       </p>
 
       <div className="eval-body">
-        <ClassTable rows={tableRows} spreads={spreads} selected={pc} onSelect={setPrClass} onThreshold={onClassThreshold} />
+        <div className="eval-table-wrap">
+          <ClassTable rows={tableRows} spreads={spreads} selected={pc} onSelect={setPrClass} onThreshold={onClassThreshold} />
+        </div>
         <div className="eval-charts">
           <F1BarChart f1={f1s} />
           <PRCurveChart
@@ -223,14 +232,14 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
             numClasses={numClasses}
             cls={pc}
             onClass={setPrClass}
-            threshold={thresholds[pc]}
-            tp={counts.tp[pc]}
-            fp={counts.fp[pc]}
-            fn={counts.fn[pc]}
+            threshold={chart.thresholds[pc]}
+            tp={chart.counts.tp[pc]}
+            fp={chart.counts.fp[pc]}
+            fn={chart.counts.fn[pc]}
           />
         </div>
       </div>
-      <ConfusionGrid tp={deferredCounts.tp} fp={deferredCounts.fp} fn={deferredCounts.fn} rows={rows} />
+      <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
     </div>
   );
 }

@@ -16,12 +16,10 @@ export interface PRCurveChartProps {
   fn: number;
 }
 
-/** Most points drawn (the curve has one point per distinct probability, up to the number of rows). */
-const MAX_POINTS = 400;
 
 /** Precision–recall curve of one chosen class with the current threshold's operating point marked. */
 export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasses, cls, onClass, threshold, tp, fp, fn }: PRCurveChartProps) {
-  const curve = useMemo(() => thinCurve(prCurve(truth, probs, numClasses, cls), MAX_POINTS), [truth, probs, numClasses, cls]);
+  const curve = useMemo(() => thinCurve(prCurve(truth, probs, numClasses, cls)), [truth, probs, numClasses, cls]);
   const here = operatingPoint(tp, fp, fn);
   return (
     <figure className="eval-chart" data-testid="pr-curve" aria-label="Precision–recall curve">

@@ -60,12 +60,24 @@ describe('prCurve', () => {
     expect(() => prCurve(new Uint8Array(4), new Float32Array(6), 2, 0)).toThrow(/rows × 2/);
   });
 
-  it('thins a long curve to at most max points keeping both ends', () => {
-    const pts = Array.from({ length: 1001 }, (_, i) => i);
-    const thin = thinCurve(pts, 50);
-    expect(thin.length).toBe(50);
-    expect(thin[0]).toBe(0);
-    expect(thin[49]).toBe(1000);
-    expect(thinCurve([1, 2], 50)).toEqual([1, 2]);
+  it('thins a long curve but keeps every recall step of a rare class and both ends', () => {
+    // 6,000 rows, 9 positives: the curve has 6,000 points but only 10 recall levels
+    const rows = 6000, rand = mulberry(3);
+    const truth = new Uint8Array(rows), probs = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      truth[r] = r % 667 === 0 ? 1 : 0;
+      probs[r] = truth[r] ? 0.3 + 0.6 * rand() : 0.7 * rand();
+    }
+    const full = prCurve(truth, probs, 1, 0);
+    const thin = thinCurve(full, 0.004, 600);
+    expect(thin.length).toBeLessThanOrEqual(600);
+    expect(thin.length).toBeLessThan(full.length / 5);
+    expect(thin[0]).toBe(full[0]);
+    expect(thin[thin.length - 1]).toBe(full[full.length - 1]);
+    expect(new Set(thin.map((p) => p.recall))).toEqual(new Set(full.map((p) => p.recall)));
+    // no kept neighbour pair jumps further than a dropped point would have allowed
+    const maxJump = (pts: typeof full) => Math.max(...pts.slice(1).map((p, i) => Math.abs(p.recall - pts[i].recall)));
+    expect(maxJump(thin)).toBeCloseTo(maxJump(full), 12);
+    expect(thinCurve(full, 0.004, 50).length).toBe(50);
   });
 });

@@ -50,11 +50,23 @@ export function prCurve(truth: Uint8Array, probs: Float32Array, numClasses: numb
   return points;
 }
 
-/** At most `max` points of a curve: the first, the last and evenly spaced ones between (for drawing). */
-export function thinCurve<T>(points: readonly T[], max: number): T[] {
-  if (points.length <= max) return points.slice();
-  const out: T[] = [];
-  const step = (points.length - 1) / (max - 1);
-  for (let k = 0; k < max; k++) out.push(points[Math.round(k * step)]);
+/**
+ * Fewer points for drawing that keep the curve's shape: a point is kept when its recall or precision
+ * differs by at least `minStep` from the last kept one (so every step of a rare class's curve, where
+ * one positive moves recall by 1/positives, survives), and the last point is always kept. If that
+ * still leaves more than `max`, evenly spaced ones of those are kept.
+ */
+export function thinCurve(points: readonly PRPoint[], minStep = 0.004, max = 600): PRPoint[] {
+  if (points.length <= 2) return points.slice();
+  const kept: PRPoint[] = [points[0]];
+  for (let i = 1; i < points.length - 1; i++) {
+    const last = kept[kept.length - 1], p = points[i];
+    if (Math.abs(p.recall - last.recall) >= minStep || Math.abs(p.precision - last.precision) >= minStep) kept.push(p);
+  }
+  kept.push(points[points.length - 1]);
+  if (kept.length <= max) return kept;
+  const out: PRPoint[] = [];
+  const step = (kept.length - 1) / (max - 1);
+  for (let k = 0; k < max; k++) out.push(kept[Math.round(k * step)]);
   return out;
 }

@@ -16,9 +16,9 @@ export const LossVsPtChart = memo(function LossVsPtChart() {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" dataKey="pt" domain={[0, 1]} ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]} tick={{ fontSize: 10 }}
             label={{ value: 'p_t (1 = confidently right)', position: 'insideBottom', offset: -10, fontSize: 11 }} />
-          <YAxis domain={[0, 5]} allowDataOverflow width={34} tick={{ fontSize: 10 }} label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 11 }} />
+          <YAxis domain={[0, 5]} ticks={[0, 1, 2, 3, 4, 5]} allowDataOverflow width={34} tick={{ fontSize: 10 }} label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 11 }} />
           <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(p) => `p_t = ${p}`} />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
+          <Legend verticalAlign="top" wrapperStyle={{ fontSize: 11 }} />
           {LESSON_GAMMAS.map((g, i) => (
             <Line key={g} dataKey={gammaKey(g)} name={g === 0 ? 'γ = 0 (BCE)' : `γ = ${g}`} stroke={GAMMA_COLORS[i % GAMMA_COLORS.length]}
               dot={false} strokeWidth={g === 2 ? 2.5 : 1.5} isAnimationActive={false} />

@@ -86,8 +86,9 @@ function PerClassF1Table({ picked }: { picked: Picked[] }) {
         <tr>
           <th>Class</th>
           {withF1.map((p, i) => (
-            <th key={p.run.id} colSpan={i === 0 ? 1 : 2} style={{ color: p.color }}>
+            <th key={p.run.id} colSpan={i === 0 ? 1 : 2} className="num" style={{ color: p.color }}>
               {p.run.name}
+              {i > 0 && ' · Δ'}
             </th>
           ))}
         </tr>
