@@ -5,7 +5,7 @@
  */
 
 /** Training backends the studio offers, in the order 'auto' tries them. */
-export const TRAINING_BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
+export const TRAINING_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 export type BackendChoice = 'auto' | TrainingBackend;
 
@@ -33,6 +33,8 @@ export interface BackendReport {
   /** the WebGPU adapter, when one was found (even if WebGPU was not used) */
   adapter: AdapterInfo | null;
   tfjsVersion: string;
+  /** wasm only: the threads its kernels use (1 unless the page is cross-origin isolated) */
+  wasmThreads?: number;
 }
 
 /** Result of a short measured training run of a small network on the active backend. */
@@ -192,3 +194,79 @@ export type ToDecodeWorker = { type: 'decode'; seq: number; name: string; bytes:
 export type FromDecodeWorker =
   | { type: 'decoded'; seq: number; plane: Uint8Array; width: number; height: number; converted: string | null }
   | { type: 'failed'; seq: number; reason: string };
+
+// ── Predict worker ───────────────────────────────────────────────────────────────────────
+// A dedicated worker per job (predict, export a model, import a model): it loads checkpoints
+// into models built from the runs' configs and posts numbers back; the page never sees tfjs.
+
+export type TtaChoice = 'none' | 'flips' | 'dihedral';
+
+export interface PredictRequest {
+  jobId: string;
+  datasetId: string;
+  /** the runs to predict with (each needs a stored checkpoint) */
+  runIds: string[];
+  tta: TtaChoice;
+  combine: 'mean' | 'max';
+  /** crop-trained runs: tiles over the stored image ('grid') or the centre crop */
+  tiling: 'grid' | 'centre';
+  batchSize: number;
+  /** also re-predict each run's validation images with the same weights and TTA (for thresholds) */
+  validation: boolean;
+}
+
+/** One run's predictions: test rows in `PredictResult.testIds` order; validation rows in `valIds` order. */
+export interface MemberPredictions {
+  runId: string;
+  name: string;
+  /** which checkpoint was used */
+  checkpoint: 'best' | 'last';
+  epoch: number;
+  testProbs: Float32Array;
+  /** validation ids that are stored train samples (the run's valIds minus any missing), or [] */
+  valIds: string[];
+  valProbs: Float32Array | null;
+  valTruth: Uint8Array | null;
+  /** thresholds the model came with (an imported model's studio.json), else null */
+  packagedThresholds: number[] | null;
+}
+
+export interface PredictResult {
+  jobId: string;
+  datasetId: string;
+  /** the test ids predicted, in submission order (sample_submission.csv's, or sorted) */
+  testIds: string[];
+  members: MemberPredictions[];
+  backend: string;
+  seconds: number;
+  /** images run through the models (all members, validation + test) */
+  images: number;
+}
+
+export interface PredictProgress {
+  jobId: string;
+  /** member index (0-based) and count */
+  member: number;
+  members: number;
+  stage: 'loading' | 'validation' | 'test';
+  /** images done / total over the whole job */
+  done: number;
+  total: number;
+}
+
+export type ToPredictWorker =
+  | { type: 'predict'; backend: BackendChoice; request: PredictRequest }
+  /** a run's best checkpoint as a model zip (model.json + shards + studio.json) */
+  | { type: 'export-model'; backend: BackendChoice; jobId: string; runId: string; thresholds: number[] | null }
+  /** a model zip, or model.json + its shard files, stored as an imported run of the dataset */
+  | { type: 'import-model'; backend: BackendChoice; jobId: string; datasetId: string; files: { name: string; bytes: Uint8Array }[] }
+  | { type: 'cancel' };
+
+export type FromPredictWorker =
+  | { type: 'backend'; report: BackendReport }
+  | { type: 'progress'; progress: PredictProgress }
+  | { type: 'predicted'; result: PredictResult }
+  | { type: 'model-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
+  | { type: 'imported'; jobId: string; runId: string; name: string }
+  | { type: 'cancelled'; jobId: string }
+  | { type: 'failed'; jobId: string; message: string };
