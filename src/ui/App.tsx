@@ -4,6 +4,7 @@ import { StatusBar } from './StatusBar';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { Explorer } from './explorer/Explorer';
 import { TrainPanel } from './train/TrainPanel';
+import { ExportPanel } from './export/ExportPanel';
 
 export function App() {
   const connect = useStudio((s) => s.connect);
@@ -33,6 +34,7 @@ export function App() {
           </section>
         )}
         <TrainPanel dataset={dataset} />
+        <ExportPanel dataset={dataset} />
       </main>
       <StatusBar />
     </div>

@@ -7,6 +7,7 @@ import { create, type StateCreator } from 'zustand';
 import type { BackendChoice, BackendReport, FromTrainingWorker, ProbeResult, ToTrainingWorker } from '../worker/protocol';
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
+import { createExportSlice, type ExportSlice } from './export/exportSlice';
 import { TrainingClient } from './trainingClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
@@ -72,10 +73,11 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice & RunsSlice;
+export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetsSlice(...a),
   ...createRunsSlice(...a),
+  ...createExportSlice(...a),
 }));

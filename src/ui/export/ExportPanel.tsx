@@ -1,0 +1,236 @@
+import { useState } from 'react';
+import { chooseThresholds } from '../../core/thresholds';
+import type { DatasetRecord, RunRecord } from '../../data/catalog';
+import type { EpochLogs } from '../../worker/protocol';
+import { fmtDuration, fmtInt, rateAndEta } from '../format';
+import { useStudio } from '../store';
+import { downloadUrl } from './exportSlice';
+import { PredictResults, usePredictionOutputs } from './PredictResults';
+import { reportFiles, writeReportZip } from './runReport';
+import { useDatasetFacts } from './useDatasetFacts';
+import './export.css';
+
+/** A run can predict when it ended and has a stored checkpoint (an imported model has one at epoch 0). */
+export const canPredict = (r: RunRecord) => (r.status === 'done' || r.status === 'stopped') && (r.checkpointEpoch > 0 || r.bestEpoch !== null);
+const bestF1 = (r: RunRecord) => (r.history.length ? Math.max(...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1)).toFixed(4) : '–');
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'run';
+
+function ProgressView() {
+  const job = useStudio((s) => s.predictJob);
+  const cancel = useStudio((s) => s.cancelPrediction);
+  if (!job) return null;
+  const p = job.progress;
+  const elapsed = performance.now() - job.startedAt;
+  const { perSecond, etaSeconds } = p ? rateAndEta(p.done, p.total, elapsed) : { perSecond: 0, etaSeconds: Infinity };
+  return (
+    <div className="predict-progress" data-testid="predict-progress">
+      <div>
+        {job.label}
+        {job.backend ? ` on ${job.backend}` : ''}
+        {p && p.members > 1 ? ` · run ${p.member + 1}/${p.members}` : ''}
+        {p ? ` · ${p.stage === 'loading' ? 'loading weights' : p.stage === 'validation' ? 'validation images' : 'test images'}` : ''}
+      </div>
+      {job.kind === 'predict' && (
+        <>
+          <progress max={p?.total || 1} value={p?.done ?? 0} />
+          <span data-testid="predict-count">
+            {fmtInt(p?.done ?? 0)} / {fmtInt(p?.total ?? 0)} images · {perSecond.toFixed(1)} img/s · ETA {fmtDuration(etaSeconds)}
+          </span>{' '}
+          <button data-testid="predict-cancel" disabled={job.cancelling} onClick={cancel}>
+            {job.cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Predict the test split with one run or an ensemble, export submission / probabilities / weights / reports, import models and reports. */
+export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined }) {
+  const runs = useStudio((s) => s.runs);
+  const selection = useStudio((s) => s.exportSelection);
+  const toggle = useStudio((s) => s.toggleExportRun);
+  const options = useStudio((s) => s.predictOptions);
+  const setOptions = useStudio((s) => s.setPredictOptions);
+  const choice = useStudio((s) => s.ensembleChoice);
+  const job = useStudio((s) => s.predictJob);
+  const prediction = useStudio((s) => s.prediction);
+  const error = useStudio((s) => s.exportError);
+  const notice = useStudio((s) => s.exportNotice);
+  const modelDownload = useStudio((s) => s.modelDownload);
+  const startPrediction = useStudio((s) => s.startPrediction);
+  const exportModel = useStudio((s) => s.exportModel);
+  const importModel = useStudio((s) => s.importModel);
+  const importReport = useStudio((s) => s.importReport);
+  const training = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const facts = useDatasetFacts(dataset);
+  const outputs = usePredictionOutputs(prediction, dataset, facts);
+  const [reportError, setReportError] = useState<string | null>(null);
+
+  const mine = dataset ? runs.filter((r) => r.datasetId === dataset.id) : [];
+  const chosen = mine.filter((r) => selection.includes(r.id) && canPredict(r));
+  const anyCrop = chosen.some((r) => r.config.mode === 'crop');
+  const problem = !dataset
+    ? 'Select a dataset first.'
+    : !dataset.test
+      ? `Dataset '${dataset.name}' has no test images: import test.zip (or a zip with test/) to predict.`
+      : !chosen.length
+        ? 'Tick one finished run (or several, for an ensemble).'
+        : training
+          ? 'A run is training: predict when it has ended.'
+          : null;
+
+  /** Thresholds written into an exported model's studio.json: the current prediction's, else the run's stored validation predictions', else 0.5. */
+  const thresholdsFor = (r: RunRecord): number[] | null => {
+    const i = prediction?.members.findIndex((m) => m.runId === r.id) ?? -1;
+    if (i >= 0 && outputs?.plan) return Array.from(outputs.plan.members[i].thresholds);
+    if (r.valProbs && r.valTruth) return Array.from(chooseThresholds(r.valTruth, r.valProbs, choice.mode === 'proportion' && !facts ? 'global' : choice.mode, { rates: facts?.rates }).thresholds);
+    return null;
+  };
+  const downloadReport = async (r: RunRecord) => {
+    setReportError(null);
+    try {
+      const bytes = await writeReportZip(reportFiles(r, { mode: choice.mode, rates: facts?.rates ?? null }));
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+      downloadUrl(url, `${fileSafe(r.name)}.report.zip`);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      setReportError(`Report of '${r.name}': ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <section className="panel export-panel" aria-label="Predict and export">
+      <h2>Predict, ensemble &amp; export{dataset ? ` — ${dataset.name}` : ''}</h2>
+      {mine.length > 0 ? (
+        <table className="runs-table" data-testid="export-runs">
+          <thead>
+            <tr>
+              <th>Predict</th>
+              <th>Run</th>
+              <th>Status</th>
+              <th>Best val macro F1</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {mine.map((r) => (
+              <tr key={r.id} data-testid="export-run-row">
+                <td>
+                  <input type="checkbox" aria-label={`Predict with ${r.name}`} disabled={!canPredict(r)} title={canPredict(r) ? undefined : 'needs a finished run with a stored checkpoint'} checked={selection.includes(r.id) && canPredict(r)} onChange={(e) => toggle(r.id, e.target.checked)} />
+                </td>
+                <td>{r.name}</td>
+                <td>{r.status}</td>
+                <td>{bestF1(r)}</td>
+                <td className="actions">
+                  <button disabled={!canPredict(r) || !!job} onClick={() => exportModel(r.id, thresholdsFor(r))} data-testid="export-model">
+                    Export model
+                  </button>
+                  <button onClick={() => void downloadReport(r)} data-testid="export-report">
+                    Report
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="hint">Finished runs of this dataset appear here; tick one or several to predict its test split.</p>
+      )}
+      <div className="setup-row">
+        <label>
+          TTA{' '}
+          <select aria-label="TTA" value={options.tta} onChange={(e) => setOptions({ tta: e.target.value as typeof options.tta })}>
+            <option value="none">none</option>
+            <option value="flips">flips (4 views)</option>
+            <option value="dihedral">dihedral (8 views)</option>
+          </select>
+        </label>
+        {options.tta !== 'none' && (
+          <label>
+            combine{' '}
+            <select aria-label="TTA combine" value={options.combine} onChange={(e) => setOptions({ combine: e.target.value as 'mean' | 'max' })}>
+              <option value="mean">mean</option>
+              <option value="max">max</option>
+            </select>
+          </label>
+        )}
+        {anyCrop && (
+          <label>
+            crop-trained runs{' '}
+            <select aria-label="Tiles" value={options.tiling} onChange={(e) => setOptions({ tiling: e.target.value as 'grid' | 'centre' })}>
+              <option value="grid">tiles over the whole image (averaged)</option>
+              <option value="centre">centre crop only</option>
+            </select>
+          </label>
+        )}
+        <label>
+          batch{' '}
+          <input aria-label="Predict batch" type="number" min={1} value={options.batchSize} onChange={(e) => setOptions({ batchSize: Math.max(1, Math.round(Number(e.target.value)) || 1) })} style={{ width: 60 }} />
+        </label>
+        <button className="primary" data-testid="predict" disabled={!!problem || !!job} onClick={() => dataset && startPrediction(dataset.id)}>
+          Predict test split{dataset?.test ? ` (${fmtInt(dataset.test)} images)` : ''}
+        </button>
+      </div>
+      {problem && dataset && mine.length > 0 && <p className="hint">{problem}</p>}
+      <ProgressView />
+      {error && (
+        <div className="setup-problem" role="alert" data-testid="export-error">
+          {error}
+        </div>
+      )}
+      {reportError && (
+        <div className="setup-problem" role="alert" data-testid="report-error">
+          {reportError}
+        </div>
+      )}
+      {notice && (
+        <p className="notice" data-testid="export-notice">
+          {notice}
+        </p>
+      )}
+      {modelDownload && (
+        <p>
+          <a href={modelDownload.url} download={modelDownload.fileName} data-testid="model-download">
+            {modelDownload.fileName}
+          </a>
+        </p>
+      )}
+      {prediction && dataset && prediction.datasetId === dataset.id && <PredictResults prediction={prediction} ds={dataset} facts={facts} />}
+      <div className="setup-row import-row">
+        <label>
+          Import model{' '}
+          <input
+            type="file"
+            aria-label="Import model"
+            multiple
+            accept=".zip,.json,.bin"
+            disabled={!dataset || !!job}
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = '';
+              if (dataset) void importModel(dataset.id, files);
+            }}
+          />
+        </label>
+        <span className="hint">a model zip exported here or by the CLI, or model.json with its weight shards</span>
+      </div>
+      <div className="setup-row import-row">
+        <label>
+          Import report{' '}
+          <input
+            type="file"
+            aria-label="Import report"
+            accept=".zip"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void importReport(file);
+            }}
+          />
+        </label>
+        <span className="hint">a run report zip: the run comes back with its curves and evaluation (no weights)</span>
+      </div>
+    </section>
+  );
+}

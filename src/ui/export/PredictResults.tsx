@@ -1,0 +1,151 @@
+import { useMemo } from 'react';
+import { formatProbsCsv } from '../../core/csv';
+import { THRESHOLD_MODES } from '../../core/thresholds';
+import type { DatasetRecord } from '../../data/catalog';
+import type { PredictResult } from '../../worker/protocol';
+import { useStudio } from '../store';
+import { DownloadLink } from './DownloadLink';
+import { ensembleTest, planEnsemble, type EnsemblePlan } from './ensemblePlan';
+import { buildSubmissionFile, expectedSubmissionIds, type SubmissionFile } from './submissionFile';
+import type { DatasetFacts } from './useDatasetFacts';
+
+const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(4));
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'run';
+
+const MODE_LABELS: Record<string, string> = {
+  global: 'global (one threshold; the safe default)',
+  'per-class': 'per class (best F1 per class)',
+  lipton: 'Lipton (best F1 / 2 per class)',
+  proportion: 'proportion (train prevalence)',
+};
+
+/** The plan, the test labels and the validated submission for the current prediction and choices. */
+export function usePredictionOutputs(prediction: PredictResult | null, ds: DatasetRecord | undefined, facts: DatasetFacts | null) {
+  const choice = useStudio((s) => s.ensembleChoice);
+  return useMemo(() => {
+    if (!prediction || !ds || !facts || prediction.datasetId !== ds.id) return null;
+    const settings = { ...choice, rates: facts.rates };
+    let plan: EnsemblePlan;
+    try {
+      plan = planEnsemble(prediction.members, settings);
+    } catch (e) {
+      return { plan: null, test: null, submission: null, error: (e as Error).message };
+    }
+    const test = ensembleTest(prediction.members.map((m) => m.testProbs), plan, settings);
+    let submission: SubmissionFile | null = null;
+    let error: string | null = null;
+    try {
+      submission = buildSubmissionFile(prediction.testIds, test.labels, expectedSubmissionIds(ds.submissionOrder, facts.testIds), facts.testTruth);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    return { plan, test, submission, error };
+  }, [prediction, ds, facts, choice]);
+}
+
+export function PredictResults({ prediction, ds, facts }: { prediction: PredictResult; ds: DatasetRecord; facts: DatasetFacts | null }) {
+  const choice = useStudio((s) => s.ensembleChoice);
+  const setChoice = useStudio((s) => s.setEnsembleChoice);
+  const out = usePredictionOutputs(prediction, ds, facts);
+  const several = prediction.members.length > 1;
+  const memberCsvs = useMemo(() => prediction.members.map((m) => formatProbsCsv(prediction.testIds, m.testProbs)), [prediction]);
+  const ensembleCsv = useMemo(() => (several && out?.test ? formatProbsCsv(prediction.testIds, out.test.probs) : null), [several, out, prediction]);
+  const tag = several ? `ensemble-${prediction.members.length}` : fileSafe(prediction.members[0].name);
+  return (
+    <div className="predict-results" data-testid="predict-results">
+      <p className="hint">
+        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''} on {prediction.backend} in {prediction.seconds.toFixed(1)} s ({(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s, validation images included).
+      </p>
+      <div className="setup-row">
+        {several && (
+          <label>
+            Ensemble{' '}
+            <select aria-label="Ensemble" value={choice.method} onChange={(e) => setChoice({ method: e.target.value as 'mean' | 'vote' })}>
+              <option value="mean">mean probability, then thresholds</option>
+              <option value="vote">majority vote of the runs</option>
+            </select>
+          </label>
+        )}
+        <label>
+          Thresholds{' '}
+          <select aria-label="Threshold mode" value={choice.mode} onChange={(e) => setChoice({ mode: e.target.value as typeof choice.mode })}>
+            {THRESHOLD_MODES.map((m) => (
+              <option key={m} value={m}>
+                {MODE_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <input type="checkbox" aria-label="At least one label" checked={choice.atLeastOne} onChange={(e) => setChoice({ atLeastOne: e.target.checked })} /> at least one label per image
+        </label>
+      </div>
+      <p className="hint">
+        Global is the safe default: one threshold fit on the validation images overfits far less than 28 thresholds fit on a handful of positives of each rare class.
+      </p>
+      {out?.plan && (
+        <table className="members-table" data-testid="members-table">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Weights</th>
+              <th>Validation images</th>
+              <th>Val macro F1</th>
+              <th>Probabilities</th>
+            </tr>
+          </thead>
+          <tbody>
+            {prediction.members.map((m, i) => (
+              <tr key={m.runId} data-testid="member-row">
+                <td>{m.name}</td>
+                <td>{m.checkpoint === 'best' ? `best (epoch ${m.epoch})` : `last (epoch ${m.epoch})`}</td>
+                <td>{m.valIds.length || '–'}</td>
+                <td data-testid="member-f1">{f4(out.plan!.members[i].valMacroF1)}</td>
+                <td>
+                  <DownloadLink content={memberCsvs[i]} fileName={`probs-${fileSafe(m.name)}.csv`} testId="member-probs">
+                    probs.csv
+                  </DownloadLink>
+                </td>
+              </tr>
+            ))}
+            {several && (
+              <tr className="ensemble-row">
+                <td>ensemble ({choice.method})</td>
+                <td />
+                <td>{out.plan.valRows || '–'}</td>
+                <td data-testid="ensemble-f1">{f4(out.plan.valMacroF1)}</td>
+                <td>
+                  <DownloadLink content={ensembleCsv} fileName={`probs-${tag}.csv`} testId="ensemble-probs">
+                    mean probs.csv
+                  </DownloadLink>
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+      {out?.plan && <p className="hint" data-testid="threshold-note">Thresholds: {out.plan.note}.</p>}
+      {out?.error && (
+        <div className="setup-problem" role="alert" data-testid="submission-error">
+          {out.error}
+        </div>
+      )}
+      {out?.submission && (
+        <div className="submission" data-testid="submission">
+          <DownloadLink content={out.submission.text} fileName={`submission-${tag}.csv`} testId="submission-download">
+            Download submission.csv
+          </DownloadLink>{' '}
+          <span className="hint">
+            {out.submission.rows} rows, ids {ds.submissionOrder ? 'in sample_submission.csv order' : 'sorted (no sample_submission.csv)'}, validated
+            {out.submission.emptyRows ? `; ${out.submission.emptyRows} image(s) without a label` : ''}.
+          </span>
+          {out.submission.testMacroF1 !== null && (
+            <p>
+              Test macro F1 (against the dataset's test labels): <strong data-testid="test-f1">{out.submission.testMacroF1.toFixed(4)}</strong>
+            </p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

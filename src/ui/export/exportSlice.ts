@@ -1,0 +1,169 @@
+/**
+ * The predict / ensemble / export part of the studio store: which runs predict, with which TTA,
+ * the job in the predict worker (progress, cancel), its result, and model / report import.
+ * The numbers come from the worker; the page never runs tfjs.
+ */
+import type { StateCreator } from 'zustand';
+import { putRun } from '../../data/catalog';
+import type { EnsembleMethod } from '../../core/ensemble';
+import type { ThresholdMode } from '../../core/thresholds';
+import type { FromPredictWorker, PredictProgress, PredictRequest, PredictResult } from '../../worker/protocol';
+import type { StudioState } from '../store';
+import { PredictClient } from './predictClient';
+import { readReportZip, runFromReport } from './runReport';
+
+export interface PredictOptions {
+  tta: PredictRequest['tta'];
+  combine: PredictRequest['combine'];
+  tiling: PredictRequest['tiling'];
+  batchSize: number;
+}
+
+export interface EnsembleChoice {
+  method: EnsembleMethod;
+  mode: ThresholdMode;
+  atLeastOne: boolean;
+}
+
+export interface PredictJob {
+  jobId: string;
+  kind: 'predict' | 'export' | 'import';
+  label: string;
+  startedAt: number;
+  progress: PredictProgress | null;
+  backend: string | null;
+  cancelling: boolean;
+}
+
+export interface ExportSlice {
+  exportSelection: string[];
+  predictOptions: PredictOptions;
+  ensembleChoice: EnsembleChoice;
+  predictJob: PredictJob | null;
+  prediction: PredictResult | null;
+  exportError: string | null;
+  exportNotice: string | null;
+  /** the last exported model zip, offered as a link (and downloaded at once) */
+  modelDownload: { runId: string; fileName: string; url: string } | null;
+  toggleExportRun: (runId: string, on: boolean) => void;
+  setPredictOptions: (patch: Partial<PredictOptions>) => void;
+  setEnsembleChoice: (patch: Partial<EnsembleChoice>) => void;
+  startPrediction: (datasetId: string) => void;
+  cancelPrediction: () => void;
+  exportModel: (runId: string, thresholds: number[] | null) => void;
+  importModel: (datasetId: string, files: File[]) => Promise<void>;
+  importReport: (file: File) => Promise<void>;
+  clearExportMessages: () => void;
+}
+
+const client = new PredictClient();
+
+/** Starts a browser download of a Blob URL. */
+export function downloadUrl(url: string, fileName: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> = (set, get) => {
+  const begin = (kind: PredictJob['kind'], label: string): string => {
+    const jobId = crypto.randomUUID();
+    set({ predictJob: { jobId, kind, label, startedAt: performance.now(), progress: null, backend: null, cancelling: false }, exportError: null, exportNotice: null });
+    return jobId;
+  };
+  const handle = (msg: FromPredictWorker) => {
+    const job = get().predictJob;
+    switch (msg.type) {
+      case 'backend':
+        if (job) set({ predictJob: { ...job, backend: msg.report.active } });
+        return;
+      case 'progress':
+        if (job && job.jobId === msg.progress.jobId) set({ predictJob: { ...job, progress: msg.progress } });
+        return;
+      case 'predicted':
+        client.stop();
+        set({ predictJob: null, prediction: msg.result });
+        return;
+      case 'model-zip': {
+        client.stop();
+        const old = get().modelDownload;
+        if (old) URL.revokeObjectURL(old.url);
+        const url = URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+        set({ predictJob: null, modelDownload: { runId: msg.runId, fileName: msg.fileName, url }, exportNotice: `${msg.fileName}: ${(msg.bytes.byteLength / 1e6).toFixed(2)} MB, model.json + weight shards + studio.json` });
+        downloadUrl(url, msg.fileName);
+        return;
+      }
+      case 'imported':
+        client.stop();
+        set({ predictJob: null, exportNotice: `Imported as '${msg.name}': tick it to predict.`, exportSelection: [msg.runId] });
+        void get().refreshRuns();
+        return;
+      case 'cancelled':
+        client.stop();
+        set({ predictJob: null, exportNotice: 'Prediction cancelled.' });
+        return;
+      case 'failed':
+        client.stop();
+        set({ predictJob: null, exportError: msg.message });
+        return;
+    }
+  };
+  return {
+    exportSelection: [],
+    predictOptions: { tta: 'none', combine: 'mean', tiling: 'grid', batchSize: 16 },
+    ensembleChoice: { method: 'mean', mode: 'global', atLeastOne: false },
+    predictJob: null,
+    prediction: null,
+    exportError: null,
+    exportNotice: null,
+    modelDownload: null,
+    toggleExportRun: (runId, on) => set((s) => ({ exportSelection: on ? [...s.exportSelection.filter((id) => id !== runId), runId] : s.exportSelection.filter((id) => id !== runId) })),
+    setPredictOptions: (patch) => set((s) => ({ predictOptions: { ...s.predictOptions, ...patch } })),
+    setEnsembleChoice: (patch) => set((s) => ({ ensembleChoice: { ...s.ensembleChoice, ...patch } })),
+    startPrediction: (datasetId) => {
+      if (get().predictJob) return;
+      const runIds = get().exportSelection;
+      const jobId = begin('predict', `Predicting with ${runIds.length} run${runIds.length > 1 ? 's' : ''}`);
+      set({ prediction: null });
+      client.start({ type: 'predict', backend: get().backendChoice, request: { jobId, datasetId, runIds, ...get().predictOptions, validation: true } }, handle);
+    },
+    cancelPrediction: () => {
+      const job = get().predictJob;
+      if (!job) return;
+      set({ predictJob: { ...job, cancelling: true } });
+      client.cancel();
+    },
+    exportModel: (runId, thresholds) => {
+      if (get().predictJob) return;
+      const jobId = begin('export', 'Exporting the model');
+      client.start({ type: 'export-model', backend: get().backendChoice, jobId, runId, thresholds }, handle);
+    },
+    importModel: async (datasetId, files) => {
+      if (get().predictJob || !files.length) return;
+      const jobId = begin('import', `Importing ${files.map((f) => f.name).join(', ')}`);
+      try {
+        const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+        client.start({ type: 'import-model', backend: get().backendChoice, jobId, datasetId, files: read }, handle);
+      } catch (e) {
+        set({ predictJob: null, exportError: `${files.map((f) => f.name).join(', ')}: cannot be read (${(e as Error).message})` });
+      }
+    },
+    importReport: async (file) => {
+      set({ exportError: null, exportNotice: null });
+      try {
+        const files = await readReportZip(new Uint8Array(await file.arrayBuffer()), file.name);
+        const run = runFromReport(files, file.name, { id: crypto.randomUUID() });
+        await putRun(run);
+        await get().refreshRuns();
+        set({ exportNotice: `Imported '${run.name}' (curves and evaluation, no weights).` });
+      } catch (e) {
+        set({ exportError: (e as Error).message });
+      }
+    },
+    clearExportMessages: () => set({ exportError: null, exportNotice: null }),
+  };
+};
