@@ -2,9 +2,10 @@ import { useStudio } from './store';
 import type { BackendChoice } from '../worker/protocol';
 
 const CHOICES: { value: BackendChoice; label: string }[] = [
-  { value: 'auto', label: 'Auto (webgpu → webgl → cpu)' },
+  { value: 'auto', label: 'Auto (webgpu → webgl → wasm → cpu)' },
   { value: 'webgpu', label: 'WebGPU' },
   { value: 'webgl', label: 'WebGL' },
+  { value: 'wasm', label: 'WASM (CPU, SIMD)' },
   { value: 'cpu', label: 'CPU (slow)' },
 ];
 
@@ -22,6 +23,11 @@ export function StatusBar() {
       <span data-testid="backend-active">
         Backend: <strong>{backend ? (backend.active ?? 'none') : 'starting…'}</strong>
       </span>
+      {backend?.wasmThreads !== undefined && (
+        <span data-testid="backend-threads">
+          {backend.wasmThreads > 1 ? `wasm threads: on (${backend.wasmThreads})` : 'wasm threads: off (1)'}
+        </span>
+      )}
       <span data-testid="backend-adapter">
         Adapter:{' '}
         {adapter

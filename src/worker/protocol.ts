@@ -5,7 +5,7 @@
  */
 
 /** Training backends the studio offers, in the order 'auto' tries them. */
-export const TRAINING_BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
+export const TRAINING_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 export type BackendChoice = 'auto' | TrainingBackend;
 
@@ -33,6 +33,8 @@ export interface BackendReport {
   /** the WebGPU adapter, when one was found (even if WebGPU was not used) */
   adapter: AdapterInfo | null;
   tfjsVersion: string;
+  /** wasm only: the threads its kernels use (1 unless the page is cross-origin isolated) */
+  wasmThreads?: number;
 }
 
 /** Result of a short measured training run of a small network on the active backend. */
