@@ -33,7 +33,7 @@ export interface BackendReport {
   /** the WebGPU adapter, when one was found (even if WebGPU was not used) */
   adapter: AdapterInfo | null;
   tfjsVersion: string;
-  /** wasm only: the threads its kernels use (1 unless the page is cross-origin isolated) */
+  /** wasm only: the threads its kernels use (1 for now: see src/worker/backend.ts) */
   wasmThreads?: number;
 }
 
