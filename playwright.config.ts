@@ -4,7 +4,7 @@ import { findChromium, INSTALL_HINT } from './scripts/find-browser.mjs';
 const executablePath = findChromium();
 if (!executablePath) throw new Error(INSTALL_HINT);
 
-const PORT = 4179;
+const PORT = Number(process.env.HPA_E2E_PORT ?? 4179);
 // As root Chromium needs --no-sandbox; the rest keep it from calling home on a closed network.
 const common = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 

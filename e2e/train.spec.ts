@@ -43,4 +43,86 @@ test.describe('training in the studio', () => {
     const expected = f1Report(countsAtThresholds(Uint8Array.from(truth), Float32Array.from(probs), 0.3, 28), 'zero').macroF1;
     expect(shown).toBeCloseTo(expected, 4);
   });
+
+  test('pause and resume continue the same run', async ({ page }) => {
+    await page.goto('/');
+    await demo(page);
+    await quickRecipe(page, 2);
+    await page.getByLabel('Batch size').fill('4');
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('run-progress')).toContainText(/batch \d+\/\d+/);
+    await page.getByTestId('pause').click();
+    await expect(page.getByTestId('run-state')).toHaveText('paused');
+    // the batch in flight when Pause was pressed finishes; then nothing moves
+    const batchText = async () => (await page.getByTestId('run-progress').textContent())!.match(/epoch \d+\/\d+ · batch \d+\/\d+/)![0];
+    await page.waitForTimeout(1500);
+    const at = await batchText();
+    await page.waitForTimeout(2000);
+    expect(await batchText()).toBe(at);
+    await page.getByTestId('resume').click();
+    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('epoch-count')).toContainText('2 epoch(s) done');
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+    await expect(page.getByTestId('run-status')).toHaveText('done');
+  });
+
+  test('after a reload an interrupted run offers to resume from its last epoch, and resumes', async ({ page }) => {
+    await page.goto('/');
+    await demo(page);
+    await quickRecipe(page, 3);
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('epoch-count')).toContainText(/[12] epoch\(s\) done/, { timeout: 150_000 });
+    await page.reload();
+    await expect(page.getByTestId('run-status')).toHaveText('interrupted');
+    const button = page.getByTestId('resume-interrupted');
+    await expect(button).toHaveText(/Resume from epoch [12]/);
+    const from = Number((await button.textContent())!.match(/epoch (\d)/)![1]);
+    await button.click();
+    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('epoch-count')).toContainText('3 epoch(s) done');
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+    const epochs = await page.evaluate(
+      () =>
+        new Promise<number[]>((res) => {
+          const r = indexedDB.open('hpa-studio');
+          r.onsuccess = () => {
+            const q = r.result.transaction('runs').objectStore('runs').getAll();
+            q.onsuccess = () => res((q.result[0].history as { epoch: number }[]).map((h) => h.epoch));
+          };
+        }),
+    );
+    expect(epochs).toEqual([1, 2, 3]);
+    expect(from).toBeGreaterThanOrEqual(1);
+  });
+
+  test('the loss lesson trains BCE and focal on the same split and shows the per-class difference', async ({ page }) => {
+    await page.goto('/');
+    await demo(page);
+    await quickRecipe(page, 1);
+    await page.getByTestId('compare-losses').click();
+    await expect(page.getByTestId('run-row')).toHaveCount(2, { timeout: 200_000 });
+    await expect(page.getByTestId('run-status').nth(1)).toHaveText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('per-class-diff')).toBeVisible();
+    await expect(page.getByText('Why focal loss helps rare classes')).toBeVisible();
+  });
+
+  test('the main thread has no task longer than 50 ms while a run trains', async ({ page }) => {
+    await page.addInitScript(() => {
+      (window as unknown as { longTasks: number[] }).longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto('/');
+    await demo(page);
+    await quickRecipe(page, 2);
+    await page.getByLabel('Batch size').fill('4');
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('run-progress')).toBeVisible({ timeout: 60_000 });
+    const before = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
+    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    const during = await page.evaluate((n) => (window as unknown as { longTasks: number[] }).longTasks.slice(n), before);
+    console.log(`long tasks during training: ${during.length}, longest ${Math.max(0, ...during).toFixed(0)} ms`);
+    expect(during.filter((d) => d > 50)).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import { Staged } from '../Staged';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { className } from '../../core/labels';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../../core/metrics';
@@ -222,10 +223,15 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
 
       <div className="eval-body">
         <div className="eval-table-wrap">
-          <ClassTable rows={tableRows} spreads={spreads} selected={pc} onSelect={setPrClass} onThreshold={onClassThreshold} />
+          <Staged step={0} minHeight={400}>
+            <ClassTable rows={tableRows} spreads={spreads} selected={pc} onSelect={setPrClass} onThreshold={onClassThreshold} />
+          </Staged>
         </div>
         <div className="eval-charts">
-          <F1BarChart f1={f1s} />
+          <Staged step={1} minHeight={200}>
+            <F1BarChart f1={f1s} />
+          </Staged>
+          <Staged step={2} minHeight={240}>
           <PRCurveChart
             probs={probs}
             truth={truth}
@@ -237,9 +243,12 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
             fp={chart.counts.fp[pc]}
             fn={chart.counts.fn[pc]}
           />
+          </Staged>
         </div>
       </div>
-      <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
+      <Staged step={3}>
+        <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
+      </Staged>
     </div>
   );
 }

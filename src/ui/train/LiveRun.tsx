@@ -1,9 +1,29 @@
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CLASS_NAMES } from '../../core/labels';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import type { LiveRun as Live } from '../runsSlice';
+
+/** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
+function useThrottled<T>(value: T, ms: number, key: unknown): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef({ at: 0, key });
+  useEffect(() => {
+    const since = performance.now() - last.current.at;
+    if (since >= ms || last.current.key !== key) {
+      last.current = { at: performance.now(), key };
+      setShown(value);
+      return;
+    }
+    const id = setTimeout(() => {
+      last.current = { at: performance.now(), key };
+      setShown(value);
+    }, ms - since);
+    return () => clearTimeout(id);
+  }, [value, ms, key]);
+  return shown;
+}
 
 /** Exponential moving average, TensorBoard style (debiased at the start). */
 export function smooth(values: number[], weight: number): number[] {
@@ -23,7 +43,11 @@ function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
       live.points.map((p) => p.loss),
       smoothing,
     );
-    const rows: { step: number; batch?: number; smoothed?: number; train?: number; val?: number }[] = live.points.map((p, i) => ({ step: p.step, batch: p.loss, smoothed: s[i] }));
+    // at most ~400 drawn points: SVG cost grows with points, the curve's shape does not
+    const every = Math.max(1, Math.ceil(live.points.length / 400));
+    const rows: { step: number; batch?: number; smoothed?: number; train?: number; val?: number }[] = live.points
+      .map((p, i) => ({ step: p.step, batch: p.loss, smoothed: s[i] }))
+      .filter((_, i) => i % every === 0 || i === live.points.length - 1);
     for (const e of live.epochs) rows.push({ step: e.epoch * bpe, train: e.loss, val: e.valLoss });
     return rows.sort((a, b) => a.step - b.step);
   }, [live.points, live.epochs, smoothing, bpe]);
@@ -87,6 +111,8 @@ export function LiveRunView() {
   const stop = useStudio((s) => s.stopRun);
   const queue = useStudio((s) => s.queue.length);
   const [smoothing, setSmoothing] = useState(0.8);
+  // charts render from a deferred copy (interruptible), the numbers above them at once
+  const chartLive = useDeferredValue(useThrottled(live, 1000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
   if (!live) return null;
   const p = live.progress;
   const info = live.info;
@@ -158,10 +184,10 @@ export function LiveRunView() {
           <label className="smoothing">
             Smoothing <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" /> {smoothing.toFixed(2)}
           </label>
-          <LossChart live={live} smoothing={smoothing} />
+          {chartLive && <LossChart live={chartLive} smoothing={smoothing} />}
         </>
       )}
-      {live.epochs.length > 0 && <EpochCharts live={live} />}
+      {chartLive && chartLive.epochs.length > 0 && <EpochCharts live={chartLive} />}
       <div className="epoch-table" data-testid="epoch-count">
         {live.epochs.length} epoch(s) done
         {live.epochs.length > 0 && ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs, RunConfig } from '../../worker/protocol';
 import { EvaluationView } from '../evaluation/EvaluationView';
@@ -91,6 +91,9 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
   }, [refreshRuns]);
   const evalRun = evaluating ? runs.find((r) => r.id === evaluating) : undefined;
   const evalData = evalRun?.valProbs && evalRun.valTruth ? { probs: evalRun.valProbs, truth: evalRun.valTruth } : live?.valProbs && live.valTruth ? { probs: live.valProbs, truth: live.valTruth } : null;
+  // Heavy views render from deferred values: React renders them in interruptible background work,
+  // so a new epoch's evaluation never blocks the main thread in one long task.
+  const deferredEval = useDeferredValue(evalData, null);
   const compareRuns = useMemo(
     () =>
       runs
@@ -104,6 +107,7 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
         })),
     [runs],
   );
+  const deferredCompare = useDeferredValue(compareRuns, []);
   return (
     <>
       <section className="panel" aria-label="Train">
@@ -111,17 +115,17 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
         <RunSetup dataset={dataset} />
         <LiveRunView />
       </section>
-      {evalData && (
+      {deferredEval && (
         <section className="panel" aria-label="Evaluation">
           <h2>Evaluation — {evalRun ? evalRun.name : `${live?.name} (latest epoch)`}</h2>
-          <EvaluationView probs={evalData.probs} truth={evalData.truth} numClasses={28} />
+          <EvaluationView probs={deferredEval.probs} truth={deferredEval.truth} numClasses={28} />
         </section>
       )}
       {runs.length > 0 && (
         <section className="panel" aria-label="Runs">
           <h2>Runs</h2>
           <RunsList onEvaluate={setEvaluating} evaluating={evaluating} />
-          {compareRuns.length >= 2 && <RunsCompare runs={compareRuns} />}
+          {deferredCompare.length >= 2 && <RunsCompare runs={deferredCompare} />}
         </section>
       )}
       <Lesson />
