@@ -19,6 +19,7 @@ async function quickRecipe(page: Page, epochs: number) {
 test.describe('training in the studio', () => {
   test('demo → one short epoch on webgpu: loss points, 28-row table, a slider moves macro F1 to the core value', async ({ page }) => {
     await page.goto('/');
+    await page.getByLabel('Backend setting').selectOption('webgpu');
     await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
     await demo(page);
     await quickRecipe(page, 1);
@@ -42,6 +43,22 @@ test.describe('training in the studio', () => {
     );
     const expected = f1Report(countsAtThresholds(Uint8Array.from(truth), Float32Array.from(probs), 0.3, 28), 'zero').macroF1;
     expect(shown).toBeCloseTo(expected, 4);
+  });
+
+  test("'auto' measures the run's model on every backend and trains on the fastest", async ({ page }) => {
+    await page.goto('/');
+    await demo(page);
+    await quickRecipe(page, 1);
+    await page.getByTestId('train').click();
+    const probe = page.getByTestId('backend-probe');
+    await expect(probe).toContainText(/webgpu [\d.]+ img\/s · webgl [\d.]+ img\/s · wasm [\d.]+ img\/s → (webgpu|webgl|wasm)/, { timeout: 150_000 });
+    const text = (await probe.textContent())!;
+    const figures = [...text.matchAll(/(webgpu|webgl|wasm) ([\d.]+) img\/s/g)].map((m) => ({ backend: m[1], ips: Number(m[2]) }));
+    const fastest = figures.sort((a, b) => b.ips - a.ips)[0].backend;
+    expect(text).toContain(`→ ${fastest}`);
+    await expect(page.getByTestId('backend-active')).toHaveText(`Backend: ${fastest}`);
+    await expect(page.getByTestId('backend-reason')).toContainText('auto: fastest for gapnet-pl');
+    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
   });
 
   test('pause and resume continue the same run', async ({ page }) => {

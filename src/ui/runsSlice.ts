@@ -15,7 +15,7 @@ export interface LiveRun {
   phase: 'starting' | 'loading' | 'training' | 'ended';
   paused: boolean;
   info: RunInfo | null;
-  loading: { done: number; total: number } | null;
+  loading: { done: number; total: number; note: string } | null;
   /** per-batch loss points (step = global batch index) */
   points: { step: number; loss: number }[];
   epochs: EpochLogs[];
@@ -84,6 +84,7 @@ export function describeRecipe(c: RunConfig): string {
 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set, get) => {
   const launch = (req: TrainRequest) => {
+    req = { ...req, autoBackend: get().backendChoice === 'auto' };
     set({ live: newLive(req) });
     get().startTrainingWorker({ type: 'train', request: req });
   };
@@ -146,7 +147,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           void get().refreshRuns();
           break;
         case 'loading':
-          patchLive(msg.runId, () => ({ phase: 'loading', loading: { done: msg.done, total: msg.total } }));
+          patchLive(msg.runId, () => ({ phase: 'loading', loading: { done: msg.done, total: msg.total, note: msg.note } }));
           break;
         case 'batch':
           patchLive(msg.progress.runId, (l) => {

@@ -58,7 +58,17 @@ export type { EpochLogs } from '../core/train/logs';
 import type { RunConfig } from '../core/runConfig';
 import type { EpochLogs } from '../core/train/logs';
 
+/** One backend's figure in the 'auto' probe of a run's model. */
+export interface BackendProbeFigure {
+  backend: TrainingBackend;
+  /** training images per second, or null when it could not run */
+  imagesPerSecond: number | null;
+  note: string;
+}
+
 export interface TrainRequest {
+  /** measure this model on every available backend first and train on the fastest */
+  autoBackend?: boolean;
   runId: string;
   name: string;
   datasetId: string;
@@ -81,6 +91,8 @@ export interface RunInfo {
   classesWithoutValPositives: number[];
   /** epochs already done, when resumed */
   history: EpochLogs[];
+  /** the 'auto' probe's figures, when it ran */
+  backendProbe: BackendProbeFigure[] | null;
 }
 
 export interface BatchProgress {
@@ -115,7 +127,7 @@ export type FromTrainingWorker =
   | { type: 'backend'; report: BackendReport }
   | { type: 'probe-result'; result: ProbeResult }
   | { type: 'run-started'; info: RunInfo }
-  | { type: 'loading'; runId: string; done: number; total: number }
+  | { type: 'loading'; runId: string; done: number; total: number; note: string }
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; runId: string; logs: EpochLogs; valProbs: Float32Array; valTruth: Uint8Array; lrReductions: { epoch: number; lr: number }[] }
   | { type: 'paused'; runId: string; paused: boolean }

@@ -15,7 +15,8 @@ import { train } from '../core/train/trainer';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
 import { openPixelReader } from '../data/pixelStore';
 import { storedBatchSource } from '../data/storedBatchSource';
-import type { FromTrainingWorker, TrainRequest } from './protocol';
+import { chooseFastestBackend } from './autoBackend';
+import type { BackendProbeFigure, FromTrainingWorker, TrainRequest } from './protocol';
 
 export class RunFailure extends Error {}
 
@@ -39,6 +40,12 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   if (samples.length < 4) throw new RunFailure(`Dataset '${ds.name}' has ${samples.length} labelled training images: too few to train and validate.`);
   const labelSets = samples.map((s) => s.labels);
   const prepared = prepareRun(config, labelSets);
+  let backendProbe: BackendProbeFigure[] | null = null;
+  if (req.autoBackend) {
+    const { report, figures } = await chooseFastestBackend(config, (m) => post({ type: 'loading', runId, done: 0, total: 0, note: m }));
+    backendProbe = figures;
+    post({ type: 'backend', report });
+  }
 
   let record: RunRecord =
     (req.resume ? await getRun(runId) : undefined) ??
@@ -81,7 +88,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     valRows: prepared.valRows,
     trainOrder: prepared.trainOrder,
     stats,
-    onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total }),
+    onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
   });
 
   const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
@@ -99,6 +106,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       startEpoch: resumeFrom ? resumeFrom.epoch + 1 : 1,
       classesWithoutValPositives: prepared.classesWithoutValPositives,
       history: (resumeFrom?.history ?? []) as RunInfo['history'],
+      backendProbe,
     },
   });
 

@@ -128,7 +128,7 @@ export function LiveRunView() {
       <div className="live-head">
         <strong>{live.name}</strong>
         <span data-testid="run-state">
-          {ended ? `${live.status}${live.message ? `: ${live.message}` : ''}` : live.paused ? 'paused' : live.phase === 'loading' ? 'reading the dataset…' : live.phase === 'starting' ? 'starting…' : 'training'}
+          {ended ? `${live.status}${live.message ? `: ${live.message}` : ''}` : live.paused ? 'paused' : live.phase === 'loading' ? 'preparing…' : live.phase === 'starting' ? 'starting…' : 'training'}
         </span>
         {!ended && (
           <span className="live-controls">
@@ -149,14 +149,25 @@ export function LiveRunView() {
         {queue > 0 && <span>{queue} more run(s) queued</span>}
       </div>
       {live.loading && (
-        <div>
-          Reading images: {fmtInt(live.loading.done)} / {fmtInt(live.loading.total)}
-          <progress max={live.loading.total} value={live.loading.done} aria-label="Reading images" />
+        <div data-testid="run-loading">
+          {live.loading.total > 0 ? (
+            <>
+              Reading images: {fmtInt(live.loading.done)} / {fmtInt(live.loading.total)} <progress max={live.loading.total} value={live.loading.done} aria-label="Reading images" />
+            </>
+          ) : (
+            live.loading.note
+          )}
         </div>
       )}
       {info && (
         <div className="live-info" data-testid="run-info">
           {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) / {fmtInt(info.valImages)} val images
+          {info.backendProbe && (
+            <div data-testid="backend-probe">
+              Auto backend, measured on this model:{' '}
+              {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} → {info.backend}
+            </div>
+          )}
           {info.classesWithoutValPositives.length > 0 && (
             <div className="warn" data-testid="no-val-positives">
               ⚠ No validation positives for {info.classesWithoutValPositives.length} class(es), so their F1 cannot be measured: {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
