@@ -80,7 +80,7 @@ function EpochCharts({ live }: { live: Live }) {
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
-          <YAxis width={48} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+          <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
           <Legend />
           <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
