@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, type FileEntry } from '@zip.js/zip.js';
+// registers the studio's custom layers with tf.serialization, as a user of the exported model would
+import '../src/core/models/registry';
+import { formatLabelCsv, parseLabelCsv, parseProbsCsv } from '../src/core/csv';
+import { scoreSubmission } from '../src/core/submission';
+import { planDataset, renderSample } from '../src/synth';
+
+const DEMO = { train: 48, test: 8, size: 32, seed: 1 };
+
+async function demo(page: Page) {
+  await page.getByText('Demo size').click();
+  await page.getByLabel('Demo train').fill(String(DEMO.train));
+  await page.getByLabel('Demo test').fill(String(DEMO.test));
+  await page.getByLabel('Demo size').fill(String(DEMO.size));
+  await page.getByTestId('demo-dataset').click();
+  await expect(page.getByTestId('import-summary')).toContainText(`${DEMO.train + DEMO.test} samples imported`);
+}
+
+async function trainOne(page: Page, seed: number, runs: number) {
+  await page.getByRole('button', { name: 'Quick demo' }).click();
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByLabel('Batch size').fill('8');
+  await page.getByLabel('Seed', { exact: true }).fill(String(seed));
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('run-row')).toHaveCount(runs, { timeout: 60_000 });
+  await expect(page.getByTestId('run-status').nth(runs - 1)).toHaveText('done', { timeout: 170_000 });
+}
+
+async function download(page: Page, link: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+}
+
+async function unzip(bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
+  const reader = new ZipReader(new Uint8ArrayReader(bytes), { useWebWorkers: false });
+  const out = new Map<string, Uint8Array>();
+  for (const e of (await reader.getEntries()).filter((e): e is FileEntry => !e.directory)) out.set(e.filename, await e.getData(new Uint8ArrayWriter()));
+  await reader.close();
+  return out;
+}
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array) => {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+/** The demo's test images as the studio stored them: RGBY interleaved, 32 px (the PNGs are lossless). */
+function testImages(ids: string[]): Float32Array {
+  const plan = planDataset({ ...DEMO, capDominant: true });
+  const labels = new Map(plan.test.map((s) => [s.id, s.labels]));
+  const px = DEMO.size * DEMO.size;
+  const x = new Float32Array(ids.length * px * 4);
+  ids.forEach((id, r) => {
+    const ch = renderSample({ id, labels: labels.get(id)!, size: DEMO.size, seed: DEMO.seed });
+    const planes = [ch.red, ch.green, ch.blue, ch.yellow];
+    for (let i = 0; i < px; i++) for (let c = 0; c < 4; c++) x[(r * px + i) * 4 + c] = planes[c][i];
+  });
+  return x;
+}
+
+test('predict, ensemble and export: model zip loads in plain tfjs with the studio predictions, import predicts the same, submission scores as in Node', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto('/');
+  await demo(page);
+  await trainOne(page, 1, 1);
+  await trainOne(page, 2, 2);
+
+  const panel = page.getByRole('region', { name: 'Predict and export' });
+  const rows = panel.getByTestId('export-run-row');
+  await expect(rows).toHaveCount(2);
+  const predict = async () => {
+    await panel.getByTestId('predict').click();
+    await expect(panel.getByTestId('predict-results')).toBeVisible({ timeout: 120_000 });
+  };
+
+  // one run → its probabilities, its submission
+  await rows.nth(0).getByRole('checkbox').check();
+  await predict();
+  await expect(panel.getByTestId('member-row')).toHaveCount(1);
+  await expect(panel.getByTestId('member-f1')).toHaveText(/^\d\.\d{4}$/);
+  const probs1 = parseProbsCsv((await download(page, panel.getByTestId('member-probs'))).bytes.toString('utf8'));
+  const plan = planDataset({ ...DEMO, capDominant: true });
+  expect(probs1.ids).toEqual(plan.test.map((s) => s.id));
+
+  const sub = (await download(page, panel.getByTestId('submission-download'))).bytes.toString('utf8');
+  expect(parseLabelCsv(sub, { labelColumn: 'Predicted', allowEmpty: true }).map((r) => r.id)).toEqual(plan.test.map((s) => s.id));
+  const score = scoreSubmission({ text: formatLabelCsv(plan.test, 'Target') }, { text: sub });
+  const shown = Number(await panel.getByTestId('test-f1').textContent());
+  expect(shown).toBeCloseTo(score.macroF1, 4);
+
+  // export the model → plain tf.loadLayersModel in Node predicts what the studio predicted
+  const zip = await download(page, rows.nth(0).getByTestId('export-model'));
+  expect(zip.name).toMatch(/\.model\.zip$/);
+  const files = await unzip(zip.bytes);
+  const studio = JSON.parse(new TextDecoder().decode(files.get('studio.json')));
+  expect(studio).toMatchObject({ modelName: 'gapnet-pl', inputSize: 32, resizeMode: 'resize', storedSize: 32 });
+  expect(studio.thresholds).toHaveLength(28);
+  const modelJson = JSON.parse(new TextDecoder().decode(files.get('model.json')));
+  const shards = (modelJson.weightsManifest as { paths: string[] }[]).flatMap((g) => g.paths).map((p) => files.get(p)!);
+  const weightData = new Uint8Array(shards.reduce((s, b) => s + b.length, 0));
+  shards.reduce((o, b) => (weightData.set(b, o), o + b.length), 0);
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: (modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[]).flatMap((g) => g.weights), weightData: weightData.buffer }),
+  );
+  const x = tf.tensor4d(testImages(probs1.ids), [probs1.ids.length, DEMO.size, DEMO.size, 4]);
+  const nodeProbs = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
+  const diff = maxAbsDiff(nodeProbs, probs1.probs);
+  console.log(`studio (webgpu) vs plain tfjs (Node cpu) on ${probs1.ids.length} test images: max |Δp| = ${diff.toExponential(2)}`);
+  expect(diff).toBeLessThan(1e-5);
+
+  // a truncated zip is refused with a message naming the file
+  await panel.getByLabel('Import model').setInputFiles({ name: 'truncated.model.zip', mimeType: 'application/zip', buffer: zip.bytes.subarray(0, zip.bytes.length - 100) });
+  await expect(panel.getByTestId('export-error')).toContainText('truncated.model.zip');
+
+  // import the zip back → an imported run that predicts the same probabilities
+  await panel.getByLabel('Import model').setInputFiles({ name: 'roundtrip.model.zip', mimeType: 'application/zip', buffer: zip.bytes });
+  await expect(panel.getByTestId('export-notice')).toContainText("Imported as 'imported · roundtrip.model.zip");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(2).getByRole('checkbox')).toBeChecked();
+  await expect(rows.nth(0).getByRole('checkbox')).not.toBeChecked();
+  await predict();
+  const probsImported = parseProbsCsv((await download(page, panel.getByTestId('member-probs'))).bytes.toString('utf8'));
+  expect(probsImported.ids).toEqual(probs1.ids);
+  expect(maxAbsDiff(probsImported.probs, probs1.probs)).toBeLessThanOrEqual(1e-6);
+
+  // ensemble of the two trained runs (mean) = the mean of their probability CSVs
+  await rows.nth(2).getByRole('checkbox').uncheck();
+  await rows.nth(0).getByRole('checkbox').check();
+  await rows.nth(1).getByRole('checkbox').check();
+  await predict();
+  await expect(panel.getByTestId('member-row')).toHaveCount(2);
+  await expect(panel.getByTestId('ensemble-f1')).toHaveText(/^\d\.\d{4}$/);
+  const a = parseProbsCsv((await download(page, panel.getByTestId('member-probs').nth(0))).bytes.toString('utf8'));
+  const b = parseProbsCsv((await download(page, panel.getByTestId('member-probs').nth(1))).bytes.toString('utf8'));
+  const mean = parseProbsCsv((await download(page, panel.getByTestId('ensemble-probs'))).bytes.toString('utf8'));
+  expect(maxAbsDiff(a.probs, probs1.probs)).toBeLessThanOrEqual(1e-6);
+  expect(maxAbsDiff(mean.probs, Float32Array.from(a.probs, (v, i) => (v + b.probs[i]) / 2))).toBeLessThanOrEqual(1e-6);
+  expect(maxAbsDiff(a.probs, b.probs)).toBeGreaterThan(1e-4);
+  await expect(panel.getByTestId('predict-results')).toContainText('on webgpu');
+
+  // progress (count, rate, ETA) and cancel: dihedral TTA, one image per batch
+  await panel.getByLabel('TTA').selectOption('dihedral');
+  await panel.getByLabel('Predict batch').fill('1');
+  await panel.getByTestId('predict').click();
+  await expect(panel.getByTestId('predict-count')).toHaveText(/^\d+ \/ \d+ images · [\d.]+ img\/s · ETA /);
+  await panel.getByTestId('predict-cancel').click();
+  await expect(panel.getByTestId('export-notice')).toHaveText('Prediction cancelled.');
+  await expect(panel.getByTestId('predict-progress')).toHaveCount(0);
+  await expect(panel.getByTestId('predict-results')).toHaveCount(0);
+
+  // the run report: one zip; importing it brings the run back (without weights)
+  const report = await unzip((await download(page, rows.nth(0).getByTestId('export-report'))).bytes);
+  expect([...report.keys()]).toEqual(expect.arrayContaining(['report.json', 'per_class.csv', 'loss.svg', 'val_macro_f1.svg', 'per_class_f1.svg', 'val_probs.csv']));
+  const json = JSON.parse(new TextDecoder().decode(report.get('report.json')));
+  expect(json.seed).toBe(1);
+  expect(json.history).toHaveLength(1);
+  expect(json.valIds.length).toBeGreaterThan(0);
+  await panel.getByLabel('Import report').setInputFiles({ name: 'run1.report.zip', mimeType: 'application/zip', buffer: (await download(page, rows.nth(0).getByTestId('export-report'))).bytes });
+  await expect(panel.getByTestId('export-notice')).toContainText('imported report ·');
+  await expect(page.getByTestId('run-row')).toHaveCount(4);
+  await expect(page.getByTestId('run-row').nth(3)).toContainText('imported report ·');
+});
