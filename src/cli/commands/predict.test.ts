@@ -40,7 +40,7 @@ describe('hpa-studio predict + submit', () => {
   it("predicts the zip's test split in sample_submission order, then writes and scores a valid submission", async () => {
     expect(await main(['predict', '--model', p('model.zip'), '--data', p('data.zip'), '--out', p('probs.csv'), '--batch', '3'])).toBe(0);
     expect(err).toEqual([]);
-    expect(out[0]).toMatch(/^gapnet-pl 32px \(resize\), TTA none: 1 view per image; 7 test images \(32 px, ids from sample_submission\.csv\), cpu backend$/);
+    expect(out[0]).toMatch(/^gapnet-pl 32px \(resize\), TTA none: 1 view per image; 7 test images \(32 px, ids from sample_submission\.csv\), wasm backend$/);
     expect(out.filter((l) => l.startsWith('predicted ')).at(-1)).toMatch(/^predicted 7\/7 images {2}[\d.]+ img\/s/);
     const sampleIds = parseLabelCsv(readFileSync(p('sample_submission.csv'), 'utf8'), { labelColumn: 'Predicted' }).map((r) => r.id);
     const probs = parseProbsCsv(readFileSync(p('probs.csv'), 'utf8'));

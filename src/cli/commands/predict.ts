@@ -64,7 +64,7 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
   --tiles T            crop-trained models: grid (tiles of the crop size over the stored image,
                        averaged; default) | centre (the centre crop, as in validation)
   --batch B            images per batch (default 16)
-  --backend B          cpu | wasm (default cpu)`,
+  --backend B          wasm | cpu (default wasm)`,
   async run(args) {
     const { values: v } = parseArgs({
       args,
@@ -72,7 +72,7 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
       options: {
         model: { type: 'string', multiple: true }, data: { type: 'string' }, out: { type: 'string' },
         tta: { type: 'string', default: 'none' }, 'tta-combine': { type: 'string', default: 'mean' },
-        tiles: { type: 'string', default: 'grid' }, batch: { type: 'string', default: '16' }, backend: { type: 'string', default: 'cpu' },
+        tiles: { type: 'string', default: 'grid' }, batch: { type: 'string', default: '16' }, backend: { type: 'string', default: 'wasm' },
       },
     });
     for (const f of ['model', 'data', 'out'] as const) if (!v[f]?.length) throw new UsageError(`--${f} is required`);

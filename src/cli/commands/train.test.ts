@@ -1,4 +1,4 @@
-// The headless `train` command end to end: a tiny synthetic Kaggle zip, 2 epochs at 32 px on the cpu backend.
+// The headless `train` command end to end: a tiny synthetic Kaggle zip, 2 epochs at 32 px on the default (wasm) backend.
 import { loadModelZip } from '../../core/modelPackage';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

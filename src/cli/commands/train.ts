@@ -55,7 +55,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
   --folds K --fold i stratified K-fold, validate on fold i (0-based)
   --holdout F        stratified hold-out fraction (default 0.2 when no --folds)
   --limit N          use only the first N rows of train.csv
-  --backend B        cpu | wasm (default cpu)`,
+  --backend B        wasm (XNNPACK kernels + our training kernels) | cpu (plain JS, slow) (default wasm)`,
   async run(args) {
     const { values: v } = parseArgs({
       args,
@@ -70,7 +70,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         patience: { type: 'string', default: '0' }, monitor: { type: 'string', default: 'val_loss' },
         seed: { type: 'string', default: '1' }, sampler: { type: 'string', default: 'none' },
         folds: { type: 'string' }, fold: { type: 'string' }, holdout: { type: 'string' }, limit: { type: 'string' },
-        backend: { type: 'string', default: 'cpu' },
+        backend: { type: 'string', default: 'wasm' },
       },
     });
     const int = (flag: string, min: number, value = (v as Record<string, unknown>)[flag] as string | undefined): number => {
