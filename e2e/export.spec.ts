@@ -117,6 +117,9 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   // a truncated zip is refused with a message naming the file
   await panel.getByLabel('Import model').setInputFiles({ name: 'truncated.model.zip', mimeType: 'application/zip', buffer: zip.bytes.subarray(0, zip.bytes.length - 100) });
   await expect(panel.getByTestId('export-error')).toContainText('truncated.model.zip');
+  const shardName = (modelJson.weightsManifest as { paths: string[] }[])[0].paths[0];
+  await panel.getByLabel('Import model').setInputFiles({ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(files.get('model.json')!) });
+  await expect(panel.getByTestId('export-error')).toContainText(`model.json: weight shard '${shardName}' listed in model.json is missing`);
 
   // import the zip back → an imported run that predicts the same probabilities
   await panel.getByLabel('Import model').setInputFiles({ name: 'roundtrip.model.zip', mimeType: 'application/zip', buffer: zip.bytes });
@@ -165,4 +168,9 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   await expect(panel.getByTestId('export-notice')).toContainText('imported report ·');
   await expect(page.getByTestId('run-row')).toHaveCount(4);
   await expect(page.getByTestId('run-row').nth(3)).toContainText('imported report ·');
+
+  // model.json + its weight shards (tf.io's layout, no studio.json) import as well
+  await panel.getByLabel('Import model').setInputFiles([...files].filter(([n]) => n !== 'studio.json').map(([name, bytes]) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) })));
+  await expect(panel.getByTestId('export-notice')).toContainText("Imported as 'imported · model.json · ");
+  await expect(page.getByTestId('run-row')).toHaveCount(5);
 });
