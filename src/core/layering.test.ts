@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = join(__dirname, '..');
@@ -11,9 +11,11 @@ function files(dir: string): string[] {
   });
 }
 
-function imports(file: string): string[] {
+function imports(file: string, { valuesOnly = false } = {}): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+  return [...text.matchAll(/(?:^|\n)\s*((?:import|export)[^'"]*?)from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+    .filter((m) => !(valuesOnly && m[1] && /^(import|export)\s+type\b/.test(m[1])))
+    .map((m) => m[2] ?? m[3]);
 }
 
 describe('layering rules of architecture.md', () => {
@@ -32,6 +34,31 @@ describe('layering rules of architecture.md', () => {
         .filter((i) => i.startsWith('@tensorflow/') || /(^|\/)core\/(probe|models|train|losses)/.test(i))
         .map((i) => `${relative(SRC, f)} imports ${i}`),
     );
+    expect(offenders).toEqual([]);
+  });
+
+  it('nothing the UI imports, directly or through other modules, pulls in tfjs', () => {
+    const resolve = (from: string, spec: string): string | null => {
+      if (!spec.startsWith('.')) return null;
+      const base = join(dirname(from), spec);
+      for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+      return null;
+    };
+    const offenders: string[] = [];
+    const seen = new Set<string>();
+    const visit = (file: string, chain: string[]) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      // type-only imports vanish at build time: only value imports reach the bundle
+      for (const spec of imports(file, { valuesOnly: true })) {
+        if (spec.startsWith('@tensorflow/')) offenders.push([...chain, relative(SRC, file), spec].join(' → '));
+        // worker entry points are loaded with new Worker(new URL(...)), not imported
+        const next = resolve(file, spec);
+        if (next && !/\.worker\.ts$/.test(next)) visit(next, [...chain, relative(SRC, file)]);
+      }
+    };
+    for (const f of files(join(SRC, 'ui'))) visit(f, []);
+    visit(join(SRC, 'main.tsx'), []);
     expect(offenders).toEqual([]);
   });
 
