@@ -1,0 +1,242 @@
+/**
+ * Drives headless Chromium for `npm run bench`: serves bench/tmp/site (the studio + the bench page,
+ * built by bench/browser/vite.config.ts) with `vite preview` on a free port, launches Chromium the
+ * way playwright.config.ts does (with --enable-unsafe-webgpu), and offers:
+ *  - job(): a training / predict / data-feed job in the bench page's dedicated Worker;
+ *  - ingest(): the studio's real file input with a zip, timed to its import summary, with the JS
+ *    heap of the page AND every worker (CDP Runtime.getHeapUsage per target) sampled all along;
+ *  - studioRun(): a short training run in the studio: 'data wait' (BatchProgress.stallFraction)
+ *    and img/s read from the live view, and the main thread's long tasks (PerformanceObserver).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { findChromium } from '../../scripts/find-browser.mjs';
+import type { BenchAnswer, BenchJob } from './jobs';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function buildSite(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('npx', ['vite', 'build', '--config', 'bench/browser/vite.config.ts', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build of the bench site failed (exit ${code})`))));
+  });
+}
+
+export interface Session {
+  browser: Browser;
+  page: Page;
+  origin: string;
+  chromiumVersion: string;
+  close(): Promise<void>;
+}
+
+export async function openSession(): Promise<Session> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('no Chromium found (see scripts/find-browser.mjs)');
+  const port = await freePort();
+  const server: ChildProcess = spawn('npx', ['vite', 'preview', '--config', 'bench/browser/vite.config.ts', '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore', detached: false });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(origin)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 150) throw new Error(`vite preview did not answer on ${origin}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const page = await browser.newPage();
+  return {
+    browser,
+    page,
+    origin,
+    chromiumVersion: browser.version(),
+    async close() {
+      await browser.close().catch(() => undefined);
+      server.kill('SIGTERM');
+    },
+  };
+}
+
+export async function openBenchPage(s: Session): Promise<void> {
+  await s.page.goto(`${s.origin}/bench/browser/bench.html`);
+  await s.page.waitForFunction(() => 'benchJob' in window);
+}
+
+export async function job(s: Session, j: BenchJob, timeoutMs: number): Promise<BenchAnswer> {
+  const timeout = new Promise<BenchAnswer>((r) => setTimeout(() => r({ ok: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs));
+  const answer = await Promise.race([s.page.evaluate((x) => (window as unknown as { benchJob: (j: unknown) => Promise<unknown> }).benchJob(x), j) as Promise<BenchAnswer>, timeout]);
+  if (!answer.ok && answer.error.startsWith('timed out')) await openBenchPage(s); // reload: ends the stuck worker
+  return answer;
+}
+
+/** Samples the JS heap (used bytes) of a page and all its workers through CDP, every `everyMs`. */
+class HeapSampler {
+  private targets = new Map<string, string>(); // sessionId → type
+  private nextId = 1;
+  private pending = new Map<number, (v: number) => void>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  peakTotal = 0;
+  peakPage = 0;
+  maxWorkers = 0;
+  samples: { t: number; total: number }[] = [];
+
+  constructor(private cdp: CDPSession) {}
+
+  async start(everyMs = 250): Promise<void> {
+    this.cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string } }) => {
+      this.targets.set(e.sessionId, e.targetInfo.type);
+    });
+    this.cdp.on('Target.detachedFromTarget', (e: { sessionId: string }) => this.targets.delete(e.sessionId));
+    this.cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
+      const m = JSON.parse(e.message) as { id: number; result?: { usedSize: number } };
+      this.pending.get(m.id)?.(m.result?.usedSize ?? 0);
+      this.pending.delete(m.id);
+    });
+    await this.cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    const t0 = performance.now();
+    this.timer = setInterval(() => void this.sample(t0), everyMs);
+  }
+
+  private workerHeap(sessionId: string): Promise<number> {
+    const id = this.nextId++;
+    return new Promise<number>((resolve) => {
+      this.pending.set(id, resolve);
+      setTimeout(() => this.pending.has(id) && (this.pending.delete(id), resolve(0)), 2000);
+      this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) }).catch(() => resolve(0));
+    });
+  }
+
+  private async sample(t0: number): Promise<void> {
+    try {
+      const page = (await this.cdp.send('Runtime.getHeapUsage')).usedSize;
+      const workers = await Promise.all([...this.targets.keys()].map((id) => this.workerHeap(id)));
+      const total = page + workers.reduce((a, b) => a + b, 0);
+      this.maxWorkers = Math.max(this.maxWorkers, workers.length);
+      this.peakPage = Math.max(this.peakPage, page);
+      this.peakTotal = Math.max(this.peakTotal, total);
+      this.samples.push({ t: performance.now() - t0, total });
+    } catch {
+      /* page navigating */
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+export interface IngestResult {
+  ms: number;
+  samples: number;
+  summary: string;
+  peakHeapTotal: number;
+  peakHeapPage: number;
+  /** least-squares slope of the summed heap over the import, bytes per second */
+  heapSlope: number;
+  heapSamples: number;
+  /** most workers whose heap was summed in one sample */
+  heapWorkers: number;
+}
+
+/** Opens the studio fresh (storage cleared) and imports `zipPath` through its file input at `resolution`. */
+export async function ingest(s: Session, zipPath: string, resolution: number, timeoutMs: number): Promise<IngestResult> {
+  const page = s.page;
+  await page.goto(`${s.origin}/`);
+  await clearStorage(page);
+  await page.goto(`${s.origin}/`);
+  await page.getByLabel('Stored resolution').selectOption(String(resolution));
+  const cdp = await page.context().newCDPSession(page);
+  const heap = new HeapSampler(cdp);
+  await heap.start();
+  const t0 = performance.now();
+  await page.getByTestId('file-input').setInputFiles(zipPath);
+  const summary = page.getByTestId('import-summary');
+  await summary.waitFor({ state: 'visible', timeout: timeoutMs });
+  const ms = performance.now() - t0;
+  heap.stop();
+  await cdp.detach().catch(() => undefined);
+  const text = (await summary.textContent()) ?? '';
+  const samples = Number((text.match(/([\d,]+) samples imported/)?.[1] ?? '0').replace(/,/g, ''));
+  const xs = heap.samples.map((p) => p.t / 1000);
+  const ys = heap.samples.map((p) => p.total);
+  const mx = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < xs.length; i++) (sxy += (xs[i] - mx) * (ys[i] - my)), (sxx += (xs[i] - mx) ** 2);
+  return { ms, samples, summary: text.trim(), peakHeapTotal: heap.peakTotal, peakHeapPage: heap.peakPage, heapSlope: sxx ? sxy / sxx : 0, heapSamples: heap.samples.length, heapWorkers: heap.maxWorkers };
+}
+
+export async function clearStorage(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    await Promise.all(dbs.map((d) => new Promise((r) => { const q = indexedDB.deleteDatabase(d.name!); q.onsuccess = q.onerror = q.onblocked = () => r(null); })));
+    const root = await navigator.storage.getDirectory();
+    for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
+  });
+}
+
+export interface StudioRunResult {
+  backend: string;
+  stallPercent: number | null;
+  imagesPerSecond: number | null;
+  longTasks: number[];
+  observedMs: number;
+  progressText: string;
+}
+
+/**
+ * A short run in the studio on the dataset it holds: the quick recipe at `inputSize`, batch
+ * `batch`; watched for `watchMs` after its first progress line, then stopped.
+ */
+export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu'; inputSize: number; batch: number; watchMs: number; startTimeoutMs: number }): Promise<StudioRunResult> {
+  const page = s.page;
+  await page.addInitScript(() => {
+    (window as unknown as { longTasks: number[] }).longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${s.origin}/`);
+  await page.getByLabel('Backend setting').selectOption(o.backend);
+  await page.getByTestId('dataset-name').first().click();
+  await page.getByRole('button', { name: 'Quick demo' }).click();
+  await page.getByLabel('Input size').fill(String(o.inputSize));
+  await page.getByLabel('Batch size').fill(String(o.batch));
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByTestId('train').click();
+  const progress = page.getByTestId('run-progress');
+  await progress.waitFor({ state: 'visible', timeout: o.startTimeoutMs });
+  const before = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
+  const t0 = performance.now();
+  await page.waitForTimeout(o.watchMs);
+  const observedMs = performance.now() - t0;
+  const longTasks = await page.evaluate((n) => (window as unknown as { longTasks: number[] }).longTasks.slice(n), before);
+  const text = ((await progress.textContent()) ?? '').replace(/\s+/g, ' ');
+  const ipsText = (await page.getByTestId('images-per-second').textContent()) ?? '';
+  const info = ((await page.getByTestId('run-info').textContent()) ?? '').replace(/\s+/g, ' ');
+  await page.getByTestId('stop').click().catch(() => undefined);
+  const stall = text.match(/data wait ([\d.]+)%/);
+  const ips = ipsText.match(/([\d.]+) img\/s/);
+  return {
+    backend: ['webgpu', 'webgl', 'wasm', 'cpu'].find((b) => info.includes(b)) ?? info.slice(0, 60),
+    stallPercent: stall ? Number(stall[1]) : null,
+    imagesPerSecond: ips ? Number(ips[1]) : null,
+    longTasks,
+    observedMs,
+    progressText: text.slice(0, 200),
+  };
+}

@@ -1,0 +1,22 @@
+/** The jobs the bench page's worker runs (bench/browser/benchWorker.ts), and what it answers. */
+import type { PredictSpec, TrainSpec, TrainTiming } from '../lib/trainSteps';
+
+export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export type BenchJob =
+  | ({ kind: 'train'; backend: BrowserBackend } & TrainSpec)
+  | ({ kind: 'predict'; backend: BrowserBackend } & PredictSpec)
+  /** read `batches` batches of the newest imported dataset through storedBatchSource (streaming path) */
+  | { kind: 'feed'; batch: number; batches: number; runs: number };
+
+export interface BackendNote {
+  active: string | null;
+  reason: string;
+  adapter: string;
+}
+
+export type BenchAnswer =
+  | { ok: true; kind: 'train'; backend: BackendNote; timing: TrainTiming }
+  | { ok: true; kind: 'predict'; backend: BackendNote; runMs: number[]; views: number }
+  | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; runMs: number[]; samplesPerRun: number }
+  | { ok: false; error: string; backend?: BackendNote };

@@ -1,0 +1,349 @@
+/**
+ * `npm run bench` (full) and `npm run bench -- --quick`: every figure beside a reference measured
+ * in the same run; writes bench/results/<date>-<machine>[-quick].{json,md} and latest.md.
+ * See bench/README.md for what each row means and how long each part takes.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Session } from './browser/drive';
+import { markdown, type Machine, type Row } from './lib/report';
+import { rates, stat, type Stat } from './lib/stats';
+import type { TrainTiming } from './lib/trainSteps';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** samples of the large ingest archive (full run); 5,000 at 512 px ≈ 3 GB */
+  ingestSamples: number;
+  skipBrowser: boolean;
+  outDir: string;
+  log: (line: string) => void;
+}
+
+type Model = 'gapnet-pl' | 'gapnet-kaggle';
+const MODELS: Model[] = ['gapnet-pl', 'gapnet-kaggle'];
+const PARAMS: Record<Model, number> = { 'gapnet-pl': 630_076, 'gapnet-kaggle': 595_468 };
+const PY = '/usr/bin/python3';
+const TMP = 'bench/tmp';
+
+function runChild(args: string[], timeoutMs: number): Promise<{ ok: boolean; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ ok: code === 0, out, err: code === null ? `killed after ${Math.round(timeoutMs / 1000)} s` : err.trim().split('\n').slice(-3).join(' ') });
+    });
+  });
+}
+
+async function torch<T>(args: string[], timeoutMs = 300_000): Promise<T | { error: string }> {
+  const r = await runChild([PY, 'bench/torch_ref.py', ...args], timeoutMs);
+  if (!r.ok) return { error: r.err };
+  return JSON.parse(r.out.trim().split('\n').at(-1)!) as T;
+}
+
+async function nodeJob<T>(job: Record<string, unknown>, timeoutMs: number): Promise<T | { error: string }> {
+  const r = await runChild([process.execPath, '--import', 'tsx', 'bench/node/child.ts', JSON.stringify(job)], timeoutMs);
+  if (!r.ok) return { error: r.err };
+  return JSON.parse(r.out.trim().split('\n').at(-1)!) as T;
+}
+
+const isErr = (x: unknown): x is { error: string } => typeof x === 'object' && x !== null && 'error' in x;
+const s1 = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
+
+function machine(chromium: string, torchVersion: string, loadStart: number[]): Machine {
+  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? 'unknown').trim();
+  const os = (readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="?([^"\n]*)/)?.[1] ?? process.platform).trim();
+  const tfjs = JSON.parse(readFileSync('node_modules/@tensorflow/tfjs/package.json', 'utf8')).version as string;
+  return { date: new Date().toISOString().slice(0, 10), cpu, cores: cpus().length, ramGiB: Math.round(totalmem() / 2 ** 30), os, node: process.version, chromium, tfjs, torch: torchVersion, loadStart, loadEnd: loadavg() };
+}
+
+/** A training row from a timing (Node or browser) and its PyTorch reference. */
+function trainRow(what: string, t: TrainTiming, batch: number, model: Model, ref: Stat | null, refParams: number | null, extraNote = ''): Row {
+  const step = stat(t.stepMs);
+  const paramsOk = t.params === PARAMS[model] && (refParams === null || refParams === t.params);
+  return {
+    section: 'training',
+    what,
+    unit: 'img/s',
+    ours: stat(rates(batch, t.stepMs)),
+    ref,
+    refLabel: 'PyTorch CPU, 1 thread',
+    status: 'measured',
+    notes: `step ${step.median.toFixed(0)} ms, first step ${s1(t.firstStepMs)}; ${t.stepMs.length} timed after ${t.warmups} warm-up; params ${t.params.toLocaleString('en-US')}${refParams !== null ? ` vs torch ${refParams.toLocaleString('en-US')} ${paramsOk ? '(same)' : '(DIFFERENT)'}` : ''}${extraNote ? `; ${extraNote}` : ''}`,
+    extra: { firstStepMs: t.firstStepMs, stepMs: t.stepMs, warmups: t.warmups, params: t.params, refParams, backend: t.backend },
+  };
+}
+
+function skipRow(section: Row['section'], what: string, unit: string, ref: Stat | null, why: string): Row {
+  return { section, what, unit, ours: null, ref, refLabel: ref ? 'PyTorch CPU, 1 thread' : undefined, status: 'skipped', notes: why };
+}
+
+export async function runBench(o: BenchOptions): Promise<{ rows: Row[]; files: string[] }> {
+  const t0 = performance.now();
+  const loadStart = loadavg();
+  const log = o.log;
+  const rows: Row[] = [];
+  const add = (r: Row) => {
+    rows.push(r);
+    log(`  ${r.what}: ${r.status === 'measured' ? `${r.ours?.median.toFixed(2)} ${r.unit}${r.ref ? ` (ref ${r.ref.median.toFixed(2)})` : ''}` : r.status} — ${r.notes}`);
+  };
+  mkdirSync(TMP, { recursive: true });
+  const Q = o.quick;
+  const sizes = Q ? [64, 128] : [64, 128, 256];
+  const batches = [16, 32];
+  const warm = Q ? 1 : 2;
+  const steps = Q ? 3 : 5;
+  const combos = MODELS.flatMap((model) => sizes.flatMap((size) => batches.map((batch) => ({ model, size, batch }))));
+  const key = (c: { model: string; size: number; batch: number }) => `${c.model} ${c.size} px b${c.batch}`;
+
+  // ---- 1. training: the PyTorch references first (one per combo, shared by every backend's row)
+  log(`training references: PyTorch CPU (1 thread), ${combos.length} combos, ${warm} warm-up + ${steps} steps each`);
+  const refs = new Map<string, { stat: Stat | null; params: number | null; note: string }>();
+  let torchVersion = 'unknown';
+  for (const c of combos) {
+    const r = await torch<{ torch: string; params: number; stepMs: number[]; firstStepMs: number }>(['train', '--model', c.model, '--size', String(c.size), '--batch', String(c.batch), '--warmup', String(warm), '--steps', String(steps)]);
+    if (isErr(r)) refs.set(key(c), { stat: null, params: null, note: `PyTorch failed: ${r.error}` });
+    else {
+      torchVersion = r.torch;
+      refs.set(key(c), { stat: stat(rates(c.batch, r.stepMs)), params: r.params, note: '' });
+    }
+    log(`  torch ${key(c)}: ${refs.get(key(c))!.stat?.median.toFixed(1) ?? 'failed'} img/s`);
+  }
+  const ref = (c: { model: string; size: number; batch: number }) => refs.get(key(c))!;
+
+  // ---- Node: wasm (registered training kernels) and tfjs cpu
+  log('training in Node: wasm (SIMD, 1 thread, src/core/wasm training kernels)');
+  for (const c of combos) {
+    const budgetMs = Q ? 15_000 : 60_000;
+    const r = await nodeJob<TrainTiming & { detail: string }>({ kind: 'train', backend: 'wasm', ...c, warmup: warm, steps, budgetMs }, budgetMs + 120_000);
+    if (isErr(r)) add({ section: 'training', what: `train ${key(c)} — Node wasm`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
+    else add(trainRow(`train ${key(c)} — Node wasm`, r, c.batch, c.model, ref(c).stat, ref(c).params, r.detail));
+  }
+  // tfjs cpu backend: the architecture note measured 0.14 img/s at 128 px b16 (first step 120 s)
+  log('training in Node: tfjs cpu backend');
+  let cpuStepPerUnit = (16 / 0.14) * 1000 / (128 * 128 * 16); // ms per (px² × image), from architecture.md
+  let cpuBasis = 'estimated from architecture.md (0.14 img/s at 128 px b16)';
+  const cpuBudgetMs = 120_000;
+  for (const c of combos) {
+    const estStep = cpuStepPerUnit * c.size * c.size * c.batch;
+    const est = 3 * estStep; // first step ≈ 2 steps, + one timed step
+    const probe = !Q && c.model === 'gapnet-pl' && c.size === 64 && c.batch === 16;
+    if (Q || (!probe && est > cpuBudgetMs)) {
+      add(skipRow('training', `train ${key(c)} — Node tfjs cpu`, 'img/s', ref(c).stat, `skipped (too slow: est. ${Math.round(est / 1000)} s for first + 1 timed step; ${cpuBasis})`));
+      continue;
+    }
+    const r = await nodeJob<TrainTiming & { detail: string }>({ kind: 'train', backend: 'cpu', ...c, warmup: 1, steps: 1, budgetMs: cpuBudgetMs }, cpuBudgetMs * 3);
+    if (isErr(r)) add({ section: 'training', what: `train ${key(c)} — Node tfjs cpu`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
+    else {
+      add(trainRow(`train ${key(c)} — Node tfjs cpu`, r, c.batch, c.model, ref(c).stat, ref(c).params));
+      cpuStepPerUnit = stat(r.stepMs).median / (c.size * c.size * c.batch);
+      cpuBasis = `estimated from the measured gapnet-pl ${c.size} px b${c.batch} step`;
+    }
+  }
+  rows.push({ section: 'training', what: 'train — Node tfjs webgpu', unit: 'img/s', ours: null, ref: null, status: 'not available', notes: "not available here: the `webgpu` npm package (Dawn for Node) is not installed (no new packages in this project) and this machine has no GPU; bench/gpu-kit runs it on an NVIDIA machine" });
+
+  // ---- browser: every backend headless Chromium offers, in the bench page's dedicated Worker
+  let session: Session | null = null;
+  let chromium = 'not run';
+  try {
+    if (o.skipBrowser) throw new Error('--no-browser');
+    log('building the studio + bench page (bench/browser/vite.config.ts) and starting headless Chromium');
+    await buildSite();
+    session = await openSession();
+    chromium = session.chromiumVersion;
+    await openBenchPage(session);
+    await browserTraining(session, o, combos, key, ref, warm, steps, add);
+    await inference(session, o, add);
+    await ingestAndFeed(session, o, add);
+  } catch (e) {
+    const why = String((e as Error).message ?? e);
+    log(`browser part stopped: ${why}`);
+    rows.push({ section: 'training', what: 'browser part', unit: '', ours: null, ref: null, status: o.skipBrowser ? 'skipped' : 'failed', notes: why });
+    if (!session) await inference(null, o, add);
+  } finally {
+    await session?.close();
+  }
+
+  // ---- GPU kit: built by bench/gpu-kit/make-kit.sh, never run here
+  const kit = 'bench/tmp/gpu-kit.tar.gz';
+  rows.push({
+    section: 'gpu kit',
+    what: 'GPU kit (tfjs-webgpu vs PyTorch CUDA)',
+    unit: '',
+    ours: null,
+    ref: null,
+    status: 'not available',
+    notes: `not run: no GPU here; ${existsSync(kit) ? `kit built: ${(statSync(kit).size / 1e6).toFixed(1)} MB (${kit})` : 'build it with bench/gpu-kit/make-kit.sh'}`,
+  });
+
+  const seconds = (performance.now() - t0) / 1000;
+  const m = machine(chromium, torchVersion, loadStart);
+  const slug = `${m.cpu.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${m.cores}c`;
+  const base = join(o.outDir, `${m.date}-${slug}${Q ? '-quick' : ''}`);
+  mkdirSync(o.outDir, { recursive: true });
+  const md = markdown(m, rows, { quick: Q, seconds });
+  writeFileSync(`${base}.json`, JSON.stringify({ machine: m, quick: Q, seconds, rows }, null, 1) + '\n');
+  writeFileSync(`${base}.md`, md);
+  writeFileSync(join(o.outDir, 'latest.md'), md);
+  return { rows, files: [`${base}.json`, `${base}.md`, join(o.outDir, 'latest.md')] };
+}
+
+type AddRow = (r: Row) => void;
+type Combo = { model: Model; size: number; batch: number };
+
+async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key: (c: Combo) => string, ref: (c: Combo) => { stat: Stat | null; params: number | null }, warm: number, steps: number, add: AddRow) {
+  const Q = o.quick;
+  for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
+    o.log(`training in headless Chromium: ${backend}`);
+    const fast = backend === 'wasm';
+    const budgetMs = fast ? (Q ? 15_000 : 60_000) : Q ? 30_000 : 120_000;
+    // slow backends: one probe at the smallest combo, then the rest only if their estimate fits
+    let perUnit: number | null = null; // ms per (px² × image) of a steady step
+    let firstPerUnit: number | null = null;
+    let basis = '';
+    for (const c of combos) {
+      const what = `train ${key(c)} — Chromium ${backend}`;
+      const nWarm = fast ? warm : 1;
+      const nSteps = fast ? steps : Q ? 1 : 2;
+      if (!fast) {
+        const isProbe = c.model === 'gapnet-pl' && c.size === 64 && c.batch === 16;
+        if (backend === 'cpu' && !isProbe) perUnit ??= (16 / 0.14) * 1000 / (128 * 128 * 16);
+        if (backend === 'cpu' && perUnit !== null && !basis) basis = 'est. from the Node tfjs cpu figure in architecture.md';
+        if (perUnit !== null) {
+          const u = c.size * c.size * c.batch;
+          const est = (firstPerUnit ?? 2 * perUnit) * u + nSteps * perUnit * u;
+          if (est > budgetMs || (Q && backend === 'cpu')) {
+            add(skipRow('training', what, 'img/s', ref(c).stat, `skipped (too slow: est. ${Math.round(est / 1000)} s for first + ${nSteps} timed step${nSteps > 1 ? 's' : ''}; ${basis})`));
+            continue;
+          }
+        } else if (Q && backend === 'cpu') {
+          perUnit = (16 / 0.14) * 1000 / (128 * 128 * 16);
+          basis = 'est. from the Node tfjs cpu figure in architecture.md';
+          const est = 3 * perUnit * c.size * c.size * c.batch;
+          add(skipRow('training', what, 'img/s', ref(c).stat, `skipped (too slow: est. ${Math.round(est / 1000)} s; ${basis})`));
+          continue;
+        }
+      }
+      const a = await job(s, { kind: 'train', backend, ...c, warmup: nWarm, steps: nSteps, budgetMs }, budgetMs + 240_000);
+      if (!a.ok || a.kind !== 'train') {
+        add({ section: 'training', what, unit: 'img/s', ours: null, ref: ref(c).stat, status: a.ok ? 'failed' : /did not start/.test(a.error) ? 'not available' : 'failed', notes: a.ok ? 'unexpected answer' : a.error.split('\n')[0] });
+        if (!a.ok && /did not start/.test(a.error)) break;
+        continue;
+      }
+      const adapter = a.backend.adapter && backend === 'webgpu' ? `adapter ${a.backend.adapter}` : backend === 'webgl' ? 'SwiftShader (software)' : '';
+      add(trainRow(what, a.timing, c.batch, c.model, ref(c).stat, ref(c).params, adapter));
+      if (!fast && perUnit === null) {
+        const u = c.size * c.size * c.batch;
+        perUnit = stat(a.timing.stepMs).median / u;
+        firstPerUnit = a.timing.firstStepMs / u;
+        basis = `est. from the measured gapnet-pl 64 px b16 step on ${backend}`;
+      }
+    }
+  }
+}
+
+async function inference(s: Session | null, o: BenchOptions, add: AddRow) {
+  const Q = o.quick;
+  const size = 128, batch = 16, images = Q ? 32 : 64, runs = Q ? 3 : 5;
+  o.log(`inference: predict() at ${size} px, batch ${batch}, ${images} images per run, TTA none / flips (4 views) / dihedral (8)`);
+  for (const [tta, views] of [['none', 1], ['flips', 4], ['dihedral', 8]] as const) {
+    const r0 = await torch<{ batchMs: number[]; params: number }>(['infer', '--model', 'gapnet-pl', '--size', String(size), '--batch', String(batch), '--views', String(views), '--runs', String(runs), '--warmup', '1']);
+    const refStat = isErr(r0) ? null : stat(rates(batch, r0.batchMs));
+    const budgetMs = Q ? 20_000 : 60_000;
+    const r = await nodeJob<{ runMs: number[]; views: number; detail: string }>({ kind: 'predict', backend: 'wasm', model: 'gapnet-pl', size, batch, images, tta, warmup: 1, runs, budgetMs }, budgetMs + 120_000);
+    const what = `predict gapnet-pl ${size} px, TTA ${tta} (${views} view${views > 1 ? 's' : ''}) — Node wasm`;
+    if (isErr(r)) add({ section: 'inference', what, unit: 'img/s', ours: null, ref: refStat, status: 'failed', notes: r.error });
+    else add({ section: 'inference', what, unit: 'img/s', ours: stat(rates(images, r.runMs)), ref: refStat, refLabel: 'PyTorch CPU, 1 thread, same views', status: 'measured', notes: `src/core/predict.ts predict(), ${images} images/run, batch ${batch}${isErr(r0) ? `; torch failed: ${r0.error}` : ''}` });
+    if (!s) continue;
+    for (const backend of ['wasm', 'webgl'] as const) {
+      const whatB = `predict gapnet-pl ${size} px, TTA ${tta} (${views} view${views > 1 ? 's' : ''}) — Chromium ${backend}`;
+      if (backend === 'webgl' && (tta !== 'none' || Q)) {
+        add(skipRow('inference', whatB, 'img/s', refStat, Q && tta === 'none' ? 'skipped in --quick (SwiftShader: ~10 s a run)' : 'skipped (too slow: SwiftShader; TTA multiplies the no-TTA time by the views)'));
+        continue;
+      }
+      const a = await job(s, { kind: 'predict', backend, model: 'gapnet-pl', size, batch, images, tta, warmup: 1, runs, budgetMs }, budgetMs + 180_000);
+      if (!a.ok || a.kind !== 'predict') add({ section: 'inference', what: whatB, unit: 'img/s', ours: null, ref: refStat, status: 'failed', notes: a.ok ? 'unexpected answer' : a.error.split('\n')[0] });
+      else add({ section: 'inference', what: whatB, unit: 'img/s', ours: stat(rates(images, a.runMs)), ref: refStat, refLabel: 'PyTorch CPU, 1 thread, same views', status: 'measured', notes: `bench page Worker, ${images} images/run${backend === 'webgl' ? ', SwiftShader' : ''}` });
+    }
+  }
+}
+
+/** make-dataset zip at 512 px, cached in bench/tmp (same options give the same bytes). */
+function datasetZip(samples: number, log: (l: string) => void): string {
+  const path = `${TMP}/ingest-512-${samples}.zip`;
+  if (!existsSync(path)) {
+    log(`  generating ${path} (${samples} samples at 512 px; cached for later runs)`);
+    execFileSync(process.execPath, ['bin/hpa-studio.mjs', 'make-dataset', '--train', String(samples), '--test', '0', '--size', '512', '--seed', '1', '--out', path, '--quiet'], { stdio: 'inherit' });
+  }
+  return path;
+}
+
+async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
+  const Q = o.quick;
+  const small = Q ? 40 : 300;
+  const runs = 3;
+  o.log(`ingest: ${small}-sample 512 px zip through the studio's file input (stored at 256 px), ${runs} runs; PIL reference`);
+  const zip = datasetZip(small, o.log);
+  const mb = statSync(zip).size / 1e6;
+  const ms: number[] = [];
+  const heaps: number[] = [];
+  let last = '';
+  for (let i = 0; i < runs; i++) {
+    const r = await ingest(s, zip, 256, 600_000);
+    ms.push(r.ms);
+    heaps.push(r.peakHeapTotal / 1e6);
+    last = `${r.summary}; heap summed over the page + ${r.heapWorkers} workers, ${r.heapSamples} samples`;
+  }
+  const pil: number[] = [];
+  const pilMb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await torch<{ samplesPerS: number; mbPerS: number }>(['decode', '--zip', zip, '--resize', '256']);
+    if (!isErr(r)) (pil.push(r.samplesPerS), pilMb.push(r.mbPerS));
+  }
+  const samplesOk = Number(last.match(/([\d,]+) samples imported/)?.[1]?.replace(/,/g, '') ?? small);
+  add({ section: 'ingest', what: `ingest ${small} × 512 px samples (zip ${mb.toFixed(0)} MB) → stored 256 px`, unit: 'samples/s', ours: stat(ms.map((t) => (samplesOk * 1000) / t)), ref: stat(pil), refLabel: 'Python/PIL decode + resize, 1 process', status: 'measured', notes: `goal (issue 4) ≥ 150 samples/s at 512 px; timed from setInputFiles to the import summary; ${last}` });
+  add({ section: 'ingest', what: `ingest throughput, same archive`, unit: 'MB/s', ours: stat(ms.map((t) => (mb * 1000) / t)), ref: stat(pilMb), refLabel: 'PIL, PNG bytes decoded', status: 'measured', notes: 'ours: zip bytes / import time' });
+  add({ section: 'ingest', what: `peak JS heap importing ${small} samples`, unit: 'MB', ours: stat(heaps), ref: null, status: 'measured', notes: 'CDP Runtime.getHeapUsage of the page + every worker, summed, every 250 ms' });
+
+  const big = Q ? 0 : o.ingestSamples;
+  if (big) {
+    const bigZip = datasetZip(big, o.log);
+    const gb = statSync(bigZip).size / 1e9;
+    o.log(`ingest: the large archive ${bigZip} (${gb.toFixed(2)} GB), once`);
+    const r = await ingest(s, bigZip, 256, 3_600_000);
+    add({ section: 'ingest', what: `peak JS heap importing ${big} × 512 px samples (${gb.toFixed(2)} GB zip)`, unit: 'MB', ours: stat([r.peakHeapTotal / 1e6]), ref: null, status: 'measured', notes: `goal (issue 4): < 300 MB for an archive ≥ 3 GB${gb < 3 ? ` (this one is ${gb.toFixed(2)} GB: see the slope)` : ''}; heap slope ${(r.heapSlope / 1e6).toFixed(2)} MB/s over ${(r.ms / 1000).toFixed(0)} s (${r.heapSamples} samples, page + ${r.heapWorkers} workers); ${(r.samples * 1000 / r.ms).toFixed(1)} samples/s, ${(gb * 1000 * 1000 / r.ms).toFixed(1)} MB/s; ${r.summary}` });
+  } else {
+    add(skipRow('ingest', 'peak JS heap importing a ≥ 3 GB archive', 'MB', null, 'full run only (npm run bench): ~5,000 samples at 512 px'));
+  }
+
+  // ---- 2. data feed on what was imported last, and a real run's stall fraction
+  await openBenchPage(s);
+  const fb = Q ? 16 : 32;
+  const fbatches = Q ? 2 : 20;
+  o.log(`data feed: storedBatchSource (streaming) over the imported dataset, batch ${fb} × ${fbatches}`);
+  const f = await job(s, { kind: 'feed', batch: fb, batches: fbatches, runs: Q ? 3 : 5 }, 600_000);
+  o.log('studio run: wasm, input 64 px, batch 16, watched for data wait and long tasks');
+  let consume: Stat | null = null;
+  let run: Awaited<ReturnType<typeof studioRun>> | null = null;
+  let runError = '';
+  try {
+    run = await studioRun(s, { backend: 'wasm', inputSize: 64, batch: 16, watchMs: Q ? 10_000 : 30_000, startTimeoutMs: 300_000 });
+    if (run.imagesPerSecond !== null) consume = stat([run.imagesPerSecond]);
+  } catch (e) {
+    runError = String((e as Error).message ?? e).split('\n')[0];
+  }
+  if (!f.ok || f.kind !== 'feed') add({ section: 'data feed', what: 'data feed (pixel store → batches)', unit: 'samples/s', ours: null, ref: consume, status: 'failed', notes: f.ok ? 'unexpected answer' : f.error });
+  else add({ section: 'data feed', what: `data feed at ${f.resolution} px: pixel store (${f.storage}) → storedBatchSource batches of ${fb}`, unit: 'samples/s', ours: stat(rates(f.samplesPerRun, f.runMs)), ref: consume, refLabel: 'what training consumed: studio run, wasm, 64 px, b16', status: 'measured', notes: `streaming path (prefetch 3), shuffled order, ${f.samplesPerRun} samples/run of ${f.samples} stored; ratio > 1 = storage outruns training` });
+  if (run) {
+    add({ section: 'data feed', what: `stall fraction of a studio run (wasm, 64 px from stored 256, b16)`, unit: '%', ours: run.stallPercent === null ? null : stat([run.stallPercent]), ref: null, status: run.stallPercent === null ? 'failed' : 'measured', notes: `'data wait' read from the live view after ${(run.observedMs / 1000).toFixed(0)} s of training (${run.imagesPerSecond ?? '?'} img/s, backend ${run.backend})` });
+    const over = run.longTasks.filter((d) => d > 50);
+    add({ section: 'responsiveness', what: 'longest main-thread task while training (studio)', unit: 'ms', ours: stat([Math.max(0, ...run.longTasks)]), ref: null, status: 'measured', notes: `PerformanceObserver 'longtask' over ${(run.observedMs / 1000).toFixed(0)} s of a wasm run; ${over.length} task(s) > 50 ms${over.length ? `: ${over.map((d) => d.toFixed(0)).join(', ')} ms` : ''}` });
+    add({ section: 'responsiveness', what: 'main-thread tasks > 50 ms while training', unit: 'tasks', ours: stat([over.length]), ref: null, status: 'measured', notes: 'goal: 0 (e2e/train.spec.ts asserts it on a tiny run)' });
+  } else add({ section: 'data feed', what: 'studio run (stall fraction, long tasks)', unit: '', ours: null, ref: null, status: 'failed', notes: runError });
+}
