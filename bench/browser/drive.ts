@@ -83,35 +83,35 @@ export async function job(s: Session, j: BenchJob, timeoutMs: number): Promise<B
   return answer;
 }
 
-/** Samples the JS heap (used bytes) of a page and all its workers through CDP, every `everyMs`. */
+/**
+ * Samples the JS heap (used bytes) of the studio page and every worker of its origin, nested
+ * ones included (the ingest worker's PNG decode pool), through a browser-level CDP session:
+ * Target.getTargets, attach to each new target, Runtime.getHeapUsage per target, summed.
+ */
 class HeapSampler {
-  private targets = new Map<string, string>(); // sessionId → type
+  private sessions = new Map<string, string>(); // targetId → sessionId
   private nextId = 1;
   private pending = new Map<number, (v: number) => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private busy = false;
   peakTotal = 0;
   peakPage = 0;
   maxWorkers = 0;
   samples: { t: number; total: number }[] = [];
 
-  constructor(private cdp: CDPSession) {}
+  constructor(private cdp: CDPSession, private origin: string) {}
 
   async start(everyMs = 250): Promise<void> {
-    this.cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string } }) => {
-      this.targets.set(e.sessionId, e.targetInfo.type);
-    });
-    this.cdp.on('Target.detachedFromTarget', (e: { sessionId: string }) => this.targets.delete(e.sessionId));
     this.cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
       const m = JSON.parse(e.message) as { id: number; result?: { usedSize: number } };
       this.pending.get(m.id)?.(m.result?.usedSize ?? 0);
       this.pending.delete(m.id);
     });
-    await this.cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
     const t0 = performance.now();
     this.timer = setInterval(() => void this.sample(t0), everyMs);
   }
 
-  private workerHeap(sessionId: string): Promise<number> {
+  private heap(sessionId: string): Promise<number> {
     const id = this.nextId++;
     return new Promise<number>((resolve) => {
       this.pending.set(id, resolve);
@@ -121,21 +121,37 @@ class HeapSampler {
   }
 
   private async sample(t0: number): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
     try {
-      const page = (await this.cdp.send('Runtime.getHeapUsage')).usedSize;
-      const workers = await Promise.all([...this.targets.keys()].map((id) => this.workerHeap(id)));
-      const total = page + workers.reduce((a, b) => a + b, 0);
-      this.maxWorkers = Math.max(this.maxWorkers, workers.length);
+      const { targetInfos } = (await this.cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+      const mine = targetInfos.filter((t) => (t.type === 'page' || t.type === 'worker') && t.url.startsWith(this.origin));
+      let page = 0, workers = 0, nWorkers = 0;
+      for (const t of mine) {
+        let sid = this.sessions.get(t.targetId);
+        if (!sid) {
+          sid = (await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }).catch(() => null))?.sessionId;
+          if (!sid) continue;
+          this.sessions.set(t.targetId, sid);
+        }
+        const used = await this.heap(sid);
+        if (t.type === 'page') page += used;
+        else (workers += used), nWorkers++;
+      }
       this.peakPage = Math.max(this.peakPage, page);
-      this.peakTotal = Math.max(this.peakTotal, total);
-      this.samples.push({ t: performance.now() - t0, total });
+      this.peakTotal = Math.max(this.peakTotal, page + workers);
+      this.maxWorkers = Math.max(this.maxWorkers, nWorkers);
+      this.samples.push({ t: performance.now() - t0, total: page + workers });
     } catch {
-      /* page navigating */
+      /* a target went away mid-sample */
+    } finally {
+      this.busy = false;
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    for (const sessionId of this.sessions.values()) await this.cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
   }
 }
 
@@ -159,15 +175,15 @@ export async function ingest(s: Session, zipPath: string, resolution: number, ti
   await clearStorage(page);
   await page.goto(`${s.origin}/`);
   await page.getByLabel('Stored resolution').selectOption(String(resolution));
-  const cdp = await page.context().newCDPSession(page);
-  const heap = new HeapSampler(cdp);
+  const cdp = await s.browser.newBrowserCDPSession();
+  const heap = new HeapSampler(cdp, s.origin);
   await heap.start();
   const t0 = performance.now();
   await page.getByTestId('file-input').setInputFiles(zipPath);
   const summary = page.getByTestId('import-summary');
   await summary.waitFor({ state: 'visible', timeout: timeoutMs });
   const ms = performance.now() - t0;
-  heap.stop();
+  await heap.stop();
   await cdp.detach().catch(() => undefined);
   const text = (await summary.textContent()) ?? '';
   const samples = Number((text.match(/([\d,]+) samples imported/)?.[1] ?? '0').replace(/,/g, ''));

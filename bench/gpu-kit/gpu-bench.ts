@@ -1,0 +1,42 @@
+/**
+ * The GPU kit's benchmark (bundled by bench/gpu-kit/make-kit.sh into gpu-bench.mjs): GapNet
+ * training steps on tfjs-backend-webgpu in Node through Dawn (the `webgpu` npm package, loaded
+ * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
+ *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--dawn backend=vulkan]
+ * Prints one JSON line.
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { timeTraining } from '../lib/trainSteps';
+
+const { values: o } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'gapnet-pl' },
+    size: { type: 'string', default: '128' },
+    batch: { type: 'string', default: '32' },
+    warmup: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '10' },
+    dawn: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+// Dawn's globals (GPUBufferUsage...) and navigator.gpu must exist before tfjs-backend-webgpu loads:
+// it registers the 'webgpu' backend only when navigator.gpu is there.
+const dawnModule = 'webgpu';
+const { create, globals } = (await import(dawnModule)) as { create(flags: string[]): unknown; globals: Record<string, unknown> };
+Object.assign(globalThis, globals);
+const gpu = create(o.dawn!) as { requestAdapter(): Promise<{ info?: Record<string, string> } | null> };
+Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis.navigator ?? {}), gpu }, configurable: true, writable: true });
+await import('@tensorflow/tfjs-backend-webgpu');
+const adapter = await gpu.requestAdapter();
+if (!adapter) throw new Error('no WebGPU adapter: is the NVIDIA Vulkan driver installed (vulkaninfo)? see bench/README.md');
+if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend did not start');
+await tf.ready();
+const model = o.model === 'gapnet-kaggle' ? 'gapnet-kaggle' : 'gapnet-pl';
+const size = Number(o.size), batch = Number(o.batch);
+const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000 });
+const s = [...t.stepMs].sort((a, b) => a - b);
+const median = s[s.length >> 1];
+process.stdout.write(
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, imgPerS: (batch * 1000) / median }) + '\n',
+);

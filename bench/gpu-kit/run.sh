@@ -1,0 +1,16 @@
+#!/bin/sh
+# The GPU kit's one command (copied into the kit by make-kit.sh): tfjs-webgpu (Dawn, Vulkan) and
+# PyTorch CUDA training throughput of the same GapNet step, and their ratio.
+#   ./run.sh [gapnet-pl|gapnet-kaggle] [size] [batch]
+set -eu
+cd "$(dirname "$0")"
+MODEL=${1:-gapnet-pl}; SIZE=${2:-128}; BATCH=${3:-32}
+[ -x ./node ] || xz -dk node.xz && chmod +x ./node
+export LD_LIBRARY_PATH="$PWD/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+echo "tfjs-webgpu (Dawn/Vulkan): $MODEL $SIZE px batch $BATCH"
+./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" | tee tfjs.json
+echo "PyTorch CUDA: $MODEL $SIZE px batch $BATCH"
+python3 torch_cuda_step.py --model "$MODEL" --size "$SIZE" --batch "$BATCH" | tee torch.json
+./node -e '
+const a = JSON.parse(require("fs").readFileSync("tfjs.json", "utf8")), b = JSON.parse(require("fs").readFileSync("torch.json", "utf8"));
+console.log(`tfjs-webgpu ${a.imgPerS.toFixed(1)} img/s (step ${a.medianMs.toFixed(1)} ms, first ${(a.firstStepMs/1000).toFixed(1)} s) | PyTorch CUDA ${b.imgPerS.toFixed(1)} img/s on ${b.device} | ratio ${(a.imgPerS / b.imgPerS).toFixed(3)} | params ${a.params} vs ${b.params}`);'
