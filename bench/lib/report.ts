@@ -31,6 +31,7 @@ export interface Machine {
 
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return '–';
+  if (x === 0) return '0';
   const a = Math.abs(x);
   return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toPrecision(2);
 }
