@@ -281,8 +281,16 @@ async function inference(s: Session | null, o: BenchOptions, add: AddRow) {
 }
 
 /** make-dataset zip at 512 px, cached in bench/tmp (same options give the same bytes). */
-function datasetZip(samples: number, log: (l: string) => void): string {
+async function datasetZip(samples: number, log: (l: string) => void): Promise<string> {
   const path = `${TMP}/ingest-512-${samples}.zip`;
+  // another process (an earlier bench, or make-dataset by hand) is writing it: wait while it grows
+  for (let last = -1; !existsSync(path) && existsSync(`${path}.part`); ) {
+    const size = statSync(`${path}.part`).size;
+    if (size === last) break;
+    if (last < 0) log(`  waiting for ${path}.part to be completed by the process writing it`);
+    last = size;
+    await new Promise((r) => setTimeout(r, 30_000));
+  }
   if (!existsSync(path)) {
     log(`  generating ${path} (${samples} samples at 512 px; cached for later runs)`);
     execFileSync(process.execPath, ['bin/hpa-studio.mjs', 'make-dataset', '--train', String(samples), '--test', '0', '--size', '512', '--seed', '1', '--out', path, '--quiet'], { stdio: 'inherit' });
@@ -295,7 +303,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   const small = Q ? 40 : 300;
   const runs = 3;
   o.log(`ingest: ${small}-sample 512 px zip through the studio's file input (stored at 256 px), ${runs} runs; PIL reference`);
-  const zip = datasetZip(small, o.log);
+  const zip = await datasetZip(small, o.log);
   const mb = statSync(zip).size / 1e6;
   const ms: number[] = [];
   const heaps: number[] = [];
@@ -319,7 +327,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
 
   const big = Q ? 0 : o.ingestSamples;
   if (big) {
-    const bigZip = datasetZip(big, o.log);
+    const bigZip = await datasetZip(big, o.log);
     const gb = statSync(bigZip).size / 1e9;
     o.log(`ingest: the large archive ${bigZip} (${gb.toFixed(2)} GB), once`);
     const r = await ingest(s, bigZip, 256, 3_600_000);
