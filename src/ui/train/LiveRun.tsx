@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CLASS_NAMES } from '../../core/labels';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
@@ -36,7 +36,9 @@ export function smooth(values: number[], weight: number): number[] {
   });
 }
 
-function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
+// memo: the charts re-render only when their (throttled, deferred) data changes, not on every
+// progress message that re-renders the view around them.
+const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
   const bpe = live.progress?.batchesPerEpoch ?? 1;
   const data = useMemo(() => {
     const s = smooth(
@@ -70,9 +72,9 @@ function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
       </LineChart>
     </ResponsiveContainer>
   );
-}
+});
 
-function EpochCharts({ live }: { live: Live }) {
+const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   const data = live.epochs.map((e) => ({ epoch: e.epoch, f1: e.valMacroF1, lr: e.learningRate }));
   return (
     <div className="chart-pair">
@@ -101,7 +103,7 @@ function EpochCharts({ live }: { live: Live }) {
       </ResponsiveContainer>
     </div>
   );
-}
+});
 
 /** The live view of the current run: progress, speed, memory, controls and curves. */
 export function LiveRunView() {

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs, RunConfig } from '../../worker/protocol';
 import { EvaluationView } from '../evaluation/EvaluationView';
@@ -10,6 +10,10 @@ import { useStudio } from '../store';
 import { LiveRunView } from './LiveRun';
 import { RunSetup } from './RunSetup';
 import './train.css';
+
+// memo: the panel re-renders on every progress message; these heavy views only when their data changes
+const MemoEvaluationView = memo(EvaluationView);
+const MemoRunsCompare = memo(RunsCompare);
 
 const bestF1 = (r: RunRecord) => Math.max(0, ...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1));
 const lastPerClass = (r: RunRecord) => ((r.history as unknown as EpochLogs[]).at(-1)?.valPerClassF1 ?? []) as number[];
@@ -61,7 +65,7 @@ function RunsList({ onEvaluate, evaluating }: { onEvaluate: (id: string) => void
   );
 }
 
-function Lesson() {
+const Lesson = memo(function Lesson() {
   const group = useStudio((s) => s.lessonGroup);
   const runs = useStudio((s) => s.runs);
   const members = runs.filter((r) => r.group && r.group === group && r.status === 'done');
@@ -78,19 +82,24 @@ function Lesson() {
       )}
     </section>
   );
-}
+});
 
 /** Training: run setup, the live run, evaluation, stored runs and their comparison, the lesson. */
 export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) {
   const refreshRuns = useStudio((s) => s.refreshRuns);
-  const live = useStudio((s) => s.live);
+  const liveName = useStudio((s) => s.live?.name);
+  const liveProbs = useStudio((s) => s.live?.valProbs ?? null);
+  const liveTruth = useStudio((s) => s.live?.valTruth ?? null);
   const runs = useStudio((s) => s.runs);
   const [evaluating, setEvaluating] = useState<string | null>(null);
   useEffect(() => {
     void refreshRuns();
   }, [refreshRuns]);
   const evalRun = evaluating ? runs.find((r) => r.id === evaluating) : undefined;
-  const evalData = evalRun?.valProbs && evalRun.valTruth ? { probs: evalRun.valProbs, truth: evalRun.valTruth } : live?.valProbs && live.valTruth ? { probs: live.valProbs, truth: live.valTruth } : null;
+  const evalData = useMemo(
+    () => (evalRun?.valProbs && evalRun.valTruth ? { probs: evalRun.valProbs, truth: evalRun.valTruth } : liveProbs && liveTruth ? { probs: liveProbs, truth: liveTruth } : null),
+    [evalRun, liveProbs, liveTruth],
+  );
   // Heavy views render from deferred values: React renders them in interruptible background work,
   // so a new epoch's evaluation never blocks the main thread in one long task.
   const deferredEval = useDeferredValue(evalData, null);
@@ -117,15 +126,15 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
       </section>
       {deferredEval && (
         <section className="panel" aria-label="Evaluation">
-          <h2>Evaluation — {evalRun ? evalRun.name : `${live?.name} (latest epoch)`}</h2>
-          <EvaluationView probs={deferredEval.probs} truth={deferredEval.truth} numClasses={28} />
+          <h2>Evaluation — {evalRun ? evalRun.name : `${liveName} (latest epoch)`}</h2>
+          <MemoEvaluationView probs={deferredEval.probs} truth={deferredEval.truth} numClasses={28} />
         </section>
       )}
       {runs.length > 0 && (
         <section className="panel" aria-label="Runs">
           <h2>Runs</h2>
           <RunsList onEvaluate={setEvaluating} evaluating={evaluating} />
-          {deferredCompare.length >= 2 && <RunsCompare runs={deferredCompare} />}
+          {deferredCompare.length >= 2 && <MemoRunsCompare runs={deferredCompare} />}
         </section>
       )}
       <Lesson />
