@@ -145,6 +145,11 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
         : [],
     [report, thresholds],
   );
+  // the PR curve follows new predictions one beat after the F1 chart: recharts redraws every
+  // changed chart in one animation frame, so staggering keeps each frame short
+  const prInput = useMemo(() => ({ probs, truth }), [probs, truth]);
+  const prLate = useSettled(prInput, 200);
+  const prData = prLate.probs.length === probs.length ? prLate : prInput;
   const f1s = useMemo(() => (chart.report ? chart.report.perClass.map((s) => s.f1) : []), [chart.report]);
 
   if (shapeError || !report || !counts || !chart.counts) {
@@ -233,8 +238,8 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           </Staged>
           <Staged step={2} minHeight={240}>
           <PRCurveChart
-            probs={probs}
-            truth={truth}
+            probs={prData.probs}
+            truth={prData.truth}
             numClasses={numClasses}
             cls={pc}
             onClass={setPrClass}

@@ -3,6 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, Re
 import { CLASS_NAMES } from '../../core/labels';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
+import { useSettled } from '../evaluation/useSettled';
 import type { LiveRun as Live } from '../runsSlice';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
@@ -115,6 +116,8 @@ export function LiveRunView() {
   const [smoothing, setSmoothing] = useState(0.8);
   // charts render from a deferred copy (interruptible), the numbers above them at once
   const chartLive = useDeferredValue(useThrottled(live, 1000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
+  // the epoch charts redraw a little after the loss chart, in another frame
+  const epochLive = useSettled(chartLive, 250);
   if (!live) return null;
   const p = live.progress;
   const info = live.info;
@@ -200,7 +203,7 @@ export function LiveRunView() {
           {chartLive && <LossChart live={chartLive} smoothing={smoothing} />}
         </>
       )}
-      {chartLive && chartLive.epochs.length > 0 && <EpochCharts live={chartLive} />}
+      {epochLive && epochLive.epochs.length > 0 && <EpochCharts live={epochLive} />}
       <div className="epoch-table" data-testid="epoch-count">
         {live.epochs.length} epoch(s) done
         {live.epochs.length > 0 && ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}
