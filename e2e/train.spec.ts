@@ -63,6 +63,8 @@ test.describe('training in the studio', () => {
 
   test('pause and resume continue the same run', async ({ page }) => {
     await page.goto('/');
+    // webgpu on SwiftShader is slow enough that the run is still going when Pause is pressed
+    await page.getByLabel('Backend setting').selectOption('webgpu');
     await demo(page);
     await quickRecipe(page, 2);
     await page.getByLabel('Batch size').fill('4');
@@ -85,6 +87,7 @@ test.describe('training in the studio', () => {
 
   test('after a reload an interrupted run offers to resume from its last epoch, and resumes', async ({ page }) => {
     await page.goto('/');
+    await page.getByLabel('Backend setting').selectOption('webgpu');
     await demo(page);
     await quickRecipe(page, 3);
     await page.getByTestId('train').click();

@@ -1,4 +1,5 @@
 import { Staged } from '../Staged';
+import { useQueuedValue } from '../chartQueue';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { className } from '../../core/labels';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../../core/metrics';
@@ -145,12 +146,13 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
         : [],
     [report, thresholds],
   );
-  // the PR curve follows new predictions one beat after the F1 chart: recharts redraws every
-  // changed chart in one animation frame, so staggering keeps each frame short
+  // charts take new data one at a time (see chartQueue): recharts redraws every changed chart in
+  // one animation frame
   const prInput = useMemo(() => ({ probs, truth }), [probs, truth]);
-  const prLate = useSettled(prInput, 200);
+  const prLate = useQueuedValue(prInput);
   const prData = prLate.probs.length === probs.length ? prLate : prInput;
-  const f1s = useMemo(() => (chart.report ? chart.report.perClass.map((s) => s.f1) : []), [chart.report]);
+  const f1sNow = useMemo(() => (chart.report ? chart.report.perClass.map((s) => s.f1) : []), [chart.report]);
+  const f1s = useQueuedValue(f1sNow);
 
   if (shapeError || !report || !counts || !chart.counts) {
     return (

@@ -3,7 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, Re
 import { CLASS_NAMES } from '../../core/labels';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
-import { useSettled } from '../evaluation/useSettled';
+import { useQueuedValue } from '../chartQueue';
 import type { LiveRun as Live } from '../runsSlice';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
@@ -41,7 +41,7 @@ export function smooth(values: number[], weight: number): number[] {
 // progress message that re-renders the view around them.
 const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
   const bpe = live.progress?.batchesPerEpoch ?? 1;
-  const data = useMemo(() => {
+  const computed = useMemo(() => {
     const s = smooth(
       live.points.map((p) => p.loss),
       smoothing,
@@ -54,6 +54,7 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
     for (const e of live.epochs) rows.push({ step: e.epoch * bpe, train: e.loss, val: e.valLoss });
     return rows.sort((a, b) => a.step - b.step);
   }, [live.points, live.epochs, smoothing, bpe]);
+  const data = useQueuedValue(computed);
   const phaseChanges = live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase);
   return (
     <ResponsiveContainer width="100%" height={220}>
@@ -76,11 +77,15 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
 });
 
 const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
-  const data = live.epochs.map((e) => ({ epoch: e.epoch, f1: e.valMacroF1, lr: e.learningRate }));
+  const rows = useMemo(() => live.epochs.map((e) => ({ epoch: e.epoch, f1: e.valMacroF1, lr: e.learningRate })), [live.epochs]);
+  // two charts: two queue slots
+  const f1Data = useQueuedValue(rows);
+  const lrData = useQueuedValue(f1Data);
+  const reductions = useQueuedValue(live.lrReductions);
   return (
     <div className="chart-pair">
       <ResponsiveContainer width="50%" height={180}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart data={f1Data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
           <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
@@ -90,14 +95,14 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
         </LineChart>
       </ResponsiveContainer>
       <ResponsiveContainer width="50%" height={180}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart data={lrData} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
           <YAxis width={56} scale="log" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toExponential(0)} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
           <Legend />
           <Line dataKey="lr" name="learning rate" stroke="#495057" isAnimationActive={false} />
-          {live.lrReductions.map((r) => (
+          {reductions.map((r) => (
             <ReferenceDot key={r.epoch} x={r.epoch} y={r.lr} r={5} fill="#e8590c" stroke="none" label={{ value: '↓ plateau', fontSize: 10, position: 'top' }} />
           ))}
         </LineChart>
@@ -116,8 +121,6 @@ export function LiveRunView() {
   const [smoothing, setSmoothing] = useState(0.8);
   // charts render from a deferred copy (interruptible), the numbers above them at once
   const chartLive = useDeferredValue(useThrottled(live, 1000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
-  // the epoch charts redraw a little after the loss chart, in another frame
-  const epochLive = useSettled(chartLive, 250);
   if (!live) return null;
   const p = live.progress;
   const info = live.info;
@@ -203,7 +206,7 @@ export function LiveRunView() {
           {chartLive && <LossChart live={chartLive} smoothing={smoothing} />}
         </>
       )}
-      {epochLive && epochLive.epochs.length > 0 && <EpochCharts live={epochLive} />}
+      {chartLive && chartLive.epochs.length > 0 && <EpochCharts live={chartLive} />}
       <div className="epoch-table" data-testid="epoch-count">
         {live.epochs.length} epoch(s) done
         {live.epochs.length > 0 && ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}

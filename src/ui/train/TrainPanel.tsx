@@ -2,7 +2,6 @@ import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs, RunConfig } from '../../worker/protocol';
 import { EvaluationView } from '../evaluation/EvaluationView';
-import { useSettled } from '../evaluation/useSettled';
 import { LossVsPtChart } from '../lesson/LossVsPtChart';
 import { PerClassDiff } from '../lesson/PerClassDiff';
 import { RunsCompare } from '../runs/RunsCompare';
@@ -103,9 +102,7 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
   );
   // Heavy views render from deferred values: React renders them in interruptible background work,
   // so a new epoch's evaluation never blocks the main thread in one long task.
-  // …and later than the live charts (recharts redraws every chart whose data changed in one
-  // animation frame: staggering keeps each frame's work short).
-  const deferredEval = useDeferredValue(useSettled(evalData, 500), null);
+  const deferredEval = useDeferredValue(evalData, null);
   const compareRuns = useMemo(
     () =>
       runs

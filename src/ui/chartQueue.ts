@@ -1,0 +1,39 @@
+/**
+ * One chart redraw per slot. recharts keeps a store per chart and redraws every chart whose data
+ * changed in one animation frame; when an epoch ends, five charts change at once and that frame
+ * becomes a long task. Charts take their data through `useQueuedValue`, which hands new values
+ * over one chart at a time, a frame or more apart, so the main thread never blocks for long.
+ */
+import { useEffect, useRef, useState } from 'react';
+
+const SLOT_MS = 60;
+const queue: (() => void)[] = [];
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+function pump(): void {
+  const job = queue.shift();
+  if (!job) {
+    timer = null;
+    return;
+  }
+  job();
+  timer = setTimeout(pump, SLOT_MS);
+}
+
+export function useQueuedValue<T>(value: T): T {
+  const [shown, setShown] = useState(value);
+  const latest = useRef(value);
+  latest.current = value;
+  useEffect(() => {
+    if (Object.is(value, shown)) return;
+    let queued = true;
+    queue.push(() => {
+      if (queued) setShown(() => latest.current);
+    });
+    timer ??= setTimeout(pump, 0);
+    return () => {
+      queued = false;
+    };
+  }, [value, shown]);
+  return shown;
+}
