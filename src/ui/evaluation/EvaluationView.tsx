@@ -1,5 +1,5 @@
 import { Staged } from '../Staged';
-import { useQueuedValue } from '../chartQueue';
+import { ChartSlot, useQueuedValue } from '../chartQueue';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { className } from '../../core/labels';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../../core/metrics';
@@ -235,10 +235,10 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           </Staged>
         </div>
         <div className="eval-charts">
-          <Staged step={1} minHeight={200}>
+          <ChartSlot minHeight={200}>
             <F1BarChart f1={f1s} />
-          </Staged>
-          <Staged step={2} minHeight={240}>
+          </ChartSlot>
+          <ChartSlot minHeight={240}>
           <PRCurveChart
             probs={prData.probs}
             truth={prData.truth}
@@ -250,7 +250,7 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
             fp={chart.counts.fp[pc]}
             fn={chart.counts.fn[pc]}
           />
-          </Staged>
+          </ChartSlot>
         </div>
       </div>
       <Staged step={3}>

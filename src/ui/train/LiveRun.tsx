@@ -3,7 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, Re
 import { CLASS_NAMES } from '../../core/labels';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
-import { useQueuedValue } from '../chartQueue';
+import { ChartSlot, useQueuedValue } from '../chartQueue';
 import type { LiveRun as Live } from '../runsSlice';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
@@ -57,12 +57,13 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
   const data = useQueuedValue(computed);
   const phaseChanges = live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase);
   return (
+    <ChartSlot minHeight={220}>
     <ResponsiveContainer width="100%" height={220}>
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(s: number) => `${(s / bpe).toFixed(1)}`} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
         <YAxis width={48} tickFormatter={(v: number) => v.toFixed(3)} />
-        <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`} />
+        <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`} />
         <Legend />
         <Line dataKey="batch" name="batch loss" stroke="#c7d2e0" dot={false} isAnimationActive={false} connectNulls />
         <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
@@ -73,6 +74,7 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
         ))}
       </LineChart>
     </ResponsiveContainer>
+    </ChartSlot>
   );
 });
 
@@ -84,22 +86,25 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   const reductions = useQueuedValue(live.lrReductions);
   return (
     <div className="chart-pair">
+      <ChartSlot minHeight={180}>
       <ResponsiveContainer width="50%" height={180}>
         <LineChart data={f1Data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
           <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+          <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
           <Legend />
           <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
+      </ChartSlot>
+      <ChartSlot minHeight={180}>
       <ResponsiveContainer width="50%" height={180}>
         <LineChart data={lrData} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
           <YAxis width={56} scale="log" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toExponential(0)} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
+          <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
           <Legend />
           <Line dataKey="lr" name="learning rate" stroke="#495057" isAnimationActive={false} />
           {reductions.map((r) => (
@@ -107,6 +112,7 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
           ))}
         </LineChart>
       </ResponsiveContainer>
+      </ChartSlot>
     </div>
   );
 });

@@ -4,7 +4,7 @@
  * becomes a long task. Charts take their data through `useQueuedValue`, which hands new values
  * over one chart at a time, a frame or more apart, so the main thread never blocks for long.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 const SLOT_MS = 60;
 const queue: (() => void)[] = [];
@@ -36,4 +36,20 @@ export function useQueuedValue<T>(value: T): T {
     };
   }, [value, shown]);
   return shown;
+}
+
+/** Mounts its chart only when its turn in the queue comes (a chart's first draw is its costliest). */
+export function ChartSlot({ minHeight, children }: { minHeight: number; children: ReactNode }) {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    let queued = true;
+    queue.push(() => {
+      if (queued) setReady(true);
+    });
+    timer ??= setTimeout(pump, 0);
+    return () => {
+      queued = false;
+    };
+  }, []);
+  return ready ? <>{children}</> : <div style={{ minHeight }} aria-busy="true" />;
 }
