@@ -143,7 +143,7 @@ export async function runBench(o: BenchOptions): Promise<{ rows: Row[]; files: s
     else {
       add(trainRow(`train ${key(c)} — Node tfjs cpu`, r, c.batch, c.model, ref(c).stat, ref(c).params));
       cpuStepPerUnit = stat(r.stepMs).median / (c.size * c.size * c.batch);
-      cpuBasis = `estimated from the measured gapnet-pl ${c.size} px b${c.batch} step`;
+      cpuBasis = `estimated from the measured ${c.model} ${c.size} px b${c.batch} step`;
     }
   }
   rows.push({ section: 'training', what: 'train — Node tfjs webgpu', unit: 'img/s', ours: null, ref: null, status: 'not available', notes: "not available here: the `webgpu` npm package (Dawn for Node) is not installed (no new packages in this project) and this machine has no GPU; bench/gpu-kit runs it on an NVIDIA machine" });
@@ -331,7 +331,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
     const gb = statSync(bigZip).size / 1e9;
     o.log(`ingest: the large archive ${bigZip} (${gb.toFixed(2)} GB), once`);
     const r = await ingest(s, bigZip, 256, 3_600_000);
-    add({ section: 'ingest', what: `peak JS heap importing ${big} × 512 px samples (${gb.toFixed(2)} GB zip)`, unit: 'MB', ours: stat([r.peakHeapTotal / 1e6]), ref: null, status: 'measured', notes: `goal (issue 4): < 300 MB for an archive ≥ 3 GB${gb < 3 ? ` (this one is ${gb.toFixed(2)} GB: see the slope)` : ''}; heap slope ${(r.heapSlope / 1e6).toFixed(2)} MB/s over ${(r.ms / 1000).toFixed(0)} s (${r.heapSamples} samples, page + ${r.heapWorkers} workers); ${(r.samples * 1000 / r.ms).toFixed(1)} samples/s, ${(gb * 1000 * 1000 / r.ms).toFixed(1)} MB/s; ${r.summary}` });
+    add({ section: 'ingest', what: `peak JS heap importing ${big} × 512 px samples (${gb.toFixed(2)} GB zip)`, unit: 'MB', ours: stat([r.peakHeapTotal / 1e6]), ref: null, status: 'measured', notes: `goal (issue 4): < 300 MB for an archive ≥ 3 GB${gb < 3 ? ` (this one is ${gb.toFixed(2)} GB: see the slope)` : ''}; heap slope ${(r.heapSlope / 1e3).toFixed(1)} kB/s over ${(r.ms / 1000).toFixed(0)} s (${r.heapSamples} samples, page + ${r.heapWorkers} workers); ${(r.samples * 1000 / r.ms).toFixed(1)} samples/s, ${(gb * 1000 * 1000 / r.ms).toFixed(1)} MB/s; ${r.summary}` });
   } else {
     add(skipRow('ingest', 'peak JS heap importing a ≥ 3 GB archive', 'MB', null, 'full run only (npm run bench): ~5,000 samples at 512 px'));
   }
