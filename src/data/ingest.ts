@@ -226,7 +226,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   let bytes = 0;
   let batch: SampleRecord[] = [];
   let lastProgress = 0;
-  const pending = new Map<string, Map<Channel, Uint8Array>>();
+  const pending = new Map<string, Map<Channel, Promise<Uint8Array | null>>>();
   const inFlight = new Set<Promise<void>>();
   // A storage failure (disk full, handle lost) stops the import; what was committed stays.
   let storageError: unknown = null;
@@ -246,16 +246,18 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
       hooks.progress({ phase: 'importing', done, total, bytes, elapsedMs: now - t0 });
     }
   };
-  const processSample = async (sample: PlannedSample, files: Map<Channel, Uint8Array>) => {
-    const decoded: DecodedPlane[] = [];
-    for (const ch of CHANNELS) {
-      try {
-        decoded.push(await hooks.decode(`${sample.id}_${ch}.png`, files.get(ch)!, resolution));
-      } catch (e) {
-        skipped.push({ subject: `${sample.id}_${ch}.png`, reason: e instanceof Error ? e.message : String(e) });
-        return;
-      }
+  const processSample = async (sample: PlannedSample, files: Map<Channel, Promise<Uint8Array | null>>) => {
+    const data = await Promise.all(CHANNELS.map((ch) => files.get(ch)!));
+    if (data.some((d) => d === null)) return; // unreadable entry: readEntry recorded why
+    // the four channels decode in parallel on the pool
+    const results = await Promise.allSettled(CHANNELS.map((ch, i) => hooks.decode(`${sample.id}_${ch}.png`, data[i]!, resolution)));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed >= 0) {
+      const e = (results[failed] as PromiseRejectedResult).reason;
+      skipped.push({ subject: `${sample.id}_${CHANNELS[failed]}.png`, reason: e instanceof Error ? e.message : String(e) });
+      return;
     }
+    const decoded = results.map((r) => (r as PromiseFulfilledResult<DecodedPlane>).value);
     const odd = decoded.find((d) => d.width !== referenceSize);
     if (odd) {
       skipped.push({ subject: `${sample.id}_${CHANNELS[decoded.indexOf(odd)]}.png`, reason: `image is ${odd.width}×${odd.height} while the others are ${referenceSize}×${referenceSize}` });
@@ -284,17 +286,16 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
         if (c.kind !== 'png') continue;
         const sample = plan.get(c.id);
         if (!sample) continue;
-        const files = pending.get(c.id) ?? new Map<Channel, Uint8Array>();
+        const files = pending.get(c.id) ?? new Map<Channel, Promise<Uint8Array | null>>();
         pending.set(c.id, files);
-        const data = await readEntry(entry, skipped);
-        bytes += entry.compressedSize;
-        if (!data) {
-          plan.delete(c.id);
-          pending.delete(c.id);
-          done++;
-          continue;
-        }
-        files.set(c.channel, data);
+        // reads are started, not awaited: several entries are read from the archive at once
+        files.set(
+          c.channel,
+          readEntry(entry, skipped).then((d) => {
+            bytes += entry.compressedSize;
+            return d;
+          }),
+        );
         if (files.size < CHANNELS.length) continue;
         pending.delete(c.id);
         plan.delete(c.id);

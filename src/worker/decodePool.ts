@@ -8,7 +8,7 @@ export class DecodePool {
   private readonly waiting = new Map<number, { resolve: (d: DecodedPlane) => void; reject: (e: Error) => void; worker: number }>();
   private seq = 0;
 
-  constructor(readonly size = Math.max(1, Math.min(8, (navigator.hardwareConcurrency || 2) - 1))) {
+  constructor(readonly size = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2))) {
     this.workers = Array.from({ length: size }, (_, i) => {
       const w = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: `png-decode-${i}` });
       w.onmessage = (e: MessageEvent<FromDecodeWorker>) => this.settle(e.data);

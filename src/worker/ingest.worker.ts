@@ -22,7 +22,7 @@ async function importSources(request: ImportRequest, signal: AbortSignal) {
         const e = await navigator.storage.estimate();
         return { quota: e.quota ?? 0, usage: e.usage ?? 0 };
       },
-      concurrency: pool.size * 2,
+      concurrency: pool.size * 4,
     });
     post({ type: 'done', summary });
   } finally {
