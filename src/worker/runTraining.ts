@@ -20,6 +20,9 @@ import type { BackendProbeFigure, FromTrainingWorker, TrainRequest } from './pro
 
 export class RunFailure extends Error {}
 
+/** How long the worker pauses after each epoch while the page draws the epoch's charts. */
+const EPOCH_REDRAW_PAUSE_MS = 400;
+
 /** Turns a backend error into a sentence with what to do about it. */
 export function explainFailure(e: unknown, batchSize: number, inputSize: number): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -161,6 +164,10 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         lrReductions: prepared.plateau ? [...prepared.plateau.reductions] : [],
       };
       post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
+      // The page now redraws the epoch's charts and evaluation, one chart at a time. On a machine
+      // with few cores this worker would compete with it for the CPU: step aside briefly (0.4 s an
+      // epoch) so the page stays responsive.
+      await new Promise((resolve) => setTimeout(resolve, EPOCH_REDRAW_PAUSE_MS));
     },
   };
   const checkpoints = bestLastCheckpoint({

@@ -46,10 +46,10 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
       live.points.map((p) => p.loss),
       smoothing,
     );
-    // at most ~400 drawn points: SVG cost grows with points, the curve's shape does not
-    const every = Math.max(1, Math.ceil(live.points.length / 400));
-    const rows: { step: number; batch?: number; smoothed?: number; train?: number; val?: number }[] = live.points
-      .map((p, i) => ({ step: p.step, batch: p.loss, smoothed: s[i] }))
+    // at most ~200 drawn points: SVG cost grows with points, the curve's shape does not
+    const every = Math.max(1, Math.ceil(live.points.length / 200));
+    const rows: { step: number; smoothed?: number; train?: number; val?: number }[] = live.points
+      .map((p, i) => ({ step: p.step, smoothed: s[i] }))
       .filter((_, i) => i % every === 0 || i === live.points.length - 1);
     for (const e of live.epochs) rows.push({ step: e.epoch * bpe, train: e.loss, val: e.valLoss });
     return rows.sort((a, b) => a.step - b.step);
@@ -60,12 +60,11 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
     <ChartSlot minHeight={220}>
     <ResponsiveContainer width="100%" height={220}>
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" />
+        <CartesianGrid vertical={false} strokeDasharray="3 3" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(s: number) => `${(s / bpe).toFixed(1)}`} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
         <YAxis width={48} tickFormatter={(v: number) => v.toFixed(3)} />
         <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`} />
         <Legend />
-        <Line dataKey="batch" name="batch loss" stroke="#c7d2e0" dot={false} isAnimationActive={false} connectNulls />
         <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
         <Line dataKey="train" name="train loss (epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
         <Line dataKey="val" name="val loss (epoch)" stroke="#d9480f" isAnimationActive={false} connectNulls />
@@ -79,7 +78,8 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
 });
 
 const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
-  const rows = useMemo(() => live.epochs.map((e) => ({ epoch: e.epoch, f1: e.valMacroF1, lr: e.learningRate })), [live.epochs]);
+  // lr as log10 on a linear axis: recharts' log scale goes through decimal.js and is slow to draw
+  const rows = useMemo(() => live.epochs.map((e) => ({ epoch: e.epoch, f1: e.valMacroF1, lr: Math.log10(e.learningRate) })), [live.epochs]);
   // two charts: two queue slots
   const f1Data = useQueuedValue(rows);
   const lrData = useQueuedValue(f1Data);
@@ -89,7 +89,7 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
       <ChartSlot minHeight={180}>
       <ResponsiveContainer width="50%" height={180}>
         <LineChart data={f1Data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <CartesianGrid vertical={false} strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
           <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
@@ -101,14 +101,14 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
       <ChartSlot minHeight={180}>
       <ResponsiveContainer width="50%" height={180}>
         <LineChart data={lrData} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <CartesianGrid vertical={false} strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
-          <YAxis width={56} scale="log" domain={['auto', 'auto']} tickFormatter={(v: number) => v.toExponential(0)} />
-          <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
+          <YAxis width={56} domain={['auto', 'auto']} tickFormatter={(v: number) => (10 ** v).toExponential(0)} />
+          <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? (10 ** v).toExponential(2) : String(v))} />
           <Legend />
-          <Line dataKey="lr" name="learning rate" stroke="#495057" isAnimationActive={false} />
+          <Line dataKey="lr" name="learning rate (log scale)" stroke="#495057" isAnimationActive={false} />
           {reductions.map((r) => (
-            <ReferenceDot key={r.epoch} x={r.epoch} y={r.lr} r={5} fill="#e8590c" stroke="none" label={{ value: '↓ plateau', fontSize: 10, position: 'top' }} />
+            <ReferenceDot key={r.epoch} x={r.epoch} y={Math.log10(r.lr)} r={5} fill="#e8590c" stroke="none" label={{ value: '↓ plateau', fontSize: 10, position: 'top' }} />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -126,7 +126,7 @@ export function LiveRunView() {
   const queue = useStudio((s) => s.queue.length);
   const [smoothing, setSmoothing] = useState(0.8);
   // charts render from a deferred copy (interruptible), the numbers above them at once
-  const chartLive = useDeferredValue(useThrottled(live, 1000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
+  const chartLive = useDeferredValue(useThrottled(live, 2000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
   if (!live) return null;
   const p = live.progress;
   const info = live.info;
@@ -204,7 +204,9 @@ export function LiveRunView() {
           <span title="share of the epoch spent waiting for images from storage">data wait {(p.stallFraction * 100).toFixed(1)}%</span>
         </div>
       )}
-      {live.points.length > 0 && (
+      {/* the charts mount as soon as a run starts (empty): a chart's first draw is its costliest, and
+          it then happens before training, not in the middle of it */}
+      {(
         <>
           <label className="smoothing">
             Smoothing <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" /> {smoothing.toFixed(2)}
@@ -212,7 +214,7 @@ export function LiveRunView() {
           {chartLive && <LossChart live={chartLive} smoothing={smoothing} />}
         </>
       )}
-      {chartLive && chartLive.epochs.length > 0 && <EpochCharts live={chartLive} />}
+      {chartLive && <EpochCharts live={chartLive} />}
       <div className="epoch-table" data-testid="epoch-count">
         {live.epochs.length} epoch(s) done
         {live.epochs.length > 0 && ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}

@@ -14,6 +14,7 @@ import './train.css';
 // memo: the panel re-renders on every progress message; these heavy views only when their data changes
 const MemoEvaluationView = memo(EvaluationView);
 const MemoRunsCompare = memo(RunsCompare);
+const EMPTY_EVAL = { probs: new Float32Array(0), truth: new Uint8Array(0) };
 
 const bestF1 = (r: RunRecord) => Math.max(0, ...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1));
 const lastPerClass = (r: RunRecord) => ((r.history as unknown as EpochLogs[]).at(-1)?.valPerClassF1 ?? []) as number[];
@@ -96,9 +97,17 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
     void refreshRuns();
   }, [refreshRuns]);
   const evalRun = evaluating ? runs.find((r) => r.id === evaluating) : undefined;
+  const liveActive = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
   const evalData = useMemo(
-    () => (evalRun?.valProbs && evalRun.valTruth ? { probs: evalRun.valProbs, truth: evalRun.valTruth } : liveProbs && liveTruth ? { probs: liveProbs, truth: liveTruth } : null),
-    [evalRun, liveProbs, liveTruth],
+    () =>
+      evalRun?.valProbs && evalRun.valTruth
+        ? { probs: evalRun.valProbs, truth: evalRun.valTruth }
+        : liveProbs && liveTruth
+          ? { probs: liveProbs, truth: liveTruth }
+          : liveActive
+            ? EMPTY_EVAL // mounted (empty) when a run starts, so its charts are not first drawn mid-training
+            : null,
+    [evalRun, liveProbs, liveTruth, liveActive],
   );
   // Heavy views render from deferred values: React renders them in interruptible background work,
   // so a new epoch's evaluation never blocks the main thread in one long task.
@@ -126,7 +135,7 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
       </section>
       {deferredEval && (
         <section className="panel" aria-label="Evaluation">
-          <h2>Evaluation — {evalRun ? evalRun.name : `${liveName} (latest epoch)`}</h2>
+          <h2>Evaluation — {evalRun ? evalRun.name : deferredEval === EMPTY_EVAL ? `${liveName} (after the first epoch)` : `${liveName} (latest epoch)`}</h2>
           <MemoEvaluationView probs={deferredEval.probs} truth={deferredEval.truth} numClasses={28} />
         </section>
       )}
