@@ -156,6 +156,16 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       windowImages = 0;
     },
     onEpochEnd: async (_ctx, logs, val) => {
+      post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
+      // The page now redraws the epoch's charts and evaluation, one chart at a time. On a machine
+      // with few cores this worker would compete with it for the CPU: step aside briefly (0.4 s an
+      // epoch) so the page stays responsive.
+      await new Promise((resolve) => setTimeout(resolve, EPOCH_REDRAW_PAUSE_MS));
+    },
+  };
+  // the run record takes the epoch first, so the checkpoint's save stores it with it
+  const recordEpoch: TrainingCallback = {
+    onEpochEnd: (_ctx, logs, val) => {
       record = {
         ...record,
         history: [...record.history, logs as unknown as Record<string, unknown>],
@@ -163,11 +173,6 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         valTruth: val.truth,
         lrReductions: prepared.plateau ? [...prepared.plateau.reductions] : [],
       };
-      post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
-      // The page now redraws the epoch's charts and evaluation, one chart at a time. On a machine
-      // with few cores this worker would compete with it for the CPU: step aside briefly (0.4 s an
-      // epoch) so the page stays responsive.
-      await new Promise((resolve) => setTimeout(resolve, EPOCH_REDRAW_PAUSE_MS));
     },
   };
   const checkpoints = bestLastCheckpoint({
@@ -188,7 +193,8 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       batchSize: config.batchSize,
       seed: config.seed,
       augment: prepared.augment,
-      callbacks: [live, ...prepared.scheduleCallbacks, checkpoints],
+      // checkpoints first: when the page hears an epoch is done, its checkpoint is already stored
+      callbacks: [...prepared.scheduleCallbacks, recordEpoch, checkpoints, live],
       controller,
       resumeFrom,
       meta: { runId, model: config.model, inputSize: config.inputSize },
