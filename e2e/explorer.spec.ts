@@ -1,13 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { CLASS_NAMES } from '../src/core/labels';
 
-const CLASS_NAMES = [
-  'Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
-  'Nuclear bodies', 'Endoplasmic reticulum', 'Golgi apparatus', 'Peroxisomes', 'Endosomes',
-  'Lysosomes', 'Intermediate filaments', 'Actin filaments', 'Focal adhesion sites', 'Microtubules',
-  'Microtubule ends', 'Cytokinetic bridge', 'Mitotic spindle', 'Microtubule organizing center', 'Centrosome',
-  'Lipid droplets', 'Plasma membrane', 'Cell junctions', 'Mitochondria', 'Aggresome',
-  'Cytosol', 'Cytoplasmic bodies', 'Rods & rings',
-];
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The imported samples as stored (read straight from IndexedDB, not through the Explorer). */

@@ -38,7 +38,7 @@ export function useQueuedValue<T>(value: T): T {
   return shown;
 }
 
-/** Mounts its chart only when its turn in the queue comes (a chart's first draw is its costliest). */
+/** Mounts a heavy part (a chart, a large table) only when its turn in the queue comes: a first draw is the costliest. */
 export function ChartSlot({ minHeight, children }: { minHeight: number; children: ReactNode }) {
   const [ready, setReady] = useState(false);
   useEffect(() => {

@@ -1,4 +1,3 @@
-import { Staged } from '../Staged';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { className } from '../../core/labels';
@@ -230,9 +229,9 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
 
       <div className="eval-body">
         <div className="eval-table-wrap">
-          <Staged step={0} minHeight={400}>
+          <ChartSlot minHeight={400}>
             <ClassTable rows={tableRows} spreads={spreads} selected={pc} onSelect={setPrClass} onThreshold={onClassThreshold} />
-          </Staged>
+          </ChartSlot>
         </div>
         <div className="eval-charts">
           <ChartSlot minHeight={200}>
@@ -253,9 +252,9 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           </ChartSlot>
         </div>
       </div>
-      <Staged step={3}>
+      <ChartSlot minHeight={0}>
         <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
-      </Staged>
+      </ChartSlot>
     </div>
   );
 }
