@@ -136,6 +136,7 @@ async function speed() {
     }
     console.log('  profile of one step (kernel: total ms / calls; our composite kernels include the kernels they run):');
     for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18)) console.log(`    ${name.padEnd(36)} ${e.ms.toFixed(1).padStart(7)} ms / ${e.n}`);
+    if (process.env.PROFILE_CALLS) for (const k of run.profile.kernels) if ((k.kernelTimeMs as number) > 0.3) console.log(`      ${k.name} ${(k.kernelTimeMs as number).toFixed(2)} ${JSON.stringify(k.inputShapes)}`);
   }
   if (o['no-torch']) return 0;
   const torch = JSON.parse(execFileSync('/usr/bin/python3', [new URL('./torch_step.py', import.meta.url).pathname, '--size', String(size), '--batch', String(batch), '--threads', '1', '--steps', String(steps)], { encoding: 'utf8' }));

@@ -5,7 +5,11 @@
  * Conv2DBackpropInput. Each is composed of wasm kernels that are fast (forward convolutions,
  * matMul, pad/reshape/4-D transpose/contiguous slice/concat); see convTaps.ts. It also replaces
  * tfjs's MaxPoolGrad, which is wrong for all-negative windows (maxPoolGrad.ts), and installs a
- * one-pass Selu gradient for wasm (seluGrad.ts; other backends keep tfjs's).
+ * SELU forward kernel (ELU-based: faster and more accurate than tfjs's) and a one-pass Selu
+ * gradient for wasm (selu.ts; other backends keep tfjs's). The filter gradient's im2col, the
+ * per-image input normalisation, bias-gradient sums and padding are JavaScript loops on the wasm
+ * heap (im2col.ts, perImageStandardize.ts, leadingSum.ts, constantPad.ts): in tfjs's own kernels
+ * they cost more than the convolutions they surround.
  *
  * Browser worker: `await tf.setBackend('wasm'); registerWasmTrainingKernels();` (or
  * `await setupWasmTraining(tf)`). Registration may also come before the backend starts.
@@ -16,17 +20,36 @@ import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
+import { constantPadConfig } from './constantPad';
+import { im2colTConfig } from './im2col';
+import { leadingSumConfig } from './leadingSum';
 import { maxPoolGradConfig } from './maxPoolGrad';
-import { seluGradientConfig, seluGradKernelConfig } from './seluGrad';
+import { perImageStandardizeConfig } from './perImageStandardize';
+import { seluGradientConfig, seluGradKernelConfig, seluKernelConfig } from './selu';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  im2colTConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   maxPoolGradConfig,
+  seluKernelConfig,
   seluGradKernelConfig,
+  perImageStandardizeConfig,
 ];
+
+/**
+ * Kernels that take over the cases training hits from tfjs's own and hand every other case back
+ * to it: Sum over leading axes (bias gradients, leadingSum.ts) and float32 constant padding
+ * (constantPad.ts). Installed only where tfjs-backend-wasm has registered its own.
+ */
+const WRAPPERS: ReadonlyArray<readonly [string, (own: tf.KernelConfig) => tf.KernelConfig]> = [
+  [tf.Sum, leadingSumConfig],
+  [tf.PadV2, constantPadConfig],
+];
+/** The wrappers installed, by kernel name. */
+const wrapped = new Map<string, tf.KernelConfig>();
 
 /** The kernels tfjs itself had registered under these names, restored by unregister. */
 const replaced = new Map<string, tf.KernelConfig>();
@@ -45,13 +68,22 @@ export function registerWasmTrainingKernels(): string[] {
     }
     tf.registerKernel(k);
   }
+  for (const [name, wrap] of WRAPPERS) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (!existing || existing === wrapped.get(name)) continue;
+    if (!replaced.has(name)) replaced.set(name, existing);
+    tf.unregisterKernel(name, 'wasm');
+    const w = wrap(replaced.get(name)!);
+    wrapped.set(name, w);
+    tf.registerKernel(w);
+  }
   const current = tf.getGradient(tf.Selu);
   if (current && current !== installedSelu) {
     originalSelu = current;
     installedSelu = seluGradientConfig(current);
     tf.registerGradient(installedSelu);
   }
-  return WASM_TRAINING_KERNELS.map((k) => k.kernelName);
+  return [...WASM_TRAINING_KERNELS.map((k) => k.kernelName), ...wrapped.keys()];
 }
 
 /** Removes the training kernels and puts back the ones tfjs had registered. */
@@ -62,6 +94,13 @@ export function unregisterWasmTrainingKernels(): void {
     const original = replaced.get(k.kernelName);
     if (original) tf.registerKernel(original);
   }
+  for (const [name, w] of wrapped) {
+    if (tf.getKernel(name, 'wasm') !== w) continue;
+    tf.unregisterKernel(name, 'wasm');
+    const original = replaced.get(name);
+    if (original) tf.registerKernel(original);
+  }
+  wrapped.clear();
   replaced.clear();
   if (originalSelu && tf.getGradient(tf.Selu) === installedSelu) tf.registerGradient(originalSelu);
   originalSelu = installedSelu = undefined;

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { InputNormalization, PER_IMAGE_STANDARDIZE } from '../models/layers/inputNormalization';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './registerWasmTrainingKernels';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -224,6 +225,28 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
   });
 });
 
+describe('Selu on wasm (ELU-based) matches cpu element by element', () => {
+  it('from −20 to 20 with +0, −0 and values near 0, to 1e-6 relative each (1e-12 absolute below 1e-6)', async () => {
+    const xs = new Float32Array(40_000);
+    for (let i = 0; i < xs.length; i++) xs[i] = -20 + (40 * i) / xs.length;
+    xs.set([0, -0, 1e-7, -1e-7, 1e-30, -1e-30, 3e38, -3e38], 0);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor1d(xs);
+      const y = tf.selu(x);
+      const v = (await y.data()) as Float32Array;
+      tf.dispose([x, y]);
+      return v;
+    };
+    const want = await run('cpu');
+    const got = await run('wasm');
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(Math.abs(want[i]), 1e-6));
+    expect(worst).toBeLessThan(1e-6);
+    expect(Object.is(got[0], 0) || Object.is(got[0], -0)).toBe(true);
+  });
+});
+
 describe('the Selu gradient on wasm (one pass, from the output) matches cpu', () => {
   it('on a GapNet-PL activation with values from −20 to 20, exact zeros included', async () => {
     const n = 2 * 16 * 16 * 32;
@@ -243,6 +266,63 @@ describe('the Selu gradient on wasm (one pass, from the output) matches cpu', ()
     const kernels = profile.kernels.map((k) => k.name);
     expect(kernels).toContain('SeluGrad');
     expect(kernels).not.toContain('Exp');
+  });
+});
+
+describe('Sum over leading axes (bias gradients) on wasm matches cpu', () => {
+  const cases: { name: string; shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { name: 'conv bias gradient: [B, H, W, C] over [0, 1, 2]', shape: [4, 16, 16, 32], axis: [0, 1, 2], keepDims: false },
+    { name: 'axes given out of order, keepDims', shape: [2, 5, 7, 3], axis: [1, 0, 2], keepDims: true },
+    { name: 'dense bias gradient: [B, units] over 0', shape: [16, 256], axis: 0, keepDims: false },
+    { name: 'leading pair of a 3-D tensor, negative axis', shape: [3, 4, 5], axis: [0, -2], keepDims: false },
+    { name: 'not leading (falls back to tfjs): axis 1 of 3', shape: [3, 4, 5], axis: 1, keepDims: false },
+    { name: 'all axes (falls back to tfjs)', shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      await expectSameAsCpu('Sum', { x: { shape: c.shape, seed: 51 } }, { axis: c.axis, keepDims: c.keepDims });
+    });
+  }
+});
+
+describe('constant padding (PadV2) on wasm matches cpu', () => {
+  const cases: { name: string; shape: number[]; paddings: [number, number][]; value: number }[] = [
+    { name: "GapNet-PL conv1's ZeroPadding2D(1): [B, H, W, 4]", shape: [2, 9, 7, 4], paddings: [[0, 0], [1, 1], [1, 1], [0, 0]], value: 0 },
+    { name: 'uneven padding with a value, channels padded too', shape: [2, 3, 4, 5], paddings: [[1, 0], [0, 2], [3, 1], [1, 2]], value: -1.5 },
+    { name: '2-D, last dim only', shape: [3, 4], paddings: [[0, 0], [2, 1]], value: 7 },
+    { name: 'no padding at all', shape: [2, 3], paddings: [[0, 0], [0, 0]], value: 0 },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      await expectSameAsCpu('PadV2', { x: { shape: c.shape, seed: 52 } }, { paddings: c.paddings, constantValue: c.value });
+    });
+  }
+});
+
+describe("GapNet-PL's per-image input normalisation on wasm (one kernel) matches cpu", () => {
+  it('on 0–255 pixels, with a constant channel and a constant image', async () => {
+    const B = 3, H = 20, W = 18, C = 4;
+    const px = Array.from(randomArray(B * H * W * C, 53), (v) => Math.round((v + 0.5) * 255));
+    for (let i = 0; i < H * W; i++) px[i * C + 2] = 17; // image 0, channel 2: constant
+    for (let i = 2 * H * W * C; i < 3 * H * W * C; i++) px[i] = 0; // image 2: black
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const layer = new InputNormalization({ mode: 'per-image' });
+      const x = tf.tensor4d(px, [B, H, W, C]);
+      const profile = await tf.profile(() => layer.apply(x) as tf.Tensor);
+      const y = profile.result as tf.Tensor;
+      const v = (await y.data()) as Float32Array;
+      tf.dispose([x, y]);
+      return { v, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const want = await run('cpu');
+    const got = await run('wasm');
+    expect(got.kernels).toContain(PER_IMAGE_STANDARDIZE);
+    expect(want.kernels).not.toContain(PER_IMAGE_STANDARDIZE);
+    let worst = 0;
+    for (let i = 0; i < want.v.length; i++) worst = Math.max(worst, Math.abs(got.v[i] - want.v[i]));
+    expect(worst).toBeLessThan(1e-5); // outputs are standard scores, |v| ≲ 2
+    expect(got.v.subarray(2 * H * W * C).every((v) => v === 0)).toBe(true);
   });
 });
 
@@ -310,9 +390,15 @@ describe('training through the tape', () => {
     expect(original).not.toBe(own);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBeDefined(); // tfjs's own, put back
+    expect(tf.getKernel(PER_IMAGE_STANDARDIZE, 'wasm')).toBeUndefined();
+    const ownSum = tf.getKernel('Sum', 'wasm');
     const seluGradient = tf.getGradient('Selu');
     expect(seluGradient.outputsToSave).toBeUndefined(); // tfjs's own saves only x
     registerWasmTrainingKernels();
+    const wrappedSum = tf.getKernel('Sum', 'wasm');
+    expect(wrappedSum).not.toBe(ownSum);
+    registerWasmTrainingKernels(); // idempotent: the wrapper does not wrap itself
+    expect(tf.getKernel('Sum', 'wasm')).toBe(wrappedSum);
     expect(tf.getGradient('Selu').outputsToSave).toEqual([true]);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(own);
   });

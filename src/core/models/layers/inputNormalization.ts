@@ -16,6 +16,13 @@ export interface InputNormalizationArgs {
 
 export const PER_IMAGE_EPSILON = 1e-7;
 
+/**
+ * The name under which a backend may register a one-kernel 'per-image' normalisation of a
+ * float32 [B, H, W, C] batch (the wasm backend does: src/core/wasm/perImageStandardize.ts).
+ * Without one, the layer composes tfjs ops. Either way no gradient flows to the model input.
+ */
+export const PER_IMAGE_STANDARDIZE = 'HpaPerImageStandardize';
+
 export class InputNormalization extends tf.layers.Layer {
   static className = 'HpaInputNormalization';
   readonly mode: NormalisationMode;
@@ -34,6 +41,7 @@ export class InputNormalization extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = tf.cast(Array.isArray(inputs) ? inputs[0] : inputs, 'float32');
       if (this.mode === 'div255') return tf.div(x, 255);
+      if (x.rank === 4 && tf.getKernel(PER_IMAGE_STANDARDIZE, tf.getBackend())) return tf.engine().runKernel(PER_IMAGE_STANDARDIZE, { x }) as tf.Tensor;
       const { mean, variance } = tf.moments(x, [1, 2], true);
       return tf.div(tf.sub(x, mean), tf.add(tf.sqrt(variance), PER_IMAGE_EPSILON));
     });
