@@ -6,8 +6,9 @@
 
 The networks are the same as createModel('gapnet-pl') and createModel('gapnet-kaggle') (parameter
 counts are printed and checked by the caller: 630,076 and 595,468 counting BatchNorm's running
-mean/var as tfjs does). Differences that do not change the work much: no input-normalisation
-layer; TF 'same' padding on stride-2 convs pads bottom/right only, PyTorch pads 1 px each side
+mean/var as tfjs does), and each starts with the model's input normalisation as tfjs's does
+(gapnet-pl: per image and channel (x − mean) / (std + 1e-7); gapnet-kaggle: x / 255; no gradient
+flows to it). Differences that do not change the work much: TF 'same' padding on stride-2 convs pads bottom/right only, PyTorch pads 1 px each side
 (same output shapes, same FLOPs). One training step = zero_grad + forward + BCE + backward + Adam.
 `decode` is the single-process Python/PIL reference for ingest: read every PNG of train/ from the
 zip, decode the four channels of each sample, stack them (and resize like the studio does).
@@ -34,6 +35,8 @@ def gapnet_pl(torch, nn):
             self.head = nn.Sequential(nn.Linear(224, 256), nn.SELU(), nn.AlphaDropout(0.3), nn.Linear(256, 256), nn.SELU(), nn.AlphaDropout(0.3), nn.Linear(256, 28), nn.Sigmoid())
 
         def forward(self, x):
+            with torch.no_grad():  # the InputNormalization layer ('per-image')
+                x = (x - x.mean(dim=(2, 3), keepdim=True)) / (x.std(dim=(2, 3), unbiased=False, keepdim=True) + 1e-7)
             f1 = self.block1(x)
             f2 = self.block2(f1)
             f3 = self.block3(f2)
@@ -57,7 +60,7 @@ def gapnet_kaggle(torch, nn, size):
             self.head = nn.Sequential(nn.Linear(224, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 256), nn.ReLU(), nn.Dropout(0.1), nn.Linear(256, 28), nn.Sigmoid())
 
         def forward(self, x):
-            a = self.f1(x)
+            a = self.f1(x / 255)  # the InputNormalization layer ('div255')
             b = self.f2(a)
             c = self.f3(b)
             return self.head(torch.cat([f.mean(dim=(2, 3)) for f in (a, b, c)], dim=1))
