@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputNormalization, type NormalisationMode } from './layers/inputNormalization';
+import { inputConv2d } from './layers/inputConv2d';
 import { AlphaDropout, SeededDropout } from './layers/seededDropout';
 
 export interface GapNetOptions {
@@ -54,8 +55,8 @@ export function buildGapNetPL(o: GapNetOptions): tf.LayersModel {
   let cin = o.channels;
   const conv = (t: tf.SymbolicTensor, n: number, filters: number, stride: number): tf.SymbolicTensor => {
     if (stride > 1) t = tf.layers.zeroPadding2d({ padding: 1, name: `conv${n}_pad` }).apply(t) as tf.SymbolicTensor;
-    const out = tf.layers
-      .conv2d({
+    // conv1 reads the normalised input, which never needs a gradient (inputConv2d.ts)
+    const out = (n === 1 ? inputConv2d : tf.layers.conv2d)({
         name: `conv${n}`,
         filters,
         kernelSize: 3,
@@ -64,8 +65,7 @@ export function buildGapNetPL(o: GapNetOptions): tf.LayersModel {
         activation: 'selu',
         kernelInitializer: seluInit(9 * cin, next()),
         biasInitializer: 'zeros',
-      })
-      .apply(t) as tf.SymbolicTensor;
+      }).apply(t) as tf.SymbolicTensor;
     cin = filters;
     return out;
   };

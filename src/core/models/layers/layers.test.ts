@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inputConv2d } from './inputConv2d';
 import { InputNormalization } from './inputNormalization';
 import { AlphaDropout, SeededDropout } from './seededDropout';
 
@@ -80,5 +81,49 @@ describe('SeededDropout', () => {
     expect(kept.every((z) => Math.abs(z - 1 / 0.75) < 1e-6)).toBe(true);
     expect(kept.length / v.length).toBeCloseTo(0.75, 1.5);
     expect(Array.from((l.apply(x) as tf.Tensor).dataSync()).every((z) => z === 1)).toBe(true);
+  });
+});
+
+describe('InputConv2D (the first convolution, unfused)', () => {
+  const args = { filters: 6, kernelSize: 3, strides: 2, padding: 'valid' as const, activation: 'selu' as const, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), biasInitializer: tf.initializers.randomNormal({ seed: 4 }) };
+  const net = (conv: tf.layers.Layer) => {
+    const input = tf.input({ shape: [9, 9, 4] });
+    const h = conv.apply(tf.layers.zeroPadding2d({ padding: 1 }).apply(input)) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(tf.layers.flatten().apply(h)) as tf.SymbolicTensor });
+  };
+
+  it('computes what tf.layers.conv2d computes, with the same weight gradients, and no input gradient', async () => {
+    const plain = net(tf.layers.conv2d(args));
+    const ours = net(inputConv2d(args));
+    const x = tf.randomNormal([3, 9, 9, 4], 0, 1, 'float32', 6);
+    const y = tf.randomNormal([3, 2], 0, 1, 'float32', 7);
+    const grads = async (m: tf.LayersModel) => {
+      const profile = await tf.profile(() => tf.variableGrads(() => tf.losses.meanSquaredError(y, m.apply(x) as tf.Tensor) as tf.Scalar));
+      const { value, grads: g } = profile.result as unknown as { value: tf.Scalar; grads: tf.NamedTensorMap };
+      const values = m.trainableWeights.map((w) => Array.from(g[(w.read() as unknown as { name: string }).name].dataSync()));
+      return { loss: value.dataSync()[0], values, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const a = await grads(plain);
+    const b = await grads(ours);
+    expect(b.loss).toBeCloseTo(a.loss, 5);
+    b.values.forEach((v, i) => v.forEach((g, j) => expect(g).toBeCloseTo(a.values[i][j], 5)));
+    expect(a.kernels).toContain('Conv2DBackpropInput'); // the fused op computes it anyway
+    expect(b.kernels).not.toContain('Conv2DBackpropInput');
+    expect(b.kernels).toContain('Conv2DBackpropFilter');
+  });
+
+  it("serialises as a plain 'Conv2D', so a saved model loads without this class", async () => {
+    const layer = inputConv2d({ ...args, name: 'conv1' });
+    expect(layer.getClassName()).toBe('Conv2D');
+    const m = net(layer);
+    const json = JSON.stringify(m.toJSON(null, false));
+    expect(json).not.toContain('InputConv2D');
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(JSON.parse(json)));
+    loaded.setWeights(m.getWeights());
+    const x = tf.randomNormal([2, 9, 9, 4], 0, 1, 'float32', 8);
+    const want = (m.predict(x) as tf.Tensor).dataSync();
+    const got = (loaded.predict(x) as tf.Tensor).dataSync();
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    expect(loaded.getLayer('conv1').constructor).not.toBe(layer.constructor);
   });
 });
