@@ -27,18 +27,32 @@ test('forcing a backend in settings restarts the worker on it and remembers the 
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');
 });
 
-test('forcing wasm trains on the wasm backend (one thread: the threaded build fails in a bundled worker)', async ({ page }) => {
+test("forcing wasm trains on the wasm backend's threaded build (on half the logical cores, as tfjs decides)", async ({ page }) => {
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const binaries: string[] = [];
+  page.context().on('request', (r) => r.url().endsWith('.wasm') && binaries.push(r.url().split('/').pop()!));
   await page.goto('/');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByLabel('Backend setting').selectOption('wasm');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: wasm');
-  await expect(page.getByTestId('backend-reason')).toContainText('forced in settings');
-  await expect(page.getByTestId('backend-threads')).toHaveText('wasm threads: off (1)');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on wasm, loss \d+\.\d+ → \d+\.\d+/);
   const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);
   expect(after).toBeLessThan(before);
+  // the threaded binary ran (it failed to start from a bundled worker before buildtools/tfjsWasmThreads.ts)
+  expect(binaries.some((b) => b.startsWith('tfjs-backend-wasm-threaded-simd'))).toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = Math.max(1, Math.min(8, Math.floor(cores / 2)));
+  await expect(page.getByTestId('backend-reason')).toContainText(`wasm: forced in settings; threaded build, ${threads} thread${threads > 1 ? 's' : ''}: tfjs uses half the logical cores, at most 8, and this machine has ${cores}`);
+  await expect(page.getByTestId('backend-threads')).toHaveText(threads > 1 ? `wasm threads: on (${threads})` : 'wasm threads: off (1)');
+  // fewer threads can be asked for in the settings; the choice is remembered
+  await page.getByLabel('wasm threads').selectOption('1');
+  await expect(page.getByTestId('backend-reason')).toContainText('wasm: forced in settings; threaded build, 1 thread (settings)');
+  await page.reload();
+  await expect(page.getByLabel('wasm threads')).toHaveValue('1');
+  await expect(page.getByTestId('backend-reason')).toContainText('threaded build, 1 thread (settings)');
+  await expect(check).toContainText('steps on wasm');
   expect(consoleErrors).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { useStudio } from './store';
-import type { BackendChoice } from '../worker/protocol';
+import { WASM_MAX_THREADS, type BackendChoice } from '../worker/protocol';
 
 const CHOICES: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'Auto (webgpu → webgl → wasm → cpu)' },
@@ -9,6 +9,11 @@ const CHOICES: { value: BackendChoice; label: string }[] = [
   { value: 'cpu', label: 'CPU (slow)' },
 ];
 
+/** tfjs runs wasm on at most half the logical cores (and 8): more cannot be asked for. */
+function maxWasmThreads(): number {
+  return Math.max(1, Math.min(WASM_MAX_THREADS, Math.floor((navigator.hardwareConcurrency || 1) / 2)));
+}
+
 /** The bottom bar: which backend trains, on which adapter, and why. */
 export function StatusBar() {
   const backend = useStudio((s) => s.backend);
@@ -16,6 +21,8 @@ export function StatusBar() {
   const error = useStudio((s) => s.workerError);
   const choice = useStudio((s) => s.backendChoice);
   const setChoice = useStudio((s) => s.setBackendChoice);
+  const wasmThreads = useStudio((s) => s.wasmThreads);
+  const setWasmThreads = useStudio((s) => s.setWasmThreads);
   const used = backend?.attempts.find((a) => a.used);
   const adapter = backend?.adapter;
   return (
@@ -57,6 +64,17 @@ export function StatusBar() {
           {CHOICES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="status-setting">
+        wasm threads{' '}
+        <select aria-label="wasm threads" value={wasmThreads} onChange={(e) => setWasmThreads(Number(e.target.value))}>
+          <option value={0}>auto (half the logical cores, ≤ {WASM_MAX_THREADS})</option>
+          {Array.from({ length: maxWasmThreads() }, (_, i) => i + 1).map((n) => (
+            <option key={n} value={n}>
+              {n}
             </option>
           ))}
         </select>

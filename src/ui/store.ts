@@ -4,21 +4,30 @@
  * actions are named.
  */
 import { create, type StateCreator } from 'zustand';
-import type { BackendChoice, BackendReport, FromTrainingWorker, ProbeResult, ToTrainingWorker } from '../worker/protocol';
+import { WASM_MAX_THREADS, type BackendChoice, type BackendReport, type FromTrainingWorker, type ProbeResult, type ToTrainingWorker } from '../worker/protocol';
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createExportSlice, type ExportSlice } from './export/exportSlice';
 import { TrainingClient } from './trainingClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
+const WASM_THREADS_KEY = 'hpa-studio.wasmThreads';
 
 function readBackendSetting(): BackendChoice {
   const v = typeof localStorage !== 'undefined' ? localStorage.getItem(BACKEND_SETTING_KEY) : null;
   return v === 'webgpu' || v === 'webgl' || v === 'cpu' || v === 'wasm' ? (v as BackendChoice) : 'auto';
 }
 
+/** The saved wasm thread count: 0 = tfjs's choice. */
+function readWasmThreads(): number {
+  const v = Number(typeof localStorage !== 'undefined' ? localStorage.getItem(WASM_THREADS_KEY) : null);
+  return Number.isInteger(v) && v > 0 && v <= WASM_MAX_THREADS ? v : 0;
+}
+
 export interface BackendSlice {
   backendChoice: BackendChoice;
+  /** threads for the wasm backend; 0 = tfjs's choice (half the logical cores, at most 8) */
+  wasmThreads: number;
   backend: BackendReport | null;
   probe: ProbeResult | null;
   workerError: string | null;
@@ -28,6 +37,8 @@ export interface BackendSlice {
   startTrainingWorker: (first: ToTrainingWorker) => void;
   sendToTrainingWorker: (msg: ToTrainingWorker) => void;
   setBackendChoice: (choice: BackendChoice) => void;
+  /** restarts the worker with this many wasm threads (0 = tfjs's choice) */
+  setWasmThreads: (n: number) => void;
 }
 
 let client: TrainingClient | null = null;
@@ -54,11 +65,12 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     client ??= new TrainingClient(handle);
     checkAfterInit = !first;
     set({ backend: null, workerError: null, ...(first ? {} : { probe: null }) });
-    client.start(get().backendChoice);
+    client.start(get().backendChoice, get().wasmThreads);
     if (first) client.send(first);
   };
   return {
     backendChoice: readBackendSetting(),
+    wasmThreads: readWasmThreads(),
     backend: null,
     probe: null,
     workerError: null,
@@ -68,6 +80,11 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     setBackendChoice: (choice) => {
       localStorage.setItem(BACKEND_SETTING_KEY, choice);
       set({ backendChoice: choice });
+      get().connect();
+    },
+    setWasmThreads: (n) => {
+      localStorage.setItem(WASM_THREADS_KEY, String(n));
+      set({ wasmThreads: n });
       get().connect();
     },
   };

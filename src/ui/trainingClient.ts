@@ -9,13 +9,13 @@ export class TrainingClient {
 
   constructor(private readonly onMessage: (msg: FromTrainingWorker) => void) {}
 
-  start(backend: BackendChoice): void {
+  start(backend: BackendChoice, wasmThreads?: number): void {
     this.stop();
     const worker = new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module', name: 'training' });
     worker.onmessage = (e: MessageEvent<FromTrainingWorker>) => this.onMessage(e.data);
     worker.onerror = (e) => this.onMessage({ type: 'error', message: `training worker failed: ${e.message || 'script error'}` });
     this.worker = worker;
-    this.send({ type: 'init', backend });
+    this.send({ type: 'init', backend, ...(wasmThreads ? { wasmThreads } : {}) });
   }
 
   send(msg: ToTrainingWorker): void {

@@ -3,12 +3,12 @@
  * and records, for each, why it was or was not used. Runs where `navigator` is the worker's.
  *
  * wasm: the .wasm binaries are bundled by Vite (`?url` imports: same origin, nothing fetched
- * from elsewhere); src/core/wasm adds the kernels it needs to train. It runs on ONE thread even on
- * a cross-origin-isolated page: tfjs-backend-wasm 4.22's threaded build cannot start from a
- * bundled worker (it rebuilds its Emscripten factory for the pthread workers from
- * Function.prototype.toString(), which loses the bundle's renamed outer variables: every pthread
- * worker throws "ReferenceError: e is not defined" and tf.setBackend('wasm') never resolves; the
- * same with minification off).
+ * from elsewhere); src/core/wasm adds the kernels it needs to train. Threads: tfjs-backend-wasm
+ * 4.22's threaded build needs a cross-origin-isolated page (COOP/COEP, set by vite.config.ts) and
+ * a build-time fix to start from a bundled worker (buildtools/tfjsWasmThreads.ts, applied by
+ * `vite build`); with both it runs XNNPACK on half the logical cores, at most 8 (tfjs's cap; the
+ * settings can ask for fewer, never more).
+ * Otherwise (dev server, or a page that is not isolated) it runs on one thread and says why.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -16,12 +16,22 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
-import { TRAINING_BACKENDS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
+import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
 let wasmConfigured = false;
+/** Threads asked for in the settings (0: tfjs's choice); read when wasm is first configured. */
+let wasmThreadsWanted = 0;
 
-/** Points tfjs-backend-wasm at the bundled binaries, single-threaded (see above); once per worker. */
+/** The settings' wasm thread count, before the backend is selected (0 or absent: tfjs's choice). */
+export function setWasmThreadsPreference(n: number | undefined): void {
+  wasmThreadsWanted = n && n > 0 ? Math.min(Math.floor(n), WASM_MAX_THREADS) : 0;
+}
+/** Why wasm runs on one thread, when it must (see above); null when the threaded build may start. */
+let wasmSingleThreadReason: string | null = null;
+
+/** Points tfjs-backend-wasm at the bundled binaries and decides about threads; once per worker. */
 function configureWasm(): void {
   if (wasmConfigured) return;
   wasmConfigured = true;
@@ -30,8 +40,22 @@ function configureWasm(): void {
     'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
   });
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  setThreadsCount(1);
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) wasmSingleThreadReason = 'the page is not cross-origin isolated (COOP/COEP headers missing)';
+  else if (!(globalThis as Record<string, unknown>)[WASM_THREADS_PATCHED]) wasmSingleThreadReason = "the dev server does not patch tfjs's threaded build (use the production build: npm run build && npm run preview)";
+  if (wasmSingleThreadReason) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    setThreadsCount(1);
+  } else if (wasmThreadsWanted > 0) setThreadsCount(wasmThreadsWanted);
+}
+
+/** The status line's words on wasm threads. */
+function wasmThreadsNote(): string {
+  if (wasmSingleThreadReason) return `; one thread: ${wasmSingleThreadReason}`;
+  const n = getThreadsCount();
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const threads = `${n} thread${n > 1 ? 's' : ''}`;
+  if (wasmThreadsWanted) return `; threaded build, ${threads} (settings)`;
+  return `; threaded build, ${threads}: tfjs uses half the logical cores, at most ${WASM_MAX_THREADS}, and this machine has ${cores}`;
 }
 
 interface GpuAdapterLike {
@@ -103,7 +127,7 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     active = name;
     let reason = requested === 'auto' ? `first available in the order ${TRAINING_BACKENDS.join(' → ')}` : 'forced in settings';
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
-    if (name === 'wasm') reason += getThreadsCount() > 1 ? `; ${getThreadsCount()} threads` : "; one thread (tfjs-backend-wasm's threaded build fails in a bundled worker)";
+    if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
     attempts.push({ backend: name, used: true, reason });
   }

@@ -9,6 +9,9 @@ export const TRAINING_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 export type BackendChoice = 'auto' | TrainingBackend;
 
+/** The most threads the wasm backend can use: tfjs 4.22 caps XNNPACK's pool at 8, and at half the logical cores. */
+export const WASM_MAX_THREADS = 8;
+
 /** Why a backend was or was not used: one line a user can read. */
 export interface BackendAttempt {
   backend: TrainingBackend;
@@ -33,7 +36,7 @@ export interface BackendReport {
   /** the WebGPU adapter, when one was found (even if WebGPU was not used) */
   adapter: AdapterInfo | null;
   tfjsVersion: string;
-  /** wasm only: the threads its kernels use (1 for now: see src/worker/backend.ts) */
+  /** wasm only: the threads its kernels use (1 where the threaded build cannot start: see src/worker/backend.ts) */
   wasmThreads?: number;
 }
 
@@ -116,7 +119,8 @@ export interface BatchProgress {
 export type RunEndStatus = 'done' | 'stopped' | 'failed';
 
 export type ToTrainingWorker =
-  | { type: 'init'; backend: BackendChoice }
+  /** wasmThreads: threads for the wasm backend, 1…WASM_MAX_THREADS (tfjs caps it at half the logical cores); absent = that cap */
+  | { type: 'init'; backend: BackendChoice; wasmThreads?: number }
   | { type: 'probe'; size: number; batch: number; steps: number }
   | { type: 'train'; request: TrainRequest }
   | { type: 'pause' }

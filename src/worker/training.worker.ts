@@ -3,7 +3,7 @@
  * backend is disposed). Speaks only the messages of ./protocol.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend';
+import { selectBackend, setWasmThreadsPreference } from './backend';
 import { measureTrainingSteps, median } from '../core/probe';
 import { TrainingController } from '../core/train/controller';
 import type { FromTrainingWorker, ToTrainingWorker } from './protocol';
@@ -19,6 +19,7 @@ async function handle(msg: ToTrainingWorker): Promise<void> {
   try {
     switch (msg.type) {
       case 'init': {
+        setWasmThreadsPreference(msg.wasmThreads);
         post({ type: 'backend', report: await selectBackend(msg.backend) });
         break;
       }
