@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: every figure beside a reference measured
- * in the same run; writes bench/results/<date>-<machine>[-quick].{json,md} and latest.md.
+ * in the same run; writes bench/results/<date>-<machine>[-quick].{json,md} and (full runs) latest.md.
  * See bench/README.md for what each row means and how long each part takes.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -84,8 +84,10 @@ function skipRow(section: Row['section'], what: string, unit: string, ref: Stat 
   return { section, what, unit, ours: null, ref, refLabel: ref ? 'PyTorch CPU, 1 thread' : undefined, status: 'skipped', notes: why };
 }
 
-export async function runBench(o: BenchOptions): Promise<{ rows: Row[]; files: string[] }> {
+export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files: string[] }> {
   const t0 = performance.now();
+  // section headings carry the seconds since the start, so a slow section shows in the log
+  const o: BenchOptions = { ...opts, log: (line) => opts.log(line.startsWith(' ') ? line : `[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`) };
   const loadStart = loadavg();
   const log = o.log;
   const rows: Row[] = [];
@@ -95,11 +97,14 @@ export async function runBench(o: BenchOptions): Promise<{ rows: Row[]; files: s
   };
   mkdirSync(TMP, { recursive: true });
   const Q = o.quick;
-  const sizes = Q ? [64, 128] : [64, 128, 256];
+  const sizes = [64, 128, 256];
   const batches = [16, 32];
   const warm = Q ? 1 : 2;
   const steps = Q ? 3 : 5;
-  const combos = MODELS.flatMap((model) => sizes.flatMap((size) => batches.map((batch) => ({ model, size, batch }))));
+  // --quick: the headline combo (gapnet-pl 128 px b16), the slow backends' probe (64 px b16) and one gapnet-kaggle
+  const combos: Combo[] = Q
+    ? [{ model: 'gapnet-pl', size: 64, batch: 16 }, { model: 'gapnet-pl', size: 128, batch: 16 }, { model: 'gapnet-kaggle', size: 64, batch: 16 }]
+    : MODELS.flatMap((model) => sizes.flatMap((size) => batches.map((batch) => ({ model, size, batch }))));
   const key = (c: { model: string; size: number; batch: number }) => `${c.model} ${c.size} px b${c.batch}`;
 
   // ---- 1. training: the PyTorch references first (one per combo, shared by every backend's row)
@@ -125,6 +130,26 @@ export async function runBench(o: BenchOptions): Promise<{ rows: Row[]; files: s
     if (isErr(r)) add({ section: 'training', what: `train ${key(c)} — Node wasm`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
     else add(trainRow(`train ${key(c)} — Node wasm`, r, c.batch, c.model, ref(c).stat, ref(c).params, r.detail));
   }
+  // ---- issue #6's goal, wasm / PyTorch at gapnet-pl 128 px b16, as a ratio within interleaved pairs:
+  // this machine's speed drifts by ±20 % between minutes, which a ratio of far-apart runs would carry
+  const pairs = Q ? 2 : 3;
+  log(`wasm vs PyTorch, gapnet-pl 128 px b16, 1 thread each: ${pairs} interleaved pairs`);
+  const ratios: number[] = [];
+  const pairNotes: string[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const w = await nodeJob<TrainTiming>({ kind: 'train', backend: 'wasm', model: 'gapnet-pl', size: 128, batch: 16, warmup: warm, steps, budgetMs: 40_000 }, 160_000);
+    const t = await torch<{ stepMs: number[] }>(['train', '--model', 'gapnet-pl', '--size', '128', '--batch', '16', '--warmup', String(warm), '--steps', String(steps)]);
+    if (isErr(w) || isErr(t)) {
+      pairNotes.push(`pair ${i + 1} failed: ${isErr(w) ? w.error : (t as { error: string }).error}`);
+      continue;
+    }
+    const wm = stat(w.stepMs).median;
+    const tm = stat(t.stepMs).median;
+    ratios.push((100 * tm) / wm);
+    pairNotes.push(`${(16_000 / wm).toFixed(1)} vs ${(16_000 / tm).toFixed(1)} img/s`);
+  }
+  add({ section: 'training', what: 'wasm / PyTorch CPU, train gapnet-pl 128 px b16 (Node, 1 thread each), interleaved pairs', unit: '%', ours: ratios.length ? stat(ratios) : null, ref: null, status: ratios.length ? 'measured' : 'failed', notes: `goal ≥ 25 % (issue #6); wasm vs PyTorch per pair: ${pairNotes.join('; ')}` });
+
   // tfjs cpu backend: the architecture note measured 0.14 img/s at 128 px b16 (first step 120 s)
   log('training in Node: tfjs cpu backend');
   let cpuStepPerUnit = (16 / 0.14) * 1000 / (128 * 128 * 16); // ms per (px² × image), from architecture.md
@@ -196,8 +221,9 @@ export async function runBench(o: BenchOptions): Promise<{ rows: Row[]; files: s
   const md = markdown(m, rows, { quick: Q, seconds });
   writeFileSync(`${base}.json`, JSON.stringify({ machine: m, quick: Q, seconds, rows }, null, 1) + '\n');
   writeFileSync(`${base}.md`, md);
-  writeFileSync(join(o.outDir, 'latest.md'), md);
-  return { rows, files: [`${base}.json`, `${base}.md`, join(o.outDir, 'latest.md')] };
+  // latest.md (the table the README quotes) only ever holds a full run: --quick skips combos and runs.
+  if (!Q) writeFileSync(join(o.outDir, 'latest.md'), md);
+  return { rows, files: [`${base}.json`, `${base}.md`, ...(Q ? [] : [join(o.outDir, 'latest.md')])] };
 }
 
 type AddRow = (r: Row) => void;
