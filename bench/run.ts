@@ -368,6 +368,12 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   const fbatches = Q ? 2 : 20;
   o.log(`data feed: storedBatchSource (streaming) over the imported dataset, batch ${fb} × ${fbatches}`);
   const f = await job(s, { kind: 'feed', batch: fb, batches: fbatches, runs: Q ? 3 : 5 }, 600_000);
+  const us = 256, ub = Q ? 16 : 32, uruns = Q ? 3 : 7;
+  o.log(`batch upload to webgpu: ${ub} × ${us} px × 4 channels as bytes vs as float32, ${uruns} interleaved runs`);
+  const u = await job(s, { kind: 'upload', size: us, batch: ub, runs: uruns }, 300_000);
+  const uploadWhat = `upload a ${us} px batch of ${ub} to webgpu as bytes, widened on the GPU (src/core/webgpu/uint8Upload.ts)`;
+  if (!u.ok || u.kind !== 'upload') add({ section: 'data feed', what: uploadWhat, unit: 'batches/s', ours: null, ref: null, status: !u.ok && /did not start/.test(u.error) ? 'not available' : 'failed', notes: u.ok ? 'unexpected answer' : u.error.split('\n')[0] });
+  else add({ section: 'data feed', what: uploadWhat, unit: 'batches/s', ours: stat(rates(1, u.bytesMs)), ref: stat(rates(1, u.floatMs)), refLabel: "tfjs's float32 path (the before), same run, interleaved", status: 'measured', notes: `Uint8Array → float32 tensor + a sum read back; ${(ub * us * us * 4 / 1e6).toFixed(1)} MB as bytes vs ${(ub * us * us * 16 / 1e6).toFixed(1)} MB as float32; adapter ${u.backend.adapter || '?'}: on SwiftShader the 'GPU' is this CPU, so this shows the JavaScript side, not a bus` });
   o.log('studio run: wasm, input 64 px, batch 16, watched for data wait and long tasks');
   let consume: Stat | null = null;
   let run: Awaited<ReturnType<typeof studioRun>> | null = null;

@@ -7,6 +7,8 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await page.goto('/');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
   await expect(page.getByTestId('backend-adapter')).toContainText('(software fallback)');
+  // the byte upload's self-check (every byte value through the WGSL unpacking) passed on this GPU
+  await expect(page.getByTestId('backend-reason')).toContainText('image batches upload as bytes, widened to float on the GPU (checked)');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);

@@ -6,6 +6,9 @@
 import { listDatasets, listSamples } from '../../src/data/catalog';
 import { openPixelReader } from '../../src/data/pixelStore';
 import { storedBatchSource } from '../../src/data/storedBatchSource';
+import * as tf from '@tensorflow/tfjs';
+import { batchTensor } from '../../src/core/augment';
+import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/core/webgpu/uint8Upload';
 import { selectBackend } from '../../src/worker/backend';
 import { timePredict, timeTraining } from '../lib/trainSteps';
 import type { BackendNote, BenchAnswer, BenchJob } from './jobs';
@@ -50,8 +53,40 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   return { ok: true, kind: 'feed', resolution: ds.resolution, samples: samples.length, storage: ds.storage, runMs, samplesPerRun: Math.min(need, samples.length) };
 }
 
+/**
+ * One uint8 batch to a float32 tensor on webgpu, as training does it (batchTensor), then a small
+ * reduction read back so the GPU work is done: the byte path (src/core/webgpu/uint8Upload.ts) and
+ * tfjs's float32 path (kernel unregistered), alternating run by run.
+ */
+async function upload(job: Extract<BenchJob, { kind: 'upload' }>): Promise<BenchAnswer> {
+  const note = await backend('webgpu');
+  if (note.active !== 'webgpu') return { ok: false, error: `webgpu did not start: ${note.reason}`, backend: note };
+  const bytes = new Uint8Array(job.batch * job.size * job.size * 4);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+  const once = async () => {
+    const t0 = performance.now();
+    const x = batchTensor(bytes, job.batch, 4);
+    const s = tf.sum(x);
+    await s.data();
+    tf.dispose([x, s]);
+    return performance.now() - t0;
+  };
+  const bytesMs: number[] = [];
+  const floatMs: number[] = [];
+  for (let r = -1; r < job.runs; r++) {
+    registerWebGpuUint8Upload();
+    const b = await once();
+    tf.unregisterKernel(UINT8_TO_FLOAT32, 'webgpu');
+    const f = await once();
+    if (r >= 0) (bytesMs.push(b), floatMs.push(f)); // r = -1: warm-up (shader compilation)
+  }
+  registerWebGpuUint8Upload();
+  return { ok: true, kind: 'upload', backend: note, bytesMs, floatMs };
+}
+
 async function run(job: BenchJob): Promise<BenchAnswer> {
   if (job.kind === 'feed') return feed(job);
+  if (job.kind === 'upload') return upload(job);
   const note = await backend(job.backend);
   if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
   if (job.kind === 'train') return { ok: true, kind: 'train', backend: note, timing: await timeTraining(job) };

@@ -7,7 +7,9 @@ export type BenchJob =
   | ({ kind: 'train'; backend: BrowserBackend } & TrainSpec)
   | ({ kind: 'predict'; backend: BrowserBackend } & PredictSpec)
   /** read `batches` batches of the newest imported dataset through storedBatchSource (streaming path) */
-  | { kind: 'feed'; batch: number; batches: number; runs: number };
+  | { kind: 'feed'; batch: number; batches: number; runs: number }
+  /** upload [batch, size, size, 4] uint8 batches to webgpu: the byte path vs tfjs's float32 path, interleaved */
+  | { kind: 'upload'; size: number; batch: number; runs: number };
 
 export interface BackendNote {
   active: string | null;
@@ -19,4 +21,5 @@ export type BenchAnswer =
   | { ok: true; kind: 'train'; backend: BackendNote; timing: TrainTiming }
   | { ok: true; kind: 'predict'; backend: BackendNote; runMs: number[]; views: number }
   | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; runMs: number[]; samplesPerRun: number }
+  | { ok: true; kind: 'upload'; backend: BackendNote; bytesMs: number[]; floatMs: number[] }
   | { ok: false; error: string; backend?: BackendNote };

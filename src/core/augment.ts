@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
+import { uint8Tensor } from './webgpu/uint8Upload';
 
 export type ResizeMode = 'resize' | 'crop';
 
@@ -54,7 +55,7 @@ export function batchTensor(x: tf.Tensor | Uint8Array, batch: number, channels =
   if (x instanceof Uint8Array) {
     const side = Math.round(Math.sqrt(x.length / (batch * channels)));
     if (side * side * batch * channels !== x.length) throw new RangeError(`a batch of ${batch} square ${channels}-channel images cannot hold ${x.length} values`);
-    return tf.tensor4d(x, [batch, side, side, channels], 'float32');
+    return uint8Tensor(x, [batch, side, side, channels]) as tf.Tensor4D; // as bytes where the backend can
   }
   if (x.rank !== 4) throw new RangeError(`image batch must be [b, h, w, c], got shape [${x.shape}]`);
   return (x.dtype === 'float32' ? tf.clone(x) : tf.cast(x, 'float32')) as tf.Tensor4D;

@@ -18,6 +18,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
+import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
 let wasmConfigured = false;
@@ -96,6 +97,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
       configureWasm();
       registerWasmTrainingKernels(); // before the first wasm kernel runs; they are ours from the start
     }
+    if (name === 'webgpu') registerWebGpuUint8Upload(); // image batches go up as bytes
     const ok = await tf.setBackend(name);
     await tf.ready();
     if (!ok || tf.getBackend() !== name) return `init error: tfjs could not initialise ${name}`;
@@ -127,6 +129,10 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     active = name;
     let reason = requested === 'auto' ? `first available in the order ${TRAINING_BACKENDS.join(' → ')}` : 'forced in settings';
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
+    if (name === 'webgpu') {
+      const off = await verifyUint8Upload();
+      reason += off === null ? '; image batches upload as bytes, widened to float on the GPU (checked)' : `; image batches upload as float32: byte upload ${off}`;
+    }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
     attempts.push({ backend: name, used: true, reason });

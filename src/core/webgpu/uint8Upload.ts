@@ -1,0 +1,122 @@
+/**
+ * Image batches go to the GPU as bytes and become float32 there.
+ *
+ * Stored pixels are uint8, but tfjs has no uint8 dtype: `tf.tensor(uint8Array, shape, 'float32')`
+ * first widens every value to a float in JavaScript (a new Float32Array, 4 bytes a pixel) and then
+ * uploads that. At the stored 256 px a batch of 32 is 8.4 M values: 33.5 MB written by the main
+ * loop of the worker and sent over the bus, for 8.4 MB of information.
+ *
+ * Here the bytes travel as they are: the Uint8Array is viewed (no copy) as an int32 tensor of a
+ * quarter the length, uploaded, and one compute shader writes each byte out as a float:
+ * out[i] = f32((word[i / 4] >> 8·(i mod 4)) & 255) — little-endian, as every WebGPU platform is.
+ * Exact for every byte value (integers are exact in float32 up to 2^24).
+ *
+ * Only on webgpu: int32 tensors there are i32 storage buffers, so the bits arrive intact. On webgl
+ * an int32 texture holds floats (a packed word above 2^24 would round) and on wasm/cpu there is no
+ * upload to save, so those backends keep the plain path. batchTensor (augment.ts) takes this path
+ * whenever the active backend has UINT8_TO_FLOAT32 registered.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+/** Kernel name: input `x`, int32 [n / 4] (4 bytes per value); attr `size`: n; output float32 [n]. */
+export const UINT8_TO_FLOAT32 = 'HpaUint8ToFloat32';
+
+const WORKGROUP = 64;
+
+/** One thread per output value: the byte's word, shifted and masked, as f32. */
+function program(size: number): WebGPUProgram {
+  return {
+    variableNames: ['x'],
+    outputShape: [size],
+    shaderKey: 'hpaUint8ToFloat32',
+    dispatchLayout: { x: [0] },
+    // the backend splits a dispatch over its per-dimension limit (65,535 workgroups) itself
+    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let word = x[index / 4];
+          let byte = (word >> u32(8 * (index % 4))) & 255;
+          setOutputAtIndex(index, f32(byte));
+        }
+      }
+    `,
+  };
+}
+
+export const uint8ToFloat32WebGpuConfig: tf.KernelConfig = {
+  kernelName: UINT8_TO_FLOAT32,
+  backendName: 'webgpu',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const x = inputs.x as tf.TensorInfo;
+    const size = (attrs as { size: number }).size;
+    if (x.dtype !== 'int32' || x.shape.length !== 1 || x.shape[0] * 4 < size || (x.shape[0] - 1) * 4 >= size) {
+      throw new RangeError(`${UINT8_TO_FLOAT32}: expected int32 [${Math.ceil(size / 4)}] holding ${size} bytes, got ${x.dtype} [${x.shape}]`);
+    }
+    return (backend as WebGPUBackend).runWebGPUProgram(program(size), [x], 'float32');
+  },
+};
+
+/** Registers the kernel for webgpu (idempotent); call before training on webgpu. */
+export function registerWebGpuUint8Upload(): void {
+  if (!tf.getKernel(UINT8_TO_FLOAT32, 'webgpu')) tf.registerKernel(uint8ToFloat32WebGpuConfig);
+}
+
+/**
+ * Checks the byte upload on the active backend against tfjs's own float conversion: every byte value,
+ * a length that is not a whole number of words, and a view at an odd offset. On a mismatch (a driver
+ * that gets the shader wrong) the kernel is unregistered, so batches take the plain path.
+ * Returns null when the byte path is on and checked, else why it is off.
+ */
+export async function verifyUint8Upload(): Promise<string | null> {
+  const backend = tf.getBackend();
+  if (!hasUint8Upload()) return `not available on ${backend}`;
+  const base = new Uint8Array(3 + 256 * 3 + 2);
+  for (let i = 0; i < base.length; i++) base[i] = (i * 167 + 13) & 255;
+  for (let v = 0; v < 256; v++) base[3 + v] = v;
+  const bytes = base.subarray(3, 3 + 256 * 3 + 1); // odd offset, 769 values
+  const got = uint8Tensor(bytes, [bytes.length]);
+  try {
+    const values = await got.data();
+    const bad = Array.from(bytes).findIndex((b, i) => values[i] !== b);
+    if (bad < 0) return null;
+    tf.unregisterKernel(UINT8_TO_FLOAT32, backend);
+    return `self-check failed on ${backend} (byte ${bad}: ${bytes[bad]} came back as ${values[bad]}); batches upload as float32`;
+  } finally {
+    got.dispose();
+  }
+}
+
+/** Whether the active backend turns uploaded bytes into floats itself. */
+export function hasUint8Upload(): boolean {
+  return tf.getKernel(UINT8_TO_FLOAT32, tf.getBackend()) !== undefined;
+}
+
+/**
+ * A float32 tensor of the given shape holding `bytes` (values 0..255): uploaded as bytes where the
+ * backend supports it, else through tfjs's float conversion. The caller owns the result.
+ */
+export function uint8Tensor(bytes: Uint8Array, shape: number[]): tf.Tensor {
+  const n = bytes.length;
+  if (shape.reduce((a, b) => a * b, 1) !== n) throw new RangeError(`${n} bytes cannot fill shape [${shape}]`);
+  if (!hasUint8Upload() || n === 0) return tf.tensor(bytes, shape, 'float32');
+  const words = Math.ceil(n / 4);
+  // an int32 view needs 4-byte alignment and whole words; otherwise copy into a fresh buffer
+  const aligned = bytes.byteOffset % 4 === 0 && n % 4 === 0 ? bytes : (() => {
+    const c = new Uint8Array(words * 4);
+    c.set(bytes);
+    return c;
+  })();
+  const packed = tf.tensor1d(new Int32Array(aligned.buffer, aligned.byteOffset, words), 'int32');
+  try {
+    const flat = tf.engine().runKernel(UINT8_TO_FLOAT32, { x: packed }, { size: n }) as tf.Tensor;
+    const out = flat.reshape(shape);
+    flat.dispose();
+    return out;
+  } finally {
+    packed.dispose();
+  }
+}
