@@ -77,8 +77,10 @@ export async function openBenchPage(s: Session): Promise<void> {
 }
 
 export async function job(s: Session, j: BenchJob, timeoutMs: number): Promise<BenchAnswer> {
-  const timeout = new Promise<BenchAnswer>((r) => setTimeout(() => r({ ok: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs));
-  const answer = await Promise.race([s.page.evaluate((x) => (window as unknown as { benchJob: (j: unknown) => Promise<unknown> }).benchJob(x), j) as Promise<BenchAnswer>, timeout]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<BenchAnswer>((r) => (timer = setTimeout(() => r({ ok: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs)));
+  // the timer is cleared once the job answers: a pending one kept Node alive for its full length after the bench ended
+  const answer = await Promise.race([s.page.evaluate((x) => (window as unknown as { benchJob: (j: unknown) => Promise<unknown> }).benchJob(x), j) as Promise<BenchAnswer>, timeout]).finally(() => clearTimeout(timer));
   if (!answer.ok && answer.error.startsWith('timed out')) await openBenchPage(s); // reload: ends the stuck worker
   return answer;
 }

@@ -8,7 +8,7 @@
  *
  * Here the bytes travel as they are: the Uint8Array is viewed (no copy) as an int32 tensor of a
  * quarter the length, uploaded, and one compute shader writes each byte out as a float:
- * out[i] = f32((word[i / 4] >> 8·(i mod 4)) & 255) — little-endian, as every WebGPU platform is.
+ * out[4k + j] = f32((word[k] >> 8·j) & 255) — little-endian, as every WebGPU platform is.
  * Exact for every byte value (integers are exact in float32 up to 2^24).
  *
  * Only on webgpu: int32 tensors there are i32 storage buffers, so the bits arrive intact. On webgl
@@ -24,23 +24,30 @@ export const UINT8_TO_FLOAT32 = 'HpaUint8ToFloat32';
 
 const WORKGROUP = 64;
 
-/** One thread per output value: the byte's word, shifted and masked, as f32. */
+/**
+ * One thread per 4-byte word: it reads the word once and writes its four values (no division per
+ * byte; on SwiftShader, where invocations run on the CPU, a quarter of the threads matters).
+ */
 function program(size: number): WebGPUProgram {
+  const words = Math.ceil(size / 4);
   return {
     variableNames: ['x'],
     outputShape: [size],
-    shaderKey: 'hpaUint8ToFloat32',
+    shaderKey: 'hpaUint8ToFloat32Word',
     dispatchLayout: { x: [0] },
     // the backend splits a dispatch over its per-dimension limit (65,535 workgroups) itself
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
+    dispatch: [Math.ceil(words / WORKGROUP), 1, 1],
     workgroupSize: [WORKGROUP, 1, 1],
     size: true,
     getUserCode: () => `
       fn main(index : i32) {
-        if (index < uniforms.size) {
-          let word = x[index / 4];
-          let byte = (word >> u32(8 * (index % 4))) & 255;
-          setOutputAtIndex(index, f32(byte));
+        let first = index * 4;
+        if (first < uniforms.size) {
+          let word = x[index];
+          setOutputAtIndex(first, f32(word & 255));
+          if (first + 1 < uniforms.size) { setOutputAtIndex(first + 1, f32((word >> 8u) & 255)); }
+          if (first + 2 < uniforms.size) { setOutputAtIndex(first + 2, f32((word >> 16u) & 255)); }
+          if (first + 3 < uniforms.size) { setOutputAtIndex(first + 3, f32((word >> 24u) & 255)); }
         }
       }
     `,
