@@ -144,6 +144,37 @@ describe('training loop', () => {
     model.dispose();
   });
 
+  it('sees a pause sent as a message (a task, like a worker message) after the batch in flight, not at the end of the epoch', async () => {
+    // on wasm and cpu a step's `await loss.data()` resolves without ever giving the event loop a
+    // turn, so a worker's onmessage (Pause, Stop) would wait for the epoch to end; a small model
+    // keeps this test fast on cpu: the loop's behaviour, not the model, is under test
+    const small = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [32, 32, 4] }), tf.layers.dense({ units: C, activation: 'sigmoid', kernelInitializer: 'zeros' })] });
+    const twelve = memoryBatchSource(dataset(16), { trainRows: rows(0, 12), valRows: rows(12, 16) });
+    const controller = new TrainingController();
+    let batches = 0;
+    let pausedAfter: number | null = null;
+    let resumedAfter: number | null = null;
+    const page = new MessageChannel(); // the page's side posts, the worker's side listens
+    page.port2.onmessage = () => {
+      pausedAfter = batches;
+      controller.pause();
+      setTimeout(() => ((resumedAfter = batches), controller.resume()), 30);
+    };
+    await train(small, twelve, options({
+      controller,
+      batchSize: 2,
+      callbacks: [{ onBatchEnd: (_ctx, logs) => void (batches++, logs.batch === 0 && page.port1.postMessage('pause')) }],
+    }));
+    page.port1.close();
+    page.port2.close();
+    // seen after the batch in flight (or, at most, the one after it), of the epoch's 6
+    expect(pausedAfter).not.toBeNull();
+    expect(pausedAfter!).toBeLessThanOrEqual(2);
+    expect(resumedAfter).toBe(pausedAfter); // nothing trained while paused
+    expect(batches).toBe(6); // then the epoch ran to its end
+    small.dispose();
+  });
+
   it('keeps best and last checkpoints that serialise to an ArrayBuffer and restore the weights exactly', async () => {
     const model = createModel('gapnet-kaggle', { inputSize: 32, seed: 9 });
     const saved: string[] = [];

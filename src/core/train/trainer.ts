@@ -16,6 +16,7 @@ import type { TrainerContext, TrainingCallback, ValPredictions } from './callbac
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import type { TrainingController } from './controller';
 import { setTrainable } from './freeze';
+import { yieldToEvents } from './yieldToEvents';
 import type { LossFn } from '../losses';
 import type { Trainable } from '../lossSchedule';
 import type { EpochLogs } from './logs';
@@ -95,6 +96,7 @@ export async function predictValidation(
     tf.dispose([p, l]);
     for (let i = 0; i < b * C; i++) truth[rows * C + i] = batch.y[i] > 0.5 ? 1 : 0;
     rows += b;
+    await yieldToEvents(); // messages and finished reads get in during a long validation too
   }
   if (rows !== source.numVal) throw new Error(`validation gave ${rows} rows, expected ${source.numVal}`);
   return { rows, numClasses: C, probs, truth, loss: rows ? lossSum / rows : NaN };
@@ -172,6 +174,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
           lossSum += value * b;
           images += b;
           await emit('onBatchEnd', ctx, { epoch, phase: phaseIndex, batch: batchIndex++, batchSize: b, loss: value, images, seconds: (performance.now() - t0) / 1000 });
+          await yieldToEvents(); // let Pause/Stop messages and finished reads in before the next batch
         }
         if (stoppedBy !== null) {
           epoch--;
