@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Session } from './browser/drive';
+import type { BenchAnswer } from './browser/jobs';
 import { markdown, type Machine, type Row } from './lib/report';
 import { rates, stat, type Stat } from './lib/stats';
 import type { TrainTiming } from './lib/trainSteps';
@@ -82,6 +83,12 @@ function trainRow(what: string, t: TrainTiming, batch: number, model: Model, ref
 
 function skipRow(section: Row['section'], what: string, unit: string, ref: Stat | null, why: string): Row {
   return { section, what, unit, ours: null, ref, refLabel: ref ? 'PyTorch CPU, 1 thread' : undefined, status: 'skipped', notes: why };
+}
+
+/** The row for a browser job that gave no usable answer: 'not available' when its backend did not start. */
+function unansweredRow(section: Row['section'], what: string, unit: string, ref: Stat | null, a: BenchAnswer): Row {
+  const notStarted = !a.ok && /did not start/.test(a.error);
+  return { section, what, unit, ours: null, ref, status: notStarted ? 'not available' : 'failed', notes: a.ok ? 'unexpected answer' : a.error.split('\n')[0] };
 }
 
 export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files: string[] }> {
@@ -264,8 +271,9 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
       }
       const a = await job(s, { kind: 'train', backend, ...c, warmup: nWarm, steps: nSteps, budgetMs }, budgetMs + 240_000);
       if (!a.ok || a.kind !== 'train') {
-        add({ section: 'training', what, unit: 'img/s', ours: null, ref: ref(c).stat, status: a.ok ? 'failed' : /did not start/.test(a.error) ? 'not available' : 'failed', notes: a.ok ? 'unexpected answer' : a.error.split('\n')[0] });
-        if (!a.ok && /did not start/.test(a.error)) break;
+        const row = unansweredRow('training', what, 'img/s', ref(c).stat, a);
+        add(row);
+        if (row.status === 'not available') break;
         continue;
       }
       const adapter = a.backend.adapter && backend === 'webgpu' ? `adapter ${a.backend.adapter}` : backend === 'webgl' ? 'SwiftShader (software)' : '';
@@ -372,7 +380,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   o.log(`batch upload to webgpu: ${ub} × ${us} px × 4 channels as bytes vs as float32, ${uruns} interleaved runs`);
   const u = await job(s, { kind: 'upload', size: us, batch: ub, runs: uruns }, 300_000);
   const uploadWhat = `upload a ${us} px batch of ${ub} to webgpu as bytes, widened on the GPU (src/core/webgpu/uint8Upload.ts)`;
-  if (!u.ok || u.kind !== 'upload') add({ section: 'data feed', what: uploadWhat, unit: 'batches/s', ours: null, ref: null, status: !u.ok && /did not start/.test(u.error) ? 'not available' : 'failed', notes: u.ok ? 'unexpected answer' : u.error.split('\n')[0] });
+  if (!u.ok || u.kind !== 'upload') add(unansweredRow('data feed', uploadWhat, 'batches/s', null, u));
   else add({ section: 'data feed', what: uploadWhat, unit: 'batches/s', ours: stat(rates(1, u.bytesMs)), ref: stat(rates(1, u.floatMs)), refLabel: "tfjs's float32 path (the before), same run, interleaved", status: 'measured', notes: `Uint8Array → float32 tensor, its last value read back; ${(ub * us * us * 4 / 1e6).toFixed(1)} MB as bytes vs ${(ub * us * us * 16 / 1e6).toFixed(1)} MB as float32; adapter ${u.backend.adapter || '?'}: on SwiftShader the 'GPU' is this CPU, so this shows the JavaScript side, not a bus` });
   o.log('studio run: wasm, input 64 px, batch 16, watched for data wait and long tasks');
   let consume: Stat | null = null;
