@@ -9,6 +9,8 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-adapter')).toContainText('(software fallback)');
   // the byte upload's self-check (every byte value through the WGSL unpacking) passed on this GPU
   await expect(page.getByTestId('backend-reason')).toContainText('image batches upload as bytes, widened to float on the GPU (checked)');
+  // the fused Adam's WGSL matched tfjs's Adam over three steps on this GPU (fusedAdam.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight (checked)');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);
@@ -49,6 +51,7 @@ test("forcing wasm trains on the wasm backend's threaded build (on half the logi
   const threads = Math.max(1, Math.min(8, Math.floor(cores / 2)));
   await expect(page.getByTestId('backend-reason')).toContainText(`wasm: forced in settings; threaded build, ${threads} thread${threads > 1 ? 's' : ''}: tfjs uses half the logical cores, at most 8, and this machine has ${cores}`);
   await expect(page.getByTestId('backend-threads')).toHaveText(threads > 1 ? `wasm threads: on (${threads})` : 'wasm threads: off (1)');
+  await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight (checked)');
   // fewer threads can be asked for in the settings; the choice is remembered
   await page.getByLabel('wasm threads').selectOption('1');
   await expect(page.getByTestId('backend-reason')).toContainText('wasm: forced in settings; threaded build, 1 thread (settings)');

@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
+import { createAdam } from '../../src/core/train/fusedAdam';
 import { conv2dBackpropFilterConfig } from '../../src/core/wasm/conv2dBackpropFilter';
 import { unregisterWasmTrainingKernels } from '../../src/core/wasm/registerWasmTrainingKernels';
 import { useWasmBackend } from '../../src/cli/wasmBackend';
@@ -51,7 +52,7 @@ async function train(size: number, batch: number, steps: number, onStep?: (i: nu
   if (params !== PARAMS) throw new Error(`gapnet-pl has ${params} parameters, expected ${PARAMS}`);
   // the loss-curve check uses the paper's SGD + momentum: Adam's first steps are ~lr·sign(g), which
   // turns float noise on gradient entries that are zero in exact arithmetic into full-size updates
-  const optimizer = sgd ? tf.train.momentum(1e-2, 0.9) : tf.train.adam(1e-3);
+  const optimizer = sgd ? tf.train.momentum(1e-2, 0.9) : createAdam(1e-3);
   const { x, y } = makeData(batch, size);
   const times: number[] = [];
   const losses: number[] = [];

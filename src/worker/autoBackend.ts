@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../core/losses';
 import { createModel } from '../core/models/registry';
+import { createAdam } from '../core/train/fusedAdam';
 import type { RunConfig } from '../core/runConfig';
 import { selectBackend } from './backend';
 import type { BackendProbeFigure, BackendReport, TrainingBackend } from './protocol';
@@ -15,7 +16,7 @@ const CANDIDATES: TrainingBackend[] = ['webgpu', 'webgl', 'wasm'];
 
 async function timeSteps(config: RunConfig, steps: number): Promise<number> {
   const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
-  const optimizer = tf.train.adam(config.lr);
+  const optimizer = createAdam(config.lr); // the optimizer training will use
   const loss = makeLoss({ kind: 'bce' });
   const b = config.batchSize;
   const x = tf.randomUniform([b, config.inputSize, config.inputSize, 4], 0, 255, 'float32', 1);

@@ -18,6 +18,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
+import { verifyFusedAdam } from '../core/train/fusedAdam';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
@@ -135,6 +136,9 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
+    const adamOff = await verifyFusedAdam(); // webgl has no fused kernel and keeps tfjs's Adam
+    if (adamOff === null) reason += '; Adam fused into one kernel per weight (checked)';
+    else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
     attempts.push({ backend: name, used: true, reason });
   }
   const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs };

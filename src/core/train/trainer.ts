@@ -1,7 +1,7 @@
 /**
- * The training loop: phases of epochs of batches from a BatchSource, Adam, augmentation on the
- * backend, validation with per-class F1 after every epoch, callbacks for everything else, and a
- * controller to pause/resume/stop between batches.
+ * The training loop: phases of epochs of batches from a BatchSource, Adam (one kernel per weight:
+ * fusedAdam.ts), augmentation on the backend, validation with per-class F1 after every epoch,
+ * callbacks for everything else, and a controller to pause/resume/stop between batches.
  *
  * Repeatability: the same seed gives the same batch order, augmentation and dropout masks, so the
  * same run on the same backend gives the same losses (weights are initialised by the caller's
@@ -16,6 +16,7 @@ import type { TrainerContext, TrainingCallback, ValPredictions } from './callbac
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import type { TrainingController } from './controller';
 import { setTrainable } from './freeze';
+import { createAdam } from './fusedAdam';
 import { yieldToEvents } from './yieldToEvents';
 import type { LossFn } from '../losses';
 import type { Trainable } from '../lossSchedule';
@@ -121,7 +122,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
     epochsBefore += phase.epochs;
     if (done === phase.epochs) continue;
     setTrainable(model, phase.trainable);
-    const optimizer = tf.train.adam(phase.lr);
+    const optimizer = createAdam(phase.lr);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (o.resumeFrom && !started) {
       const samePhase = o.resumeFrom.phase === phaseIndex;
