@@ -11,7 +11,7 @@ import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Ses
 import type { BenchAnswer } from './browser/jobs';
 import { markdown, type Machine, type Row } from './lib/report';
 import { rates, stat, type Stat } from './lib/stats';
-import type { TrainTiming } from './lib/trainSteps';
+import type { KernelSet, TrainTiming } from './lib/trainSteps';
 
 export interface BenchOptions {
   quick: boolean;
@@ -157,6 +157,9 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
   }
   add({ section: 'training', what: 'wasm / PyTorch CPU, train gapnet-pl 128 px b16 (Node, 1 thread each), interleaved pairs', unit: '%', ours: ratios.length ? stat(ratios) : null, ref: null, status: ratios.length ? 'measured' : 'failed', notes: `goal ≥ 25 % (issue #6); wasm vs PyTorch per pair: ${pairNotes.join('; ')}` });
 
+  // ---- issue #9 Deliver 3, before and after: tfjs's Adam (before) vs the studio's fused Adam
+  await adamBeforeAfter(o, pairs, warm, steps, add);
+
   // tfjs cpu backend: the architecture note measured 0.14 img/s at 128 px b16 (first step 120 s)
   log('training in Node: tfjs cpu backend');
   let cpuStepPerUnit = (16 / 0.14) * 1000 / (128 * 128 * 16); // ms per (px² × image), from architecture.md
@@ -215,7 +218,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
     if (r.ok) {
       const k = JSON.parse(r.out.trim().split('\n').at(-1)!) as { stepMs: number[]; firstStepMs: number; params: number; adapter: Record<string, string> };
       const c = { model: 'gapnet-pl' as Model, size: 64, batch: 16 };
-      rows.push({ ...trainRow('GPU kit self-check: train gapnet-pl 64 px b16 — Node tfjs webgpu (Dawn) on SwiftShader Vulkan', { backend: 'webgpu', params: k.params, firstStepMs: k.firstStepMs, stepMs: k.stepMs, warmups: 1, loss: [] }, 16, 'gapnet-pl', ref(c).stat, ref(c).params, `adapter ${Object.values(k.adapter).filter(Boolean).join(' ') || 'SwiftShader'}; proves the kit runs, not a GPU figure`), section: 'gpu kit' });
+      rows.push({ ...trainRow('GPU kit self-check: train gapnet-pl 64 px b16 — Node tfjs webgpu (Dawn) on SwiftShader Vulkan', { backend: 'webgpu', params: k.params, firstStepMs: k.firstStepMs, stepMs: k.stepMs, warmups: 1, loss: [], encodeMs: [], kernels: 'studio' }, 16, 'gapnet-pl', ref(c).stat, ref(c).params, `adapter ${Object.values(k.adapter).filter(Boolean).join(' ') || 'SwiftShader'}; proves the kit runs, not a GPU figure`), section: 'gpu kit' });
     } else kitNote += `; self-check failed: ${r.err}`;
   }
   rows.push({ section: 'gpu kit', what: 'GPU kit on an NVIDIA machine (tfjs-webgpu vs PyTorch CUDA)', unit: '', ours: null, ref: null, status: 'not available', notes: `not run: no GPU here; ${kitNote}` });
@@ -285,7 +288,69 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
         basis = `est. from the measured gapnet-pl 64 px b16 step on ${backend}`;
       }
     }
+    if (backend === 'webgpu') await webgpuEncode(s, o, add);
   }
+}
+
+/**
+ * What the fused kernels (Adam, SELU gradient) save on a GPU, measured without one: the JavaScript
+ * time until `minimize` returns — building the step and encoding its dispatches, which a GPU
+ * waits for between steps. On SwiftShader the "GPU" shares this CPU, so step times here say
+ * little; encoding does not depend on the image size, so a small step keeps SwiftShader's share
+ * of the CPU small.
+ */
+async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
+  const rounds = o.quick ? 1 : 2;
+  const what = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, fused Adam + SELU gradient';
+  const enc: Record<KernelSet, number[]> = { tfjs: [], studio: [] };
+  const step: Record<KernelSet, number[]> = { tfjs: [], studio: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const kernels of ['tfjs', 'studio'] as const) {
+      const a = await job(s, { kind: 'train', backend: 'webgpu', model: 'gapnet-pl', size: 32, batch: 4, warmup: 2, steps: 4, budgetMs: 60_000, kernels }, 300_000);
+      if (!a.ok || a.kind !== 'train') return add(unansweredRow('training', what, 'ms', null, a));
+      enc[kernels].push(...a.timing.encodeMs);
+      step[kernels].push(...a.timing.stepMs);
+    }
+  }
+  const ms = (x: number[]) => `${stat(x).median.toFixed(0)} ms`;
+  add({ section: 'training', what, unit: 'ms', ours: stat(enc.studio), ref: stat(enc.tfjs), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} round${rounds > 1 ? 's' : ''} of 4 timed steps each, before then after; whole step on SwiftShader ${ms(step.tfjs)} → ${ms(step.studio)}` });
+}
+
+/**
+ * The fused kernels (src/core/train/fusedAdam.ts; SeluGrad) against tfjs's own, which the studio
+ * ran before: the kernels one GapNet training step runs (tf.profile, Node wasm: the graph is the
+ * same on every backend), and the wasm step time in interleaved pairs (this machine drifts
+ * between minutes). On wasm only the Adam differs: its SeluGrad came with issue #6.
+ */
+async function adamBeforeAfter(o: BenchOptions, pairs: number, warm: number, steps: number, add: AddRow) {
+  o.log("before/after: tfjs's Adam vs the fused Adam");
+  type Counts = { all: number; compute: number; adamUpdates: number; seluGrads: number };
+  for (const model of MODELS) {
+    const after = await nodeJob<Counts>({ kind: 'kernels', backend: 'wasm', model, kernels: 'studio' }, 120_000);
+    const before = await nodeJob<Counts>({ kind: 'kernels', backend: 'wasm', model, kernels: 'tfjs' }, 120_000);
+    const what = `kernels per training step, ${model} (Reshape/Identity left out) — fused Adam`;
+    if (isErr(after) || isErr(before)) {
+      add({ section: 'training', what, unit: 'kernels', ours: null, ref: null, status: 'failed', notes: (isErr(after) ? after : (before as { error: string })).error });
+      continue;
+    }
+    add({ section: 'training', what, unit: 'kernels', ours: stat([after.compute]), ref: stat([before.compute]), refLabel: "tfjs's Adam, before", status: 'measured', notes: `tf.profile of one step (Node wasm): ${after.all} vs ${before.all} with Reshape/Identity; ${after.adamUpdates} fused updates (one per weight; on webgpu 3 dispatches each) replace ${before.compute - after.compute + after.adamUpdates} kernels${after.seluGrads ? `; ${after.seluGrads} SELU gradients are one kernel each (on webgpu too, since this issue: tfjs's are 7)` : ''}` });
+  }
+  const fusedMs: number[] = [];
+  const tfjsMs: number[] = [];
+  const notes: string[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const spec = { kind: 'train', backend: 'wasm', model: 'gapnet-pl', size: 128, batch: 16, warmup: warm, steps, budgetMs: 40_000 };
+    const a = await nodeJob<TrainTiming>({ ...spec, kernels: 'tfjs' }, 160_000);
+    const b = await nodeJob<TrainTiming>({ ...spec, kernels: 'studio' }, 160_000);
+    if (isErr(a) || isErr(b)) {
+      notes.push(`pair ${i + 1} failed: ${isErr(a) ? a.error : (b as { error: string }).error}`);
+      continue;
+    }
+    tfjsMs.push(stat(a.stepMs).median);
+    fusedMs.push(stat(b.stepMs).median);
+    notes.push(`${tfjsMs.at(-1)!.toFixed(0)} → ${fusedMs.at(-1)!.toFixed(0)} ms`);
+  }
+  add({ section: 'training', what: 'train gapnet-pl 128 px b16 — Node wasm, fused Adam', unit: 'img/s', ours: fusedMs.length ? stat(rates(16, fusedMs)) : null, ref: tfjsMs.length ? stat(rates(16, tfjsMs)) : null, refLabel: "tfjs's Adam, before", status: fusedMs.length ? 'measured' : 'failed', notes: `interleaved pairs (before, then after), median step per pair: ${notes.join('; ')}` });
 }
 
 async function inference(s: Session | null, o: BenchOptions, add: AddRow) {

@@ -2,11 +2,15 @@
  * The GPU kit's benchmark (bundled by bench/gpu-kit/make-kit.sh into gpu-bench.mjs): GapNet
  * training steps on tfjs-backend-webgpu in Node through Dawn (the `webgpu` npm package, loaded
  * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
- *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--dawn backend=vulkan]
+ *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--dawn backend=vulkan]
+ * --kernels tfjs times tfjs's own Adam and SELU gradient (the studio before its fused kernels), for a before/after pair.
  * Prints one JSON line.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { verifyFusedAdam } from '../../src/core/train/fusedAdam';
+import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/seluGrad';
+import { registerWebGpuUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { timeTraining } from '../lib/trainSteps';
 
 const { values: o } = parseArgs({
@@ -16,6 +20,7 @@ const { values: o } = parseArgs({
     batch: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '3' },
     steps: { type: 'string', default: '10' },
+    kernels: { type: 'string', default: 'studio' },
     dawn: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -34,9 +39,17 @@ if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend did n
 await tf.ready();
 const model = o.model === 'gapnet-kaggle' ? 'gapnet-kaggle' : 'gapnet-pl';
 const size = Number(o.size), batch = Number(o.batch);
-const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000 });
+const kernels = o.kernels === 'tfjs' ? 'tfjs' : 'studio';
+// the fused Adam's WGSL against tfjs's Adam on this GPU; on a mismatch it is off and tfjs's Adam runs
+const adamCheck = (await verifyFusedAdam()) ?? 'passed';
+// the studio's other webgpu kernels (src/worker/backend.ts registers the same)
+registerWebGpuUint8Upload();
+registerWebGpuSeluGrad();
+const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
+const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels });
+const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, imgPerS: (batch * 1000) / median }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, adamCheck, seluGradCheck, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc[enc.length >> 1], imgPerS: (batch * 1000) / median }) + '\n',
 );

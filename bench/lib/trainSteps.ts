@@ -1,11 +1,14 @@
 /**
  * The training-step loop every bench backend runs (Node wasm/cpu, and the browser bench worker):
- * createModel from the studio's registry, a fixed random batch, Adam 1e-3, BCE on the sigmoid
- * outputs, `optimizer.minimize` per step, awaiting the loss so the step's work is really done.
+ * createModel from the studio's registry, a fixed random batch, Adam 1e-3 (the studio's fused
+ * Adam, or tfjs's own for the before/after rows), BCE on the sigmoid outputs,
+ * `optimizer.minimize` per step, awaiting the loss so the step's work is really done.
  * The same step as bench/torch_ref.py's reference. Pure tfjs: runs in Node and in a Worker.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
+import { createAdam } from '../../src/core/train/fusedAdam';
+import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
 
 export interface TrainSpec {
@@ -16,6 +19,26 @@ export interface TrainSpec {
   steps: number;
   /** stop timing after this many ms (first step included); fewer steps are then reported */
   budgetMs: number;
+  /**
+   * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's fused kernels,
+   * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
+   * tfjs's SELU gradient (not src/core/webgpu/seluGrad.ts).
+   */
+  kernels?: KernelSet;
+}
+
+export type KernelSet = 'studio' | 'tfjs';
+const adam = (kernels: KernelSet | undefined, lr: number) => (kernels === 'tfjs' ? tf.train.adam(lr) : createAdam(lr));
+
+/** Runs `f` with the webgpu SeluGrad unregistered when `kernels` is 'tfjs' (tfjs's gradient then runs). */
+async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T>): Promise<T> {
+  const own = kernels === 'tfjs' ? tf.getKernel(SELU_GRAD, 'webgpu') : undefined;
+  if (own) tf.unregisterKernel(SELU_GRAD, 'webgpu');
+  try {
+    return await f();
+  } finally {
+    if (own) tf.registerKernel(own);
+  }
 }
 
 export interface TrainTiming {
@@ -26,21 +49,30 @@ export interface TrainTiming {
   stepMs: number[];
   warmups: number;
   loss: number[];
+  /** per timed step: ms until `minimize` returned, i.e. JavaScript building and encoding the step (on webgpu the GPU runs on after it) */
+  encodeMs: number[];
+  kernels: KernelSet;
 }
 
 export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
+  return withKernels(s.kernels, () => timeSteps(s));
+}
+
+async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
   const model = createModel(s.model, { inputSize: s.size, seed: 1 });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(s.kernels, 1e-3);
   const x = tf.randomUniform([s.batch, s.size, s.size, 4], 0, 255, 'float32', 11);
   const y = tf.cast(tf.greater(tf.randomUniform([s.batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
   const step = () => optimizer.minimize(() => tf.losses.logLoss(y, model.apply(x, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar, true)!;
   const times: number[] = [];
+  const encode: number[] = [];
   const loss: number[] = [];
   const t0 = performance.now();
   let warmups = 0;
   for (let i = 0; i < s.warmup + s.steps; i++) {
     const ts = performance.now();
     const l = step();
+    encode.push(performance.now() - ts);
     loss.push((await l.data())[0]);
     l.dispose();
     const dt = performance.now() - ts;
@@ -55,8 +87,31 @@ export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
   optimizer.dispose();
   model.dispose();
   // when the budget cut the warm-ups short, the steps after the first are all we have
-  const timed = times.length > s.warmup ? times.slice(s.warmup) : times.slice(1);
-  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, warmups: Math.min(warmups, times.length - timed.length), loss };
+  const first = times.length > s.warmup ? s.warmup : 1;
+  const timed = times.slice(first);
+  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, encodeMs: encode.slice(first), warmups: Math.min(warmups, first), loss, kernels: s.kernels ?? 'studio' };
+}
+
+/** Kernels (and those that compute) run by one training step of `model` on the active backend, counted by tf.profile. */
+export function countStepKernels(model: TrainSpec['model'], kernels: KernelSet): Promise<{ all: number; compute: number; adamUpdates: number; seluGrads: number }> {
+  return withKernels(kernels, () => countKernels(model, kernels));
+}
+
+async function countKernels(model: TrainSpec['model'], kernels: KernelSet) {
+  const m = createModel(model, { inputSize: 32, seed: 1 });
+  const opt = adam(kernels, 1e-3);
+  const x = tf.randomUniform([2, 32, 32, 4], 0, 255, 'float32', 11);
+  const y = tf.zeros([2, 28]);
+  const step = () => opt.minimize(() => tf.losses.logLoss(y, m.apply(x, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar, true)!;
+  step().dispose(); // the first step also creates Adam's moments
+  const info = await tf.profile(() => step());
+  tf.dispose([x, y]);
+  opt.dispose();
+  m.dispose();
+  // moving no data: Reshape and Identity share the input's buffer, and the *__op entries are
+  // tfjs's op wrappers around kernels listed separately (a Cast may be free too, but is counted)
+  const free = (name: string) => name === 'Reshape' || name === 'Identity' || name.endsWith('__op');
+  return { all: info.kernels.length, compute: info.kernels.filter((k) => !free(k.name)).length, adamUpdates: info.kernels.filter((k) => k.name === 'HpaAdamUpdate').length, seluGrads: info.kernels.filter((k) => k.name === SELU_GRAD).length };
 }
 
 export interface PredictSpec {

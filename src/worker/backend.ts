@@ -19,6 +19,7 @@ import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
 import { verifyFusedAdam } from '../core/train/fusedAdam';
+import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
@@ -98,7 +99,10 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
       configureWasm();
       registerWasmTrainingKernels(); // before the first wasm kernel runs; they are ours from the start
     }
-    if (name === 'webgpu') registerWebGpuUint8Upload(); // image batches go up as bytes
+    if (name === 'webgpu') {
+      registerWebGpuUint8Upload(); // image batches go up as bytes
+      registerWebGpuSeluGrad(); // SELU's gradient in one pass
+    }
     const ok = await tf.setBackend(name);
     await tf.ready();
     if (!ok || tf.getBackend() !== name) return `init error: tfjs could not initialise ${name}`;
@@ -133,6 +137,8 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     if (name === 'webgpu') {
       const off = await verifyUint8Upload();
       reason += off === null ? '; image batches upload as bytes, widened to float on the GPU (checked)' : `; image batches upload as float32: byte upload ${off}`;
+      const seluOff = await verifySeluGrad();
+      reason += seluOff === null ? '; SELU gradient in one kernel (checked)' : `; tfjs's SELU gradient: ${seluOff}`;
     }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';

@@ -148,3 +148,33 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   });
 }
+
+// last: a failed check turns the fused kernel off for the rest of this process
+describe('a kernel that gets the maths wrong', () => {
+  it("is caught by the start-up check, which turns it off: training then runs tfjs's Adam", async () => {
+    await tf.setBackend('cpu');
+    tf.unregisterKernel(ADAM_UPDATE, 'cpu');
+    // bias correction left out: m' and v' right, w' off by the factor √(c2)/c1
+    tf.registerKernel({
+      kernelName: ADAM_UPDATE,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const a = { ...(attrs as unknown as Parameters<typeof adamUpdateValues>[4]), c1: 1, c2: 1 };
+        const be = backend as unknown as { data: { get(id: tf.DataId): { values: Float32Array } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+        const [w, g, m, v] = (['w', 'g', 'm', 'v'] as const).map((k) => be.data.get((inputs[k] as tf.TensorInfo).dataId).values);
+        const outs = [new Float32Array(w.length), new Float32Array(w.length), new Float32Array(w.length)];
+        adamUpdateValues(w, g, m, v, a, outs[0], outs[1], outs[2]);
+        return outs.map((o) => be.makeTensorInfo([o.length], 'float32', o));
+      },
+    });
+    const why = await verifyFusedAdam();
+    expect(why).toMatch(/^self-check failed on cpu \(weight\[\d+\]: .* vs tfjs .*\); training uses tfjs's Adam$/);
+    expect(hasFusedAdam()).toBe(false);
+    registerFusedAdam(); // does not bring it back
+    expect(hasFusedAdam()).toBe(false);
+    const stock = await trainSteps(() => tf.train.adam(1e-3), 2);
+    const fallback = await trainSteps(() => createAdam(1e-3), 2);
+    expect(fallback.losses).toEqual(stock.losses);
+    expect(maxRelDiff(fallback.weights, stock.weights, 1e-30)).toBe(0);
+  });
+});

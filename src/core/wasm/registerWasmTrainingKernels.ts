@@ -25,7 +25,7 @@ import { im2colTConfig } from './im2col';
 import { leadingSumConfig } from './leadingSum';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { perImageStandardizeConfig } from './perImageStandardize';
-import { seluGradientConfig, seluGradKernelConfig, seluKernelConfig } from './selu';
+import { installSeluGradient, restoreSeluGradient, seluGradKernelConfig, seluKernelConfig } from './selu';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   im2colTConfig,
@@ -53,9 +53,6 @@ const wrapped = new Map<string, tf.KernelConfig>();
 
 /** The kernels tfjs itself had registered under these names, restored by unregister. */
 const replaced = new Map<string, tf.KernelConfig>();
-/** tfjs's Selu gradient and the one installed in its place. */
-let originalSelu: tf.GradConfig | undefined;
-let installedSelu: tf.GradConfig | undefined;
 
 /** Registers (or re-registers) the training kernels for 'wasm'. Returns their names. Idempotent. */
 export function registerWasmTrainingKernels(): string[] {
@@ -77,12 +74,7 @@ export function registerWasmTrainingKernels(): string[] {
     wrapped.set(name, w);
     tf.registerKernel(w);
   }
-  const current = tf.getGradient(tf.Selu);
-  if (current && current !== installedSelu) {
-    originalSelu = current;
-    installedSelu = seluGradientConfig(current);
-    tf.registerGradient(installedSelu);
-  }
+  installSeluGradient();
   return [...WASM_TRAINING_KERNELS.map((k) => k.kernelName), ...wrapped.keys()];
 }
 
@@ -102,8 +94,7 @@ export function unregisterWasmTrainingKernels(): void {
   }
   wrapped.clear();
   replaced.clear();
-  if (originalSelu && tf.getGradient(tf.Selu) === installedSelu) tf.registerGradient(originalSelu);
-  originalSelu = installedSelu = undefined;
+  restoreSeluGradient();
 }
 
 /**

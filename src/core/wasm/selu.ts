@@ -16,9 +16,9 @@
  * a comparison: activations are positive or not at random, and a branch on the sign mispredicts
  * half the time: 10.8 ms against 2.1 ms for 2.1 M values (Node 20).
  *
- * The gradient is installed as the 'Selu' gradient while the wasm training kernels are registered:
- * it saves the output as well as the input and, on any backend other than wasm, hands over to
- * tfjs's own gradient unchanged.
+ * The gradient is installed as the 'Selu' gradient while the wasm training kernels (or the webgpu
+ * SeluGrad, ../webgpu/seluGrad.ts) are registered: it saves the output as well as the input and,
+ * on a backend without a SeluGrad kernel, hands over to tfjs's own gradient unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -80,7 +80,10 @@ export const seluGradKernelConfig: tf.KernelConfig = {
   },
 };
 
-/** The 'Selu' gradient that uses SeluGrad on wasm and `original` (tfjs's) elsewhere. */
+/**
+ * The 'Selu' gradient that uses SeluGrad wherever the active backend has it (wasm here, webgpu in
+ * ../webgpu/seluGrad.ts) and `original` (tfjs's) elsewhere.
+ */
 export function seluGradientConfig(original: tf.GradConfig): tf.GradConfig {
   return {
     kernelName: tf.Selu,
@@ -88,8 +91,28 @@ export function seluGradientConfig(original: tf.GradConfig): tf.GradConfig {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [x, y] = saved;
-      if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return original.gradFunc(dy, [x], attrs);
+      if (!tf.getKernel(SELU_GRAD, tf.getBackend()) || x.dtype !== 'float32') return original.gradFunc(dy, [x], attrs);
       return { x: () => tf.engine().runKernel(SELU_GRAD, { dy: dy as tf.Tensor, y }) as tf.Tensor };
     },
   };
+}
+
+/** tfjs's Selu gradient and the one installed in its place. */
+let originalSelu: tf.GradConfig | undefined;
+let installedSelu: tf.GradConfig | undefined;
+
+/** Installs seluGradientConfig as the 'Selu' gradient (idempotent). */
+export function installSeluGradient(): void {
+  const current = tf.getGradient(tf.Selu);
+  if (current && current !== installedSelu) {
+    originalSelu = current;
+    installedSelu = seluGradientConfig(current);
+    tf.registerGradient(installedSelu);
+  }
+}
+
+/** Puts tfjs's own 'Selu' gradient back. */
+export function restoreSeluGradient(): void {
+  if (originalSelu && tf.getGradient(tf.Selu) === installedSelu) tf.registerGradient(originalSelu);
+  originalSelu = installedSelu = undefined;
 }
