@@ -2,8 +2,9 @@
  * The GPU kit's benchmark (bundled by bench/gpu-kit/make-kit.sh into gpu-bench.mjs): GapNet
  * training steps on tfjs-backend-webgpu in Node through Dawn (the `webgpu` npm package, loaded
  * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
- *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--dawn backend=vulkan]
+ *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--dawn backend=vulkan]
  * --kernels tfjs times tfjs's own Adam and SELU gradient (the studio before its fused kernels), for a before/after pair.
+ * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited): what that change to the loop would buy.
  * Prints one JSON line.
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ const { values: o } = parseArgs({
     warmup: { type: 'string', default: '3' },
     steps: { type: 'string', default: '10' },
     kernels: { type: 'string', default: 'studio' },
+    pipeline: { type: 'boolean', default: false },
     dawn: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -46,10 +48,10 @@ const adamCheck = (await verifyFusedAdam()) ?? 'passed';
 registerWebGpuUint8Upload();
 registerWebGpuSeluGrad();
 const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
-const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels });
+const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
 const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, adamCheck, seluGradCheck, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc[enc.length >> 1], imgPerS: (batch * 1000) / median }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, adamCheck, seluGradCheck, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc[enc.length >> 1], imgPerS: (batch * 1000) / median }) + '\n',
 );

@@ -25,6 +25,15 @@ export interface TrainSpec {
    * tfjs's SELU gradient (not src/core/webgpu/seluGrad.ts).
    */
   kernels?: KernelSet;
+  /**
+   * Await each step's loss only after the next step is queued (the loop the studio would run if it
+   * read losses one step late), so that on a GPU step i+1 is encoded while step i runs. The read
+   * itself starts right after step i (before step i+1 is queued): a WebGPU read-back waits for all
+   * work submitted before it, so one started later would wait for step i+1 as well. A step's time
+   * is then the interval between two losses arriving. The studio's loop awaits every loss
+   * (false, the default); this is here to measure on a GPU what the change would buy.
+   */
+  pipeline?: boolean;
 }
 
 export type KernelSet = 'studio' | 'tfjs';
@@ -69,18 +78,35 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
   const loss: number[] = [];
   const t0 = performance.now();
   let warmups = 0;
+  type Pending = { l: tf.Scalar; read: Promise<Float32Array | Int32Array | Uint8Array>; ts: number };
+  let pending: Pending | null = null;
+  let lastDone = t0;
+  const settle = async (p: Pending) => {
+    loss.push((await p.read)[0]);
+    p.l.dispose();
+    const now = performance.now();
+    times.push(s.pipeline ? now - lastDone : now - p.ts);
+    lastDone = now;
+  };
   for (let i = 0; i < s.warmup + s.steps; i++) {
     const ts = performance.now();
     const l = step();
     encode.push(performance.now() - ts);
-    loss.push((await l.data())[0]);
-    l.dispose();
-    const dt = performance.now() - ts;
+    const read = l.data();
+    if (!s.pipeline) await settle({ l, read, ts });
+    else {
+      if (pending) await settle(pending);
+      pending = { l, read, ts };
+    }
     if (i === 0 || i < s.warmup) warmups = i + 1;
-    times.push(dt);
     const spent = performance.now() - t0;
     // over budget: stop, keeping at least one timed step after the first if one fits
     if (spent > s.budgetMs && times.length >= Math.min(2, s.warmup + s.steps)) break;
+  }
+  if (pending) {
+    await settle(pending);
+    // the drain: no step queued behind it, so its interval is not a steady step
+    if (times.length > 1) times.pop();
   }
   const params = model.countParams();
   tf.dispose([x, y]);
