@@ -158,7 +158,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
   add({ section: 'training', what: 'wasm / PyTorch CPU, train gapnet-pl 128 px b16 (Node, 1 thread each), interleaved pairs', unit: '%', ours: ratios.length ? stat(ratios) : null, ref: null, status: ratios.length ? 'measured' : 'failed', notes: `goal ≥ 25 % (issue #6); wasm vs PyTorch per pair: ${pairNotes.join('; ')}` });
 
   // ---- issue #9 Deliver 3, before and after: tfjs's Adam (before) vs the studio's fused Adam
-  await adamBeforeAfter(o, pairs, warm, steps, add);
+  await fusedKernelsBeforeAfter(o, pairs, warm, steps, add);
 
   // tfjs cpu backend: the architecture note measured 0.14 img/s at 128 px b16 (first step 120 s)
   log('training in Node: tfjs cpu backend');
@@ -322,7 +322,7 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
  * same on every backend), and the wasm step time in interleaved pairs (this machine drifts
  * between minutes). On wasm only the Adam differs: its SeluGrad came with issue #6.
  */
-async function adamBeforeAfter(o: BenchOptions, pairs: number, warm: number, steps: number, add: AddRow) {
+async function fusedKernelsBeforeAfter(o: BenchOptions, pairs: number, warm: number, steps: number, add: AddRow) {
   o.log("before/after: tfjs's Adam vs the fused Adam");
   type Counts = { all: number; compute: number; adamUpdates: number; seluGrads: number };
   for (const model of MODELS) {

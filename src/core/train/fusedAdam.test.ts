@@ -164,7 +164,7 @@ describe('a kernel that gets the maths wrong', () => {
         const [w, g, m, v] = (['w', 'g', 'm', 'v'] as const).map((k) => be.data.get((inputs[k] as tf.TensorInfo).dataId).values);
         const outs = [new Float32Array(w.length), new Float32Array(w.length), new Float32Array(w.length)];
         adamUpdateValues(w, g, m, v, a, outs[0], outs[1], outs[2]);
-        return outs.map((o) => be.makeTensorInfo([o.length], 'float32', o));
+        return outs.map((o) => be.makeTensorInfo([...(inputs.w as tf.TensorInfo).shape], 'float32', o));
       },
     });
     const why = await verifyFusedAdam();

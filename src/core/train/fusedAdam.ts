@@ -31,8 +31,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { adamUpdateWebGpu } from '../webgpu/adamUpdate';
 
 /**
- * Kernel name. Inputs (all float32, flat, the same length): w, g, m, v.
- * Attrs: AdamUpdateAttrs. Outputs: [w', m', v'], flat.
+ * Kernel name. Inputs (all float32, the same size): w, g, m, v.
+ * Attrs: AdamUpdateAttrs. Outputs: [w', m', v'] in w's shape.
  */
 export const ADAM_UPDATE = 'HpaAdamUpdate';
 
@@ -72,12 +72,13 @@ export function adamUpdateValues(
   }
 }
 
+const size = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+
 function checkInputs(name: string, inputs: tf.NamedTensorInfoMap): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] {
   const { w, g, m, v } = inputs as Record<string, tf.TensorInfo>;
-  const n = w.shape.reduce((p, d) => p * d, 1);
   for (const [k, t] of Object.entries({ w, g, m, v })) {
-    if (t.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== n) {
-      throw new RangeError(`${ADAM_UPDATE} on ${name}: input ${k} must be float32 [${n}] like w, got ${t.dtype} [${t.shape}]`);
+    if (t.dtype !== 'float32' || size(t) !== size(w)) {
+      throw new RangeError(`${ADAM_UPDATE} on ${name}: input ${k} must be float32 with w's ${size(w)} values, got ${t.dtype} [${t.shape}]`);
     }
   }
   return [w, g, m, v];
@@ -108,15 +109,22 @@ export const adamUpdateCpuConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const [w, g, m, v] = checkInputs('cpu', inputs);
     const be = backend as unknown as CpuBackendLike;
-    const n = w.shape[0];
+    const n = size(w);
     const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
     const val = (t: tf.TensorInfo) => be.data.get(t.dataId).values;
     adamUpdateValues(val(w), val(g), val(m), val(v), attrs as unknown as AdamUpdateAttrs, outs[0], outs[1], outs[2]);
-    return outs.map((o) => be.makeTensorInfo([n], 'float32', o));
+    return outs.map((o) => be.makeTensorInfo([...w.shape], 'float32', o));
   },
 };
 
-export const adamUpdateWebGpuConfig: tf.KernelConfig = { kernelName: ADAM_UPDATE, backendName: 'webgpu', kernelFunc: adamUpdateWebGpu };
+export const adamUpdateWebGpuConfig: tf.KernelConfig = {
+  kernelName: ADAM_UPDATE,
+  backendName: 'webgpu',
+  kernelFunc: (args) => {
+    checkInputs('webgpu', args.inputs);
+    return adamUpdateWebGpu(args);
+  },
+};
 
 const CONFIGS: readonly tf.KernelConfig[] = [adamUpdateCpuConfig, adamUpdateWasmConfig, adamUpdateWebGpuConfig];
 /** Backends whose kernel failed verifyFusedAdam: never registered again in this context. */
@@ -194,11 +202,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i].variable;
         const v = self.accumulatedSecondMoment[i].variable;
-        const flat = (x: tf.Tensor) => tf.reshape(x, [-1]);
-        const [w2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { w: flat(value), g: flat(gradient), m: flat(m), v: flat(v) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        m.assign(tf.reshape(m2, m.shape));
-        v.assign(tf.reshape(v2, v.shape));
-        value.assign(tf.reshape(w2, value.shape));
+        const [w2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { w: value, g: gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        m.assign(m2);
+        v.assign(v2);
+        value.assign(w2);
       });
       // keep tfjs's β-power scalars true too (two tiny kernels), so nothing that reads them is stale
       const acc = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };

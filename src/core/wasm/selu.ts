@@ -27,8 +27,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 export const SELU_GRAD = 'SeluGrad';
 
 // tfjs-core's constants (ops/selu_util)
-const SCALE = 1.0507009873554804934193349852946;
-const SCALE_ALPHA = 1.7580993408473768599402175208123;
+export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_SCALE_ALPHA = 1.7580993408473768599402175208123;
 
 const ints = (f: Float32Array) => new Int32Array(f.buffer, f.byteOffset, f.length);
 
@@ -41,15 +41,15 @@ const notPositive = (i: number) => ((i - 1) >>> 31) | (i >>> 31);
 /** selu from elu values in place: e[i] ← e[i] · (x[i] > 0 ? scale : scale·α). */
 export function seluFromEluValues(x: Float32Array, e: Float32Array): Float32Array {
   const xi = ints(x);
-  const d = SCALE_ALPHA - SCALE;
-  for (let i = 0; i < e.length; i++) e[i] = e[i] * (SCALE + notPositive(xi[i]) * d);
+  const d = SELU_SCALE_ALPHA - SELU_SCALE;
+  for (let i = 0; i < e.length; i++) e[i] = e[i] * (SELU_SCALE + notPositive(xi[i]) * d);
   return e;
 }
 
 export function seluGradValues(dy: Float32Array, y: Float32Array, dx: Float32Array = new Float32Array(dy.length)): Float32Array {
   const yi = ints(y);
-  const d = SCALE_ALPHA - SCALE;
-  for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * (SCALE + notPositive(yi[i]) * (y[i] + d));
+  const d = SELU_SCALE_ALPHA - SELU_SCALE;
+  for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * (SELU_SCALE + notPositive(yi[i]) * (y[i] + d));
   return dx;
 }
 

@@ -13,38 +13,9 @@
  * mismatch.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { installSeluGradient, SELU_GRAD } from '../wasm/selu';
-
-// tfjs-core's constants (ops/selu_util)
-const SCALE = 1.0507009873554804934193349852946;
-const SCALE_ALPHA = 1.7580993408473768599402175208123;
-const WORKGROUP = 64;
-
-function program(size: number): WebGPUProgram {
-  const comp = size % 4 === 0 ? 4 : 1;
-  const t = comp === 4 ? 'vec4<f32>' : 'f32';
-  return {
-    variableNames: ['seluDy', 'seluY'],
-    outputShape: [size],
-    shaderKey: `hpaSeluGrad${comp}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / comp / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    outputComponent: comp,
-    variableComponents: [comp, comp],
-    size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let dy : ${t} = seluDy[index];
-          let y : ${t} = seluY[index];
-          setOutputAtIndex(index, select(dy * (y + ${t}(${SCALE_ALPHA})), dy * ${t}(${SCALE}), y > ${t}(0.0)));
-        }
-      }
-    `,
-  };
-}
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { installSeluGradient, SELU_GRAD, SELU_SCALE, SELU_SCALE_ALPHA } from '../wasm/selu';
+import { elementwiseProgram } from './elementwise';
 
 export const seluGradWebGpuConfig: tf.KernelConfig = {
   kernelName: SELU_GRAD,
@@ -58,7 +29,13 @@ export const seluGradWebGpuConfig: tf.KernelConfig = {
     const be = backend as WebGPUBackend;
     // flat views of the buffers (a reshape moves no data), and the result back in dy's shape
     const flat = (t: tf.TensorInfo) => ({ ...t, shape: [n] });
-    const out = be.runWebGPUProgram(program(n), [flat(dy), flat(y)], 'float32');
+    const program = elementwiseProgram({
+      key: 'hpaSeluGrad',
+      locals: { seluDy: 'dy', seluY: 'y' },
+      size: n,
+      body: (t) => `setOutputAtIndex(index, select(dy * (y + ${t}(${SELU_SCALE_ALPHA})), dy * ${t}(${SELU_SCALE}), y > ${t}(0.0)));`,
+    });
+    const out = be.runWebGPUProgram(program, [flat(dy), flat(y)], 'float32');
     return { ...out, shape: [...dy.shape] };
   },
 };
@@ -85,7 +62,7 @@ export async function verifySeluGrad(): Promise<string | null> {
   try {
     const got = await g.data();
     for (let i = 0; i < n; i++) {
-      const want = dys[i] * (xs[i] > 0 ? SCALE : SCALE_ALPHA * Math.exp(xs[i]));
+      const want = dys[i] * (xs[i] > 0 ? SELU_SCALE : SELU_SCALE_ALPHA * Math.exp(xs[i]));
       if (!(Math.abs(got[i] - want) <= 1e-5 * Math.max(1, Math.abs(want)))) {
         tf.unregisterKernel(SELU_GRAD, backend);
         return `self-check failed on ${backend} (x ${xs[i]}: ${got[i]} vs ${want}); tfjs's SELU gradient runs`;

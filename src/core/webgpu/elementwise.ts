@@ -1,0 +1,57 @@
+/**
+ * One WGSL pass over same-sized float32 buffers, written element by element: the shape of the
+ * studio's small webgpu kernels (the fused Adam's three passes, SeluGrad).
+ *
+ * Inputs are read as flat arrays; a size that is a multiple of 4 is processed as vec4<f32> (a
+ * quarter of the threads), and `body` is given the element type to write its constants in. Each
+ * input is bound to a local of the same name without its buffer prefix (see `locals`). Extra
+ * uniforms (scalars) are declared in `uniforms`, as tfjs's WebGPUProgram takes them, and passed
+ * one entry per scalar (see `scalarUniforms`).
+ */
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+const WORKGROUP = 64;
+
+export function elementwiseProgram(o: {
+  /** shader cache key (the element width is appended) */
+  key: string;
+  /** buffer variable name → the local the body reads it as */
+  locals: Record<string, string>;
+  size: number;
+  /** WGSL statements ending in setOutputAtIndex(index, …) */
+  body: (type: string) => string;
+  uniforms?: string;
+}): WebGPUProgram {
+  const comp = o.size % 4 === 0 ? 4 : 1;
+  const type = comp === 4 ? 'vec4<f32>' : 'f32';
+  const names = Object.keys(o.locals);
+  return {
+    variableNames: names,
+    outputShape: [o.size],
+    shaderKey: `${o.key}${comp}`,
+    dispatchLayout: { x: [0] },
+    // the backend splits a dispatch over its per-dimension limit (65,535 workgroups) itself
+    dispatch: [Math.ceil(o.size / comp / WORKGROUP), 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    outputComponent: comp,
+    variableComponents: names.map(() => comp),
+    size: true,
+    ...(o.uniforms ? { uniforms: o.uniforms } : {}),
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${names.map((n) => `let ${o.locals[n]} : ${type} = ${n}[index];`).join('\n          ')}
+          ${o.body(type)}
+        }
+      }
+    `,
+  };
+}
+
+/**
+ * Uniform data for f32 fields: one entry per scalar. An entry of several values is laid out as a
+ * vector (vec2 alignment), which does not match separate f32 fields.
+ */
+export function scalarUniforms(...values: number[]): Array<{ type: string; data: number[] }> {
+  return values.map((x) => ({ type: 'float32', data: [x] }));
+}
