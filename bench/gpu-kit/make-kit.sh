@@ -32,7 +32,7 @@ cp -L "$(find "$WORK/vk" -name 'libvulkan.so.1' | head -1)" "$KIT/lib/libvulkan.
 
 echo "4/5 bundle: esbuild bench/gpu-kit/gpu-bench.ts"
 "$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/gpu-kit/gpu-bench.ts" --bundle --platform=node --format=esm --target=node20 \
-  --external:webgpu --minify --log-level=warning \
+  --external:webgpu --minify --keep-names --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --outfile="$KIT/gpu-bench.mjs"
 

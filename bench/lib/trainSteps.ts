@@ -67,12 +67,24 @@ export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
   return withKernels(s.kernels, () => timeSteps(s));
 }
 
+/** One training step of the bench (the studio's model, a fixed random batch, Adam 1e-3, BCE) and what it holds. */
+function buildStep(model: TrainSpec['model'], size: number, batch: number, kernels: KernelSet | undefined) {
+  const m = createModel(model, { inputSize: size, seed: 1 });
+  const optimizer = adam(kernels, 1e-3);
+  const x = tf.randomUniform([batch, size, size, 4], 0, 255, 'float32', 11);
+  const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
+  const step = () => optimizer.minimize(() => tf.losses.logLoss(y, m.apply(x, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar, true)!;
+  const params = m.countParams();
+  const dispose = () => {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    m.dispose();
+  };
+  return { step, params, dispose };
+}
+
 async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
-  const model = createModel(s.model, { inputSize: s.size, seed: 1 });
-  const optimizer = adam(s.kernels, 1e-3);
-  const x = tf.randomUniform([s.batch, s.size, s.size, 4], 0, 255, 'float32', 11);
-  const y = tf.cast(tf.greater(tf.randomUniform([s.batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
-  const step = () => optimizer.minimize(() => tf.losses.logLoss(y, model.apply(x, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar, true)!;
+  const { step, params, dispose } = buildStep(s.model, s.size, s.batch, s.kernels);
   const times: number[] = [];
   const encode: number[] = [];
   const loss: number[] = [];
@@ -108,10 +120,7 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
     // the drain: no step queued behind it, so its interval is not a steady step
     if (times.length > 1) times.pop();
   }
-  const params = model.countParams();
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+  dispose();
   // when the budget cut the warm-ups short, the steps after the first are all we have
   const first = times.length > s.warmup ? s.warmup : 1;
   const timed = times.slice(first);
@@ -124,20 +133,60 @@ export function countStepKernels(model: TrainSpec['model'], kernels: KernelSet):
 }
 
 async function countKernels(model: TrainSpec['model'], kernels: KernelSet) {
-  const m = createModel(model, { inputSize: 32, seed: 1 });
-  const opt = adam(kernels, 1e-3);
-  const x = tf.randomUniform([2, 32, 32, 4], 0, 255, 'float32', 11);
-  const y = tf.zeros([2, 28]);
-  const step = () => opt.minimize(() => tf.losses.logLoss(y, m.apply(x, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar, true)!;
+  const { step, dispose } = buildStep(model, 32, 2, kernels);
   step().dispose(); // the first step also creates Adam's moments
   const info = await tf.profile(() => step());
-  tf.dispose([x, y]);
-  opt.dispose();
-  m.dispose();
+  dispose();
   // moving no data: Reshape and Identity share the input's buffer, and the *__op entries are
   // tfjs's op wrappers around kernels listed separately (a Cast may be free too, but is counted)
   const free = (name: string) => name === 'Reshape' || name === 'Identity' || name.endsWith('__op');
   return { all: info.kernels.length, compute: info.kernels.filter((k) => !free(k.name)).length, adamUpdates: info.kernels.filter((k) => k.name === 'HpaAdamUpdate').length, seluGrads: info.kernels.filter((k) => k.name === SELU_GRAD).length };
+}
+
+/**
+ * GPU time of one training step, from the backend's timestamp queries (`tf.time`'s kernelMs: each
+ * kernel in its own timed pass, summed), beside tf.time's wall time and the kernel types that took
+ * the most GPU time, for `steps` steps after two warm-ups. Where the backend cannot time kernels
+ * (no 'timestamp-query', or not webgpu), `kernelMs` is null and `note` says why.
+ */
+export async function timeStepKernels(
+  s: Pick<TrainSpec, 'model' | 'size' | 'batch' | 'kernels'>,
+  steps: number,
+): Promise<{ kernelMs: number[] | null; wallMs: number[]; top: { name: string; ms: number; count: number }[]; note: string }> {
+  return withKernels(s.kernels, async () => {
+    const { step, dispose } = buildStep(s.model, s.size, s.batch, s.kernels);
+    for (let i = 0; i < 2; i++) {
+      const l = step();
+      await l.data();
+      l.dispose();
+    }
+    const kernelMs: number[] = [];
+    const wallMs: number[] = [];
+    const byName = new Map<string, { ms: number; count: number }>();
+    let note = '';
+    for (let i = 0; i < steps; i++) {
+      const info = await tf.time(() => step().dispose());
+      wallMs.push(info.wallMs);
+      const k = info.kernelMs as number | { error: string } | null;
+      if (typeof k !== 'number' || k === 0) {
+        note = typeof k === 'object' && k ? k.error : `the ${tf.getBackend()} backend reported no kernel times (no timestamp-query feature?)`;
+        continue;
+      }
+      kernelMs.push(k);
+      // "Name: ms, Name: ms, ..." (tfjs-backend-webgpu's per-program list)
+      for (const part of (info as { getExtraProfileInfo?: () => string }).getExtraProfileInfo?.().split(', ') ?? []) {
+        const at = part.lastIndexOf(': ');
+        const name = part.slice(0, at), ms = Number(part.slice(at + 2));
+        const e = byName.get(name) ?? { ms: 0, count: 0 };
+        e.ms += ms / steps;
+        e.count += 1 / steps;
+        byName.set(name, e);
+      }
+    }
+    dispose();
+    const top = [...byName].map(([name, e]) => ({ name, ms: e.ms, count: Math.round(e.count) })).sort((a, b) => b.ms - a.ms).slice(0, 12);
+    return { kernelMs: note ? null : kernelMs, wallMs, top, note };
+  });
 }
 
 export interface PredictSpec {

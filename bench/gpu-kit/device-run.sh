@@ -1,0 +1,82 @@
+#!/bin/sh
+# Issue #9's prepared GPU check: one call on an NVIDIA machine, a few minutes. Run from the repo root
+# with the kit built here (sh bench/gpu-kit/make-kit.sh → bench/tmp/gpu-kit.tar.gz):
+#   OUT=/some/dir sh bench/gpu-kit/device-run.sh
+# It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
+# timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
+#   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); losses read one
+#   step late; WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
+#   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
+# QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
+set -u
+ROOT=$(pwd)
+OUT=${OUT:-$ROOT/bench/tmp/device-out}
+mkdir -p "$OUT"
+RES="$OUT/results.jsonl"
+: > "$RES"
+LIMIT=${LIMIT:-300}
+JOB_TIMEOUT=${JOB_TIMEOUT:-100}
+START=$(date +%s)
+KITDIR=$(mktemp -d)
+tar xzf "${KIT:-$ROOT/bench/tmp/gpu-kit.tar.gz}" -C "$KITDIR" || { echo "no kit: run sh bench/gpu-kit/make-kit.sh first"; exit 1; }
+cd "$KITDIR/gpu-kit" || exit 1
+xz -dk node.xz && chmod +x node
+export LD_LIBRARY_PATH="$PWD/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ]; then
+  for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
+    if [ -f "$f" ]; then export VK_DRIVER_FILES="$f"; break; fi
+  done
+fi
+[ -d /usr/local/nvidia/lib64 ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:/usr/local/nvidia/lib64"
+
+echo "== machine $(date -u +%FT%TZ)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tail -n +1
+echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-} VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
+[ -n "${VK_DRIVER_FILES:-}" ] && cat "$VK_DRIVER_FILES"
+ldconfig -p | grep -E 'libGLX_nvidia|libGLdispatch|libvulkan' | head -5
+python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available())' 2>&1
+
+if [ "${QUICK:-0}" = 1 ]; then S256=32 S128=48 B32=4 B16=2 W=1 N=3 G=1; else S256=256 S128=128 B32=32 B16=16 W=3 N=20 G=3; fi
+
+# job NAME tfjs|torch ARGS...: one JSON line {"job": NAME, ...result} or {"job": NAME, "error": ...}
+job() {
+  name=$1 kind=$2; shift 2
+  elapsed=$(( $(date +%s) - START ))
+  if [ "$elapsed" -gt "$LIMIT" ]; then echo "== $name: skipped (${elapsed}s > LIMIT ${LIMIT}s)"; return; fi
+  echo "== $name ($kind $*) at ${elapsed}s"
+  if [ "$kind" = torch ]; then set -- python3 torch_cuda_step.py "$@"; else set -- ./node gpu-bench.mjs "$@"; fi
+  t0=$(date +%s)
+  timeout "$JOB_TIMEOUT" "$@" > job.out 2> job.err
+  rc=$?
+  line=$(grep '^{' job.out | tail -1)
+  if [ "$rc" = 0 ] && [ -n "$line" ]; then
+    printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+  else
+    err=$(tail -c 600 job.err | tr '\n"\\' '   ')
+    printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
+    echo "   failed (rc $rc):"; tail -c 1500 job.err; echo
+  fi
+}
+
+P="--warmup $W --steps $N"
+job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
+job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
+job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
+job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
+for n in 1 5 40 120; do
+  job tfjs-pl-256-b32-submit$n tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n
+done
+job tfjs-pl-256-b32-gputime tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
+job torch-pl-256-b32-again torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
+job tfjs-pl-256-b32-again tfjs --model gapnet-pl --size $S256 --batch $B32 $P
+job torch-pl-128-b32 torch --model gapnet-pl --size $S128 --batch $B32 --warmup 5 --steps 30
+job tfjs-pl-128-b32 tfjs --model gapnet-pl --size $S128 --batch $B32 $P
+job torch-kaggle-256-b32 torch --model gapnet-kaggle --size $S256 --batch $B32 --warmup 5 --steps 30
+job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
+job tfjs-kaggle-256-b32-before tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --kernels tfjs
+job torch-pl-256-b16 torch --model gapnet-pl --size $S256 --batch $B16 --warmup 5 --steps 30
+job tfjs-pl-256-b16 tfjs --model gapnet-pl --size $S256 --batch $B16 $P
+echo "== done in $(( $(date +%s) - START ))s; $(wc -l < "$RES") results in $RES"
+rm -rf "$KITDIR"
