@@ -7,7 +7,7 @@
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); losses read one
 #   step late; WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
-# QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
+# ONLY=REGEX runs only the jobs whose names match. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
 ROOT=$(pwd)
 OUT=${OUT:-$ROOT/bench/tmp/device-out}
@@ -43,6 +43,7 @@ if [ "${QUICK:-0}" = 1 ]; then S256=32 S128=48 B32=4 B16=2 W=1 N=3 G=1; else S25
 job() {
   name=$1 kind=$2; shift 2
   elapsed=$(( $(date +%s) - START ))
+  if [ -n "${ONLY:-}" ] && ! echo "$name" | grep -Eq "$ONLY"; then return; fi
   if [ "$elapsed" -gt "$LIMIT" ]; then echo "== $name: skipped (${elapsed}s > LIMIT ${LIMIT}s)"; return; fi
   echo "== $name ($kind $*) at ${elapsed}s"
   if [ "$kind" = torch ]; then set -- python3 torch_cuda_step.py "$@"; else set -- ./node gpu-bench.mjs "$@"; fi
@@ -52,7 +53,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, SeluGrad ${r.seluGradCheck}, conv filter grad ${r.convFilterGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -76,7 +77,10 @@ job tfjs-pl-128-b32 tfjs --model gapnet-pl --size $S128 --batch $B32 $P
 job torch-kaggle-256-b32 torch --model gapnet-kaggle --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
 job tfjs-kaggle-256-b32-before tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --kernels tfjs
+job tfjs-kaggle-256-b32-gputime tfjs --model gapnet-kaggle --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
 job torch-pl-256-b16 torch --model gapnet-pl --size $S256 --batch $B16 --warmup 5 --steps 30
 job tfjs-pl-256-b16 tfjs --model gapnet-pl --size $S256 --batch $B16 $P
+job torch-pl-512-b16 torch --model gapnet-pl --size $((S256 * 2)) --batch $B16 --warmup 5 --steps 30
+job tfjs-pl-512-b16 tfjs --model gapnet-pl --size $((S256 * 2)) --batch $B16 $P
 echo "== done in $(( $(date +%s) - START ))s; $(wc -l < "$RES") results in $RES"
 rm -rf "$KITDIR"

@@ -3,7 +3,7 @@
  * training steps on tfjs-backend-webgpu in Node through Dawn (the `webgpu` npm package, loaded
  * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
  *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--flag NAME=VALUE] [--gpu-time N] [--dawn backend=vulkan]
- * --kernels tfjs times tfjs's own Adam and SELU gradient (the studio before its fused kernels), for a before/after pair.
+ * --kernels tfjs times tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for a before/after pair.
  * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited): what that change to the loop would buy.
  * --flag NAME=VALUE sets a tfjs flag (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; repeatable).
  * --gpu-time N adds N steps timed kernel by kernel on the GPU (timestamp queries; pass
@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { verifyFusedAdam } from '../../src/core/train/fusedAdam';
+import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/seluGrad';
 import { registerWebGpuUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { timeStepKernels, timeTraining } from '../lib/trainSteps';
@@ -61,6 +62,8 @@ const adamCheck = (await verifyFusedAdam()) ?? 'passed';
 registerWebGpuUint8Upload();
 registerWebGpuSeluGrad();
 const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
+registerWebGpuConv2dFilterGrad();
+const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
 const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
 const gpuSteps = Number(o['gpu-time']);
 const gpuTime = gpuSteps > 0 ? await timeStepKernels({ model, size, batch, kernels }, gpuSteps) : undefined;
@@ -68,5 +71,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc[enc.length >> 1], imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, convFilterGradCheck, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc[enc.length >> 1], imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

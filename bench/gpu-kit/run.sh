@@ -9,7 +9,7 @@ MODEL=${1:-gapnet-pl}; SIZE=${2:-128}; BATCH=${3:-32}
 export LD_LIBRARY_PATH="$PWD/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 echo "tfjs-webgpu (Dawn/Vulkan): $MODEL $SIZE px batch $BATCH"
 ./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" | tee tfjs.json
-echo "tfjs-webgpu with tfjs's own Adam and SELU gradient (the studio before its fused kernels), for comparison"
+echo "tfjs-webgpu with tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for comparison"
 ./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" --kernels tfjs | tee tfjs-before.json
 echo "tfjs-webgpu, losses read one step late (--pipeline): what overlapping encode and GPU work would buy"
 ./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" --pipeline | tee tfjs-pipeline.json

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
 import { createAdam } from '../../src/core/train/fusedAdam';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
+import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
 
 export interface TrainSpec {
@@ -20,9 +21,10 @@ export interface TrainSpec {
   /** stop timing after this many ms (first step included); fewer steps are then reported */
   budgetMs: number;
   /**
-   * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's fused kernels,
+   * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's own kernels,
    * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
-   * tfjs's SELU gradient (not src/core/webgpu/seluGrad.ts).
+   * tfjs's SELU gradient and conv filter gradient (not src/core/webgpu/seluGrad.ts and
+   * conv2dFilterGrad.ts).
    */
   kernels?: KernelSet;
   /**
@@ -39,14 +41,20 @@ export interface TrainSpec {
 export type KernelSet = 'studio' | 'tfjs';
 const adam = (kernels: KernelSet | undefined, lr: number) => (kernels === 'tfjs' ? tf.train.adam(lr) : createAdam(lr));
 
-/** Runs `f` with the webgpu SeluGrad unregistered when `kernels` is 'tfjs' (tfjs's gradient then runs). */
+/**
+ * Runs `f` with the studio's webgpu gradient kernels (SeluGrad, the split conv filter gradient)
+ * swapped for tfjs's own when `kernels` is 'tfjs'.
+ */
 async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T>): Promise<T> {
   const own = kernels === 'tfjs' ? tf.getKernel(SELU_GRAD, 'webgpu') : undefined;
   if (own) tf.unregisterKernel(SELU_GRAD, 'webgpu');
+  const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
+  if (ownConv) restoreTfjsConv2dFilterGrad();
   try {
     return await f();
   } finally {
     if (own) tf.registerKernel(own);
+    if (ownConv) registerWebGpuConv2dFilterGrad();
   }
 }
 

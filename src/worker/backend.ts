@@ -19,6 +19,7 @@ import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
 import { verifyFusedAdam } from '../core/train/fusedAdam';
+import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
@@ -102,6 +103,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
     if (name === 'webgpu') {
       registerWebGpuUint8Upload(); // image batches go up as bytes
       registerWebGpuSeluGrad(); // SELU's gradient in one pass
+      registerWebGpuConv2dFilterGrad(); // conv filter gradients spread over the GPU (split-K)
     }
     const ok = await tf.setBackend(name);
     await tf.ready();
@@ -139,6 +141,8 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
       reason += off === null ? '; image batches upload as bytes, widened to float on the GPU (checked)' : `; image batches upload as float32: byte upload ${off}`;
       const seluOff = await verifySeluGrad();
       reason += seluOff === null ? '; SELU gradient in one kernel (checked)' : `; tfjs's SELU gradient: ${seluOff}`;
+      const convOff = await verifyConv2dFilterGrad();
+      reason += convOff === null ? '; conv filter gradients split over the GPU (checked)' : `; tfjs's conv filter gradient: split kernel ${convOff}`;
     }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';

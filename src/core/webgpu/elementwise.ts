@@ -1,6 +1,7 @@
 /**
  * One WGSL pass over same-sized float32 buffers, written element by element: the shape of the
- * studio's small webgpu kernels (the fused Adam's three passes, SeluGrad).
+ * studio's small webgpu kernels (the fused Adam's three passes, SeluGrad); and namedProgram, which
+ * gives every studio program a name in tfjs's per-kernel GPU times.
  *
  * Inputs are read as flat arrays; a size that is a multiple of 4 is processed as vec4<f32> (a
  * quarter of the threads), and `body` is given the element type to write its constants in. Each
@@ -25,7 +26,7 @@ export function elementwiseProgram(o: {
   const comp = o.size % 4 === 0 ? 4 : 1;
   const type = comp === 4 ? 'vec4<f32>' : 'f32';
   const names = Object.keys(o.locals);
-  return {
+  return namedProgram(o.key, {
     variableNames: names,
     outputShape: [o.size],
     shaderKey: `${o.key}${comp}`,
@@ -45,7 +46,19 @@ export function elementwiseProgram(o: {
         }
       }
     `,
-  };
+  });
+}
+
+const programClasses = new Map<string, new () => object>();
+
+/**
+ * `program` as an instance of a class called `name`: tfjs-backend-webgpu labels each program by its
+ * constructor's name in tf.time's per-kernel GPU times, where an object literal shows as "Object".
+ */
+export function namedProgram(name: string, program: WebGPUProgram): WebGPUProgram {
+  let cls = programClasses.get(name);
+  if (!cls) programClasses.set(name, (cls = { [name]: class {} }[name]));
+  return Object.assign(new cls(), program);
 }
 
 /**

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { namedProgram } from './elementwise';
 
 /** Kernel name: input `x`, int32 [n / 4] (4 bytes per value); attr `size`: n; output float32 [n]. */
 export const UINT8_TO_FLOAT32 = 'HpaUint8ToFloat32';
@@ -30,7 +31,7 @@ const WORKGROUP = 64;
  */
 function program(size: number): WebGPUProgram {
   const words = Math.ceil(size / 4);
-  return {
+  return namedProgram('HpaUint8ToFloat32', {
     variableNames: ['x'],
     outputShape: [size],
     shaderKey: 'hpaUint8ToFloat32Word',
@@ -51,7 +52,7 @@ function program(size: number): WebGPUProgram {
         }
       }
     `,
-  };
+  });
 }
 
 export const uint8ToFloat32WebGpuConfig: tf.KernelConfig = {
