@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
 import { createAdam } from '../../src/core/train/fusedAdam';
+import { installReduceGradients, restoreReduceGradients } from '../../src/core/train/reduceGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
@@ -24,7 +25,8 @@ export interface TrainSpec {
    * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's own kernels,
    * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
    * tfjs's SELU gradient and conv filter gradient (not src/core/webgpu/seluGrad.ts and
-   * conv2dFilterGrad.ts).
+   * conv2dFilterGrad.ts), and everywhere tfjs's Mean/Sum gradients (not
+   * src/core/train/reduceGradients.ts).
    */
   kernels?: KernelSet;
   /**
@@ -42,19 +44,23 @@ export type KernelSet = 'studio' | 'tfjs';
 const adam = (kernels: KernelSet | undefined, lr: number) => (kernels === 'tfjs' ? tf.train.adam(lr) : createAdam(lr));
 
 /**
- * Runs `f` with the studio's webgpu gradient kernels (SeluGrad, the split conv filter gradient)
- * swapped for tfjs's own when `kernels` is 'tfjs'.
+ * Runs `f` with the studio's gradients: on webgpu its kernels (SeluGrad, the split conv filter
+ * gradient) and on every backend its Mean/Sum gradients; with tfjs's own when `kernels` is 'tfjs'.
  */
 async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T>): Promise<T> {
   const own = kernels === 'tfjs' ? tf.getKernel(SELU_GRAD, 'webgpu') : undefined;
   if (own) tf.unregisterKernel(SELU_GRAD, 'webgpu');
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
+  // the studio's Mean/Sum gradients (src/core/train/reduceGradients.ts), installed as train() does
+  if (kernels === 'tfjs') restoreReduceGradients();
+  else installReduceGradients();
   try {
     return await f();
   } finally {
     if (own) tf.registerKernel(own);
     if (ownConv) registerWebGpuConv2dFilterGrad();
+    installReduceGradients();
   }
 }
 

@@ -35,7 +35,7 @@ const MAX_PARTIALS = 1 << 24;
 
 /** How pass 1 cuts `positions` for `filterSize` filter values: chunk count and positions per chunk. */
 export function filterGradChunks(positions: number, filterSize: number): { chunks: number; chunkLen: number } {
-  const most = Math.max(1, Math.min(Math.ceil(positions / MIN_CHUNK), Math.floor(MAX_PARTIALS / filterSize)));
+  const most = Math.max(1, Math.min(Math.floor(positions / MIN_CHUNK), Math.floor(MAX_PARTIALS / filterSize)));
   const wanted = Math.max(1, Math.min(most, Math.ceil(TARGET_THREADS / filterSize)));
   const chunkLen = Math.ceil(positions / wanted);
   return { chunks: Math.ceil(positions / chunkLen), chunkLen };

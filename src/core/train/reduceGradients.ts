@@ -1,0 +1,73 @@
+/**
+ * The gradients of Mean and Sum without a tensor of ones built on the host.
+ *
+ * tfjs 4.22's Mean gradient is `div(mul(dy, ones(x.shape)), n)` and its Sum gradient
+ * `mul(dy, ones(x.shape))`; `ones` fills a typed array of x's full size in JavaScript, which a GPU
+ * backend then uploads through a freshly created staging buffer, every step. In GAPNet the global
+ * average pools are Means over whole activations (pool1's output is 64×64×32 per image at 256 px,
+ * 4.2 M values at batch 32), and GAPNet-Kaggle's BatchNorm takes two Means per layer in training.
+ * On an NVIDIA H200 (Node + Dawn, 2026-11-27) JavaScript spent 58 ms encoding a GAPNet-PL step
+ * at 256 px batch 32, and 134 ms at 512 px, growing with the image where the kernels do not.
+ *
+ * Here dy is divided (Mean) while still small and broadcast to x's shape by one Tile kernel: the
+ * same values bit for bit (x·1 is exact, and the division is the same float32 division per value),
+ * with no host array, no upload and one full-size pass instead of two.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** dy reshaped with a 1 on every reduced axis, and the number of values each output reduced. */
+function expand(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): { dy: tf.Tensor; n: number } {
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  const shape = x.shape.slice();
+  for (const a of axes) shape[a] = 1;
+  return { dy: tf.reshape(dy, shape), n: axes.reduce((n, a) => n * x.shape[a], 1) };
+}
+
+export const meanGradConfig: tf.GradConfig = {
+  kernelName: tf.Mean,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    return {
+      x: () => {
+        const e = expand(dy as tf.Tensor, x, (attrs as unknown as { axis: number | number[] }).axis);
+        return tf.broadcastTo(tf.div(e.dy, e.n), x.shape);
+      },
+    };
+  },
+};
+
+export const sumGradConfig: tf.GradConfig = {
+  kernelName: tf.Sum,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    return { x: () => tf.broadcastTo(expand(dy as tf.Tensor, x, (attrs as unknown as { axis: number | number[] }).axis).dy, x.shape) };
+  },
+};
+
+/** tfjs's own gradients, kept while ours are installed. */
+const originals = new Map<string, tf.GradConfig>();
+
+/** Installs the Mean and Sum gradients above for every backend (idempotent). */
+export function installReduceGradients(): void {
+  for (const config of [meanGradConfig, sumGradConfig]) {
+    const current = tf.getGradient(config.kernelName);
+    if (current === config) continue;
+    if (current) originals.set(config.kernelName, current);
+    tf.registerGradient(config);
+  }
+}
+
+/** Puts tfjs's own Mean and Sum gradients back (to time the studio before them). */
+export function restoreReduceGradients(): void {
+  for (const config of [meanGradConfig, sumGradConfig]) {
+    const original = originals.get(config.kernelName);
+    if (original && tf.getGradient(config.kernelName) === config) tf.registerGradient(original);
+  }
+}
+
+/** Whether the gradients above are the ones in use. */
+export function hasReduceGradients(): boolean {
+  return tf.getGradient(tf.Mean) === meanGradConfig && tf.getGradient(tf.Sum) === sumGradConfig;
+}
