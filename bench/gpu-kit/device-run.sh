@@ -7,7 +7,7 @@
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); losses read one
 #   step late; WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
-# ONLY=REGEX runs only the jobs whose names match. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
+# ONLY=REGEX runs only the jobs whose names match; SUBMIT_SIZES="1 5 40 120" the sweep. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
 ROOT=$(pwd)
 OUT=${OUT:-$ROOT/bench/tmp/device-out}
@@ -66,7 +66,7 @@ job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 
 job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
-for n in 1 5 40 120; do
+for n in ${SUBMIT_SIZES:-1 5 40 120}; do
   job tfjs-pl-256-b32-submit$n tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n
 done
 job tfjs-pl-256-b32-gputime tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
