@@ -127,7 +127,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     onBatchEnd: (ctx, logs) => {
       windowImages += logs.batchSize;
       if (!Number.isFinite(logs.loss)) {
-        nanAt = `epoch ${logs.epoch}, batch ${logs.batch + 1}`;
+        nanAt ??= `epoch ${logs.epoch}, batch ${logs.batch + 1}`; // the first: the step in flight may follow
         ctx.stopRun('NaN loss');
         controller.stop();
         return;

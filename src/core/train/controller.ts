@@ -21,7 +21,7 @@ export class TrainingController {
     this.release();
   }
 
-  /** Ends the run after the current batch (also from a pause). */
+  /** Ends the run after the batch in flight (also from a pause). */
   stop(): void {
     this._state = 'stopping';
     this.release();

@@ -159,25 +159,44 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         let lossSum = 0;
         let images = 0;
         let batchIndex = 0;
-        for await (const batch of source.trainBatches(epoch, o.batchSize, o.seed)) {
-          if (o.controller && !(await o.controller.gate())) {
-            if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
-            stoppedBy = 'stopped by the user';
-            break;
-          }
-          const b = batch.y.length / C;
-          const loss = tf.tidy(() => {
-            const x = augmentBatch(batchTensor(batch.x, b, source.channels), o.augment, rng);
-            const y = tf.tensor2d(batch.y, [b, C]);
-            return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;
-          });
-          if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
-          const value = (await loss.data())[0];
-          loss.dispose();
-          lossSum += value * b;
-          images += b;
-          await emit('onBatchEnd', ctx, { epoch, phase: phaseIndex, batch: batchIndex++, batchSize: b, loss: value, images, seconds: (performance.now() - t0) / 1000 });
+        // Each step's loss is read after the next step is queued: on a GPU backend the GPU runs
+        // step k while JavaScript fetches and encodes step k + 1 (on an H200 this took GAPNet-PL
+        // at 256 px from 727 to 1,131 img/s; bench/results/2026-11-27-gpu-h200-final.jsonl). So
+        // one step is in flight when Pause or Stop arrives: it completes and is reported.
+        let inFlight: { loss: tf.Scalar; b: number } | null = null;
+        const settle = async (p: { loss: tf.Scalar; b: number }) => {
+          const value = (await p.loss.data())[0];
+          p.loss.dispose();
+          lossSum += value * p.b;
+          images += p.b;
+          await emit('onBatchEnd', ctx, { epoch, phase: phaseIndex, batch: batchIndex++, batchSize: p.b, loss: value, images, seconds: (performance.now() - t0) / 1000 });
           await yieldToEvents(); // let Pause/Stop messages and finished reads in before the next batch
+        };
+        try {
+          for await (const batch of source.trainBatches(epoch, o.batchSize, o.seed)) {
+            if (o.controller && !(await o.controller.gate())) {
+              if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+              stoppedBy = 'stopped by the user';
+              break;
+            }
+            const b = batch.y.length / C;
+            const loss = tf.tidy(() => {
+              const x = augmentBatch(batchTensor(batch.x, b, source.channels), o.augment, rng);
+              const y = tf.tensor2d(batch.y, [b, C]);
+              return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;
+            });
+            if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+            const previous = inFlight;
+            inFlight = { loss, b };
+            if (previous) await settle(previous);
+          }
+          const last = inFlight;
+          inFlight = null;
+          if (last) await settle(last); // the step in flight when the epoch ended or Stop came
+          // Stop that came while the epoch's last step was in flight: no validation, as for any stop mid-epoch
+          if (stoppedBy === null && o.controller?.state === 'stopping') stoppedBy = 'stopped by the user';
+        } finally {
+          inFlight?.loss.dispose(); // only after an error
         }
         if (stoppedBy !== null) {
           epoch--;
