@@ -162,10 +162,13 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         // Each step's loss is read after the next step is queued: on a GPU backend the GPU runs
         // step k while JavaScript fetches and encodes step k + 1 (on an H200 this took GAPNet-PL
         // at 256 px from 727 to 1,131 img/s; bench/results/2026-11-27-gpu-h200-final.jsonl). So
-        // one step is in flight when Pause or Stop arrives: it completes and is reported.
-        let inFlight: { loss: tf.Scalar; b: number } | null = null;
-        const settle = async (p: { loss: tf.Scalar; b: number }) => {
-          const value = (await p.loss.data())[0];
+        // one step is in flight when Pause or Stop arrives: it completes and is reported. The read
+        // starts right after its step: a WebGPU read-back waits for all work submitted before it, so
+        // one started after step k + 1 was queued would wait for that step too.
+        type InFlight = { loss: tf.Scalar; read: Promise<tf.TypedArray>; b: number };
+        let inFlight: InFlight | null = null;
+        const settle = async (p: InFlight) => {
+          const value = (await p.read)[0];
           p.loss.dispose();
           lossSum += value * p.b;
           images += p.b;
@@ -187,7 +190,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
             });
             if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
             const previous = inFlight;
-            inFlight = { loss, b };
+            inFlight = { loss, read: loss.data(), b };
             if (previous) await settle(previous);
           }
           const last = inFlight;
@@ -196,7 +199,11 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
           // Stop that came while the epoch's last step was in flight: no validation, as for any stop mid-epoch
           if (stoppedBy === null && o.controller?.state === 'stopping') stoppedBy = 'stopped by the user';
         } finally {
-          inFlight?.loss.dispose(); // only after an error
+          // only after an error: the pending read settles on its own, unobserved
+          if (inFlight) {
+            inFlight.read.catch(() => undefined);
+            inFlight.loss.dispose();
+          }
         }
         if (stoppedBy !== null) {
           epoch--;
