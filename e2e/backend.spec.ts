@@ -11,7 +11,7 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('image batches upload as bytes, widened to float on the GPU (checked)');
   // the SELU gradient's WGSL matched the exact derivative at 1,027 points on this GPU (seluGrad.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('SELU gradient in one kernel (checked)');
-  // the split conv filter gradient's WGSL matched a double-precision reference in three cases (conv2dFilterGrad.ts)
+  // the split conv filter gradient's WGSL matched a double-precision reference in four cases (conv2dFilterGrad.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('conv filter gradients split over the GPU (checked)');
   // the fused Adam's WGSL matched tfjs's Adam over three steps on this GPU (fusedAdam.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight (checked)');

@@ -5,7 +5,7 @@
 # It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); losses read one
-#   step late; WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
+#   step late; the studio's trainer loop itself; WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
 # ONLY=REGEX runs only the jobs whose names match; SUBMIT_SIZES="1 5 40 120" the sweep. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
@@ -66,6 +66,7 @@ job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 
 job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
+job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 for n in ${SUBMIT_SIZES:-1 5 40 120}; do
   job tfjs-pl-256-b32-submit$n tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n
 done
@@ -76,6 +77,7 @@ job torch-pl-128-b32 torch --model gapnet-pl --size $S128 --batch $B32 --warmup 
 job tfjs-pl-128-b32 tfjs --model gapnet-pl --size $S128 --batch $B32 $P
 job torch-kaggle-256-b32 torch --model gapnet-kaggle --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
+job tfjs-kaggle-256-b32-trainer tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --trainer
 job tfjs-kaggle-256-b32-before tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --kernels tfjs
 job tfjs-kaggle-256-b32-gputime tfjs --model gapnet-kaggle --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
 job torch-pl-256-b16 torch --model gapnet-pl --size $S256 --batch $B16 --warmup 5 --steps 30

@@ -2,9 +2,11 @@
  * The GPU kit's benchmark (bundled by bench/gpu-kit/make-kit.sh into gpu-bench.mjs): GapNet
  * training steps on tfjs-backend-webgpu in Node through Dawn (the `webgpu` npm package, loaded
  * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
- *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--flag NAME=VALUE] [--gpu-time N] [--dawn backend=vulkan]
+ *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--trainer] [--flag NAME=VALUE] [--gpu-time N] [--dawn backend=vulkan]
  * --kernels tfjs times tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for a before/after pair.
  * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited): what that change to the loop would buy.
+ * --trainer times the studio's own loop instead (src/core/train/trainer.ts: uint8 batches from memory, augmentation, each
+ *   loss read one step late): the interval between two losses after the warm-ups.
  * --flag NAME=VALUE sets a tfjs flag (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; repeatable).
  * --gpu-time N adds N steps timed kernel by kernel on the GPU (timestamp queries; pass
  *   --dawn enable-dawn-features=allow_unsafe_apis where Dawn hides the feature): GPU-busy ms per step and the costliest kernel types.
@@ -15,8 +17,42 @@ import * as tf from '@tensorflow/tfjs';
 import { verifyFusedAdam } from '../../src/core/train/fusedAdam';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/seluGrad';
-import { registerWebGpuUint8Upload } from '../../src/core/webgpu/uint8Upload';
-import { timeStepKernels, timeTraining } from '../lib/trainSteps';
+import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
+import { makeLoss } from '../../src/core/losses';
+import { createModel } from '../../src/core/models/registry';
+import { memoryBatchSource } from '../../src/core/train/batchSource';
+import { train } from '../../src/core/train/trainer';
+import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
+
+/**
+ * The studio's own loop on warmup + steps batches of random bytes held in memory (the stored-image
+ * path minus storage): img/s from the intervals between losses after the warm-ups.
+ */
+async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, batch: number, warmup: number, steps: number): Promise<TrainTiming> {
+  const C = 28;
+  const n = batch * (warmup + steps);
+  const images = new Uint8Array(n * size * size * 4);
+  let r = 12345;
+  for (let i = 0; i < images.length; i++) images[i] = (r = (r * 1103515245 + 12345) >>> 0) >>> 24;
+  const labels = new Uint8Array(n * C);
+  for (let i = 0; i < n; i++) labels[i * C + (i % C)] = 1;
+  const source = memoryBatchSource({ images, imageSize: size, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: n }, (_, i) => i), valRows: [0] });
+  const m = createModel(model, { inputSize: size, seed: 1 });
+  const at: number[] = [];
+  const loss: number[] = [];
+  const t0 = performance.now();
+  await train(m, source, {
+    phases: [{ name: 'bce', epochs: 1, loss: makeLoss({ kind: 'bce' }), lr: 1e-3 }],
+    batchSize: batch,
+    seed: 1,
+    augment: { size, mode: 'crop', flips: true, rotate90: true },
+    callbacks: [{ onBatchEnd: (_c, logs) => void (at.push(performance.now()), loss.push(logs.loss)) }],
+  });
+  const params = m.countParams();
+  m.dispose();
+  const steady = at.slice(Math.max(0, warmup - 1));
+  return { backend: tf.getBackend(), params, firstStepMs: at[0] - t0, stepMs: steady.slice(1).map((t, i) => t - steady[i]), warmups: warmup, loss, encodeMs: [], kernels: 'studio' };
+}
 
 const { values: o } = parseArgs({
   options: {
@@ -27,6 +63,7 @@ const { values: o } = parseArgs({
     steps: { type: 'string', default: '10' },
     kernels: { type: 'string', default: 'studio' },
     pipeline: { type: 'boolean', default: false },
+    trainer: { type: 'boolean', default: false },
     dawn: { type: 'string', multiple: true, default: [] },
     flag: { type: 'string', multiple: true, default: [] },
     'gpu-time': { type: 'string', default: '0' },
@@ -60,16 +97,19 @@ const kernels = o.kernels === 'tfjs' ? 'tfjs' : 'studio';
 const adamCheck = (await verifyFusedAdam()) ?? 'passed';
 // the studio's other webgpu kernels (src/worker/backend.ts registers the same)
 registerWebGpuUint8Upload();
+const uint8Check = (await verifyUint8Upload()) ?? 'passed';
 registerWebGpuSeluGrad();
 const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
-const t = await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
+const t = o.trainer
+  ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps))
+  : await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
 const gpuSteps = Number(o['gpu-time']);
 const gpuTime = gpuSteps > 0 ? await timeStepKernels({ model, size, batch, kernels }, gpuSteps) : undefined;
 const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, convFilterGradCheck, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc[enc.length >> 1], imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, convFilterGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

@@ -1,16 +1,21 @@
 /**
- * The Mean and Sum gradients (reduceGradients.ts) against tfjs's own, on the cpu backend: the same
- * values bit for bit over the axes GAPNet uses and the awkward ones, and without a full-size
- * multiply (tfjs's gradient multiplies dy by a host-built tensor of ones).
+ * The Mean and Sum gradients (reduceGradients.ts) against tfjs's own, in Node on the cpu backend
+ * with the broadcast path switched on for it (as on webgpu and webgl): the same values bit for bit
+ * over the axes GAPNet uses and the awkward ones, and without a full-size multiply (tfjs's gradient
+ * multiplies dy by a host-built tensor of ones). Off the GPU backends tfjs's own gradient runs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasReduceGradients, installReduceGradients, meanGradConfig, restoreReduceGradients, sumGradConfig } from './reduceGradients';
+import { BROADCAST_BACKENDS, hasReduceGradients, installReduceGradients, meanGradConfig, restoreReduceGradients, sumGradConfig } from './reduceGradients';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  BROADCAST_BACKENDS.add('cpu');
 });
-afterAll(() => restoreReduceGradients());
+afterAll(() => {
+  BROADCAST_BACKENDS.delete('cpu');
+  restoreReduceGradients();
+});
 
 const x = () => tf.tensor4d(Float32Array.from({ length: 2 * 3 * 5 * 4 }, (_, i) => Math.sin(i * 0.7) * 3), [2, 3, 5, 4]);
 const dyFor = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => 1 / (i + 3) - 0.2), shape);
@@ -67,6 +72,20 @@ describe('Mean and Sum gradients', () => {
     const before = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.mean(v, [1, 2]))(t));
     expect(before.kernels.map((k) => k.name)).toContain('Multiply');
     t.dispose();
+  });
+
+  it("runs tfjs's own gradient on a backend outside BROADCAST_BACKENDS (cpu and wasm)", async () => {
+    installReduceGradients();
+    BROADCAST_BACKENDS.delete('cpu');
+    try {
+      const t = x();
+      const info = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.mean(v, [1, 2]))(t));
+      expect(info.kernels.map((k) => k.name)).toContain('Multiply');
+      expect(info.kernels.map((k) => k.name)).not.toContain('Tile');
+      t.dispose();
+    } finally {
+      BROADCAST_BACKENDS.add('cpu');
+    }
   });
 
   it('installs idempotently and restores tfjs’s gradients', () => {

@@ -9,9 +9,12 @@
  * On an NVIDIA H200 (Node + Dawn, 2026-11-27) JavaScript spent 58 ms encoding a GAPNet-PL step
  * at 256 px batch 32, and 134 ms at 512 px, growing with the image where the kernels do not.
  *
- * Here dy is divided (Mean) while still small and broadcast to x's shape by one Tile kernel: the
- * same values bit for bit (x·1 is exact, and the division is the same float32 division per value),
- * with no host array, no upload and one full-size pass instead of two.
+ * On GPU backends (webgpu, webgl) dy is divided (Mean) while still small and broadcast to x's shape
+ * by one Tile kernel: the same values bit for bit (x·1 is exact, and the division is the same
+ * float32 division per value), with no host array, no upload and one full-size pass instead of two.
+ * On cpu and wasm tfjs's own gradient runs: there the ones array never leaves the host, and
+ * XNNPACK's broadcasting multiply is faster than wasm's Tile (GAPNet-PL 128 px b16 on wasm: 231–248
+ * ms per step with tfjs's gradient, 262–281 ms with the Tile; `npm run bench`, 2026-11-27).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -23,10 +26,23 @@ function expand(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): { dy: tf.
   return { dy: tf.reshape(dy, shape), n: axes.reduce((n, a) => n * x.shape[a], 1) };
 }
 
+/** Backends on which the gradients above broadcast with Tile; elsewhere tfjs's own run. */
+export const BROADCAST_BACKENDS = new Set(['webgpu', 'webgl']);
+
+/** tfjs's own gradients, kept while ours are installed. */
+const originals = new Map<string, tf.GradConfig>();
+
+/** tfjs's gradient for `kernelName` where the active backend is not one of BROADCAST_BACKENDS. */
+function tfjsGradientHere(kernelName: string): tf.GradConfig | undefined {
+  return BROADCAST_BACKENDS.has(tf.getBackend()) ? undefined : originals.get(kernelName);
+}
+
 export const meanGradConfig: tf.GradConfig = {
   kernelName: tf.Mean,
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
+    const own = tfjsGradientHere(tf.Mean);
+    if (own) return own.gradFunc(dy, saved, attrs);
     const [x] = saved;
     return {
       x: () => {
@@ -41,15 +57,14 @@ export const sumGradConfig: tf.GradConfig = {
   kernelName: tf.Sum,
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
+    const own = tfjsGradientHere(tf.Sum);
+    if (own) return own.gradFunc(dy, saved, attrs);
     const [x] = saved;
     return { x: () => tf.broadcastTo(expand(dy as tf.Tensor, x, (attrs as unknown as { axis: number | number[] }).axis).dy, x.shape) };
   },
 };
 
-/** tfjs's own gradients, kept while ours are installed. */
-const originals = new Map<string, tf.GradConfig>();
-
-/** Installs the Mean and Sum gradients above for every backend (idempotent). */
+/** Installs the Mean and Sum gradients above (idempotent). */
 export function installReduceGradients(): void {
   for (const config of [meanGradConfig, sumGradConfig]) {
     const current = tf.getGradient(config.kernelName);

@@ -44,6 +44,13 @@ describe('filterGradChunks', () => {
     expect(conv1.chunkLen).toBe(Math.ceil((32 * 128 * 128) / conv1.chunks));
   });
 
+  it('aims at the same thread count when each thread holds four output channels', () => {
+    const one = filterGradChunks(32 * 128 * 128, 1152);
+    const four = filterGradChunks(32 * 128 * 128, 1152, 4);
+    expect(four.chunks).toBeGreaterThanOrEqual(4 * one.chunks - 4);
+    expect((four.chunks * 1152) / 4).toBeGreaterThanOrEqual(1 << 17);
+  });
+
   it('keeps the partials under 64 MB for a huge filter', () => {
     const { chunks } = filterGradChunks(1 << 22, 3 * 3 * 512 * 512);
     expect(chunks * 3 * 3 * 512 * 512).toBeLessThanOrEqual(1 << 24);

@@ -13,8 +13,10 @@
  * Here the positions are cut into chunks as well (split-K): pass 1 runs one thread per (chunk,
  * filter value), each summing its chunk into a partial, and pass 2 adds the partials of each
  * filter value in chunk order (deterministic). Chunks are chosen so that about 2¹⁷ threads run and
- * each sums at least 32 positions; the partials stay under 64 MB. Threads next to each other hold
- * neighbouring output channels, so their dy reads are contiguous and their x reads shared.
+ * each sums at least 32 positions; the partials stay under 64 MB. Where the output channels come in
+ * fours (all of GAPNet's convs) a thread holds four of them: one x read and one vec4 dy read per
+ * four multiply-adds. Threads next to each other hold neighbouring output channels, so their dy
+ * reads are contiguous and their x reads shared.
  *
  * registerWebGpuConv2dFilterGrad() puts this kernel in place of tfjs's (kept, and used for
  * channels-first data); verifyConv2dFilterGrad() checks the filter gradient on the running backend
@@ -33,46 +35,56 @@ const MIN_CHUNK = 32;
 /** most float32 partials kept between the passes (64 MB) */
 const MAX_PARTIALS = 1 << 24;
 
-/** How pass 1 cuts `positions` for `filterSize` filter values: chunk count and positions per chunk. */
-export function filterGradChunks(positions: number, filterSize: number): { chunks: number; chunkLen: number } {
+/**
+ * How pass 1 cuts `positions` for `filterSize` filter values, `comp` of them per thread: chunk count
+ * and positions per chunk.
+ */
+export function filterGradChunks(positions: number, filterSize: number, comp = 1): { chunks: number; chunkLen: number } {
   const most = Math.max(1, Math.min(Math.floor(positions / MIN_CHUNK), Math.floor(MAX_PARTIALS / filterSize)));
-  const wanted = Math.max(1, Math.min(most, Math.ceil(TARGET_THREADS / filterSize)));
+  const wanted = Math.max(1, Math.min(most, Math.ceil((TARGET_THREADS * comp) / filterSize)));
   const chunkLen = Math.ceil(positions / wanted);
   return { chunks: Math.ceil(positions / chunkLen), chunkLen };
 }
 
 const ints = (...values: number[]) => values.map((x) => ({ type: 'int32', data: [x] }));
 
-function partialsProgram(size: number): WebGPUProgram {
+/** f32, or vec4<f32> when the output channels come in fours (each thread then holds four of them). */
+const elementType = (comp: number) => (comp === 4 ? 'vec4<f32>' : 'f32');
+
+/** Pass 1: `size` partial sums (chunks × filter values), `comp` output channels per thread. */
+function partialsProgram(size: number, comp: number): WebGPUProgram {
   return namedProgram('HpaConv2dFilterGradPartials', {
     variableNames: ['convX', 'convDy'],
     outputShape: [size],
-    shaderKey: 'hpaConv2dFilterGradPartials',
+    shaderKey: `hpaConv2dFilterGradPartials${comp}`,
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
+    dispatch: [Math.ceil(size / comp / WORKGROUP), 1, 1],
     workgroupSize: [WORKGROUP, 1, 1],
+    outputComponent: comp,
+    variableComponents: [1, comp],
     size: true,
-    uniforms: 'inH : i32, inW : i32, inC : i32, outH : i32, outW : i32, outC : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, filterW : i32, filterSize : i32, chunkLen : i32, positions : i32,',
+    // outCV and filterSizeV count output channels and filter values in units of `comp`
+    uniforms: 'inH : i32, inW : i32, inC : i32, outH : i32, outW : i32, outCV : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, filterW : i32, filterSizeV : i32, chunkLen : i32, positions : i32,',
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
-          let f = index % uniforms.filterSize;
-          let chunk = index / uniforms.filterSize;
-          let co = f % uniforms.outC;
-          let ci = (f / uniforms.outC) % uniforms.inC;
-          let kw = (f / (uniforms.outC * uniforms.inC)) % uniforms.filterW;
-          let kh = f / (uniforms.outC * uniforms.inC * uniforms.filterW);
+          let f = index % uniforms.filterSizeV;
+          let chunk = index / uniforms.filterSizeV;
+          let co = f % uniforms.outCV;
+          let ci = (f / uniforms.outCV) % uniforms.inC;
+          let kw = (f / (uniforms.outCV * uniforms.inC)) % uniforms.filterW;
+          let kh = f / (uniforms.outCV * uniforms.inC * uniforms.filterW);
           var p = chunk * uniforms.chunkLen;
           let end = min(p + uniforms.chunkLen, uniforms.positions);
           var ox = p % uniforms.outW;
           var oy = (p / uniforms.outW) % uniforms.outH;
           var b = p / (uniforms.outW * uniforms.outH);
-          var acc = 0.0;
+          var acc = ${elementType(comp)}(0.0);
           for (; p < end; p++) {
             let iy = oy * uniforms.strideH - uniforms.padTop + kh;
             let ix = ox * uniforms.strideW - uniforms.padLeft + kw;
             if (iy >= 0 && iy < uniforms.inH && ix >= 0 && ix < uniforms.inW) {
-              acc = acc + convX[((b * uniforms.inH + iy) * uniforms.inW + ix) * uniforms.inC + ci] * convDy[p * uniforms.outC + co];
+              acc = acc + convX[((b * uniforms.inH + iy) * uniforms.inW + ix) * uniforms.inC + ci] * convDy[p * uniforms.outCV + co];
             }
             ox = ox + 1;
             if (ox == uniforms.outW) {
@@ -91,20 +103,23 @@ function partialsProgram(size: number): WebGPUProgram {
   });
 }
 
-function sumChunksProgram(filterSize: number): WebGPUProgram {
+/** Pass 2: each filter value's partials added in chunk order. */
+function sumChunksProgram(filterSize: number, comp: number): WebGPUProgram {
   return namedProgram('HpaConv2dFilterGradSum', {
     variableNames: ['convPartials'],
     outputShape: [filterSize],
-    shaderKey: 'hpaConv2dFilterGradSum',
+    shaderKey: `hpaConv2dFilterGradSum${comp}`,
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(filterSize / WORKGROUP), 1, 1],
+    dispatch: [Math.ceil(filterSize / comp / WORKGROUP), 1, 1],
     workgroupSize: [WORKGROUP, 1, 1],
+    outputComponent: comp,
+    variableComponents: [comp],
     size: true,
     uniforms: 'chunks : i32,',
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
-          var acc = 0.0;
+          var acc = ${elementType(comp)}(0.0);
           for (var c = 0; c < uniforms.chunks; c++) {
             acc = acc + convPartials[c * uniforms.size + index];
           }
@@ -141,15 +156,16 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
     const be = backend as WebGPUBackend;
     const filterSize = attrs.filterShape.reduce((a, b) => a * b, 1);
     const positions = info.batchSize * info.outHeight * info.outWidth;
-    const { chunks, chunkLen } = filterGradChunks(positions, filterSize);
+    const comp = info.outChannels % 4 === 0 ? 4 : 1;
+    const { chunks, chunkLen } = filterGradChunks(positions, filterSize, comp);
     const partials = be.runWebGPUProgram(
-      partialsProgram(chunks * filterSize),
+      partialsProgram(chunks * filterSize, comp),
       [x, dy],
       'float32',
-      ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterSize, chunkLen, positions),
+      ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels / comp, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterSize / comp, chunkLen, positions),
     );
     if (chunks === 1) return { ...partials, shape: [...attrs.filterShape] };
-    const sum = be.runWebGPUProgram(sumChunksProgram(filterSize), [partials], 'float32', ints(chunks));
+    const sum = be.runWebGPUProgram(sumChunksProgram(filterSize, comp), [partials], 'float32', ints(chunks));
     be.disposeData(partials.dataId);
     return { ...sum, shape: [...attrs.filterShape] };
   },
@@ -206,10 +222,14 @@ export function conv2dFilterGradReference(
   return out;
 }
 
-/** The check's cases: stride 2 'valid' (GAPNet's strided convs), 'same' with odd sizes, and one that needs many chunks. */
+/**
+ * The check's cases: stride 2 'valid' (GAPNet's strided convs), 'same' with odd sizes, many chunks;
+ * output channels in fours (the vec4 path, as in GAPNet) and not (the scalar path).
+ */
 const CASES: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'valid' | 'same' }> = [
-  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'valid' },
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'valid' },
   { x: [3, 8, 7, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'same' },
+  { x: [4, 20, 20, 2], filter: [3, 3, 2, 4], strides: 1, pad: 'same' },
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
 ];
 
