@@ -221,7 +221,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
       rows.push({ ...trainRow('GPU kit self-check: train gapnet-pl 64 px b16 — Node tfjs webgpu (Dawn) on SwiftShader Vulkan', { backend: 'webgpu', params: k.params, firstStepMs: k.firstStepMs, stepMs: k.stepMs, warmups: 1, loss: [], encodeMs: [], kernels: 'studio' }, 16, 'gapnet-pl', ref(c).stat, ref(c).params, `adapter ${Object.values(k.adapter).filter(Boolean).join(' ') || 'SwiftShader'}; proves the kit runs, not a GPU figure`), section: 'gpu kit' });
     } else kitNote += `; self-check failed: ${r.err}`;
   }
-  rows.push({ section: 'gpu kit', what: 'GPU kit on an NVIDIA machine (tfjs-webgpu vs PyTorch CUDA)', unit: '', ours: null, ref: null, status: 'not available', notes: `not run: no GPU here; ${kitNote}` });
+  rows.push({ section: 'gpu kit', what: 'GPU kit on an NVIDIA machine (tfjs-webgpu vs PyTorch CUDA)', unit: '', ours: null, ref: null, status: 'not available', notes: `not run: no GPU here (bench/gpu-kit/device-run.sh runs it on one; the NVIDIA H200 runs of 2026-11-27 are in bench/results/2026-11-27-gpu-h200*.jsonl); ${kitNote}` });
 
   const seconds = (performance.now() - t0) / 1000;
   const m = machine(chromium, torchVersion, loadStart);

@@ -160,9 +160,10 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         let images = 0;
         let batchIndex = 0;
         // Each step's loss is read after the next step is queued: on a GPU backend the GPU runs
-        // step k while JavaScript fetches and encodes step k + 1 (on an H200 this took GAPNet-PL
-        // at 256 px from 727 to 1,131 img/s; bench/results/2026-11-27-gpu-h200-final.jsonl). So
-        // one step is in flight when Pause or Stop arrives: it completes and is reported. The read
+        // step k while JavaScript fetches and encodes step k + 1 (the kit's step loop on an H200:
+        // 727 → 1,131 img/s in one call, 976 → 717 in the next, whose JavaScript time also rose;
+        // bench/results/2026-11-27-gpu-h200-*.jsonl; README). So one step is in flight when Pause
+        // or Stop arrives: it completes and is reported. The read
         // starts right after its step: a WebGPU read-back waits for all work submitted before it, so
         // one started after step k + 1 was queued would wait for that step too.
         type InFlight = { loss: tf.Scalar; read: Promise<tf.TypedArray>; b: number };
