@@ -4,7 +4,7 @@
  * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
  *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--trainer] [--flag NAME=VALUE] [--gpu-time N] [--dawn backend=vulkan]
  * --kernels tfjs times tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for a before/after pair.
- * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited): what that change to the loop would buy.
+ * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited), as the studio's trainer does; without it every loss is awaited.
  * --trainer times the studio's own loop instead (src/core/train/trainer.ts: uint8 batches from memory, augmentation, each
  *   loss read one step late): the interval between two losses after the warm-ups.
  * --flag NAME=VALUE sets a tfjs flag (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; repeatable).

@@ -11,7 +11,7 @@ echo "tfjs-webgpu (Dawn/Vulkan): $MODEL $SIZE px batch $BATCH"
 ./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" | tee tfjs.json
 echo "tfjs-webgpu with tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for comparison"
 ./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" --kernels tfjs | tee tfjs-before.json
-echo "tfjs-webgpu, losses read one step late (--pipeline): what overlapping encode and GPU work would buy"
+echo "tfjs-webgpu, losses read one step late (--pipeline, as the studio's trainer does): what overlapping encode and GPU work buys"
 ./node gpu-bench.mjs --model "$MODEL" --size "$SIZE" --batch "$BATCH" --pipeline | tee tfjs-pipeline.json
 echo "PyTorch CUDA: $MODEL $SIZE px batch $BATCH"
 python3 torch_cuda_step.py --model "$MODEL" --size "$SIZE" --batch "$BATCH" | tee torch.json

@@ -30,12 +30,11 @@ export interface TrainSpec {
    */
   kernels?: KernelSet;
   /**
-   * Await each step's loss only after the next step is queued (the loop the studio would run if it
-   * read losses one step late), so that on a GPU step i+1 is encoded while step i runs. The read
-   * itself starts right after step i (before step i+1 is queued): a WebGPU read-back waits for all
-   * work submitted before it, so one started later would wait for step i+1 as well. A step's time
-   * is then the interval between two losses arriving. The studio's loop awaits every loss
-   * (false, the default); this is here to measure on a GPU what the change would buy.
+   * Await each step's loss only after the next step is queued (as src/core/train/trainer.ts does),
+   * so that on a GPU step i+1 is encoded while step i runs. The read itself starts right after
+   * step i (before step i+1 is queued): a WebGPU read-back waits for all work submitted before it,
+   * so one started later would wait for step i+1 as well. A step's time is then the interval
+   * between two losses arriving. false (the default) awaits every loss, for the before/after pair.
    */
   pipeline?: boolean;
 }
