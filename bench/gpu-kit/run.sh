@@ -19,5 +19,5 @@ python3 torch_cuda_step.py --model "$MODEL" --size "$SIZE" --batch "$BATCH" | te
 const a = JSON.parse(require("fs").readFileSync("tfjs.json", "utf8")), b = JSON.parse(require("fs").readFileSync("torch.json", "utf8"));
 const c = JSON.parse(require("fs").readFileSync("tfjs-before.json", "utf8")), p = JSON.parse(require("fs").readFileSync("tfjs-pipeline.json", "utf8"));
 console.log(`losses read one step late: ${p.imgPerS.toFixed(1)} img/s (${(p.imgPerS / a.imgPerS).toFixed(2)}x the studio loop)`);
-console.log(`studio kernels (fused Adam ${a.adamCheck}, SeluGrad ${a.seluGradCheck}): ${a.imgPerS.toFixed(1)} img/s, JS encode ${a.encodeMedianMs.toFixed(1)} ms/step | before (tfjs Adam + SELU grad): ${c.imgPerS.toFixed(1)} img/s, JS encode ${c.encodeMedianMs.toFixed(1)} ms/step`);
+console.log(`studio kernels (fused Adam ${a.adamCheck}, SeluGrad ${a.seluGradCheck}): ${a.imgPerS.toFixed(1)} img/s, JS encode ${a.encodeMedianMs.toFixed(1)} ms/step | before (tfjs Adam, SELU, conv filter and Mean/Sum gradients): ${c.imgPerS.toFixed(1)} img/s, JS encode ${c.encodeMedianMs.toFixed(1)} ms/step`);
 console.log(`tfjs-webgpu ${a.imgPerS.toFixed(1)} img/s (step ${a.medianMs.toFixed(1)} ms, first ${(a.firstStepMs/1000).toFixed(1)} s) | PyTorch CUDA ${b.imgPerS.toFixed(1)} img/s on ${b.device} | ratio ${(a.imgPerS / b.imgPerS).toFixed(3)} | params ${a.params} vs ${b.params}`);'
