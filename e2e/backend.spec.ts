@@ -15,6 +15,8 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('conv filter gradients split over the GPU (checked)');
   // the fused Adam's WGSL matched tfjs's Adam over three steps on this GPU (fusedAdam.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight (checked)');
+  // the batch's crops and dihedral turns in one gather matched the same positions read in JavaScript (augment.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('crops and flips of a batch in one gather (checked)');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);
@@ -56,6 +58,7 @@ test("forcing wasm trains on the wasm backend's threaded build (on half the logi
   await expect(page.getByTestId('backend-reason')).toContainText(`wasm: forced in settings; threaded build, ${threads} thread${threads > 1 ? 's' : ''}: tfjs uses half the logical cores, at most 8, and this machine has ${cores}`);
   await expect(page.getByTestId('backend-threads')).toHaveText(threads > 1 ? `wasm threads: on (${threads})` : 'wasm threads: off (1)');
   await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight (checked)');
+  await expect(page.getByTestId('backend-reason')).toContainText('crops and flips of a batch in one gather (checked)');
   // fewer threads can be asked for in the settings; the choice is remembered
   await page.getByLabel('wasm threads').selectOption('1');
   await expect(page.getByTestId('backend-reason')).toContainText('wasm: forced in settings; threaded build, 1 thread (settings)');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyTransforms, augmentBatch, batchTensor, DIHEDRAL_TRANSFORMS, dihedral, drawTransforms, evalBatch } from './augment';
+import { applyTransforms, augmentBatch, batchTensor, DIHEDRAL_TRANSFORMS, dihedral, drawTransforms, evalBatch, verifyAugmentGather } from './augment';
 import { Rng } from './rng';
 
 beforeAll(async () => {
@@ -96,6 +96,85 @@ describe('batch augmentation', () => {
     expect(a[0][0][0][0]).toBe(7); // rot90 CCW: top-left comes from the top-right
     expect(a[1][0][0][0]).toBe(1000);
     expect(a[2][0][0][0]).toBe(2007); // mirrored
+  });
+
+  it('matches cutting and turning each image on its own, for every transform and window', () => {
+    const x = batch();
+    const rng = new Rng(7);
+    for (const size of [1, 5, stored]) {
+      for (let trial = 0; trial < 8; trial++) {
+        const t = [0, 1, 2].map((i) => ({ k: (trial + 3 * i) % 8, top: rng.int(stored - size + 1), left: rng.int(stored - size + 1) }));
+        const y = applyTransforms(x, t, { size, mode: 'crop' });
+        const expected = tf.concat(t.map((tr, i) => dihedral(tf.slice(x, [i, tr.top, tr.left, 0], [1, size, size, 2]), tr.k)), 0);
+        expect(y.shape).toEqual([3, size, size, 2]);
+        expect(pixels(y)).toEqual(pixels(expected));
+        tf.dispose([y, expected]);
+      }
+    }
+  });
+
+  it('gathers a batch of more than 2^24 pixels in parts (WebGL addresses 2^24 exactly), each part right', () => {
+    // 65 images of 512 × 512: 17.04 M positions, so images 0..63 and image 64 go in two gathers
+    const [b, S] = [65, 512];
+    const v = new Float32Array(b * S * S);
+    for (let i = 0; i < b; i++) for (let r = 0; r < S; r++) v.fill(i * 10000 + r, (i * S + r) * S, (i * S + r + 1) * S);
+    for (let i = 0; i < b; i++) v[(i * S + 3) * S + 500] = -i; // one marked pixel per image: row 3, column 500
+    const x = tf.tensor4d(v, [b, S, S, 1]);
+    const t = Array.from({ length: b }, (_, i) => ({ k: i % 2 ? 7 : 0, top: 3, left: 500 })); // 7: transpose
+    const y = applyTransforms(x, t, { size: 4, mode: 'crop' });
+    expect(y.shape).toEqual([b, 4, 4, 1]);
+    const a = y.arraySync();
+    for (const i of [0, 62, 63, 64]) {
+      expect(a[i][0][0][0]).toBe(-i);
+      // the pixel below the mark (row 4), or for a transposed image the one right of it (row 3)
+      expect(a[i][1][0][0]).toBe(i * 10000 + (i % 2 ? 3 : 4));
+      expect(a[i][0][1][0]).toBe(i * 10000 + (i % 2 ? 4 : 3));
+    }
+    tf.dispose([x, y]);
+  });
+
+  it('launches the same few kernels for a batch of 32 as for one image', async () => {
+    const o = { size: 6, mode: 'crop' as const, flips: true, rotate90: true };
+    const kernels = async (b: number) => {
+      const x = tf.zeros([b, stored, stored, 2]) as tf.Tensor4D;
+      const info = await tf.profile(() => augmentBatch(x, o, new Rng(5)));
+      x.dispose();
+      return info.kernels.filter((k) => k.name !== 'Reshape').map((k) => k.name);
+    };
+    expect(await kernels(32)).toEqual(await kernels(1));
+    expect((await kernels(32)).length).toBeLessThanOrEqual(3);
+  });
+
+  it('checks its gather on the backend and cuts image by image where the gather is wrong', async () => {
+    expect(await verifyAugmentGather()).toBeNull();
+    const cpuGather = tf.getKernel('GatherV2', 'cpu')!;
+    tf.unregisterKernel('GatherV2', 'cpu');
+    // a gather that reads one position too far: wrong pixels, right shape
+    tf.registerKernel({ ...cpuGather, kernelFunc: (args) => {
+      const indices = args.inputs.indices as tf.Tensor;
+      const shifted = tf.tidy(() => tf.minimum(tf.add(indices, 1), indices.max()));
+      try { return cpuGather.kernelFunc({ ...args, inputs: { ...args.inputs, indices: shifted } }) as tf.TensorInfo; } finally { shifted.dispose(); }
+    } });
+    try {
+      expect(await verifyAugmentGather()).toMatch(/^self-check failed on cpu \(image 0, pixel \(0, 0\), channel 0: 4 vs 0\); images are cut and turned one by one$/);
+      const x = batch();
+      const t = [{ k: 3, top: 1, left: 2 }, { k: 6, top: 0, left: 0 }, { k: 0, top: 3, left: 3 }];
+      const expected = tf.concat(t.map((tr, i) => dihedral(tf.slice(x, [i, tr.top, tr.left, 0], [1, 5, 5, 2]), tr.k)), 0);
+      expect(pixels(applyTransforms(x, t, { size: 5, mode: 'crop' }))).toEqual(pixels(expected)); // still right, the slow way
+    } finally {
+      tf.unregisterKernel('GatherV2', 'cpu');
+      tf.registerKernel(cpuGather);
+    }
+    expect(await verifyAugmentGather()).toBeNull();
+  });
+
+  it('names the image whose window or transform is out of range', () => {
+    const x = batch();
+    const o = { size: 5, mode: 'crop' as const };
+    const ok = { k: 0, top: 0, left: 0 };
+    expect(() => applyTransforms(x, [ok, { k: 0, top: 4, left: 0 }, ok], o)).toThrow(/image 1: a 5×5 window at \(4, 0\) does not fit a 8×8 image/);
+    expect(() => applyTransforms(x, [ok, ok, { k: 8, top: 0, left: 0 }], o)).toThrow(/image 2: dihedral transform must be 0..7, got 8/);
+    expect(() => applyTransforms(x, [ok, ok], o)).toThrow(/2 transforms for a batch of 3/);
   });
 
   it('resizes the whole image in resize mode and centre-crops at evaluation', () => {

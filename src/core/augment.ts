@@ -73,20 +73,123 @@ export function drawTransforms(batch: number, stored: number, o: AugmentOptions,
   });
 }
 
-/** Applies given transforms to a float32 [b, S, S, c] batch, giving [b, s, s, c]. */
+/**
+ * Where output pixel (p, q) of an s×s window comes from under dihedral transform k: row r0 + rp·p + rq·q
+ * and column c0 + cp·p + cq·q of the window, with n = s − 1 (the same maps as `dihedral`, written out).
+ */
+function dihedralMap(k: number, n: number): [r0: number, rp: number, rq: number, c0: number, cp: number, cq: number] {
+  switch (k) {
+    case 0: return [0, 1, 0, 0, 0, 1]; // (p, q)
+    case 1: return [0, 0, 1, n, -1, 0]; // (q, n − p): one quarter turn
+    case 2: return [n, -1, 0, n, 0, -1]; // (n − p, n − q)
+    case 3: return [n, 0, -1, 0, 1, 0]; // (n − q, p)
+    case 4: return [0, 1, 0, n, 0, -1]; // (p, n − q): mirrored
+    case 5: return [n, 0, -1, n, -1, 0]; // (n − q, n − p)
+    case 6: return [n, -1, 0, 0, 0, 1]; // (n − p, q)
+    case 7: return [0, 0, 1, 0, 1, 0]; // (q, p)
+    default: throw new RangeError(`dihedral transform must be 0..7, got ${k}`);
+  }
+}
+
+/**
+ * Flat source positions in a [n·H·W] stack of images: output (i, p, q) reads A[i·s + p] + B[i·s + q].
+ */
+function sourceTables(transforms: readonly SampleTransform[], s: number, H: number, W: number): { A: Int32Array; B: Int32Array } {
+  const A = new Int32Array(transforms.length * s);
+  const B = new Int32Array(transforms.length * s);
+  transforms.forEach((t, i) => {
+    const [r0, rp, rq, c0, cp, cq] = dihedralMap(t.k, s - 1);
+    const base = i * H * W + (t.top + r0) * W + t.left + c0;
+    for (let j = 0; j < s; j++) {
+      A[i * s + j] = base + (rp * W + cp) * j;
+      B[i * s + j] = (rq * W + cq) * j;
+    }
+  });
+  return { A, B };
+}
+
+/** Positions per gather: WebGL holds int32 as float32, exact up to 2^24. */
+const MAX_GATHER_POSITIONS = 2 ** 24;
+
+/** Whether the active backend's add and gather passed `verifyAugmentGather` (assumed until it runs). */
+let oneGather = true;
+
+/**
+ * Applies given transforms to a float32 [b, S, S, c] batch, giving [b, s, s, c]: each image its own crop
+ * window and dihedral transform, in one gather. The source pixel of output (i, p, q) is
+ * A[i, p] + B[i, q] (a flat position in the batch), so two small integer tables go up and the backend
+ * runs one add and one gather, whatever the batch: cutting and turning image by image launched about 5
+ * kernels per image (157 for a batch of 32), as many as the training step itself. That way remains for
+ * a backend whose gather fails `verifyAugmentGather`.
+ */
 export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, c] = x.shape;
     if (transforms.length !== b) throw new RangeError(`${transforms.length} transforms for a batch of ${b}`);
-    const sized = o.mode === 'resize' && (h !== o.size || w !== o.size) ? tf.image.resizeBilinear(x, [o.size, o.size]) : x;
-    const images = tf.split(sized, b, 0) as tf.Tensor4D[];
-    const out = images.map((img, i) => {
-      const t = transforms[i];
-      const cropped = o.mode === 'crop' ? tf.slice(img, [0, t.top, t.left, 0], [1, o.size, o.size, c]) : img;
-      return t.k === 0 ? cropped : dihedral(cropped, t.k);
+    const s = o.size;
+    const sized = o.mode === 'resize' && (h !== s || w !== s) ? tf.image.resizeBilinear(x, [s, s]) : x;
+    const [H, W] = [sized.shape[1], sized.shape[2]];
+    transforms.forEach((t, i) => {
+      if (!Number.isInteger(t.k) || t.k < 0 || t.k > 7) throw new RangeError(`image ${i}: dihedral transform must be 0..7, got ${t.k}`);
+      if (!Number.isInteger(t.top) || !Number.isInteger(t.left) || t.top < 0 || t.left < 0 || t.top + s > H || t.left + s > W) {
+        throw new RangeError(`image ${i}: a ${s}×${s} window at (${t.top}, ${t.left}) does not fit a ${H}×${W} image`);
+      }
     });
-    return tf.concat(out, 0);
+    if (H === s && W === s && transforms.every((t) => t.k === 0)) return tf.clone(sized); // nothing moves
+    if (!oneGather) {
+      const images = tf.split(sized, b, 0) as tf.Tensor4D[];
+      return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, s, s, c]), transforms[i].k)), 0);
+    }
+    // Flat positions over the whole stack, not gather's batchDims: tfjs 4.22's wasm gather steps through
+    // batches wrongly with batchDims (tensorflow/tfjs#8658; verifyAugmentGather caught it).
+    const per = Math.max(1, Math.floor(MAX_GATHER_POSITIONS / (H * W)));
+    const parts: tf.Tensor4D[] = [];
+    for (let i0 = 0; i0 < b; i0 += per) {
+      const n = Math.min(per, b - i0);
+      const { A, B } = sourceTables(transforms.slice(i0, i0 + n), s, H, W);
+      const index = tf.add(tf.tensor3d(A, [n, s, 1], 'int32'), tf.tensor3d(B, [n, 1, s], 'int32')).reshape([n * s * s]);
+      const stack = n === b ? sized : tf.slice(sized, [i0, 0, 0, 0], [n, H, W, c]);
+      parts.push(tf.gather(tf.reshape(stack, [n * H * W, c]), index).reshape([n, s, s, c]) as tf.Tensor4D);
+    }
+    return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
   });
+}
+
+/**
+ * Checks the one-gather augmentation on the active backend: 64 images of 20×20×4 (enough that the add
+ * and the gather run on the backend, not handed to the CPU as tiny ops are), each cut and turned its own
+ * way, against the same positions read in JavaScript. Null when every value matched; otherwise what
+ * differed, and from then on images are cut and turned one by one.
+ */
+export async function verifyAugmentGather(): Promise<string | null> {
+  const backend = tf.getBackend();
+  const [b, S, c, s] = [64, 20, 4, 17];
+  const values = Float32Array.from({ length: b * S * S * c }, (_, i) => i);
+  const transforms = Array.from({ length: b }, (_, i) => ({ k: i % 8, top: (i * 5) % (S - s + 1), left: (i * 3) % (S - s + 1) }));
+  oneGather = true;
+  const x = tf.tensor4d(values, [b, S, S, c]);
+  const y = applyTransforms(x, transforms, { size: s, mode: 'crop' });
+  try {
+    const got = await y.data();
+    const { A, B } = sourceTables(transforms, s, S, S);
+    for (let i = 0; i < b; i++) {
+      for (let p = 0; p < s; p++) {
+        for (let q = 0; q < s; q++) {
+          for (let ch = 0; ch < c; ch++) {
+            const want = values[(A[i * s + p] + B[i * s + q]) * c + ch];
+            const at = ((i * s + p) * s + q) * c + ch;
+            if (got[at] !== want) {
+              oneGather = false;
+              return `self-check failed on ${backend} (image ${i}, pixel (${p}, ${q}), channel ${ch}: ${got[at]} vs ${want}); images are cut and turned one by one`;
+            }
+          }
+        }
+      }
+    }
+    return null;
+  } finally {
+    tf.dispose([x, y]);
+  }
 }
 
 /** Training-time augmentation of a batch: random crop or resize, random flips/rotations. */

@@ -18,6 +18,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
+import { verifyAugmentGather } from '../core/augment';
 import { verifyFusedAdam } from '../core/train/fusedAdam';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
@@ -149,6 +150,8 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     const adamOff = await verifyFusedAdam(); // webgl has no fused kernel and keeps tfjs's Adam
     if (adamOff === null) reason += '; Adam fused into one kernel per weight (checked)';
     else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
+    const augmentOff = await verifyAugmentGather();
+    reason += augmentOff === null ? '; crops and flips of a batch in one gather (checked)' : `; augmentation image by image: ${augmentOff}`;
     attempts.push({ backend: name, used: true, reason });
   }
   const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs };
