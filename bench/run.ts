@@ -447,6 +447,14 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   const uploadWhat = `upload a ${us} px batch of ${ub} to webgpu as bytes, widened on the GPU (src/core/webgpu/uint8Upload.ts)`;
   if (!u.ok || u.kind !== 'upload') add(unansweredRow('data feed', uploadWhat, 'batches/s', null, u));
   else add({ section: 'data feed', what: uploadWhat, unit: 'batches/s', ours: stat(rates(1, u.bytesMs)), ref: stat(rates(1, u.floatMs)), refLabel: "tfjs's float32 path (the before), same run, interleaved", status: 'measured', notes: `Uint8Array → float32 tensor, its last value read back; ${(ub * us * us * 4 / 1e6).toFixed(1)} MB as bytes vs ${(ub * us * us * 16 / 1e6).toFixed(1)} MB as float32; adapter ${u.backend.adapter || '?'}: on SwiftShader the 'GPU' is this CPU, so this shows the JavaScript side, not a bus` });
+  const [as, ast, ab, aruns] = [224, 256, Q ? 16 : 32, Q ? 3 : 7];
+  for (const be of ['wasm', 'webgpu'] as const) {
+    o.log(`augmentation on ${be}: ${ab} × ${ast} px → random ${as} px crops, flips and turns, one gather vs image by image, ${aruns} interleaved runs`);
+    const a = await job(s, { kind: 'augment', backend: be, stored: ast, size: as, batch: ab, runs: aruns }, 300_000);
+    const what = `augment a batch of ${ab} (${ast} px → random ${as} px crop, flip, turn) on ${be}: one gather (src/core/augment.ts)`;
+    if (!a.ok || a.kind !== 'augment') add(unansweredRow('data feed', what, 'batches/s', null, a));
+    else add({ section: 'data feed', what, unit: 'batches/s', ours: stat(rates(1, a.gatherMs)), ref: stat(rates(1, a.perImageMs)), refLabel: 'image by image: split, slice, transpose/reverse (the before), same run, interleaved', status: 'measured', notes: `kernels launched: ${a.gatherKernels} vs ${a.perImageKernels}; outputs identical; last value read back each run${be === 'webgpu' ? `; adapter ${a.backend.adapter || '?'} (on SwiftShader the 'GPU' is this CPU)` : ''}` });
+  }
   o.log('studio run: wasm, input 64 px, batch 16, watched for data wait and long tasks');
   let consume: Stat | null = null;
   let run: Awaited<ReturnType<typeof studioRun>> | null = null;

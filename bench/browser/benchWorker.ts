@@ -7,7 +7,8 @@ import { listDatasets, listSamples } from '../../src/data/catalog';
 import { openPixelReader } from '../../src/data/pixelStore';
 import { storedBatchSource } from '../../src/data/storedBatchSource';
 import * as tf from '@tensorflow/tfjs';
-import { batchTensor } from '../../src/core/augment';
+import { applyTransforms, batchTensor, dihedral, drawTransforms, type SampleTransform } from '../../src/core/augment';
+import { Rng } from '../../src/core/rng';
 import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/core/webgpu/uint8Upload';
 import { selectBackend } from '../../src/worker/backend';
 import { timePredict, timeTraining } from '../lib/trainSteps';
@@ -85,9 +86,60 @@ async function upload(job: Extract<BenchJob, { kind: 'upload' }>): Promise<Bench
   return { ok: true, kind: 'upload', backend: note, bytesMs, floatMs };
 }
 
+/** The augmentation before src/core/augment.ts gathered: split the batch, then slice and turn each image. */
+function perImage(x: tf.Tensor4D, transforms: readonly SampleTransform[], size: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const images = tf.split(x, x.shape[0], 0) as tf.Tensor4D[];
+    return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, size, size, x.shape[3]]), transforms[i].k)), 0);
+  });
+}
+
+/**
+ * A training batch's random crops and dihedral turns on the job's backend: the studio's one gather
+ * (applyTransforms) against image by image, alternating run by run on the same batch and transforms,
+ * each run ending with a read of the last value so that the backend's work is in the time. Also the
+ * number of kernels each launches (tf.profile).
+ */
+async function augment(job: Extract<BenchJob, { kind: 'augment' }>): Promise<BenchAnswer> {
+  const note = await backend(job.backend);
+  if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
+  const o = { size: job.size, mode: 'crop' as const, flips: true, rotate90: true };
+  const x = tf.tidy(() => tf.floor(tf.randomUniform([job.batch, job.stored, job.stored, 4], 0, 256, 'float32', 1)) as tf.Tensor4D);
+  const rng = new Rng('bench:augment');
+  const once = async (f: (t: SampleTransform[]) => tf.Tensor4D, t: SampleTransform[]) => {
+    const t0 = performance.now();
+    const y = f(t);
+    const s = tf.slice(y, [job.batch - 1, job.size - 1, job.size - 1, 3], [1, 1, 1, 1]);
+    await s.data();
+    tf.dispose([y, s]);
+    return performance.now() - t0;
+  };
+  const gather = (t: SampleTransform[]) => applyTransforms(x, t, o);
+  const each = (t: SampleTransform[]) => perImage(x, t, job.size);
+  const gatherMs: number[] = [];
+  const perImageMs: number[] = [];
+  for (let r = -1; r < job.runs; r++) {
+    const t = drawTransforms(job.batch, job.stored, o, rng);
+    const g = await once(gather, t);
+    const e = await once(each, t);
+    if (r >= 0) (gatherMs.push(g), perImageMs.push(e)); // r = -1: warm-up (shader compilation)
+  }
+  const t = drawTransforms(job.batch, job.stored, o, rng);
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(gather(t), each(t)))));
+  const same = (await diff.data())[0];
+  diff.dispose();
+  if (same !== 0) return { ok: false, error: `the one gather and image by image differ by ${same} on ${job.backend}`, backend: note };
+  const kernels = async (f: (t: SampleTransform[]) => tf.Tensor4D) => (await tf.profile(() => f(t))).kernels.filter((k) => !['Reshape', 'Identity'].includes(k.name)).length;
+  const gatherKernels = await kernels(gather);
+  const perImageKernels = await kernels(each);
+  x.dispose();
+  return { ok: true, kind: 'augment', backend: note, gatherMs, perImageMs, gatherKernels, perImageKernels };
+}
+
 async function run(job: BenchJob): Promise<BenchAnswer> {
   if (job.kind === 'feed') return feed(job);
   if (job.kind === 'upload') return upload(job);
+  if (job.kind === 'augment') return augment(job);
   const note = await backend(job.backend);
   if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
   if (job.kind === 'train') return { ok: true, kind: 'train', backend: note, timing: await timeTraining(job) };

@@ -9,7 +9,9 @@ export type BenchJob =
   /** read `batches` batches of the newest imported dataset through storedBatchSource (streaming path) */
   | { kind: 'feed'; batch: number; batches: number; runs: number }
   /** upload [batch, size, size, 4] uint8 batches to webgpu: the byte path vs tfjs's float32 path, interleaved */
-  | { kind: 'upload'; size: number; batch: number; runs: number };
+  | { kind: 'upload'; size: number; batch: number; runs: number }
+  /** augment a float32 [batch, stored, stored, 4] batch to size px: one gather vs image by image, interleaved */
+  | { kind: 'augment'; backend: BrowserBackend; stored: number; size: number; batch: number; runs: number };
 
 export interface BackendNote {
   active: string | null;
@@ -22,4 +24,5 @@ export type BenchAnswer =
   | { ok: true; kind: 'predict'; backend: BackendNote; runMs: number[]; views: number }
   | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; runMs: number[]; samplesPerRun: number }
   | { ok: true; kind: 'upload'; backend: BackendNote; bytesMs: number[]; floatMs: number[] }
+  | { ok: true; kind: 'augment'; backend: BackendNote; gatherMs: number[]; perImageMs: number[]; gatherKernels: number; perImageKernels: number }
   | { ok: false; error: string; backend?: BackendNote };
