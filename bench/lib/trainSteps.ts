@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
 import { createAdam } from '../../src/core/train/fusedAdam';
+import { installBatchNormGradient, restoreBatchNormGradient } from '../../src/core/train/batchNormGradient';
 import { installReduceGradients, restoreReduceGradients } from '../../src/core/train/reduceGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
@@ -44,22 +45,23 @@ const adam = (kernels: KernelSet | undefined, lr: number) => (kernels === 'tfjs'
 
 /**
  * Runs `f` with the studio's gradients: on webgpu its kernels (SeluGrad, the split conv filter
- * gradient) and on every backend its Mean/Sum gradients; with tfjs's own when `kernels` is 'tfjs'.
+ * gradient) and on every backend its Mean/Sum and BatchNorm gradients; with tfjs's own when `kernels` is 'tfjs'.
  */
 async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T>): Promise<T> {
   const own = kernels === 'tfjs' ? tf.getKernel(SELU_GRAD, 'webgpu') : undefined;
   if (own) tf.unregisterKernel(SELU_GRAD, 'webgpu');
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
-  // the studio's Mean/Sum gradients (src/core/train/reduceGradients.ts), installed as train() does
-  if (kernels === 'tfjs') restoreReduceGradients();
-  else installReduceGradients();
+  // the studio's Mean/Sum and BatchNorm gradients (src/core/train/reduceGradients.ts, batchNormGradient.ts), installed as train() does
+  if (kernels === 'tfjs') (restoreReduceGradients(), restoreBatchNormGradient());
+  else (installReduceGradients(), installBatchNormGradient());
   try {
     return await f();
   } finally {
     if (own) tf.registerKernel(own);
     if (ownConv) registerWebGpuConv2dFilterGrad();
     installReduceGradients();
+    installBatchNormGradient();
   }
 }
 
