@@ -5,7 +5,9 @@
 # It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); losses read one
-#   step late; the studio's trainer loop itself; WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
+#   step late; the studio's trainer loop itself, without augmentation, and under a CPU profile
+#   ($OUT/prof-summary.txt); three alternating pairs of awaited vs one-step-late loss reads;
+#   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
 # ONLY=REGEX runs only the jobs whose names match; SUBMIT_SIZES="1 5 40 120" the sweep. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
@@ -46,7 +48,8 @@ job() {
   if [ -n "${ONLY:-}" ] && ! echo "$name" | grep -Eq "$ONLY"; then return; fi
   if [ "$elapsed" -gt "$LIMIT" ]; then echo "== $name: skipped (${elapsed}s > LIMIT ${LIMIT}s)"; return; fi
   echo "== $name ($kind $*) at ${elapsed}s"
-  if [ "$kind" = torch ]; then set -- python3 torch_cuda_step.py "$@"; else set -- ./node gpu-bench.mjs "$@"; fi
+  # NODEFLAGS: options for node itself (e.g. --cpu-prof), only on tfjs jobs
+  if [ "$kind" = torch ]; then set -- python3 torch_cuda_step.py "$@"; else set -- ./node ${NODEFLAGS:-} gpu-bench.mjs "$@"; fi
   t0=$(date +%s)
   timeout "$JOB_TIMEOUT" "$@" > job.out 2> job.err
   rc=$?
@@ -67,6 +70,23 @@ job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
+# what augmentation costs in the loop: the same run with the batch passed through as it is
+job tfjs-pl-256-b32-trainer-noaug tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --augment none
+# where the loop's JavaScript goes: a V8 CPU profile of the trainer job, summarised to text (self time per function)
+PROF="$OUT/prof"
+mkdir -p "$PROF"
+NODEFLAGS="--cpu-prof --cpu-prof-dir=$PROF"
+job tfjs-pl-256-b32-trainer-prof tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
+NODEFLAGS=""
+for f in "$PROF"/*.cpuprofile; do
+  [ -f "$f" ] && ./node prof-summary.mjs "$f" --top 60 | tee -a "$OUT/prof-summary.txt"
+done
+rm -rf "$PROF"
+# the late loss read, settled: awaited and one step late alternately, three pairs
+for r in 1 2 3; do
+  job tfjs-pl-256-b32-awaited-r$r tfjs --model gapnet-pl --size $S256 --batch $B32 $P
+  job tfjs-pl-256-b32-pipeline-r$r tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
+done
 for n in ${SUBMIT_SIZES:-1 5 40 120}; do
   job tfjs-pl-256-b32-submit$n tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n
 done

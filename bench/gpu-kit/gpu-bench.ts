@@ -6,7 +6,8 @@
  * --kernels tfjs times tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for a before/after pair.
  * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited), as the studio's trainer does; without it every loss is awaited.
  * --trainer times the studio's own loop instead (src/core/train/trainer.ts: uint8 batches from memory, augmentation, each
- *   loss read one step late): the interval between two losses after the warm-ups.
+ *   loss read one step late): the interval between two losses after the warm-ups. --augment none turns off its random crop
+ *   position, flips and turns (the batch goes through as it is), to see what augmentation costs in the loop.
  * --flag NAME=VALUE sets a tfjs flag (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; repeatable).
  * --gpu-time N adds N steps timed kernel by kernel on the GPU (timestamp queries; pass
  *   --dawn enable-dawn-features=allow_unsafe_apis where Dawn hides the feature): GPU-busy ms per step and the costliest kernel types.
@@ -28,7 +29,7 @@ import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSte
  * The studio's own loop on warmup + steps batches of random bytes held in memory (the stored-image
  * path minus storage): img/s from the intervals between losses after the warm-ups.
  */
-async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, batch: number, warmup: number, steps: number): Promise<TrainTiming> {
+async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, batch: number, warmup: number, steps: number, augment: boolean): Promise<TrainTiming> {
   const C = 28;
   const n = batch * (warmup + steps);
   const images = new Uint8Array(n * size * size * 4);
@@ -45,7 +46,7 @@ async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, b
     phases: [{ name: 'bce', epochs: 1, loss: makeLoss({ kind: 'bce' }), lr: 1e-3 }],
     batchSize: batch,
     seed: 1,
-    augment: { size, mode: 'crop', flips: true, rotate90: true },
+    augment: { size, mode: 'crop', flips: augment, rotate90: augment },
     callbacks: [{ onBatchEnd: (_c, logs) => void (at.push(performance.now()), loss.push(logs.loss)) }],
   });
   const params = m.countParams();
@@ -64,6 +65,7 @@ const { values: o } = parseArgs({
     kernels: { type: 'string', default: 'studio' },
     pipeline: { type: 'boolean', default: false },
     trainer: { type: 'boolean', default: false },
+    augment: { type: 'string', default: 'crop' },
     dawn: { type: 'string', multiple: true, default: [] },
     flag: { type: 'string', multiple: true, default: [] },
     'gpu-time': { type: 'string', default: '0' },
@@ -102,8 +104,9 @@ registerWebGpuSeluGrad();
 const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
+if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer
-  ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps))
+  ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop')
   : await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
 const gpuSteps = Number(o['gpu-time']);
 const gpuTime = gpuSteps > 0 ? await timeStepKernels({ model, size, batch, kernels }, gpuSteps) : undefined;
@@ -111,5 +114,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, convFilterGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, convFilterGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

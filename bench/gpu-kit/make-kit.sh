@@ -5,7 +5,7 @@
 #   lib/libvulkan.so.1   the Vulkan loader (Debian's libvulkan1, `apt-get download`); the NVIDIA
 #                    driver on the target provides the ICD (/usr/share/vulkan/icd.d/nvidia_icd.json)
 #   gpu-bench.mjs    bench/gpu-kit/gpu-bench.ts + tfjs + the studio's models, bundled by esbuild
-#   torch_ref.py, torch_cuda_step.py, run.sh
+#   torch_ref.py, torch_cuda_step.py, run.sh, prof-summary.mjs (CPU profiles to text)
 # Output: bench/tmp/gpu-kit.tar.gz (goal: under 60 MB). Needs the npm registry and apt here.
 #   sh bench/gpu-kit/make-kit.sh            then on the GPU machine:  tar xzf gpu-kit.tar.gz && gpu-kit/run.sh
 set -eu
@@ -37,7 +37,7 @@ echo "4/5 bundle: esbuild bench/gpu-kit/gpu-bench.ts"
   --outfile="$KIT/gpu-bench.mjs"
 
 echo "5/5 scripts"
-cp "$ROOT/bench/torch_ref.py" "$ROOT/bench/gpu-kit/torch_cuda_step.py" "$KIT/"
+cp "$ROOT/bench/torch_ref.py" "$ROOT/bench/gpu-kit/torch_cuda_step.py" "$ROOT/bench/gpu-kit/prof-summary.mjs" "$KIT/"
 cp "$ROOT/bench/gpu-kit/run.sh" "$KIT/run.sh" && chmod +x "$KIT/run.sh"
 
 mkdir -p "$ROOT/bench/tmp"
