@@ -323,7 +323,7 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
  * between minutes). On wasm only the Adam differs: its SeluGrad came with issue #6.
  */
 async function fusedKernelsBeforeAfter(o: BenchOptions, pairs: number, warm: number, steps: number, add: AddRow) {
-  o.log("before/after: tfjs's Adam vs the fused Adam");
+  o.log("before/after: tfjs's Adam (and BatchNorm gradient) vs the studio's");
   type Counts = { all: number; compute: number; adamUpdates: number; seluGrads: number };
   for (const model of MODELS) {
     const after = await nodeJob<Counts>({ kind: 'kernels', backend: 'wasm', model, kernels: 'studio' }, 120_000);
@@ -335,22 +335,29 @@ async function fusedKernelsBeforeAfter(o: BenchOptions, pairs: number, warm: num
     }
     add({ section: 'training', what, unit: 'kernels', ours: stat([after.compute]), ref: stat([before.compute]), refLabel: "tfjs's Adam, before", status: 'measured', notes: `tf.profile of one step (Node wasm): ${after.all} vs ${before.all} with Reshape/Identity; ${after.adamUpdates} fused updates (one per weight; on webgpu 3 dispatches each) replace ${before.compute - after.compute + after.adamUpdates} kernels${after.seluGrads ? `; ${after.seluGrads} SELU gradients are one kernel each (on webgpu too, since this issue: tfjs's are 7)` : ''}` });
   }
-  const fusedMs: number[] = [];
-  const tfjsMs: number[] = [];
-  const notes: string[] = [];
-  for (let i = 0; i < pairs; i++) {
-    const spec = { kind: 'train', backend: 'wasm', model: 'gapnet-pl', size: 128, batch: 16, warmup: warm, steps, budgetMs: 40_000 };
-    const a = await nodeJob<TrainTiming>({ ...spec, kernels: 'tfjs' }, 160_000);
-    const b = await nodeJob<TrainTiming>({ ...spec, kernels: 'studio' }, 160_000);
-    if (isErr(a) || isErr(b)) {
-      notes.push(`pair ${i + 1} failed: ${isErr(a) ? a.error : (b as { error: string }).error}`);
-      continue;
+  // the same step with tfjs's kernels and gradients, then the studio's, alternating
+  const rows = [
+    { model: 'gapnet-pl', size: 128, label: 'fused Adam', refLabel: "tfjs's Adam, before" },
+    { model: 'gapnet-kaggle', size: 64, label: 'fused Adam + BatchNorm gradient (src/core/train/batchNormGradient.ts)', refLabel: "tfjs's Adam and BatchNorm gradient, before" },
+  ];
+  for (const r of rows) {
+    const fusedMs: number[] = [];
+    const tfjsMs: number[] = [];
+    const notes: string[] = [];
+    for (let i = 0; i < pairs; i++) {
+      const spec = { kind: 'train', backend: 'wasm', model: r.model, size: r.size, batch: 16, warmup: warm, steps, budgetMs: 40_000 };
+      const a = await nodeJob<TrainTiming>({ ...spec, kernels: 'tfjs' }, 160_000);
+      const b = await nodeJob<TrainTiming>({ ...spec, kernels: 'studio' }, 160_000);
+      if (isErr(a) || isErr(b)) {
+        notes.push(`pair ${i + 1} failed: ${isErr(a) ? a.error : (b as { error: string }).error}`);
+        continue;
+      }
+      tfjsMs.push(stat(a.stepMs).median);
+      fusedMs.push(stat(b.stepMs).median);
+      notes.push(`${tfjsMs.at(-1)!.toFixed(0)} → ${fusedMs.at(-1)!.toFixed(0)} ms`);
     }
-    tfjsMs.push(stat(a.stepMs).median);
-    fusedMs.push(stat(b.stepMs).median);
-    notes.push(`${tfjsMs.at(-1)!.toFixed(0)} → ${fusedMs.at(-1)!.toFixed(0)} ms`);
+    add({ section: 'training', what: `train ${r.model} ${r.size} px b16 — Node wasm, ${r.label}`, unit: 'img/s', ours: fusedMs.length ? stat(rates(16, fusedMs)) : null, ref: tfjsMs.length ? stat(rates(16, tfjsMs)) : null, refLabel: r.refLabel, status: fusedMs.length ? 'measured' : 'failed', notes: `interleaved pairs (before, then after), median step per pair: ${notes.join('; ')}` });
   }
-  add({ section: 'training', what: 'train gapnet-pl 128 px b16 — Node wasm, fused Adam', unit: 'img/s', ours: fusedMs.length ? stat(rates(16, fusedMs)) : null, ref: tfjsMs.length ? stat(rates(16, tfjsMs)) : null, refLabel: "tfjs's Adam, before", status: fusedMs.length ? 'measured' : 'failed', notes: `interleaved pairs (before, then after), median step per pair: ${notes.join('; ')}` });
 }
 
 async function inference(s: Session | null, o: BenchOptions, add: AddRow) {
