@@ -111,8 +111,8 @@ function sourceTables(transforms: readonly SampleTransform[], s: number, H: numb
 /** Positions per gather: WebGL holds int32 as float32, exact up to 2^24. */
 const MAX_GATHER_POSITIONS = 2 ** 24;
 
-/** Whether the active backend's add and gather passed `verifyAugmentGather` (assumed until it runs). */
-let oneGather = true;
+/** Backends whose add and gather failed `verifyAugmentGather`: there images are cut one by one. */
+const gatherFailed = new Set<string>();
 
 /**
  * Applies given transforms to a float32 [b, S, S, c] batch, giving [b, s, s, c]: each image its own crop
@@ -136,7 +136,7 @@ export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTrans
       }
     });
     if (H === s && W === s && transforms.every((t) => t.k === 0)) return tf.clone(sized); // nothing moves
-    if (!oneGather) {
+    if (gatherFailed.has(tf.getBackend())) {
       const images = tf.split(sized, b, 0) as tf.Tensor4D[];
       return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, s, s, c]), transforms[i].k)), 0);
     }
@@ -159,14 +159,14 @@ export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTrans
  * Checks the one-gather augmentation on the active backend: 64 images of 20×20×4 (enough that the add
  * and the gather run on the backend, not handed to the CPU as tiny ops are), each cut and turned its own
  * way, against the same positions read in JavaScript. Null when every value matched; otherwise what
- * differed, and from then on images are cut and turned one by one.
+ * differed, and from then on images are cut and turned one by one on this backend.
  */
 export async function verifyAugmentGather(): Promise<string | null> {
   const backend = tf.getBackend();
   const [b, S, c, s] = [64, 20, 4, 17];
   const values = Float32Array.from({ length: b * S * S * c }, (_, i) => i);
   const transforms = Array.from({ length: b }, (_, i) => ({ k: i % 8, top: (i * 5) % (S - s + 1), left: (i * 3) % (S - s + 1) }));
-  oneGather = true;
+  gatherFailed.delete(backend);
   const x = tf.tensor4d(values, [b, S, S, c]);
   const y = applyTransforms(x, transforms, { size: s, mode: 'crop' });
   try {
@@ -179,7 +179,7 @@ export async function verifyAugmentGather(): Promise<string | null> {
             const want = values[(A[i * s + p] + B[i * s + q]) * c + ch];
             const at = ((i * s + p) * s + q) * c + ch;
             if (got[at] !== want) {
-              oneGather = false;
+              gatherFailed.add(backend);
               return `self-check failed on ${backend} (image ${i}, pixel (${p}, ${q}), channel ${ch}: ${got[at]} vs ${want}); images are cut and turned one by one`;
             }
           }

@@ -12,6 +12,7 @@ import { bestLastCheckpoint } from '../core/train/bestLastCheckpoint';
 import { TrainingController } from '../core/train/controller';
 import type { TrainingCallback } from '../core/train/callbacks';
 import { train } from '../core/train/trainer';
+import { Throughput } from '../core/train/throughput';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
 import { openPixelReader } from '../data/pixelStore';
 import { storedBatchSource } from '../data/storedBatchSource';
@@ -114,18 +115,18 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   });
 
   let lastPost = 0;
-  let windowStart = performance.now();
-  let windowImages = 0;
+  const throughput = new Throughput(performance.now());
   let epochStart = performance.now();
   let waitAtEpochStart = 0;
   let nanAt: string | null = null;
   const live: TrainingCallback = {
     onEpochStart: () => {
       epochStart = performance.now();
+      throughput.startEpoch(epochStart);
       waitAtEpochStart = stats.waitMs;
     },
     onBatchEnd: (ctx, logs) => {
-      windowImages += logs.batchSize;
+      throughput.add(logs.batchSize);
       if (!Number.isFinite(logs.loss)) {
         nanAt ??= `epoch ${logs.epoch}, batch ${logs.batch + 1}`; // the first: the step in flight may follow
         ctx.stopRun('NaN loss');
@@ -133,7 +134,8 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         return;
       }
       const now = performance.now();
-      if (now - lastPost < 200 && logs.batch + 1 < batchesPerEpoch) return;
+      const lastOfEpoch = logs.batch + 1 >= batchesPerEpoch;
+      if (now - lastPost < 200 && !lastOfEpoch) return;
       const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
       post({
         type: 'batch',
@@ -144,7 +146,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
           batch: logs.batch + 1,
           batchesPerEpoch,
           loss: logs.loss,
-          imagesPerSecond: (windowImages * 1000) / (now - windowStart),
+          imagesPerSecond: throughput.take(now, lastOfEpoch),
           seconds: logs.seconds,
           numTensors: mem.numTensors,
           numBytes: mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? mem.numBytes,
@@ -152,8 +154,6 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         },
       });
       lastPost = now;
-      windowStart = now;
-      windowImages = 0;
     },
     onEpochEnd: async (_ctx, logs, val) => {
       post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
