@@ -7,7 +7,7 @@ import { listDatasets, listSamples } from '../../src/data/catalog';
 import { openPixelReader } from '../../src/data/pixelStore';
 import { storedBatchSource } from '../../src/data/storedBatchSource';
 import * as tf from '@tensorflow/tfjs';
-import { applyTransforms, batchTensor, dihedral, drawTransforms, type SampleTransform } from '../../src/core/augment';
+import { applyTransforms, batchTensor, cutEachImage, drawTransforms, type SampleTransform } from '../../src/core/augment';
 import { Rng } from '../../src/core/rng';
 import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/core/webgpu/uint8Upload';
 import { selectBackend } from '../../src/worker/backend';
@@ -86,14 +86,6 @@ async function upload(job: Extract<BenchJob, { kind: 'upload' }>): Promise<Bench
   return { ok: true, kind: 'upload', backend: note, bytesMs, floatMs };
 }
 
-/** The augmentation before src/core/augment.ts gathered: split the batch, then slice and turn each image. */
-function perImage(x: tf.Tensor4D, transforms: readonly SampleTransform[], size: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const images = tf.split(x, x.shape[0], 0) as tf.Tensor4D[];
-    return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, size, size, x.shape[3]]), transforms[i].k)), 0);
-  });
-}
-
 /**
  * A training batch's random crops and dihedral turns on the job's backend: the studio's one gather
  * (applyTransforms) against image by image, alternating run by run on the same batch and transforms,
@@ -115,7 +107,7 @@ async function augment(job: Extract<BenchJob, { kind: 'augment' }>): Promise<Ben
     return performance.now() - t0;
   };
   const gather = (t: SampleTransform[]) => applyTransforms(x, t, o);
-  const each = (t: SampleTransform[]) => perImage(x, t, job.size);
+  const each = (t: SampleTransform[]) => cutEachImage(x, t, job.size);
   const gatherMs: number[] = [];
   const perImageMs: number[] = [];
   for (let r = -1; r < job.runs; r++) {

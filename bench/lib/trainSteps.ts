@@ -8,8 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
 import { createAdam } from '../../src/core/train/fusedAdam';
-import { installBatchNormGradient, restoreBatchNormGradient } from '../../src/core/train/batchNormGradient';
-import { installReduceGradients, restoreReduceGradients } from '../../src/core/train/reduceGradients';
+import { installStudioGradients, restoreStudioGradients } from '../../src/core/train/studioGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
@@ -53,15 +52,14 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
   // the studio's Mean/Sum and BatchNorm gradients (src/core/train/reduceGradients.ts, batchNormGradient.ts), installed as train() does
-  if (kernels === 'tfjs') (restoreReduceGradients(), restoreBatchNormGradient());
-  else (installReduceGradients(), installBatchNormGradient());
+  if (kernels === 'tfjs') restoreStudioGradients();
+  else installStudioGradients();
   try {
     return await f();
   } finally {
     if (own) tf.registerKernel(own);
     if (ownConv) registerWebGpuConv2dFilterGrad();
-    installReduceGradients();
-    installBatchNormGradient();
+    installStudioGradients();
   }
 }
 

@@ -92,6 +92,18 @@ function dihedralMap(k: number, n: number): [r0: number, rp: number, rq: number,
 }
 
 /**
+ * The same transforms image by image: split the batch, slice each window, turn each image (about 5
+ * kernels per image). The way for a backend whose gather fails its check, and the bench's "before".
+ * The transforms are not checked here: applyTransforms checks them.
+ */
+export function cutEachImage(x: tf.Tensor4D, transforms: readonly SampleTransform[], size: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const images = tf.split(x, x.shape[0], 0) as tf.Tensor4D[];
+    return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, size, size, x.shape[3]]), transforms[i].k)), 0);
+  });
+}
+
+/**
  * Flat source positions in a [n·H·W] stack of images: output (i, p, q) reads A[i·s + p] + B[i·s + q].
  */
 function sourceTables(transforms: readonly SampleTransform[], s: number, H: number, W: number): { A: Int32Array; B: Int32Array } {
@@ -136,10 +148,7 @@ export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTrans
       }
     });
     if (H === s && W === s && transforms.every((t) => t.k === 0)) return tf.clone(sized); // nothing moves
-    if (gatherFailed.has(tf.getBackend())) {
-      const images = tf.split(sized, b, 0) as tf.Tensor4D[];
-      return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, s, s, c]), transforms[i].k)), 0);
-    }
+    if (gatherFailed.has(tf.getBackend())) return cutEachImage(sized, transforms, s);
     // Flat positions over the whole stack, not gather's batchDims: tfjs 4.22's wasm gather steps through
     // batches wrongly with batchDims (tensorflow/tfjs#8658; verifyAugmentGather caught it).
     const per = Math.max(1, Math.floor(MAX_GATHER_POSITIONS / (H * W)));

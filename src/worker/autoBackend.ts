@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../core/losses';
 import { createModel } from '../core/models/registry';
 import { createAdam } from '../core/train/fusedAdam';
-import { installBatchNormGradient } from '../core/train/batchNormGradient';
-import { installReduceGradients } from '../core/train/reduceGradients';
+import { installStudioGradients } from '../core/train/studioGradients';
 import type { RunConfig } from '../core/runConfig';
 import { selectBackend } from './backend';
 import type { BackendProbeFigure, BackendReport, TrainingBackend } from './protocol';
@@ -18,8 +17,7 @@ const CANDIDATES: TrainingBackend[] = ['webgpu', 'webgl', 'wasm'];
 
 async function timeSteps(config: RunConfig, steps: number): Promise<number> {
   const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
-  installReduceGradients(); // the gradients training will use
-  installBatchNormGradient();
+  installStudioGradients(); // the gradients training will use
   const optimizer = createAdam(config.lr); // the optimizer training will use
   const loss = makeLoss({ kind: 'bce' });
   const b = config.batchSize;

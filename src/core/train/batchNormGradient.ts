@@ -25,9 +25,7 @@
  * (a broadcast layout the studio's models do not use) tfjs's own gradient runs.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** tfjs's own gradient, kept while ours is installed. */
-let original: tf.GradConfig | undefined;
+import { gradientOverride } from './gradientOverride';
 
 export const batchNormGradConfig: tf.GradConfig = {
   kernelName: tf.FusedBatchNorm,
@@ -36,6 +34,7 @@ export const batchNormGradConfig: tf.GradConfig = {
     const [x, mean, variance, scale] = saved;
     const C = x.shape[x.rank - 1];
     if (mean.rank !== 1 || mean.shape[0] !== C || variance.rank !== 1 || variance.shape[0] !== C || (scale && (scale.rank !== 1 || scale.shape[0] !== C))) {
+      const original = batchNorm.original(tf.FusedBatchNorm);
       if (!original) throw new Error(`FusedBatchNorm gradient: mean ${JSON.stringify(mean.shape)} is not a vector over the last axis of x ${JSON.stringify(x.shape)}, and tfjs's own gradient is not kept`);
       return original.gradFunc(dy, saved, attrs);
     }
@@ -58,20 +57,13 @@ export const batchNormGradConfig: tf.GradConfig = {
   },
 };
 
+const batchNorm = gradientOverride(() => [batchNormGradConfig]);
+
 /** Installs the gradient above (idempotent). */
-export function installBatchNormGradient(): void {
-  const current = tf.getGradient(tf.FusedBatchNorm);
-  if (current === batchNormGradConfig) return;
-  if (current) original = current;
-  tf.registerGradient(batchNormGradConfig);
-}
+export const installBatchNormGradient = (): void => batchNorm.install();
 
 /** Puts tfjs's own gradient back (to time the studio before it). */
-export function restoreBatchNormGradient(): void {
-  if (original && tf.getGradient(tf.FusedBatchNorm) === batchNormGradConfig) tf.registerGradient(original);
-}
+export const restoreBatchNormGradient = (): void => batchNorm.restore();
 
 /** Whether the gradient above is the one in use. */
-export function hasBatchNormGradient(): boolean {
-  return tf.getGradient(tf.FusedBatchNorm) === batchNormGradConfig;
-}
+export const hasBatchNormGradient = (): boolean => batchNorm.installed();

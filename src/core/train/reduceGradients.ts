@@ -17,6 +17,7 @@
  * ms per step with tfjs's gradient, 262–281 ms with the Tile; `npm run bench`, 2026-11-27).
  */
 import * as tf from '@tensorflow/tfjs';
+import { gradientOverride } from './gradientOverride';
 
 /** dy reshaped with a 1 on every reduced axis, and the number of values each output reduced. */
 function expand(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): { dy: tf.Tensor; n: number } {
@@ -29,12 +30,9 @@ function expand(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): { dy: tf.
 /** Backends on which the gradients above broadcast with Tile; elsewhere tfjs's own run. */
 export const BROADCAST_BACKENDS = new Set(['webgpu', 'webgl']);
 
-/** tfjs's own gradients, kept while ours are installed. */
-const originals = new Map<string, tf.GradConfig>();
-
 /** tfjs's gradient for `kernelName` where the active backend is not one of BROADCAST_BACKENDS. */
 function tfjsGradientHere(kernelName: string): tf.GradConfig | undefined {
-  return BROADCAST_BACKENDS.has(tf.getBackend()) ? undefined : originals.get(kernelName);
+  return BROADCAST_BACKENDS.has(tf.getBackend()) ? undefined : reduceGradients.original(kernelName);
 }
 
 export const meanGradConfig: tf.GradConfig = {
@@ -64,25 +62,13 @@ export const sumGradConfig: tf.GradConfig = {
   },
 };
 
+const reduceGradients = gradientOverride(() => [meanGradConfig, sumGradConfig]);
+
 /** Installs the Mean and Sum gradients above (idempotent). */
-export function installReduceGradients(): void {
-  for (const config of [meanGradConfig, sumGradConfig]) {
-    const current = tf.getGradient(config.kernelName);
-    if (current === config) continue;
-    if (current) originals.set(config.kernelName, current);
-    tf.registerGradient(config);
-  }
-}
+export const installReduceGradients = (): void => reduceGradients.install();
 
 /** Puts tfjs's own Mean and Sum gradients back (to time the studio before them). */
-export function restoreReduceGradients(): void {
-  for (const config of [meanGradConfig, sumGradConfig]) {
-    const original = originals.get(config.kernelName);
-    if (original && tf.getGradient(config.kernelName) === config) tf.registerGradient(original);
-  }
-}
+export const restoreReduceGradients = (): void => reduceGradients.restore();
 
 /** Whether the gradients above are the ones in use. */
-export function hasReduceGradients(): boolean {
-  return tf.getGradient(tf.Mean) === meanGradConfig && tf.getGradient(tf.Sum) === sumGradConfig;
-}
+export const hasReduceGradients = (): boolean => reduceGradients.installed();

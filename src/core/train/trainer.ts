@@ -17,8 +17,7 @@ import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpo
 import type { TrainingController } from './controller';
 import { setTrainable } from './freeze';
 import { createAdam } from './fusedAdam';
-import { installBatchNormGradient } from './batchNormGradient';
-import { installReduceGradients } from './reduceGradients';
+import { installStudioGradients } from './studioGradients';
 import { yieldToEvents } from './yieldToEvents';
 import type { LossFn } from '../losses';
 import type { Trainable } from '../lossSchedule';
@@ -106,8 +105,7 @@ export async function predictValidation(
 }
 
 export async function train(model: tf.LayersModel, source: BatchSource, o: TrainOptions): Promise<TrainResult> {
-  installReduceGradients(); // Mean/Sum gradients without host-side ones (reduceGradients.ts)
-  installBatchNormGradient(); // BatchNorm's gradient in 3 full-size passes, not 8 (batchNormGradient.ts)
+  installStudioGradients(); // Mean/Sum without host-built ones, BatchNorm from two sums (studioGradients.ts)
   const callbacks = o.callbacks ?? [];
   const history: EpochLogs[] = o.resumeFrom ? o.resumeFrom.history.map((h) => ({ ...h })) : [];
   const C = source.numClasses;
