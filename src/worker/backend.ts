@@ -20,6 +20,7 @@ import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
 import { verifyAugmentGather } from '../core/augment';
 import { verifyFusedAdam } from '../core/train/fusedAdam';
+import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
@@ -148,7 +149,8 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
     const adamOff = await verifyFusedAdam(); // webgl has no fused kernel and keeps tfjs's Adam
-    if (adamOff === null) reason += '; Adam fused into one kernel per weight (checked)';
+    // on webgpu the check's updates ran in place (one dispatch rewriting w, m and v; adamUpdate.ts)
+    if (adamOff === null) reason += `; Adam fused into one kernel per weight${name === 'webgpu' && inPlaceAdamUpdates() > 0 ? ', in place' : ''} (checked)`;
     else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
     const augmentOff = await verifyAugmentGather();
     reason += augmentOff === null ? '; crops and flips of a batch in one gather (checked)' : `; augmentation image by image: ${augmentOff}`;

@@ -21,14 +21,15 @@
  * tfjs's own, so a checkpoint written by one resumes in the other.
  *
  * Kernels: cpu and wasm here (a JavaScript loop over the values: one pass instead of fourteen),
- * webgpu in ../webgpu/adamUpdate.ts (WGSL). Other backends (webgl) keep tfjs's Adam.
+ * webgpu in ../webgpu/adamUpdate.ts (WGSL: one dispatch per weight rewriting w, m and v in place
+ * where each owns its data, else three dispatches through tfjs's programs). Other backends (webgl) keep tfjs's Adam.
  * createAdam() picks the fused optimizer wherever the active backend has the kernel;
  * verifyFusedAdam() checks it against tfjs's Adam on the running backend and turns it off for
  * that backend on a mismatch.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { adamUpdateWebGpu } from '../webgpu/adamUpdate';
+import { adamUpdateInPlace, adamUpdateWebGpu } from '../webgpu/adamUpdate';
 
 /**
  * Kernel name. Inputs (all float32, the same size): w, g, m, v.
@@ -193,6 +194,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       epsilon: self.epsilon,
     };
     const registered = tf.engine().registeredVariables;
+    // webgpu: one dispatch per weight writing w, m and v in their own buffers (../webgpu/adamUpdate.ts)
+    const inPlace = tf.getBackend() === 'webgpu' ? adamUpdateInPlace(attrs) : null;
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = registered[name];
@@ -202,6 +205,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i].variable;
         const v = self.accumulatedSecondMoment[i].variable;
+        if (inPlace?.update(value, gradient, m, v)) return;
         const [w2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { w: value, g: gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(m2);
         v.assign(v2);
@@ -226,8 +230,9 @@ export function createAdam(learningRate: number): tf.AdamOptimizer {
 
 /**
  * Runs three steps of the fused optimizer and of tfjs's Adam side by side on the active backend
- * (a weight of 1,027 values: not a multiple of the GPU's word or workgroup size, with zero,
- * tiny and large gradients) and compares weights and moments. On a mismatch the kernel is
+ * (weights of 1,027 and 1,028 values: not a multiple of the GPU's word or workgroup size, and one
+ * that is, with zero, tiny and large gradients; on webgpu both the in-place and the kernel path)
+ * and compares weights and moments. On a mismatch the kernel is
  * unregistered for this backend, so training uses tfjs's Adam. Returns null when the fused
  * Adam is on and agrees, else why it is off.
  */
@@ -235,30 +240,38 @@ export async function verifyFusedAdam(): Promise<string | null> {
   registerFusedAdam();
   const backend = tf.getBackend();
   if (!hasFusedAdam()) return `not available on ${backend}`;
-  const n = 1027;
-  const init = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
-  const grads = [0, 1, 2].map((s) => Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? 0 : Math.cos(i * 0.11 + s) * (i % 3 === 0 ? 1e-4 : i % 3 === 1 ? 1 : 30))));
+  // 1,027 values (scalar shader) and 1,028 (vec4 on webgpu). The first weight's initial tensor
+  // stays alive, sharing its data: on webgpu its first step must take the kernel path (and leave
+  // that tensor as it was), its later steps run in place; the second runs in place from the start.
+  const shapes: Array<[number, number]> = [[13, 79], [4, 257]];
+  const init = shapes.map(([r, c]) => Float32Array.from({ length: r * c }, (_, i) => Math.sin(i * 0.37 + r) * 0.5));
+  const grads = [0, 1, 2].map((s) => shapes.map(([r, c]) => Float32Array.from({ length: r * c }, (_, i) => (i % 97 === 0 ? 0 : Math.cos(i * 0.11 + s + r) * (i % 3 === 0 ? 1e-4 : i % 3 === 1 ? 1 : 30)))));
   const run = async (opt: tf.Optimizer) => {
-    const w = tf.variable(tf.tensor2d(init, [13, 79]), true, `hpaAdamCheck${Math.random()}`);
-    for (const g of grads) tf.tidy(() => opt.applyGradients({ [w.name]: tf.tensor2d(g, [13, 79]) }));
+    const initial = shapes.map((shape, k) => tf.tensor2d(init[k], shape));
+    const ws = initial.map((t) => tf.variable(t, true, `hpaAdamCheck${Math.random()}`));
+    initial[1].dispose();
+    for (const g of grads) tf.tidy(() => opt.applyGradients(Object.fromEntries(ws.map((w, k) => [w.name, tf.tensor2d(g[k], shapes[k])]))));
     const state = await opt.getWeights();
-    const out = [await w.data(), ...(await Promise.all(state.slice(1).map((s) => s.tensor.data())))] as Float32Array[];
+    const kept = (await initial[0].data()) as Float32Array;
+    const out = [...(await Promise.all(ws.map((w) => w.data()))), ...(await Promise.all(state.slice(1).map((s) => s.tensor.data())))] as Float32Array[];
+    const names = [...ws.map((_, k) => `weight ${k}`), ...state.slice(1).map((_s, k) => `${k < shapes.length ? 'm' : 'v'} ${k % shapes.length}`)];
     state[0].tensor.dispose(); // the step count, a fresh scalar; the moments are the optimizer's
-    w.dispose();
+    tf.dispose([initial[0], ...ws]);
     opt.dispose();
-    return out;
+    return { out, names, kept };
   };
   const fused = await run(new FusedAdamOptimizer(1e-3, 0.9, 0.999));
   const stock = await run(tf.train.adam(1e-3, 0.9, 0.999));
   let worst = 0;
-  let where = '';
-  ['weight', 'm', 'v'].forEach((what, k) => {
-    for (let i = 0; i < n; i++) {
-      const a = fused[k][i], b = stock[k][i];
-      const err = Math.abs(a - b) / Math.max(Math.abs(b), 1e-6);
+  let where = fused.kept.every((x, i) => x === init[0][i]) ? '' : 'a tensor sharing a weight\'s data changed with the weight';
+  if (where) worst = Infinity;
+  fused.out.forEach((a, k) => {
+    const b = stock.out[k];
+    for (let i = 0; i < b.length; i++) {
+      const err = Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-6);
       if (!(err <= worst)) {
         worst = Number.isNaN(err) ? Infinity : err;
-        where = `${what}[${i}]: ${a} vs tfjs ${b}`;
+        where = `${fused.names[k]}[${i}]: ${a[i]} vs tfjs ${b[i]}`;
       }
     }
   });

@@ -1,9 +1,16 @@
 /**
- * The fused Adam update (../train/fusedAdam.ts) on webgpu: three dispatches per weight instead of
- * tfjs's fourteen.
+ * The fused Adam update (../train/fusedAdam.ts) on webgpu: one dispatch per weight, in place
+ * (`adamUpdateInPlace`), or three through tfjs's programs (`adamUpdateWebGpu`), against tfjs's
+ * fourteen.
  *
- * A tfjs webgpu program writes one output, and the update has three (w', m', v'), so it is three
- * small shaders, each one pass over the weight:
+ * In place, one shader reads g and rewrites w, m and v in their own buffers (./directDispatch.ts):
+ * no new tensors, nothing to assign or dispose, and the step's constants in one uniform buffer
+ * shared by every weight of the step. It needs each of w, m and v to own its data (a weight whose
+ * data a clone shares must not change under the clone) and no kernel timing in progress;
+ * otherwise the tfjs-program path runs.
+ *
+ * A tfjs webgpu program writes one output, and the update has three (w', m', v'), so that path is
+ * three small shaders, each one pass over the weight:
  *   m' = β1·m + (1 − β1)·g
  *   v' = β2·v + (1 − β2)·g²
  *   w' = w − lr · (m' / c1) / (√(v' / c2) + ε)
@@ -14,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { AdamUpdateAttrs } from '../train/fusedAdam';
+import { bufferOf, directBackend, directPipeline, dispatchDirect, exclusive, groupsFor, uniformsOf } from './directDispatch';
 import { elementwiseProgram, scalarUniforms } from './elementwise';
 
 /**
@@ -52,3 +60,61 @@ export const adamUpdateWebGpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   );
   return [w2, m2, v2].map((t) => ({ ...t, shape: [...w.shape] }));
 };
+
+const WORKGROUP = 64;
+
+/** The in-place update; the arithmetic and its order are the three shaders' above. */
+const inPlaceShader = (type: string) => `
+  struct Step { b1 : f32, ob1 : f32, b2 : f32, ob2 : f32, c1 : f32, c2 : f32, eps : f32, nlr : f32 };
+  @group(0) @binding(0) var<storage, read_write> w : array<${type}>;
+  @group(0) @binding(1) var<storage, read_write> m : array<${type}>;
+  @group(0) @binding(2) var<storage, read_write> v : array<${type}>;
+  @group(0) @binding(3) var<storage, read> g : array<${type}>;
+  @group(0) @binding(4) var<uniform> u : Step;
+  @compute @workgroup_size(${WORKGROUP})
+  fn main(@builtin(global_invocation_id) id : vec3<u32>, @builtin(num_workgroups) groups : vec3<u32>) {
+    let i = id.x + id.y * groups.x * ${WORKGROUP}u;
+    if (i >= arrayLength(&g)) { return; }
+    let gi = g[i];
+    let mi = m[i] * u.b1 + gi * u.ob1;
+    let vi = v[i] * u.b2 + (gi * gi) * u.ob2;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = ((mi / u.c1) / (sqrt(vi / u.c2) + u.eps)) * u.nlr + w[i];
+  }
+`;
+
+let inPlaceCount = 0;
+/** How many weight updates have run in place in this context (the status line reports whether any has). */
+export const inPlaceAdamUpdates = (): number => inPlaceCount;
+
+/** One step's updates in place, or null where they cannot be (then every weight takes the kernel path). */
+export interface InPlaceAdam {
+  /** Updates one weight in place; false (and nothing done) when w, m or v shares its data. */
+  update(w: tf.TensorInfo, g: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo): boolean;
+}
+
+/**
+ * The in-place updater for one optimizer step with `a`'s constants, when the active backend is
+ * webgpu and not timing kernels; else null.
+ */
+export function adamUpdateInPlace(a: AdamUpdateAttrs): InPlaceAdam | null {
+  const be = directBackend();
+  if (!be) return null;
+  let uniforms: GPUBufferBinding | null = null;
+  return {
+    update(w, g, m, v) {
+      const n = w.shape.reduce((p, d) => p * d, 1);
+      if (n === 0) return true;
+      if (![w, m, v].every((t) => exclusive(be, t))) return false;
+      uniforms ??= uniformsOf(be, [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.c1, a.c2, a.epsilon, -a.learningRate]);
+      const comp = n % 4 === 0 ? 4 : 1;
+      const pipeline = directPipeline(be, `hpaAdamInPlace${comp}`, () => inPlaceShader(comp === 4 ? 'vec4<f32>' : 'f32'));
+      // bound with the weight's exact size: arrayLength(&g) is the element count
+      const bind = (t: tf.TensorInfo) => ({ buffer: bufferOf(be, t), offset: 0, size: n * 4 });
+      dispatchDirect(be, pipeline, [bind(w), bind(m), bind(v), bind(g), uniforms], groupsFor(n / comp, WORKGROUP), [w, g, m, v]);
+      inPlaceCount++;
+      return true;
+    },
+  };
+}
