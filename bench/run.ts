@@ -314,6 +314,17 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   }
   const ms = (x: number[]) => `${stat(x).median.toFixed(0)} ms`;
   add({ section: 'training', what, unit: 'ms', ours: stat(enc.studio), ref: stat(enc.tfjs), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} round${rounds > 1 ? 's' : ''} of 4 timed steps each, before then after; whole step on SwiftShader ${ms(step.tfjs)} → ${ms(step.studio)}` });
+  // the fused Adam in place (one dispatch per weight, no new tensors) against its kernel path (three dispatches and three new tensors per weight)
+  const inPlace: Record<'kernel' | 'inPlace', number[]> = { kernel: [], inPlace: [] };
+  const what2 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, Adam in place';
+  for (let r = 0; r < rounds + 1; r++) {
+    for (const v of ['kernel', 'inPlace'] as const) {
+      const a = await job(s, { kind: 'train', backend: 'webgpu', model: 'gapnet-pl', size: 32, batch: 4, warmup: 2, steps: 6, budgetMs: 60_000, kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: v === 'inPlace' } }, 300_000);
+      if (!a.ok || a.kind !== 'train') return add(unansweredRow('training', what2, 'ms', null, a));
+      inPlace[v].push(...a.timing.encodeMs);
+    }
+  }
+  add({ section: 'training', what: what2, unit: 'ms', ours: stat(inPlace.inPlace), ref: stat(inPlace.kernel), refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)` });
 }
 
 /**
@@ -333,7 +344,7 @@ async function fusedKernelsBeforeAfter(o: BenchOptions, pairs: number, warm: num
       add({ section: 'training', what, unit: 'kernels', ours: null, ref: null, status: 'failed', notes: (isErr(after) ? after : (before as { error: string })).error });
       continue;
     }
-    add({ section: 'training', what, unit: 'kernels', ours: stat([after.compute]), ref: stat([before.compute]), refLabel: "tfjs's Adam, before", status: 'measured', notes: `tf.profile of one step (Node wasm): ${after.all} vs ${before.all} with Reshape/Identity; ${after.adamUpdates} fused updates (one per weight; on webgpu 3 dispatches each) replace ${before.compute - after.compute + after.adamUpdates} kernels${after.seluGrads ? `; ${after.seluGrads} SELU gradients are one kernel each (on webgpu too, since this issue: tfjs's are 7)` : ''}` });
+    add({ section: 'training', what, unit: 'kernels', ours: stat([after.compute]), ref: stat([before.compute]), refLabel: "tfjs's Adam, before", status: 'measured', notes: `tf.profile of one step (Node wasm): ${after.all} vs ${before.all} with Reshape/Identity; ${after.adamUpdates} fused updates (one per weight; on webgpu one in-place dispatch each) replace ${before.compute - after.compute + after.adamUpdates} kernels${after.seluGrads ? `; ${after.seluGrads} SELU gradients are one kernel each (on webgpu too, since this issue: tfjs's are 7)` : ''}` });
   }
   // the same step with tfjs's kernels and gradients, then the studio's, alternating
   const rows = [

@@ -37,6 +37,8 @@ export interface TrainSpec {
    * between two losses arriving. false (the default) awaits every loss, for the before/after pair.
    */
   pipeline?: boolean;
+  /** tfjs flags set for this run and restored after it (e.g. HPA_ADAM_IN_PLACE: false for the in-place Adam's before) */
+  flags?: Record<string, boolean | number>;
 }
 
 export type KernelSet = 'studio' | 'tfjs';
@@ -77,7 +79,14 @@ export interface TrainTiming {
 }
 
 export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
-  return withKernels(s.kernels, () => timeSteps(s));
+  const flags = Object.entries(s.flags ?? {});
+  const before = flags.map(([k]) => [k, tf.env().get(k)] as const);
+  for (const [k, v] of flags) tf.env().set(k, v);
+  try {
+    return await withKernels(s.kernels, () => timeSteps(s));
+  } finally {
+    for (const [k, v] of before) tf.env().set(k, v);
+  }
 }
 
 /** One training step of the bench (the studio's model, a fixed random batch, Adam 1e-3, BCE) and what it holds. */

@@ -84,6 +84,13 @@ const inPlaceShader = (type: string) => `
   }
 `;
 
+/**
+ * tfjs flag: false sends every webgpu update down the three-dispatch kernel path (the bench's
+ * before/after pair sets it; default true).
+ */
+export const ADAM_IN_PLACE_FLAG = 'HPA_ADAM_IN_PLACE';
+tf.env().registerFlag(ADAM_IN_PLACE_FLAG, () => true);
+
 let inPlaceCount = 0;
 /** How many weight updates have run in place in this context (the status line reports whether any has). */
 export const inPlaceAdamUpdates = (): number => inPlaceCount;
@@ -100,7 +107,7 @@ export interface InPlaceAdam {
  */
 export function adamUpdateInPlace(a: AdamUpdateAttrs): InPlaceAdam | null {
   const be = directBackend();
-  if (!be) return null;
+  if (!be || !tf.env().getBool(ADAM_IN_PLACE_FLAG)) return null;
   let uniforms: GPUBufferBinding | null = null;
   return {
     update(w, g, m, v) {
