@@ -4,7 +4,8 @@
 #   OUT=/some/dir sh bench/gpu-kit/device-run.sh
 # It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
-#   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); losses read one
+#   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); the fused Adam
+#   through tfjs programs instead of in place (before); losses read one
 #   step late; the studio's trainer loop itself, without augmentation, and under a CPU profile
 #   ($OUT/prof-summary.txt); three alternating pairs of awaited vs one-step-late loss reads;
 #   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
@@ -68,6 +69,8 @@ P="--warmup $W --steps $N"
 job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
+# the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight) instead of in place (1 dispatch)
+job tfjs-pl-256-b32-adam-kernels tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_ADAM_IN_PLACE=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 # what augmentation costs in the loop: the same run with the batch passed through as it is
