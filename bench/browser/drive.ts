@@ -171,7 +171,12 @@ export interface IngestResult {
 }
 
 /** Opens the studio fresh (storage cleared) and imports `zipPath` through its file input at `resolution`. */
-export async function ingest(s: Session, zipPath: string, resolution: number, timeoutMs: number): Promise<IngestResult> {
+/**
+ * Imports `zipPath` through the studio's file input and waits for its summary. `log`, when given,
+ * hears the import's progress line every 30 s; an import error, or no summary within `timeoutMs`,
+ * throws with the last progress line seen.
+ */
+export async function ingest(s: Session, zipPath: string, resolution: number, timeoutMs: number, log?: (line: string) => void): Promise<IngestResult> {
   const page = s.page;
   await page.goto(`${s.origin}/`);
   await clearStorage(page);
@@ -183,7 +188,24 @@ export async function ingest(s: Session, zipPath: string, resolution: number, ti
   const t0 = performance.now();
   await page.getByTestId('file-input').setInputFiles(zipPath);
   const summary = page.getByTestId('import-summary');
-  await summary.waitFor({ state: 'visible', timeout: timeoutMs });
+  const error = page.getByTestId('import-error');
+  let last = '';
+  const progress = async () => {
+    last = (await page.getByTestId('import-progress-text').textContent({ timeout: 5_000 }).catch(() => null)) ?? last;
+    return last;
+  };
+  const ticker = setInterval(() => void progress().then((p) => log?.(`  … ${((performance.now() - t0) / 1000).toFixed(0)} s: ${p || '(no progress line)'}`)), 30_000);
+  try {
+    const done = await Promise.race([
+      summary.waitFor({ state: 'visible', timeout: timeoutMs }).then(() => 'summary' as const),
+      error.waitFor({ state: 'visible', timeout: timeoutMs }).then(() => 'error' as const),
+    ]).catch(async () => {
+      throw new Error(`no import summary after ${(timeoutMs / 1000).toFixed(0)} s importing ${zipPath}; last progress: ${(await progress()) || 'none'}`);
+    });
+    if (done === 'error') throw new Error(`importing ${zipPath} failed: ${(await error.textContent()) ?? ''}`);
+  } finally {
+    clearInterval(ticker);
+  }
   const ms = performance.now() - t0;
   await heap.stop();
   await cdp.detach().catch(() => undefined);
