@@ -4,8 +4,7 @@
  * fourteen.
  *
  * In place, one shader reads g and rewrites w, m and v in their own buffers (./directDispatch.ts):
- * no new tensors, nothing to assign or dispose, and the step's constants in one uniform buffer
- * shared by every weight of the step. It needs each of w, m and v to own its data (a weight whose
+ * no new tensors, nothing to assign or dispose. It needs each of w, m and v to own its data (a weight whose
  * data a clone shares must not change under the clone) and no kernel timing in progress;
  * otherwise the tfjs-program path runs.
  *
@@ -108,13 +107,15 @@ export interface InPlaceAdam {
 export function adamUpdateInPlace(a: AdamUpdateAttrs): InPlaceAdam | null {
   const be = directBackend();
   if (!be || !tf.env().getBool(ADAM_IN_PLACE_FLAG)) return null;
-  let uniforms: GPUBufferBinding | null = null;
+  const constants = [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.c1, a.c2, a.epsilon, -a.learningRate];
   return {
     update(w, g, m, v) {
       const n = w.shape.reduce((p, d) => p * d, 1);
       if (n === 0) return true;
       if (![w, m, v].every((t) => exclusive(be, t))) return false;
-      uniforms ??= uniformsOf(be, [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.c1, a.c2, a.epsilon, -a.learningRate]);
+      // a uniform buffer per dispatch, as tfjs's own: tfjs returns it to its pool at the next
+      // submit, which may come between two weights, and a buffer from the pool may be rewritten
+      const uniforms = uniformsOf(be, constants);
       const comp = n % 4 === 0 ? 4 : 1;
       const pipeline = directPipeline(be, `hpaAdamInPlace${comp}`, () => inPlaceShader(comp === 4 ? 'vec4<f32>' : 'f32'));
       // bound with the weight's exact size: arrayLength(&g) is the element count

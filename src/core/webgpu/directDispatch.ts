@@ -67,7 +67,11 @@ export function bufferOf(be: WebGPUBackend, t: tf.TensorInfo): GPUBuffer {
   return resource;
 }
 
-/** A uniform buffer holding `data` (float32 fields), released by tfjs after the next submit, as tfjs's own. */
+/**
+ * A uniform buffer holding `data` (float32 fields), released by tfjs after the next submit, as
+ * tfjs's own: so bind it to one dispatch only (a later dispatch may land after that submit, when
+ * the buffer is back in tfjs's pool and may be rewritten).
+ */
 export function uniformsOf(be: WebGPUBackend, data: number[]): GPUBufferBinding {
   const u = internals(be).makeUniforms(data.map((x) => ({ type: 'float32', data: [x] })));
   return { buffer: u.buffer, offset: u.offset, size: u.size };
