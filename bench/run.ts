@@ -11,7 +11,7 @@ import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Ses
 import type { BenchAnswer } from './browser/jobs';
 import { markdown, type Machine, type Row } from './lib/report';
 import { rates, stat, type Stat } from './lib/stats';
-import type { KernelSet, TrainTiming } from './lib/trainSteps';
+import type { TrainSpec, TrainTiming } from './lib/trainSteps';
 
 export interface BenchOptions {
   quick: boolean;
@@ -302,29 +302,32 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
 async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   const rounds = o.quick ? 1 : 2;
   const what = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, fused Adam + SELU gradient';
-  const enc: Record<KernelSet, number[]> = { tfjs: [], studio: [] };
-  const step: Record<KernelSet, number[]> = { tfjs: [], studio: [] };
-  for (let r = 0; r < rounds; r++) {
-    for (const kernels of ['tfjs', 'studio'] as const) {
-      const a = await job(s, { kind: 'train', backend: 'webgpu', model: 'gapnet-pl', size: 32, batch: 4, warmup: 2, steps: 4, budgetMs: 60_000, kernels }, 300_000);
-      if (!a.ok || a.kind !== 'train') return add(unansweredRow('training', what, 'ms', null, a));
-      enc[kernels].push(...a.timing.encodeMs);
-      step[kernels].push(...a.timing.stepMs);
-    }
-  }
+  const k = await alternateEncode(s, rounds, 4, { before: { kernels: 'tfjs' }, after: { kernels: 'studio' } });
+  if ('error' in k) return add(unansweredRow('training', what, 'ms', null, k.error));
   const ms = (x: number[]) => `${stat(x).median.toFixed(0)} ms`;
-  add({ section: 'training', what, unit: 'ms', ours: stat(enc.studio), ref: stat(enc.tfjs), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} round${rounds > 1 ? 's' : ''} of 4 timed steps each, before then after; whole step on SwiftShader ${ms(step.tfjs)} → ${ms(step.studio)}` });
+  add({ section: 'training', what, unit: 'ms', ours: stat(k.after.encode), ref: stat(k.before.encode), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} round${rounds > 1 ? 's' : ''} of 4 timed steps each, before then after; whole step on SwiftShader ${ms(k.before.step)} → ${ms(k.after.step)}` });
   // the fused Adam in place (one dispatch per weight, no new tensors) against its kernel path (three dispatches and three new tensors per weight)
-  const inPlace: Record<'kernel' | 'inPlace', number[]> = { kernel: [], inPlace: [] };
   const what2 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, Adam in place';
-  for (let r = 0; r < rounds + 1; r++) {
-    for (const v of ['kernel', 'inPlace'] as const) {
-      const a = await job(s, { kind: 'train', backend: 'webgpu', model: 'gapnet-pl', size: 32, batch: 4, warmup: 2, steps: 6, budgetMs: 60_000, kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: v === 'inPlace' } }, 300_000);
-      if (!a.ok || a.kind !== 'train') return add(unansweredRow('training', what2, 'ms', null, a));
-      inPlace[v].push(...a.timing.encodeMs);
+  const a = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: false } }, after: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: true } } });
+  if ('error' in a) return add(unansweredRow('training', what2, 'ms', null, a.error));
+  add({ section: 'training', what: what2, unit: 'ms', ours: stat(a.after.encode), ref: stat(a.before.encode), refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)` });
+}
+
+/**
+ * GapNet-PL 32 px b4 training steps on Chromium webgpu, `rounds` times before then after: the
+ * encode and step times of each variant, or the first answer that was not a timing.
+ */
+async function alternateEncode(s: Session, rounds: number, steps: number, variants: Record<'before' | 'after', Pick<TrainSpec, 'kernels' | 'flags'>>) {
+  const out = { before: { encode: [] as number[], step: [] as number[] }, after: { encode: [] as number[], step: [] as number[] } };
+  for (let r = 0; r < rounds; r++) {
+    for (const v of ['before', 'after'] as const) {
+      const a = await job(s, { kind: 'train', backend: 'webgpu', model: 'gapnet-pl', size: 32, batch: 4, warmup: 2, steps, budgetMs: 60_000, ...variants[v] }, 300_000);
+      if (!a.ok || a.kind !== 'train') return { error: a };
+      out[v].encode.push(...a.timing.encodeMs);
+      out[v].step.push(...a.timing.stepMs);
     }
   }
-  add({ section: 'training', what: what2, unit: 'ms', ours: stat(inPlace.inPlace), ref: stat(inPlace.kernel), refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)` });
+  return out;
 }
 
 /**

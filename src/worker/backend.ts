@@ -148,9 +148,10 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
+    const inPlaceBefore = inPlaceAdamUpdates();
     const adamOff = await verifyFusedAdam(); // webgl has no fused kernel and keeps tfjs's Adam
-    // on webgpu the check's updates ran in place (one dispatch rewriting w, m and v; adamUpdate.ts)
-    if (adamOff === null) reason += `; Adam fused into one kernel per weight${name === 'webgpu' && inPlaceAdamUpdates() > 0 ? ', in place' : ''} (checked)`;
+    // whether this check's updates ran in place (one dispatch rewriting w, m and v; adamUpdate.ts)
+    if (adamOff === null) reason += `; Adam fused into one kernel per weight${inPlaceAdamUpdates() > inPlaceBefore ? ', in place' : ''} (checked)`;
     else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
     const augmentOff = await verifyAugmentGather();
     reason += augmentOff === null ? '; crops and flips of a batch in one gather (checked)' : `; augmentation image by image: ${augmentOff}`;

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { AdamUpdateAttrs } from '../train/fusedAdam';
 import { bufferOf, directBackend, directPipeline, dispatchDirect, exclusive, groupsFor, uniformsOf } from './directDispatch';
-import { elementwiseProgram, scalarUniforms } from './elementwise';
+import { elementwiseProgram, scalarUniforms, WORKGROUP } from './elementwise';
 
 /**
  * The kernel function; fusedAdam.ts registers it under ADAM_UPDATE for 'webgpu' (and checks the
@@ -60,7 +60,6 @@ export const adamUpdateWebGpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return [w2, m2, v2].map((t) => ({ ...t, shape: [...w.shape] }));
 };
 
-const WORKGROUP = 64;
 
 /** The in-place update; the arithmetic and its order are the three shaders' above. */
 const inPlaceShader = (type: string) => `

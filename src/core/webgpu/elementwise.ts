@@ -11,7 +11,8 @@
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
-const WORKGROUP = 64;
+/** Threads per workgroup of the studio's elementwise kernels. */
+export const WORKGROUP = 64;
 
 export function elementwiseProgram(o: {
   /** shader cache key (the element width is appended) */
