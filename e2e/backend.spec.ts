@@ -7,6 +7,9 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await page.goto('/');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
   await expect(page.getByTestId('backend-adapter')).toContainText('(software fallback)');
+  // values reach the GPU by queue.writeBuffer: a float32 view at an offset, int32, bool, a scalar and a
+  // buffer reused from the pool right after a pending kernel read it all came back (writeBufferUpload.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('values reach the GPU by queue.writeBuffer, no staging buffer each (checked)');
   // the byte upload's self-check (every byte value through the WGSL unpacking) passed on this GPU
   await expect(page.getByTestId('backend-reason')).toContainText('image batches upload as bytes, widened to float on the GPU (checked)');
   // the SELU gradient's WGSL matched the exact derivative at 1,027 points on this GPU (seluGrad.ts)

@@ -19,6 +19,7 @@ import { verifyFusedAdam } from '../../src/core/train/fusedAdam';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/seluGrad';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
+import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
 import { makeLoss } from '../../src/core/losses';
 import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
@@ -95,6 +96,8 @@ tf.env().setFlags(flags);
 const model = o.model === 'gapnet-kaggle' ? 'gapnet-kaggle' : 'gapnet-pl';
 const size = Number(o.size), batch = Number(o.batch);
 const kernels = o.kernels === 'tfjs' ? 'tfjs' : 'studio';
+// uploads by queue.writeBuffer, not a staging buffer each (src/worker/backend.ts installs the same; HPA_UPLOAD_WRITE_BUFFER=false: tfjs's)
+const writeUploadCheck = installWriteBufferUpload() ? ((await verifyWriteBufferUpload()) ?? 'passed') : 'not installed';
 // the fused Adam's WGSL against tfjs's Adam on this GPU; on a mismatch it is off and tfjs's Adam runs
 const adamCheck = (await verifyFusedAdam()) ?? 'passed';
 // the studio's other webgpu kernels (src/worker/backend.ts registers the same)
@@ -114,5 +117,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, seluGradCheck, convFilterGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, convFilterGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

@@ -24,6 +24,7 @@ import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
+import { installWriteBufferUpload, verifyWriteBufferUpload } from '../core/webgpu/writeBufferUpload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
 let wasmConfigured = false;
@@ -139,6 +140,8 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     let reason = requested === 'auto' ? `first available in the order ${TRAINING_BACKENDS.join(' → ')}` : 'forced in settings';
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
     if (name === 'webgpu') {
+      const writeOff = installWriteBufferUpload() ? await verifyWriteBufferUpload() : 'tfjs internals not as expected';
+      reason += writeOff === null ? '; values reach the GPU by queue.writeBuffer, no staging buffer each (checked)' : `; tfjs's staged uploads: writeBuffer upload ${writeOff}`;
       const off = await verifyUint8Upload();
       reason += off === null ? '; image batches upload as bytes, widened to float on the GPU (checked)' : `; image batches upload as float32: byte upload ${off}`;
       const seluOff = await verifySeluGrad();
