@@ -311,6 +311,11 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   const a = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: false } }, after: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: true } } });
   if ('error' in a) return add(unansweredRow('training', what2, 'ms', null, a.error));
   add({ section: 'training', what: what2, unit: 'ms', ours: stat(a.after.encode), ref: stat(a.before.encode), refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)` });
+  // values uploaded by queue.writeBuffer into a pooled buffer against tfjs's new mapped staging buffer and copy each
+  const what3 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, uploads by writeBuffer';
+  const w = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: false } }, after: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: true } } });
+  if ('error' in w) return add(unansweredRow('training', what3, 'ms', null, w.error));
+  add({ section: 'training', what: what3, unit: 'ms', ours: stat(w.after.encode), ref: stat(w.before.encode), refLabel: "tfjs's upload (a new staging buffer and a copy per tensor made from values), before", status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; the step's scalars and dropout masks (src/core/webgpu/writeBufferUpload.ts; the studio's own loop also uploads its batch, labels and gather table: 26 uploads a step)` });
 }
 
 /**
