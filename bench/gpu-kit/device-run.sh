@@ -57,7 +57,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, conv filter grad ${r.convFilterGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, conv filter grad ${r.convFilterGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"

@@ -10,6 +10,7 @@ import { createModel } from '../../src/core/models/registry';
 import { createAdam } from '../../src/core/train/fusedAdam';
 import { installStudioGradients, restoreStudioGradients } from '../../src/core/train/studioGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
+import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
 
@@ -25,7 +26,7 @@ export interface TrainSpec {
    * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's own kernels,
    * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
    * tfjs's SELU gradient and conv filter gradient (not src/core/webgpu/seluGrad.ts and
-   * conv2dFilterGrad.ts), and everywhere tfjs's Mean/Sum gradients (not
+   * conv2dFilterGrad.ts) and AlphaDropout as tfjs ops (not src/core/webgpu/alphaDropout.ts), and everywhere tfjs's Mean/Sum gradients (not
    * src/core/train/reduceGradients.ts).
    */
   kernels?: KernelSet;
@@ -51,6 +52,9 @@ const adam = (kernels: KernelSet | undefined, lr: number) => (kernels === 'tfjs'
 async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T>): Promise<T> {
   const own = kernels === 'tfjs' ? tf.getKernel(SELU_GRAD, 'webgpu') : undefined;
   if (own) tf.unregisterKernel(SELU_GRAD, 'webgpu');
+  // the fused AlphaDropout (forward only: without it the layer runs tfjs ops, whose gradients are tfjs's)
+  const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
+  if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
   // the studio's Mean/Sum and BatchNorm gradients (src/core/train/reduceGradients.ts, batchNormGradient.ts), installed as train() does
@@ -60,6 +64,7 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
     return await f();
   } finally {
     if (own) tf.registerKernel(own);
+    if (ownDrop) tf.registerKernel(ownDrop);
     if (ownConv) registerWebGpuConv2dFilterGrad();
     installStudioGradients();
   }

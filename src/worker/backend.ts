@@ -23,6 +23,7 @@ import { verifyFusedAdam } from '../core/train/fusedAdam';
 import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
+import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../core/webgpu/alphaDropout';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../core/webgpu/writeBufferUpload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
@@ -106,6 +107,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
     if (name === 'webgpu') {
       registerWebGpuUint8Upload(); // image batches go up as bytes
       registerWebGpuSeluGrad(); // SELU's gradient in one pass
+      registerWebGpuAlphaDropout(); // AlphaDropout in one pass each way
       registerWebGpuConv2dFilterGrad(); // conv filter gradients spread over the GPU (split-K)
     }
     const ok = await tf.setBackend(name);
@@ -146,6 +148,8 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
       reason += off === null ? '; image batches upload as bytes, widened to float on the GPU (checked)' : `; image batches upload as float32: byte upload ${off}`;
       const seluOff = await verifySeluGrad();
       reason += seluOff === null ? '; SELU gradient in one kernel (checked)' : `; tfjs's SELU gradient: ${seluOff}`;
+      const dropOff = await verifyAlphaDropout();
+      reason += dropOff === null ? '; AlphaDropout in one kernel each way (checked)' : `; AlphaDropout as tfjs ops: fused kernel ${dropOff}`;
       const convOff = await verifyConv2dFilterGrad();
       reason += convOff === null ? '; conv filter gradients split over the GPU (checked)' : `; tfjs's conv filter gradient: split kernel ${convOff}`;
     }

@@ -73,16 +73,41 @@ export class SeededDropout extends DropoutBase {
 }
 tf.serialization.registerClass(SeededDropout);
 
+/**
+ * The fused AlphaDropout kernels, registered where a backend has them (webgpu:
+ * ../../webgpu/alphaDropout.ts). ALPHA_DROPOUT: inputs x and noise (float32, one shape), attrs
+ * {rate, a, b}: y = x·a + b where noise ≥ rate, else α'·a + b. ALPHA_DROPOUT_GRAD: inputs dy and
+ * noise, attrs {rate, a}: dx = dy·a where noise ≥ rate, else 0.
+ */
+export const ALPHA_DROPOUT = 'HpaAlphaDropout';
+export const ALPHA_DROPOUT_GRAD = 'HpaAlphaDropoutGrad';
+
+/** AlphaDropout's affine constants for a drop rate: y = a·(kept x, or α') + b. */
+export function alphaDropoutAffine(rate: number): { a: number; b: number } {
+  const q = 1 - rate;
+  const a = 1 / Math.sqrt(q + SELU_ALPHA_PRIME * SELU_ALPHA_PRIME * q * (1 - q));
+  return { a, b: -a * SELU_ALPHA_PRIME * (1 - q) };
+}
+
+/** AlphaDropout of x given its uniform noise, as tfjs ops (8 kernels forward; the fused kernel's reference). */
+export function alphaDropoutOps(x: tf.Tensor, noise: tf.Tensor, rate: number): tf.Tensor {
+  return tf.tidy(() => {
+    const { a, b } = alphaDropoutAffine(rate);
+    const keep = tf.cast(tf.greaterEqual(noise, rate), 'float32');
+    const kept = tf.add(tf.mul(x, keep), tf.mul(tf.sub(1, keep), SELU_ALPHA_PRIME));
+    return tf.add(tf.mul(kept, a), b);
+  });
+}
+
 export class AlphaDropout extends DropoutBase {
   static className = 'HpaAlphaDropout';
 
   protected drop(x: tf.Tensor): tf.Tensor {
-    const q = 1 - this.rate;
-    const a = 1 / Math.sqrt(q + SELU_ALPHA_PRIME * SELU_ALPHA_PRIME * q * (1 - q));
-    const b = -a * SELU_ALPHA_PRIME * (1 - q);
-    const keep = tf.cast(tf.greaterEqual(this.noise(x.shape), this.rate), 'float32');
-    const kept = tf.add(tf.mul(x, keep), tf.mul(tf.sub(1, keep), SELU_ALPHA_PRIME));
-    return tf.add(tf.mul(kept, a), b);
+    const noise = this.noise(x.shape);
+    if (x.dtype === 'float32' && tf.getKernel(ALPHA_DROPOUT, tf.getBackend())) {
+      return tf.engine().runKernel(ALPHA_DROPOUT, { x, noise }, { rate: this.rate, ...alphaDropoutAffine(this.rate) }) as tf.Tensor;
+    }
+    return alphaDropoutOps(x, noise, this.rate);
   }
 }
 tf.serialization.registerClass(AlphaDropout);
