@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dFilterGradReference, filterGradChunks, verifyConv2dFilterGrad } from './conv2dFilterGrad';
+import { conv2dFilterGradReference, filterGradChunks, filterGradTiles, verifyConv2dFilterGrad } from './conv2dFilterGrad';
 
 const KERNEL = 'Conv2DBackpropFilter';
 let cpuKernel: tf.KernelConfig | undefined;
@@ -54,6 +54,34 @@ describe('filterGradChunks', () => {
   it('keeps the partials under 64 MB for a huge filter', () => {
     const { chunks } = filterGradChunks(1 << 22, 3 * 3 * 512 * 512);
     expect(chunks * 3 * 3 * 512 * 512).toBeLessThanOrEqual(1 << 24);
+  });
+});
+
+describe('filterGradTiles', () => {
+  it('covers every output with 32×32 blocks and every position once, in whole 32-position steps, with about 2,048 workgroups', () => {
+    for (const [positions, filterK, outC] of [
+      [32 * 128 * 128, 3 * 3 * 4, 32], // GAPNet-PL conv1 at 256 px, batch 32
+      [32 * 32 * 32, 3 * 3 * 64, 64],
+      [32 * 8 * 8, 3 * 3 * 128, 128],
+      [40, 27, 6],
+      [1, 9, 1],
+    ]) {
+      const t = filterGradTiles(positions, filterK, outC);
+      expect(t.kTiles * 32).toBeGreaterThanOrEqual(filterK);
+      expect((t.kTiles - 1) * 32).toBeLessThan(filterK);
+      expect(t.cTiles * 32).toBeGreaterThanOrEqual(outC);
+      expect(t.chunkLen % 32).toBe(0);
+      expect(t.splits * t.chunkLen).toBeGreaterThanOrEqual(positions);
+      expect((t.splits - 1) * t.chunkLen).toBeLessThan(positions);
+      expect(t.splits).toBeLessThanOrEqual(65535);
+      expect(t.splits * filterK * outC).toBeLessThanOrEqual(Math.max(filterK * outC, 1 << 24));
+      if (t.splits > 1) expect(t.chunkLen).toBeGreaterThanOrEqual(4 * 32);
+    }
+    // conv1: 2 output blocks, so ~1,024 chunks of 512 positions (16 steps of 32)
+    const conv1 = filterGradTiles(32 * 128 * 128, 36, 32);
+    expect(conv1.kTiles * conv1.cTiles).toBe(2);
+    expect(conv1.kTiles * conv1.cTiles * conv1.splits).toBeGreaterThanOrEqual(2048);
+    expect(conv1.kTiles * conv1.cTiles * conv1.splits).toBeLessThan(2048 + 2 * 2);
   });
 });
 

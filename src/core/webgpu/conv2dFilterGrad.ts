@@ -18,6 +18,17 @@
  * four multiply-adds. Threads next to each other hold neighbouring output channels, so their dy
  * reads are contiguous and their x reads shared.
  *
+ * Tiled (the default since 2026-11-27): that kernel reads x and dy from memory for every
+ * multiply-add (4 per 20 bytes), which left it at 5.5 of a GAPNet-PL step's 13.3 GPU ms on an H200
+ * (bench/results/2026-11-27-gpu-h200-s9.txt). The filter gradient is a matrix product,
+ * dW[k, co] = Σ_r X[r, k] · dY[r, co] with r a batch position and k = (kh, kw, ci), so pass 1 now
+ * works as a tiled matrix multiply: a workgroup of 64 threads owns a 32×32 block of (k, co) and
+ * one chunk of positions, and for each 32 positions loads the x patch values and the dy rows
+ * once into workgroup memory, where each thread reads them for a 4×4 block of outputs (16
+ * multiply-adds per two vec4 reads). Chunks are cut so about 2,048 workgroups run. Pass 2 is the
+ * same in-order sum. The flag HPA_CONV_FILTER_GRAD_TILED=false runs the split kernel above, for
+ * the bench's before/after.
+ *
  * registerWebGpuConv2dFilterGrad() puts this kernel in place of tfjs's (kept, and used for
  * channels-first data); verifyConv2dFilterGrad() checks the filter gradient on the running backend
  * against one computed in double precision, and on a mismatch puts tfjs's kernel back.
@@ -44,6 +55,118 @@ export function filterGradChunks(positions: number, filterSize: number, comp = 1
   const wanted = Math.max(1, Math.min(most, Math.ceil((TARGET_THREADS * comp) / filterSize)));
   const chunkLen = Math.ceil(positions / wanted);
   return { chunks: Math.ceil(positions / chunkLen), chunkLen };
+}
+
+export const TILED_FLAG = 'HPA_CONV_FILTER_GRAD_TILED';
+tf.env().registerFlag(TILED_FLAG, () => true);
+
+/** The tiled pass 1's block of outputs per workgroup (k and co) and positions per step. */
+const TILE = 32;
+/** workgroups the tiled pass 1 aims for (an H200 has 132 multiprocessors) */
+const TARGET_WORKGROUPS = 2048;
+/** fewest 32-position steps one workgroup takes (below this the partials cost more than they save) */
+const MIN_STEPS = 4;
+
+/**
+ * How the tiled pass 1 covers a filter gradient of `filterK` × `outC` outputs over `positions`:
+ * blocks of 32×32 outputs (kTiles × cTiles), each over `splits` chunks of `chunkLen` positions
+ * (a multiple of 32; the last chunk may run past the end and reads zeros there).
+ */
+export function filterGradTiles(positions: number, filterK: number, outC: number): { kTiles: number; cTiles: number; splits: number; chunkLen: number } {
+  const kTiles = Math.ceil(filterK / TILE), cTiles = Math.ceil(outC / TILE);
+  const steps = Math.ceil(positions / TILE);
+  const most = Math.max(1, Math.min(Math.ceil(steps / MIN_STEPS), Math.floor(MAX_PARTIALS / (filterK * outC)), 65535));
+  const wanted = Math.max(1, Math.min(most, Math.ceil(TARGET_WORKGROUPS / (kTiles * cTiles))));
+  const perSplit = Math.ceil(steps / wanted);
+  return { kTiles, cTiles, splits: Math.ceil(steps / perSplit), chunkLen: perSplit * TILE };
+}
+
+/** Tiled pass 1: partials [splits, filterK·outC], one workgroup per (32×32 output block, chunk). */
+function tiledPartialsProgram(t: ReturnType<typeof filterGradTiles>, filterSize: number): WebGPUProgram {
+  return namedProgram('HpaConv2dFilterGradTiled', {
+    variableNames: ['convX', 'convDy'],
+    outputShape: [t.splits * filterSize],
+    shaderKey: 'hpaConv2dFilterGradTiled',
+    dispatchLayout: { x: [0] },
+    dispatch: [t.kTiles * t.cTiles, t.splits, 1],
+    workgroupSize: [64, 1, 1],
+    size: true,
+    uniforms:
+      'inH : i32, inW : i32, inC : i32, outH : i32, outW : i32, outC : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, filterW : i32, filterK : i32, cTiles : i32, chunkLen : i32, positions : i32, steps : i32,',
+    getUserCode: () => `
+      var<workgroup> tileX : array<vec4<f32>, 256>;
+      var<workgroup> tileDy : array<vec4<f32>, 256>;
+
+      fn main(index : i32) {
+        let block = i32(workgroupId.x);
+        let k0 = (block / uniforms.cTiles) * ${TILE};
+        let c0 = (block % uniforms.cTiles) * ${TILE};
+        let rowStart = i32(workgroupId.y) * uniforms.chunkLen;
+        let t = i32(localIndex);
+        let tx = t % 8;
+        let ty = t / 8;
+        // what this thread loads: rows ty + 8j of each step, columns q..q+3 of the x and dy blocks
+        let q = tx * 4;
+        var kh : array<i32, 4>;
+        var kw : array<i32, 4>;
+        var ci : array<i32, 4>;
+        for (var i = 0; i < 4; i++) {
+          let k = k0 + q + i;
+          ci[i] = k % uniforms.inC;
+          kw[i] = (k / uniforms.inC) % uniforms.filterW;
+          kh[i] = select(-1000000, k / (uniforms.inC * uniforms.filterW), k < uniforms.filterK);
+        }
+        var acc : array<vec4<f32>, 4>;
+        for (var step = 0; step < uniforms.steps; step++) {
+          for (var j = 0; j < 4; j++) {
+            let row = ty + 8 * j;
+            let r = rowStart + step * ${TILE} + row;
+            var xv = vec4<f32>(0.0);
+            var dv = vec4<f32>(0.0);
+            if (r < uniforms.positions) {
+              let ox = r % uniforms.outW;
+              let oy = (r / uniforms.outW) % uniforms.outH;
+              let b = r / (uniforms.outW * uniforms.outH);
+              let y0 = oy * uniforms.strideH - uniforms.padTop;
+              let x0 = ox * uniforms.strideW - uniforms.padLeft;
+              for (var i = 0; i < 4; i++) {
+                let iy = y0 + kh[i];
+                let ix = x0 + kw[i];
+                if (iy >= 0 && iy < uniforms.inH && ix >= 0 && ix < uniforms.inW) {
+                  xv[i] = convX[((b * uniforms.inH + iy) * uniforms.inW + ix) * uniforms.inC + ci[i]];
+                }
+                if (c0 + q + i < uniforms.outC) {
+                  dv[i] = convDy[r * uniforms.outC + c0 + q + i];
+                }
+              }
+            }
+            tileX[row * 8 + tx] = xv;
+            tileDy[row * 8 + tx] = dv;
+          }
+          workgroupBarrier();
+          for (var row = 0; row < ${TILE}; row++) {
+            let a = tileX[row * 8 + ty];
+            let d = tileDy[row * 8 + tx];
+            acc[0] = acc[0] + a.x * d;
+            acc[1] = acc[1] + a.y * d;
+            acc[2] = acc[2] + a.z * d;
+            acc[3] = acc[3] + a.w * d;
+          }
+          workgroupBarrier();
+        }
+        let base = i32(workgroupId.y) * uniforms.filterK * uniforms.outC;
+        for (var i = 0; i < 4; i++) {
+          let k = k0 + ty * 4 + i;
+          for (var j = 0; j < 4; j++) {
+            let c = c0 + tx * 4 + j;
+            if (k < uniforms.filterK && c < uniforms.outC) {
+              setOutputAtIndex(base + k * uniforms.outC + c, acc[i][j]);
+            }
+          }
+        }
+      }
+    `,
+  });
 }
 
 const ints = (...values: number[]) => values.map((x) => ({ type: 'int32', data: [x] }));
@@ -157,6 +280,20 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
     const filterSize = attrs.filterShape.reduce((a, b) => a * b, 1);
     const positions = info.batchSize * info.outHeight * info.outWidth;
     const comp = info.outChannels % 4 === 0 ? 4 : 1;
+    if (tf.env().getBool(TILED_FLAG)) {
+      const filterK = filterSize / info.outChannels;
+      const tiles = filterGradTiles(positions, filterK, info.outChannels);
+      const partials = be.runWebGPUProgram(
+        tiledPartialsProgram(tiles, filterSize),
+        [x, dy],
+        'float32',
+        ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterK, tiles.cTiles, tiles.chunkLen, positions, tiles.chunkLen / TILE),
+      );
+      if (tiles.splits === 1) return { ...partials, shape: [...attrs.filterShape] };
+      const sum = be.runWebGPUProgram(sumChunksProgram(filterSize, comp), [partials], 'float32', ints(tiles.splits));
+      be.disposeData(partials.dataId);
+      return { ...sum, shape: [...attrs.filterShape] };
+    }
     const { chunks, chunkLen } = filterGradChunks(positions, filterSize, comp);
     const partials = be.runWebGPUProgram(
       partialsProgram(chunks * filterSize, comp),
