@@ -16,6 +16,8 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('SELU gradient in one kernel (checked)');
   // the fused AlphaDropout's two WGSL kernels matched the layer's tfjs ops, forward and gradient (alphaDropout.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('AlphaDropout in one kernel each way (checked)');
+  // per-channel sums and means (bias and BatchNorm gradients) without a transpose matched double-precision sums (columnReduce.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('per-channel sums without a transpose (checked)');
   // the split conv filter gradient's WGSL matched a double-precision reference in four cases (conv2dFilterGrad.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('conv filter gradients split over the GPU (checked)');
   // the fused Adam's WGSL matched tfjs's Adam over three steps on this GPU, run in place (one

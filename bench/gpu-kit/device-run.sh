@@ -5,10 +5,14 @@
 # It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); the fused Adam
-#   through tfjs programs instead of in place (before); losses read one
+#   through tfjs programs instead of in place (before); tfjs's staged uploads instead of writeBuffer
+#   (before); the split filter gradient instead of the tiled one (before); tfjs's transpose-and-reduce
+#   per-channel sums (before); tfjs's matrix-multiply
+#   conv input gradient (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false); losses read one
 #   step late; the studio's trainer loop itself, without augmentation, and under a CPU profile
 #   ($OUT/prof-summary.txt); three alternating pairs of awaited vs one-step-late loss reads;
-#   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries);
+#   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries; also with the
+#   split filter gradient and with the matrix-multiply input gradient);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
 # ONLY=REGEX runs only the jobs whose names match; SUBMIT_SIZES="1 5 40 120" the sweep. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
@@ -57,7 +61,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, conv filter grad ${r.convFilterGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -71,9 +75,18 @@ job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
 # the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight) instead of in place (1 dispatch)
 job tfjs-pl-256-b32-adam-kernels tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_ADAM_IN_PLACE=false
+# values uploaded through tfjs's staging buffers (a createBuffer and a copy each) instead of queue.writeBuffer
+job tfjs-pl-256-b32-upload-staged tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_UPLOAD_WRITE_BUFFER=false
+# the conv filter gradient's split kernel instead of the tiled one
+job tfjs-pl-256-b32-filtergrad-split tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_FILTER_GRAD_TILED=false
+# tfjs's matrix-multiply conv input gradient instead of its default naive one
+# tfjs's transpose-then-reduce for per-channel sums instead of the column reduction
+job tfjs-pl-256-b32-reduce-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_COLUMN_REDUCE=false
+job tfjs-pl-256-b32-derinput-mm tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 # what augmentation costs in the loop: the same run with the batch passed through as it is
+job tfjs-pl-256-b32-trainer-upload-staged tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_UPLOAD_WRITE_BUFFER=false
 job tfjs-pl-256-b32-trainer-noaug tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --augment none
 # where the loop's JavaScript goes: a V8 CPU profile of the trainer job, summarised to text (self time per function)
 PROF="$OUT/prof"
@@ -94,12 +107,16 @@ for n in ${SUBMIT_SIZES:-1 5 40 120}; do
   job tfjs-pl-256-b32-submit$n tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n
 done
 job tfjs-pl-256-b32-gputime tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
+job tfjs-pl-256-b32-gputime-split tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CONV_FILTER_GRAD_TILED=false
+job tfjs-pl-256-b32-gputime-derinput-mm tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false
+job tfjs-kaggle-256-b32-gputime-reduce-tfjs tfjs --model gapnet-kaggle --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_COLUMN_REDUCE=false
 job torch-pl-256-b32-again torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-pl-256-b32-again tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job torch-pl-128-b32 torch --model gapnet-pl --size $S128 --batch $B32 --warmup 5 --steps 30
 job tfjs-pl-128-b32 tfjs --model gapnet-pl --size $S128 --batch $B32 $P
 job torch-kaggle-256-b32 torch --model gapnet-kaggle --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
+job tfjs-kaggle-256-b32-reduce-tfjs tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --flag HPA_COLUMN_REDUCE=false
 job tfjs-kaggle-256-b32-trainer tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --trainer
 job tfjs-kaggle-256-b32-before tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --kernels tfjs
 job tfjs-kaggle-256-b32-gputime tfjs --model gapnet-kaggle --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis

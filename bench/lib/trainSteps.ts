@@ -11,6 +11,7 @@ import { createAdam } from '../../src/core/train/fusedAdam';
 import { installStudioGradients, restoreStudioGradients } from '../../src/core/train/studioGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
+import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
 
@@ -26,7 +27,8 @@ export interface TrainSpec {
    * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's own kernels,
    * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
    * tfjs's SELU gradient and conv filter gradient (not src/core/webgpu/seluGrad.ts and
-   * conv2dFilterGrad.ts) and AlphaDropout as tfjs ops (not src/core/webgpu/alphaDropout.ts), and everywhere tfjs's Mean/Sum gradients (not
+   * conv2dFilterGrad.ts), AlphaDropout as tfjs ops (not src/core/webgpu/alphaDropout.ts), tfjs's
+   * Sum and Mean (not src/core/webgpu/columnReduce.ts), and everywhere tfjs's Mean/Sum gradients (not
    * src/core/train/reduceGradients.ts).
    */
   kernels?: KernelSet;
@@ -57,6 +59,8 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
+  const ownReduce = kernels === 'tfjs' && hasWebGpuColumnReduce();
+  if (ownReduce) restoreTfjsColumnReduce();
   // the studio's Mean/Sum and BatchNorm gradients (src/core/train/reduceGradients.ts, batchNormGradient.ts), installed as train() does
   if (kernels === 'tfjs') restoreStudioGradients();
   else installStudioGradients();
@@ -66,6 +70,7 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
     if (own) tf.registerKernel(own);
     if (ownDrop) tf.registerKernel(ownDrop);
     if (ownConv) registerWebGpuConv2dFilterGrad();
+    if (ownReduce) registerWebGpuColumnReduce();
     installStudioGradients();
   }
 }

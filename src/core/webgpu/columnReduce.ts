@@ -1,0 +1,234 @@
+/**
+ * Sum and Mean over every axis but the last, on webgpu, without a transpose.
+ *
+ * A bias gradient (Σ of dy over batch, height and width for each channel), a BatchNorm gradient's
+ * and moments' per-channel sums, and a dense layer's bias gradient (Σ over the batch) all reduce
+ * an NHWC tensor to its channels. tfjs-backend-webgpu 4.22 reduces only along the innermost axis,
+ * so it first transposes [N, H, W, C] to [C, N·H·W]: a full copy of the tensor and a second
+ * dispatch. On an H200 (bench/results/2026-11-27-gpu-h200-s9b.txt) those transposes and reductions
+ * were 1.4 of GAPNet-PL's 9.4 GPU ms per step and 13 of GAPNet-Kaggle's 25, and 26 and 112 of
+ * their dispatches.
+ *
+ * Here x is read as it lies, as [R, C] (R = the product of the leading axes). A workgroup of 256
+ * threads takes a block of up to 256 columns and a chunk of rows: neighbouring threads read
+ * neighbouring columns of a row (contiguous memory), the threads left over take further rows, and
+ * the workgroup adds its row lanes in workgroup memory. When R is small one workgroup per column
+ * block covers every row and writes the result (one dispatch); otherwise chunks of rows give
+ * partial sums and a second pass adds them in chunk order (deterministic). Mean scales by 1/R.
+ *
+ * registerWebGpuColumnReduce() puts these in front of tfjs's webgpu Sum and Mean; every other
+ * reduction (other axes, int32) goes to tfjs's own kernels. verifyColumnReduce() checks them on
+ * the running backend against double-precision sums and puts tfjs's kernels back on a mismatch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { namedProgram } from './elementwise';
+
+const WORKGROUP = 256;
+/** rows one workgroup may cover alone; above this the rows are cut into chunks (two passes) */
+const SINGLE_PASS_ROWS = 4096;
+/** workgroups the chunked pass aims for */
+const TARGET_WORKGROUPS = 1024;
+/** fewest rows per chunk */
+const MIN_CHUNK_ROWS = 256;
+
+export const COLUMN_REDUCE_FLAG = 'HPA_COLUMN_REDUCE';
+tf.env().registerFlag(COLUMN_REDUCE_FLAG, () => true);
+
+/** How [rows, cols] is covered: column blocks of `colBlock` (≤ 256) and `chunks` chunks of `chunkRows` rows. */
+export function columnReducePlan(rows: number, cols: number): { colBlock: number; colBlocks: number; chunks: number; chunkRows: number } {
+  const colBlock = Math.min(cols, WORKGROUP);
+  const colBlocks = Math.ceil(cols / colBlock);
+  if (rows <= SINGLE_PASS_ROWS) return { colBlock, colBlocks, chunks: 1, chunkRows: rows };
+  const wanted = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / colBlocks), Math.floor(rows / MIN_CHUNK_ROWS), 65535));
+  const chunkRows = Math.ceil(rows / wanted);
+  return { colBlock, colBlocks, chunks: Math.ceil(rows / chunkRows), chunkRows };
+}
+
+const ints = (...values: number[]) => values.map((x) => ({ type: 'int32', data: [x] }));
+
+/** Pass 1 (or the only pass): out[chunk, c] = scale · Σ of x[r, c] over the chunk's rows. */
+function columnSumProgram(plan: ReturnType<typeof columnReducePlan>, cols: number): WebGPUProgram {
+  return namedProgram('HpaColumnReduce', {
+    variableNames: ['colX'],
+    outputShape: [plan.chunks * cols],
+    shaderKey: 'hpaColumnReduce',
+    dispatchLayout: { x: [0] },
+    dispatch: [plan.colBlocks, plan.chunks, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    size: true,
+    uniforms: 'rows : i32, cols : i32, colBlock : i32, chunkRows : i32, scale : f32,',
+    getUserCode: () => `
+      var<workgroup> lanes : array<f32, ${WORKGROUP}>;
+
+      fn main(index : i32) {
+        let t = i32(localIndex);
+        let col = i32(workgroupId.x) * uniforms.colBlock + t % uniforms.colBlock;
+        let lane = t / uniforms.colBlock;
+        let rowLanes = ${WORKGROUP} / uniforms.colBlock;
+        let chunk = i32(workgroupId.y);
+        let first = chunk * uniforms.chunkRows;
+        let end = min(first + uniforms.chunkRows, uniforms.rows);
+        var acc = 0.0;
+        if (lane < rowLanes && col < uniforms.cols) {
+          for (var r = first + lane; r < end; r = r + rowLanes) {
+            acc = acc + colX[r * uniforms.cols + col];
+          }
+        }
+        lanes[t] = acc;
+        workgroupBarrier();
+        if (lane == 0 && col < uniforms.cols) {
+          var sum = 0.0;
+          for (var l = 0; l < rowLanes; l++) {
+            sum = sum + lanes[l * uniforms.colBlock + t];
+          }
+          setOutputAtIndex(chunk * uniforms.cols + col, sum * uniforms.scale);
+        }
+      }
+    `,
+  });
+}
+
+/** Pass 2: out[c] = scale · Σ over chunks of partials[chunk, c], in chunk order. */
+function chunkSumProgram(cols: number): WebGPUProgram {
+  return namedProgram('HpaColumnReduceChunks', {
+    variableNames: ['colPartials'],
+    outputShape: [cols],
+    shaderKey: 'hpaColumnReduceChunks',
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(cols / 64), 1, 1],
+    workgroupSize: [64, 1, 1],
+    size: true,
+    uniforms: 'chunks : i32, scale : f32,',
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          var acc = 0.0;
+          for (var c = 0; c < uniforms.chunks; c++) {
+            acc = acc + colPartials[c * uniforms.size + index];
+          }
+          setOutputAtIndex(index, acc * uniforms.scale);
+        }
+      }
+    `,
+  });
+}
+
+/** Whether `axis` (as tfjs takes it) names exactly the axes before the last of a rank-`rank` tensor. */
+export function isLeadingAxes(axis: number | number[] | undefined, shape: number[]): boolean {
+  if (shape.length < 2 || axis === undefined) return false;
+  const axes = tf.util.parseAxisParam(axis, shape);
+  const sorted = [...new Set(axes)].sort((a, b) => a - b);
+  return sorted.length === shape.length - 1 && sorted.every((a, i) => a === i);
+}
+
+const tfjsKernels = new Map<string, tf.KernelConfig>();
+
+function columnReduceConfig(kernelName: 'Sum' | 'Mean'): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'webgpu',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      const own = tfjsKernels.get(kernelName)!;
+      if (x.dtype !== 'float32' || !isLeadingAxes(axis, x.shape) || !tf.env().getBool(COLUMN_REDUCE_FLAG)) return own.kernelFunc(args);
+      const cols = x.shape[x.shape.length - 1];
+      const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols];
+      if (rows === 0 || cols === 0) return own.kernelFunc(args);
+      const be = args.backend as WebGPUBackend;
+      const scale = kernelName === 'Mean' ? 1 / rows : 1;
+      const plan = columnReducePlan(rows, cols);
+      const flat = { ...x, shape: [rows * cols] };
+      if (plan.chunks === 1) {
+        const out = be.runWebGPUProgram(columnSumProgram(plan, cols), [flat], 'float32', [...ints(rows, cols, plan.colBlock, plan.chunkRows), { type: 'float32', data: [scale] }]);
+        return { ...out, shape: outShape };
+      }
+      const partials = be.runWebGPUProgram(columnSumProgram(plan, cols), [flat], 'float32', [...ints(rows, cols, plan.colBlock, plan.chunkRows), { type: 'float32', data: [1] }]);
+      const out = be.runWebGPUProgram(chunkSumProgram(cols), [partials], 'float32', [...ints(plan.chunks), { type: 'float32', data: [scale] }]);
+      be.disposeData(partials.dataId);
+      return { ...out, shape: outShape };
+    },
+  };
+}
+
+const configs = { Sum: columnReduceConfig('Sum'), Mean: columnReduceConfig('Mean') };
+
+/** Puts the column reductions in front of tfjs's webgpu Sum and Mean (idempotent; tfjs's are kept and used for the rest). */
+export function registerWebGpuColumnReduce(): void {
+  for (const name of ['Sum', 'Mean'] as const) {
+    const current = tf.getKernel(name, 'webgpu');
+    if (!current || current.kernelFunc === configs[name].kernelFunc) continue;
+    tfjsKernels.set(name, current);
+    tf.unregisterKernel(name, 'webgpu');
+    tf.registerKernel(configs[name]);
+  }
+}
+
+/** Puts tfjs's own webgpu Sum and Mean back. */
+export function restoreTfjsColumnReduce(): void {
+  for (const name of ['Sum', 'Mean'] as const) {
+    const own = tfjsKernels.get(name);
+    if (!own || tf.getKernel(name, 'webgpu')?.kernelFunc !== configs[name].kernelFunc) continue;
+    tf.unregisterKernel(name, 'webgpu');
+    tf.registerKernel(own);
+  }
+}
+
+/** Whether the column reductions are the webgpu Sum and Mean now. */
+export const hasWebGpuColumnReduce = (): boolean => tf.getKernel('Sum', 'webgpu')?.kernelFunc === configs.Sum.kernelFunc;
+
+/**
+ * The check's cases: a conv bias gradient's shape, a dense layer's, more than 256 columns, an odd
+ * count, and enough rows for the two-pass path; Sum and Mean, with and without keepDims.
+ */
+const CASES: Array<{ shape: number[]; op: 'sum' | 'mean'; keepDims: boolean }> = [
+  { shape: [3, 7, 5, 32], op: 'sum', keepDims: false },
+  { shape: [9, 300], op: 'mean', keepDims: true },
+  { shape: [2, 3, 5], op: 'sum', keepDims: true },
+  { shape: [5, 40, 41, 12], op: 'mean', keepDims: false },
+];
+
+/**
+ * The reductions on the active backend against double-precision sums, for CASES. Null when they
+ * agree (to 1e-5 of the sum of magnitudes); else what differed, and on webgpu tfjs's kernels are back.
+ */
+export async function verifyColumnReduce(): Promise<string | null> {
+  const backend = tf.getBackend();
+  let seed = 11;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  for (const c of CASES) {
+    const n = c.shape.reduce((a, b) => a * b, 1);
+    const cols = c.shape[c.shape.length - 1];
+    const rows = n / cols;
+    const xs = Float32Array.from({ length: n }, rand);
+    const x = tf.tensor(xs, c.shape);
+    const axes = c.shape.slice(0, -1).map((_, i) => i);
+    const y = c.op === 'sum' ? tf.sum(x, axes, c.keepDims) : tf.mean(x, axes, c.keepDims);
+    try {
+      const got = await y.data();
+      const wantShape = c.keepDims ? [...axes.map(() => 1), cols] : [cols];
+      if (y.shape.join() !== wantShape.join()) return fail(`${c.op} of [${c.shape}]: shape [${y.shape}], expected [${wantShape}]`);
+      for (let col = 0; col < cols; col++) {
+        let sum = 0, mag = 0;
+        for (let r = 0; r < rows; r++) {
+          sum += xs[r * cols + col];
+          mag += Math.abs(xs[r * cols + col]);
+        }
+        const want = c.op === 'sum' ? sum : sum / rows;
+        const tol = 1e-5 * (c.op === 'sum' ? mag : mag / rows) + 1e-7;
+        if (!(Math.abs(got[col] - want) <= tol)) return fail(`${c.op} of [${c.shape}], column ${col}: ${got[col]} vs ${want}`);
+      }
+    } finally {
+      tf.dispose([x, y]);
+    }
+  }
+  return null;
+
+  function fail(what: string): string {
+    const fallback = backend === 'webgpu' && hasWebGpuColumnReduce();
+    if (fallback) restoreTfjsColumnReduce();
+    return `self-check failed on ${backend} (${what})${fallback ? "; tfjs's Sum and Mean run" : ''}`;
+  }
+}
