@@ -259,7 +259,17 @@ export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'w
   await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByTestId('train').click();
   const progress = page.getByTestId('run-progress');
-  await progress.waitFor({ state: 'visible', timeout: o.startTimeoutMs });
+  await progress.waitFor({ state: 'visible', timeout: o.startTimeoutMs }).catch(async (e: Error) => {
+    // say what the page showed instead of a bare timeout: the backend line and any error or failure
+    const said = await page
+      .evaluate(() => {
+        const lines = document.body.innerText.split('\n').map((l) => l.trim()).filter(Boolean);
+        const backend = document.querySelector('[data-testid="backend-active"]')?.textContent ?? 'no backend line';
+        return [backend, ...lines.filter((l) => /error|fail|cannot|not /i.test(l)).slice(0, 4)].join(' | ');
+      })
+      .catch(() => 'the page did not answer');
+    throw new Error(`no run progress after ${(o.startTimeoutMs / 1000).toFixed(0)} s (${e.message.split('\n')[0]}); the page showed: ${said.slice(0, 400)}`);
+  });
   const before = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
   const t0 = performance.now();
   await page.waitForTimeout(o.watchMs);
