@@ -10,7 +10,9 @@
 #   per-channel sums (before); tfjs's matrix-multiply
 #   conv input gradient (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false); losses read one
 #   step late; the studio's trainer loop itself, without augmentation, and under a CPU profile
-#   ($OUT/prof-summary.txt); three alternating pairs of awaited vs one-step-late loss reads;
+#   ($OUT/prof-summary.txt); three alternating pairs of awaited vs one-step-late loss reads; three
+#   alternating rounds of the trainer loop with and without writeBuffer uploads and of GAPNet-Kaggle with
+#   and without the column reduction;
 #   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries; also with the
 #   split filter gradient and with the matrix-multiply input gradient);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
@@ -102,6 +104,14 @@ rm -rf "$PROF"
 for r in 1 2 3; do
   job tfjs-pl-256-b32-awaited-r$r tfjs --model gapnet-pl --size $S256 --batch $B32 $P
   job tfjs-pl-256-b32-pipeline-r$r tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
+done
+# the two changes whose step-time effect one run cannot settle, alternately, three rounds: uploads in the
+# studio's trainer loop, and the column reduction on GAPNet-Kaggle (its GPU time is clear; its step time is JavaScript-bound)
+for r in 1 2 3; do
+  job tfjs-pl-256-b32-trainer-r$r tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
+  job tfjs-pl-256-b32-trainer-upload-staged-r$r tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_UPLOAD_WRITE_BUFFER=false
+  job tfjs-kaggle-256-b32-r$r tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
+  job tfjs-kaggle-256-b32-reduce-tfjs-r$r tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --flag HPA_COLUMN_REDUCE=false
 done
 for n in ${SUBMIT_SIZES:-1 5 40 120}; do
   job tfjs-pl-256-b32-submit$n tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n
