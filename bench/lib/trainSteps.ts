@@ -30,6 +30,8 @@ export interface TrainSpec {
    * conv2dFilterGrad.ts), AlphaDropout as tfjs ops (not src/core/webgpu/alphaDropout.ts), tfjs's
    * Sum and Mean (not src/core/webgpu/columnReduce.ts), and everywhere tfjs's Mean/Sum gradients (not
    * src/core/train/reduceGradients.ts).
+   * Uploads are the backend's in both sets (src/core/webgpu/writeBufferUpload.ts patches the
+   * backend, not a kernel): the flag HPA_UPLOAD_WRITE_BUFFER=false is their before.
    */
   kernels?: KernelSet;
   /**
