@@ -14,7 +14,7 @@
  * neighbouring columns of a row (contiguous memory), the threads left over take further rows, and
  * the workgroup adds its row lanes in workgroup memory. When R is small one workgroup per column
  * block covers every row and writes the result (one dispatch); otherwise chunks of rows give
- * partial sums and a second pass adds them in chunk order (deterministic). Mean scales by 1/R.
+ * partial sums and a second pass adds them in chunk order (deterministic; ./chunkSum.ts). Mean scales by 1/R.
  *
  * registerWebGpuColumnReduce() puts these in front of tfjs's webgpu Sum and Mean; every other
  * reduction (other axes, int32) goes to tfjs's own kernels. verifyColumnReduce() checks them on
@@ -22,7 +22,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { namedProgram } from './elementwise';
+import { sumChunks } from './chunkSum';
+import { intUniforms as ints, namedProgram } from './elementwise';
 
 const WORKGROUP = 256;
 /** rows one workgroup may cover alone; above this the rows are cut into chunks (two passes) */
@@ -44,8 +45,6 @@ export function columnReducePlan(rows: number, cols: number): { colBlock: number
   const chunkRows = Math.ceil(rows / wanted);
   return { colBlock, colBlocks, chunks: Math.ceil(rows / chunkRows), chunkRows };
 }
-
-const ints = (...values: number[]) => values.map((x) => ({ type: 'int32', data: [x] }));
 
 /** Pass 1 (or the only pass): out[chunk, c] = scale · Σ of x[r, c] over the chunk's rows. */
 function columnSumProgram(plan: ReturnType<typeof columnReducePlan>, cols: number): WebGPUProgram {
@@ -89,31 +88,6 @@ function columnSumProgram(plan: ReturnType<typeof columnReducePlan>, cols: numbe
   });
 }
 
-/** Pass 2: out[c] = scale · Σ over chunks of partials[chunk, c], in chunk order. */
-function chunkSumProgram(cols: number): WebGPUProgram {
-  return namedProgram('HpaColumnReduceChunks', {
-    variableNames: ['colPartials'],
-    outputShape: [cols],
-    shaderKey: 'hpaColumnReduceChunks',
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(cols / 64), 1, 1],
-    workgroupSize: [64, 1, 1],
-    size: true,
-    uniforms: 'chunks : i32, scale : f32,',
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          var acc = 0.0;
-          for (var c = 0; c < uniforms.chunks; c++) {
-            acc = acc + colPartials[c * uniforms.size + index];
-          }
-          setOutputAtIndex(index, acc * uniforms.scale);
-        }
-      }
-    `,
-  });
-}
-
 /** Whether `axis` (as tfjs takes it) names exactly the axes before the last of a rank-`rank` tensor. */
 export function isLeadingAxes(axis: number | number[] | undefined, shape: number[]): boolean {
   if (shape.length < 2 || axis === undefined) return false;
@@ -141,13 +115,10 @@ function columnReduceConfig(kernelName: 'Sum' | 'Mean'): tf.KernelConfig {
       const scale = kernelName === 'Mean' ? 1 / rows : 1;
       const plan = columnReducePlan(rows, cols);
       const flat = { ...x, shape: [rows * cols] };
-      if (plan.chunks === 1) {
-        const out = be.runWebGPUProgram(columnSumProgram(plan, cols), [flat], 'float32', [...ints(rows, cols, plan.colBlock, plan.chunkRows), { type: 'float32', data: [scale] }]);
-        return { ...out, shape: outShape };
-      }
-      const partials = be.runWebGPUProgram(columnSumProgram(plan, cols), [flat], 'float32', [...ints(rows, cols, plan.colBlock, plan.chunkRows), { type: 'float32', data: [1] }]);
-      const out = be.runWebGPUProgram(chunkSumProgram(cols), [partials], 'float32', [...ints(plan.chunks), { type: 'float32', data: [scale] }]);
-      be.disposeData(partials.dataId);
+      // one pass scales its own sums; two passes scale in the second
+      const passScale = plan.chunks === 1 ? scale : 1;
+      const partials = be.runWebGPUProgram(columnSumProgram(plan, cols), [flat], 'float32', [...ints(rows, cols, plan.colBlock, plan.chunkRows), { type: 'float32', data: [passScale] }]);
+      const out = plan.chunks === 1 ? partials : sumChunks(be, partials, { name: 'HpaColumnReduceChunks', size: cols, chunks: plan.chunks, scale });
       return { ...out, shape: outShape };
     },
   };

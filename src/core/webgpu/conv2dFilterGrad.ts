@@ -12,7 +12,7 @@
  *
  * Here the positions are cut into chunks as well (split-K): pass 1 runs one thread per (chunk,
  * filter value), each summing its chunk into a partial, and pass 2 adds the partials of each
- * filter value in chunk order (deterministic). Chunks are chosen so that about 2¹⁷ threads run and
+ * filter value in chunk order (deterministic; ./chunkSum.ts). Chunks are chosen so that about 2¹⁷ threads run and
  * each sums at least 32 positions; the partials stay under 64 MB. Where the output channels come in
  * fours (all of GAPNet's convs) a thread holds four of them: one x read and one vec4 dy read per
  * four multiply-adds. Threads next to each other hold neighbouring output channels, so their dy
@@ -35,7 +35,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { namedProgram } from './elementwise';
+import { sumChunks } from './chunkSum';
+import { intUniforms as ints, namedProgram } from './elementwise';
 
 const KERNEL = 'Conv2DBackpropFilter';
 const WORKGROUP = 64;
@@ -169,8 +170,6 @@ function tiledPartialsProgram(t: ReturnType<typeof filterGradTiles>, filterSize:
   });
 }
 
-const ints = (...values: number[]) => values.map((x) => ({ type: 'int32', data: [x] }));
-
 /** f32, or vec4<f32> when the output channels come in fours (each thread then holds four of them). */
 const elementType = (comp: number) => (comp === 4 ? 'vec4<f32>' : 'f32');
 
@@ -226,33 +225,6 @@ function partialsProgram(size: number, comp: number): WebGPUProgram {
   });
 }
 
-/** Pass 2: each filter value's partials added in chunk order. */
-function sumChunksProgram(filterSize: number, comp: number): WebGPUProgram {
-  return namedProgram('HpaConv2dFilterGradSum', {
-    variableNames: ['convPartials'],
-    outputShape: [filterSize],
-    shaderKey: `hpaConv2dFilterGradSum${comp}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(filterSize / comp / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    outputComponent: comp,
-    variableComponents: [comp],
-    size: true,
-    uniforms: 'chunks : i32,',
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          var acc = ${elementType(comp)}(0.0);
-          for (var c = 0; c < uniforms.chunks; c++) {
-            acc = acc + convPartials[c * uniforms.size + index];
-          }
-          setOutputAtIndex(index, acc);
-        }
-      }
-    `,
-  });
-}
-
 interface Attrs {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -289,9 +261,7 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
         'float32',
         ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterK, tiles.cTiles, tiles.chunkLen, positions, tiles.chunkLen / TILE),
       );
-      if (tiles.splits === 1) return { ...partials, shape: [...attrs.filterShape] };
-      const sum = be.runWebGPUProgram(sumChunksProgram(filterSize, comp), [partials], 'float32', ints(tiles.splits));
-      be.disposeData(partials.dataId);
+      const sum = tiles.splits === 1 ? partials : sumChunks(be, partials, { name: 'HpaConv2dFilterGradSum', size: filterSize, chunks: tiles.splits, comp });
       return { ...sum, shape: [...attrs.filterShape] };
     }
     const { chunks, chunkLen } = filterGradChunks(positions, filterSize, comp);
@@ -301,9 +271,7 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
       'float32',
       ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels / comp, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterSize / comp, chunkLen, positions),
     );
-    if (chunks === 1) return { ...partials, shape: [...attrs.filterShape] };
-    const sum = be.runWebGPUProgram(sumChunksProgram(filterSize, comp), [partials], 'float32', ints(chunks));
-    be.disposeData(partials.dataId);
+    const sum = chunks === 1 ? partials : sumChunks(be, partials, { name: 'HpaConv2dFilterGradSum', size: filterSize, chunks, comp });
     return { ...sum, shape: [...attrs.filterShape] };
   },
 };

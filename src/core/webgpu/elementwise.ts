@@ -69,3 +69,8 @@ export function namedProgram(name: string, program: WebGPUProgram): WebGPUProgra
 export function scalarUniforms(...values: number[]): Array<{ type: string; data: number[] }> {
   return values.map((x) => ({ type: 'float32', data: [x] }));
 }
+
+/** Uniform data for i32 fields: one entry per integer. */
+export function intUniforms(...values: number[]): Array<{ type: string; data: number[] }> {
+  return values.map((x) => ({ type: 'int32', data: [x] }));
+}
