@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
+import { buildZip, fixtureId } from './fixtures/hpaZip';
 
 async function demo(page: Page, train = 48, test = 8) {
   await page.getByText('Demo size').click();
@@ -25,6 +26,8 @@ test.describe('training in the studio', () => {
     await quickRecipe(page, 1);
     await page.getByTestId('train').click();
     await expect(page.getByTestId('run-info')).toContainText('webgpu');
+    // the training worker reads the stored pixels through OPFS sync access handles
+    await expect(page.getByTestId('data-path')).toHaveText('images: OPFS by sync reads, held in memory (197 kB)');
     await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', { timeout: 150_000 });
     await expect(page.getByTestId('run-state')).toContainText('done');
     await expect(page.getByTestId('per-class-table').locator('tbody tr')).toHaveCount(28);
@@ -62,7 +65,7 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
   });
 
-  test('pause and resume continue the same run', async ({ page }) => {
+  test('pause and resume continue the same run; the dataset it reads cannot be deleted under it', async ({ page }) => {
     await page.goto('/');
     // webgpu on SwiftShader is slow enough that the run is still going when Pause is pressed
     await page.getByLabel('Backend setting').selectOption('webgpu');
@@ -79,11 +82,29 @@ test.describe('training in the studio', () => {
     const at = await batchText();
     await page.waitForTimeout(2000);
     expect(await batchText()).toBe(at);
+    // the paused run still holds the dataset's files: a delete is refused, nothing is lost
+    const datasetRows = page.getByTestId('dataset-row');
+    page.once('dialog', (d) => d.accept());
+    await datasetRows.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByTestId('dataset-error')).toHaveText(/^Dataset 'Demo 32 px \(seed \d+\)' is being read by a training run or a prediction: stop it \(or let it finish\), then delete\. Nothing was deleted\.$/);
+    await expect(datasetRows).toHaveCount(1);
+    // while the run holds the chunk files, test images can still be appended to the same dataset
+    const name = (await datasetRows.getByRole('cell').first().textContent())!.trim();
+    await page.getByLabel('Import into').selectOption({ label: name });
+    await page.getByTestId('file-input').setInputFiles([{ name: 'test.zip', mimeType: 'application/zip', buffer: await buildZip({ test: [fixtureId(700), fixtureId(701)], size: 32 }) }]);
+    await expect(page.getByTestId('import-summary')).toContainText('2 samples imported, 0 skipped');
+    await expect(datasetRows.getByTestId('dataset-counts')).toHaveText('48 train · 10 test');
+    await expect(page.getByTestId('dataset-error')).toHaveCount(0); // a new import clears the old message
     await page.getByTestId('resume').click();
     await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
     await expect(page.getByTestId('epoch-count')).toContainText('2 epoch(s) done');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
     await expect(page.getByTestId('run-status')).toHaveText('done');
+    // the run read every batch of both epochs from the files it kept; once it ends, they are released
+    page.once('dialog', (d) => d.accept());
+    await datasetRows.getByRole('button', { name: 'Delete' }).click();
+    await expect(datasetRows).toHaveCount(0);
+    await expect(page.getByTestId('dataset-error')).toHaveCount(0);
   });
 
   test('after a reload an interrupted run offers to resume from its last epoch, and resumes', async ({ page }) => {

@@ -4,7 +4,7 @@
  * the data feed: samples/s that the pixel store + storedBatchSource deliver for the newest dataset.
  */
 import { listDatasets, listSamples } from '../../src/data/catalog';
-import { openPixelReader } from '../../src/data/pixelStore';
+import { openPixelReader, type PixelReader } from '../../src/data/pixelStore';
 import { storedBatchSource } from '../../src/data/storedBatchSource';
 import * as tf from '@tensorflow/tfjs';
 import { applyTransforms, batchTensor, cutEachImage, drawTransforms, type SampleTransform } from '../../src/core/augment';
@@ -28,13 +28,12 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   const ds = (await listDatasets()).sort((a, b) => b.createdAt - a.createdAt)[0];
   if (!ds) return { ok: false, error: 'no dataset imported' };
   const samples = (await listSamples(ds.id)).filter((s) => s.split === 'train');
-  const reader = await openPixelReader(ds);
   const rows = Array.from(samples, (_, i) => i);
-  const runMs: number[] = [];
   const need = job.batch * job.batches;
-  for (let r = 0; r < job.runs; r++) {
+  // the studio's reader (sync access handles here) and File slices (the before), alternating
+  const time = async (reader: PixelReader, epoch: number) => {
     const source = await storedBatchSource({
-      read: (slot) => reader.read(slot),
+      readMany: (slots) => reader.readMany(slots),
       slots: samples.map((s) => s.slot),
       labelSets: samples.map((s) => s.labels),
       imageSize: ds.resolution,
@@ -44,14 +43,26 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
     });
     let n = 0;
     const t0 = performance.now();
-    for await (const b of source.trainBatches(r + 1, job.batch, 7)) {
+    for await (const b of source.trainBatches(epoch, job.batch, 7)) {
       n += b.y.length / 28;
       if (n >= need) break;
     }
-    runMs.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  const studio = await openPixelReader(ds);
+  const blob = await openPixelReader(ds, { via: 'blob' });
+  const runMs: number[] = [];
+  const blobMs: number[] = [];
+  for (let r = 0; r < job.runs; r++) {
+    // the same shuffled order for both readers in a round; the first of a round alternates
+    for (const which of r % 2 ? (['blob', 'studio'] as const) : (['studio', 'blob'] as const)) {
+      if (which === 'studio') runMs.push(await time(studio, r + 1));
+      else blobMs.push(await time(blob, r + 1));
+    }
   }
-  reader.close();
-  return { ok: true, kind: 'feed', resolution: ds.resolution, samples: samples.length, storage: ds.storage, runMs, samplesPerRun: Math.min(need, samples.length) };
+  studio.close();
+  blob.close();
+  return { ok: true, kind: 'feed', resolution: ds.resolution, samples: samples.length, storage: ds.storage, via: studio.via, runMs, blobMs, samplesPerRun: Math.min(need, samples.length) };
 }
 
 /**

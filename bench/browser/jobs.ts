@@ -22,7 +22,7 @@ export interface BackendNote {
 export type BenchAnswer =
   | { ok: true; kind: 'train'; backend: BackendNote; timing: TrainTiming }
   | { ok: true; kind: 'predict'; backend: BackendNote; runMs: number[]; views: number }
-  | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; runMs: number[]; samplesPerRun: number }
+  | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; via: string; runMs: number[]; blobMs: number[]; samplesPerRun: number }
   | { ok: true; kind: 'upload'; backend: BackendNote; bytesMs: number[]; floatMs: number[] }
   | { ok: true; kind: 'augment'; backend: BackendNote; gatherMs: number[]; perImageMs: number[]; gatherKernels: number; perImageKernels: number }
   | { ok: false; error: string; backend?: BackendNote };

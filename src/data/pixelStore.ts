@@ -14,8 +14,10 @@ interface SyncAccessHandle {
   flush(): void;
   close(): void;
   getSize(): number;
+  /** the lock mode, where the browser supports modes (Chromium 121+) */
+  readonly mode?: string;
 }
-type SyncCapableFileHandle = FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> };
+type SyncCapableFileHandle = FileSystemFileHandle & { createSyncAccessHandle(options?: { mode?: 'readwrite' | 'readwrite-unsafe' | 'read-only' }): Promise<SyncAccessHandle> };
 
 const ROOT_DIR = 'hpa-studio';
 const OPFS_CHUNK_BYTES = 256 * 1024 * 1024;
@@ -63,12 +65,13 @@ async function openOpfsWriter(ds: Pick<DatasetRecord, 'id' | 'resolution'>): Pro
   const per = slotsPerChunk('opfs', ds.resolution);
   const bytes = sampleBytes(ds.resolution);
   // Promises, not handles, are cached: two concurrent writes to a new chunk must share one
-  // handle (a second createSyncAccessHandle on the same file fails while the first is open).
+  // handle. 'readwrite-unsafe' (Chromium 121+; older browsers ignore it and lock the file) lets a
+  // run or prediction keep reading this dataset's chunks while test images are appended.
   const handles = new Map<number, Promise<SyncAccessHandle>>();
   const handle = (chunk: number) => {
     let h = handles.get(chunk);
     if (!h) {
-      h = dir.getFileHandle(chunkName(chunk), { create: true }).then((f) => (f as SyncCapableFileHandle).createSyncAccessHandle());
+      h = dir.getFileHandle(chunkName(chunk), { create: true }).then((f) => (f as SyncCapableFileHandle).createSyncAccessHandle({ mode: 'readwrite-unsafe' }));
       handles.set(chunk, h);
     }
     return h;
@@ -132,49 +135,119 @@ async function openIdbWriter(ds: Pick<DatasetRecord, 'id' | 'resolution'>): Prom
 export interface PixelReader {
   /** the slot's resolution² × 4 interleaved RGBY bytes */
   read(slot: number): Promise<Uint8Array>;
+  /** the slots' bytes one after another (a batch: [n, resolution, resolution, 4]) */
+  readMany(slots: ArrayLike<number>): Promise<Uint8Array>;
+  /** 'sync': OPFS sync access handles read straight into the batch; 'blob': File slices */
+  readonly via: 'sync' | 'blob';
   close(): void;
 }
 
-/** Reads slots through File objects (works on the page and in workers). */
-export async function openPixelReader(ds: Pick<DatasetRecord, 'id' | 'storage' | 'resolution'>): Promise<PixelReader> {
+/**
+ * A sync access handle that does not lock the chunk against the writer or other readers: with
+ * 'readwrite-unsafe' (Chromium 121+) a training run's reader, a prediction's reader and an import
+ * appending test images to the same dataset can all hold the file. A browser that ignores the mode
+ * hands back an exclusive handle (no `mode` property): that one is closed at once and null returned,
+ * so nothing is ever locked against an import.
+ */
+async function sharedSyncHandle(file: FileSystemFileHandle): Promise<SyncAccessHandle | null> {
+  try {
+    const h = await (file as SyncCapableFileHandle).createSyncAccessHandle({ mode: 'readwrite-unsafe' });
+    if (h.mode === 'readwrite-unsafe') return h;
+    h.close();
+  } catch {
+    // locked by an exclusive writer (an older browser's import): File slices still read it
+  }
+  return null;
+}
+
+/**
+ * Reads slots. In a dedicated worker with OPFS storage (training, prediction) it reads through
+ * shared sync access handles, straight into the batch buffer; elsewhere (the page, IndexedDB
+ * storage, a browser without lock modes) through File slices, one asynchronous read per sample.
+ * `via: 'blob'` forces the File path (the bench's before).
+ */
+export async function openPixelReader(ds: Pick<DatasetRecord, 'id' | 'storage' | 'resolution'>, opts: { via?: 'auto' | 'blob' } = {}): Promise<PixelReader> {
   const bytes = sampleBytes(ds.resolution);
   const per = slotsPerChunk(ds.storage, ds.resolution);
-  const files = new Map<number, Promise<Blob | undefined>>();
+  const missing = (chunk: number) => new Error(`pixel chunk ${chunk} of dataset ${ds.id} is missing`);
+  const truncated = (slot: number) => new Error(`sample slot ${slot} of dataset ${ds.id} is truncated`);
+  const blobs = new Map<number, Promise<Blob | undefined>>();
+  const handles = new Map<number, Promise<SyncAccessHandle | null>>();
   let chunkBlob: (chunk: number) => Promise<Blob | undefined>;
+  let chunkHandle: ((chunk: number) => Promise<SyncAccessHandle | null>) | null = null;
   if (ds.storage === 'opfs') {
     const dir = await datasetDir(ds.id, false);
-    chunkBlob = async (chunk) => (await dir.getFileHandle(chunkName(chunk))).getFile();
+    const file = (chunk: number) =>
+      dir.getFileHandle(chunkName(chunk)).catch((e: DOMException) => {
+        throw e.name === 'NotFoundError' ? missing(chunk) : e;
+      });
+    chunkBlob = async (chunk) => (await file(chunk)).getFile();
+    if (opts.via !== 'blob' && (await opfsSyncAvailable())) {
+      chunkHandle = async (chunk) => sharedSyncHandle(await file(chunk));
+      // one probe decides the path for the whole reader, so `via` tells the truth
+      const probe = await chunkHandle(0).catch(() => null);
+      if (probe) handles.set(0, Promise.resolve(probe));
+      else chunkHandle = null;
+    }
   } else {
     const db = await openCatalog();
     chunkBlob = async (chunk) => (await db.get('pixelChunks', [ds.id, chunk]))?.blob;
   }
+  const viaBlob = async (slot: number, into: Uint8Array) => {
+    const chunk = Math.floor(slot / per);
+    let p = blobs.get(chunk);
+    if (!p) blobs.set(chunk, (p = chunkBlob(chunk)));
+    const blob = await p;
+    if (!blob) throw missing(chunk);
+    const at = (slot % per) * bytes;
+    const buf = await blob.slice(at, at + bytes).arrayBuffer();
+    if (buf.byteLength !== bytes) throw truncated(slot);
+    into.set(new Uint8Array(buf));
+  };
+  const readInto = async (slot: number, into: Uint8Array) => {
+    const chunk = Math.floor(slot / per);
+    let h = chunkHandle && handles.get(chunk);
+    if (chunkHandle && !h) handles.set(chunk, (h = chunkHandle(chunk)));
+    const handle = h ? await h : null;
+    if (!handle) return viaBlob(slot, into);
+    if (handle.read(into, { at: (slot % per) * bytes }) !== bytes) throw truncated(slot);
+  };
   return {
+    via: chunkHandle ? 'sync' : 'blob',
     async read(slot) {
-      const chunk = Math.floor(slot / per);
-      let p = files.get(chunk);
-      if (!p) files.set(chunk, (p = chunkBlob(chunk)));
-      const blob = await p;
-      if (!blob) throw new Error(`pixel chunk ${chunk} of dataset ${ds.id} is missing`);
-      const at = (slot % per) * bytes;
-      const buf = await blob.slice(at, at + bytes).arrayBuffer();
-      if (buf.byteLength !== bytes) throw new Error(`sample slot ${slot} of dataset ${ds.id} is truncated`);
-      return new Uint8Array(buf);
+      const out = new Uint8Array(bytes);
+      await readInto(slot, out);
+      return out;
+    },
+    async readMany(slots) {
+      const out = new Uint8Array(slots.length * bytes);
+      await Promise.all(Array.from(slots, (slot, i) => readInto(slot, out.subarray(i * bytes, (i + 1) * bytes))));
+      return out;
     },
     close() {
-      files.clear();
+      blobs.clear();
+      for (const h of handles.values()) void h.then((x) => x?.close(), () => undefined);
+      handles.clear();
     },
   };
 }
 
-/** Deletes a dataset: its pixels (OPFS files or IndexedDB chunks) and its catalog entries. */
-export async function deleteDataset(ds: Pick<DatasetRecord, 'id' | 'storage'>): Promise<void> {
+/**
+ * Deletes a dataset: its pixels (OPFS files or IndexedDB chunks) and its catalog entries. While a
+ * training run or a prediction holds the dataset's chunks open (sync access handles), the browser
+ * refuses to remove them; then nothing is deleted (Chromium checks every file's lock before it
+ * removes any) and the error says why.
+ */
+export async function deleteDataset(ds: Pick<DatasetRecord, 'id' | 'storage' | 'name'>): Promise<void> {
   if (ds.storage === 'opfs') {
     try {
       const root = await navigator.storage.getDirectory();
       const top = await root.getDirectoryHandle(ROOT_DIR);
       await top.removeEntry(ds.id, { recursive: true });
     } catch (e) {
-      if ((e as DOMException).name !== 'NotFoundError') throw e;
+      const name = (e as DOMException).name;
+      if (name === 'NoModificationAllowedError') throw new Error(`Dataset '${ds.name}' is being read by a training run or a prediction: stop it (or let it finish), then delete. Nothing was deleted.`);
+      if (name !== 'NotFoundError') throw e;
     }
   }
   await deleteCatalogEntries(ds.id);

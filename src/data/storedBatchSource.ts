@@ -8,7 +8,8 @@ import type { LabelSets } from '../core/split';
 import { memoryBatchSource, shuffledRows, type Batch, type BatchSource } from '../core/train/batchSource';
 
 export interface StoredSourceOptions {
-  read(slot: number): Promise<Uint8Array>;
+  /** the slots' pixels one after another (PixelReader.readMany) */
+  readMany(slots: number[]): Promise<Uint8Array>;
   /** pixel slot of every row */
   slots: ArrayLike<number>;
   labelSets: LabelSets;
@@ -31,7 +32,8 @@ function multiHot(labelSets: LabelSets, rows: ArrayLike<number>, start: number, 
   return y;
 }
 
-export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSource> {
+/** `inMemory`: the dataset was read into memory once (small datasets) instead of streamed */
+export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSource & { inMemory: boolean }> {
   const pixels = o.imageSize * o.imageSize * 4;
   const n = o.slots.length;
   if (n * pixels <= (o.inMemoryBytes ?? 512e6)) {
@@ -42,19 +44,17 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
     const rows = [...used];
     for (let s = 0; s < rows.length; s += 64) {
       const chunk = rows.slice(s, s + 64);
-      const data = await Promise.all(chunk.map((r) => o.read(o.slots[r])));
-      chunk.forEach((r, i) => images.set(data[i], r * pixels));
+      const data = await o.readMany(chunk.map((r) => o.slots[r]));
+      chunk.forEach((r, i) => images.set(data.subarray(i * pixels, (i + 1) * pixels), r * pixels));
       done += chunk.length;
       o.onLoadProgress?.(done, rows.length);
     }
     for (let r = 0; r < n; r++) for (const c of o.labelSets[r]) labels[r * NUM_CLASSES + c] = 1;
-    return memoryBatchSource({ images, imageSize: o.imageSize, channels: 4, labels, numClasses: NUM_CLASSES }, o);
+    return { ...memoryBatchSource({ images, imageSize: o.imageSize, channels: 4, labels, numClasses: NUM_CLASSES }, o), inMemory: true };
   }
 
   const readBatch = async (rows: ArrayLike<number>, start: number, end: number): Promise<Batch> => {
-    const data = await Promise.all(Array.from({ length: end - start }, (_, i) => o.read(o.slots[rows[start + i]])));
-    const x = new Uint8Array((end - start) * pixels);
-    data.forEach((d, i) => x.set(d, i * pixels));
+    const x = await o.readMany(Array.from({ length: end - start }, (_, i) => o.slots[rows[start + i]]));
     return { x, y: multiHot(o.labelSets, rows, start, end) };
   };
   async function* batches(rows: ArrayLike<number>, batchSize: number): AsyncGenerator<Batch> {
@@ -81,6 +81,7 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
     }
   }
   return {
+    inMemory: false,
     numTrain: (o.trainOrder ? o.trainOrder(1, 0) : o.trainRows).length,
     numVal: o.valRows.length,
     imageSize: o.imageSize,

@@ -24,6 +24,8 @@ export interface DatasetsSlice {
   lastSummary: ImportSummary | null;
   lastRefusal: ImportRefusal | null;
   importError: string | null;
+  /** why the last rename or delete did not happen */
+  datasetError: string | null;
   storage: StorageInfo | null;
   refreshDatasets: () => Promise<void>;
   refreshStorage: () => Promise<void>;
@@ -61,7 +63,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
   const begin = (label: string) => {
     ingest ??= new IngestClient(handle);
     if (ingest.busy) return false;
-    set({ importing: { label, progress: null, cancelling: false }, lastSummary: null, lastRefusal: null, importError: null });
+    set({ importing: { label, progress: null, cancelling: false }, lastSummary: null, lastRefusal: null, importError: null, datasetError: null });
     // Ask once for persistent storage so the browser does not evict a 10 GB dataset under pressure.
     void navigator.storage?.persist?.().then(() => get().refreshStorage());
     return true;
@@ -73,6 +75,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     lastSummary: null,
     lastRefusal: null,
     importError: null,
+    datasetError: null,
     storage: null,
     refreshDatasets: async () => {
       const datasets = await listDatasets();
@@ -108,7 +111,12 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     deleteDataset: async (id) => {
       const ds = get().datasets.find((d) => d.id === id);
       if (!ds) return;
-      await deleteDataset(ds);
+      set({ datasetError: null });
+      try {
+        await deleteDataset(ds);
+      } catch (e) {
+        set({ datasetError: (e as Error).message });
+      }
       await get().refreshDatasets();
       await get().refreshStorage();
     },

@@ -24,19 +24,24 @@ describe('testOrder', () => {
 });
 
 describe('slotSource', () => {
-  it('yields the slots in order, in batches, whatever order the reads finish in', async () => {
+  it('yields the slots in order, in batches, whatever order the batch reads finish in', async () => {
     const size = 2;
+    const finished: number[] = [];
     const reader = {
-      read: async (slot: number) => {
-        await new Promise((r) => setTimeout(r, (7 - slot) * 2));
-        return new Uint8Array(size * size * 4).fill(slot);
+      // the later batches' reads finish first (a batch's delay falls with its first slot)
+      readMany: async (slots: ArrayLike<number>) => {
+        await new Promise((r) => setTimeout(r, (7 - slots[0]) * 4));
+        finished.push(slots[0]);
+        const x = new Uint8Array(slots.length * size * size * 4);
+        Array.from(slots).forEach((s, i) => x.fill(s, i * 16, (i + 1) * 16));
+        return x;
       },
-      close: () => {},
     };
     const src = slotSource(reader, [5, 3, 1, 6, 2], size);
     const seen: number[][] = [];
     for await (const b of src.batches(2)) seen.push(Array.from({ length: (b.x as Uint8Array).length / 16 }, (_, i) => (b.x as Uint8Array)[i * 16]));
     expect(seen).toEqual([[5, 3], [1, 6], [2]]);
+    expect(finished).toEqual([5, 2, 1]); // the third batch's read (20 ms) finished before the second's (24 ms)
     expect(src.numRows).toBe(5);
   });
 });

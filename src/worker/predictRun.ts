@@ -40,8 +40,7 @@ export function testOrder(ds: Pick<DatasetRecord, 'submissionOrder'>, testSample
 }
 
 /** A PredictSource over stored slots, reading a few batches ahead. */
-export function slotSource(reader: PixelReader, slots: readonly number[], imageSize: number): PredictSource {
-  const pixels = imageSize * imageSize * 4;
+export function slotSource(reader: Pick<PixelReader, 'readMany'>, slots: readonly number[], imageSize: number): PredictSource {
   return {
     numRows: slots.length,
     imageSize,
@@ -49,10 +48,7 @@ export function slotSource(reader: PixelReader, slots: readonly number[], imageS
     async *batches(batchSize: number) {
       const read = async (start: number) => {
         const end = Math.min(slots.length, start + batchSize);
-        const parts = await Promise.all(slots.slice(start, end).map((s) => reader.read(s)));
-        const x = new Uint8Array((end - start) * pixels);
-        parts.forEach((p, i) => x.set(p, i * pixels));
-        return { x };
+        return { x: await reader.readMany(slots.slice(start, end)) };
       };
       const queue: Promise<{ x: Uint8Array }>[] = [];
       let next = 0;

@@ -96,6 +96,8 @@ export interface RunInfo {
   history: EpochLogs[];
   /** the 'auto' probe's figures, when it ran */
   backendProbe: BackendProbeFigure[] | null;
+  /** where the images come from: the store, how the worker reads it, and whether they are held in memory */
+  data: { storage: 'opfs' | 'idb'; via: 'sync' | 'blob'; inMemoryBytes: number | null };
 }
 
 export interface BatchProgress {

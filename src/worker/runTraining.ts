@@ -84,7 +84,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   const reader = await openPixelReader(ds);
   const stats = { waitMs: 0, batches: 0 };
   const source = await storedBatchSource({
-    read: (slot) => reader.read(slot),
+    readMany: (slots) => reader.readMany(slots),
     slots: samples.map((s) => s.slot),
     labelSets,
     imageSize: ds.resolution,
@@ -111,6 +111,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       classesWithoutValPositives: prepared.classesWithoutValPositives,
       history: (resumeFrom?.history ?? []) as RunInfo['history'],
       backendProbe,
+      data: { storage: ds.storage, via: reader.via, inMemoryBytes: source.inMemory ? samples.length * ds.resolution * ds.resolution * 4 : null },
     },
   });
 

@@ -45,6 +45,16 @@ function ImportProgressView() {
   );
 }
 
+function DatasetError() {
+  const error = useStudio((s) => s.datasetError);
+  if (!error) return null;
+  return (
+    <div className="import-error" role="alert" data-testid="dataset-error">
+      {error}
+    </div>
+  );
+}
+
 function ImportResult() {
   const summary = useStudio((s) => s.lastSummary);
   const refusal = useStudio((s) => s.lastRefusal);
@@ -256,6 +266,7 @@ export function DatasetsPanel() {
       </div>
       <ImportProgressView />
       <ImportResult />
+      <DatasetError />
       {datasets.length > 0 && (
         <table className="datasets-table">
           <thead>

@@ -176,6 +176,10 @@ export function LiveRunView() {
       {info && (
         <div className="live-info" data-testid="run-info">
           {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) / {fmtInt(info.valImages)} val images
+          <div data-testid="data-path">
+            images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'},{' '}
+            {info.data.inMemoryBytes === null ? 'streamed (3 batches read ahead)' : `held in memory (${fmtBytes(info.data.inMemoryBytes)})`}
+          </div>
           {info.backendProbe && (
             <div data-testid="backend-probe">
               Auto backend, measured on this model:{' '}
