@@ -316,6 +316,14 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   const w = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: false } }, after: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: true } } });
   if ('error' in w) return add(unansweredRow('training', what3, 'ms', null, w.error));
   add({ section: 'training', what: what3, unit: 'ms', ours: stat(w.after.encode), ref: stat(w.before.encode), refLabel: "tfjs's upload (a new staging buffer and a copy per tensor made from values), before", status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; the step's scalars and dropout masks (src/core/webgpu/writeBufferUpload.ts; the studio's own loop also uploads its batch, labels and gather table: 26 uploads a step)` });
+  // the BCE loss (the bench step's) as one kernel each way against its tfjs ops
+  const what4 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, BCE in one kernel each way';
+  const f = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_FUSED_LOSS: false } }, after: { kernels: 'studio', flags: { HPA_FUSED_LOSS: true } } });
+  if ('error' in f) return add(unansweredRow('training', what4, 'ms', null, f.error));
+  add({ section: 'training', what: what4, unit: 'ms', ours: stat(f.after.encode), ref: stat(f.before.encode), refLabel: 'the loss as tfjs ops (clip, logs, the mean and their gradients), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each (src/core/webgpu/focalLoss.ts)` });
+  const dWhat = 'compute dispatches per training step, gapnet-pl 32 px b4 — Chromium webgpu';
+  if (k.after.dispatches && k.before.dispatches && f.before.dispatches) add({ section: 'training', what: dWhat, unit: 'dispatches', ours: stat([k.after.dispatches]), ref: stat([k.before.dispatches]), refLabel: "tfjs's kernels (Adam, SELU gradient, AlphaDropout and BCE as ops, Sum/Mean, conv filter gradient), before", status: 'measured', notes: `counted at GPUComputePassEncoder.dispatchWorkgroups over the timed steps; the studio's set with the BCE as ops: ${f.before.dispatches}, with Adam through tfjs programs: ${a.before.dispatches}` });
+  else add(skipRow('training', dWhat, 'dispatches', null, 'no dispatch count came back (GPUComputePassEncoder not patchable here)'));
 }
 
 /**
@@ -323,13 +331,14 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
  * encode and step times of each variant, or the first answer that was not a timing.
  */
 async function alternateEncode(s: Session, rounds: number, steps: number, variants: Record<'before' | 'after', Pick<TrainSpec, 'kernels' | 'flags'>>) {
-  const out = { before: { encode: [] as number[], step: [] as number[] }, after: { encode: [] as number[], step: [] as number[] } };
+  const out = { before: { encode: [] as number[], step: [] as number[], dispatches: 0 }, after: { encode: [] as number[], step: [] as number[], dispatches: 0 } };
   for (let r = 0; r < rounds; r++) {
     for (const v of ['before', 'after'] as const) {
       const a = await job(s, { kind: 'train', backend: 'webgpu', model: 'gapnet-pl', size: 32, batch: 4, warmup: 2, steps, budgetMs: 60_000, ...variants[v] }, 300_000);
       if (!a.ok || a.kind !== 'train') return { error: a };
       out[v].encode.push(...a.timing.encodeMs);
       out[v].step.push(...a.timing.stepMs);
+      out[v].dispatches = a.timing.dispatchesPerStep ?? 0;
     }
   }
   return out;

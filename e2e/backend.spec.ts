@@ -16,6 +16,10 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('SELU gradient in one kernel (checked)');
   // the fused AlphaDropout's two WGSL kernels matched the layer's tfjs ops, forward and gradient (alphaDropout.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('AlphaDropout in one kernel each way (checked)');
+  // the fused BCE/focal loss's WGSL matched the losses' tfjs ops, value and gradient, for every form and weighting (focalLoss.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('BCE and focal loss in one kernel each way (checked)');
+  // tfjs's matrix-multiply conv input gradient matched its naive one on this GPU, so it is on (conv2dInputGrad.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('conv input gradients as matrix multiplies (checked)');
   // per-channel sums and means (bias and BatchNorm gradients) without a transpose matched double-precision sums (columnReduce.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('per-channel sums without a transpose (checked)');
   // the split conv filter gradient's WGSL matched a double-precision reference in four cases (conv2dFilterGrad.ts)

@@ -7,14 +7,15 @@
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); the fused Adam
 #   through tfjs programs instead of in place (before); tfjs's staged uploads instead of writeBuffer
 #   (before); the split filter gradient instead of the tiled one (before); tfjs's transpose-and-reduce
-#   per-channel sums (before); tfjs's matrix-multiply
-#   conv input gradient (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false); losses read one
+#   per-channel sums (before); tfjs's naive conv input gradient instead of its matrix-multiply one
+#   (WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true, before); the loss as tfjs ops (HPA_FUSED_LOSS=false,
+#   before); losses read one
 #   step late; the studio's trainer loop itself, without augmentation, and under a CPU profile
 #   ($OUT/prof-summary.txt); three alternating pairs of awaited vs one-step-late loss reads; three
 #   alternating rounds of the trainer loop with and without writeBuffer uploads and of GAPNet-Kaggle with
 #   and without the column reduction;
 #   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries; also with the
-#   split filter gradient and with the matrix-multiply input gradient);
+#   split filter gradient and with the naive input gradient);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
 # ONLY=REGEX runs only the jobs whose names match; SUBMIT_SIZES="1 5 40 120" the sweep. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
@@ -63,7 +64,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -81,10 +82,12 @@ job tfjs-pl-256-b32-adam-kernels tfjs --model gapnet-pl --size $S256 --batch $B3
 job tfjs-pl-256-b32-upload-staged tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_UPLOAD_WRITE_BUFFER=false
 # the conv filter gradient's split kernel instead of the tiled one
 job tfjs-pl-256-b32-filtergrad-split tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_FILTER_GRAD_TILED=false
-# tfjs's matrix-multiply conv input gradient instead of its default naive one
 # tfjs's transpose-then-reduce for per-channel sums instead of the column reduction
 job tfjs-pl-256-b32-reduce-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_COLUMN_REDUCE=false
-job tfjs-pl-256-b32-derinput-mm tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false
+# tfjs's naive conv input gradient instead of its matrix-multiply one (src/core/webgpu/conv2dInputGrad.ts)
+job tfjs-pl-256-b32-derinput-naive tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true
+# the BCE as tfjs ops instead of one kernel each way (src/core/webgpu/focalLoss.ts)
+job tfjs-pl-256-b32-loss-ops tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_FUSED_LOSS=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 # what augmentation costs in the loop: the same run with the batch passed through as it is
@@ -118,7 +121,7 @@ for n in ${SUBMIT_SIZES:-1 5 40 120}; do
 done
 job tfjs-pl-256-b32-gputime tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
 job tfjs-pl-256-b32-gputime-split tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CONV_FILTER_GRAD_TILED=false
-job tfjs-pl-256-b32-gputime-derinput-mm tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false
+job tfjs-pl-256-b32-gputime-derinput-naive tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true
 job tfjs-kaggle-256-b32-gputime-reduce-tfjs tfjs --model gapnet-kaggle --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_COLUMN_REDUCE=false
 job torch-pl-256-b32-again torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-pl-256-b32-again tfjs --model gapnet-pl --size $S256 --batch $B32 $P

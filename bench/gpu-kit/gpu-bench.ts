@@ -19,6 +19,8 @@ import { verifyFusedAdam } from '../../src/core/train/fusedAdam';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/seluGrad';
 import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../../src/core/webgpu/alphaDropout';
+import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/core/webgpu/focalLoss';
+import { adoptMatMulConvInputGrad } from '../../src/core/webgpu/conv2dInputGrad';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
@@ -109,10 +111,14 @@ registerWebGpuSeluGrad();
 const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
 registerWebGpuAlphaDropout();
 const alphaDropoutCheck = (await verifyAlphaDropout()) ?? 'passed';
+registerWebGpuFocalLoss();
+const focalLossCheck = (await verifyFocalLoss()) ?? 'passed';
 registerWebGpuColumnReduce();
 const columnReduceCheck = (await verifyColumnReduce()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
+// tfjs's matrix-multiply conv input gradient, checked against its naive one (flags: WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true is the before)
+const convInputGradCheck = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE' in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer
   ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop')
@@ -123,5 +129,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, columnReduceCheck, convFilterGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

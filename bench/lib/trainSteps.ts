@@ -11,6 +11,8 @@ import { createAdam } from '../../src/core/train/fusedAdam';
 import { installStudioGradients, restoreStudioGradients } from '../../src/core/train/studioGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
+import { bce, FOCAL_LOSS } from '../../src/core/losses';
+import { NAIVE_CONV_INPUT_GRAD_FLAG } from '../../src/core/webgpu/conv2dInputGrad';
 import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
@@ -28,7 +30,8 @@ export interface TrainSpec {
    * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
    * tfjs's SELU gradient and conv filter gradient (not src/core/webgpu/seluGrad.ts and
    * conv2dFilterGrad.ts), AlphaDropout as tfjs ops (not src/core/webgpu/alphaDropout.ts), tfjs's
-   * Sum and Mean (not src/core/webgpu/columnReduce.ts), and everywhere tfjs's Mean/Sum gradients (not
+   * Sum and Mean (not src/core/webgpu/columnReduce.ts), BCE as tfjs ops (not src/core/webgpu/focalLoss.ts), tfjs's naive
+   * conv input gradient (not the matrix-multiply one, src/core/webgpu/conv2dInputGrad.ts), and everywhere tfjs's Mean/Sum gradients (not
    * src/core/train/reduceGradients.ts).
    * Uploads are the backend's in both sets (src/core/webgpu/writeBufferUpload.ts patches the
    * backend, not a kernel): the flag HPA_UPLOAD_WRITE_BUFFER=false is their before.
@@ -49,6 +52,15 @@ export interface TrainSpec {
 export type KernelSet = 'studio' | 'tfjs';
 const adam = (kernels: KernelSet | undefined, lr: number) => (kernels === 'tfjs' ? tf.train.adam(lr) : createAdam(lr));
 
+/** A tfjs flag's value, or undefined where it is not registered (a webgpu flag without the webgpu backend loaded). */
+function flagValue(name: string): boolean | number | undefined {
+  try {
+    return tf.env().get(name) as boolean | number;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `f` with the studio's gradients: on webgpu its kernels (SeluGrad, the split conv filter
  * gradient) and on every backend its Mean/Sum and BatchNorm gradients; with tfjs's own when `kernels` is 'tfjs'.
@@ -59,6 +71,12 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   // the fused AlphaDropout (forward only: without it the layer runs tfjs ops, whose gradients are tfjs's)
   const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
+  // the fused loss (forward only: without it bce() runs tfjs ops, whose gradients are tfjs's)
+  const ownLoss = kernels === 'tfjs' ? tf.getKernel(FOCAL_LOSS, 'webgpu') : undefined;
+  if (ownLoss) tf.unregisterKernel(FOCAL_LOSS, 'webgpu');
+  // tfjs's default conv input gradient (the naive program; the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts)
+  const naiveBefore = kernels === 'tfjs' ? flagValue(NAIVE_CONV_INPUT_GRAD_FLAG) : undefined;
+  if (naiveBefore !== undefined) tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, true);
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
   const ownReduce = kernels === 'tfjs' && hasWebGpuColumnReduce();
@@ -71,6 +89,8 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   } finally {
     if (own) tf.registerKernel(own);
     if (ownDrop) tf.registerKernel(ownDrop);
+    if (ownLoss) tf.registerKernel(ownLoss);
+    if (naiveBefore !== undefined) tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, naiveBefore);
     if (ownConv) registerWebGpuConv2dFilterGrad();
     if (ownReduce) registerWebGpuColumnReduce();
     installStudioGradients();
@@ -87,6 +107,8 @@ export interface TrainTiming {
   loss: number[];
   /** per timed step: ms until `minimize` returned, i.e. JavaScript building and encoding the step (on webgpu the GPU runs on after it) */
   encodeMs: number[];
+  /** webgpu: compute dispatches per timed step (counted at GPUComputePassEncoder.dispatchWorkgroups, tfjs's programs and the studio's direct ones alike) */
+  dispatchesPerStep?: number;
   kernels: KernelSet;
 }
 
@@ -101,13 +123,13 @@ export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
   }
 }
 
-/** One training step of the bench (the studio's model, a fixed random batch, Adam 1e-3, BCE) and what it holds. */
+/** One training step of the bench (the studio's model, a fixed random batch, Adam 1e-3, the studio's BCE) and what it holds. */
 function buildStep(model: TrainSpec['model'], size: number, batch: number, kernels: KernelSet | undefined) {
   const m = createModel(model, { inputSize: size, seed: 1 });
   const optimizer = adam(kernels, 1e-3);
   const x = tf.randomUniform([batch, size, size, 4], 0, 255, 'float32', 11);
   const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
-  const step = () => optimizer.minimize(() => tf.losses.logLoss(y, m.apply(x, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar, true)!;
+  const step = () => optimizer.minimize(() => bce(y, m.apply(x, { training: true }) as tf.Tensor), true)!;
   const params = m.countParams();
   const dispose = () => {
     tf.dispose([x, y]);
@@ -134,7 +156,21 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
     times.push(s.pipeline ? now - lastDone : now - p.ts);
     lastDone = now;
   };
+  // every compute dispatch of the timed steps, whoever encodes it
+  const pass = (globalThis as { GPUComputePassEncoder?: { prototype: { dispatchWorkgroups(...a: number[]): void } } }).GPUComputePassEncoder?.prototype;
+  const dispatch = pass?.dispatchWorkgroups;
+  let dispatches = 0;
+  let counting = false;
+  if (pass && dispatch && tf.getBackend() === 'webgpu') {
+    pass.dispatchWorkgroups = function (this: unknown, ...a: number[]) {
+      if (counting) dispatches++;
+      return dispatch.apply(this, a);
+    };
+  }
+  let counted = 0;
   for (let i = 0; i < s.warmup + s.steps; i++) {
+    counting = i >= s.warmup;
+    if (counting) counted++;
     const ts = performance.now();
     const l = step();
     encode.push(performance.now() - ts);
@@ -154,11 +190,12 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
     // the drain: no step queued behind it, so its interval is not a steady step
     if (times.length > 1) times.pop();
   }
+  if (pass && dispatch) pass.dispatchWorkgroups = dispatch;
   dispose();
   // when the budget cut the warm-ups short, the steps after the first are all we have
   const first = times.length > s.warmup ? s.warmup : 1;
   const timed = times.slice(first);
-  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, encodeMs: encode.slice(first), warmups: Math.min(warmups, first), loss, kernels: s.kernels ?? 'studio' };
+  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, encodeMs: encode.slice(first), warmups: Math.min(warmups, first), loss, kernels: s.kernels ?? 'studio', ...(dispatches ? { dispatchesPerStep: dispatches / counted } : {}) };
 }
 
 /** Kernels (and those that compute) run by one training step of `model` on the active backend, counted by tf.profile. */

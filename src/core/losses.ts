@@ -90,12 +90,65 @@ export function bceElements(yTrue: tf.Tensor, yPred: tf.Tensor, weight: ElementW
   });
 }
 
+/**
+ * The fused loss kernels (../webgpu/focalLoss.ts registers them on webgpu): the whole BCE or focal
+ * loss, elements and reduction, as one kernel, and its gradient with respect to yPred as one more.
+ * FOCAL_LOSS takes { yTrue, yPred } (float32 [batch, classes]); FOCAL_LOSS_WEIGHTED also takes
+ * w [classes] (class weights). Attributes: FusedLossAttrs. The gradient kernel takes
+ * { dy (the loss's upstream gradient, a scalar), yTrue, yPred, w? } and returns dL/dyPred.
+ * bce() and focal() use them only where they are registered; the ops below are their reference.
+ */
+export const FOCAL_LOSS = 'HpaFocalLoss';
+export const FOCAL_LOSS_WEIGHTED = 'HpaFocalLossWeighted';
+export const FOCAL_LOSS_GRAD = 'HpaFocalLossGrad';
+/** tfjs flag: false runs the losses as ops even where the fused kernels are registered (the bench's before) */
+export const FUSED_LOSS_FLAG = 'HPA_FUSED_LOSS';
+tf.env().registerFlag(FUSED_LOSS_FLAG, () => true);
+
+export interface FusedLossAttrs {
+  /** 'bce': −[y ln p + (1−y) ln(1−p)]; 'focal': −(1 − p_t)^γ ln p_t */
+  form: 'bce' | 'focal';
+  gamma: number;
+  /** α_t = y·aPos + (1−y)·aNeg without class weights; with them ('all': α_t = w_c; 'positive': y·w_c + 1−y) */
+  aPos: number;
+  aNeg: number;
+  on: 'none' | 'all' | 'positive';
+  /** 1 / (batch × classes) for 'mean', 1 / batch for 'sum-classes' */
+  scale: number;
+}
+
+/** The fused kernel's call for these inputs, or null where it is not registered (or the shapes are not [batch, classes]). */
+function fusedLoss(form: 'bce' | 'focal', yTrue: tf.Tensor, yPred: tf.Tensor, gamma: number, weight: ElementWeight, reduction: Reduction): tf.Scalar | null {
+  const name = weight?.kind === 'class' ? FOCAL_LOSS_WEIGHTED : FOCAL_LOSS;
+  if (yPred.rank !== 2 || !tf.util.arraysEqual(yTrue.shape, yPred.shape) || !tf.getKernel(name, tf.getBackend()) || !tf.env().getBool(FUSED_LOSS_FLAG)) return null;
+  const [batch, classes] = yPred.shape;
+  const attrs: FusedLossAttrs = {
+    form,
+    gamma,
+    aPos: weight?.kind === 'scalar' ? weight.alpha : 1,
+    aNeg: weight?.kind === 'scalar' ? 1 - weight.alpha : 1,
+    on: weight?.kind === 'class' ? weight.on : 'none',
+    scale: reduction === 'mean' ? 1 / (batch * classes) : 1 / batch,
+  };
+  const inputs: tf.NamedTensorMap = { yTrue: tf.cast(yTrue, 'float32'), yPred: tf.cast(yPred, 'float32') };
+  if (weight?.kind === 'class') {
+    if (weight.weights.length !== classes) return null;
+    inputs.w = tf.tensor1d(Array.from(weight.weights), 'float32');
+  }
+  return tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Scalar;
+}
+
 export function bce(yTrue: tf.Tensor, yPred: tf.Tensor, weight: ElementWeight = null, reduction: Reduction = 'mean'): tf.Scalar {
-  return tf.tidy(() => reduce(bceElements(yTrue, yPred, weight), reduction));
+  return tf.tidy(() => fusedLoss('bce', yTrue, yPred, 0, weight, reduction) ?? reduce(bceElements(yTrue, yPred, weight), reduction));
 }
 
 export function focal(yTrue: tf.Tensor, yPred: tf.Tensor, gamma = 2, weight: ElementWeight = null, reduction: Reduction = 'mean'): tf.Scalar {
-  return tf.tidy(() => reduce(focalElements(yTrue, yPred, gamma, weight), reduction));
+  return tf.tidy(() => fusedLoss('focal', yTrue, yPred, gamma, weight, reduction) ?? reduce(focalElements(yTrue, yPred, gamma, weight), reduction));
+}
+
+/** bce() / focal() as tfjs ops only (the fused kernels' reference in their self-check). */
+export function lossOps(form: 'bce' | 'focal', yTrue: tf.Tensor, yPred: tf.Tensor, gamma: number, weight: ElementWeight, reduction: Reduction): tf.Scalar {
+  return tf.tidy(() => reduce(form === 'bce' ? bceElements(yTrue, yPred, weight) : focalElements(yTrue, yPred, gamma, weight), reduction));
 }
 
 /** Soft F1 of each class over the batch, [classes]. */

@@ -25,6 +25,8 @@ import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
 import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../core/webgpu/alphaDropout';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../core/webgpu/columnReduce';
+import { registerWebGpuFocalLoss, verifyFocalLoss } from '../core/webgpu/focalLoss';
+import { adoptMatMulConvInputGrad } from '../core/webgpu/conv2dInputGrad';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../core/webgpu/writeBufferUpload';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
@@ -109,6 +111,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
       registerWebGpuUint8Upload(); // image batches go up as bytes
       registerWebGpuSeluGrad(); // SELU's gradient in one pass
       registerWebGpuAlphaDropout(); // AlphaDropout in one pass each way
+      registerWebGpuFocalLoss(); // BCE and focal loss in one kernel each way
       registerWebGpuColumnReduce(); // per-channel sums and means without a transpose
       registerWebGpuConv2dFilterGrad(); // conv filter gradients spread over the GPU (split-K)
     }
@@ -152,10 +155,14 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
       reason += seluOff === null ? '; SELU gradient in one kernel (checked)' : `; tfjs's SELU gradient: ${seluOff}`;
       const dropOff = await verifyAlphaDropout();
       reason += dropOff === null ? '; AlphaDropout in one kernel each way (checked)' : `; AlphaDropout as tfjs ops: fused kernel ${dropOff}`;
+      const lossOff = await verifyFocalLoss();
+      reason += lossOff === null ? '; BCE and focal loss in one kernel each way (checked)' : `; the loss as tfjs ops: fused loss ${lossOff}`;
       const colOff = await verifyColumnReduce();
       reason += colOff === null ? '; per-channel sums without a transpose (checked)' : `; tfjs's Sum and Mean: column reduction ${colOff}`;
       const convOff = await verifyConv2dFilterGrad();
       reason += convOff === null ? '; conv filter gradients split over the GPU (checked)' : `; tfjs's conv filter gradient: split kernel ${convOff}`;
+      const inputGradOff = await adoptMatMulConvInputGrad();
+      reason += inputGradOff === null ? '; conv input gradients as matrix multiplies (checked)' : `; naive conv input gradient: matrix-multiply version ${inputGradOff}`;
     }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';

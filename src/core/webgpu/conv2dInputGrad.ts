@@ -1,0 +1,60 @@
+/**
+ * The conv input gradient (Conv2DBackpropInput) as tfjs's matrix-multiply program instead of its
+ * naive one, after checking the two agree on this GPU.
+ *
+ * tfjs-backend-webgpu 4.22 ships both and picks the naive program unless the flag
+ * WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE is false. On an NVIDIA H200 (2026-11-27) GAPNet-PL's input
+ * gradients took 2.7 ms a 256 px b32 step naive and 1.9–2.0 ms as matrix multiplies; on
+ * SwiftShader the two matched within 8e-6. The matrix-multiply program is tiled and vectorised
+ * differently on every GPU, so the studio compares it with the naive one on the GPU it runs on, at
+ * backend start, and keeps the naive one on any difference.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const NAIVE_CONV_INPUT_GRAD_FLAG = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE';
+
+/** The shapes compared: GAPNet's 3×3 'same' convs at stride 1 and 2, and an odd-sized 'valid' one with channel counts off the tiles. */
+const CASES: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }[] = [
+  { x: [2, 9, 9, 32], f: [3, 3, 32, 64], stride: 1, pad: 'same' },
+  { x: [3, 8, 8, 64], f: [3, 3, 64, 128], stride: 2, pad: 'same' },
+  { x: [2, 5, 7, 40], f: [3, 3, 40, 36], stride: 1, pad: 'valid' },
+];
+
+function inputGrad(dy: tf.Tensor4D, f: tf.Tensor4D, c: (typeof CASES)[number], naive: boolean): tf.Tensor {
+  tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, naive);
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { inputShape: c.x, strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * On webgpu: runs both programs on the CASES and, when every element agrees (within 1e-5 of the
+ * largest magnitude: the two sum in different orders), leaves the matrix-multiply program on and
+ * returns null. Otherwise the naive program stays on and the answer says what differed; on
+ * another backend it says it does not apply.
+ */
+export async function adoptMatMulConvInputGrad(): Promise<string | null> {
+  const backend = tf.getBackend();
+  if (backend !== 'webgpu') return `not for ${backend}`;
+  const before = tf.env().getBool(NAIVE_CONV_INPUT_GRAD_FLAG);
+  for (const [k, c] of CASES.entries()) {
+    const out = tf.tidy(() => {
+      const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
+      const dy = tf.randomUniform(outShape, -1, 1, 'float32', 31 + k) as tf.Tensor4D;
+      const f = tf.randomUniform(c.f, -1, 1, 'float32', 47 + k) as tf.Tensor4D;
+      return [inputGrad(dy, f, c, true), inputGrad(dy, f, c, false)];
+    });
+    try {
+      const [naive, mm] = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
+      const scale = naive.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (let i = 0; i < naive.length; i++) {
+        if (!(Math.abs(mm[i] - naive[i]) <= 1e-5 * Math.max(1, scale))) {
+          tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, before);
+          return `self-check failed on ${backend} (x [${c.x}], filter [${c.f}], stride ${c.stride}, ${c.pad}: element ${i} ${mm[i]} vs ${naive[i]}); tfjs's naive conv input gradient runs`;
+        }
+      }
+    } finally {
+      tf.dispose(out);
+    }
+  }
+  tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, false);
+  return null;
+}
