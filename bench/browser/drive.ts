@@ -103,7 +103,9 @@ export async function job(s: Session, j: BenchJob, timeoutMs: number): Promise<B
 class HeapSampler {
   private sessions = new Map<string, string>(); // targetId → sessionId
   private nextId = 1;
-  private pending = new Map<number, (v: number) => void>();
+  private pending = new Map<number, (v: number | null) => void>();
+  /** targets that did not answer a heap query in time (left out after that) */
+  silent = new Map<string, string>(); // targetId → its path
   private timer: ReturnType<typeof setInterval> | null = null;
   private busy = false;
   peakTotal = 0;
@@ -123,12 +125,13 @@ class HeapSampler {
     this.timer = setInterval(() => void this.sample(t0), everyMs);
   }
 
-  private heap(sessionId: string): Promise<number> {
+  /** the target's used JS heap, or null when it did not answer within 2 s */
+  private heap(sessionId: string): Promise<number | null> {
     const id = this.nextId++;
-    return new Promise<number>((resolve) => {
+    return new Promise<number | null>((resolve) => {
       this.pending.set(id, resolve);
-      setTimeout(() => this.pending.has(id) && (this.pending.delete(id), resolve(0)), 2000);
-      this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) }).catch(() => resolve(0));
+      setTimeout(() => this.pending.has(id) && (this.pending.delete(id), resolve(null)), 2000);
+      this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) }).catch(() => resolve(null));
     });
   }
 
@@ -137,18 +140,27 @@ class HeapSampler {
     this.busy = true;
     try {
       const { targetInfos } = (await this.cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
-      const mine = targetInfos.filter((t) => (t.type === 'page' || t.type === 'worker') && t.url.startsWith(this.origin));
+      // a target that once let a heap query time out (a worker of an earlier job still busy) is left
+      // out from then on, and counted: queried in turn, it would stretch every sample by 2 s
+      const mine = targetInfos.filter((t) => (t.type === 'page' || t.type === 'worker') && t.url.startsWith(this.origin) && !this.silent.has(t.targetId));
+      const answers = await Promise.all(
+        mine.map(async (t) => {
+          let sid = this.sessions.get(t.targetId);
+          if (!sid) {
+            sid = (await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }).catch(() => null))?.sessionId;
+            if (!sid) return null;
+            this.sessions.set(t.targetId, sid);
+          }
+          const used = await this.heap(sid);
+          if (used === null) this.silent.set(t.targetId, t.url.replace(this.origin, ''));
+          return used === null ? null : { page: t.type === 'page', used };
+        }),
+      );
       let page = 0, workers = 0, nWorkers = 0;
-      for (const t of mine) {
-        let sid = this.sessions.get(t.targetId);
-        if (!sid) {
-          sid = (await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }).catch(() => null))?.sessionId;
-          if (!sid) continue;
-          this.sessions.set(t.targetId, sid);
-        }
-        const used = await this.heap(sid);
-        if (t.type === 'page') page += used;
-        else (workers += used), nWorkers++;
+      for (const a of answers) {
+        if (!a) continue;
+        if (a.page) page += a.used;
+        else (workers += a.used), nWorkers++;
       }
       this.peakPage = Math.max(this.peakPage, page);
       this.peakTotal = Math.max(this.peakTotal, page + workers);
@@ -178,6 +190,8 @@ export interface IngestResult {
   heapSamples: number;
   /** most workers whose heap was summed in one sample */
   heapWorkers: number;
+  /** pages or workers left out of the heap sum: a heap query of theirs timed out */
+  heapSilent: string[];
 }
 
 /** Opens the studio fresh (storage cleared) and imports `zipPath` through its file input at `resolution`. */
@@ -227,7 +241,7 @@ export async function ingest(s: Session, zipPath: string, resolution: number, ti
   const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
   let sxy = 0, sxx = 0;
   for (let i = 0; i < xs.length; i++) (sxy += (xs[i] - mx) * (ys[i] - my)), (sxx += (xs[i] - mx) ** 2);
-  return { ms, samples, summary: text.trim(), peakHeapTotal: heap.peakTotal, peakHeapPage: heap.peakPage, heapSlope: sxx ? sxy / sxx : 0, heapSamples: heap.samples.length, heapWorkers: heap.maxWorkers };
+  return { ms, samples, summary: text.trim(), peakHeapTotal: heap.peakTotal, peakHeapPage: heap.peakPage, heapSlope: sxx ? sxy / sxx : 0, heapSamples: heap.samples.length, heapWorkers: heap.maxWorkers, heapSilent: [...heap.silent.values()] };
 }
 
 export async function clearStorage(page: Page): Promise<void> {
