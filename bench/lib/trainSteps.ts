@@ -11,7 +11,7 @@ import { createAdam } from '../../src/core/train/fusedAdam';
 import { installStudioGradients, restoreStudioGradients } from '../../src/core/train/studioGradients';
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
-import { bce, FOCAL_LOSS } from '../../src/core/losses';
+import { bce, FUSED_LOSS_FLAG } from '../../src/core/losses';
 import { NAIVE_CONV_INPUT_GRAD_FLAG } from '../../src/core/webgpu/conv2dInputGrad';
 import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
@@ -71,12 +71,16 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   // the fused AlphaDropout (forward only: without it the layer runs tfjs ops, whose gradients are tfjs's)
   const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
-  // the fused loss (forward only: without it bce() runs tfjs ops, whose gradients are tfjs's)
-  const ownLoss = kernels === 'tfjs' ? tf.getKernel(FOCAL_LOSS, 'webgpu') : undefined;
-  if (ownLoss) tf.unregisterKernel(FOCAL_LOSS, 'webgpu');
-  // tfjs's default conv input gradient (the naive program; the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts)
-  const naiveBefore = kernels === 'tfjs' ? flagValue(NAIVE_CONV_INPUT_GRAD_FLAG) : undefined;
-  if (naiveBefore !== undefined) tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, true);
+  // by their flags: the loss as tfjs ops (src/core/webgpu/focalLoss.ts) and tfjs's default, naive conv input
+  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts); a flag
+  // that is not registered (the webgpu one without that backend loaded) is left alone
+  const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true]] as const) : [];
+  const flagsBefore = flags.flatMap(([k, v]) => {
+    const was = flagValue(k);
+    if (was === undefined) return [];
+    tf.env().set(k, v);
+    return [[k, was] as const];
+  });
   const ownConv = kernels === 'tfjs' && hasWebGpuConv2dFilterGrad();
   if (ownConv) restoreTfjsConv2dFilterGrad();
   const ownReduce = kernels === 'tfjs' && hasWebGpuColumnReduce();
@@ -89,8 +93,7 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   } finally {
     if (own) tf.registerKernel(own);
     if (ownDrop) tf.registerKernel(ownDrop);
-    if (ownLoss) tf.registerKernel(ownLoss);
-    if (naiveBefore !== undefined) tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, naiveBefore);
+    for (const [k, was] of flagsBefore) tf.env().set(k, was);
     if (ownConv) registerWebGpuConv2dFilterGrad();
     if (ownReduce) registerWebGpuColumnReduce();
     installStudioGradients();

@@ -32,8 +32,8 @@ function multiHot(labelSets: LabelSets, rows: ArrayLike<number>, start: number, 
   return y;
 }
 
-/** `inMemory`: the dataset was read into memory once (small datasets) instead of streamed */
-export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSource & { inMemory: boolean }> {
+/** `heldBytes`: the bytes of images read into memory once (small datasets), or null when they are streamed */
+export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSource & { heldBytes: number | null }> {
   const pixels = o.imageSize * o.imageSize * 4;
   const n = o.slots.length;
   if (n * pixels <= (o.inMemoryBytes ?? 512e6)) {
@@ -50,7 +50,7 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
       o.onLoadProgress?.(done, rows.length);
     }
     for (let r = 0; r < n; r++) for (const c of o.labelSets[r]) labels[r * NUM_CLASSES + c] = 1;
-    return { ...memoryBatchSource({ images, imageSize: o.imageSize, channels: 4, labels, numClasses: NUM_CLASSES }, o), inMemory: true };
+    return { ...memoryBatchSource({ images, imageSize: o.imageSize, channels: 4, labels, numClasses: NUM_CLASSES }, o), heldBytes: images.length };
   }
 
   const readBatch = async (rows: ArrayLike<number>, start: number, end: number): Promise<Batch> => {
@@ -81,7 +81,7 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
     }
   }
   return {
-    inMemory: false,
+    heldBytes: null,
     numTrain: (o.trainOrder ? o.trainOrder(1, 0) : o.trainRows).length,
     numVal: o.valRows.length,
     imageSize: o.imageSize,

@@ -24,7 +24,7 @@ export interface DatasetsSlice {
   lastSummary: ImportSummary | null;
   lastRefusal: ImportRefusal | null;
   importError: string | null;
-  /** why the last rename or delete did not happen */
+  /** why the last delete did not happen (cleared by the next delete or import) */
   datasetError: string | null;
   storage: StorageInfo | null;
   refreshDatasets: () => Promise<void>;

@@ -111,7 +111,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       classesWithoutValPositives: prepared.classesWithoutValPositives,
       history: (resumeFrom?.history ?? []) as RunInfo['history'],
       backendProbe,
-      data: { storage: ds.storage, via: reader.via, inMemoryBytes: source.inMemory ? samples.length * ds.resolution * ds.resolution * 4 : null },
+      data: { storage: ds.storage, via: reader.via, inMemoryBytes: source.heldBytes },
     },
   });
 

@@ -35,26 +35,31 @@ export async function adoptMatMulConvInputGrad(): Promise<string | null> {
   const backend = tf.getBackend();
   if (backend !== 'webgpu') return `not for ${backend}`;
   const before = tf.env().getBool(NAIVE_CONV_INPUT_GRAD_FLAG);
-  for (const [k, c] of CASES.entries()) {
-    const out = tf.tidy(() => {
-      const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
-      const dy = tf.randomUniform(outShape, -1, 1, 'float32', 31 + k) as tf.Tensor4D;
-      const f = tf.randomUniform(c.f, -1, 1, 'float32', 47 + k) as tf.Tensor4D;
-      return [inputGrad(dy, f, c, true), inputGrad(dy, f, c, false)];
-    });
-    try {
-      const [naive, mm] = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
-      const scale = naive.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-      for (let i = 0; i < naive.length; i++) {
-        if (!(Math.abs(mm[i] - naive[i]) <= 1e-5 * Math.max(1, scale))) {
-          tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, before);
-          return `self-check failed on ${backend} (x [${c.x}], filter [${c.f}], stride ${c.stride}, ${c.pad}: element ${i} ${mm[i]} vs ${naive[i]}); tfjs's naive conv input gradient runs`;
+  // every way out but a full match (a mismatch, an error) leaves the flag as it was
+  let adopted = false;
+  try {
+    for (const [k, c] of CASES.entries()) {
+      const out = tf.tidy(() => {
+        const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
+        const dy = tf.randomUniform(outShape, -1, 1, 'float32', 31 + k) as tf.Tensor4D;
+        const f = tf.randomUniform(c.f, -1, 1, 'float32', 47 + k) as tf.Tensor4D;
+        return [inputGrad(dy, f, c, true), inputGrad(dy, f, c, false)];
+      });
+      try {
+        const [naive, mm] = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
+        const scale = naive.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        for (let i = 0; i < naive.length; i++) {
+          if (!(Math.abs(mm[i] - naive[i]) <= 1e-5 * Math.max(1, scale))) {
+            return `self-check failed on ${backend} (x [${c.x}], filter [${c.f}], stride ${c.stride}, ${c.pad}: element ${i} ${mm[i]} vs ${naive[i]}); tfjs's naive conv input gradient runs`;
+          }
         }
+      } finally {
+        tf.dispose(out);
       }
-    } finally {
-      tf.dispose(out);
     }
+    adopted = true;
+    return null;
+  } finally {
+    tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, adopted ? false : before);
   }
-  tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, false);
-  return null;
 }
