@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
+import { claimUpload } from './webgpu/stepReplay';
 import { uint8Tensor } from './webgpu/uint8Upload';
 
 export type ResizeMode = 'resize' | 'crop';
@@ -50,12 +51,15 @@ export function dihedral(x: tf.Tensor4D, k: number): tf.Tensor4D {
   });
 }
 
-/** A [b, S, S, c] float32 tensor from a batch given as a tensor or as uint8 pixels. */
-export function batchTensor(x: tf.Tensor | Uint8Array, batch: number, channels = 4): tf.Tensor4D {
+/**
+ * A [b, S, S, c] float32 tensor from a batch given as a tensor or as uint8 pixels. `feed`: the name
+ * under which a recorded training step's replay takes the next batch's bytes (the trainer's 'x').
+ */
+export function batchTensor(x: tf.Tensor | Uint8Array, batch: number, channels = 4, feed?: string): tf.Tensor4D {
   if (x instanceof Uint8Array) {
     const side = Math.round(Math.sqrt(x.length / (batch * channels)));
     if (side * side * batch * channels !== x.length) throw new RangeError(`a batch of ${batch} square ${channels}-channel images cannot hold ${x.length} values`);
-    return uint8Tensor(x, [batch, side, side, channels]) as tf.Tensor4D; // as bytes where the backend can
+    return uint8Tensor(x, [batch, side, side, channels], feed) as tf.Tensor4D; // as bytes where the backend can
   }
   if (x.rank !== 4) throw new RangeError(`image batch must be [b, h, w, c], got shape [${x.shape}]`);
   return (x.dtype === 'float32' ? tf.clone(x) : tf.cast(x, 'float32')) as tf.Tensor4D;
@@ -127,39 +131,80 @@ const MAX_GATHER_POSITIONS = 2 ** 24;
 const gatherFailed = new Set<string>();
 
 /**
+ * How applyTransforms will move a batch's pixels: a copy (nothing moves), one gather per part of the
+ * batch from the two position tables of each part, or image by image. The trainer's step replay
+ * (./webgpu/stepReplay.ts) reads it too: a replayed step only takes new tables, so it must know
+ * that this batch moves the way the recorded one did.
+ */
+export type TransformPlan =
+  | { kind: 'copy' }
+  | { kind: 'cut' }
+  | { kind: 'gather'; H: number; W: number; parts: Array<{ first: number; n: number; A: Int32Array; B: Int32Array }> };
+
+/**
+ * The plan for a [b, h, w, c] batch (checking the transforms). `stored`: h = w of the batch as it
+ * arrives; a resize first brings it to o.size.
+ */
+export function transformPlan(shape: readonly number[], transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>): TransformPlan {
+  const [b, h, w] = shape;
+  if (transforms.length !== b) throw new RangeError(`${transforms.length} transforms for a batch of ${b}`);
+  const s = o.size;
+  const [H, W] = o.mode === 'resize' && (h !== s || w !== s) ? [s, s] : [h, w];
+  transforms.forEach((t, i) => {
+    if (!Number.isInteger(t.k) || t.k < 0 || t.k > 7) throw new RangeError(`image ${i}: dihedral transform must be 0..7, got ${t.k}`);
+    if (!Number.isInteger(t.top) || !Number.isInteger(t.left) || t.top < 0 || t.left < 0 || t.top + s > H || t.left + s > W) {
+      throw new RangeError(`image ${i}: a ${s}×${s} window at (${t.top}, ${t.left}) does not fit a ${H}×${W} image`);
+    }
+  });
+  if (H === s && W === s && transforms.every((t) => t.k === 0)) return { kind: 'copy' }; // nothing moves
+  if (gatherFailed.has(tf.getBackend())) return { kind: 'cut' };
+  const per = Math.max(1, Math.floor(MAX_GATHER_POSITIONS / (H * W)));
+  const parts = [];
+  for (let first = 0; first < b; first += per) {
+    const n = Math.min(per, b - first);
+    parts.push({ first, n, ...sourceTables(transforms.slice(first, first + n), s, H, W) });
+  }
+  return { kind: 'gather', H, W, parts };
+}
+
+/** A short name for a plan's shape of work: two batches with the same key run the same kernels. */
+export const transformPlanKey = (p: TransformPlan): string => (p.kind === 'gather' ? `gather ${p.H}x${p.W} ${p.parts.map((q) => q.n).join('+')}` : p.kind);
+
+/** The per-step values of a gather plan, named as applyTransforms claims them for a step replay. */
+export function transformFeeds(p: TransformPlan): Record<string, Int32Array> {
+  const feeds: Record<string, Int32Array> = {};
+  if (p.kind === 'gather') p.parts.forEach((q, i) => Object.assign(feeds, { [`augment A${i}`]: q.A, [`augment B${i}`]: q.B }));
+  return feeds;
+}
+
+/**
  * Applies given transforms to a float32 [b, S, S, c] batch, giving [b, s, s, c]: each image its own crop
  * window and dihedral transform, in one gather. The source pixel of output (i, p, q) is
  * A[i, p] + B[i, q] (a flat position in the batch), so two small integer tables go up and the backend
  * runs one add and one gather, whatever the batch: cutting and turning image by image launched about 5
  * kernels per image (157 for a batch of 32), as many as the training step itself. That way remains for
- * a backend whose gather fails `verifyAugmentGather`.
+ * a backend whose gather fails `verifyAugmentGather`. While a training step is being recorded the
+ * tables are claimed as that step's per-step values (see transformFeeds).
  */
-export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>): tf.Tensor4D {
+export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>, plan = transformPlan(x.shape, transforms, o)): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, c] = x.shape;
-    if (transforms.length !== b) throw new RangeError(`${transforms.length} transforms for a batch of ${b}`);
     const s = o.size;
     const sized = o.mode === 'resize' && (h !== s || w !== s) ? tf.image.resizeBilinear(x, [s, s]) : x;
-    const [H, W] = [sized.shape[1], sized.shape[2]];
-    transforms.forEach((t, i) => {
-      if (!Number.isInteger(t.k) || t.k < 0 || t.k > 7) throw new RangeError(`image ${i}: dihedral transform must be 0..7, got ${t.k}`);
-      if (!Number.isInteger(t.top) || !Number.isInteger(t.left) || t.top < 0 || t.left < 0 || t.top + s > H || t.left + s > W) {
-        throw new RangeError(`image ${i}: a ${s}×${s} window at (${t.top}, ${t.left}) does not fit a ${H}×${W} image`);
-      }
-    });
-    if (H === s && W === s && transforms.every((t) => t.k === 0)) return tf.clone(sized); // nothing moves
-    if (gatherFailed.has(tf.getBackend())) return cutEachImage(sized, transforms, s);
+    if (plan.kind === 'copy') return tf.clone(sized);
+    if (plan.kind === 'cut') return cutEachImage(sized, transforms, s);
+    const { H, W } = plan;
     // Flat positions over the whole stack, not gather's batchDims: tfjs 4.22's wasm gather steps through
     // batches wrongly with batchDims (tensorflow/tfjs#8658; verifyAugmentGather caught it).
-    const per = Math.max(1, Math.floor(MAX_GATHER_POSITIONS / (H * W)));
-    const parts: tf.Tensor4D[] = [];
-    for (let i0 = 0; i0 < b; i0 += per) {
-      const n = Math.min(per, b - i0);
-      const { A, B } = sourceTables(transforms.slice(i0, i0 + n), s, H, W);
-      const index = tf.add(tf.tensor3d(A, [n, s, 1], 'int32'), tf.tensor3d(B, [n, 1, s], 'int32')).reshape([n * s * s]);
-      const stack = n === b ? sized : tf.slice(sized, [i0, 0, 0, 0], [n, H, W, c]);
-      parts.push(tf.gather(tf.reshape(stack, [n * H * W, c]), index).reshape([n, s, s, c]) as tf.Tensor4D);
-    }
+    const parts = plan.parts.map(({ first, n, A, B }, i) => {
+      const tA = tf.tensor3d(A, [n, s, 1], 'int32');
+      const tB = tf.tensor3d(B, [n, 1, s], 'int32');
+      claimUpload(tA, `augment A${i}`, (f) => f[`augment A${i}`]);
+      claimUpload(tB, `augment B${i}`, (f) => f[`augment B${i}`]);
+      const index = tf.add(tA, tB).reshape([n * s * s]);
+      const stack = n === b ? sized : tf.slice(sized, [first, 0, 0, 0], [n, H, W, c]);
+      return tf.gather(tf.reshape(stack, [n * H * W, c]), index).reshape([n, s, s, c]) as tf.Tensor4D;
+    });
     return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
   });
 }

@@ -30,6 +30,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { adamUpdateInPlace, adamUpdateWebGpu } from '../webgpu/adamUpdate';
+import { onStepReplay } from '../webgpu/stepReplay';
 
 /**
  * Kernel name. Inputs (all float32, the same size): w, g, m, v.
@@ -180,12 +181,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   private readonly power1: BetaPower;
   private readonly power2: BetaPower;
 
-  applyGradients(variableGradients: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
-    if (!hasFusedAdam()) return super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const self = this as unknown as { accumulatedFirstMoment: NamedVariable[]; accumulatedSecondMoment: NamedVariable[]; learningRate: number; beta1: number; beta2: number; epsilon: number };
-    const t = this.iterations + 1;
-    const attrs: AdamUpdateAttrs = {
+  /** The update's constants for step t (1-based) at the current learning rate. */
+  private attrsAt(t: number): AdamUpdateAttrs {
+    const self = this as unknown as { learningRate: number; beta1: number; beta2: number; epsilon: number };
+    return {
       beta1: self.beta1,
       beta2: self.beta2,
       c1: Math.fround(1 - this.power1.at(t)),
@@ -193,9 +192,38 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       learningRate: self.learningRate,
       epsilon: self.epsilon,
     };
+  }
+
+  /** Whether tfjs's β-power scalars lag the step count (the fused path does not keep them). */
+  private betaPowersBehind = false;
+
+  applyGradients(variableGradients: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
+    const acc = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; beta1: number; beta2: number };
+    if (!hasFusedAdam()) {
+      if (this.betaPowersBehind) {
+        // tfjs's own step reads β^t from its scalars: bring them to this step first
+        const t = this.iterations + 1;
+        tf.tidy(() => {
+          acc.accBeta1.assign(tf.scalar(this.power1.at(t)));
+          acc.accBeta2.assign(tf.scalar(this.power2.at(t)));
+        });
+        this.betaPowersBehind = false;
+      }
+      return super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+    }
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const self = this as unknown as { accumulatedFirstMoment: NamedVariable[]; accumulatedSecondMoment: NamedVariable[] };
+    const attrs = this.attrsAt(this.iterations + 1);
     const registered = tf.engine().registeredVariables;
-    // webgpu: one dispatch per weight writing w, m and v in their own buffers (../webgpu/adamUpdate.ts)
-    const inPlace = tf.getBackend() === 'webgpu' ? adamUpdateInPlace(attrs) : null;
+    // webgpu: one dispatch per weight writing w, m and v in their own buffers (../webgpu/adamUpdate.ts).
+    // A replay of this step (../webgpu/stepReplay.ts) advances the step count and takes each
+    // weight's constants from `next`.
+    let next = attrs;
+    onStepReplay(() => {
+      next = this.attrsAt(this.iterations + 1);
+      (this as unknown as { incrementIterations(): void }).incrementIterations();
+    });
+    const inPlace = tf.getBackend() === 'webgpu' ? adamUpdateInPlace(attrs, () => next) : null;
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = registered[name];
@@ -211,11 +239,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         v.assign(v2);
         value.assign(w2);
       });
-      // keep tfjs's β-power scalars true too (two tiny kernels), so nothing that reads them is stale
-      const acc = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
-      acc.accBeta1.assign(tf.mul(acc.accBeta1, self.beta1));
-      acc.accBeta2.assign(tf.mul(acc.accBeta2, self.beta2));
     });
+    // tfjs's β-power scalars (accBeta1/2) are not updated here: only tfjs's own step reads them,
+    // and it brings them up to date first (above). Updating them would be two kernels a step and
+    // a reassigned tensor, which a step replay cannot repeat.
+    this.betaPowersBehind = true;
     (this as unknown as { incrementIterations(): void }).incrementIterations();
   }
 }

@@ -8,7 +8,7 @@
  * seeded createModel).
  */
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, batchTensor, evalBatch, type AugmentOptions } from '../augment';
+import { applyTransforms, batchTensor, drawTransforms, evalBatch, transformFeeds, transformPlan, transformPlanKey, type AugmentOptions } from '../augment';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../metrics';
 import { Rng } from '../rng';
 import type { BatchSource } from './batchSource';
@@ -19,6 +19,7 @@ import { setTrainable } from './freeze';
 import { createAdam } from './fusedAdam';
 import { installStudioGradients } from './studioGradients';
 import { yieldToEvents } from './yieldToEvents';
+import { claimUpload, StepReplayer, type StepResult } from '../webgpu/stepReplay';
 import type { LossFn } from '../losses';
 import type { Trainable } from '../lossSchedule';
 import type { EpochLogs } from './logs';
@@ -125,6 +126,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
     if (done === phase.epochs) continue;
     setTrainable(model, phase.trainable);
     const optimizer = createAdam(phase.lr);
+    const replayer = new StepReplayer();
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (o.resumeFrom && !started) {
       const samePhase = o.resumeFrom.phase === phaseIndex;
@@ -166,11 +168,11 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         // or Stop arrives: it completes and is reported. The read
         // starts right after its step: a WebGPU read-back waits for all work submitted before it, so
         // one started after step k + 1 was queued would wait for that step too.
-        type InFlight = { loss: tf.Scalar; read: Promise<tf.TypedArray>; b: number };
+        type InFlight = StepResult & { b: number };
         let inFlight: InFlight | null = null;
         const settle = async (p: InFlight) => {
-          const value = (await p.read)[0];
-          p.loss.dispose();
+          const value = await p.read;
+          p.dispose();
           lossSum += value * p.b;
           images += p.b;
           await emit('onBatchEnd', ctx, { epoch, phase: phaseIndex, batch: batchIndex++, batchSize: p.b, loss: value, images, seconds: (performance.now() - t0) / 1000 });
@@ -184,14 +186,27 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
               break;
             }
             const b = batch.y.length / C;
-            const loss = tf.tidy(() => {
-              const x = augmentBatch(batchTensor(batch.x, b, source.channels), o.augment, rng);
-              const y = tf.tensor2d(batch.y, [b, C]);
-              return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;
-            });
+            const stored = batch.x instanceof Uint8Array ? Math.round(Math.sqrt(batch.x.length / (b * source.channels))) : batch.x.shape[1];
+            const transforms = drawTransforms(b, stored, o.augment, rng);
+            const plan = transformPlan([b, stored, stored, source.channels], transforms, o.augment);
+            // On webgpu the step's GPU commands are recorded and replayed with this batch's bytes
+            // (stepReplay.ts); a batch held as a tensor, or one of other shapes, runs through tfjs.
+            const bytes = batch.x instanceof Uint8Array ? batch.x : null;
+            const key = bytes ? `${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : 'tensor batch';
+            const step = replayer.run(
+              key,
+              () => ({ x: bytes!, y: batch.y, ...transformFeeds(plan) }),
+              () =>
+                tf.tidy(() => {
+                  const x = applyTransforms(batchTensor(batch.x, b, source.channels, 'x'), transforms, o.augment, plan);
+                  const y = tf.tensor2d(batch.y, [b, C]);
+                  claimUpload(y, 'y', (f) => f.y);
+                  return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;
+                }),
+            );
             if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
             const previous = inFlight;
-            inFlight = { loss, read: loss.data(), b };
+            inFlight = { ...step, b };
             if (previous) await settle(previous);
           }
           const last = inFlight;
@@ -203,7 +218,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
           // only after an error: the pending read settles on its own, unobserved
           if (inFlight) {
             inFlight.read.catch(() => undefined);
-            inFlight.loss.dispose();
+            inFlight.dispose();
           }
         }
         if (stoppedBy !== null) {
@@ -231,6 +246,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       }
       if (phaseIndex === o.phases.length - 1 || stoppedBy !== null) await emit('onTrainEnd', ctx, { stoppedBy });
     } finally {
+      replayer.dispose();
       optimizer.dispose();
       setTrainable(model);
     }

@@ -22,6 +22,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { AdamUpdateAttrs } from '../train/fusedAdam';
 import { bufferOf, directBackend, directPipeline, dispatchDirect, exclusive, groupsFor, uniformsOf } from './directDispatch';
 import { elementwiseProgram, scalarUniforms, WORKGROUP } from './elementwise';
+import { claimUniform } from './stepReplay';
 
 /**
  * The kernel function; fusedAdam.ts registers it under ADAM_UPDATE for 'webgpu' (and checks the
@@ -101,12 +102,14 @@ export interface InPlaceAdam {
 
 /**
  * The in-place updater for one optimizer step with `a`'s constants, when the active backend is
- * webgpu and not timing kernels; else null.
+ * webgpu and not timing kernels; else null. `next`: the constants of a replayed step, for a step
+ * being recorded (../webgpu/stepReplay.ts).
  */
-export function adamUpdateInPlace(a: AdamUpdateAttrs): InPlaceAdam | null {
+export function adamUpdateInPlace(a: AdamUpdateAttrs, next?: () => AdamUpdateAttrs): InPlaceAdam | null {
   const be = directBackend();
   if (!be || !tf.env().getBool(ADAM_IN_PLACE_FLAG)) return null;
-  const constants = [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.c1, a.c2, a.epsilon, -a.learningRate];
+  const values = (c: AdamUpdateAttrs) => [c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.c1, c.c2, c.epsilon, -c.learningRate];
+  const constants = values(a);
   return {
     update(w, g, m, v) {
       const n = w.shape.reduce((p, d) => p * d, 1);
@@ -115,6 +118,8 @@ export function adamUpdateInPlace(a: AdamUpdateAttrs): InPlaceAdam | null {
       // a uniform buffer per dispatch, as tfjs's own: tfjs returns it to its pool at the next
       // submit, which may come between two weights, and a buffer from the pool may be rewritten
       const uniforms = uniformsOf(be, constants);
+      // a recorded step's replay writes the constants of its own step here (stepReplay.ts)
+      if (next) claimUniform(uniforms, 'Adam step constants', () => Float32Array.from(values(next())));
       const comp = n % 4 === 0 ? 4 : 1;
       const pipeline = directPipeline(be, `hpaAdamInPlace${comp}`, () => inPlaceShader(comp === 4 ? 'vec4<f32>' : 'f32'));
       // bound with the weight's exact size: arrayLength(&g) is the element count

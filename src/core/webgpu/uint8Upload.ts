@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { namedProgram } from './elementwise';
+import { claimUpload } from './stepReplay';
 
 /** Kernel name: input `x`, int32 [n / 4] (4 bytes per value); attr `size`: n; output float32 [n]. */
 export const UINT8_TO_FLOAT32 = 'HpaUint8ToFloat32';
@@ -107,10 +108,14 @@ export function hasUint8Upload(): boolean {
  * A float32 tensor of the given shape holding `bytes` (values 0..255): uploaded as bytes where the
  * backend supports it, else through tfjs's float conversion. The caller owns the result.
  */
-export function uint8Tensor(bytes: Uint8Array, shape: number[]): tf.Tensor {
+export function uint8Tensor(bytes: Uint8Array, shape: number[], feed?: string): tf.Tensor {
   const n = bytes.length;
   if (shape.reduce((a, b) => a * b, 1) !== n) throw new RangeError(`${n} bytes cannot fill shape [${shape}]`);
-  if (!hasUint8Upload() || n === 0) return tf.tensor(bytes, shape, 'float32');
+  if (!hasUint8Upload() || n === 0) {
+    const t = tf.tensor(bytes, shape, 'float32');
+    if (feed) claimUpload(t, feed, (f) => Float32Array.from(f[feed] as Uint8Array));
+    return t;
+  }
   const words = Math.ceil(n / 4);
   // an int32 view needs 4-byte alignment and whole words; otherwise copy into a fresh buffer
   const aligned = bytes.byteOffset % 4 === 0 && n % 4 === 0 ? bytes : (() => {
@@ -119,6 +124,8 @@ export function uint8Tensor(bytes: Uint8Array, shape: number[]): tf.Tensor {
     return c;
   })();
   const packed = tf.tensor1d(new Int32Array(aligned.buffer, aligned.byteOffset, words), 'int32');
+  // a recorded training step's batch: a replay writes the next batch's bytes here (stepReplay.ts)
+  if (feed) claimUpload(packed, feed, (f) => f[feed]);
   try {
     const flat = tf.engine().runKernel(UINT8_TO_FLOAT32, { x: packed }, { size: n }) as tf.Tensor;
     const out = flat.reshape(shape);

@@ -11,6 +11,7 @@
  *    shares one mask per feature across the batch).
  */
 import * as tf from '@tensorflow/tfjs';
+import { claimUpload } from '../../webgpu/stepReplay';
 
 export const SELU_ALPHA_PRIME = -1.7580993408473766;
 
@@ -46,6 +47,18 @@ abstract class DropoutBase extends tf.layers.Layer {
 
   /** Uniform [0,1) noise for the next training call, seeded if the layer has a seed. */
   protected noise(shape: number[]): tf.Tensor {
+    const noise = this.draw(shape);
+    // a recorded training step's replay draws the next call's noise the same way (stepReplay.ts)
+    claimUpload(noise, `${this.name} noise`, () => {
+      const next = this.draw(shape);
+      const values = next.dataSync(); // held on the CPU: tfjs draws random values in JavaScript
+      next.dispose();
+      return values;
+    });
+    return noise;
+  }
+
+  private draw(shape: number[]): tf.Tensor {
     const n = this.calls++;
     return tf.randomUniform(shape, 0, 1, 'float32', this.seed === undefined ? undefined : stepSeed(this.seed, n));
   }
