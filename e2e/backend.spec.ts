@@ -30,6 +30,9 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight, in place (checked)');
   // the batch's crops and dihedral turns in one gather matched the same positions read in JavaScript (augment.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('crops and flips of a batch in one gather (checked)');
+  // a small network trained by the studio's trainer with its steps replayed from a recording of their GPU
+  // commands gave the same losses and weights, bit for bit, as step by step through tfjs (replayCheck.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('training steps replayed from a recording of their GPU commands (checked)');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);

@@ -30,6 +30,8 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('data-path')).toHaveText('images: OPFS by sync reads, held in memory (197 kB)');
     await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', { timeout: 150_000 });
     await expect(page.getByTestId('run-state')).toContainText('done');
+    // after two steps recorded alike, the epoch's later full batches replayed their GPU commands (stepReplay.ts)
+    await expect(page.getByTestId('step-replay')).toHaveText(/^[1-9]\d* of \d+ steps replayed$/);
     await expect(page.getByTestId('per-class-table').locator('tbody tr')).toHaveCount(28);
     const { probs, truth } = await page.evaluate(
       () =>

@@ -20,6 +20,7 @@ import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
 import { verifyAugmentGather } from '../core/augment';
 import { verifyFusedAdam } from '../core/train/fusedAdam';
+import { verifyStepReplay } from '../core/train/replayCheck';
 import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
@@ -173,6 +174,11 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
     const augmentOff = await verifyAugmentGather();
     reason += augmentOff === null ? '; crops and flips of a batch in one gather (checked)' : `; augmentation image by image: ${augmentOff}`;
+    if (name === 'webgpu') {
+      // last: it trains through the fused kernels checked above
+      const replayOff = await verifyStepReplay();
+      reason += replayOff === null ? '; training steps replayed from a recording of their GPU commands (checked)' : `; every step through tfjs: step replay ${replayOff}`;
+    }
     attempts.push({ backend: name, used: true, reason });
   }
   const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs };

@@ -116,6 +116,11 @@ export interface BatchProgress {
   numBytes: number;
   /** fraction of the epoch's time spent waiting for data */
   stallFraction: number;
+  /** steps so far replayed from a recording of their GPU commands, of all steps so far (webgpu) */
+  stepsReplayed: number;
+  steps: number;
+  /** why steps are not being replayed, or null */
+  replayOff: string | null;
 }
 
 export type RunEndStatus = 'done' | 'stopped' | 'failed';

@@ -152,6 +152,9 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
           numTensors: mem.numTensors,
           numBytes: mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? mem.numBytes,
           stallFraction: (stats.waitMs - waitAtEpochStart) / Math.max(1, now - epochStart),
+          stepsReplayed: logs.stepsReplayed,
+          steps: logs.steps,
+          replayOff: logs.replayOff,
         },
       });
       lastPost = now;

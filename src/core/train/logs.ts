@@ -11,6 +11,12 @@ export interface BatchLogs {
   images: number;
   /** seconds since the epoch started */
   seconds: number;
+  /** training steps of this run so far replayed from a recording of their GPU commands (webgpu; ../webgpu/stepReplay.ts) */
+  stepsReplayed: number;
+  /** training steps of this run so far */
+  steps: number;
+  /** why this phase's steps are not replayed, or null */
+  replayOff: string | null;
 }
 
 export interface EpochLogs {

@@ -114,6 +114,8 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
   let epoch = o.resumeFrom?.epoch ?? 0;
   let epochsBefore = 0;
   let started = false;
+  let steps = 0;
+  let replayedBefore = 0; // steps replayed in earlier phases
   const emit = async <K extends keyof TrainingCallback>(hook: K, ...args: Parameters<NonNullable<TrainingCallback[K]>>) => {
     for (const cb of callbacks) await (cb[hook] as ((...a: unknown[]) => unknown) | undefined)?.apply(cb, args);
   };
@@ -175,7 +177,19 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
           p.dispose();
           lossSum += value * p.b;
           images += p.b;
-          await emit('onBatchEnd', ctx, { epoch, phase: phaseIndex, batch: batchIndex++, batchSize: p.b, loss: value, images, seconds: (performance.now() - t0) / 1000 });
+          steps++;
+          await emit('onBatchEnd', ctx, {
+            epoch,
+            phase: phaseIndex,
+            batch: batchIndex++,
+            batchSize: p.b,
+            loss: value,
+            images,
+            seconds: (performance.now() - t0) / 1000,
+            stepsReplayed: replayedBefore + replayer.status.replayed,
+            steps,
+            replayOff: replayer.status.off,
+          });
           await yieldToEvents(); // let Pause/Stop messages and finished reads in before the next batch
         };
         try {
@@ -246,6 +260,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       }
       if (phaseIndex === o.phases.length - 1 || stoppedBy !== null) await emit('onTrainEnd', ctx, { stoppedBy });
     } finally {
+      replayedBefore += replayer.status.replayed;
       replayer.dispose();
       optimizer.dispose();
       setTrainable(model);

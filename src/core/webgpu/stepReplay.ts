@@ -136,8 +136,7 @@ class Recording {
    * The step as a sequence of comparable tokens: a buffer the step took before it appears is named by
    * its first appearance, a buffer from before the step by itself.
    */
-  canonical(): Array<string | GPUBuffer | GPUComputePipeline> {
-    const names = new Map<GPUBuffer, string>();
+  canonical(names = new Map<GPUBuffer, string>()): Array<string | GPUBuffer | GPUComputePipeline> {
     const out: Array<string | GPUBuffer | GPUComputePipeline> = [];
     const name = (b: GPUBuffer, at: number): string | GPUBuffer => {
       const taken = this.acquiredAt.get(b);
@@ -328,27 +327,53 @@ function record<T>(be: Backend, step: () => T): { rec: Recording; result: T } {
   }
 }
 
-/** Why two recordings are not the same step, or null. */
-function difference(a: Recording, b: Recording): string | null {
-  const ca = a.canonical();
-  const cb = b.canonical();
-  if (ca.length !== cb.length) return `the two steps made different numbers of WebGPU calls (${a.events.length} and ${b.events.length})`;
+/** A value a step leaves in a new buffer that the next step reads from the old one: copied back after each replay. */
+type Carry = { from: GPUBuffer; to: GPUBuffer };
+
+/**
+ * Whether `b` repeats `a` (the step before it): the values to carry from step to step, or why not.
+ *
+ * A buffer from before the step may differ between the two only as a reassigned variable does
+ * (BatchNorm's moving averages): `a` read the variable's old buffer and made its new one, which `b`
+ * reads. Then, before every replay, `b`'s new buffer in that role (which the variable now holds, and
+ * which every replay rewrites) is copied into the one `b` read, so each replay reads the latest value. Anything else that differs stops the replay.
+ */
+function compare(a: Recording, b: Recording): { carries: Carry[] } | { why: string } {
+  const namesA = new Map<GPUBuffer, string>();
+  const namesB = new Map<GPUBuffer, string>();
+  const ca = a.canonical(namesA);
+  const cb = b.canonical(namesB);
+  if (ca.length !== cb.length) return { why: `the two steps made different numbers of WebGPU calls (${a.events.length} and ${b.events.length})` };
+  const moved = new Map<GPUBuffer, GPUBuffer>();
   for (let i = 0; i < ca.length; i++) {
-    if (ca[i] === cb[i]) continue;
-    if (ca[i] instanceof GPUBuffer && cb[i] instanceof GPUBuffer) {
-      return 'a buffer from before the step is not the same in both steps (state carried by a reassigned tensor, as BatchNorm\'s moving averages, is not replayed)';
+    const [x, y] = [ca[i], cb[i]];
+    if (x === y) continue;
+    if (x instanceof GPUBuffer && y instanceof GPUBuffer) {
+      if ((moved.get(x) ?? y) !== y) return { why: 'a buffer from before the step is read in different places in the two steps' };
+      moved.set(x, y);
+      continue;
     }
-    return `the two steps differ at call ${i}: ${String(typeof ca[i] === 'string' ? ca[i] : 'a buffer or pipeline')} vs ${String(typeof cb[i] === 'string' ? cb[i] : 'a buffer or pipeline')}`;
+    const say = (t: unknown) => (typeof t === 'string' ? t : t instanceof GPUBuffer ? 'a buffer' : 'a pipeline');
+    return { why: `the two steps differ at call ${i}: ${say(x)} vs ${say(y)}` };
+  }
+  const byName = new Map([...namesB].map(([buffer, name]) => [name, buffer]));
+  const carries: Carry[] = [];
+  for (const [, to] of moved) {
+    // `to` must be what step a made in some role; step b's buffer in that role holds the new value
+    const role = namesA.get(to);
+    const from = role === undefined ? undefined : byName.get(role);
+    if (!from) return { why: 'a buffer from before the step differs between the two steps, and not as a reassigned variable' };
+    if (from !== to) carries.push({ from, to });
   }
   for (let i = 0; i < a.events.length; i++) {
     const ea = a.events[i];
     const eb = b.events[i];
     if (ea.kind !== 'write' || eb.kind !== 'write' || eb.next) continue;
     if (ea.data.byteLength !== eb.data.byteLength || ea.data.some((v, j) => v !== eb.data[j])) {
-      return `a value written to the GPU changed between the steps without being claimed as per-step (write ${i} of ${a.events.length} calls, ${eb.data.byteLength} bytes)`;
+      return { why: `a value written to the GPU changed between the steps without being claimed as per-step (write ${i} of ${a.events.length} calls, ${eb.data.byteLength} bytes)` };
     }
   }
-  return null;
+  return { carries };
 }
 
 /** Takes `buffer` out of tfjs's free pool (as if acquired); false if it is not there. */
@@ -379,15 +404,21 @@ class Replay {
     private readonly be: Backend,
     private readonly rec: Recording,
     private readonly output: { buffer: GPUBuffer; bytes: number },
+    private readonly carries: Carry[],
   ) {
     const bm = be.bufferManager;
     const mine = rec.buffers();
-    const external = new Set([...mine].filter((b) => !rec.acquiredAt.has(b)));
+    for (const c of carries) mine.add(c.to);
     for (const b of mine) if (takeFromPool(bm, b)) this.held.add(b);
+    // Buffers tensors still hold: weights, moments, constants from before the step, and what the step
+    // left in tensors (the loss, a reassigned variable's new value). Released, they mean the state the
+    // replay reads or writes has moved (a weight assigned anew, the model disposed, a variable updated
+    // by a step through tfjs): the replay ends. The loss is released by its reader, as expected.
+    const owned = new Set([...mine].filter((b) => !this.held.has(b) && b !== output.buffer));
     const release = bm.releaseBuffer;
     this.restoreRelease = override(bm, 'releaseBuffer', (buffer: GPUBuffer, reuse?: boolean) => {
       if (!mine.has(buffer)) return release.call(bm, buffer, reuse);
-      if (external.has(buffer)) this.invalid ??= 'a buffer the step reads (a weight, a moment) was released';
+      if (owned.has(buffer)) this.invalid ??= 'a buffer the step reads or leaves its results in was released by its tensor';
       this.held.add(buffer);
     });
   }
@@ -413,6 +444,9 @@ class Replay {
     const device = be.device;
     const queue = device.queue;
     let enc = device.createCommandEncoder();
+    // the last step's carried values (in the buffers that step, recorded or replayed, wrote them to)
+    // into the buffers this step reads them from
+    for (const c of this.carries) enc.copyBufferToBuffer(c.from, 0, c.to, 0, Math.min(c.from.size, c.to.size));
     let pass: GPUComputePassEncoder | null = null;
     const events = this.rec.events;
     for (let i = 0; i < events.length; i++) {
@@ -468,6 +502,8 @@ export interface ReplayStatus {
   throughTfjs: number;
   /** why steps are not being replayed, or null */
   off: string | null;
+  /** values copied back after each replay (a reassigned variable's, as BatchNorm's moving averages) */
+  carried: number;
 }
 
 let replayedTotal = 0;
@@ -484,9 +520,9 @@ export class StepReplayer {
   private previous: { key: string; rec: Recording } | null = null;
   private replay: { key: string; r: Replay } | null = null;
   private attempts = 0;
-  readonly status: ReplayStatus = { replayed: 0, throughTfjs: 0, off: null };
+  readonly status: ReplayStatus = { replayed: 0, throughTfjs: 0, off: null, carried: 0 };
 
-  /** Comparisons that may fail before the phase gives up on replay. */
+  /** Comparisons that may fail in a row (no replay between them) before the phase gives up on replay. */
   static readonly MAX_FAILURES = 3;
   /** why the last comparison failed (for the bench and tests) */
   lastFailure: string | null = null;
@@ -524,14 +560,17 @@ export class StepReplayer {
     const previous = this.previous;
     this.previous = { key, rec };
     const lossBuffer = be.tensorMap.get(loss.dataId)?.resource;
+    const same = previous && previous.key === key && !previous.rec.problem ? compare(previous.rec, rec) : undefined;
     const why =
       rec.problem ??
       (lossBuffer instanceof GPUBuffer && rec.acquiredAt.has(lossBuffer) ? null : 'the loss was not computed inside the step') ??
-      (previous && previous.key === key && !previous.rec.problem ? difference(previous.rec, rec) : undefined);
-    if (why === null) {
-      this.replay = { key, r: new Replay(be, rec, { buffer: lossBuffer as GPUBuffer, bytes: 4 }) };
+      (same && 'why' in same ? same.why : same ? null : undefined);
+    if (why === null && same && 'carries' in same) {
+      this.replay = { key, r: new Replay(be, rec, { buffer: lossBuffer as GPUBuffer, bytes: 4 }, same.carries) };
+      this.status.carried = same.carries.length;
       this.previous = null;
-    } else if (why !== undefined) {
+      this.attempts = 0;
+    } else if (why) {
       // the first step of a phase creates Adam's moments, so it never matches the second
       this.lastFailure = why;
       if (++this.attempts >= StepReplayer.MAX_FAILURES) {

@@ -206,6 +206,9 @@ export function LiveRunView() {
             {fmtInt(p.numTensors)} tensors · {fmtBytes(p.numBytes)} on the backend
           </span>
           <span title="share of the epoch spent waiting for images from storage">data wait {(p.stallFraction * 100).toFixed(1)}%</span>
+          <span data-testid="step-replay" title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}>
+            {p.stepsReplayed > 0 ? `${fmtInt(p.stepsReplayed)} of ${fmtInt(p.steps)} steps replayed` : 'steps through tfjs'}
+          </span>
         </div>
       )}
       {/* the charts mount as soon as a run starts (empty): a chart's first draw is its costliest, and
