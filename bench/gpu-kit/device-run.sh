@@ -4,7 +4,9 @@
 #   OUT=/some/dir sh bench/gpu-kit/device-run.sh
 # It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
-#   PyTorch CUDA reference; tfjs-webgpu studio kernels; tfjs's own kernels (before); the fused Adam
+#   PyTorch CUDA reference; tfjs-webgpu studio kernels (steps replayed from a recording); the same with every
+#   step built by tfjs (HPA_STEP_REPLAY=false, before), for the step loop, the trainer loop and GapNet-Kaggle;
+#   losses read one step late; tfjs's own kernels (before); the fused Adam
 #   through tfjs programs instead of in place (before); tfjs's staged uploads instead of writeBuffer
 #   (before); the split filter gradient instead of the tiled one (before); tfjs's transpose-and-reduce
 #   per-channel sums (before); tfjs's naive conv input gradient instead of its matrix-multiply one
@@ -64,7 +66,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}` : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -75,6 +77,12 @@ job() {
 P="--warmup $W --steps $N"
 job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
 job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
+job tfjs-pl-256-b32-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_STEP_REPLAY=false
+job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
+job tfjs-pl-256-b32-trainer-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_STEP_REPLAY=false
+job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
+job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
+job tfjs-kaggle-256-b32-noreplay tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs
 # the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight) instead of in place (1 dispatch)
 job tfjs-pl-256-b32-adam-kernels tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_ADAM_IN_PLACE=false
@@ -88,8 +96,6 @@ job tfjs-pl-256-b32-reduce-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32
 job tfjs-pl-256-b32-derinput-naive tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true
 # the BCE as tfjs ops instead of one kernel each way (src/core/webgpu/focalLoss.ts)
 job tfjs-pl-256-b32-loss-ops tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_FUSED_LOSS=false
-job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
-job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 # what augmentation costs in the loop: the same run with the batch passed through as it is
 job tfjs-pl-256-b32-trainer-upload-staged tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_UPLOAD_WRITE_BUFFER=false
 job tfjs-pl-256-b32-trainer-noaug tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --augment none
@@ -128,7 +134,6 @@ job tfjs-pl-256-b32-again tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job torch-pl-128-b32 torch --model gapnet-pl --size $S128 --batch $B32 --warmup 5 --steps 30
 job tfjs-pl-128-b32 tfjs --model gapnet-pl --size $S128 --batch $B32 $P
 job torch-kaggle-256-b32 torch --model gapnet-kaggle --size $S256 --batch $B32 --warmup 5 --steps 30
-job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
 job tfjs-kaggle-256-b32-reduce-tfjs tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --flag HPA_COLUMN_REDUCE=false
 job tfjs-kaggle-256-b32-trainer tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --trainer
 job tfjs-kaggle-256-b32-before tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --kernels tfjs

@@ -28,6 +28,8 @@ import { makeLoss } from '../../src/core/losses';
 import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
+import { verifyStepReplay } from '../../src/core/train/replayCheck';
+import { STEP_REPLAY_FLAG } from '../../src/core/webgpu/stepReplay';
 import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
 
 /**
@@ -46,18 +48,20 @@ async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, b
   const m = createModel(model, { inputSize: size, seed: 1 });
   const at: number[] = [];
   const loss: number[] = [];
+  let replayed = 0;
+  let replayOff: string | null = null;
   const t0 = performance.now();
   await train(m, source, {
     phases: [{ name: 'bce', epochs: 1, loss: makeLoss({ kind: 'bce' }), lr: 1e-3 }],
     batchSize: batch,
     seed: 1,
     augment: { size, mode: 'crop', flips: augment, rotate90: augment },
-    callbacks: [{ onBatchEnd: (_c, logs) => void (at.push(performance.now()), loss.push(logs.loss)) }],
+    callbacks: [{ onBatchEnd: (_c, logs) => void (at.push(performance.now()), loss.push(logs.loss), (replayed = logs.stepsReplayed), (replayOff = logs.replayOff)) }],
   });
   const params = m.countParams();
   m.dispose();
   const steady = at.slice(Math.max(0, warmup - 1));
-  return { backend: tf.getBackend(), params, firstStepMs: at[0] - t0, stepMs: steady.slice(1).map((t, i) => t - steady[i]), warmups: warmup, loss, encodeMs: [], kernels: 'studio' };
+  return { backend: tf.getBackend(), params, firstStepMs: at[0] - t0, stepMs: steady.slice(1).map((t, i) => t - steady[i]), warmups: warmup, loss, encodeMs: [], kernels: 'studio', replay: { replayed, off: replayOff } };
 }
 
 const { values: o } = parseArgs({
@@ -119,6 +123,8 @@ registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
 // tfjs's matrix-multiply conv input gradient, checked against its naive one (flags: WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true is the before)
 const convInputGradCheck = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE' in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
+// the step replay against steps built by tfjs, bit for bit (src/core/train/replayCheck.ts); HPA_STEP_REPLAY=false is the before
+const replayCheck = kernels === 'tfjs' || flags[STEP_REPLAY_FLAG] === false ? 'off' : ((await verifyStepReplay()) ?? 'passed');
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer
   ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop')
@@ -129,5 +135,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, uint8Check, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, replayCheck, uint8Check, replay: t.replay, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

@@ -13,6 +13,7 @@ import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
 import { bce, FUSED_LOSS_FLAG } from '../../src/core/losses';
 import { NAIVE_CONV_INPUT_GRAD_FLAG } from '../../src/core/webgpu/conv2dInputGrad';
+import { STEP_REPLAY_FLAG, StepReplayer, type StepResult } from '../../src/core/webgpu/stepReplay';
 import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
@@ -71,10 +72,11 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   // the fused AlphaDropout (forward only: without it the layer runs tfjs ops, whose gradients are tfjs's)
   const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
-  // by their flags: the loss as tfjs ops (src/core/webgpu/focalLoss.ts) and tfjs's default, naive conv input
-  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts); a flag
+  // by their flags: the loss as tfjs ops (src/core/webgpu/focalLoss.ts), tfjs's default, naive conv input
+  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts) and every
+  // step built by tfjs (no replay: src/core/webgpu/stepReplay.ts); a flag
   // that is not registered (the webgpu one without that backend loaded) is left alone
-  const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true]] as const) : [];
+  const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true], [STEP_REPLAY_FLAG, false]] as const) : [];
   const flagsBefore = flags.flatMap(([k, v]) => {
     const was = flagValue(k);
     if (was === undefined) return [];
@@ -108,11 +110,13 @@ export interface TrainTiming {
   stepMs: number[];
   warmups: number;
   loss: number[];
-  /** per timed step: ms until `minimize` returned, i.e. JavaScript building and encoding the step (on webgpu the GPU runs on after it) */
+  /** per timed step: ms until the step returned (`minimize` through tfjs, or a replay), i.e. JavaScript building and encoding the step (on webgpu the GPU runs on after it) */
   encodeMs: number[];
   /** webgpu: compute dispatches per timed step (counted at GPUComputePassEncoder.dispatchWorkgroups, tfjs's programs and the studio's direct ones alike) */
   dispatchesPerStep?: number;
   kernels: KernelSet;
+  /** steps replayed from a recording (src/core/webgpu/stepReplay.ts), and why not where none or not all were */
+  replay?: { replayed: number; off: string | null };
 }
 
 export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
@@ -132,28 +136,34 @@ function buildStep(model: TrainSpec['model'], size: number, batch: number, kerne
   const optimizer = adam(kernels, 1e-3);
   const x = tf.randomUniform([batch, size, size, 4], 0, 255, 'float32', 11);
   const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
+  // through the trainer's replayer: recorded through tfjs, then replayed (src/core/webgpu/stepReplay.ts;
+  // off for the 'tfjs' set and with HPA_STEP_REPLAY=false). The batch is the same every step, so
+  // there are no per-step bytes to feed.
+  const replayer = new StepReplayer();
   const step = () => optimizer.minimize(() => bce(y, m.apply(x, { training: true }) as tf.Tensor), true)!;
+  const run = () => replayer.run('bench', () => ({}), () => tf.tidy(step));
   const params = m.countParams();
   const dispose = () => {
+    replayer.dispose();
     tf.dispose([x, y]);
     optimizer.dispose();
     m.dispose();
   };
-  return { step, params, dispose };
+  return { step, run, params, dispose, replayer };
 }
 
 async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
-  const { step, params, dispose } = buildStep(s.model, s.size, s.batch, s.kernels);
+  const { run, params, dispose, replayer } = buildStep(s.model, s.size, s.batch, s.kernels);
   const times: number[] = [];
   const encode: number[] = [];
   const loss: number[] = [];
   const t0 = performance.now();
   let warmups = 0;
-  type Pending = { l: tf.Scalar; read: Promise<Float32Array | Int32Array | Uint8Array>; ts: number };
+  type Pending = { l: StepResult; ts: number };
   let pending: Pending | null = null;
   let lastDone = t0;
   const settle = async (p: Pending) => {
-    loss.push((await p.read)[0]);
+    loss.push(await p.l.read);
     p.l.dispose();
     const now = performance.now();
     times.push(s.pipeline ? now - lastDone : now - p.ts);
@@ -175,13 +185,12 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
     counting = i >= s.warmup;
     if (counting) counted++;
     const ts = performance.now();
-    const l = step();
+    const l = run();
     encode.push(performance.now() - ts);
-    const read = l.data();
-    if (!s.pipeline) await settle({ l, read, ts });
+    if (!s.pipeline) await settle({ l, ts });
     else {
       if (pending) await settle(pending);
-      pending = { l, read, ts };
+      pending = { l, ts };
     }
     if (i === 0 || i < s.warmup) warmups = i + 1;
     const spent = performance.now() - t0;
@@ -194,11 +203,12 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
     if (times.length > 1) times.pop();
   }
   if (pass && dispatch) pass.dispatchWorkgroups = dispatch;
+  const replay = { replayed: replayer.status.replayed, off: replayer.status.off ?? (replayer.status.replayed ? null : replayer.lastFailure) };
   dispose();
   // when the budget cut the warm-ups short, the steps after the first are all we have
   const first = times.length > s.warmup ? s.warmup : 1;
   const timed = times.slice(first);
-  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, encodeMs: encode.slice(first), warmups: Math.min(warmups, first), loss, kernels: s.kernels ?? 'studio', ...(dispatches ? { dispatchesPerStep: dispatches / counted } : {}) };
+  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, encodeMs: encode.slice(first), warmups: Math.min(warmups, first), loss, kernels: s.kernels ?? 'studio', ...(dispatches ? { dispatchesPerStep: dispatches / counted } : {}), replay };
 }
 
 /** Kernels (and those that compute) run by one training step of `model` on the active backend, counted by tf.profile. */
