@@ -158,6 +158,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       for (let e = done; e < phase.epochs && phaseStop === null && stoppedBy === null; e++) {
         epoch++;
         await emit('onEpochStart', ctx, epoch);
+        if (replayer.status.off === null) replayer.restart(); // recorded afresh each epoch (stepReplay.ts)
         const t0 = performance.now();
         const rng = new Rng(`${o.seed}:augment:${epoch}`);
         let lossSum = 0;

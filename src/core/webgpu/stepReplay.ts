@@ -588,6 +588,16 @@ export class StepReplayer {
     if (why) this.status.off = why;
   }
 
+  /**
+   * Ends the current replay (not a failure): the next two steps record again. The trainer calls it at
+   * every epoch's start, so that anything a callback changed between epochs (beyond the learning
+   * rate, which Adam's claim reads at every replay) is recorded afresh.
+   */
+  restart(): void {
+    this.drop(null);
+    this.attempts = 0;
+  }
+
   /** Gives the replayed step's buffers back to tfjs. */
   dispose(): void {
     this.drop(null);
