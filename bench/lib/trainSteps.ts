@@ -163,7 +163,7 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
   let pending: Pending | null = null;
   let lastDone = t0;
   const settle = async (p: Pending) => {
-    loss.push(await p.l.read);
+    loss.push((await p.l.read)[0]);
     p.l.dispose();
     const now = performance.now();
     times.push(s.pipeline ? now - lastDone : now - p.ts);

@@ -170,10 +170,10 @@ export function transformPlan(shape: readonly number[], transforms: readonly Sam
 /** A short name for a plan's shape of work: two batches with the same key run the same kernels. */
 export const transformPlanKey = (p: TransformPlan): string => (p.kind === 'gather' ? `gather ${p.H}x${p.W} ${p.parts.map((q) => q.n).join('+')}` : p.kind);
 
-/** The per-step values of a gather plan, named as applyTransforms claims them for a step replay. */
-export function transformFeeds(p: TransformPlan): Record<string, Int32Array> {
+/** The per-step values of a gather plan, named as applyTransforms claims them (with the same `feed`) for a step replay. */
+export function transformFeeds(p: TransformPlan, feed: string): Record<string, Int32Array> {
   const feeds: Record<string, Int32Array> = {};
-  if (p.kind === 'gather') p.parts.forEach((q, i) => Object.assign(feeds, { [`augment A${i}`]: q.A, [`augment B${i}`]: q.B }));
+  if (p.kind === 'gather') p.parts.forEach((q, i) => Object.assign(feeds, { [`${feed} A${i}`]: q.A, [`${feed} B${i}`]: q.B }));
   return feeds;
 }
 
@@ -183,10 +183,12 @@ export function transformFeeds(p: TransformPlan): Record<string, Int32Array> {
  * A[i, p] + B[i, q] (a flat position in the batch), so two small integer tables go up and the backend
  * runs one add and one gather, whatever the batch: cutting and turning image by image launched about 5
  * kernels per image (157 for a batch of 32), as many as the training step itself. That way remains for
- * a backend whose gather fails `verifyAugmentGather`. While a training step is being recorded the
- * tables are claimed as that step's per-step values (see transformFeeds).
+ * a backend whose gather fails `verifyAugmentGather`. With `feed` (random transforms in training),
+ * the tables are claimed under that name as the step's per-step values while a step is being
+ * recorded (./webgpu/stepReplay.ts; see transformFeeds); without it they are taken as the same for
+ * every batch of this shape (evaluation's fixed windows), which the recording checks.
  */
-export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>, plan = transformPlan(x.shape, transforms, o)): tf.Tensor4D {
+export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>, plan = transformPlan(x.shape, transforms, o), feed?: string): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, c] = x.shape;
     const s = o.size;
@@ -199,8 +201,10 @@ export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTrans
     const parts = plan.parts.map(({ first, n, A, B }, i) => {
       const tA = tf.tensor3d(A, [n, s, 1], 'int32');
       const tB = tf.tensor3d(B, [n, 1, s], 'int32');
-      claimUpload(tA, `augment A${i}`, (f) => f[`augment A${i}`]);
-      claimUpload(tB, `augment B${i}`, (f) => f[`augment B${i}`]);
+      if (feed) {
+        claimUpload(tA, `${feed} A${i}`, (f) => f[`${feed} A${i}`]);
+        claimUpload(tB, `${feed} B${i}`, (f) => f[`${feed} B${i}`]);
+      }
       const index = tf.add(tA, tB).reshape([n * s * s]);
       const stack = n === b ? sized : tf.slice(sized, [first, 0, 0, 0], [n, H, W, c]);
       return tf.gather(tf.reshape(stack, [n * H * W, c]), index).reshape([n, s, s, c]) as tf.Tensor4D;
@@ -253,8 +257,12 @@ export function augmentBatch(x: tf.Tensor4D, o: AugmentOptions, rng: Rng): tf.Te
 
 /** Evaluation-time preparation: the centre crop or the resize, and dihedral transform k (default none). */
 export function evalBatch(x: tf.Tensor4D, o: Pick<AugmentOptions, 'size' | 'mode'>, k = 0): tf.Tensor4D {
-  const stored = x.shape[1];
+  return applyTransforms(x, evalTransforms(x.shape[0], x.shape[1], o, k), o);
+}
+
+/** Evaluation-time transforms of a batch of `batch` stored `stored` px images: the centre window (or the whole image) and dihedral k. */
+export function evalTransforms(batch: number, stored: number, o: Pick<AugmentOptions, 'size' | 'mode'>, k = 0): SampleTransform[] {
   if (o.size > stored) throw new RangeError(`cannot ${o.mode} ${stored} px images up to ${o.size} px`);
   const off = o.mode === 'crop' ? Math.floor((stored - o.size) / 2) : 0;
-  return applyTransforms(x, Array.from({ length: x.shape[0] }, () => ({ k, top: off, left: off })), o);
+  return Array.from({ length: batch }, () => ({ k, top: off, left: off }));
 }

@@ -12,6 +12,7 @@
  * The model is expected to output probabilities (the registry's models end in a sigmoid).
  */
 import * as tf from '@tensorflow/tfjs';
+import { StepReplayer } from './webgpu/stepReplay';
 import { applyTransforms, batchTensor, DIHEDRAL_TRANSFORMS, type ResizeMode } from './augment';
 import type { Batch } from './train/batchSource';
 
@@ -114,20 +115,32 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
   const pixels = source.imageSize * source.imageSize * source.channels;
   let rows = 0;
   o.onProgress?.(0, source.numRows);
-  for await (const batch of source.batches(batchSize)) {
-    if (o.signal?.aborted) {
+  // on webgpu the batches after the first two replay their recorded GPU commands with new pixels
+  // (./webgpu/stepReplay.ts): every view's windows are the same for every batch of a size
+  const replayer = new StepReplayer();
+  try {
+    for await (const batch of source.batches(batchSize)) {
+      if (o.signal?.aborted) {
+        if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+        throw abortError(o.signal);
+      }
+      const b = batch.x instanceof Uint8Array ? batch.x.length / pixels : batch.x.shape[0];
+      if (!Number.isInteger(b)) throw new RangeError(`a batch of ${(batch.x as Uint8Array).length} values is not whole ${source.imageSize}² × ${source.channels} images`);
+      if (rows + b > source.numRows) throw new RangeError(`the source gave more than its ${source.numRows} rows`);
+      const bytes = batch.x instanceof Uint8Array ? batch.x : null;
+      const p = replayer.run(
+        bytes ? `predict ${b}` : 'tensor batch',
+        () => ({ x: bytes! }),
+        () => tf.tidy(() => predictTensor(model, batchTensor(batch.x, b, source.channels, 'x'), view, o)),
+      );
       if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
-      throw abortError(o.signal);
+      probs.set(await p.read, rows * classes);
+      p.dispose();
+      rows += b;
+      o.onProgress?.(rows, source.numRows);
     }
-    const b = batch.x instanceof Uint8Array ? batch.x.length / pixels : batch.x.shape[0];
-    if (!Number.isInteger(b)) throw new RangeError(`a batch of ${(batch.x as Uint8Array).length} values is not whole ${source.imageSize}² × ${source.channels} images`);
-    if (rows + b > source.numRows) throw new RangeError(`the source gave more than its ${source.numRows} rows`);
-    const p = tf.tidy(() => predictTensor(model, batchTensor(batch.x, b, source.channels), view, o));
-    if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
-    probs.set(await p.data(), rows * classes);
-    p.dispose();
-    rows += b;
-    o.onProgress?.(rows, source.numRows);
+  } finally {
+    replayer.dispose();
   }
   if (o.signal?.aborted) throw abortError(o.signal);
   if (rows !== source.numRows) throw new RangeError(`the source gave ${rows} rows, expected ${source.numRows}`);

@@ -6,13 +6,15 @@
  * The network has what a replay has to get right: a convolution, BatchNorm (moving averages in a
  * reassigned variable: carried from step to step), seeded AlphaDropout (fresh noise each step),
  * SELU, the fused Adam (per-step constants), the studio's focal loss, byte batches with random crops
- * and turns (per-step bytes and tables), and an epoch whose short last batch runs through tfjs
- * between replays.
+ * and turns (per-step bytes and tables), and a short last batch that runs through tfjs after the
+ * replays (and, reassigning BatchNorm's averages, ends them). Validation (predictions and loss, replayed too) and predict() with two TTA views
+ * (replayed too) must match as well.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../losses';
+import { memoryPredictSource, predict } from '../predict';
 import { AlphaDropout } from '../models/layers/seededDropout';
-import { replayedSteps, STEP_REPLAY_FLAG } from '../webgpu/stepReplay';
+import { STEP_REPLAY_FLAG } from '../webgpu/stepReplay';
 import { memoryBatchSource } from './batchSource';
 import { train } from './trainer';
 
@@ -36,25 +38,29 @@ export async function verifyStepReplay(): Promise<string | null> {
   if (tf.getBackend() !== 'webgpu') return `not available on ${tf.getBackend()}`;
   if (!tf.env().getBool(STEP_REPLAY_FLAG)) return `${STEP_REPLAY_FLAG} is false`;
   const [size, stored, batch, C] = [12, 16, 4, 28];
-  const rows = batch * 6 + 2; // six full batches and a short one
+  const rows = batch * 5 + 2; // five full batches and a short one
   const images = new Uint8Array(rows * stored * stored * 4).map((_, i) => (i * 2654435761) >>> 24);
   const labels = new Uint8Array(rows * C).map((_, i) => ((i * 7) % 11 === 0 ? 1 : 0));
-  const source = memoryBatchSource({ images, imageSize: stored, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: rows }, (_, i) => i), valRows: [0, 1] });
+  // validation: three full batches (two recorded, one replayed) and a short one
+  const source = memoryBatchSource({ images, imageSize: stored, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: rows }, (_, i) => i), valRows: Array.from({ length: batch * 3 + 1 }, (_, i) => rows - 1 - i) });
   const run = async (replay: boolean) => {
     tf.env().set(STEP_REPLAY_FLAG, replay);
     const model = checkModel(size);
     const losses: number[] = [];
-    const before = replayedSteps();
+    let replayed = 0;
+    let val: Float32Array = new Float32Array(0);
     try {
       await train(model, source, {
-        phases: [{ name: 'check', epochs: 2, loss: makeLoss({ kind: 'focal' }), lr: 3e-3 }],
+        phases: [{ name: 'check', epochs: 1, loss: makeLoss({ kind: 'focal' }), lr: 3e-3 }],
         batchSize: batch,
         seed: 7,
         augment: { size, mode: 'crop', flips: true, rotate90: true },
-        callbacks: [{ onBatchEnd: (_ctx, logs) => void losses.push(logs.loss) }],
+        callbacks: [{ onBatchEnd: (_ctx, logs) => void (losses.push(logs.loss), (replayed = logs.stepsReplayed)), onEpochEnd: (_ctx, logs, v) => void (val = Float32Array.from([...v.probs, logs.valLoss])) }],
       });
       const weights = await Promise.all(model.getWeights().map((w) => w.data()));
-      return { losses, weights, replayed: replayedSteps() - before };
+      // prediction with two TTA views over three full batches and a short one (predict.ts replays too)
+      const predicted = await predict(model, memoryPredictSource(images.subarray(0, 13 * stored * stored * 4), stored), { inputSize: size, resizeMode: 'crop' }, { batchSize: batch, tta: [0, 5] });
+      return { losses, weights, replayed, val, predicted };
     } finally {
       model.dispose();
     }
@@ -63,11 +69,15 @@ export async function verifyStepReplay(): Promise<string | null> {
   try {
     const plain = await run(false);
     const replayed = await run(true);
-    if (replayed.replayed < 4) problem = `only ${replayed.replayed} of ${replayed.losses.length} steps were replayed`;
+    if (replayed.replayed < 2) problem = `only ${replayed.replayed} of ${replayed.losses.length} steps were replayed`;
     const badLoss = plain.losses.findIndex((l, i) => !Object.is(l, replayed.losses[i]));
     if (!problem && badLoss >= 0) problem = `step ${badLoss + 1}'s loss was ${replayed.losses[badLoss]} replayed, ${plain.losses[badLoss]} through tfjs`;
     const badWeight = plain.weights.findIndex((w, i) => w.some((v, j) => !Object.is(v, replayed.weights[i][j])));
     if (!problem && badWeight >= 0) problem = `weight ${badWeight} differed after training replayed`;
+    const badPredict = plain.predicted.findIndex((v, i) => !Object.is(v, replayed.predicted[i]));
+    if (!problem && badPredict >= 0) problem = `prediction value ${badPredict} was ${replayed.predicted[badPredict]} replayed, ${plain.predicted[badPredict]} through tfjs`;
+    const badVal = plain.val.findIndex((v, i) => !Object.is(v, replayed.val[i]));
+    if (!problem && (badVal >= 0 || plain.val.length !== replayed.val.length)) problem = `validation value ${badVal} was ${replayed.val[badVal]} replayed, ${plain.val[badVal]} through tfjs`;
   } catch (e) {
     problem = `it failed: ${e instanceof Error ? e.message : String(e)}`;
   }

@@ -8,7 +8,7 @@
  * seeded createModel).
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyTransforms, batchTensor, drawTransforms, evalBatch, transformFeeds, transformPlan, transformPlanKey, type AugmentOptions } from '../augment';
+import { applyTransforms, batchTensor, drawTransforms, evalTransforms, transformFeeds, transformPlan, transformPlanKey, type AugmentOptions } from '../augment';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../metrics';
 import { Rng } from '../rng';
 import type { BatchSource } from './batchSource';
@@ -84,22 +84,40 @@ export async function predictValidation(
   const truth = new Uint8Array(source.numVal * C);
   let rows = 0;
   let lossSum = 0;
-  for await (const batch of source.valBatches(o.batchSize)) {
-    const b = batch.y.length / C;
-    const [p, l] = tf.tidy(() => {
-      const x = batchTensor(batch.x, b, source.channels);
-      const xe = evalBatch(x, o.augment);
-      const pred = model.predict(xe) as tf.Tensor;
-      const loss = o.loss ? o.loss(tf.tensor2d(batch.y, [b, C]), pred) : tf.scalar(NaN);
-      return [pred, loss];
-    });
-    if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
-    probs.set(await p.data(), rows * C);
-    lossSum += (await l.data())[0] * b;
-    tf.dispose([p, l]);
-    for (let i = 0; i < b * C; i++) truth[rows * C + i] = batch.y[i] > 0.5 ? 1 : 0;
-    rows += b;
-    await yieldToEvents(); // messages and finished reads get in during a long validation too
+  // on webgpu the batches after the first two replay their recorded GPU commands (stepReplay.ts)
+  const replayer = new StepReplayer();
+  try {
+    for await (const batch of source.valBatches(o.batchSize)) {
+      const b = batch.y.length / C;
+      const stored = batch.x instanceof Uint8Array ? Math.round(Math.sqrt(batch.x.length / (b * source.channels))) : batch.x.shape[1];
+      const transforms = evalTransforms(b, stored, o.augment);
+      const plan = transformPlan([b, stored, stored, source.channels], transforms, o.augment);
+      const bytes = batch.x instanceof Uint8Array ? batch.x : null;
+      // predictions and the mean loss in one output: one read-back per batch
+      const out = replayer.run(
+        bytes ? `validation ${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : 'tensor batch',
+        () => ({ x: bytes!, y: batch.y }),
+        () =>
+          tf.tidy(() => {
+            const x = applyTransforms(batchTensor(batch.x, b, source.channels, 'x'), transforms, o.augment, plan);
+            const pred = model.predict(x) as tf.Tensor;
+            const y = tf.tensor2d(batch.y, [b, C]);
+            claimUpload(y, 'y', (f) => f.y);
+            const loss = o.loss ? o.loss(y, pred) : tf.scalar(NaN);
+            return tf.concat([tf.reshape(pred, [-1]), tf.reshape(loss, [1])]);
+          }),
+      );
+      if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+      const values = await out.read;
+      out.dispose();
+      probs.set(values.subarray(0, b * C), rows * C);
+      lossSum += values[b * C] * b;
+      for (let i = 0; i < b * C; i++) truth[rows * C + i] = batch.y[i] > 0.5 ? 1 : 0;
+      rows += b;
+      await yieldToEvents(); // messages and finished reads get in during a long validation too
+    }
+  } finally {
+    replayer.dispose();
   }
   if (rows !== source.numVal) throw new Error(`validation gave ${rows} rows, expected ${source.numVal}`);
   return { rows, numClasses: C, probs, truth, loss: rows ? lossSum / rows : NaN };
@@ -174,7 +192,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         type InFlight = StepResult & { b: number };
         let inFlight: InFlight | null = null;
         const settle = async (p: InFlight) => {
-          const value = await p.read;
+          const value = (await p.read)[0];
           p.dispose();
           lossSum += value * p.b;
           images += p.b;
@@ -210,10 +228,10 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
             const key = bytes ? `${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : 'tensor batch';
             const step = replayer.run(
               key,
-              () => ({ x: bytes!, y: batch.y, ...transformFeeds(plan) }),
+              () => ({ x: bytes!, y: batch.y, ...transformFeeds(plan, 'augment') }),
               () =>
                 tf.tidy(() => {
-                  const x = applyTransforms(batchTensor(batch.x, b, source.channels, 'x'), transforms, o.augment, plan);
+                  const x = applyTransforms(batchTensor(batch.x, b, source.channels, 'x'), transforms, o.augment, plan, 'augment');
                   const y = tf.tensor2d(batch.y, [b, C]);
                   claimUpload(y, 'y', (f) => f.y);
                   return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;

@@ -395,6 +395,11 @@ function takeFromPool(bm: BufferManager, buffer: GPUBuffer): boolean {
 class Replay {
   /** buffers of the step no tensor owns: held here, given back to the pool on dispose */
   private readonly held = new Set<GPUBuffer>();
+  /**
+   * Writes a replay leaves out: a uniform buffer written once in the step with bytes that never
+   * change still holds them from the recorded step (the replay holds it, so nothing else writes it).
+   */
+  private readonly kept = new Set<Event>();
   private readonly staging: GPUBuffer[] = [];
   private readonly restoreRelease: Restore;
   invalid: string | null = null;
@@ -415,6 +420,11 @@ class Replay {
     // replay reads or writes has moved (a weight assigned anew, the model disposed, a variable updated
     // by a step through tfjs): the replay ends. The loss is released by its reader, as expected.
     const owned = new Set([...mine].filter((b) => !this.held.has(b) && b !== output.buffer));
+    const writes = new Map<GPUBuffer, number>();
+    for (const e of rec.events) if (e.kind === 'write') writes.set(e.buffer, (writes.get(e.buffer) ?? 0) + 1);
+    for (const e of rec.events) {
+      if (e.kind === 'write' && !e.next && writes.get(e.buffer) === 1 && (e.buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && this.held.has(e.buffer)) this.kept.add(e);
+    }
     const release = bm.releaseBuffer;
     this.restoreRelease = override(bm, 'releaseBuffer', (buffer: GPUBuffer, reuse?: boolean) => {
       if (!mine.has(buffer)) return release.call(bm, buffer, reuse);
@@ -423,8 +433,8 @@ class Replay {
     });
   }
 
-  /** Encodes and submits the step with `feeds`; resolves to the recorded output's first float. */
-  run(feeds: StepFeeds): Promise<number> {
+  /** Encodes and submits the step with `feeds`; resolves to the output's values. */
+  run(feeds: StepFeeds): Promise<Float32Array> {
     const be = this.be;
     const nexts = new Map<Event, ArrayBufferView>();
     for (const hook of this.rec.replayHooks) hook();
@@ -457,6 +467,7 @@ class Replay {
         pass.setBindGroup(0, e.group);
         pass.dispatchWorkgroups(e.x, e.y, e.z);
       } else if (e.kind === 'write') {
+        if (this.kept.has(e)) continue;
         const v = nexts.get(e) ?? e.data;
         queue.writeBuffer(e.buffer, e.offset, v.buffer, v.byteOffset, v.byteLength);
       } else if (i < events.length - 1) {
@@ -467,15 +478,16 @@ class Replay {
       }
     }
     pass?.end();
-    const staging = this.staging.pop() ?? device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    enc.copyBufferToBuffer(this.output.buffer, 0, staging, 0, 4);
+    const bytes = this.output.bytes;
+    const staging = this.staging.pop() ?? device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    enc.copyBufferToBuffer(this.output.buffer, 0, staging, 0, bytes);
     queue.submit([enc.finish()]);
     this.replays++;
     return staging.mapAsync(GPUMapMode.READ).then(() => {
-      const value = new Float32Array(staging.getMappedRange(0, 4))[0];
+      const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
       this.staging.push(staging);
-      return value;
+      return values;
     });
   }
 
@@ -488,9 +500,9 @@ class Replay {
   }
 }
 
-/** A step's loss: its value once read, and what to free after. */
+/** A step's output (the loss; or a validation batch's predictions and loss): its values once read, and what to free after. */
 export interface StepResult {
-  read: Promise<number>;
+  read: Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -506,9 +518,6 @@ export interface ReplayStatus {
   carried: number;
 }
 
-let replayedTotal = 0;
-/** Steps replayed in this context since it started (the status line and the bench read it). */
-export const replayedSteps = (): number => replayedTotal;
 
 /**
  * Runs the steps of one training phase: through tfjs until two consecutive steps of the same `key`
@@ -534,9 +543,10 @@ export class StepReplayer {
 
   /**
    * One step. `feeds` gives the per-step bytes a replay needs (only called for a replay); `step` runs it
-   * through tfjs and returns the loss (a scalar the caller no longer needs after `read`).
+   * through tfjs and returns its output: a float32 tensor made inside the step (the loss), which the
+   * caller no longer needs after `read`.
    */
-  run(key: string, feeds: () => StepFeeds, step: () => tf.Scalar): StepResult {
+  run(key: string, feeds: () => StepFeeds, step: () => tf.Tensor): StepResult {
     const current = this.replay;
     if (current?.r.invalid) {
       // recorded again from the next step on (a failure, so that this cannot repeat without end)
@@ -546,27 +556,26 @@ export class StepReplayer {
     if (this.replay && this.replay.key === key) {
       const read = this.replay.r.run(feeds());
       this.status.replayed++;
-      replayedTotal++;
       return { read, dispose: () => undefined };
     }
     this.status.throughTfjs++;
     const be = this.status.off === null && !this.replay ? webgpuBackend() : null;
     if (!be) {
-      const loss = step();
-      return { read: loss.data().then((v) => v[0]), dispose: () => loss.dispose() };
+      const out = step();
+      return { read: out.data() as Promise<Float32Array>, dispose: () => out.dispose() };
     }
     flush(be);
-    const { rec, result: loss } = record(be, step);
+    const { rec, result: out } = record(be, step);
     const previous = this.previous;
     this.previous = { key, rec };
-    const lossBuffer = be.tensorMap.get(loss.dataId)?.resource;
+    const outBuffer = be.tensorMap.get(out.dataId)?.resource;
     const same = previous && previous.key === key && !previous.rec.problem ? compare(previous.rec, rec) : undefined;
     const why =
       rec.problem ??
-      (lossBuffer instanceof GPUBuffer && rec.acquiredAt.has(lossBuffer) ? null : 'the loss was not computed inside the step') ??
+      (out.dtype === 'float32' && outBuffer instanceof GPUBuffer && rec.acquiredAt.has(outBuffer) ? null : 'the output was not a float32 tensor computed inside the step') ??
       (same && 'why' in same ? same.why : same ? null : undefined);
     if (why === null && same && 'carries' in same) {
-      this.replay = { key, r: new Replay(be, rec, { buffer: lossBuffer as GPUBuffer, bytes: 4 }, same.carries) };
+      this.replay = { key, r: new Replay(be, rec, { buffer: outBuffer as GPUBuffer, bytes: out.size * 4 }, same.carries) };
       this.status.carried = same.carries.length;
       this.previous = null;
       this.attempts = 0;
@@ -578,7 +587,7 @@ export class StepReplayer {
         this.previous = null;
       }
     }
-    return { read: loss.data().then((v) => v[0]), dispose: () => loss.dispose() };
+    return { read: out.data() as Promise<Float32Array>, dispose: () => out.dispose() };
   }
 
   private drop(why: string | null): void {
