@@ -14,7 +14,9 @@
  * When they match, later steps replay the second one: the same writes, dispatches and submits in
  * the same order, on the same buffers, with the bytes that change from step to step (the batch,
  * its labels and crop tables, dropout noise, Adam's bias corrections) supplied anew. A replayed
- * step costs one `writeBuffer` and one `dispatchWorkgroups` per kernel, and nothing of tfjs.
+ * step costs one `dispatchWorkgroups` per kernel and a `writeBuffer` per value that changes or
+ * whose buffer the step reuses, and nothing of tfjs. The trainer's steps, validation batches
+ * (../train/trainer.ts) and predict() batches (../predict.ts) go through a StepReplayer.
  *
  * What makes a replay the same computation:
  *  - Every write whose bytes differ between the two recorded steps must be claimed by the code that
@@ -22,16 +24,20 @@
  *    changes unclaimed stops the replay (it would repeat stale values). Claims sit at the same place
  *    in both steps.
  *  - Buffers that existed before a step (weights, Adam's moments, cached constants) must be the very
- *    same buffers at the same places in both steps: state must be updated in place. A step that
- *    reads last step's output from a new buffer (a reassigned variable, as BatchNorm's moving
- *    averages are) is not replayed.
+ *    same buffers at the same places in both steps: state updated in place. The one exception is a
+ *    variable reassigned every step (BatchNorm's moving averages): the first step read its old
+ *    buffer and made the new one, which the second step reads; that value is copied, before every
+ *    replay, from the buffer the replayed step writes it to into the one it reads it from.
  *  - Buffers the step itself took from tfjs's pool keep their roles: the pattern of which later
  *    binding reuses which earlier buffer must be the same in both steps.
  *  - Only writes, compute dispatches and submits: a copy, a clear, a timestamp or a read-back inside
  *    the step stops the replay.
  * The replayed step's buffers are taken out of tfjs's pool for as long as the replay lives, so no
- * tensor made between steps (validation, a checkpoint) can be handed one; a weight's buffer that
- * tfjs releases (the model disposed, a weight assigned anew) ends the replay.
+ * tensor made between steps (validation, a checkpoint) can be handed one; a buffer that a tensor
+ * still held after the step (a weight, a moment, a reassigned variable's value) released by that
+ * tensor (the model disposed, weights assigned anew, a step through tfjs moving BatchNorm's
+ * averages) ends the replay, and the next steps record again. ../train/replayCheck.ts checks the
+ * whole at backend start: trained, validated and predicted with and without replay, bit for bit.
  *
  * Everything here uses tfjs-backend-webgpu 4.22's internals as ./directDispatch.ts does.
  */
@@ -520,10 +526,10 @@ export interface ReplayStatus {
 
 
 /**
- * Runs the steps of one training phase: through tfjs until two consecutive steps of the same `key`
- * (the trainer's name for the step's shapes) record alike, then by replay while the key stays the
- * same. A step of another key (a short last batch) runs through tfjs between replays. Dispose at
- * the end of the phase.
+ * Runs a sequence of like steps (a training phase's, a validation's, a prediction's batches): through
+ * tfjs until two consecutive steps of the same `key` (the caller's name for the step's shapes and
+ * kind) record alike, then by replay while the key stays the same. A step of another key (a short
+ * last batch) runs through tfjs between replays. Dispose at the end of the sequence.
  */
 export class StepReplayer {
   private previous: { key: string; rec: Recording } | null = null;
