@@ -306,21 +306,15 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   if ('error' in k) return add(unansweredRow('training', what, 'ms', null, k.error));
   const ms = (x: number[]) => `${stat(x).median.toFixed(0)} ms`;
   add({ section: 'training', what, unit: 'ms', ours: stat(k.after.encode), ref: stat(k.before.encode), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} round${rounds > 1 ? 's' : ''} of 4 timed steps each, before then after; whole step on SwiftShader ${ms(k.before.step)} → ${ms(k.after.step)}` });
-  // the fused Adam in place (one dispatch per weight, no new tensors) against its kernel path (three dispatches and three new tensors per weight)
-  const what2 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, Adam in place';
-  const a = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: false, HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: true, HPA_STEP_REPLAY: false } } });
-  if ('error' in a) return add(unansweredRow('training', what2, 'ms', null, a.error));
-  add({ section: 'training', what: what2, unit: 'ms', ours: stat(a.after.encode), ref: stat(a.before.encode), refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)` });
-  // values uploaded by queue.writeBuffer into a pooled buffer against tfjs's new mapped staging buffer and copy each
-  const what3 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, uploads by writeBuffer';
-  const w = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: false, HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: true, HPA_STEP_REPLAY: false } } });
-  if ('error' in w) return add(unansweredRow('training', what3, 'ms', null, w.error));
-  add({ section: 'training', what: what3, unit: 'ms', ours: stat(w.after.encode), ref: stat(w.before.encode), refLabel: "tfjs's upload (a new staging buffer and a copy per tensor made from values), before", status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; the step's scalars and dropout masks (src/core/webgpu/writeBufferUpload.ts; the studio's own loop also uploads its batch, labels and gather table: 26 uploads a step)` });
-  // the BCE loss (the bench step's) as one kernel each way against its tfjs ops
-  const what4 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, BCE in one kernel each way';
-  const f = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_FUSED_LOSS: false, HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_FUSED_LOSS: true, HPA_STEP_REPLAY: false } } });
-  if ('error' in f) return add(unansweredRow('training', what4, 'ms', null, f.error));
-  add({ section: 'training', what: what4, unit: 'ms', ours: stat(f.after.encode), ref: stat(f.before.encode), refLabel: 'the loss as tfjs ops (clip, logs, the mean and their gradients), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each (src/core/webgpu/focalLoss.ts)` });
+  // The three per-kernel pairs below price each kernel's own saving on tfjs-built steps; the step
+  // replay (next) takes tfjs out of the step, so they are kept for the full run only (--quick stays short).
+  const perKernel = o.quick ? null : await perKernelEncode(s, rounds, add);
+  if (perKernel === 'stop') return;
+  if (!perKernel) {
+    for (const pair of ['Adam in place', 'uploads by writeBuffer', 'BCE in one kernel each way']) {
+      add(skipRow('training', `JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, ${pair}`, 'ms', null, 'full run only (npm run bench): --quick prices the whole step replayed instead'));
+    }
+  }
   // the whole step replayed from a recording of its GPU commands against built by tfjs every step
   // (src/core/webgpu/stepReplay.ts); the rows above build every step through tfjs (HPA_STEP_REPLAY false)
   // so that they price each kernel's own saving. Three warm-ups: the first step makes Adam's moments,
@@ -330,8 +324,38 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   if ('error' in r) return add(unansweredRow('training', what5, 'ms', null, r.error));
   add({ section: 'training', what: what5, unit: 'ms', ours: stat(r.after.encode), ref: stat(r.before.encode), refLabel: 'every step built by tfjs (tape, gradients, kernel calls, bind groups), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each after 3 warm-ups; replayed ${r.after.replayed} of ${r.after.encode.length} timed steps${r.after.off ? ` (${r.after.off})` : ''}; a replay is ${r.after.dispatches || '?'} dispatches and the writes of bytes that change (a uniform written once with fixed bytes is left as the recording wrote it), and nothing of tfjs; whole step on SwiftShader ${ms(r.before.step)} → ${ms(r.after.step)}` });
   const dWhat = 'compute dispatches per training step, gapnet-pl 32 px b4 — Chromium webgpu';
-  if (k.after.dispatches && k.before.dispatches && f.before.dispatches) add({ section: 'training', what: dWhat, unit: 'dispatches', ours: stat([k.after.dispatches]), ref: stat([k.before.dispatches]), refLabel: "tfjs's kernels (Adam, SELU gradient, AlphaDropout and BCE as ops, Sum/Mean, conv filter gradient), before", status: 'measured', notes: `counted at GPUComputePassEncoder.dispatchWorkgroups over the timed steps; the studio's set with the BCE as ops: ${f.before.dispatches}, with Adam through tfjs programs: ${a.before.dispatches}` });
+  const befores = perKernel ? `; the studio's set with the BCE as ops: ${perKernel.lossBefore}, with Adam through tfjs programs: ${perKernel.adamBefore}` : '';
+  if (k.after.dispatches && k.before.dispatches) add({ section: 'training', what: dWhat, unit: 'dispatches', ours: stat([k.after.dispatches]), ref: stat([k.before.dispatches]), refLabel: "tfjs's kernels (Adam, SELU gradient, AlphaDropout and BCE as ops, Sum/Mean, conv filter gradient), before", status: 'measured', notes: `counted at GPUComputePassEncoder.dispatchWorkgroups over the timed steps${befores}` });
   else add(skipRow('training', dWhat, 'dispatches', null, 'no dispatch count came back (GPUComputePassEncoder not patchable here)'));
+}
+
+/** The per-kernel JavaScript pairs (Adam in place, uploads by writeBuffer, the fused loss) on tfjs-built steps; 'stop' when one got no answer. */
+async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise<{ adamBefore: number; lossBefore: number } | 'stop'> {
+  // the fused Adam in place (one dispatch per weight, no new tensors) against its kernel path (three dispatches and three new tensors per weight)
+  const what2 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, Adam in place';
+  const a = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: false, HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: true, HPA_STEP_REPLAY: false } } });
+  if ('error' in a) {
+    add(unansweredRow('training', what2, 'ms', null, a.error));
+    return 'stop';
+  }
+  add({ section: 'training', what: what2, unit: 'ms', ours: stat(a.after.encode), ref: stat(a.before.encode), refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)` });
+  // values uploaded by queue.writeBuffer into a pooled buffer against tfjs's new mapped staging buffer and copy each
+  const what3 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, uploads by writeBuffer';
+  const w = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: false, HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: true, HPA_STEP_REPLAY: false } } });
+  if ('error' in w) {
+    add(unansweredRow('training', what3, 'ms', null, w.error));
+    return 'stop';
+  }
+  add({ section: 'training', what: what3, unit: 'ms', ours: stat(w.after.encode), ref: stat(w.before.encode), refLabel: "tfjs's upload (a new staging buffer and a copy per tensor made from values), before", status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each; the step's scalars and dropout masks (src/core/webgpu/writeBufferUpload.ts; the studio's own loop also uploads its batch, labels and gather table: 26 uploads a step)` });
+  // the BCE loss (the bench step's) as one kernel each way against its tfjs ops
+  const what4 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, BCE in one kernel each way';
+  const f = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_FUSED_LOSS: false, HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_FUSED_LOSS: true, HPA_STEP_REPLAY: false } } });
+  if ('error' in f) {
+    add(unansweredRow('training', what4, 'ms', null, f.error));
+    return 'stop';
+  }
+  add({ section: 'training', what: what4, unit: 'ms', ours: stat(f.after.encode), ref: stat(f.before.encode), refLabel: 'the loss as tfjs ops (clip, logs, the mean and their gradients), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each (src/core/webgpu/focalLoss.ts)` });
+  return { adamBefore: a.before.dispatches, lossBefore: f.before.dispatches };
 }
 
 /**

@@ -14,8 +14,12 @@ import { selectBackend } from '../../src/worker/backend';
 import { timePredict, timeTraining } from '../lib/trainSteps';
 import type { BackendNote, BenchAnswer, BenchJob } from './jobs';
 
-async function backend(name: 'webgpu' | 'webgl' | 'wasm' | 'cpu'): Promise<BackendNote> {
-  const r = await selectBackend(name);
+/**
+ * `replays`: whether the job may replay steps (src/core/webgpu/stepReplay.ts); the replay's
+ * self-check (seconds on SwiftShader, in every fresh worker) runs only then, and otherwise replay is off.
+ */
+async function backend(name: 'webgpu' | 'webgl' | 'wasm' | 'cpu', replays = false): Promise<BackendNote> {
+  const r = await selectBackend(name, { checkStepReplay: replays });
   const a = r.adapter;
   return {
     active: r.active,
@@ -143,7 +147,9 @@ async function run(job: BenchJob): Promise<BenchAnswer> {
   if (job.kind === 'feed') return feed(job);
   if (job.kind === 'upload') return upload(job);
   if (job.kind === 'augment') return augment(job);
-  const note = await backend(job.backend);
+  // training jobs replay unless their kernel set or flags say otherwise; predict() replays too
+  const replays = (job.kind === 'train' && job.kernels !== 'tfjs' && job.flags?.HPA_STEP_REPLAY !== false) || job.kind === 'predict';
+  const note = await backend(job.backend, replays);
   if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
   if (job.kind === 'train') return { ok: true, kind: 'train', backend: note, timing: await timeTraining(job) };
   const p = await timePredict(job);

@@ -21,6 +21,7 @@ import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKe
 import { verifyAugmentGather } from '../core/augment';
 import { verifyFusedAdam } from '../core/train/fusedAdam';
 import { verifyStepReplay } from '../core/train/replayCheck';
+import { STEP_REPLAY_FLAG } from '../core/webgpu/stepReplay';
 import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
 import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
@@ -125,7 +126,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
   }
 }
 
-export async function selectBackend(requested: BackendChoice): Promise<BackendReport> {
+export async function selectBackend(requested: BackendChoice, o: { checkStepReplay?: boolean } = {}): Promise<BackendReport> {
   const attempts: BackendAttempt[] = [];
   const order: TrainingBackend[] = requested === 'auto' ? [...TRAINING_BACKENDS] : [requested];
   const { adapter, problem } = await probeWebGpuAdapter();
@@ -174,7 +175,11 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
     const augmentOff = await verifyAugmentGather();
     reason += augmentOff === null ? '; crops and flips of a batch in one gather (checked)' : `; augmentation image by image: ${augmentOff}`;
-    if (name === 'webgpu') {
+    if (name === 'webgpu' && o.checkStepReplay === false) {
+      // a caller that will not replay (a bench job timing tfjs-built steps): no check, and no replay
+      tf.env().set(STEP_REPLAY_FLAG, false);
+      reason += '; every step through tfjs: step replay not checked here';
+    } else if (name === 'webgpu') {
       // last: it trains through the fused kernels checked above
       const replayOff = await verifyStepReplay();
       reason += replayOff === null ? '; training steps replayed from a recording of their GPU commands (checked)' : `; every step through tfjs: step replay ${replayOff}`;
