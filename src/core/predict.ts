@@ -129,7 +129,7 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
       if (rows + b > source.numRows) throw new RangeError(`the source gave more than its ${source.numRows} rows`);
       const bytes = batch.x instanceof Uint8Array ? batch.x : null;
       const p = replayer.run(
-        bytes ? `predict ${b}` : 'tensor batch',
+        bytes ? `predict ${b}` : null,
         () => ({ x: bytes! }),
         () => tf.tidy(() => predictTensor(model, batchTensor(batch.x, b, source.channels, 'x'), view, o)),
       );

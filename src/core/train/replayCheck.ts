@@ -49,18 +49,30 @@ export async function verifyStepReplay(): Promise<string | null> {
     const losses: number[] = [];
     let replayed = 0;
     let val: Float32Array = new Float32Array(0);
+    let early: Float32Array = new Float32Array(0);
     try {
       await train(model, source, {
         phases: [{ name: 'check', epochs: 1, loss: makeLoss({ kind: 'focal' }), lr: 3e-3 }],
         batchSize: batch,
         seed: 7,
         augment: { size, mode: 'crop', flips: true, rotate90: true },
-        callbacks: [{ onBatchEnd: (_ctx, logs) => void (losses.push(logs.loss), (replayed = logs.stepsReplayed)), onEpochEnd: (_ctx, logs, v) => void (val = Float32Array.from([...v.probs, logs.valLoss])) }],
+        callbacks: [
+          {
+            onBatchEnd: async (_ctx, logs) => {
+              losses.push(logs.loss);
+              replayed = logs.stepsReplayed;
+              // read mid-run, as a checkpoint does: tfjs then keeps these values on the CPU, and the
+              // weights written in place after must not be answered from them at the end
+              if (logs.batch === 3) early = Float32Array.from(await model.getWeights()[0].data());
+            },
+            onEpochEnd: (_ctx, logs, v) => void (val = Float32Array.from([...v.probs, logs.valLoss])),
+          },
+        ],
       });
       const weights = await Promise.all(model.getWeights().map((w) => w.data()));
       // prediction with two TTA views over three full batches and a short one (predict.ts replays too)
       const predicted = await predict(model, memoryPredictSource(images.subarray(0, 13 * stored * stored * 4), stored), { inputSize: size, resizeMode: 'crop' }, { batchSize: batch, tta: [0, 5] });
-      return { losses, weights, replayed, val, predicted };
+      return { losses, weights, replayed, val, predicted, early };
     } finally {
       model.dispose();
     }
@@ -74,6 +86,9 @@ export async function verifyStepReplay(): Promise<string | null> {
     if (!problem && badLoss >= 0) problem = `step ${badLoss + 1}'s loss was ${replayed.losses[badLoss]} replayed, ${plain.losses[badLoss]} through tfjs`;
     const badWeight = plain.weights.findIndex((w, i) => w.some((v, j) => !Object.is(v, replayed.weights[i][j])));
     if (!problem && badWeight >= 0) problem = `weight ${badWeight} differed after training replayed`;
+    for (const r of [plain, replayed]) {
+      if (!problem && r.early.length && r.early.every((v, i) => Object.is(v, r.weights[0][i]))) problem = 'the first weight read after training equals its value read mid-run (a stale CPU copy of a weight written in place)';
+    }
     const badPredict = plain.predicted.findIndex((v, i) => !Object.is(v, replayed.predicted[i]));
     if (!problem && badPredict >= 0) problem = `prediction value ${badPredict} was ${replayed.predicted[badPredict]} replayed, ${plain.predicted[badPredict]} through tfjs`;
     const badVal = plain.val.findIndex((v, i) => !Object.is(v, replayed.val[i]));

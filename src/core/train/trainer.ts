@@ -95,7 +95,7 @@ export async function predictValidation(
       const bytes = batch.x instanceof Uint8Array ? batch.x : null;
       // predictions and the mean loss in one output: one read-back per batch
       const out = replayer.run(
-        bytes ? `validation ${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : 'tensor batch',
+        bytes ? `validation ${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : null,
         () => ({ x: bytes!, y: batch.y }),
         () =>
           tf.tidy(() => {
@@ -133,7 +133,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
   let epochsBefore = 0;
   let started = false;
   let steps = 0;
-  let replayedBefore = 0; // steps replayed in earlier phases
+  let replayedSettled = 0; // steps of this run replayed, counted as their losses arrive
   const emit = async <K extends keyof TrainingCallback>(hook: K, ...args: Parameters<NonNullable<TrainingCallback[K]>>) => {
     for (const cb of callbacks) await (cb[hook] as ((...a: unknown[]) => unknown) | undefined)?.apply(cb, args);
   };
@@ -205,7 +205,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
             loss: value,
             images,
             seconds: (performance.now() - t0) / 1000,
-            stepsReplayed: replayedBefore + replayer.status.replayed,
+            stepsReplayed: (replayedSettled += p.replayed ? 1 : 0),
             steps,
             replayOff: replayer.status.off,
           });
@@ -225,7 +225,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
             // On webgpu the step's GPU commands are recorded and replayed with this batch's bytes
             // (stepReplay.ts); a batch held as a tensor, or one of other shapes, runs through tfjs.
             const bytes = batch.x instanceof Uint8Array ? batch.x : null;
-            const key = bytes ? `${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : 'tensor batch';
+            const key = bytes ? `${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : null;
             const step = replayer.run(
               key,
               () => ({ x: bytes!, y: batch.y, ...transformFeeds(plan, 'augment') }),
@@ -259,6 +259,8 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
           break;
         }
         const trainSeconds = (performance.now() - t0) / 1000;
+        // the training replay's buffers go back to tfjs's pool for validation (which replays its own)
+        replayer.restart();
         const val = await predictValidation(model, source, { batchSize: o.batchSize, augment: o.augment, loss: phase.loss });
         const report = f1Report(countsAtThresholds(val.truth, val.probs, o.threshold ?? 0.5, C), o.emptyClass ?? 'zero');
         const logs: EpochLogs = {
@@ -279,7 +281,6 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       }
       if (phaseIndex === o.phases.length - 1 || stoppedBy !== null) await emit('onTrainEnd', ctx, { stoppedBy });
     } finally {
-      replayedBefore += replayer.status.replayed;
       replayer.dispose();
       optimizer.dispose();
       setTrainable(model);

@@ -20,9 +20,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { AdamUpdateAttrs } from '../train/fusedAdam';
-import { bufferOf, directBackend, directPipeline, dispatchDirect, exclusive, groupsFor, uniformsOf } from './directDispatch';
+import { bufferOf, directBackend, directPipeline, dispatchDirect, dropCpuValues, exclusive, groupsFor, uniformsOf } from './directDispatch';
 import { elementwiseProgram, scalarUniforms, WORKGROUP } from './elementwise';
-import { claimUniform } from './stepReplay';
+import { claimUniform, guardStepReplay } from './stepReplay';
 
 /**
  * The kernel function; fusedAdam.ts registers it under ADAM_UPDATE for 'webgpu' (and checks the
@@ -118,8 +118,17 @@ export function adamUpdateInPlace(a: AdamUpdateAttrs, next?: () => AdamUpdateAtt
       // a uniform buffer per dispatch, as tfjs's own: tfjs returns it to its pool at the next
       // submit, which may come between two weights, and a buffer from the pool may be rewritten
       const uniforms = uniformsOf(be, constants);
-      // a recorded step's replay writes the constants of its own step here (stepReplay.ts)
-      if (next) claimUniform(uniforms, 'Adam step constants', () => Float32Array.from(values(next())));
+      // a recorded step's replay writes the constants of its own step here (stepReplay.ts), and
+      // replays only while w, m and v still own their data; it drops their CPU copies, as a
+      // direct dispatch does
+      if (next) {
+        claimUniform(uniforms, 'Adam step constants', () => Float32Array.from(values(next())));
+        guardStepReplay(() => {
+          if (![w, m, v].every((t) => exclusive(be, t))) return 'a weight or moment shares its data with another tensor';
+          dropCpuValues(be, [w, m, v]);
+          return null;
+        });
+      }
       const comp = n % 4 === 0 ? 4 : 1;
       const pipeline = directPipeline(be, `hpaAdamInPlace${comp}`, () => inPlaceShader(comp === 4 ? 'vec4<f32>' : 'f32'));
       // bound with the weight's exact size: arrayLength(&g) is the element count

@@ -27,7 +27,7 @@ interface BackendInternals {
   dispatchCountInPass: number;
   commandQueueOwnedIds: WeakSet<object>;
   activeTimers: unknown[] | null;
-  tensorMap: { get(id: object): { resource: unknown; refCount: number } | undefined };
+  tensorMap: { get(id: object): { resource: unknown; refCount: number; values?: unknown } | undefined };
   uploadToGPU(id: object): void;
   ensureCommandEncoderReady(): void;
   endComputePassEncoder(): void;
@@ -56,6 +56,19 @@ export function directBackend(): WebGPUBackend | null {
 /** Whether `t`'s data belongs to `t` alone, so that writing it in place changes nothing else. */
 export function exclusive(be: WebGPUBackend, t: tf.TensorInfo): boolean {
   return internals(be).tensorMap.get(t.dataId)?.refCount === 1;
+}
+
+/**
+ * Drops the CPU copies of tensors about to be written in place. tfjs keeps a tensor's values once
+ * read back (tensor.data()) and answers later reads from them; after an in-place write those would
+ * be the old values (a checkpoint reading last epoch's weights). Tensors without a GPU buffer keep
+ * theirs (there the values are the data).
+ */
+export function dropCpuValues(be: WebGPUBackend, ts: tf.TensorInfo[]): void {
+  for (const t of ts) {
+    const d = internals(be).tensorMap.get(t.dataId);
+    if (d?.resource) d.values = null;
+  }
 }
 
 /** `t`'s GPU buffer (uploaded first if its values are still on the CPU). */
@@ -112,6 +125,7 @@ export function dispatchDirect(be: WebGPUBackend, pipeline: GPUComputePipeline, 
   const b = internals(be);
   const bindGroup = b.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: entries.map((resource, binding) => ({ binding, resource })) });
   for (const t of touches) b.commandQueueOwnedIds.add(t.dataId);
+  dropCpuValues(be, touches);
   b.ensureCommandEncoderReady();
   if (!b.computePassEncoder) b.computePassEncoder = b.commandEncoder!.beginComputePass({});
   const pass = b.computePassEncoder;

@@ -113,6 +113,7 @@ class Recording {
   readonly acquiredAt = new Map<GPUBuffer, number>();
   readonly groups = new Map<GPUBindGroup, Binding[]>();
   readonly replayHooks: Array<() => void> = [];
+  readonly replayGuards: Array<() => string | null> = [];
   problem: string | null = null;
 
   fail(why: string): void {
@@ -198,6 +199,15 @@ export function claimUniform(u: GPUBufferBinding, name: string, next: Next): voi
 /** Runs `hook` at the start of every replay of the step being recorded (state a real step advances: Adam's step count). */
 export function onStepReplay(hook: () => void): void {
   recording?.replayHooks.push(hook);
+}
+
+/**
+ * Asks `guard` before every replay of the step being recorded: a reason not to replay (the step then
+ * runs through tfjs and records again), or null. It may also do what a tfjs step would do to the
+ * tensors the replay writes (drop their CPU copies); it must not advance any state.
+ */
+export function guardStepReplay(guard: () => string | null): void {
+  recording?.replayGuards.push(guard);
 }
 
 type Restore = () => void;
@@ -407,6 +417,8 @@ class Replay {
    */
   private readonly kept = new Set<Event>();
   private readonly staging: GPUBuffer[] = [];
+  private scratch: GPUBuffer[] | null = null;
+  private disposed = false;
   private readonly restoreRelease: Restore;
   invalid: string | null = null;
   replays = 0;
@@ -439,6 +451,15 @@ class Replay {
     });
   }
 
+  /** Why this replay must not run now (a guard's answer), or null. */
+  blocked(): string | null {
+    for (const g of this.rec.replayGuards) {
+      const why = g();
+      if (why) return why;
+    }
+    return null;
+  }
+
   /** Encodes and submits the step with `feeds`; resolves to the output's values. */
   run(feeds: StepFeeds): Promise<Float32Array> {
     const be = this.be;
@@ -459,10 +480,18 @@ class Replay {
     flush(be);
     const device = be.device;
     const queue = device.queue;
+    if (this.carries.length) {
+      // The last step's carried values (in the buffers that step, recorded or replayed, wrote them
+      // to) into the buffers this step reads them from: all sources into scratch buffers first, then
+      // out, so that one carry's source being another's destination changes nothing; and submitted
+      // before this step's first write, which may reuse a source buffer.
+      const copy = device.createCommandEncoder();
+      this.scratch ??= this.carries.map((c) => device.createBuffer({ size: Math.min(c.from.size, c.to.size), usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
+      this.carries.forEach((c, i) => copy.copyBufferToBuffer(c.from, 0, this.scratch![i], 0, this.scratch![i].size));
+      this.carries.forEach((c, i) => copy.copyBufferToBuffer(this.scratch![i], 0, c.to, 0, this.scratch![i].size));
+      queue.submit([copy.finish()]);
+    }
     let enc = device.createCommandEncoder();
-    // the last step's carried values (in the buffers that step, recorded or replayed, wrote them to)
-    // into the buffers this step reads them from
-    for (const c of this.carries) enc.copyBufferToBuffer(c.from, 0, c.to, 0, Math.min(c.from.size, c.to.size));
     let pass: GPUComputePassEncoder | null = null;
     const events = this.rec.events;
     for (let i = 0; i < events.length; i++) {
@@ -492,7 +521,8 @@ class Replay {
     return staging.mapAsync(GPUMapMode.READ).then(() => {
       const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
-      this.staging.push(staging);
+      if (this.disposed) staging.destroy();
+      else this.staging.push(staging);
       return values;
     });
   }
@@ -503,12 +533,17 @@ class Replay {
     this.held.clear();
     for (const s of this.staging) s.destroy();
     this.staging.length = 0;
+    for (const s of this.scratch ?? []) s.destroy();
+    this.scratch = null;
+    this.disposed = true;
   }
 }
 
 /** A step's output (the loss; or a validation batch's predictions and loss): its values once read, and what to free after. */
 export interface StepResult {
   read: Promise<Float32Array>;
+  /** whether this step was a replay */
+  replayed: boolean;
   dispose(): void;
 }
 
@@ -552,23 +587,29 @@ export class StepReplayer {
    * through tfjs and returns its output: a float32 tensor made inside the step (the loss), which the
    * caller no longer needs after `read`.
    */
-  run(key: string, feeds: () => StepFeeds, step: () => tf.Tensor): StepResult {
+  run(key: string | null, feeds: () => StepFeeds, step: () => tf.Tensor): StepResult {
     const current = this.replay;
     if (current?.r.invalid) {
       // recorded again from the next step on (a failure, so that this cannot repeat without end)
       this.lastFailure = `a replay ended: ${current.r.invalid}`;
       this.drop(++this.attempts >= StepReplayer.MAX_FAILURES ? this.lastFailure : null);
     }
+    const blocked = this.replay && this.replay.key === key ? this.replay.r.blocked() : null;
+    if (blocked) {
+      this.lastFailure = `a replay was refused: ${blocked}`;
+      this.drop(++this.attempts >= StepReplayer.MAX_FAILURES ? this.lastFailure : null);
+    }
     if (this.replay && this.replay.key === key) {
       const read = this.replay.r.run(feeds());
       this.status.replayed++;
-      return { read, dispose: () => undefined };
+      return { read, dispose: () => undefined, replayed: true };
     }
     this.status.throughTfjs++;
-    const be = this.status.off === null && !this.replay ? webgpuBackend() : null;
-    if (!be) {
+    // a null key: a step not to be replayed (a batch held as a tensor: its input buffer is new each time)
+    const be = this.status.off === null && !this.replay && key !== null ? webgpuBackend() : null;
+    if (!be || key === null) {
       const out = step();
-      return { read: out.data() as Promise<Float32Array>, dispose: () => out.dispose() };
+      return { read: out.data() as Promise<Float32Array>, dispose: () => out.dispose(), replayed: false };
     }
     flush(be);
     const { rec, result: out } = record(be, step);
@@ -593,7 +634,7 @@ export class StepReplayer {
         this.previous = null;
       }
     }
-    return { read: out.data() as Promise<Float32Array>, dispose: () => out.dispose() };
+    return { read: out.data() as Promise<Float32Array>, dispose: () => out.dispose(), replayed: false };
   }
 
   private drop(why: string | null): void {
