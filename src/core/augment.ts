@@ -57,12 +57,19 @@ export function dihedral(x: tf.Tensor4D, k: number): tf.Tensor4D {
  */
 export function batchTensor(x: tf.Tensor | Uint8Array, batch: number, channels = 4, feed?: string): tf.Tensor4D {
   if (x instanceof Uint8Array) {
-    const side = Math.round(Math.sqrt(x.length / (batch * channels)));
-    if (side * side * batch * channels !== x.length) throw new RangeError(`a batch of ${batch} square ${channels}-channel images cannot hold ${x.length} values`);
+    const side = batchSide(x, batch, channels);
     return uint8Tensor(x, [batch, side, side, channels], feed) as tf.Tensor4D; // as bytes where the backend can
   }
   if (x.rank !== 4) throw new RangeError(`image batch must be [b, h, w, c], got shape [${x.shape}]`);
   return (x.dtype === 'float32' ? tf.clone(x) : tf.cast(x, 'float32')) as tf.Tensor4D;
+}
+
+/** The stored side S of a batch of `batch` square images given as uint8 pixels or as a [b, S, S, c] tensor. */
+export function batchSide(x: tf.Tensor | Uint8Array, batch: number, channels = 4): number {
+  if (!(x instanceof Uint8Array)) return x.shape[1] as number;
+  const side = Math.round(Math.sqrt(x.length / (batch * channels)));
+  if (side * side * batch * channels !== x.length) throw new RangeError(`a batch of ${batch} square ${channels}-channel images cannot hold ${x.length} values`);
+  return side;
 }
 
 /** Draws each image's transform: a crop origin (mode 'crop') and a dihedral index. */

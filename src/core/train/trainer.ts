@@ -8,7 +8,7 @@
  * seeded createModel).
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyTransforms, batchTensor, drawTransforms, evalTransforms, transformFeeds, transformPlan, transformPlanKey, type AugmentOptions } from '../augment';
+import { applyTransforms, batchSide, batchTensor, drawTransforms, evalTransforms, transformFeeds, transformPlan, transformPlanKey, type AugmentOptions } from '../augment';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../metrics';
 import { Rng } from '../rng';
 import type { BatchSource } from './batchSource';
@@ -89,7 +89,7 @@ export async function predictValidation(
   try {
     for await (const batch of source.valBatches(o.batchSize)) {
       const b = batch.y.length / C;
-      const stored = batch.x instanceof Uint8Array ? Math.round(Math.sqrt(batch.x.length / (b * source.channels))) : batch.x.shape[1];
+      const stored = batchSide(batch.x, b, source.channels);
       const transforms = evalTransforms(b, stored, o.augment);
       const plan = transformPlan([b, stored, stored, source.channels], transforms, o.augment);
       const bytes = batch.x instanceof Uint8Array ? batch.x : null;
@@ -219,7 +219,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
               break;
             }
             const b = batch.y.length / C;
-            const stored = batch.x instanceof Uint8Array ? Math.round(Math.sqrt(batch.x.length / (b * source.channels))) : batch.x.shape[1];
+            const stored = batchSide(batch.x, b, source.channels);
             const transforms = drawTransforms(b, stored, o.augment, rng);
             const plan = transformPlan([b, stored, stored, source.channels], transforms, o.augment);
             // On webgpu the step's GPU commands are recorded and replayed with this batch's bytes

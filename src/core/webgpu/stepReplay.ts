@@ -167,8 +167,6 @@ class Recording {
 let recording: Recording | null = null;
 let recordingBackend: Backend | null = null;
 
-/** Whether a step is being recorded now (claims are no-ops otherwise). */
-export const isRecordingStep = (): boolean => recording !== null;
 
 /**
  * Claims the upload of tensor `t` as a per-step value: a replay writes `next(feeds)` in its place.
@@ -421,7 +419,6 @@ class Replay {
   private disposed = false;
   private readonly restoreRelease: Restore;
   invalid: string | null = null;
-  replays = 0;
 
   constructor(
     private readonly be: Backend,
@@ -517,7 +514,6 @@ class Replay {
     const staging = this.staging.pop() ?? device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     enc.copyBufferToBuffer(this.output.buffer, 0, staging, 0, bytes);
     queue.submit([enc.finish()]);
-    this.replays++;
     return staging.mapAsync(GPUMapMode.READ).then(() => {
       const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
@@ -551,8 +547,6 @@ export interface StepResult {
 export interface ReplayStatus {
   /** steps replayed so far */
   replayed: number;
-  /** steps run through tfjs (recorded or not) */
-  throughTfjs: number;
   /** why steps are not being replayed, or null */
   off: string | null;
   /** values copied back after each replay (a reassigned variable's, as BatchNorm's moving averages) */
@@ -570,7 +564,7 @@ export class StepReplayer {
   private previous: { key: string; rec: Recording } | null = null;
   private replay: { key: string; r: Replay } | null = null;
   private attempts = 0;
-  readonly status: ReplayStatus = { replayed: 0, throughTfjs: 0, off: null, carried: 0 };
+  readonly status: ReplayStatus = { replayed: 0, off: null, carried: 0 };
 
   /** Comparisons that may fail in a row (no replay between them) before the phase gives up on replay. */
   static readonly MAX_FAILURES = 3;
@@ -604,7 +598,6 @@ export class StepReplayer {
       this.status.replayed++;
       return { read, dispose: () => undefined, replayed: true };
     }
-    this.status.throughTfjs++;
     // a null key: a step not to be replayed (a batch held as a tensor: its input buffer is new each time)
     const be = this.status.off === null && !this.replay && key !== null ? webgpuBackend() : null;
     if (!be || key === null) {
