@@ -255,6 +255,11 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
       const nSteps = fast ? steps : Q ? 1 : 2;
       if (!fast) {
         const isProbe = c.model === 'gapnet-pl' && c.size === 64 && c.batch === 16;
+        // SwiftShader backends: --quick times their probe only (a webgpu step there is ~3 s, plus ~8 s of shader compiles)
+        if (Q && backend !== 'cpu' && !isProbe) {
+          add(skipRow('training', what, 'img/s', ref(c).stat, `full run only (npm run bench): --quick times the gapnet-pl 64 px b16 probe on ${backend} (SwiftShader)`));
+          continue;
+        }
         if (backend === 'cpu' && !isProbe) perUnit ??= (16 / 0.14) * 1000 / (128 * 128 * 16);
         if (backend === 'cpu' && perUnit !== null && !basis) basis = 'est. from the Node tfjs cpu figure in architecture.md';
         if (perUnit !== null) {
@@ -300,18 +305,19 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
  * of the CPU small.
  */
 async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
-  const rounds = o.quick ? 1 : 2;
-  const what = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, fused Adam + SELU gradient';
-  const k = await alternateEncode(s, rounds, 4, { before: { kernels: 'tfjs' }, after: { kernels: 'studio', flags: { HPA_STEP_REPLAY: false } } });
-  if ('error' in k) return add(unansweredRow('training', what, 'ms', null, k.error));
+  const rounds = 2;
   const ms = (x: number[]) => `${stat(x).median.toFixed(0)} ms`;
-  add({ section: 'training', what, unit: 'ms', ours: stat(k.after.encode), ref: stat(k.before.encode), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} round${rounds > 1 ? 's' : ''} of 4 timed steps each, before then after; whole step on SwiftShader ${ms(k.before.step)} → ${ms(k.after.step)}` });
-  // The three per-kernel pairs below price each kernel's own saving on tfjs-built steps; the step
-  // replay (next) takes tfjs out of the step, so they are kept for the full run only (--quick stays short).
+  // The kernel-by-kernel pairs price each kernel's own saving on tfjs-built steps; the step replay
+  // (last) takes tfjs out of the step, so they are kept for the full run only (--quick stays short:
+  // each of these jobs is ~15 s of SwiftShader shader compiles, backend checks and steps).
+  const what = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, fused Adam + SELU gradient';
+  const k = o.quick ? null : await alternateEncode(s, rounds, 4, { before: { kernels: 'tfjs' }, after: { kernels: 'studio', flags: { HPA_STEP_REPLAY: false } } });
+  if (k && 'error' in k) return add(unansweredRow('training', what, 'ms', null, k.error));
+  if (k) add({ section: 'training', what, unit: 'ms', ours: stat(k.after.encode), ref: stat(k.before.encode), refLabel: "tfjs's Adam and SELU gradient, before", status: 'measured', notes: `${rounds} rounds of 4 timed steps each, before then after; whole step on SwiftShader ${ms(k.before.step)} → ${ms(k.after.step)}` });
   const perKernel = o.quick ? null : await perKernelEncode(s, rounds, add);
   if (perKernel === 'stop') return;
   if (!perKernel) {
-    for (const pair of ['Adam in place', 'uploads by writeBuffer', 'BCE in one kernel each way']) {
+    for (const pair of ['fused Adam + SELU gradient', 'Adam in place', 'uploads by writeBuffer', 'BCE in one kernel each way']) {
       add(skipRow('training', `JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, ${pair}`, 'ms', null, 'full run only (npm run bench): --quick prices the whole step replayed instead'));
     }
   }
@@ -320,12 +326,14 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   // so that they price each kernel's own saving. Three warm-ups: the first step makes Adam's moments,
   // the next two are recorded and compared, so every timed step after is a replay.
   const what5 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, step replayed from a recording';
-  const r = await alternateEncode(s, rounds + 1, 6, { before: { kernels: 'studio', flags: { HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_STEP_REPLAY: true } } }, 3);
+  const replayRounds = o.quick ? 1 : rounds + 1;
+  const r = await alternateEncode(s, replayRounds, 6, { before: { kernels: 'studio', flags: { HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_STEP_REPLAY: true } } }, 3);
   if ('error' in r) return add(unansweredRow('training', what5, 'ms', null, r.error));
-  add({ section: 'training', what: what5, unit: 'ms', ours: stat(r.after.encode), ref: stat(r.before.encode), refLabel: 'every step built by tfjs (tape, gradients, kernel calls, bind groups), before', status: 'measured', notes: `${rounds + 1} alternating rounds of 6 timed steps each after 3 warm-ups; replayed ${r.after.replayed} of ${r.after.encode.length} timed steps${r.after.off ? ` (${r.after.off})` : ''}; a replay is ${r.after.dispatches || '?'} dispatches and the writes of bytes that change (a uniform written once with fixed bytes is left as the recording wrote it), and nothing of tfjs; whole step on SwiftShader ${ms(r.before.step)} → ${ms(r.after.step)}` });
+  add({ section: 'training', what: what5, unit: 'ms', ours: stat(r.after.encode), ref: stat(r.before.encode), refLabel: 'every step built by tfjs (tape, gradients, kernel calls, bind groups), before', status: 'measured', notes: `${replayRounds} alternating round${replayRounds > 1 ? 's' : ''} of 6 timed steps each after 3 warm-ups; replayed ${r.after.replayed} of ${r.after.encode.length} timed steps${r.after.off ? ` (${r.after.off})` : ''}; a replay is ${r.after.dispatches || '?'} dispatches and the writes of bytes that change (a uniform written once with fixed bytes is left as the recording wrote it), and nothing of tfjs; whole step on SwiftShader ${ms(r.before.step)} → ${ms(r.after.step)}` });
   const dWhat = 'compute dispatches per training step, gapnet-pl 32 px b4 — Chromium webgpu';
   const befores = perKernel ? `; the studio's set with the BCE as ops: ${perKernel.lossBefore}, with Adam through tfjs programs: ${perKernel.adamBefore}` : '';
-  if (k.after.dispatches && k.before.dispatches) add({ section: 'training', what: dWhat, unit: 'dispatches', ours: stat([k.after.dispatches]), ref: stat([k.before.dispatches]), refLabel: "tfjs's kernels (Adam, SELU gradient, AlphaDropout and BCE as ops, Sum/Mean, conv filter gradient), before", status: 'measured', notes: `counted at GPUComputePassEncoder.dispatchWorkgroups over the timed steps${befores}` });
+  if (!k) add(skipRow('training', dWhat, 'dispatches', null, "full run only (npm run bench): its reference is the fused-Adam pair's tfjs-kernel step"));
+  else if (k.after.dispatches && k.before.dispatches) add({ section: 'training', what: dWhat, unit: 'dispatches', ours: stat([k.after.dispatches]), ref: stat([k.before.dispatches]), refLabel: "tfjs's kernels (Adam, SELU gradient, AlphaDropout and BCE as ops, Sum/Mean, conv filter gradient), before", status: 'measured', notes: `counted at GPUComputePassEncoder.dispatchWorkgroups over the timed steps${befores}` });
   else add(skipRow('training', dWhat, 'dispatches', null, 'no dispatch count came back (GPUComputePassEncoder not patchable here)'));
 }
 
@@ -426,7 +434,7 @@ async function fusedKernelsBeforeAfter(o: BenchOptions, pairs: number, warm: num
 
 async function inference(s: Session | null, o: BenchOptions, add: AddRow) {
   const Q = o.quick;
-  const size = 128, batch = 16, images = Q ? 32 : 64, runs = Q ? 3 : 5;
+  const size = 128, batch = 16, images = Q ? 16 : 64, runs = Q ? 3 : 5;
   o.log(`inference: predict() at ${size} px, batch ${batch}, ${images} images per run, TTA none / flips (4 views) / dihedral (8)`);
   for (const [tta, views] of [['none', 1], ['flips', 4], ['dihedral', 8]] as const) {
     const r0 = await torch<{ batchMs: number[]; params: number }>(['infer', '--model', 'gapnet-pl', '--size', String(size), '--batch', String(batch), '--views', String(views), '--runs', String(runs), '--warmup', '1']);
@@ -536,7 +544,8 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   let run: Awaited<ReturnType<typeof studioRun>> | null = null;
   let runError = '';
   try {
-    run = await studioRun(s, { backend: 'wasm', inputSize: 64, batch: 16, watchMs: Q ? 10_000 : 30_000, startTimeoutMs: 300_000 });
+    // --quick's dataset is the 40-sample import (2 batches an epoch): epochs enough to train for the whole watch
+    run = await studioRun(s, { backend: 'wasm', inputSize: 64, batch: 16, epochs: Q ? 20 : 1, watchMs: Q ? 10_000 : 30_000, startTimeoutMs: 300_000 });
     if (run.imagesPerSecond !== null) consume = stat([run.imagesPerSecond]);
   } catch (e) {
     runError = String((e as Error).message ?? e).split('\n')[0];

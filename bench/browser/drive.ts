@@ -266,7 +266,7 @@ export interface StudioRunResult {
  * A short run in the studio on the dataset it holds: the quick recipe at `inputSize`, batch
  * `batch`; watched for `watchMs` after its first progress line, then stopped.
  */
-export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu'; inputSize: number; batch: number; watchMs: number; startTimeoutMs: number }): Promise<StudioRunResult> {
+export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu'; inputSize: number; batch: number; epochs: number; watchMs: number; startTimeoutMs: number }): Promise<StudioRunResult> {
   const page = s.page;
   await page.addInitScript(() => {
     (window as unknown as { longTasks: number[] }).longTasks = [];
@@ -280,7 +280,7 @@ export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'w
   await page.getByRole('button', { name: 'Quick demo' }).click();
   await page.getByLabel('Input size').fill(String(o.inputSize));
   await page.getByLabel('Batch size').fill(String(o.batch));
-  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByLabel('Epochs', { exact: true }).fill(String(o.epochs));
   await page.getByTestId('train').click();
   const progress = page.getByTestId('run-progress');
   await progress.waitFor({ state: 'visible', timeout: o.startTimeoutMs }).catch(async (e: Error) => {
@@ -295,14 +295,16 @@ export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'w
     throw new Error(`no run progress after ${(o.startTimeoutMs / 1000).toFixed(0)} s (${e.message.split('\n')[0]}); the page showed: ${said.slice(0, 400)}`);
   });
   const before = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
+  // watched while it trains: until watchMs have passed or the run has ended (its Stop button gone)
+  const stopButton = page.getByTestId('stop');
   const t0 = performance.now();
-  await page.waitForTimeout(o.watchMs);
+  while (performance.now() - t0 < o.watchMs && (await stopButton.isVisible())) await page.waitForTimeout(250);
   const observedMs = performance.now() - t0;
   const longTasks = await page.evaluate((n) => (window as unknown as { longTasks: number[] }).longTasks.slice(n), before);
   const text = ((await progress.textContent()) ?? '').replace(/\s+/g, ' ');
   const ipsText = (await page.getByTestId('images-per-second').textContent()) ?? '';
   const info = ((await page.getByTestId('run-info').textContent()) ?? '').replace(/\s+/g, ' ');
-  await page.getByTestId('stop').click().catch(() => undefined);
+  if (await stopButton.isVisible()) await stopButton.click();
   const stall = text.match(/data wait ([\d.]+)%/);
   const ips = ipsText.match(/([\d.]+) img\/s/);
   return {
