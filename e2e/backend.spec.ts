@@ -41,16 +41,31 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   expect(consoleErrors).toEqual([]);
 });
 
-test('forcing a backend in settings restarts the worker on it and remembers the choice', async ({ page }) => {
+test('forcing a backend in settings restarts the worker on it and remembers the choice; a restarted webgpu worker reuses the page\'s check passes', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
+  const reason = page.getByTestId('backend-reason');
+  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked)'); // the last check
+  await expect(reason).not.toContainText('earlier start');
   await page.getByLabel('Backend setting').selectOption('cpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');
-  await expect(page.getByTestId('backend-reason')).toContainText('forced in settings');
+  await expect(reason).toContainText('forced in settings');
   await expect(page.getByTestId('backend-check')).toContainText('steps on cpu');
+  // back on webgpu: a new worker, given the passes of the first one (src/ui/startCheckPasses.ts),
+  // runs none of its 11 checks again, says so, and still trains
+  await page.getByLabel('Backend setting').selectOption('webgpu');
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
+  await expect(reason).toContainText('webgpu: forced in settings');
+  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked); all 11 checks passed at an earlier start on this page, not rerun');
+  await expect(page.getByTestId('backend-check')).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
+  await page.getByLabel('Backend setting').selectOption('cpu');
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');
   await page.reload();
   await expect(page.getByLabel('Backend setting')).toHaveValue('cpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');
+  // a reloaded page keeps no passes: its checks run again
+  await expect(reason).toContainText('crops and flips of a batch in one gather (checked)');
+  await expect(reason).not.toContainText('earlier start');
 });
 
 test("forcing wasm trains on the wasm backend's threaded build (on half the logical cores, as tfjs decides)", async ({ page }) => {

@@ -1,12 +1,23 @@
-/** The bench page: runs each job in a fresh dedicated Worker (as the studio trains: one per run). */
+/**
+ * The bench page: runs each job in a fresh dedicated Worker (as the studio trains: one per run),
+ * handing it the start-check passes of the earlier jobs' workers, as the studio's page does
+ * (src/ui/startCheckPasses.ts): a job times steps, not the backend's self-checks.
+ */
+import type { StartChecks } from '../../src/worker/protocol';
 import type { BenchAnswer, BenchJob } from './jobs';
+
+let passes: StartChecks = {};
 
 function benchJob(job: BenchJob): Promise<BenchAnswer> {
   const worker = new Worker(new URL('./benchWorker.ts', import.meta.url), { type: 'module' });
   return new Promise<BenchAnswer>((resolve) => {
-    worker.onmessage = (e: MessageEvent<BenchAnswer>) => resolve(e.data);
+    worker.onmessage = (e: MessageEvent<BenchAnswer>) => {
+      const checks = 'backend' in e.data ? e.data.backend?.checks : undefined;
+      if (checks) passes = { ...passes, ...checks };
+      resolve(e.data);
+    };
     worker.onerror = (e) => resolve({ ok: false, error: `worker error: ${e.message}` });
-    worker.postMessage(job);
+    worker.postMessage({ ...job, checks: passes });
   }).finally(() => worker.terminate());
 }
 

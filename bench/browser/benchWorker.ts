@@ -11,6 +11,7 @@ import { applyTransforms, batchTensor, cutEachImage, drawTransforms, type Sample
 import { Rng } from '../../src/core/rng';
 import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/core/webgpu/uint8Upload';
 import { selectBackend } from '../../src/worker/backend';
+import { rememberChecks } from '../../src/worker/startChecks';
 import { timePredict, timeTraining } from '../lib/trainSteps';
 import type { BackendNote, BenchAnswer, BenchJob } from './jobs';
 
@@ -25,6 +26,7 @@ async function backend(name: 'webgpu' | 'webgl' | 'wasm' | 'cpu', replays = fals
     active: r.active,
     reason: r.attempts.map((t) => `${t.backend}: ${t.used ? 'used' : t.reason}`).join('; '),
     adapter: a ? `${a.vendor} ${a.architecture} ${a.description}${a.fallback ? ' (software fallback)' : ''}`.trim() : '',
+    checks: r.checks,
   };
 }
 
@@ -158,6 +160,7 @@ async function run(job: BenchJob): Promise<BenchAnswer> {
 
 self.onmessage = async (e: MessageEvent<BenchJob>) => {
   try {
+    rememberChecks(e.data.checks);
     self.postMessage(await run(e.data));
   } catch (err) {
     self.postMessage({ ok: false, error: String((err as Error)?.stack ?? err) } satisfies BenchAnswer);

@@ -1,9 +1,11 @@
 /** The jobs the bench page's worker runs (bench/browser/benchWorker.ts), and what it answers. */
+import type { StartChecks } from '../../src/worker/protocol';
 import type { PredictSpec, TrainSpec, TrainTiming } from '../lib/trainSteps';
 
 export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-export type BenchJob =
+/** each job carries the start-check passes of the page's earlier workers (src/worker/startChecks.ts) */
+export type BenchJob = { checks?: StartChecks } & (
   | ({ kind: 'train'; backend: BrowserBackend } & TrainSpec)
   | ({ kind: 'predict'; backend: BrowserBackend } & PredictSpec)
   /** read `batches` batches of the newest imported dataset through storedBatchSource (streaming path) */
@@ -11,12 +13,15 @@ export type BenchJob =
   /** upload [batch, size, size, 4] uint8 batches to webgpu: the byte path vs tfjs's float32 path, interleaved */
   | { kind: 'upload'; size: number; batch: number; runs: number }
   /** augment a float32 [batch, stored, stored, 4] batch to size px: one gather vs image by image, interleaved */
-  | { kind: 'augment'; backend: BrowserBackend; stored: number; size: number; batch: number; runs: number };
+  | { kind: 'augment'; backend: BrowserBackend; stored: number; size: number; batch: number; runs: number }
+);
 
 export interface BackendNote {
   active: string | null;
   reason: string;
   adapter: string;
+  /** the start-check passes the job's worker knows, for the next job */
+  checks?: StartChecks;
 }
 
 export type BenchAnswer =

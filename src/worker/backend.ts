@@ -18,19 +18,13 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
-import { verifyAugmentGather } from '../core/augment';
-import { verifyFusedAdam } from '../core/train/fusedAdam';
-import { verifyStepReplay } from '../core/train/replayCheck';
-import { STEP_REPLAY_FLAG } from '../core/webgpu/stepReplay';
-import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
-import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
-import { registerWebGpuSeluGrad, verifySeluGrad } from '../core/webgpu/seluGrad';
-import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../core/webgpu/alphaDropout';
-import { registerWebGpuColumnReduce, verifyColumnReduce } from '../core/webgpu/columnReduce';
-import { registerWebGpuFocalLoss, verifyFocalLoss } from '../core/webgpu/focalLoss';
-import { adoptMatMulConvInputGrad } from '../core/webgpu/conv2dInputGrad';
-import { registerWebGpuUint8Upload, verifyUint8Upload } from '../core/webgpu/uint8Upload';
-import { installWriteBufferUpload, verifyWriteBufferUpload } from '../core/webgpu/writeBufferUpload';
+import { registerWebGpuConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
+import { registerWebGpuSeluGrad } from '../core/webgpu/seluGrad';
+import { registerWebGpuAlphaDropout } from '../core/webgpu/alphaDropout';
+import { registerWebGpuColumnReduce } from '../core/webgpu/columnReduce';
+import { registerWebGpuFocalLoss } from '../core/webgpu/focalLoss';
+import { registerWebGpuUint8Upload } from '../core/webgpu/uint8Upload';
+import { knownChecks, runStartChecks } from './startChecks';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
 let wasmConfigured = false;
@@ -148,45 +142,12 @@ export async function selectBackend(requested: BackendChoice, o: { checkStepRepl
     active = name;
     let reason = requested === 'auto' ? `first available in the order ${TRAINING_BACKENDS.join(' → ')}` : 'forced in settings';
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
-    if (name === 'webgpu') {
-      const writeOff = installWriteBufferUpload() ? await verifyWriteBufferUpload() : 'tfjs internals not as expected';
-      reason += writeOff === null ? '; values reach the GPU by queue.writeBuffer, no staging buffer each (checked)' : `; tfjs's staged uploads: writeBuffer upload ${writeOff}`;
-      const off = await verifyUint8Upload();
-      reason += off === null ? '; image batches upload as bytes, widened to float on the GPU (checked)' : `; image batches upload as float32: byte upload ${off}`;
-      const seluOff = await verifySeluGrad();
-      reason += seluOff === null ? '; SELU gradient in one kernel (checked)' : `; tfjs's SELU gradient: ${seluOff}`;
-      const dropOff = await verifyAlphaDropout();
-      reason += dropOff === null ? '; AlphaDropout in one kernel each way (checked)' : `; AlphaDropout as tfjs ops: fused kernel ${dropOff}`;
-      const lossOff = await verifyFocalLoss();
-      reason += lossOff === null ? '; BCE and focal loss in one kernel each way (checked)' : `; the loss as tfjs ops: fused loss ${lossOff}`;
-      const colOff = await verifyColumnReduce();
-      reason += colOff === null ? '; per-channel sums without a transpose (checked)' : `; tfjs's Sum and Mean: column reduction ${colOff}`;
-      const convOff = await verifyConv2dFilterGrad();
-      reason += convOff === null ? '; conv filter gradients split over the GPU (checked)' : `; tfjs's conv filter gradient: split kernel ${convOff}`;
-      const inputGradOff = await adoptMatMulConvInputGrad();
-      reason += inputGradOff === null ? '; conv input gradients as matrix multiplies (checked)' : `; naive conv input gradient: matrix-multiply version ${inputGradOff}`;
-    }
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
-    const inPlaceBefore = inPlaceAdamUpdates();
-    const adamOff = await verifyFusedAdam(); // webgl has no fused kernel and keeps tfjs's Adam
-    // whether this check's updates ran in place (one dispatch rewriting w, m and v; adamUpdate.ts)
-    if (adamOff === null) reason += `; Adam fused into one kernel per weight${inPlaceAdamUpdates() > inPlaceBefore ? ', in place' : ''} (checked)`;
-    else if (name !== 'webgl') reason += `; tfjs's Adam: fused Adam ${adamOff}`;
-    const augmentOff = await verifyAugmentGather();
-    reason += augmentOff === null ? '; crops and flips of a batch in one gather (checked)' : `; augmentation image by image: ${augmentOff}`;
-    if (name === 'webgpu' && o.checkStepReplay === false) {
-      // a caller that will not replay (a bench job timing tfjs-built steps): no check, and no replay
-      tf.env().set(STEP_REPLAY_FLAG, false);
-      reason += '; every step through tfjs: step replay not checked here';
-    } else if (name === 'webgpu') {
-      // last: it trains through the fused kernels checked above
-      const replayOff = await verifyStepReplay();
-      reason += replayOff === null ? '; training steps replayed from a recording of their GPU commands (checked)' : `; every step through tfjs: step replay ${replayOff}`;
-    }
+    reason += await runStartChecks(name, adapter, o);
     attempts.push({ backend: name, used: true, reason });
   }
-  const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs };
+  const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs, checks: knownChecks() };
   if (active === 'wasm') report.wasmThreads = getThreadsCount();
   return report;
 }

@@ -3,6 +3,7 @@
  * terminated after it, so WebGPU frees its memory. Speaks only the messages of ./protocol.
  */
 import { selectBackend } from './backend';
+import { rememberChecks } from './startChecks';
 import type { FromPredictWorker, ToPredictWorker } from './protocol';
 import { PredictFailure, runExportJob, runImportJob, runPredictJob } from './predictRun';
 import { ModelPackageError } from '../core/modelPackage';
@@ -15,6 +16,7 @@ const controller = new AbortController();
 async function handle(msg: Exclude<ToPredictWorker, { type: 'cancel' }>): Promise<void> {
   const jobId = msg.type === 'predict' ? msg.request.jobId : msg.jobId;
   try {
+    rememberChecks(msg.checks); // passed in the page's earlier workers: not rerun
     const report = await selectBackend(msg.backend);
     post({ type: 'backend', report });
     if (!report.active) throw new PredictFailure(`No backend could start: ${report.attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);

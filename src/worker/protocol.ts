@@ -38,7 +38,16 @@ export interface BackendReport {
   tfjsVersion: string;
   /** wasm only: the threads its kernels use (1 where the threaded build cannot start: see src/worker/backend.ts) */
   wasmThreads?: number;
+  /** the start-check passes this worker knows, for the page to hand to the next worker it starts */
+  checks?: StartChecks;
 }
+
+/**
+ * Start-check passes (src/worker/startChecks.ts): the status words of each check that passed,
+ * keyed by backend, adapter, tfjs version, the studio's flags and the check. A worker started
+ * with them does not rerun those checks.
+ */
+export type StartChecks = Record<string, string>;
 
 /** Result of a short measured training run of a small network on the active backend. */
 export interface ProbeResult {
@@ -127,7 +136,7 @@ export type RunEndStatus = 'done' | 'stopped' | 'failed';
 
 export type ToTrainingWorker =
   /** wasmThreads: threads for the wasm backend, 1…WASM_MAX_THREADS (tfjs caps it at half the logical cores); absent = that cap */
-  | { type: 'init'; backend: BackendChoice; wasmThreads?: number }
+  | { type: 'init'; backend: BackendChoice; wasmThreads?: number; checks?: StartChecks }
   | { type: 'probe'; size: number; batch: number; steps: number }
   | { type: 'train'; request: TrainRequest }
   | { type: 'pause' }
@@ -278,11 +287,11 @@ export interface PredictProgress {
 }
 
 export type ToPredictWorker =
-  | { type: 'predict'; backend: BackendChoice; request: PredictRequest }
+  | { type: 'predict'; backend: BackendChoice; checks?: StartChecks; request: PredictRequest }
   /** a run's best checkpoint as a model zip (model.json + shards + studio.json) */
-  | { type: 'export-model'; backend: BackendChoice; jobId: string; runId: string; thresholds: number[] | null }
+  | { type: 'export-model'; backend: BackendChoice; checks?: StartChecks; jobId: string; runId: string; thresholds: number[] | null }
   /** a model zip, or model.json + its shard files, stored as an imported run of the dataset */
-  | { type: 'import-model'; backend: BackendChoice; jobId: string; datasetId: string; files: { name: string; bytes: Uint8Array }[] }
+  | { type: 'import-model'; backend: BackendChoice; checks?: StartChecks; jobId: string; datasetId: string; files: { name: string; bytes: Uint8Array }[] }
   | { type: 'cancel' };
 
 export type FromPredictWorker =

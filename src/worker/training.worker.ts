@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, setWasmThreadsPreference } from './backend';
+import { rememberChecks } from './startChecks';
 import { measureTrainingSteps, median } from '../core/probe';
 import { TrainingController } from '../core/train/controller';
 import type { FromTrainingWorker, ToTrainingWorker } from './protocol';
@@ -20,6 +21,7 @@ async function handle(msg: ToTrainingWorker): Promise<void> {
     switch (msg.type) {
       case 'init': {
         setWasmThreadsPreference(msg.wasmThreads);
+        rememberChecks(msg.checks); // passed in the page's earlier workers: not rerun
         post({ type: 'backend', report: await selectBackend(msg.backend) });
         break;
       }

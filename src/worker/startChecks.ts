@@ -1,0 +1,147 @@
+/**
+ * The self-checks a backend runs when a worker starts it: each of the studio's own kernels (and the
+ * step replay) is run beside tfjs's and kept on only where this GPU and browser give the same
+ * answers; a failure turns it off and says why in the status line.
+ *
+ * They cost seconds on a software adapter (on SwiftShader ~4 s, and ~6 s more for the step replay's
+ * training run; 2026-11-27, 2-core EPYC), and a page starts a worker per run and per prediction,
+ * while the 'auto' backend starts webgpu twice in one worker. So a pass is remembered: in the worker,
+ * and in the page, which hands the passes a worker reported (`BackendReport.checks`) to the next one
+ * it starts. A pass is reused only for the same backend, adapter, tfjs version and the studio's
+ * `HPA_*` flags; its kernel is then switched on as the check would have left it. A failure is not
+ * remembered: that check runs again at the next start, and its fallback is set up again.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { verifyAugmentGather } from '../core/augment';
+import { registerFusedAdam, verifyFusedAdam } from '../core/train/fusedAdam';
+import { verifyStepReplay } from '../core/train/replayCheck';
+import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
+import { verifyAlphaDropout } from '../core/webgpu/alphaDropout';
+import { verifyColumnReduce } from '../core/webgpu/columnReduce';
+import { verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
+import { adoptMatMulConvInputGrad, NAIVE_CONV_INPUT_GRAD_FLAG } from '../core/webgpu/conv2dInputGrad';
+import { verifyFocalLoss } from '../core/webgpu/focalLoss';
+import { verifySeluGrad } from '../core/webgpu/seluGrad';
+import { STEP_REPLAY_FLAG } from '../core/webgpu/stepReplay';
+import { verifyUint8Upload } from '../core/webgpu/uint8Upload';
+import { installWriteBufferUpload, verifyWriteBufferUpload } from '../core/webgpu/writeBufferUpload';
+import type { AdapterInfo, StartChecks, TrainingBackend } from './protocol';
+
+interface Check {
+  id: string;
+  /** null: passed; otherwise why not (the check has already turned its kernel off) */
+  run(): Promise<string | null>;
+  /** the status words of a pass; `failed` those of a failure (null: say nothing) */
+  passed(): string;
+  failed(why: string): string | null;
+  /** what a pass leaves on, for a pass reused without running the check */
+  adopt?(): void;
+}
+
+/** Passes known to this worker: its own, and those its page handed over. */
+const known: StartChecks = {};
+
+/** Adds passes reported by other workers of the page (from the init message). */
+export function rememberChecks(passes: StartChecks | undefined): void {
+  if (passes) Object.assign(known, passes);
+}
+
+/** Every pass this worker knows, for its BackendReport. */
+export const knownChecks = (): StartChecks => ({ ...known });
+
+/** What a pass depends on: the backend, the adapter, tfjs, and the studio's flags as set now. */
+function scope(backend: TrainingBackend, adapter: AdapterInfo | null): string {
+  // every registered HPA_ flag, read (so evaluated) here: getFlags() alone lists only those read so far
+  const env = tf.env();
+  const names = Object.keys((env as unknown as { flagRegistry?: Record<string, unknown> }).flagRegistry ?? env.getFlags());
+  const flags = names
+    .filter((k) => k.startsWith('HPA_'))
+    .sort()
+    .map((k) => `${k}=${String(env.get(k))}`);
+  const gpu = backend === 'webgpu' && adapter ? [adapter.vendor, adapter.architecture, adapter.device, adapter.description, adapter.fallback ? 'fallback' : ''].join('/') : '';
+  return [backend, `tfjs ${tf.version.tfjs}`, gpu, ...flags].join(' | ');
+}
+
+function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): Check[] {
+  const gpu: Check[] = [
+    {
+      id: 'writeBuffer upload',
+      // installing it is not the check: it patches this worker's backend, reused pass or not
+      run: async () => (installWriteBufferUpload() ? verifyWriteBufferUpload() : 'tfjs internals not as expected'),
+      passed: () => 'values reach the GPU by queue.writeBuffer, no staging buffer each (checked)',
+      failed: (why) => `tfjs's staged uploads: writeBuffer upload ${why}`,
+      adopt: () => void installWriteBufferUpload(),
+    },
+    { id: 'byte upload', run: verifyUint8Upload, passed: () => 'image batches upload as bytes, widened to float on the GPU (checked)', failed: (why) => `image batches upload as float32: byte upload ${why}` },
+    { id: 'SELU gradient', run: verifySeluGrad, passed: () => 'SELU gradient in one kernel (checked)', failed: (why) => `tfjs's SELU gradient: ${why}` },
+    { id: 'AlphaDropout', run: verifyAlphaDropout, passed: () => 'AlphaDropout in one kernel each way (checked)', failed: (why) => `AlphaDropout as tfjs ops: fused kernel ${why}` },
+    { id: 'fused loss', run: verifyFocalLoss, passed: () => 'BCE and focal loss in one kernel each way (checked)', failed: (why) => `the loss as tfjs ops: fused loss ${why}` },
+    { id: 'column reduce', run: verifyColumnReduce, passed: () => 'per-channel sums without a transpose (checked)', failed: (why) => `tfjs's Sum and Mean: column reduction ${why}` },
+    { id: 'conv filter gradient', run: verifyConv2dFilterGrad, passed: () => 'conv filter gradients split over the GPU (checked)', failed: (why) => `tfjs's conv filter gradient: split kernel ${why}` },
+    {
+      id: 'conv input gradient',
+      run: adoptMatMulConvInputGrad,
+      passed: () => 'conv input gradients as matrix multiplies (checked)',
+      failed: (why) => `naive conv input gradient: matrix-multiply version ${why}`,
+      adopt: () => tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, false),
+    },
+  ];
+  let inPlace = false;
+  const all: Check[] = [
+    ...(backend === 'webgpu' ? gpu : []),
+    {
+      id: 'fused Adam',
+      run: async () => {
+        const before = inPlaceAdamUpdates();
+        const off = await verifyFusedAdam(); // webgl has no fused kernel and keeps tfjs's Adam
+        inPlace = inPlaceAdamUpdates() > before; // whether its updates ran in place (one dispatch rewriting w, m and v)
+        return off;
+      },
+      passed: () => `Adam fused into one kernel per weight${inPlace ? ', in place' : ''} (checked)`,
+      failed: (why) => (backend === 'webgl' ? null : `tfjs's Adam: fused Adam ${why}`),
+      adopt: registerFusedAdam,
+    },
+    { id: 'augment gather', run: verifyAugmentGather, passed: () => 'crops and flips of a batch in one gather (checked)', failed: (why) => `augmentation image by image: ${why}` },
+  ];
+  // last: it trains through the fused kernels checked above
+  if (backend === 'webgpu' && o.checkStepReplay !== false) {
+    all.push({ id: 'step replay', run: verifyStepReplay, passed: () => 'training steps replayed from a recording of their GPU commands (checked)', failed: (why) => `every step through tfjs: step replay ${why}` });
+  }
+  return all;
+}
+
+/**
+ * Runs (or reuses) the start checks of the backend tfjs has just started; returns the status
+ * words, each after a '; ', in the order the checks run.
+ */
+export async function runStartChecks(backend: TrainingBackend, adapter: AdapterInfo | null, o: { checkStepReplay?: boolean } = {}): Promise<string> {
+  const where = scope(backend, adapter);
+  let words = '';
+  let reused = 0;
+  const checks = checksFor(backend, o);
+  for (const c of checks) {
+    const key = `${where} | ${c.id}`;
+    const pass = known[key];
+    if (pass !== undefined) {
+      c.adopt?.();
+      words += `; ${pass}`;
+      reused++;
+      continue;
+    }
+    const why = await c.run();
+    if (why === null) {
+      known[key] = c.passed();
+      words += `; ${known[key]}`;
+    } else {
+      const said = c.failed(why);
+      if (said) words += `; ${said}`;
+    }
+  }
+  if (backend === 'webgpu' && o.checkStepReplay === false) {
+    // a caller that will not replay (a bench job timing tfjs-built steps): no check, and no replay
+    tf.env().set(STEP_REPLAY_FLAG, false);
+    words += '; every step through tfjs: step replay not checked here';
+  }
+  if (reused) words += `; ${reused === checks.length ? 'all' : `${reused} of`} ${checks.length} checks passed at an earlier start on this page, not rerun`;
+  return words;
+}
