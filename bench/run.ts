@@ -293,8 +293,35 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
         basis = `est. from the measured gapnet-pl 64 px b16 step on ${backend}`;
       }
     }
-    if (backend === 'webgpu') await webgpuEncode(s, o, add);
+    if (backend === 'webgpu') {
+      await webgpuEncode(s, o, add);
+      await backendStart(s, o, add);
+    }
   }
+}
+
+/**
+ * How long a new worker takes to start webgpu, self-checks included (src/worker/startChecks.ts):
+ * handed the passes of the page's earlier workers, as the studio's page does, against a first start
+ * on the page (no passes: every check runs, the step replay's training check too), alternating.
+ */
+async function backendStart(s: Session, o: BenchOptions, add: AddRow) {
+  const what = 'webgpu backend start in a new worker (self-checks), passes of the page\'s earlier workers reused — Chromium';
+  if (o.quick) return add(skipRow('responsiveness', what, 'ms', null, 'full run only (npm run bench): a first start is ~10 s of checks on SwiftShader'));
+  const fresh: number[] = [];
+  const reused: number[] = [];
+  let notes = '';
+  for (let r = 0; r < 3; r++) {
+    for (const first of [true, false]) {
+      const a = await job(s, { kind: 'start', backend: 'webgpu', fresh: first }, 300_000);
+      if (!a.ok || a.kind !== 'start') return add(unansweredRow('responsiveness', what, 'ms', null, a));
+      if (!first && !a.reused) return add({ section: 'responsiveness', what, unit: 'ms', ours: null, ref: null, status: 'failed', notes: `the passes were not reused: ${a.words}` });
+      if (first && a.reused) return add({ section: 'responsiveness', what, unit: 'ms', ours: null, ref: null, status: 'failed', notes: `a first start reused passes: ${a.words}` });
+      (first ? fresh : reused).push(a.ms);
+      notes = `adapter ${a.backend.adapter || '?'}`;
+    }
+  }
+  add({ section: 'responsiveness', what, unit: 'ms', ours: stat(reused), ref: stat(fresh), refLabel: 'a first start on the page: every check runs (the before for every start)', status: 'measured', notes: `3 alternating pairs, selectBackend('webgpu') timed in the bench worker; ${notes}; on a real GPU the checks' shader compiles and steps are far faster` });
 }
 
 /**

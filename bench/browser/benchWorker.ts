@@ -13,6 +13,7 @@ import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/core/webg
 import { selectBackend } from '../../src/worker/backend';
 import { rememberChecks } from '../../src/worker/startChecks';
 import { timePredict, timeTraining } from '../lib/trainSteps';
+import type { BackendReport } from '../../src/worker/protocol';
 import type { BackendNote, BenchAnswer, BenchJob } from './jobs';
 
 /**
@@ -20,7 +21,10 @@ import type { BackendNote, BenchAnswer, BenchJob } from './jobs';
  * self-check (seconds on SwiftShader, in every fresh worker) runs only then, and otherwise replay is off.
  */
 async function backend(name: 'webgpu' | 'webgl' | 'wasm' | 'cpu', replays = false): Promise<BackendNote> {
-  const r = await selectBackend(name, { checkStepReplay: replays });
+  return noteOf(await selectBackend(name, { checkStepReplay: replays }));
+}
+
+function noteOf(r: BackendReport): BackendNote {
   const a = r.adapter;
   return {
     active: r.active,
@@ -146,6 +150,15 @@ async function augment(job: Extract<BenchJob, { kind: 'augment' }>): Promise<Ben
 }
 
 async function run(job: BenchJob): Promise<BenchAnswer> {
+  if (job.kind === 'start') {
+    const t0 = performance.now();
+    const r = await selectBackend(job.backend, { checkStepReplay: true });
+    const ms = performance.now() - t0;
+    const note = noteOf(r);
+    if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
+    const words = r.attempts.find((t) => t.used)?.reason ?? '';
+    return { ok: true, kind: 'start', backend: note, ms, reused: words.includes('at an earlier start on this page'), words };
+  }
   if (job.kind === 'feed') return feed(job);
   if (job.kind === 'upload') return upload(job);
   if (job.kind === 'augment') return augment(job);

@@ -14,6 +14,8 @@ export type BenchJob = { checks?: StartChecks } & (
   | { kind: 'upload'; size: number; batch: number; runs: number }
   /** augment a float32 [batch, stored, stored, 4] batch to size px: one gather vs image by image, interleaved */
   | { kind: 'augment'; backend: BrowserBackend; stored: number; size: number; batch: number; runs: number }
+  /** start the backend in a new worker (its start checks, step replay's included), handed the page's passes or (fresh) none */
+  | { kind: 'start'; backend: BrowserBackend; fresh: boolean }
 );
 
 export interface BackendNote {
@@ -30,4 +32,6 @@ export type BenchAnswer =
   | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; via: string; runMs: number[]; blobMs: number[]; samplesPerRun: number }
   | { ok: true; kind: 'upload'; backend: BackendNote; bytesMs: number[]; floatMs: number[] }
   | { ok: true; kind: 'augment'; backend: BackendNote; gatherMs: number[]; perImageMs: number[]; gatherKernels: number; perImageKernels: number }
+  /** words: the status line's words for the backend started (each check's outcome) */
+  | { ok: true; kind: 'start'; backend: BackendNote; ms: number; reused: boolean; words: string }
   | { ok: false; error: string; backend?: BackendNote };
