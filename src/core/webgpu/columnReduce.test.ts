@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnReducePlan, isLeadingAxes, verifyColumnReduce } from './columnReduce';
+import { columnReducePlan, reduceLayout, verifyColumnReduce } from './columnReduce';
 
 let cpuSum: tf.KernelConfig | undefined;
 beforeAll(async () => {
@@ -42,17 +42,35 @@ describe('columnReducePlan', () => {
     expect(conv1.chunks).toBeGreaterThanOrEqual(1000);
     expect(conv1.chunks).toBeLessThanOrEqual(1024);
   });
+  it('aims at ~1,024 workgroups over all images of a pool: fewer chunks per image as images grow', () => {
+    const pool1 = columnReducePlan(64 * 64, 32, 32); // GAPNet-PL's first pool at 256 px, batch 32: one pass
+    expect(pool1.chunks).toBe(1);
+    const big = columnReducePlan(128 * 128, 32, 32);
+    expect(big.chunks).toBe(32);
+    expect(big.chunks * big.chunkRows).toBeGreaterThanOrEqual(128 * 128);
+    expect(columnReducePlan(128 * 128, 32, 1024).chunks).toBe(1);
+  });
 });
 
-describe('isLeadingAxes', () => {
-  it('accepts every axis but the last, in any order or sign, and nothing else', () => {
-    expect(isLeadingAxes([0, 1, 2], [2, 3, 4, 5])).toBe(true);
-    expect(isLeadingAxes([2, 0, -3], [2, 3, 4, 5])).toBe(true);
-    expect(isLeadingAxes(0, [7, 5])).toBe(true);
-    expect(isLeadingAxes([1, 2], [2, 3, 4, 5])).toBe(false); // a global average pool's axes
-    expect(isLeadingAxes([0, 1, 2, 3], [2, 3, 4, 5])).toBe(false);
-    expect(isLeadingAxes(-1, [7, 5])).toBe(false);
-    expect(isLeadingAxes(0, [7])).toBe(false);
+describe('reduceLayout', () => {
+  it('takes every axis but the last, in any order or sign, as one [rows, cols] block', () => {
+    expect(reduceLayout([0, 1, 2], [2, 3, 4, 5])).toEqual({ batches: 1, rows: 24, cols: 5, kept: [] });
+    expect(reduceLayout([2, 0, -3], [2, 3, 4, 5])).toEqual({ batches: 1, rows: 24, cols: 5, kept: [] });
+    expect(reduceLayout(0, [7, 5])).toEqual({ batches: 1, rows: 7, cols: 5, kept: [] });
+  });
+  it("takes a global average pool's axes (all but the first and the last) as one block per image", () => {
+    expect(reduceLayout([1, 2], [32, 64, 64, 32])).toEqual({ batches: 32, rows: 4096, cols: 32, kept: [0] });
+    expect(reduceLayout([-2, 1], [2, 3, 4, 5])).toEqual({ batches: 2, rows: 12, cols: 5, kept: [0] });
+    expect(reduceLayout(1, [2, 9, 300])).toEqual({ batches: 2, rows: 9, cols: 300, kept: [0] });
+  });
+  it('leaves every other reduction to tfjs', () => {
+    expect(reduceLayout([0, 1, 2, 3], [2, 3, 4, 5])).toBeNull();
+    expect(reduceLayout(-1, [7, 5])).toBeNull();
+    expect(reduceLayout(0, [7])).toBeNull();
+    expect(reduceLayout([1], [2, 3, 4, 5])).toBeNull();
+    expect(reduceLayout([0, 2], [2, 3, 4, 5])).toBeNull();
+    expect(reduceLayout(1, [7, 5])).toBeNull();
+    expect(reduceLayout(undefined, [7, 5])).toBeNull();
   });
 });
 
@@ -76,6 +94,35 @@ describe('verifyColumnReduce', () => {
         return out;
       },
     });
-    expect(await verifyColumnReduce()).toMatch(/^self-check failed on cpu \(sum of \[3,7,5,32\], column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/);
+    try {
+      expect(await verifyColumnReduce()).toMatch(/^self-check failed on cpu \(sum of \[3,7,5,32\] over axes \[0,1,2\], column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/);
+    } finally {
+      tf.unregisterKernel('Sum', 'cpu');
+      tf.registerKernel(own);
+    }
+  });
+
+  it("catches a pool's Mean that reads the first image for every image, and names the image", async () => {
+    const own = tf.getKernel('Mean', 'cpu')!;
+    tf.unregisterKernel('Mean', 'cpu');
+    // the slip a batched reduction invites: the image's offset left out
+    tf.registerKernel({
+      ...own,
+      kernelFunc: (args) => {
+        const x = args.inputs.x as tf.TensorInfo;
+        const axes = tf.util.parseAxisParam((args.attrs as { axis: number[] }).axis, x.shape);
+        if (axes.length !== x.shape.length - 2) return own.kernelFunc(args);
+        const first = tf.tidy(() => tf.tile(tf.slice(tf.engine().makeTensorFromTensorInfo(x), 0, 1), [x.shape[0], ...x.shape.slice(1).map(() => 1)]));
+        const out = own.kernelFunc({ ...args, inputs: { x: first } });
+        first.dispose();
+        return out;
+      },
+    });
+    try {
+      expect(await verifyColumnReduce()).toMatch(/^self-check failed on cpu \(mean of \[3,7,5,32\] over axes \[1,2\], image 1, column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/);
+    } finally {
+      tf.unregisterKernel('Mean', 'cpu');
+      tf.registerKernel(own);
+    }
   });
 });
