@@ -20,8 +20,10 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('BCE and focal loss in one kernel each way (checked)');
   // tfjs's matrix-multiply conv input gradient matched its naive one on this GPU, so it is on (conv2dInputGrad.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('conv input gradients as matrix multiplies (checked)');
-  // per-channel sums and means (bias and BatchNorm gradients) without a transpose matched double-precision sums (columnReduce.ts)
-  await expect(page.getByTestId('backend-reason')).toContainText('per-channel sums without a transpose (checked)');
+  // at stride 1, the input gradient as a forward convolution with the filter turned matched tfjs's kernel (convInputGradAsConv.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('stride-1 conv input gradients as forward convolutions (checked)');
+  // per-channel sums and means (bias and BatchNorm gradients, global average pools) without a transpose matched double-precision sums (columnReduce.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('per-channel sums and average pools without a transpose (checked)');
   // the split conv filter gradient's WGSL matched a double-precision reference in four cases (conv2dFilterGrad.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('conv filter gradients split over the GPU (checked)');
   // the fused Adam's WGSL matched tfjs's Adam over three steps on this GPU, run in place (one
@@ -52,11 +54,11 @@ test('forcing a backend in settings restarts the worker on it and remembers the 
   await expect(reason).toContainText('forced in settings');
   await expect(page.getByTestId('backend-check')).toContainText('steps on cpu');
   // back on webgpu: a new worker, given the passes of the first one (src/ui/startCheckPasses.ts),
-  // runs none of its 11 checks again, says so, and still trains
+  // runs none of its 12 checks again, says so, and still trains
   await page.getByLabel('Backend setting').selectOption('webgpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
   await expect(reason).toContainText('webgpu: forced in settings');
-  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked); all 11 checks passed at an earlier start on this page, not rerun');
+  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked); all 12 checks passed at an earlier start on this page, not rerun');
   await expect(page.getByTestId('backend-check')).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   await page.getByLabel('Backend setting').selectOption('cpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');

@@ -6,6 +6,8 @@
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels (steps replayed from a recording); the same with every
 #   step built by tfjs (HPA_STEP_REPLAY=false, before), for the step loop, the trainer loop and GapNet-Kaggle;
+#   stride-1 conv input gradients through tfjs's program instead of a forward convolution, and global average
+#   pools through tfjs's transpose + reduce (before; with GPU time per kernel);
 #   losses read one step late; tfjs's own kernels (before); the fused Adam
 #   through tfjs programs instead of in place (before); tfjs's staged uploads instead of writeBuffer
 #   (before); the split filter gradient instead of the tiled one (before); tfjs's transpose-and-reduce
@@ -66,7 +68,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -81,6 +83,13 @@ job tfjs-pl-256-b32-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 job tfjs-pl-256-b32-trainer-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
+# stride-1 conv input gradients through tfjs's input-gradient program instead of a forward convolution (src/core/webgpu/convInputGradAsConv.ts)
+job tfjs-pl-256-b32-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
+job tfjs-pl-256-b32-gputime-first tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
+job tfjs-pl-256-b32-gputime-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
+job tfjs-pl-256-b32-gputime-pool-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_COLUMN_REDUCE=false
+job tfjs-pl-256-b32-inputgrad-tfjs-r2 tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
+job tfjs-pl-256-b32-r2 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P
 job tfjs-kaggle-256-b32-noreplay tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-before tfjs --model gapnet-pl --size $S256 --batch $B32 $P --kernels tfjs

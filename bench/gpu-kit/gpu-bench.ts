@@ -21,6 +21,7 @@ import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/se
 import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../../src/core/webgpu/alphaDropout';
 import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/core/webgpu/focalLoss';
 import { adoptMatMulConvInputGrad } from '../../src/core/webgpu/conv2dInputGrad';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/core/webgpu/convInputGradAsConv';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
@@ -123,6 +124,9 @@ registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
 // tfjs's matrix-multiply conv input gradient, checked against its naive one (flags: WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true is the before)
 const convInputGradCheck = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE' in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
+// stride-1 conv input gradients as forward convolutions, against tfjs's kernel (HPA_CONV_INPUT_GRAD_AS_CONV=false is the before)
+registerWebGpuConvInputGradAsConv();
+const convInputAsConvCheck = flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'off' : ((await verifyConvInputGradAsConv()) ?? 'passed');
 // the step replay against steps built by tfjs, bit for bit (src/core/train/replayCheck.ts); HPA_STEP_REPLAY=false is the before
 const replayCheck = kernels === 'tfjs' || flags[STEP_REPLAY_FLAG] === false ? 'off' : ((await verifyStepReplay()) ?? 'passed');
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
@@ -135,5 +139,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, replayCheck, uint8Check, replay: t.replay, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, convInputAsConvCheck, replayCheck, uint8Check, replay: t.replay, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

@@ -12,6 +12,7 @@ import { installStudioGradients, restoreStudioGradients } from '../../src/core/t
 import { SELU_GRAD } from '../../src/core/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
 import { bce, FUSED_LOSS_FLAG } from '../../src/core/losses';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG } from '../../src/core/webgpu/convInputGradAsConv';
 import { NAIVE_CONV_INPUT_GRAD_FLAG } from '../../src/core/webgpu/conv2dInputGrad';
 import { STEP_REPLAY_FLAG, StepReplayer, type StepResult } from '../../src/core/webgpu/stepReplay';
 import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/core/webgpu/columnReduce';
@@ -73,10 +74,11 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
   // by their flags: the loss as tfjs ops (src/core/webgpu/focalLoss.ts), tfjs's default, naive conv input
-  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts) and every
+  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts, and at stride 1 a
+  // forward convolution: convInputGradAsConv.ts) and every
   // step built by tfjs (no replay: src/core/webgpu/stepReplay.ts); a flag
   // that is not registered (the webgpu one without that backend loaded) is left alone
-  const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true], [STEP_REPLAY_FLAG, false]] as const) : [];
+  const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true], [CONV_INPUT_GRAD_AS_CONV_FLAG, false], [STEP_REPLAY_FLAG, false]] as const) : [];
   const flagsBefore = flags.flatMap(([k, v]) => {
     const was = flagValue(k);
     if (was === undefined) return [];

@@ -19,6 +19,7 @@ import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
 import { registerWebGpuConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
+import { registerWebGpuConvInputGradAsConv } from '../core/webgpu/convInputGradAsConv';
 import { registerWebGpuSeluGrad } from '../core/webgpu/seluGrad';
 import { registerWebGpuAlphaDropout } from '../core/webgpu/alphaDropout';
 import { registerWebGpuColumnReduce } from '../core/webgpu/columnReduce';
@@ -110,6 +111,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
       registerWebGpuFocalLoss(); // BCE and focal loss in one kernel each way
       registerWebGpuColumnReduce(); // per-channel sums and means without a transpose
       registerWebGpuConv2dFilterGrad(); // conv filter gradients spread over the GPU (split-K)
+      registerWebGpuConvInputGradAsConv(); // stride-1 conv input gradients as forward convolutions
     }
     const ok = await tf.setBackend(name);
     await tf.ready();

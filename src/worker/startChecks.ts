@@ -20,6 +20,7 @@ import { verifyAlphaDropout } from '../core/webgpu/alphaDropout';
 import { verifyColumnReduce } from '../core/webgpu/columnReduce';
 import { verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { adoptMatMulConvInputGrad, NAIVE_CONV_INPUT_GRAD_FLAG } from '../core/webgpu/conv2dInputGrad';
+import { verifyConvInputGradAsConv } from '../core/webgpu/convInputGradAsConv';
 import { verifyFocalLoss } from '../core/webgpu/focalLoss';
 import { verifySeluGrad } from '../core/webgpu/seluGrad';
 import { STEP_REPLAY_FLAG } from '../core/webgpu/stepReplay';
@@ -76,7 +77,7 @@ function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): 
     { id: 'SELU gradient', run: verifySeluGrad, passed: () => 'SELU gradient in one kernel (checked)', failed: (why) => `tfjs's SELU gradient: ${why}` },
     { id: 'AlphaDropout', run: verifyAlphaDropout, passed: () => 'AlphaDropout in one kernel each way (checked)', failed: (why) => `AlphaDropout as tfjs ops: fused kernel ${why}` },
     { id: 'fused loss', run: verifyFocalLoss, passed: () => 'BCE and focal loss in one kernel each way (checked)', failed: (why) => `the loss as tfjs ops: fused loss ${why}` },
-    { id: 'column reduce', run: verifyColumnReduce, passed: () => 'per-channel sums without a transpose (checked)', failed: (why) => `tfjs's Sum and Mean: column reduction ${why}` },
+    { id: 'column reduce', run: verifyColumnReduce, passed: () => 'per-channel sums and average pools without a transpose (checked)', failed: (why) => `tfjs's Sum and Mean: column reduction ${why}` },
     { id: 'conv filter gradient', run: verifyConv2dFilterGrad, passed: () => 'conv filter gradients split over the GPU (checked)', failed: (why) => `tfjs's conv filter gradient: split kernel ${why}` },
     {
       id: 'conv input gradient',
@@ -84,6 +85,12 @@ function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): 
       passed: () => 'conv input gradients as matrix multiplies (checked)',
       failed: (why) => `naive conv input gradient: matrix-multiply version ${why}`,
       adopt: () => tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, false),
+    },
+    {
+      id: 'conv input gradient as a convolution',
+      run: verifyConvInputGradAsConv,
+      passed: () => 'stride-1 conv input gradients as forward convolutions (checked)',
+      failed: (why) => `tfjs's program for stride-1 conv input gradients: forward-convolution version ${why}`,
     },
   ];
   let inPlace = false;

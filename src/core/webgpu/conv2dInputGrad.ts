@@ -10,6 +10,7 @@
  * backend start, and keeps the naive one on any difference.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG } from './convInputGradAsConv';
 
 export const NAIVE_CONV_INPUT_GRAD_FLAG = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE';
 
@@ -35,6 +36,9 @@ export async function adoptMatMulConvInputGrad(): Promise<string | null> {
   const backend = tf.getBackend();
   if (backend !== 'webgpu') return `not for ${backend}`;
   const before = tf.env().getBool(NAIVE_CONV_INPUT_GRAD_FLAG);
+  // tfjs's two programs, not the studio's stride-1 path in front of them (./convInputGradAsConv.ts)
+  const asConv = tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG);
+  tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, false);
   // every way out but a full match (a mismatch, an error) leaves the flag as it was
   let adopted = false;
   try {
@@ -61,5 +65,6 @@ export async function adoptMatMulConvInputGrad(): Promise<string | null> {
     return null;
   } finally {
     tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, adopted ? false : before);
+    tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
   }
 }
