@@ -6,7 +6,7 @@
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
 #   PyTorch CUDA reference; tfjs-webgpu studio kernels (steps replayed from a recording); the same with every
 #   step built by tfjs (HPA_STEP_REPLAY=false, before), for the step loop, the trainer loop and GapNet-Kaggle;
-#   stride-1 conv input gradients through tfjs's program instead of a forward convolution, and global average
+#   conv input gradients through tfjs's program instead of forward convolutions (stride 2: by parity), and global average
 #   pools through tfjs's transpose + reduce (before; with GPU time per kernel);
 #   losses read one step late; tfjs's own kernels (before); the fused Adam
 #   through tfjs programs instead of in place (before); tfjs's staged uploads instead of writeBuffer
@@ -83,7 +83,7 @@ job tfjs-pl-256-b32-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 job tfjs-pl-256-b32-trainer-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
-# stride-1 conv input gradients through tfjs's input-gradient program instead of a forward convolution (src/core/webgpu/convInputGradAsConv.ts)
+# conv input gradients through tfjs's input-gradient program instead of forward convolutions (src/core/webgpu/convInputGradAsConv.ts)
 job tfjs-pl-256-b32-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
 job tfjs-pl-256-b32-gputime-first tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
 job tfjs-pl-256-b32-gputime-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CONV_INPUT_GRAD_AS_CONV=false

@@ -124,7 +124,7 @@ registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
 // tfjs's matrix-multiply conv input gradient, checked against its naive one (flags: WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true is the before)
 const convInputGradCheck = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE' in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
-// stride-1 conv input gradients as forward convolutions, against tfjs's kernel (HPA_CONV_INPUT_GRAD_AS_CONV=false is the before)
+// conv input gradients as forward convolutions (stride 2: one per parity of dx), against tfjs's kernel (HPA_CONV_INPUT_GRAD_AS_CONV=false is the before)
 registerWebGpuConvInputGradAsConv();
 const convInputAsConvCheck = flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'off' : ((await verifyConvInputGradAsConv()) ?? 'passed');
 // the step replay against steps built by tfjs, bit for bit (src/core/train/replayCheck.ts); HPA_STEP_REPLAY=false is the before

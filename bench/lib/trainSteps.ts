@@ -74,8 +74,8 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
   // by their flags: the loss as tfjs ops (src/core/webgpu/focalLoss.ts), tfjs's default, naive conv input
-  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts, and at stride 1 a
-  // forward convolution: convInputGradAsConv.ts) and every
+  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts, and in front of it
+  // forward convolutions: convInputGradAsConv.ts) and every
   // step built by tfjs (no replay: src/core/webgpu/stepReplay.ts); a flag
   // that is not registered (the webgpu one without that backend loaded) is left alone
   const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true], [CONV_INPUT_GRAD_AS_CONV_FLAG, false], [STEP_REPLAY_FLAG, false]] as const) : [];

@@ -111,7 +111,7 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
       registerWebGpuFocalLoss(); // BCE and focal loss in one kernel each way
       registerWebGpuColumnReduce(); // per-channel sums and means without a transpose
       registerWebGpuConv2dFilterGrad(); // conv filter gradients spread over the GPU (split-K)
-      registerWebGpuConvInputGradAsConv(); // stride-1 conv input gradients as forward convolutions
+      registerWebGpuConvInputGradAsConv(); // conv input gradients as forward convolutions (stride 2: one per parity)
     }
     const ok = await tf.setBackend(name);
     await tf.ready();

@@ -89,8 +89,8 @@ function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): 
     {
       id: 'conv input gradient as a convolution',
       run: verifyConvInputGradAsConv,
-      passed: () => 'stride-1 conv input gradients as forward convolutions (checked)',
-      failed: (why) => `tfjs's program for stride-1 conv input gradients: forward-convolution version ${why}`,
+      passed: () => 'conv input gradients as forward convolutions, stride 2 by parity (checked)',
+      failed: (why) => `tfjs's program for conv input gradients: forward-convolution version ${why}`,
     },
   ];
   let inPlace = false;
