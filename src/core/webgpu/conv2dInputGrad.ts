@@ -10,21 +10,22 @@
  * backend start, and keeps the naive one on any difference.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CONV_INPUT_GRAD_AS_CONV_FLAG } from './convInputGradAsConv';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG, firstInputGradMismatch, runInputGrad, type InputGradCase } from './convInputGradAsConv';
 
 export const NAIVE_CONV_INPUT_GRAD_FLAG = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE';
 
 /** The shapes compared: GAPNet's 3×3 'same' convs at stride 1 and 2, and an odd-sized 'valid' one with channel counts off the tiles. */
-const CASES: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }[] = [
+const CASES: InputGradCase[] = [
   { x: [2, 9, 9, 32], f: [3, 3, 32, 64], stride: 1, pad: 'same' },
   { x: [3, 8, 8, 64], f: [3, 3, 64, 128], stride: 2, pad: 'same' },
   { x: [2, 5, 7, 40], f: [3, 3, 40, 36], stride: 1, pad: 'valid' },
 ];
 
-function inputGrad(dy: tf.Tensor4D, f: tf.Tensor4D, c: (typeof CASES)[number], naive: boolean): tf.Tensor {
+/** tfjs's naive or matrix-multiply program. */
+const program = (naive: boolean) => (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => {
   tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, naive);
-  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { inputShape: c.x, strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor;
-}
+  return runInputGrad(dy, f, c);
+};
 
 /**
  * On webgpu: runs both programs on the CASES and, when every element agrees (within 1e-5 of the
@@ -36,31 +37,14 @@ export async function adoptMatMulConvInputGrad(): Promise<string | null> {
   const backend = tf.getBackend();
   if (backend !== 'webgpu') return `not for ${backend}`;
   const before = tf.env().getBool(NAIVE_CONV_INPUT_GRAD_FLAG);
-  // tfjs's two programs, not the studio's stride-1 path in front of them (./convInputGradAsConv.ts)
+  // tfjs's two programs, not the studio's forward-convolution path in front of them (./convInputGradAsConv.ts)
   const asConv = tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG);
   tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, false);
   // every way out but a full match (a mismatch, an error) leaves the flag as it was
   let adopted = false;
   try {
-    for (const [k, c] of CASES.entries()) {
-      const out = tf.tidy(() => {
-        const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
-        const dy = tf.randomUniform(outShape, -1, 1, 'float32', 31 + k) as tf.Tensor4D;
-        const f = tf.randomUniform(c.f, -1, 1, 'float32', 47 + k) as tf.Tensor4D;
-        return [inputGrad(dy, f, c, true), inputGrad(dy, f, c, false)];
-      });
-      try {
-        const [naive, mm] = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
-        const scale = naive.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-        for (let i = 0; i < naive.length; i++) {
-          if (!(Math.abs(mm[i] - naive[i]) <= 1e-5 * Math.max(1, scale))) {
-            return `self-check failed on ${backend} (x [${c.x}], filter [${c.f}], stride ${c.stride}, ${c.pad}: element ${i} ${mm[i]} vs ${naive[i]}); tfjs's naive conv input gradient runs`;
-          }
-        }
-      } finally {
-        tf.dispose(out);
-      }
-    }
+    const problem = await firstInputGradMismatch(CASES, 31, program(true), program(false));
+    if (problem !== null) return `self-check failed on ${backend} (${problem}); tfjs's naive conv input gradient runs`;
     adopted = true;
     return null;
   } finally {

@@ -220,13 +220,55 @@ export function restoreTfjsConvInputGrad(): void {
 /** Whether the forward-convolution path is the webgpu Conv2DBackpropInput now. */
 export const hasConvInputGradAsConv = (): boolean => tf.getKernel(KERNEL, 'webgpu')?.kernelFunc === config.kernelFunc;
 
+/** A conv input gradient to compare: the forward conv's input shape, filter, stride and padding. */
+export interface InputGradCase {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+/** Conv2DBackpropInput of `c` as the registered kernel runs it now (flags as set by the caller). */
+export function runInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, c: InputGradCase): tf.Tensor {
+  return tf.engine().runKernel(KERNEL, { dy, filter }, { inputShape: c.x, strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * Two ways of computing the input gradient (`want`, `got`: each sets its flags and calls
+ * runInputGrad) on every case with seeded random dy and filter: the first element where they differ
+ * by more than 1e-5 of the largest magnitude (they may sum in different orders), a wrong shape, or
+ * null when they agree everywhere.
+ */
+export async function firstInputGradMismatch(cases: readonly InputGradCase[], seed: number, want: (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => tf.Tensor, got: (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => tf.Tensor): Promise<string | null> {
+  for (const [k, c] of cases.entries()) {
+    const out = tf.tidy(() => {
+      const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
+      const dy = tf.randomUniform(outShape, -1, 1, 'float32', seed + k) as tf.Tensor4D;
+      const f = tf.randomUniform(c.f, -1, 1, 'float32', seed + 100 + k) as tf.Tensor4D;
+      return [want(dy, f, c), got(dy, f, c)];
+    });
+    try {
+      const what = `x [${c.x}], filter [${c.f}], stride ${c.stride}, ${c.pad}`;
+      if (out[1].shape.join() !== c.x.join()) return `${what}: shape [${out[1].shape}]`;
+      const [a, b] = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
+      const scale = a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (let i = 0; i < a.length; i++) {
+        if (!(Math.abs(b[i] - a[i]) <= 1e-5 * Math.max(1, scale))) return `${what}: element ${i} ${b[i]} vs ${a[i]}`;
+      }
+    } finally {
+      tf.dispose(out);
+    }
+  }
+  return null;
+}
+
 /**
  * GAPNet's stride-1 3×3 'same' convs (as at 256 px, smaller), a 'valid' one with channel counts off
  * the vec4 width, a 1×3 'same' one; at stride 2 GAPNet's conv2 ('valid' on an even side, after its
  * zero padding), 'same' on odd and on even sides (pads 1/1 and 0/1) with odd channel counts, and
  * a 4×4 filter; and a stride-3 one (tfjs's kernel).
  */
-const CASES: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }[] = [
+const CASES: InputGradCase[] = [
   { x: [2, 9, 9, 64], f: [3, 3, 64, 64], stride: 1, pad: 'same' },
   { x: [3, 6, 5, 64], f: [3, 3, 64, 128], stride: 1, pad: 'same' },
   { x: [2, 7, 6, 5], f: [3, 3, 5, 7], stride: 1, pad: 'valid' },
@@ -247,38 +289,19 @@ export async function verifyConvInputGradAsConv(): Promise<string | null> {
   const backend = tf.getBackend();
   if (backend !== 'webgpu' || !hasConvInputGradAsConv()) return `not available on ${backend}`;
   const flag = tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG);
+  const way = (asConv: boolean) => (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => {
+    tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
+    return runInputGrad(dy, f, c);
+  };
+  let problem: string | null;
   try {
-    for (const [k, c] of CASES.entries()) {
-      const out = tf.tidy(() => {
-        const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);
-        const dy = tf.randomUniform(outShape, -1, 1, 'float32', 53 + k) as tf.Tensor4D;
-        const f = tf.randomUniform(c.f, -1, 1, 'float32', 71 + k) as tf.Tensor4D;
-        const run = (asConv: boolean) => {
-          tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
-          return tf.engine().runKernel(KERNEL, { dy, filter: f }, { inputShape: c.x, strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor;
-        };
-        return [run(false), run(true)];
-      });
-      try {
-        const [want, got] = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
-        const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-        if (out[1].shape.join() !== c.x.join()) return fail(`x [${c.x}]: shape [${out[1].shape}]`);
-        for (let i = 0; i < want.length; i++) {
-          if (!(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1, scale))) return fail(`x [${c.x}], filter [${c.f}], stride ${c.stride}, ${c.pad}: element ${i} ${got[i]} vs ${want[i]}`);
-        }
-      } finally {
-        tf.dispose(out);
-      }
-    }
-    return null;
+    problem = await firstInputGradMismatch(CASES, 53, way(false), way(true));
   } catch (e) {
-    return fail(e instanceof Error ? e.message : String(e));
+    problem = e instanceof Error ? e.message : String(e);
   } finally {
     tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, flag);
   }
-
-  function fail(what: string): string {
-    restoreTfjsConvInputGrad();
-    return `self-check failed on webgpu (${what}); tfjs's input-gradient program runs`;
-  }
+  if (problem === null) return null;
+  restoreTfjsConvInputGrad();
+  return `self-check failed on webgpu (${problem}); tfjs's input-gradient program runs`;
 }
