@@ -3,21 +3,18 @@
  * handing it the start-check passes of the earlier jobs' workers, as the studio's page does
  * (src/ui/startCheckPasses.ts): a job times steps, not the backend's self-checks.
  */
-import type { StartChecks } from '../../src/worker/protocol';
+import { rememberStartChecks, startCheckPasses } from '../../src/ui/startCheckPasses';
 import type { BenchAnswer, BenchJob } from './jobs';
-
-let passes: StartChecks = {};
 
 function benchJob(job: BenchJob): Promise<BenchAnswer> {
   const worker = new Worker(new URL('./benchWorker.ts', import.meta.url), { type: 'module' });
   return new Promise<BenchAnswer>((resolve) => {
     worker.onmessage = (e: MessageEvent<BenchAnswer>) => {
-      const checks = 'backend' in e.data ? e.data.backend?.checks : undefined;
-      if (checks) passes = { ...passes, ...checks };
+      rememberStartChecks('backend' in e.data ? e.data.backend?.checks : undefined);
       resolve(e.data);
     };
     worker.onerror = (e) => resolve({ ok: false, error: `worker error: ${e.message}` });
-    worker.postMessage({ ...job, checks: job.kind === 'start' && job.fresh ? {} : passes });
+    worker.postMessage({ ...job, checks: job.kind === 'start' && job.fresh ? {} : startCheckPasses() });
   }).finally(() => worker.terminate());
 }
 
