@@ -156,8 +156,9 @@ async function run(job: BenchJob): Promise<BenchAnswer> {
     const ms = performance.now() - t0;
     const note = noteOf(r);
     if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
-    const words = r.attempts.find((t) => t.used)?.reason ?? '';
-    return { ok: true, kind: 'start', backend: note, ms, reused: words.includes('at an earlier start on this page'), words };
+    const used = r.attempts.find((t) => t.used);
+    const checks = used?.checks ?? { count: 0, reused: 0 };
+    return { ok: true, kind: 'start', backend: note, ms, checks: checks.count, reused: checks.reused, words: used?.reason ?? '' };
   }
   if (job.kind === 'feed') return feed(job);
   if (job.kind === 'upload') return upload(job);

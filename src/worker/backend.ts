@@ -146,8 +146,8 @@ export async function selectBackend(requested: BackendChoice, o: { checkStepRepl
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
-    reason += await runStartChecks(name, adapter, o);
-    attempts.push({ backend: name, used: true, reason });
+    const checks = await runStartChecks(name, adapter, o);
+    attempts.push({ backend: name, used: true, reason: reason + checks.words, checks: { count: checks.checks, reused: checks.reused } });
   }
   const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs, checks: knownChecks() };
   if (active === 'wasm') report.wasmThreads = getThreadsCount();

@@ -17,6 +17,8 @@ export interface BackendAttempt {
   backend: TrainingBackend;
   used: boolean;
   reason: string;
+  /** the started backend's self-checks (src/worker/startChecks.ts): how many, and how many were passes of an earlier start on this page, not rerun */
+  checks?: { count: number; reused: number };
 }
 
 export interface AdapterInfo {

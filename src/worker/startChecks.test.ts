@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUSED_LOSS_FLAG } from '../core/losses';
-import { knownChecks, runStartChecks } from './startChecks';
+import { knownChecks, runStartChecks, type StartCheckResult } from './startChecks';
 
 /** the kernels tfjs ran during f (a check runs its kernel and tfjs's; a reused pass runs none) */
-async function kernelsRun(f: () => Promise<string>): Promise<{ words: string; kernels: number }> {
-  let words = '';
+async function kernelsRun(f: () => Promise<StartCheckResult>): Promise<StartCheckResult & { kernels: number }> {
+  let result: StartCheckResult = { words: '', checks: 0, reused: 0 };
   const p = await tf.profile(async () => {
-    words = await f();
+    result = await f();
     return tf.scalar(0);
   });
-  return { words, kernels: p.kernels.filter((k) => k.name !== 'Reshape' && k.name !== 'Identity').length };
+  return { ...result, kernels: p.kernels.filter((k) => k.name !== 'Reshape' && k.name !== 'Identity').length };
 }
 
 describe('start checks (the fused Adam and the one-gather augmentation on the cpu backend)', () => {
@@ -22,6 +22,7 @@ describe('start checks (the fused Adam and the one-gather augmentation on the cp
     const first = await kernelsRun(() => runStartChecks('cpu', null));
     expect(first.kernels).toBeGreaterThan(10);
     expect(first.words).toBe('; Adam fused into one kernel per weight (checked); crops and flips of a batch in one gather (checked)');
+    expect([first.checks, first.reused]).toEqual([2, 0]);
     expect(Object.keys(knownChecks())).toHaveLength(2);
   });
 
@@ -29,6 +30,7 @@ describe('start checks (the fused Adam and the one-gather augmentation on the cp
     const again = await kernelsRun(() => runStartChecks('cpu', null));
     expect(again.kernels).toBe(0);
     expect(again.words).toBe('; Adam fused into one kernel per weight (checked); crops and flips of a batch in one gather (checked); all 2 checks passed at an earlier start on this page, not rerun');
+    expect([again.checks, again.reused]).toEqual([2, 2]);
   });
 
   it('checks again when one of the studio\'s flags differs from the passes\' start', async () => {
@@ -37,6 +39,7 @@ describe('start checks (the fused Adam and the one-gather augmentation on the cp
       const flagged = await kernelsRun(() => runStartChecks('cpu', null));
       expect(flagged.kernels).toBeGreaterThan(10);
       expect(flagged.words).not.toContain('earlier start');
+      expect(flagged.reused).toBe(0);
       expect(Object.keys(knownChecks())).toHaveLength(4); // the passes under both flag values
     } finally {
       tf.env().set(FUSED_LOSS_FLAG, true);

@@ -117,11 +117,18 @@ function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): 
   return all;
 }
 
-/**
- * Runs (or reuses) the start checks of the backend tfjs has just started; returns the status
- * words, each after a '; ', in the order the checks run.
- */
-export async function runStartChecks(backend: TrainingBackend, adapter: AdapterInfo | null, o: { checkStepReplay?: boolean } = {}): Promise<string> {
+/** What a start's checks came to: the status words, and how many checks there were and were reused. */
+export interface StartCheckResult {
+  /** the status words, each after a '; ', in the order the checks run */
+  words: string;
+  /** the checks this backend has */
+  checks: number;
+  /** of them, passes of an earlier start on this page, not rerun */
+  reused: number;
+}
+
+/** Runs (or reuses) the start checks of the backend tfjs has just started. */
+export async function runStartChecks(backend: TrainingBackend, adapter: AdapterInfo | null, o: { checkStepReplay?: boolean } = {}): Promise<StartCheckResult> {
   const where = scope(backend, adapter);
   let words = '';
   let reused = 0;
@@ -150,5 +157,5 @@ export async function runStartChecks(backend: TrainingBackend, adapter: AdapterI
     words += '; every step through tfjs: step replay not checked here';
   }
   if (reused) words += `; ${reused === checks.length ? 'all' : `${reused} of`} ${checks.length} checks passed at an earlier start on this page, not rerun`;
-  return words;
+  return { words, checks: checks.length, reused };
 }
