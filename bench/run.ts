@@ -181,7 +181,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
       cpuBasis = `estimated from the measured ${c.model} ${c.size} px b${c.batch} step`;
     }
   }
-  rows.push({ section: 'training', what: 'train — Node tfjs webgpu', unit: 'img/s', ours: null, ref: null, status: 'not available', notes: "not available here: the `webgpu` npm package (Dawn for Node) is not installed (no new packages in this project) and this machine has no GPU; bench/gpu-kit runs it on an NVIDIA machine" });
+  rows.push({ section: 'training', what: 'train — Node tfjs webgpu', unit: 'img/s', ours: null, ref: null, status: 'not available', notes: "not in this grid: Dawn for Node (the `webgpu` npm package) is not a dependency of the studio; it comes with the GPU kit (bench/gpu-kit/make-kit.sh), whose self-check row (section 'gpu kit', full run, when the kit is built) trains gapnet-pl 64 px b16 on SwiftShader here; GPU figures from the kit: bench/results/2026-11-27-gpu-h200*" });
 
   // ---- browser: every backend headless Chromium offers, in the bench page's dedicated Worker
   let session: Session | null = null;

@@ -22,6 +22,9 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('conv input gradients as matrix multiplies (checked)');
   // the input gradient as forward convolutions with the filter turned (at stride 2 one per parity of dx, interleaved) matched tfjs's kernel (convInputGradAsConv.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('conv input gradients as forward convolutions, stride 2 by parity (checked)');
+  // the split reductions' second pass, in lanes and one thread per value, matched double-precision sums; on this software
+  // adapter the lanes' workgroup barrier is slow, so one thread per value is used (chunkSum.ts)
+  await expect(page.getByTestId('backend-reason')).toContainText('split sums one thread per value on a software adapter (lanes checked)');
   // per-channel sums and means (bias and BatchNorm gradients, global average pools) without a transpose matched double-precision sums (columnReduce.ts)
   await expect(page.getByTestId('backend-reason')).toContainText('per-channel sums and average pools without a transpose (checked)');
   // the split conv filter gradient's WGSL matched a double-precision reference in four cases (conv2dFilterGrad.ts)
@@ -54,11 +57,11 @@ test('forcing a backend in settings restarts the worker on it and remembers the 
   await expect(reason).toContainText('forced in settings');
   await expect(page.getByTestId('backend-check')).toContainText('steps on cpu');
   // back on webgpu: a new worker, given the passes of the first one (src/ui/startCheckPasses.ts),
-  // runs none of its 12 checks again, says so, and still trains
+  // runs none of its 13 checks again, says so, and still trains
   await page.getByLabel('Backend setting').selectOption('webgpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
   await expect(reason).toContainText('webgpu: forced in settings');
-  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked); all 12 checks passed at an earlier start on this page, not rerun');
+  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked); all 13 checks passed at an earlier start on this page, not rerun');
   await expect(page.getByTestId('backend-check')).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   await page.getByLabel('Backend setting').selectOption('cpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');

@@ -68,7 +68,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, chunk sum ${r.chunkSumCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -88,6 +88,9 @@ job tfjs-pl-256-b32-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $
 job tfjs-pl-256-b32-gputime-first tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
 job tfjs-pl-256-b32-gputime-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
 job tfjs-pl-256-b32-gputime-pool-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_COLUMN_REDUCE=false
+# the split reductions' second pass one thread per value, chunk after chunk, instead of in lanes (src/core/webgpu/chunkSum.ts)
+job tfjs-pl-256-b32-gputime-chunksum-serial tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CHUNK_SUM_LANES=false
+job tfjs-pl-256-b32-chunksum-serial tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CHUNK_SUM_LANES=false
 job tfjs-pl-256-b32-inputgrad-tfjs-r2 tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
 job tfjs-pl-256-b32-r2 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-kaggle-256-b32 tfjs --model gapnet-kaggle --size $S256 --batch $B32 $P

@@ -23,6 +23,7 @@ import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/core/webgpu/
 import { adoptMatMulConvInputGrad } from '../../src/core/webgpu/conv2dInputGrad';
 import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/core/webgpu/convInputGradAsConv';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/core/webgpu/columnReduce';
+import { verifyChunkSum } from '../../src/core/webgpu/chunkSum';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
 import { makeLoss } from '../../src/core/losses';
@@ -118,6 +119,8 @@ registerWebGpuAlphaDropout();
 const alphaDropoutCheck = (await verifyAlphaDropout()) ?? 'passed';
 registerWebGpuFocalLoss();
 const focalLossCheck = (await verifyFocalLoss()) ?? 'passed';
+// the split reductions' second pass, in lanes and one thread per value (lanes stay on here: a GPU is what the kit is for)
+const chunkSumCheck = (await verifyChunkSum()) ?? 'passed';
 registerWebGpuColumnReduce();
 const columnReduceCheck = (await verifyColumnReduce()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();
@@ -139,5 +142,5 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, convInputAsConvCheck, replayCheck, uint8Check, replay: t.replay, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, chunkSumCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, convInputAsConvCheck, replayCheck, uint8Check, replay: t.replay, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
 );

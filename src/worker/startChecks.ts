@@ -17,6 +17,7 @@ import { registerFusedAdam, verifyFusedAdam } from '../core/train/fusedAdam';
 import { verifyStepReplay } from '../core/train/replayCheck';
 import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
 import { verifyAlphaDropout } from '../core/webgpu/alphaDropout';
+import { useChunkSumLanes, verifyChunkSum } from '../core/webgpu/chunkSum';
 import { verifyColumnReduce } from '../core/webgpu/columnReduce';
 import { verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
 import { adoptMatMulConvInputGrad, NAIVE_CONV_INPUT_GRAD_FLAG } from '../core/webgpu/conv2dInputGrad';
@@ -63,7 +64,9 @@ function scope(backend: TrainingBackend, adapter: AdapterInfo | null): string {
   return [backend, `tfjs ${tf.version.tfjs}`, gpu, ...flags].join(' | ');
 }
 
-function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): Check[] {
+function checksFor(backend: TrainingBackend, adapter: AdapterInfo | null, o: { checkStepReplay?: boolean }): Check[] {
+  // lanes meet at a workgroup barrier, which a software adapter emulates slowly (chunkSum.ts)
+  const lanes = !adapter?.fallback;
   const gpu: Check[] = [
     {
       id: 'writeBuffer upload',
@@ -77,6 +80,17 @@ function checksFor(backend: TrainingBackend, o: { checkStepReplay?: boolean }): 
     { id: 'SELU gradient', run: verifySeluGrad, passed: () => 'SELU gradient in one kernel (checked)', failed: (why) => `tfjs's SELU gradient: ${why}` },
     { id: 'AlphaDropout', run: verifyAlphaDropout, passed: () => 'AlphaDropout in one kernel each way (checked)', failed: (why) => `AlphaDropout as tfjs ops: fused kernel ${why}` },
     { id: 'fused loss', run: verifyFocalLoss, passed: () => 'BCE and focal loss in one kernel each way (checked)', failed: (why) => `the loss as tfjs ops: fused loss ${why}` },
+    {
+      id: 'chunk sum',
+      run: async () => {
+        const why = await verifyChunkSum();
+        if (why === null) useChunkSumLanes(lanes);
+        return why;
+      },
+      passed: () => (lanes ? 'split sums added in lanes (checked)' : 'split sums one thread per value on a software adapter (lanes checked)'),
+      failed: (why) => `split sums: ${why}`,
+      adopt: () => useChunkSumLanes(lanes),
+    },
     { id: 'column reduce', run: verifyColumnReduce, passed: () => 'per-channel sums and average pools without a transpose (checked)', failed: (why) => `tfjs's Sum and Mean: column reduction ${why}` },
     { id: 'conv filter gradient', run: verifyConv2dFilterGrad, passed: () => 'conv filter gradients split over the GPU (checked)', failed: (why) => `tfjs's conv filter gradient: split kernel ${why}` },
     {
@@ -132,7 +146,7 @@ export async function runStartChecks(backend: TrainingBackend, adapter: AdapterI
   const where = scope(backend, adapter);
   let words = '';
   let reused = 0;
-  const checks = checksFor(backend, o);
+  const checks = checksFor(backend, adapter, o);
   for (const c of checks) {
     const key = `${where} | ${c.id}`;
     const pass = known[key];

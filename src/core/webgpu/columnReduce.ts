@@ -17,8 +17,8 @@
  * columns and a chunk of rows: neighbouring threads read neighbouring columns of a row (contiguous
  * memory), the threads left over take further rows, and the workgroup adds its row lanes in
  * workgroup memory. When R is small one workgroup per column block covers every row and writes the
- * result (one dispatch); otherwise chunks of rows give partial sums and a second pass adds them in
- * chunk order (deterministic; ./chunkSum.ts). Mean scales by 1/R.
+ * result (one dispatch); otherwise chunks of rows give partial sums and a second pass adds them in a
+ * fixed order (deterministic; ./chunkSum.ts). Mean scales by 1/R.
  *
  * registerWebGpuColumnReduce() puts these in front of tfjs's webgpu Sum and Mean; every other
  * reduction (other axes, int32) goes to tfjs's own kernels. verifyColumnReduce() checks them on
@@ -165,7 +165,7 @@ export const hasWebGpuColumnReduce = (): boolean => tf.getKernel('Sum', 'webgpu'
 
 /**
  * The check's cases: a conv bias gradient's shape, a dense layer's, more than 256 columns, an odd
- * count, and enough rows for the two-pass path; global average pools (every axis but the first and
+ * count, and enough rows for the two-pass path (and for its second pass to add in lanes); global average pools (every axis but the first and
  * the last), one pass and two; Sum and Mean, with and without keepDims.
  */
 const CASES: Array<{ shape: number[]; op: 'sum' | 'mean'; keepDims: boolean; pool?: boolean }> = [
@@ -173,6 +173,7 @@ const CASES: Array<{ shape: number[]; op: 'sum' | 'mean'; keepDims: boolean; poo
   { shape: [9, 300], op: 'mean', keepDims: true },
   { shape: [2, 3, 5], op: 'sum', keepDims: true },
   { shape: [5, 40, 41, 12], op: 'mean', keepDims: false },
+  { shape: [140000, 3], op: 'sum', keepDims: false }, // 546 chunks: the second pass's 64 lanes (./chunkSum.ts)
   { shape: [3, 7, 5, 32], op: 'mean', keepDims: false, pool: true },
   { shape: [2, 9, 300], op: 'sum', keepDims: true, pool: true },
   { shape: [3, 70, 61, 5], op: 'mean', keepDims: true, pool: true },

@@ -12,7 +12,7 @@
  *
  * Here the positions are cut into chunks as well (split-K): pass 1 runs one thread per (chunk,
  * filter value), each summing its chunk into a partial, and pass 2 adds the partials of each
- * filter value in chunk order (deterministic; ./chunkSum.ts). Chunks are chosen so that about 2¹⁷ threads run and
+ * filter value in a fixed order (deterministic; ./chunkSum.ts). Chunks are chosen so that about 2¹⁷ threads run and
  * each sums at least 32 positions; the partials stay under 64 MB. Where the output channels come in
  * fours (all of GAPNet's convs) a thread holds four of them: one x read and one vec4 dy read per
  * four multiply-adds. Threads next to each other hold neighbouring output channels, so their dy
@@ -26,7 +26,7 @@
  * one chunk of positions, and for each 32 positions loads the x patch values and the dy rows
  * once into workgroup memory, where each thread reads them for a 4×4 block of outputs (16
  * multiply-adds per two vec4 reads). Chunks are cut so about 2,048 workgroups run. Pass 2 is the
- * same in-order sum. The flag HPA_CONV_FILTER_GRAD_TILED=false runs the split kernel above, for
+ * same sum of chunks. The flag HPA_CONV_FILTER_GRAD_TILED=false runs the split kernel above, for
  * the bench's before/after.
  *
  * registerWebGpuConv2dFilterGrad() puts this kernel in place of tfjs's (kept, and used for
@@ -328,7 +328,8 @@ export function conv2dFilterGradReference(
 }
 
 /**
- * The check's cases: stride 2 'valid' (GAPNet's strided convs), 'same' with odd sizes, many chunks;
+ * The check's cases: stride 2 'valid' (GAPNet's strided convs), 'same' with odd sizes, many chunks
+ * (enough for the chunk sum's lanes);
  * output channels in fours (the vec4 path, as in GAPNet) and not (the scalar path).
  */
 const CASES: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'valid' | 'same' }> = [
@@ -336,6 +337,7 @@ const CASES: Array<{ x: [number, number, number, number]; filter: [number, numbe
   { x: [3, 8, 7, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'same' },
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 4], strides: 1, pad: 'same' },
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
+  { x: [8, 32, 32, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' }, // 64 chunks: the sum adds them in 8 lanes (./chunkSum.ts)
 ];
 
 /**
