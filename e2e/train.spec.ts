@@ -24,10 +24,12 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
     await demo(page);
     await quickRecipe(page, 1);
+    // stream the images from storage, as a dataset too large for memory is (the demo set would be held in memory)
+    await page.getByLabel('Images in memory up to (MB; 0 = stream)').fill('0');
     await page.getByTestId('train').click();
     await expect(page.getByTestId('run-info')).toContainText('webgpu');
-    // the training worker reads the stored pixels through OPFS sync access handles
-    await expect(page.getByTestId('data-path')).toHaveText('images: OPFS by sync reads, held in memory (197 kB)');
+    // a feed worker beside the training worker reads the stored pixels through OPFS sync access handles (feedReader.ts)
+    await expect(page.getByTestId('data-path')).toHaveText('images: OPFS by sync reads in a feed worker, streamed (3 batches read ahead)');
     await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', { timeout: 150_000 });
     await expect(page.getByTestId('run-state')).toContainText('done');
     // after two steps recorded alike, the epoch's later full batches replayed their GPU commands (stepReplay.ts)

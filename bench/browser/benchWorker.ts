@@ -6,6 +6,7 @@
 import { listDatasets, listSamples } from '../../src/data/catalog';
 import { openPixelReader, type PixelReader } from '../../src/data/pixelStore';
 import { storedBatchSource } from '../../src/data/storedBatchSource';
+import { openFeedReader } from '../../src/worker/feedReader';
 import * as tf from '@tensorflow/tfjs';
 import { applyTransforms, batchTensor, cutEachImage, drawTransforms, type SampleTransform } from '../../src/core/augment';
 import { Rng } from '../../src/core/rng';
@@ -40,8 +41,8 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   const samples = (await listSamples(ds.id)).filter((s) => s.split === 'train');
   const rows = Array.from(samples, (_, i) => i);
   const need = job.batch * job.batches;
-  // the studio's reader (sync access handles here) and File slices (the before), alternating
-  const time = async (reader: PixelReader, epoch: number) => {
+  // `step` ms after each batch with this thread free (a timer), as while a GPU runs a step
+  const time = async (reader: PixelReader, epoch: number, step = 0) => {
     const source = await storedBatchSource({
       readMany: (slots) => reader.readMany(slots),
       slots: samples.map((s) => s.slot),
@@ -56,23 +57,49 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
     for await (const b of source.trainBatches(epoch, job.batch, 7)) {
       n += b.y.length / 28;
       if (n >= need) break;
+      if (step) await new Promise((resolve) => setTimeout(resolve, step));
     }
     return performance.now() - t0;
   };
-  const studio = await openPixelReader(ds);
+  // the studio's reader (a feed worker reading through sync access handles), the same reads in
+  // this thread (the way before the feed worker), and File slices (the way before sync reads)
+  const studio = await openFeedReader(ds);
+  const thread = await openPixelReader(ds);
   const blob = await openPixelReader(ds, { via: 'blob' });
-  const runMs: number[] = [];
-  const blobMs: number[] = [];
+  const readers = { studio, thread, blob };
+  const ms: Record<'studio' | 'thread' | 'blob' | 'studioStep' | 'threadStep', number[]> = { studio: [], thread: [], blob: [], studioStep: [], threadStep: [] };
+  const order = ['studio', 'thread', 'blob', 'studioStep', 'threadStep'] as const;
+  // the steps alone (the same timers, no data): what the 'beside a step' runs cannot beat
+  const stepsOnly: number[] = [];
+  const stepsPerRun = Math.ceil(Math.min(need, samples.length) / job.batch) - 1;
   for (let r = 0; r < job.runs; r++) {
-    // the same shuffled order for both readers in a round; the first of a round alternates
-    for (const which of r % 2 ? (['blob', 'studio'] as const) : (['studio', 'blob'] as const)) {
-      if (which === 'studio') runMs.push(await time(studio, r + 1));
-      else blobMs.push(await time(blob, r + 1));
+    // the same shuffled order for every way in a round; the round's first way rotates
+    for (let i = 0; i < order.length; i++) {
+      const way = order[(i + r) % order.length];
+      const reader = readers[way === 'studioStep' ? 'studio' : way === 'threadStep' ? 'thread' : way];
+      ms[way].push(await time(reader, r + 1, way.endsWith('Step') ? job.stepMs : 0));
     }
+    const t0 = performance.now();
+    for (let k = 0; k < stepsPerRun; k++) await new Promise((resolve) => setTimeout(resolve, job.stepMs));
+    stepsOnly.push(performance.now() - t0);
   }
-  studio.close();
-  blob.close();
-  return { ok: true, kind: 'feed', resolution: ds.resolution, samples: samples.length, storage: ds.storage, via: studio.via, runMs, blobMs, samplesPerRun: Math.min(need, samples.length) };
+  await Promise.all([studio.close(), thread.close(), blob.close()]);
+  return {
+    ok: true,
+    kind: 'feed',
+    resolution: ds.resolution,
+    samples: samples.length,
+    storage: ds.storage,
+    via: studio.via,
+    feedWorker: studio.inWorker,
+    runMs: ms.studio,
+    threadMs: ms.thread,
+    blobMs: ms.blob,
+    besideStepMs: ms.studioStep,
+    threadBesideStepMs: ms.threadStep,
+    stepsOnlyMs: stepsOnly,
+    samplesPerRun: Math.min(need, samples.length),
+  };
 }
 
 /**

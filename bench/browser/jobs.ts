@@ -9,7 +9,8 @@ export type BenchJob = { checks?: StartChecks } & (
   | ({ kind: 'train'; backend: BrowserBackend } & TrainSpec)
   | ({ kind: 'predict'; backend: BrowserBackend } & PredictSpec)
   /** read `batches` batches of the newest imported dataset through storedBatchSource (streaming path) */
-  | { kind: 'feed'; batch: number; batches: number; runs: number }
+  /** stepMs: the simulated GPU step of the 'beside a step' pair (the thread is free while it runs, as while a GPU trains) */
+  | { kind: 'feed'; batch: number; batches: number; runs: number; stepMs: number }
   /** upload [batch, size, size, 4] uint8 batches to webgpu: the byte path vs tfjs's float32 path, interleaved */
   | { kind: 'upload'; size: number; batch: number; runs: number }
   /** augment a float32 [batch, stored, stored, 4] batch to size px: one gather vs image by image, interleaved */
@@ -29,7 +30,26 @@ export interface BackendNote {
 export type BenchAnswer =
   | { ok: true; kind: 'train'; backend: BackendNote; timing: TrainTiming }
   | { ok: true; kind: 'predict'; backend: BackendNote; runMs: number[]; views: number }
-  | { ok: true; kind: 'feed'; resolution: number; samples: number; storage: string; via: string; runMs: number[]; blobMs: number[]; samplesPerRun: number }
+  | {
+      ok: true;
+      kind: 'feed';
+      resolution: number;
+      samples: number;
+      storage: string;
+      via: string;
+      /** whether the studio's reader ran in a feed worker (src/worker/feedReader.ts) */
+      feedWorker: boolean;
+      /** ms per run: the studio's reader (feed worker), the same reads in this thread, File slices (the before) */
+      runMs: number[];
+      threadMs: number[];
+      blobMs: number[];
+      /** ms per run with a simulated GPU step of stepMs after each batch: feed worker, reads in this thread */
+      besideStepMs: number[];
+      threadBesideStepMs: number[];
+      /** ms per run of the same steps with no data: the floor of the two above */
+      stepsOnlyMs: number[];
+      samplesPerRun: number;
+    }
   | { ok: true; kind: 'upload'; backend: BackendNote; bytesMs: number[]; floatMs: number[] }
   | { ok: true; kind: 'augment'; backend: BackendNote; gatherMs: number[]; perImageMs: number[]; gatherKernels: number; perImageKernels: number }
   /** words: the status line's words for the backend started (each check's outcome) */

@@ -12,6 +12,9 @@ describe('run recipes', () => {
     expect(recipeProblem({ ...DEFAULT_RUN, lr: 0 }, 256)).toMatch(/Learning rate/);
     expect(recipeProblem({ ...DEFAULT_RUN, split: { kind: 'kfold', folds: 5, fold: 5 } }, 256)).toMatch(/fold in 0\.\.K−1/);
     expect(recipeProblem({ ...DEFAULT_RUN, inputSize: 16 }, 256)).toMatch(/at least 32 px/);
+    expect(recipeProblem({ ...DEFAULT_RUN, imageMemoryMB: -1 }, 256)).toBe('Images in memory must be ≥ 0 MB (got -1)');
+    expect(recipeProblem({ ...DEFAULT_RUN, imageMemoryMB: 0 }, 256)).toBeNull(); // always streamed
+    expect(recipeProblem({ ...DEFAULT_RUN, imageMemoryMB: undefined }, 256)).toBeNull(); // a run set up before the setting
   });
   it("the seed's recipe: GAPNet 256, focal γ 2 with inverse-frequency α, rare upsampling, Adam 1e-3, plateau, flips and rotations", () => {
     const p = preset('seed', 512);

@@ -35,7 +35,16 @@ export interface RunConfig {
   sampler: SamplerChoice;
   split: SplitChoice;
   seed: number;
+  /**
+   * A stored dataset whose pixels fit in this many MB is read into memory once; a larger one is
+   * streamed from storage, a few batches ahead (0: always streamed). Absent in runs set up before
+   * 2026-11-28: 512.
+   */
+  imageMemoryMB?: number;
 }
+
+/** The memory a run's images may take when none is set (RunConfig.imageMemoryMB). */
+export const DEFAULT_IMAGE_MEMORY_MB = 512;
 
 export const DEFAULT_RUN: RunConfig = {
   model: 'gapnet-pl',
@@ -55,6 +64,7 @@ export const DEFAULT_RUN: RunConfig = {
   sampler: 'none',
   split: { kind: 'holdout', fraction: 0.2 },
   seed: 1,
+  imageMemoryMB: DEFAULT_IMAGE_MEMORY_MB,
 };
 
 /** Checks a recipe and returns the first problem as a sentence naming the setting, or null. */
@@ -65,6 +75,7 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
   if (!Number.isInteger(c.epochs) || c.epochs < 1) return `Epochs must be a whole number ≥ 1 (got ${c.epochs})`;
   if (!(c.lr > 0 && c.lr < 1)) return `Learning rate must be in (0, 1) (got ${c.lr})`;
   if (!(c.gamma >= 0)) return `Focal γ must be ≥ 0 (got ${c.gamma})`;
+  if (c.imageMemoryMB !== undefined && !(c.imageMemoryMB >= 0)) return `Images in memory must be ≥ 0 MB (got ${c.imageMemoryMB})`;
   if (c.alpha.mode === 'scalar' && !(c.alpha.value > 0 && c.alpha.value < 1)) return `Focal α must be in (0, 1) (got ${c.alpha.value})`;
   if (c.split.kind === 'holdout' && !(c.split.fraction > 0 && c.split.fraction < 1)) return `Validation fraction must be in (0, 1) (got ${c.split.fraction})`;
   if (c.split.kind === 'kfold' && !(Number.isInteger(c.split.folds) && c.split.folds >= 2 && c.split.fold >= 0 && c.split.fold < c.split.folds)) {

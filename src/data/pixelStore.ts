@@ -139,7 +139,8 @@ export interface PixelReader {
   readMany(slots: ArrayLike<number>): Promise<Uint8Array>;
   /** 'sync': OPFS sync access handles read straight into the batch; 'blob': File slices */
   readonly via: 'sync' | 'blob';
-  close(): void;
+  /** resolves once every storage handle it opened is closed */
+  close(): Promise<void>;
 }
 
 /**
@@ -226,8 +227,9 @@ export async function openPixelReader(ds: Pick<DatasetRecord, 'id' | 'storage' |
     },
     close() {
       blobs.clear();
-      for (const h of handles.values()) void h.then((x) => x?.close(), () => undefined);
+      const closing = Array.from(handles.values(), (h) => h.then((x) => x?.close(), () => undefined));
       handles.clear();
+      return Promise.all(closing).then(() => undefined);
     },
   };
 }

@@ -157,7 +157,7 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
       }
     }
   } finally {
-    reader.close();
+    await reader.close(); // the dataset's files are free again before the page hears the result
   }
   const transfer = members.flatMap((m) => [m.testProbs.buffer, ...(m.valProbs ? [m.valProbs.buffer] : []), ...(m.valTruth ? [m.valTruth.buffer] : [])]) as ArrayBuffer[];
   post(

@@ -107,8 +107,11 @@ export interface RunInfo {
   history: EpochLogs[];
   /** the 'auto' probe's figures, when it ran */
   backendProbe: BackendProbeFigure[] | null;
-  /** where the images come from: the store, how the worker reads it, and whether they are held in memory */
-  data: { storage: 'opfs' | 'idb'; via: 'sync' | 'blob'; inMemoryBytes: number | null };
+  /**
+   * where the images come from: the store, how it is read, whether in a feed worker beside the
+   * training thread (src/worker/feedReader.ts), and whether they are held in memory
+   */
+  data: { storage: 'opfs' | 'idb'; via: 'sync' | 'blob'; feedWorker: boolean; inMemoryBytes: number | null };
 }
 
 export interface BatchProgress {
@@ -228,6 +231,23 @@ export type ToDecodeWorker = { type: 'decode'; seq: number; name: string; bytes:
 export type FromDecodeWorker =
   | { type: 'decoded'; seq: number; plane: Uint8Array; width: number; height: number; converted: string | null }
   | { type: 'failed'; seq: number; reason: string };
+
+// ── Feed worker ──────────────────────────────────────────────────────────────────────────
+// Started by a training worker: reads a dataset's pixel slots from the pixel store (OPFS sync
+// reads, or File slices) in its own thread and hands each batch over (transferred, not copied).
+
+export type ToFeedWorker =
+  | { type: 'open'; dataset: { id: string; storage: 'opfs' | 'idb'; resolution: number } }
+  | { type: 'read'; seq: number; slots: number[] }
+  | { type: 'close' };
+
+export type FromFeedWorker =
+  | { type: 'opened'; via: 'sync' | 'blob' }
+  | { type: 'read'; seq: number; bytes: Uint8Array }
+  /** its storage handles are closed (the answer to 'close'; the worker then ends) */
+  | { type: 'closed' }
+  /** seq null: the open failed */
+  | { type: 'failed'; seq: number | null; reason: string };
 
 // ── Predict worker ───────────────────────────────────────────────────────────────────────
 // A dedicated worker per job (predict, export a model, import a model): it loads checkpoints

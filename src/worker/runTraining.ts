@@ -14,8 +14,9 @@ import type { TrainingCallback } from '../core/train/callbacks';
 import { train } from '../core/train/trainer';
 import { Throughput } from '../core/train/throughput';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
-import { openPixelReader } from '../data/pixelStore';
+import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
+import { openFeedReader } from './feedReader';
 import { chooseFastestBackend } from './autoBackend';
 import type { BackendProbeFigure, FromTrainingWorker, TrainRequest } from './protocol';
 
@@ -81,7 +82,8 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   record = { ...record, status: 'running', message: null, backend: tf.getBackend() };
   await putRun(record);
 
-  const reader = await openPixelReader(ds);
+  // read in a feed worker beside this one: sync reads here would hold the step loop (feedReader.ts)
+  const reader = await openFeedReader(ds);
   const stats = { waitMs: 0, batches: 0 };
   const source = await storedBatchSource({
     readMany: (slots) => reader.readMany(slots),
@@ -91,8 +93,12 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     trainRows: prepared.sampledRows,
     valRows: prepared.valRows,
     trainOrder: prepared.trainOrder,
+    inMemoryBytes: (config.imageMemoryMB ?? DEFAULT_IMAGE_MEMORY_MB) * 1e6,
     stats,
     onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
+  }).catch(async (e: unknown) => {
+    await reader.close(); // a failed load keeps no dataset file open
+    throw e;
   });
 
   const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
@@ -111,7 +117,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       classesWithoutValPositives: prepared.classesWithoutValPositives,
       history: (resumeFrom?.history ?? []) as RunInfo['history'],
       backendProbe,
-      data: { storage: ds.storage, via: reader.via, inMemoryBytes: source.heldBytes },
+      data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
     },
   });
 
@@ -215,7 +221,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     message = explainFailure(e, config.batchSize, config.inputSize);
   } finally {
     model.dispose();
-    reader.close();
+    await reader.close(); // the dataset's files are free again before the page hears the run ended
   }
   record = { ...record, status, message };
   await putRun(record);

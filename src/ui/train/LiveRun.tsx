@@ -177,7 +177,8 @@ export function LiveRunView() {
         <div className="live-info" data-testid="run-info">
           {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) / {fmtInt(info.valImages)} val images
           <div data-testid="data-path">
-            images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'},{' '}
+            images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'}
+            {info.data.feedWorker ? ' in a feed worker' : ''},{' '}
             {info.data.inMemoryBytes === null ? 'streamed (3 batches read ahead)' : `held in memory (${fmtBytes(info.data.inMemoryBytes)})`}
           </div>
           {info.backendProbe && (

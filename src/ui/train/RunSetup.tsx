@@ -1,5 +1,5 @@
 import type { DatasetRecord } from '../../data/catalog';
-import { MODEL_CHOICES, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
+import { DEFAULT_IMAGE_MEMORY_MB, MODEL_CHOICES, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { useStudio } from '../store';
 
 function NumberField({ label, value, step, min, onChange }: { label: string; value: number; step?: number; min?: number; onChange: (v: number) => void }) {
@@ -136,6 +136,7 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
           <input type="checkbox" checked={setup.augment.rotate90} onChange={(e) => set({ augment: { ...setup.augment, rotate90: e.target.checked } })} /> 90° rotations
         </label>
         <NumberField label="Seed" value={setup.seed} min={0} onChange={(seed) => set({ seed })} />
+        <NumberField label="Images in memory up to (MB; 0 = stream)" value={setup.imageMemoryMB ?? DEFAULT_IMAGE_MEMORY_MB} step={64} min={0} onChange={(imageMemoryMB) => set({ imageMemoryMB })} />
       </div>
       {problem && (
         <div className="setup-problem" role="alert" data-testid="setup-problem">
