@@ -12,7 +12,8 @@ import { predict, ttaTransforms, type PredictSource } from '../core/predict';
 import { DEFAULT_RUN, type RunConfig } from '../core/runConfig';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../core/train/checkpoint';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type DatasetRecord, type RunRecord, type SampleRecord } from '../data/catalog';
-import { openPixelReader, type PixelReader } from '../data/pixelStore';
+import type { PixelReader } from '../data/pixelStore';
+import { openFeedReader } from './feedReader';
 import type { FromPredictWorker, MemberPredictions, PredictRequest } from './protocol';
 
 /** A problem the user can act on; its message is shown as is. */
@@ -114,7 +115,8 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
   const valOf = (r: RunRecord) => (req.validation ? r.valIds.flatMap((id) => train.get(id) ?? []) : []);
   const total = runs.reduce((s, r) => s + test.length + valOf(r).length, 0);
   const tta = ttaTransforms(req.tta);
-  const reader = await openPixelReader(ds);
+  // read in a feed worker beside this one, so the batches read ahead overlap predict (feedReader.ts)
+  const reader = await openFeedReader(ds);
   let done = 0;
   let lastPost = 0;
   const progress = (member: number, stage: 'loading' | 'validation' | 'test', force = false) => {
