@@ -45,18 +45,38 @@ export function chunkSumPlan(columns: number, chunks: number): { lanes: number; 
   return { lanes, perGroup, workgroups: Math.ceil(columns / perGroup) };
 }
 
-function laneSumProgram(name: string, size: number, comp: number, plan: ReturnType<typeof chunkSumPlan>): WebGPUProgram {
+/**
+ * The sum's program: with a plan, in lanes (256-thread workgroups); without, one thread per value
+ * (64-thread workgroups, HPA_CHUNK_SUM_LANES=false or a software adapter).
+ */
+function sumProgram(name: string, size: number, comp: number, plan: ReturnType<typeof chunkSumPlan> | null): WebGPUProgram {
   const type = comp === 4 ? 'vec4<f32>' : 'f32';
+  const common = { variableNames: ['partials'], outputShape: [size], dispatchLayout: { x: [0] }, outputComponent: comp, variableComponents: [comp], size: true };
+  if (!plan) {
+    return namedProgram(name, {
+      ...common,
+      shaderKey: `hpaChunkSum${comp}`,
+      dispatch: [Math.ceil(size / comp / 64), 1, 1],
+      workgroupSize: [64, 1, 1],
+      uniforms: 'chunks : i32, scale : f32,',
+      getUserCode: () => `
+        fn main(index : i32) {
+          if (index < uniforms.size) {
+            var acc = ${type}(0.0);
+            for (var c = 0; c < uniforms.chunks; c++) {
+              acc = acc + partials[c * uniforms.size + index];
+            }
+            setOutputAtIndex(index, acc * uniforms.scale);
+          }
+        }
+      `,
+    });
+  }
   return namedProgram(name, {
-    variableNames: ['partials'],
-    outputShape: [size],
+    ...common,
     shaderKey: `hpaChunkLaneSum${comp}`,
-    dispatchLayout: { x: [0] },
     dispatch: [plan.workgroups, 1, 1],
     workgroupSize: [WORKGROUP, 1, 1],
-    outputComponent: comp,
-    variableComponents: [comp],
-    size: true,
     uniforms: 'chunks : i32, lanes : i32, perGroup : i32, scale : f32,',
     getUserCode: () => `
       var<workgroup> laneSums : array<${type}, ${WORKGROUP}>;
@@ -87,34 +107,6 @@ function laneSumProgram(name: string, size: number, comp: number, plan: ReturnTy
   });
 }
 
-/** One thread per value, chunk after chunk (HPA_CHUNK_SUM_LANES=false). */
-function serialSumProgram(name: string, size: number, comp: number): WebGPUProgram {
-  const type = comp === 4 ? 'vec4<f32>' : 'f32';
-  return namedProgram(name, {
-    variableNames: ['partials'],
-    outputShape: [size],
-    shaderKey: `hpaChunkSum${comp}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / comp / 64), 1, 1],
-    workgroupSize: [64, 1, 1],
-    outputComponent: comp,
-    variableComponents: [comp],
-    size: true,
-    uniforms: 'chunks : i32, scale : f32,',
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          var acc = ${type}(0.0);
-          for (var c = 0; c < uniforms.chunks; c++) {
-            acc = acc + partials[c * uniforms.size + index];
-          }
-          setOutputAtIndex(index, acc * uniforms.scale);
-        }
-      }
-    `,
-  });
-}
-
 /** Whether the checked lanes are used (./chunkSum's start check and the adapter decide; see useChunkSumLanes). */
 let lanesUsed = true;
 
@@ -135,9 +127,9 @@ export const chunkSumLanes = (): boolean => lanesUsed && tf.env().getBool(CHUNK_
 function runSum(be: WebGPUBackend, partials: TensorInfo, o: { name: string; size: number; chunks: number; comp?: number; scale?: number }, lanes: boolean): TensorInfo {
   const comp = o.comp ?? 1;
   const scale = { type: 'float32', data: [o.scale ?? 1] };
-  if (!lanes) return be.runWebGPUProgram(serialSumProgram(o.name, o.size, comp), [partials], 'float32', [...intUniforms(o.chunks), scale]);
+  if (!lanes) return be.runWebGPUProgram(sumProgram(o.name, o.size, comp, null), [partials], 'float32', [...intUniforms(o.chunks), scale]);
   const plan = chunkSumPlan(o.size / comp, o.chunks);
-  return be.runWebGPUProgram(laneSumProgram(o.name, o.size, comp, plan), [partials], 'float32', [...intUniforms(o.chunks, plan.lanes, plan.perGroup), scale]);
+  return be.runWebGPUProgram(sumProgram(o.name, o.size, comp, plan), [partials], 'float32', [...intUniforms(o.chunks, plan.lanes, plan.perGroup), scale]);
 }
 
 /**
