@@ -41,7 +41,9 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   const samples = (await listSamples(ds.id)).filter((s) => s.split === 'train');
   const rows = Array.from(samples, (_, i) => i);
   const need = job.batch * job.batches;
-  // `step` ms after each batch with this thread free (a timer), as while a GPU runs a step
+  const batchesPerRun = Math.ceil(Math.min(need, samples.length) / job.batch);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // `step` ms between batches with this thread free (a timer), as while a GPU runs a step
   const time = async (reader: PixelReader, epoch: number, step = 0) => {
     const source = await storedBatchSource({
       readMany: (slots) => reader.readMany(slots),
@@ -55,9 +57,9 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
     let n = 0;
     const t0 = performance.now();
     for await (const b of source.trainBatches(epoch, job.batch, 7)) {
+      if (n && step) await sleep(step);
       n += b.y.length / 28;
       if (n >= need) break;
-      if (step) await new Promise((resolve) => setTimeout(resolve, step));
     }
     return performance.now() - t0;
   };
@@ -66,40 +68,43 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   const studio = await openFeedReader(ds);
   const thread = await openPixelReader(ds);
   const blob = await openPixelReader(ds, { via: 'blob' });
-  const readers = { studio, thread, blob };
-  const ms: Record<'studio' | 'thread' | 'blob' | 'studioStep' | 'threadStep', number[]> = { studio: [], thread: [], blob: [], studioStep: [], threadStep: [] };
-  const order = ['studio', 'thread', 'blob', 'studioStep', 'threadStep'] as const;
-  // the steps alone (the same timers, no data): what the 'beside a step' runs cannot beat
-  const stepsOnly: number[] = [];
-  const stepsPerRun = Math.ceil(Math.min(need, samples.length) / job.batch) - 1;
-  for (let r = 0; r < job.runs; r++) {
-    // the same shuffled order for every way in a round; the round's first way rotates
-    for (let i = 0; i < order.length; i++) {
-      const way = order[(i + r) % order.length];
-      const reader = readers[way === 'studioStep' ? 'studio' : way === 'threadStep' ? 'thread' : way];
-      ms[way].push(await time(reader, r + 1, way.endsWith('Step') ? job.stepMs : 0));
+  try {
+    const readers = { studio, thread, blob };
+    const ms: Record<'studio' | 'thread' | 'blob' | 'studioStep' | 'threadStep', number[]> = { studio: [], thread: [], blob: [], studioStep: [], threadStep: [] };
+    const order = ['studio', 'thread', 'blob', 'studioStep', 'threadStep'] as const;
+    // the steps alone (the same timers, no data): what the 'beside a step' runs cannot beat
+    const stepsOnly: number[] = [];
+    for (let r = 0; r < job.runs; r++) {
+      // the same shuffled order for every way in a round; the round's first way rotates
+      for (let i = 0; i < order.length; i++) {
+        const way = order[(i + r) % order.length];
+        const reader = readers[way === 'studioStep' ? 'studio' : way === 'threadStep' ? 'thread' : way];
+        ms[way].push(await time(reader, r + 1, way.endsWith('Step') ? job.stepMs : 0));
+        await studio.drained(); // batches the feed worker read ahead and nobody took: not during the next timing
+      }
+      const t0 = performance.now();
+      for (let k = 1; k < batchesPerRun; k++) await sleep(job.stepMs);
+      stepsOnly.push(performance.now() - t0);
     }
-    const t0 = performance.now();
-    for (let k = 0; k < stepsPerRun; k++) await new Promise((resolve) => setTimeout(resolve, job.stepMs));
-    stepsOnly.push(performance.now() - t0);
+    return {
+      ok: true,
+      kind: 'feed',
+      resolution: ds.resolution,
+      samples: samples.length,
+      storage: ds.storage,
+      via: studio.via,
+      feedWorker: studio.inWorker,
+      runMs: ms.studio,
+      threadMs: ms.thread,
+      blobMs: ms.blob,
+      besideStepMs: ms.studioStep,
+      threadBesideStepMs: ms.threadStep,
+      stepsOnlyMs: stepsOnly,
+      samplesPerRun: Math.min(need, samples.length),
+    };
+  } finally {
+    await Promise.all([studio.close(), thread.close(), blob.close()]);
   }
-  await Promise.all([studio.close(), thread.close(), blob.close()]);
-  return {
-    ok: true,
-    kind: 'feed',
-    resolution: ds.resolution,
-    samples: samples.length,
-    storage: ds.storage,
-    via: studio.via,
-    feedWorker: studio.inWorker,
-    runMs: ms.studio,
-    threadMs: ms.thread,
-    blobMs: ms.blob,
-    besideStepMs: ms.studioStep,
-    threadBesideStepMs: ms.threadStep,
-    stepsOnlyMs: stepsOnly,
-    samplesPerRun: Math.min(need, samples.length),
-  };
 }
 
 /**

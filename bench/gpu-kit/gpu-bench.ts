@@ -23,7 +23,7 @@ import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/core/webgpu/
 import { adoptMatMulConvInputGrad } from '../../src/core/webgpu/conv2dInputGrad';
 import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/core/webgpu/convInputGradAsConv';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/core/webgpu/columnReduce';
-import { verifyChunkSum } from '../../src/core/webgpu/chunkSum';
+import { useChunkSumLanes, verifyChunkSum } from '../../src/core/webgpu/chunkSum';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
 import { makeLoss } from '../../src/core/losses';
@@ -119,8 +119,11 @@ registerWebGpuAlphaDropout();
 const alphaDropoutCheck = (await verifyAlphaDropout()) ?? 'passed';
 registerWebGpuFocalLoss();
 const focalLossCheck = (await verifyFocalLoss()) ?? 'passed';
-// the split reductions' second pass, in lanes and one thread per value (lanes stay on here: a GPU is what the kit is for)
+// the split reductions' second pass, in lanes and one thread per value; then lanes on a GPU, one thread per value on a
+// software adapter (SwiftShader: the kit's self-check here), as the studio's start check decides (src/worker/startChecks.ts)
 const chunkSumCheck = (await verifyChunkSum()) ?? 'passed';
+const softwareAdapter = Boolean(adapter.info?.isFallbackAdapter ?? /swiftshader/i.test(`${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}`));
+if (chunkSumCheck === 'passed') useChunkSumLanes(!softwareAdapter);
 registerWebGpuColumnReduce();
 const columnReduceCheck = (await verifyColumnReduce()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();

@@ -64,7 +64,9 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
     const fill = () => {
       while (queue.length < depth && next < rows.length) {
         const end = Math.min(rows.length, next + batchSize);
-        queue.push(readBatch(rows, next, end));
+        const batch = readBatch(rows, next, end);
+        batch.catch(() => undefined); // one read ahead and never taken (the loop stopped) may fail unobserved
+        queue.push(batch);
         next = end;
       }
     };

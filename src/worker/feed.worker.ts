@@ -10,6 +10,7 @@ import type { FromFeedWorker, ToFeedWorker } from './protocol';
 const post = (msg: FromFeedWorker, transfer: Transferable[] = []) =>
   (self as unknown as { postMessage(m: FromFeedWorker, t: Transferable[]): void }).postMessage(msg, transfer);
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const nameOf = (e: unknown) => (e instanceof Error ? e.name : undefined);
 
 let reader: Promise<PixelReader> | null = null;
 
@@ -20,7 +21,7 @@ self.onmessage = async (event: MessageEvent<ToFeedWorker>) => {
     try {
       post({ type: 'opened', via: (await reader).via });
     } catch (e) {
-      post({ type: 'failed', seq: null, reason: reason(e) });
+      post({ type: 'failed', seq: null, reason: reason(e), name: nameOf(e) });
     }
   } else if (msg.type === 'read') {
     try {
@@ -28,7 +29,7 @@ self.onmessage = async (event: MessageEvent<ToFeedWorker>) => {
       const bytes = await (await reader).readMany(msg.slots);
       post({ type: 'read', seq: msg.seq, bytes }, [bytes.buffer]);
     } catch (e) {
-      post({ type: 'failed', seq: msg.seq, reason: reason(e) });
+      post({ type: 'failed', seq: msg.seq, reason: reason(e), name: nameOf(e) });
     }
   } else if (msg.type === 'close') {
     await (await reader?.catch(() => null))?.close();

@@ -55,7 +55,9 @@ export function slotSource(reader: Pick<PixelReader, 'readMany'>, slots: readonl
       let next = 0;
       const fill = () => {
         while (queue.length < 3 && next < slots.length) {
-          queue.push(read(next));
+          const batch = read(next);
+          batch.catch(() => undefined); // one read ahead and never taken (predict stopped) may fail unobserved
+          queue.push(batch);
           next += batchSize;
         }
       };

@@ -246,8 +246,8 @@ export type FromFeedWorker =
   | { type: 'read'; seq: number; bytes: Uint8Array }
   /** its storage handles are closed (the answer to 'close'; the worker then ends) */
   | { type: 'closed' }
-  /** seq null: the open failed */
-  | { type: 'failed'; seq: number | null; reason: string };
+  /** seq null: the open failed; name: the error's name there (NotReadableError, …) */
+  | { type: 'failed'; seq: number | null; reason: string; name?: string };
 
 // ── Predict worker ───────────────────────────────────────────────────────────────────────
 // A dedicated worker per job (predict, export a model, import a model): it loads checkpoints

@@ -84,148 +84,149 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
 
   // read in a feed worker beside this one: sync reads here would hold the step loop (feedReader.ts)
   const reader = await openFeedReader(ds);
-  const stats = { waitMs: 0, batches: 0 };
-  const source = await storedBatchSource({
-    readMany: (slots) => reader.readMany(slots),
-    slots: samples.map((s) => s.slot),
-    labelSets,
-    imageSize: ds.resolution,
-    trainRows: prepared.sampledRows,
-    valRows: prepared.valRows,
-    trainOrder: prepared.trainOrder,
-    inMemoryBytes: (config.imageMemoryMB ?? DEFAULT_IMAGE_MEMORY_MB) * 1e6,
-    stats,
-    onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
-  }).catch(async (e: unknown) => {
-    await reader.close(); // a failed load keeps no dataset file open
-    throw e;
-  });
-
-  const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
-  const batchesPerEpoch = Math.ceil(source.numTrain / config.batchSize);
-  post({
-    type: 'run-started',
-    info: {
-      runId,
-      backend: tf.getBackend(),
-      trainImages: prepared.trainRows.length,
-      trainAfterSampling: source.numTrain,
-      valImages: prepared.valRows.length,
-      totalEpochs: prepared.totalEpochs,
-      params: describeModel(model).totalParams,
-      startEpoch: resumeFrom ? resumeFrom.epoch + 1 : 1,
-      classesWithoutValPositives: prepared.classesWithoutValPositives,
-      history: (resumeFrom?.history ?? []) as RunInfo['history'],
-      backendProbe,
-      data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
-    },
-  });
-
-  let lastPost = 0;
-  const throughput = new Throughput(performance.now());
-  let epochStart = performance.now();
-  let waitAtEpochStart = 0;
-  let nanAt: string | null = null;
-  const live: TrainingCallback = {
-    onEpochStart: () => {
-      epochStart = performance.now();
-      throughput.startEpoch(epochStart);
-      waitAtEpochStart = stats.waitMs;
-    },
-    onBatchEnd: (ctx, logs) => {
-      throughput.add(logs.batchSize);
-      if (!Number.isFinite(logs.loss)) {
-        nanAt ??= `epoch ${logs.epoch}, batch ${logs.batch + 1}`; // the first: the step in flight may follow
-        ctx.stopRun('NaN loss');
-        controller.stop();
-        return;
-      }
-      const now = performance.now();
-      const lastOfEpoch = logs.batch + 1 >= batchesPerEpoch;
-      if (now - lastPost < 200 && !lastOfEpoch) return;
-      const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
-      post({
-        type: 'batch',
-        progress: {
-          runId,
-          epoch: logs.epoch,
-          phase: logs.phase,
-          batch: logs.batch + 1,
-          batchesPerEpoch,
-          loss: logs.loss,
-          imagesPerSecond: throughput.take(now, lastOfEpoch),
-          seconds: logs.seconds,
-          numTensors: mem.numTensors,
-          numBytes: mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? mem.numBytes,
-          stallFraction: (stats.waitMs - waitAtEpochStart) / Math.max(1, now - epochStart),
-          stepsReplayed: logs.stepsReplayed,
-          steps: logs.steps,
-          replayOff: logs.replayOff,
-        },
-      });
-      lastPost = now;
-    },
-    onEpochEnd: async (_ctx, logs, val) => {
-      post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
-      // The page now redraws the epoch's charts and evaluation, one chart at a time. On a machine
-      // with few cores this worker would compete with it for the CPU: step aside briefly (0.4 s an
-      // epoch) so the page stays responsive.
-      await new Promise((resolve) => setTimeout(resolve, EPOCH_REDRAW_PAUSE_MS));
-    },
-  };
-  // the run record takes the epoch first, so the checkpoint's save stores it with it
-  const recordEpoch: TrainingCallback = {
-    onEpochEnd: (_ctx, logs, val) => {
-      record = {
-        ...record,
-        history: [...record.history, logs as unknown as Record<string, unknown>],
-        valProbs: val.probs,
-        valTruth: val.truth,
-        lrReductions: prepared.plateau ? [...prepared.plateau.reductions] : [],
-      };
-    },
-  };
-  const checkpoints = bestLastCheckpoint({
-    monitor: config.monitor,
-    save: async (kind, c) => {
-      await putCheckpoint(runId, kind, c.epoch, encodeCheckpoint(c));
-      if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
-      if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
-      await putRun(record);
-    },
-  });
-
-  let status: 'done' | 'stopped' | 'failed' = 'done';
-  let message: string | null = null;
   try {
-    const result = await train(model, source, {
-      phases: prepared.phases,
-      batchSize: config.batchSize,
-      seed: config.seed,
-      augment: prepared.augment,
-      // checkpoints first: when the page hears an epoch is done, its checkpoint is already stored
-      callbacks: [...prepared.scheduleCallbacks, recordEpoch, checkpoints, live],
-      controller,
-      resumeFrom,
-      meta: { runId, model: config.model, inputSize: config.inputSize },
+    const stats = { waitMs: 0, batches: 0 };
+    const source = await storedBatchSource({
+      readMany: (slots) => reader.readMany(slots),
+      slots: samples.map((s) => s.slot),
+      labelSets,
+      imageSize: ds.resolution,
+      trainRows: prepared.sampledRows,
+      valRows: prepared.valRows,
+      trainOrder: prepared.trainOrder,
+      inMemoryBytes: (config.imageMemoryMB ?? DEFAULT_IMAGE_MEMORY_MB) * 1e6,
+      stats,
+      onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
     });
-    if (nanAt) {
+
+    const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+    const batchesPerEpoch = Math.ceil(source.numTrain / config.batchSize);
+    post({
+      type: 'run-started',
+      info: {
+        runId,
+        backend: tf.getBackend(),
+        trainImages: prepared.trainRows.length,
+        trainAfterSampling: source.numTrain,
+        valImages: prepared.valRows.length,
+        totalEpochs: prepared.totalEpochs,
+        params: describeModel(model).totalParams,
+        startEpoch: resumeFrom ? resumeFrom.epoch + 1 : 1,
+        classesWithoutValPositives: prepared.classesWithoutValPositives,
+        history: (resumeFrom?.history ?? []) as RunInfo['history'],
+        backendProbe,
+        data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
+      },
+    });
+
+    let lastPost = 0;
+    const throughput = new Throughput(performance.now());
+    let epochStart = performance.now();
+    let waitAtEpochStart = 0;
+    let nanAt: string | null = null;
+    const live: TrainingCallback = {
+      onEpochStart: () => {
+        epochStart = performance.now();
+        throughput.startEpoch(epochStart);
+        waitAtEpochStart = stats.waitMs;
+      },
+      onBatchEnd: (ctx, logs) => {
+        throughput.add(logs.batchSize);
+        if (!Number.isFinite(logs.loss)) {
+          nanAt ??= `epoch ${logs.epoch}, batch ${logs.batch + 1}`; // the first: the step in flight may follow
+          ctx.stopRun('NaN loss');
+          controller.stop();
+          return;
+        }
+        const now = performance.now();
+        const lastOfEpoch = logs.batch + 1 >= batchesPerEpoch;
+        if (now - lastPost < 200 && !lastOfEpoch) return;
+        const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+        post({
+          type: 'batch',
+          progress: {
+            runId,
+            epoch: logs.epoch,
+            phase: logs.phase,
+            batch: logs.batch + 1,
+            batchesPerEpoch,
+            loss: logs.loss,
+            imagesPerSecond: throughput.take(now, lastOfEpoch),
+            seconds: logs.seconds,
+            numTensors: mem.numTensors,
+            numBytes: mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? mem.numBytes,
+            stallFraction: (stats.waitMs - waitAtEpochStart) / Math.max(1, now - epochStart),
+            stepsReplayed: logs.stepsReplayed,
+            steps: logs.steps,
+            replayOff: logs.replayOff,
+          },
+        });
+        lastPost = now;
+      },
+      onEpochEnd: async (_ctx, logs, val) => {
+        post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
+        // The page now redraws the epoch's charts and evaluation, one chart at a time. On a machine
+        // with few cores this worker would compete with it for the CPU: step aside briefly (0.4 s an
+        // epoch) so the page stays responsive.
+        await new Promise((resolve) => setTimeout(resolve, EPOCH_REDRAW_PAUSE_MS));
+      },
+    };
+    // the run record takes the epoch first, so the checkpoint's save stores it with it
+    const recordEpoch: TrainingCallback = {
+      onEpochEnd: (_ctx, logs, val) => {
+        record = {
+          ...record,
+          history: [...record.history, logs as unknown as Record<string, unknown>],
+          valProbs: val.probs,
+          valTruth: val.truth,
+          lrReductions: prepared.plateau ? [...prepared.plateau.reductions] : [],
+        };
+      },
+    };
+    const checkpoints = bestLastCheckpoint({
+      monitor: config.monitor,
+      save: async (kind, c) => {
+        await putCheckpoint(runId, kind, c.epoch, encodeCheckpoint(c));
+        if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
+        if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
+        await putRun(record);
+      },
+    });
+
+    let status: 'done' | 'stopped' | 'failed' = 'done';
+    let message: string | null = null;
+    try {
+      const result = await train(model, source, {
+        phases: prepared.phases,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        augment: prepared.augment,
+        // checkpoints first: when the page hears an epoch is done, its checkpoint is already stored
+        callbacks: [...prepared.scheduleCallbacks, recordEpoch, checkpoints, live],
+        controller,
+        resumeFrom,
+        meta: { runId, model: config.model, inputSize: config.inputSize },
+      });
+      if (nanAt) {
+        status = 'failed';
+        message = `The loss became NaN at ${nanAt}. Training stopped; the last good checkpoint (epoch ${record.checkpointEpoch || '–'}) is kept. Suspect the learning rate (${config.lr}): try it 10× smaller${config.loss === 'f1' ? ', or a BCE/focal loss instead of soft F1' : ''}.`;
+      } else if (result.stoppedBy) {
+        status = result.stoppedBy === 'stopped by the user' ? 'stopped' : 'done';
+        message = result.stoppedBy;
+      }
+    } catch (e) {
       status = 'failed';
-      message = `The loss became NaN at ${nanAt}. Training stopped; the last good checkpoint (epoch ${record.checkpointEpoch || '–'}) is kept. Suspect the learning rate (${config.lr}): try it 10× smaller${config.loss === 'f1' ? ', or a BCE/focal loss instead of soft F1' : ''}.`;
-    } else if (result.stoppedBy) {
-      status = result.stoppedBy === 'stopped by the user' ? 'stopped' : 'done';
-      message = result.stoppedBy;
+      message = explainFailure(e, config.batchSize, config.inputSize);
+    } finally {
+      model.dispose();
+      await reader.close(); // the dataset's files are free again before the page hears the run ended
     }
-  } catch (e) {
-    status = 'failed';
-    message = explainFailure(e, config.batchSize, config.inputSize);
+    record = { ...record, status, message };
+    await putRun(record);
+    post({ type: 'run-ended', runId, status, message });
   } finally {
-    model.dispose();
-    await reader.close(); // the dataset's files are free again before the page hears the run ended
+    await reader.close(); // on every way out, a failed start too: no dataset file stays open (a no-op once closed)
   }
-  record = { ...record, status, message };
-  await putRun(record);
-  post({ type: 'run-ended', runId, status, message });
 }
 
 type RunInfo = Extract<FromTrainingWorker, { type: 'run-started' }>['info'];

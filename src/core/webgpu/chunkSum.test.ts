@@ -1,8 +1,10 @@
 /**
  * The chunk sum's layout (./chunkSum.ts): lanes per value and values per workgroup for the split
- * reductions GAPNet's step runs. The WGSL itself runs in the e2e webgpu test (through the conv filter
- * gradient's and the column reduction's start checks, which include cases with 64 and 546 chunks)
- * and in the GPU kit.
+ * reductions GAPNet's step runs. The WGSL runs in the e2e webgpu test through the chunk sum's own
+ * start check (both ways, four cases: 64, 16, 2 and 1 lanes; SwiftShader, where the studio then
+ * keeps one thread per value, so the column reduction's and the filter gradient's checks run that
+ * way there) and in the GPU kit, where lanes stay on. A dispatch long enough for the backend to
+ * split it over y and z (over 65,535 workgroups: ≥ 262,144 vec4 values) is not exercised.
  */
 import { describe, expect, it } from 'vitest';
 import { chunkSumPlan } from './chunkSum';

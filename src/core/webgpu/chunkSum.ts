@@ -11,10 +11,10 @@
  * threads). On an H200 those sums took 0.46 (filter gradients) and 0.35 ms (column reductions) of
  * the step's ~9 GPU ms (bench/results/2026-11-27-gpu-h200-s9c.jsonl), more than the passes that
  * read the whole activations. Now a 256-thread workgroup takes `columns` values and gives each
- * `lanes` threads: lane l adds chunks l, l + lanes, l + 2·lanes, … in that order, and the lanes are
- * added pairwise in workgroup memory (lane l + s into lane l, s = lanes/2, …, 1). The order is
- * fixed by (size, chunks), so a sum is the same on every run; with one lane (8 chunks or fewer) it
- * is the chunk-order sum as before, bit for bit. The lanes meet in one workgroup barrier, which a
+ * `lanes` threads: lane l adds chunks l, l + lanes, l + 2·lanes, … in that order, and after one
+ * workgroup barrier lane 0 adds the lanes' sums in lane order. The order is fixed by (size,
+ * chunks), so a sum is the same on every run; with one lane (fewer than 16 chunks) it is the
+ * chunk-order sum as before, bit for bit. The lanes meet in that workgroup barrier, which a
  * GPU runs at once but a software adapter (SwiftShader) emulates at a high price, so there the sum
  * stays one thread per value (useChunkSumLanes). verifyChunkSum() checks both ways against
  * double-precision sums when the backend starts; HPA_CHUNK_SUM_LANES=false forces one thread per
@@ -152,14 +152,16 @@ const CASES: Array<{ size: number; chunks: number; comp: number }> = [
 
 /**
  * Both ways of the sum on the webgpu backend against double-precision sums, for CASES. Null when
- * they agree (to 1e-5 of the sum of magnitudes); else what differed. A wrong lane sum turns lanes
- * off (one thread per value is what the column reduction's and the filter gradient's own checks
- * then check).
+ * both agree (to 1e-5 of the sum of magnitudes); else what differed, having chosen the way that
+ * works: a wrong lane sum turns lanes off, a wrong one-thread sum turns lanes on (on any adapter:
+ * right before fast); with both wrong, the column reduction's and the filter gradient's own
+ * checks then fail and put tfjs's kernels back.
  */
 export async function verifyChunkSum(): Promise<string | null> {
   const be = tf.backend() as WebGPUBackend;
   let seed = 3;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const wrong: [string | null, string | null] = [null, null]; // lanes, one thread per value
   for (const c of CASES) {
     const data = Float32Array.from({ length: c.size * c.chunks }, rand);
     const partials = tf.tensor1d(data);
@@ -167,21 +169,22 @@ export async function verifyChunkSum(): Promise<string | null> {
     try {
       for (const [i, way] of ['lanes', 'one thread per value'].entries()) {
         const got = await results[i].data();
-        for (let v = 0; v < c.size; v++) {
+        for (let v = 0; v < c.size && !wrong[i]; v++) {
           let sum = 0, mag = 0;
           for (let k = 0; k < c.chunks; k++) {
             sum += data[k * c.size + v];
             mag += Math.abs(data[k * c.size + v]);
           }
-          if (!(Math.abs(got[v] - 0.5 * sum) <= 0.5e-5 * mag + 1e-7)) {
-            if (i === 0) useChunkSumLanes(false);
-            return `self-check failed (${way}: ${c.size} values over ${c.chunks} chunks${c.comp === 4 ? ' as vec4' : ''}, value ${v}: ${got[v]} vs ${0.5 * sum})${i === 0 ? '; lanes off' : ''}`;
-          }
+          if (!(Math.abs(got[v] - 0.5 * sum) <= 0.5e-5 * mag + 1e-7)) wrong[i] = `${way}: ${c.size} values over ${c.chunks} chunks${c.comp === 4 ? ' as vec4' : ''}, value ${v}: ${got[v]} vs ${0.5 * sum}`;
         }
       }
     } finally {
       tf.dispose([partials, ...results]);
     }
   }
-  return null;
+  const [lanes, serial] = wrong;
+  if (!lanes && !serial) return null;
+  useChunkSumLanes(!lanes);
+  if (lanes && serial) return `self-check failed (${lanes}; ${serial})`;
+  return `self-check failed (${lanes ?? serial}); ${lanes ? 'one thread per value' : 'lanes'} used`;
 }

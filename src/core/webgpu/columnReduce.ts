@@ -173,7 +173,7 @@ const CASES: Array<{ shape: number[]; op: 'sum' | 'mean'; keepDims: boolean; poo
   { shape: [9, 300], op: 'mean', keepDims: true },
   { shape: [2, 3, 5], op: 'sum', keepDims: true },
   { shape: [5, 40, 41, 12], op: 'mean', keepDims: false },
-  { shape: [140000, 3], op: 'sum', keepDims: false }, // 546 chunks: the second pass's 64 lanes (./chunkSum.ts)
+  { shape: [140000, 3], op: 'sum', keepDims: false }, // 546 chunks: 64 lanes in the second pass where lanes are on (a GPU; ./chunkSum.ts)
   { shape: [3, 7, 5, 32], op: 'mean', keepDims: false, pool: true },
   { shape: [2, 9, 300], op: 'sum', keepDims: true, pool: true },
   { shape: [3, 70, 61, 5], op: 'mean', keepDims: true, pool: true },

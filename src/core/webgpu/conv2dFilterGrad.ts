@@ -337,7 +337,7 @@ const CASES: Array<{ x: [number, number, number, number]; filter: [number, numbe
   { x: [3, 8, 7, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'same' },
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 4], strides: 1, pad: 'same' },
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
-  { x: [8, 32, 32, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' }, // 64 chunks: the sum adds them in 8 lanes (./chunkSum.ts)
+  { x: [8, 32, 32, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' }, // 64 chunks: 8 lanes in the sum where lanes are on (a GPU; ./chunkSum.ts)
 ];
 
 /**

@@ -27,8 +27,9 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
     <div className="run-setup" data-testid="run-setup">
       <div className="setup-row">
         <span>Presets:</span>
-        <button onClick={() => resetSetup(preset('seed', stored))}>The seed's recipe</button>
-        <button onClick={() => resetSetup(preset('quick', stored))}>Quick demo</button>
+        {/* a preset is a recipe: the memory this machine gives images stays as set */}
+        <button onClick={() => resetSetup({ ...preset('seed', stored), imageMemoryMB: setup.imageMemoryMB })}>The seed's recipe</button>
+        <button onClick={() => resetSetup({ ...preset('quick', stored), imageMemoryMB: setup.imageMemoryMB })}>Quick demo</button>
       </div>
       <div className="setup-row">
         <label>
