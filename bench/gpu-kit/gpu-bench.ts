@@ -24,6 +24,7 @@ import { adoptMatMulConvInputGrad } from '../../src/core/webgpu/conv2dInputGrad'
 import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/core/webgpu/convInputGradAsConv';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/core/webgpu/columnReduce';
 import { useChunkSumLanes, verifyChunkSum } from '../../src/core/webgpu/chunkSum';
+import { isSoftwareAdapter } from '../../src/core/webgpu/softwareAdapter';
 import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
 import { makeLoss } from '../../src/core/losses';
@@ -122,8 +123,7 @@ const focalLossCheck = (await verifyFocalLoss()) ?? 'passed';
 // the split reductions' second pass, in lanes and one thread per value; then lanes on a GPU, one thread per value on a
 // software adapter (SwiftShader: the kit's self-check here), as the studio's start check decides (src/worker/startChecks.ts)
 const chunkSumCheck = (await verifyChunkSum()) ?? 'passed';
-const softwareAdapter = Boolean(adapter.info?.isFallbackAdapter ?? /swiftshader/i.test(`${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}`));
-if (chunkSumCheck === 'passed') useChunkSumLanes(!softwareAdapter);
+if (chunkSumCheck === 'passed') useChunkSumLanes(!isSoftwareAdapter(adapter.info ?? {}));
 registerWebGpuColumnReduce();
 const columnReduceCheck = (await verifyColumnReduce()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();

@@ -6,6 +6,7 @@
 import { NUM_CLASSES } from '../core/labels';
 import type { LabelSets } from '../core/split';
 import { memoryBatchSource, shuffledRows, type Batch, type BatchSource } from '../core/train/batchSource';
+import { readAhead } from './readAhead';
 
 export interface StoredSourceOptions {
   /** the slots' pixels one after another (PixelReader.readMany) */
@@ -57,31 +58,15 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
     const x = await o.readMany(Array.from({ length: end - start }, (_, i) => o.slots[rows[start + i]]));
     return { x, y: multiHot(o.labelSets, rows, start, end) };
   };
-  async function* batches(rows: ArrayLike<number>, batchSize: number): AsyncGenerator<Batch> {
-    const depth = Math.max(1, o.prefetch ?? 3);
-    const queue: Promise<Batch>[] = [];
-    let next = 0;
-    const fill = () => {
-      while (queue.length < depth && next < rows.length) {
-        const end = Math.min(rows.length, next + batchSize);
-        const batch = readBatch(rows, next, end);
-        batch.catch(() => undefined); // one read ahead and never taken (the loop stopped) may fail unobserved
-        queue.push(batch);
-        next = end;
-      }
-    };
-    fill();
-    while (queue.length) {
-      const t0 = performance.now();
-      const batch = await queue.shift()!;
-      if (o.stats) {
-        o.stats.waitMs += performance.now() - t0;
+  const batches = (rows: ArrayLike<number>, batchSize: number): AsyncGenerator<Batch> =>
+    readAhead(rows.length, batchSize, (start, end) => readBatch(rows, start, end), {
+      depth: o.prefetch,
+      onWait: (ms) => {
+        if (!o.stats) return;
+        o.stats.waitMs += ms;
         o.stats.batches++;
-      }
-      fill();
-      yield batch;
-    }
-  }
+      },
+    });
   return {
     heldBytes: null,
     numTrain: (o.trainOrder ? o.trainOrder(1, 0) : o.trainRows).length,

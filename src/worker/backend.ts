@@ -25,6 +25,7 @@ import { registerWebGpuAlphaDropout } from '../core/webgpu/alphaDropout';
 import { registerWebGpuColumnReduce } from '../core/webgpu/columnReduce';
 import { registerWebGpuFocalLoss } from '../core/webgpu/focalLoss';
 import { registerWebGpuUint8Upload } from '../core/webgpu/uint8Upload';
+import { isSoftwareAdapter } from '../core/webgpu/softwareAdapter';
 import { knownChecks, runStartChecks } from './startChecks';
 import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
 
@@ -85,7 +86,7 @@ export async function probeWebGpuAdapter(): Promise<{ adapter: AdapterInfo | nul
   }
   if (!raw) return { adapter: null, problem: 'adapter null: WebGPU is present but no GPU adapter is available (disabled, blocklisted or headless without --enable-unsafe-webgpu)' };
   const info = raw.info ?? {};
-  const fallback = Boolean(info.isFallbackAdapter ?? raw.isFallbackAdapter ?? /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`));
+  const fallback = isSoftwareAdapter(info, raw.isFallbackAdapter);
   return {
     adapter: {
       vendor: info.vendor ?? '',

@@ -29,8 +29,7 @@ const CLOSE_WAIT_MS = 5000;
 
 /** The reader in this thread, as a FeedReader. */
 async function inThread(ds: Pick<DatasetRecord, 'id' | 'storage' | 'resolution'>): Promise<FeedReader> {
-  const here = await openPixelReader(ds);
-  return { via: here.via, inWorker: false, read: (slot) => here.read(slot), readMany: (slots) => here.readMany(slots), close: () => here.close(), drained: async () => undefined };
+  return { ...(await openPixelReader(ds)), inWorker: false, drained: async () => undefined };
 }
 
 /** An error from the feed worker, with the name it had there (NotReadableError, NotFoundError, …). */

@@ -14,6 +14,7 @@ import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoin
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type DatasetRecord, type RunRecord, type SampleRecord } from '../data/catalog';
 import type { PixelReader } from '../data/pixelStore';
 import { openFeedReader } from './feedReader';
+import { readAhead } from '../data/readAhead';
 import type { FromPredictWorker, MemberPredictions, PredictRequest } from './protocol';
 
 /** A problem the user can act on; its message is shown as is. */
@@ -46,28 +47,7 @@ export function slotSource(reader: Pick<PixelReader, 'readMany'>, slots: readonl
     numRows: slots.length,
     imageSize,
     channels: 4,
-    async *batches(batchSize: number) {
-      const read = async (start: number) => {
-        const end = Math.min(slots.length, start + batchSize);
-        return { x: await reader.readMany(slots.slice(start, end)) };
-      };
-      const queue: Promise<{ x: Uint8Array }>[] = [];
-      let next = 0;
-      const fill = () => {
-        while (queue.length < 3 && next < slots.length) {
-          const batch = read(next);
-          batch.catch(() => undefined); // one read ahead and never taken (predict stopped) may fail unobserved
-          queue.push(batch);
-          next += batchSize;
-        }
-      };
-      fill();
-      while (queue.length) {
-        const b = await queue.shift()!;
-        fill();
-        yield b;
-      }
-    },
+    batches: (batchSize: number) => readAhead(slots.length, batchSize, async (start, end) => ({ x: await reader.readMany(slots.slice(start, end)) })),
   };
 }
 
