@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dihedral } from './augment';
-import { memoryPredictSource, predict, tileOffsets, ttaTransforms, viewWindows } from './predict';
+import { memoryPredictSource, predict, tileOffsets, ttaTransforms, viewWindows, type PredictSource } from './predict';
 
 const C = 28;
 /** A tiny conv net (not rotation invariant: its conv kernel and the dense layer mix positions). */
@@ -129,6 +129,29 @@ describe('predict', () => {
     expect(maxDiff(got, tiles[0].map((_, i) => (tiles[0][i] + tiles[1][i] + tiles[2][i] + tiles[3][i]) / 4))).toBeLessThan(1e-6);
     expect(maxDiff(await predict(model, memoryPredictSource(images, 24), view, { tiling: 'centre' }), tiles[4])).toBeLessThan(1e-6);
     await expect(predict(model, memoryPredictSource(randomImages(1, 12, 1), 12), view)).rejects.toThrow('the model takes 16 px crops but the images are 12 px');
+  });
+
+  it('gives each batch back (release) once, after its pixels are on the backend: a source that scribbles over given-back buffers changes nothing', async () => {
+    const images = randomImages(7, S, 9);
+    const pixels = S * S * 4;
+    const released: Uint8Array[] = [];
+    const scribbling: PredictSource = {
+      numRows: 7,
+      imageSize: S,
+      channels: 4,
+      async *batches(batchSize) {
+        for (let i = 0; i < 7; i += batchSize) yield { x: images.slice(i * pixels, Math.min(7, i + batchSize) * pixels) };
+      },
+      release(batch) {
+        released.push(batch.x as Uint8Array);
+        (batch.x as Uint8Array).fill(255); // as a reader filling the buffer with a later batch would
+      },
+    };
+    const want = await predict(model, memoryPredictSource(images, S), { inputSize: S, resizeMode: 'resize' }, { batchSize: 3, tta: [0, 1, 4] });
+    const got = await predict(model, scribbling, { inputSize: S, resizeMode: 'resize' }, { batchSize: 3, tta: [0, 1, 4] });
+    expect(maxDiff(got, want)).toBe(0);
+    expect(released.map((b) => b.length / pixels)).toEqual([3, 3, 1]);
+    expect(new Set(released).size).toBe(3);
   });
 
   it('reports progress after every batch and stops when the signal aborts', async () => {

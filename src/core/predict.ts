@@ -43,6 +43,8 @@ export interface PredictSource {
   imageSize: number;
   channels: number;
   batches(batchSize: number): AsyncIterable<Pick<Batch, 'x'>>;
+  /** as BatchSource.release: predict is done with this batch's pixels */
+  release?(batch: Pick<Batch, 'x'>): void;
 }
 
 export interface PredictOptions {
@@ -133,7 +135,9 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
         () => ({ x: bytes! }),
         () => tf.tidy(() => predictTensor(model, batchTensor(batch.x, b, source.channels, 'x'), view, o)),
       );
-      if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+      // the pixels are on the backend now (a replay writes them, tfjs uploads or copies them)
+      if (batch.x instanceof Uint8Array) source.release?.(batch);
+      else batch.x.dispose();
       probs.set(await p.read, rows * classes);
       p.dispose();
       rows += b;

@@ -11,6 +11,8 @@ import { readAhead } from './readAhead';
 export interface StoredSourceOptions {
   /** the slots' pixels one after another (PixelReader.readMany) */
   readMany(slots: number[]): Promise<Uint8Array>;
+  /** gives a readMany result back once used (PixelReader.recycle) */
+  recycle?(bytes: Uint8Array): void;
   /** pixel slot of every row */
   slots: ArrayLike<number>;
   labelSets: LabelSets;
@@ -47,6 +49,7 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
       const chunk = rows.slice(s, s + 64);
       const data = await o.readMany(chunk.map((r) => o.slots[r]));
       chunk.forEach((r, i) => images.set(data.subarray(i * pixels, (i + 1) * pixels), r * pixels));
+      o.recycle?.(data);
       done += chunk.length;
       o.onLoadProgress?.(done, rows.length);
     }
@@ -76,5 +79,6 @@ export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSo
     numClasses: NUM_CLASSES,
     trainBatches: (epoch, batchSize, seed) => batches(o.trainOrder ? o.trainOrder(epoch, seed) : shuffledRows(o.trainRows, epoch, seed), batchSize),
     valBatches: (batchSize) => batches(o.valRows, batchSize),
+    release: (batch) => batch.x instanceof Uint8Array && o.recycle?.(batch.x),
   };
 }

@@ -31,6 +31,8 @@ self.onmessage = async (event: MessageEvent<ToFeedWorker>) => {
     } catch (e) {
       post({ type: 'failed', seq: msg.seq, reason: reason(e), name: nameOf(e) });
     }
+  } else if (msg.type === 'recycle') {
+    (await reader?.catch(() => null))?.recycle(new Uint8Array(msg.buffer));
   } else if (msg.type === 'close') {
     await (await reader?.catch(() => null))?.close();
     post({ type: 'closed' });

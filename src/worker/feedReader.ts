@@ -9,7 +9,9 @@
  * missed that time (the queued promise was already resolved when the loop asked). Here the
  * requests queue up in the feed worker, which reads while the training thread encodes steps and
  * the GPU runs them, and transfers each batch's buffer (no copy); the training thread only waits
- * when the feed is really behind, and that wait is the run's stall fraction.
+ * when the feed is really behind, and that wait is the run's stall fraction. A used batch's buffer
+ * goes back the same way (recycle) and the worker reads a later batch into it: a fresh 8 MB buffer
+ * costs more in page faults than the read itself (src/core/bufferPool.ts).
  *
  * Where the feed worker cannot start (no nested workers, or its script fails to load), the reader
  * reads in this thread, as before.
@@ -103,6 +105,12 @@ export async function openFeedReader(ds: Pick<DatasetRecord, 'id' | 'storage' | 
     via: opened.via,
     inWorker: true,
     readMany,
+    // the buffer goes back to the feed worker (transferred: here its views are empty from now on)
+    recycle(batch) {
+      const buffer = batch.buffer;
+      if (closing || !(buffer instanceof ArrayBuffer) || buffer.byteLength === 0 || batch.byteOffset !== 0 || batch.byteLength !== buffer.byteLength) return;
+      worker.postMessage({ type: 'recycle', buffer } satisfies ToFeedWorker, [buffer]);
+    },
     read: (slot) => readMany([slot]),
     drained: () => new Promise<void>((resolve) => (waiting.size ? drainedNow.push(resolve) : resolve())),
     close() {

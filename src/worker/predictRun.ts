@@ -42,8 +42,9 @@ export function testOrder(ds: Pick<DatasetRecord, 'submissionOrder'>, testSample
 }
 
 /** A PredictSource over stored slots, reading a few batches ahead. */
-export function slotSource(reader: Pick<PixelReader, 'readMany'>, slots: readonly number[], imageSize: number): PredictSource {
+export function slotSource(reader: Pick<PixelReader, 'readMany'> & Partial<Pick<PixelReader, 'recycle'>>, slots: readonly number[], imageSize: number): PredictSource {
   return {
+    release: (batch) => batch.x instanceof Uint8Array && reader.recycle?.(batch.x),
     numRows: slots.length,
     imageSize,
     channels: 4,

@@ -239,6 +239,8 @@ export type FromDecodeWorker =
 export type ToFeedWorker =
   | { type: 'open'; dataset: { id: string; storage: 'opfs' | 'idb'; resolution: number } }
   | { type: 'read'; seq: number; slots: number[] }
+  /** a batch's buffer back (transferred) once its bytes were used: a later read fills it (PixelReader.recycle) */
+  | { type: 'recycle'; buffer: ArrayBuffer }
   | { type: 'close' };
 
 export type FromFeedWorker =

@@ -88,6 +88,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     const stats = { waitMs: 0, batches: 0 };
     const source = await storedBatchSource({
       readMany: (slots) => reader.readMany(slots),
+      recycle: (bytes) => reader.recycle(bytes),
       slots: samples.map((s) => s.slot),
       labelSets,
       imageSize: ds.resolution,

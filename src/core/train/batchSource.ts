@@ -4,6 +4,7 @@
  * shards in OPFS/IndexedDB) and Node (a zip read into memory) each implement it.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { BufferPool } from '../bufferPool';
 import { Rng } from '../rng';
 
 export interface Batch {
@@ -24,6 +25,12 @@ export interface BatchSource {
   trainBatches(epoch: number, batchSize: number, seed: number): AsyncIterable<Batch>;
   /** the validation rows, always in the same order */
   valBatches(batchSize: number): AsyncIterable<Batch>;
+  /**
+   * The loop is done with a batch's pixels (a Uint8Array x, now on the backend): the source may
+   * fill its buffer again for a later batch (../bufferPool.ts). Called at most once per batch, and
+   * never while anything may still read the bytes.
+   */
+  release?(batch: Batch): void;
 }
 
 export interface MemoryDataset {
@@ -60,9 +67,10 @@ export function memoryBatchSource(data: MemoryDataset, o: MemorySourceOptions): 
   if (!Number.isInteger(n) || labels.length !== n * numClasses) throw new RangeError(`dataset holds ${images.length} pixel values and ${labels.length} labels: not n × ${imageSize}² × ${channels} and n × ${numClasses}`);
   for (const rows of [o.trainRows, o.valRows]) for (let i = 0; i < rows.length; i++) if (!(rows[i] >= 0 && rows[i] < n)) throw new RangeError(`row ${rows[i]} is outside the dataset of ${n} images`);
 
+  const spare = new BufferPool();
   function gather(rows: ArrayLike<number>, start: number, end: number): Batch {
     const b = end - start;
-    const x = new Uint8Array(b * pixels);
+    const x = spare.take(b * pixels);
     const y = new Float32Array(b * numClasses);
     for (let i = 0; i < b; i++) {
       const r = rows[start + i];
@@ -85,5 +93,6 @@ export function memoryBatchSource(data: MemoryDataset, o: MemorySourceOptions): 
     numClasses,
     trainBatches: (epoch, batchSize, seed) => batches(o.trainOrder ? o.trainOrder(epoch, seed) : shuffledRows(o.trainRows, epoch, seed), batchSize),
     valBatches: (batchSize) => batches(o.valRows, batchSize),
+    release: (batch) => batch.x instanceof Uint8Array && spare.give(batch.x),
   };
 }

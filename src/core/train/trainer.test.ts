@@ -4,7 +4,7 @@ import { makeLoss } from '../losses';
 import { createModel } from '../models/registry';
 import { Rng } from '../rng';
 import { bestLastCheckpoint } from './bestLastCheckpoint';
-import { memoryBatchSource, type MemoryDataset } from './batchSource';
+import { memoryBatchSource, type BatchSource, type MemoryDataset } from './batchSource';
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from './checkpoint';
 import { TrainingController } from './controller';
 import { headLayerCount } from './freeze';
@@ -75,6 +75,32 @@ describe('training loop', () => {
     expect(counts[2]).toBe(counts[0]);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives each batch back (release) once, after its step has its pixels: a source that scribbles over given-back buffers trains the same', async () => {
+    const inner = memoryBatchSource(data, { trainRows: rows(0, 8), valRows: rows(8, 12) });
+    const released: Uint8Array[] = [];
+    const scribbling: BatchSource = {
+      ...inner,
+      release(batch) {
+        released.push(batch.x as Uint8Array);
+        (batch.x as Uint8Array).fill(255); // as a reader filling the buffer with a later batch would
+        inner.release!(batch);
+      },
+    };
+    const run = async (s: BatchSource) => {
+      const model = createModel('gapnet-pl', { inputSize: 32, seed: 6 });
+      const { history } = await train(model, s, options({ phases: [{ name: 'bce', epochs: 2, loss: bce, lr: 1e-3 }] }));
+      const weights = Array.from(model.getLayer('conv1').getWeights()[0].dataSync());
+      model.dispose();
+      return { losses: history.map((h) => [h.loss, h.valLoss]), weights };
+    };
+    const plainRun = await run(memoryBatchSource(data, { trainRows: rows(0, 8), valRows: rows(8, 12) }));
+    const scribbled = await run(scribbling);
+    expect(scribbled).toEqual(plainRun);
+    // 2 epochs of 2 training batches and 1 validation batch, each given back once
+    expect(released).toHaveLength(6);
+    expect(released.every((b) => b.length === 4 * 36 * 36 * 4)).toBe(true);
   });
 
   it('lowers the training loss over epochs', async () => {

@@ -107,7 +107,8 @@ export async function predictValidation(
             return tf.concat([tf.reshape(pred, [-1]), tf.reshape(loss, [1])]);
           }),
       );
-      if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+      if (batch.x instanceof Uint8Array) source.release?.(batch);
+      else batch.x.dispose();
       const values = await out.read;
       out.dispose();
       probs.set(values.subarray(0, b * C), rows * C);
@@ -237,7 +238,10 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
                   return optimizer.minimize(() => phase.loss(y, model.apply(x, { training: true }) as tf.Tensor), true, variables) as tf.Scalar;
                 }),
             );
-            if (!(batch.x instanceof Uint8Array)) batch.x.dispose();
+            // the pixels are on the backend now (a replay writes them, tfjs uploads or copies them):
+            // their buffer may take a later batch (a fresh 8 MB one costs page faults: ../bufferPool.ts)
+            if (batch.x instanceof Uint8Array) source.release?.(batch);
+            else batch.x.dispose();
             const previous = inFlight;
             inFlight = { ...step, b };
             if (previous) await settle(previous);
