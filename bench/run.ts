@@ -12,6 +12,7 @@ import type { BenchAnswer } from './browser/jobs';
 import { fmtStat, markdown, type Machine, type Row } from './lib/report';
 import { rates, stat, type Stat } from './lib/stats';
 import type { TrainSpec, TrainTiming } from './lib/trainSteps';
+import { memoryBatchSource } from '../src/core/train/batchSource';
 
 export interface BenchOptions {
   quick: boolean;
@@ -554,6 +555,24 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   // a replayed GAPNet-PL 256 px batch-32 step is ~8 GPU ms on an H200 (estimate from the kit's per-kernel times; README)
   const feedStepMs = 8;
   const f = await job(s, { kind: 'feed', batch: fb, batches: fbatches, runs: Q ? 3 : 5, stepMs: feedStepMs }, 600_000);
+  // in-memory batches (a dataset up to the run's image memory, and the GPU kit's trainer loop), in
+  // this Node process: each batch given back once used vs cut into a fresh buffer, interleaved
+  {
+    const S = 256, n = Q ? 128 : 512, mb = fb, rounds = Q ? 3 : 5, px = S * S * 4;
+    const images = new Uint8Array(n * px);
+    for (let i = 0; i < images.length; i += 4096) images[i] = i & 255;
+    const pooled = memoryBatchSource({ images, imageSize: S, channels: 4, labels: new Uint8Array(n * 28), numClasses: 28 }, { trainRows: Array.from({ length: n }, (_, i) => i), valRows: [] });
+    const fresh = { ...pooled, release: undefined };
+    const ms: Record<'pooled' | 'fresh', number[]> = { pooled: [], fresh: [] };
+    for (let r = 0; r < rounds + 1; r++) {
+      for (const [name, src] of (r % 2 ? [['fresh', fresh], ['pooled', pooled]] : [['pooled', pooled], ['fresh', fresh]]) as Array<['pooled' | 'fresh', typeof pooled]>) {
+        const t0 = performance.now();
+        for await (const batch of src.trainBatches(r + 1, mb, 1)) src.release?.(batch);
+        if (r > 0) ms[name].push(performance.now() - t0); // round 0 warms up
+      }
+    }
+    add({ section: 'data feed', what: `in-memory batches of ${mb} × ${S} px (memoryBatchSource, Node): each batch given back once used and filled again (src/core/bufferPool.ts)`, unit: 'samples/s', ours: stat(rates(n, ms.pooled)), ref: stat(rates(n, ms.fresh)), refLabel: 'every batch cut into a fresh buffer (the before), same run, interleaved', status: 'measured', notes: `${n} images, ${rounds} rounds; what the training thread spends per batch before its step: ${(stat(ms.pooled).median / (n / mb)).toFixed(2)} vs ${(stat(ms.fresh).median / (n / mb)).toFixed(2)} ms` });
+  }
   const us = 256, ub = Q ? 16 : 32, uruns = Q ? 3 : 7;
   o.log(`batch upload to webgpu: ${ub} × ${us} px × 4 channels as bytes vs as float32, ${uruns} interleaved runs`);
   const u = await job(s, { kind: 'upload', size: us, batch: ub, runs: uruns }, 300_000);
@@ -591,6 +610,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
     const stallPct = (ms: number[]) => stat(ms.map((m) => Math.max(0, 100 * (1 - floor / m))));
     const side = stat(rates(f.samplesPerRun, f.besideStepMs));
     add({ section: 'data feed', what: `the feed beside a ${feedStepMs} ms GPU step per batch of ${fb} (the consuming thread free while it runs): feed worker vs reads in that thread`, unit: 'samples/s', ours: side, ref: stat(rates(f.samplesPerRun, f.threadBesideStepMs)), refLabel: 'the same sync reads in the consuming thread (the way before the feed worker), same run, interleaved', status: 'measured', notes: `the steps alone (timers, no data) ${fmtStat(stat(rates(f.samplesPerRun, f.stepsOnlyMs)), 'samples/s')} (the ceiling; ${(fb * 1000 / feedStepMs).toFixed(0)} at exactly ${feedStepMs} ms); time beyond them (stall): feed worker ${fmtStat(stallPct(f.besideStepMs), '%')}, reads in the thread ${fmtStat(stallPct(f.threadBesideStepMs), '%')}; ${feedStepMs} ms is a replayed GAPNet-PL 256 px batch-32 step on an H200, estimated (README)` });
+    add({ section: 'data feed', what: `the same feed, batches given back for reuse (src/core/bufferPool.ts): alone, and beside the ${feedStepMs} ms step`, unit: 'samples/s', ours: feedStat, ref: stat(rates(f.samplesPerRun, f.freshMs)), refLabel: 'the same feed worker reading every batch into a fresh buffer (the before), same run, interleaved', status: 'measured', notes: `beside the step: ${fmtStat(side, 'samples/s')} (stall ${fmtStat(stallPct(f.besideStepMs), '%')}) against ${fmtStat(stat(rates(f.samplesPerRun, f.freshBesideStepMs)), 'samples/s')} with fresh buffers (stall ${fmtStat(stallPct(f.freshBesideStepMs), '%')}); a fresh buffer's pages fault at their first write` });
     add({ section: 'data feed', what: `the same feed against what training consumed`, unit: 'samples/s', ours: feedStat, ref: consume, refLabel: 'what training consumed: studio run, wasm, 64 px, b16', status: 'measured', notes: 'ratio > 1 = storage outruns training' });
   }
   if (run) {

@@ -43,10 +43,23 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   const need = job.batch * job.batches;
   const batchesPerRun = Math.ceil(Math.min(need, samples.length) / job.batch);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  // `step` ms between batches with this thread free (a timer), as while a GPU runs a step
-  const time = async (reader: PixelReader, epoch: number, step = 0) => {
+  // `step` ms between batches with this thread free (a timer), as while a GPU runs a step. Each
+  // batch is given back at once (recycle, as the trainer does once a step has its bytes) unless
+  // `fresh`: then every batch is read into a new buffer, as before buffers were recycled.
+  const time = async (reader: PixelReader, epoch: number, step = 0, fresh = false) => {
+    // the reads this run started, awaited after its timing: the batches read ahead and never
+    // taken must not run into the next way's timing (File slices went on for ~100 ms), and are
+    // given back, as at the end of a training epoch, which reads no batch it does not take (else
+    // the next run would start with no buffer to reuse)
+    const pending = new Set<Promise<Uint8Array>>();
+    const taken = new Set<Uint8Array>();
     const source = await storedBatchSource({
-      readMany: (slots) => reader.readMany(slots),
+      readMany: (slots) => {
+        const p = reader.readMany(slots);
+        pending.add(p);
+        return p;
+      },
+      recycle: fresh ? undefined : (bytes) => reader.recycle(bytes),
       slots: samples.map((s) => s.slot),
       labelSets: samples.map((s) => s.labels),
       imageSize: ds.resolution,
@@ -54,33 +67,44 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
       valRows: [],
       inMemoryBytes: 0, // the streaming path a full-size dataset takes
     });
+    // the garbage an earlier way left (dropped 8 MB batches, File slices) is collected now, not
+    // during this timing (the bench's Chromium runs with --js-flags=--expose-gc; drive.ts)
+    (globalThis as { gc?: () => void }).gc?.();
     let n = 0;
     const t0 = performance.now();
     for await (const b of source.trainBatches(epoch, job.batch, 7)) {
       if (n && step) await sleep(step);
+      taken.add(b.x as Uint8Array);
+      source.release?.(b);
       n += b.y.length / 28;
       if (n >= need) break;
     }
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    for (const r of await Promise.allSettled(pending)) if (r.status === 'fulfilled' && !taken.has(r.value) && !fresh) reader.recycle(r.value);
+    return ms;
   };
-  // the studio's reader (a feed worker reading through sync access handles), the same reads in
-  // this thread (the way before the feed worker), and File slices (the way before sync reads)
+  // the studio's reader (a feed worker reading through sync access handles into given-back
+  // buffers); the same with a new buffer per batch (the way before buffers were given back: a feed
+  // worker of its own, since a reader whose batches never come back would leave the studio's no
+  // buffer to reuse at its next run's start); the same reads in this thread (the way before the feed
+  // worker); and File slices (the way before sync reads)
   const studio = await openFeedReader(ds);
+  const studioFresh = await openFeedReader(ds);
   const thread = await openPixelReader(ds);
   const blob = await openPixelReader(ds, { via: 'blob' });
   try {
-    const readers = { studio, thread, blob };
-    const ms: Record<'studio' | 'thread' | 'blob' | 'studioStep' | 'threadStep', number[]> = { studio: [], thread: [], blob: [], studioStep: [], threadStep: [] };
-    const order = ['studio', 'thread', 'blob', 'studioStep', 'threadStep'] as const;
+    const readers = { studio, studioFresh, thread, blob };
+    const order = ['studio', 'studioFresh', 'thread', 'blob', 'studioStep', 'studioFreshStep', 'threadStep'] as const;
+    const ms: Record<(typeof order)[number], number[]> = { studio: [], studioFresh: [], thread: [], blob: [], studioStep: [], studioFreshStep: [], threadStep: [] };
     // the steps alone (the same timers, no data): what the 'beside a step' runs cannot beat
     const stepsOnly: number[] = [];
     for (let r = 0; r < job.runs; r++) {
       // the same shuffled order for every way in a round; the round's first way rotates
       for (let i = 0; i < order.length; i++) {
         const way = order[(i + r) % order.length];
-        const reader = readers[way === 'studioStep' ? 'studio' : way === 'threadStep' ? 'thread' : way];
-        ms[way].push(await time(reader, r + 1, way.endsWith('Step') ? job.stepMs : 0));
-        await studio.drained(); // batches the feed worker read ahead and nobody took: not during the next timing
+        const reader = readers[way.startsWith('studioFresh') ? 'studioFresh' : way.startsWith('studio') ? 'studio' : way.startsWith('thread') ? 'thread' : 'blob'];
+        ms[way].push(await time(reader, r + 1, way.endsWith('Step') ? job.stepMs : 0, way.startsWith('studioFresh') || way === 'blob'));
+        await Promise.all([studio.drained(), studioFresh.drained()]); // batches read ahead and never taken: not during the next timing
       }
       const t0 = performance.now();
       for (let k = 1; k < batchesPerRun; k++) await sleep(job.stepMs);
@@ -95,15 +119,17 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
       via: studio.via,
       feedWorker: studio.inWorker,
       runMs: ms.studio,
+      freshMs: ms.studioFresh,
       threadMs: ms.thread,
       blobMs: ms.blob,
       besideStepMs: ms.studioStep,
+      freshBesideStepMs: ms.studioFreshStep,
       threadBesideStepMs: ms.threadStep,
       stepsOnlyMs: stepsOnly,
       samplesPerRun: Math.min(need, samples.length),
     };
   } finally {
-    await Promise.all([studio.close(), thread.close(), blob.close()]);
+    await Promise.all([studio.close(), studioFresh.close(), thread.close(), blob.close()]);
   }
 }
 

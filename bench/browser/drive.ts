@@ -17,7 +17,8 @@ import { chromium, type Browser, type CDPSession, type Page } from 'playwright-c
 import { findChromium } from '../../scripts/find-browser.mjs';
 import type { BenchAnswer, BenchJob } from './jobs';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
+// --expose-gc: the feed job collects one way's garbage before it times the next (benchWorker.ts)
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--js-flags=--expose-gc'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

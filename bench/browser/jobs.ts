@@ -39,12 +39,17 @@ export type BenchAnswer =
       via: string;
       /** whether the studio's reader ran in a feed worker (src/worker/feedReader.ts) */
       feedWorker: boolean;
-      /** ms per run: the studio's reader (feed worker), the same reads in this thread, File slices (the before) */
+      /**
+       * ms per run: the studio's reader (feed worker, batches given back for reuse), the same with a
+       * fresh buffer per batch (the before), the same reads in this thread, File slices (the before)
+       */
       runMs: number[];
+      freshMs: number[];
       threadMs: number[];
       blobMs: number[];
       /** ms per run with a simulated GPU step of stepMs after each batch: feed worker, reads in this thread */
       besideStepMs: number[];
+      freshBesideStepMs: number[];
       threadBesideStepMs: number[];
       /** ms per run of the same steps with no data: the floor of the two above */
       stepsOnlyMs: number[];

@@ -4,8 +4,8 @@
 #   OUT=/some/dir sh bench/gpu-kit/device-run.sh
 # It unpacks the kit, finds the NVIDIA Vulkan ICD, then runs in priority order (each job with its own
 # timeout, none started after LIMIT seconds), appending one JSON line per job to $OUT/results.jsonl:
-#   PyTorch CUDA reference; tfjs-webgpu studio kernels (steps replayed from a recording); the same with every
-#   step built by tfjs (HPA_STEP_REPLAY=false, before), for the step loop, the trainer loop and GapNet-Kaggle;
+#   PyTorch CUDA reference (as it comes, and with TF32 off); tfjs-webgpu studio kernels (steps replayed from a recording); the same with every
+#   step built by tfjs (HPA_STEP_REPLAY=false, before), for the step loop, the trainer loop and GapNet-Kaggle; the trainer loop with a fresh buffer per batch (before);
 #   conv input gradients through tfjs's program instead of forward convolutions (stride 2: by parity), and global average
 #   pools through tfjs's transpose + reduce (before; with GPU time per kernel);
 #   losses read one step late; tfjs's own kernels (before); the fused Adam
@@ -68,7 +68,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, chunk sum ${r.chunkSumCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}`) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, chunk sum ${r.chunkSumCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}` + (r.tf32 ? ` (TF32: convs ${r.tf32.cudnnConv}, matrix products ${r.tf32.matmul})` : "")) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -78,9 +78,12 @@ job() {
 
 P="--warmup $W --steps $N"
 job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30
+# PyTorch with TF32 off: its default runs cuDNN convolutions on tensor cores in TF32; WGSL has only float32
+job torch-pl-256-b32-fp32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30 --no-tf32
 job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
 job tfjs-pl-256-b32-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
+job tfjs-pl-256-b32-trainer-fresh tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --fresh-batches
 job tfjs-pl-256-b32-trainer-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
 # conv input gradients through tfjs's input-gradient program instead of forward convolutions (src/core/webgpu/convInputGradAsConv.ts)

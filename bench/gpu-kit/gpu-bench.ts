@@ -8,6 +8,7 @@
  * --trainer times the studio's own loop instead (src/core/train/trainer.ts: uint8 batches from memory, augmentation, each
  *   loss read one step late): the interval between two losses after the warm-ups. --augment none turns off its random crop
  *   position, flips and turns (the batch goes through as it is), to see what augmentation costs in the loop.
+ *   --fresh-batches cuts every batch into a new buffer instead of reusing the one the trainer gave back (the before).
  * --flag NAME=VALUE sets a tfjs flag (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; repeatable).
  * --gpu-time N adds N steps timed kernel by kernel on the GPU (timestamp queries; pass
  *   --dawn enable-dawn-features=allow_unsafe_apis where Dawn hides the feature): GPU-busy ms per step and the costliest kernel types.
@@ -39,7 +40,7 @@ import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSte
  * The studio's own loop on warmup + steps batches of random bytes held in memory (the stored-image
  * path minus storage): img/s from the intervals between losses after the warm-ups.
  */
-async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, batch: number, warmup: number, steps: number, augment: boolean): Promise<TrainTiming> {
+async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, batch: number, warmup: number, steps: number, augment: boolean, freshBatches: boolean): Promise<TrainTiming> {
   const C = 28;
   const n = batch * (warmup + steps);
   const images = new Uint8Array(n * size * size * 4);
@@ -47,7 +48,9 @@ async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, b
   for (let i = 0; i < images.length; i++) images[i] = (r = (r * 1103515245 + 12345) >>> 0) >>> 24;
   const labels = new Uint8Array(n * C);
   for (let i = 0; i < n; i++) labels[i * C + (i % C)] = 1;
-  const source = memoryBatchSource({ images, imageSize: size, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: n }, (_, i) => i), valRows: [0] });
+  const pooled = memoryBatchSource({ images, imageSize: size, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: n }, (_, i) => i), valRows: [0] });
+  // --fresh-batches: every batch cut into a new buffer, as before the trainer gave used ones back (src/core/bufferPool.ts)
+  const source = freshBatches ? { ...pooled, release: undefined } : pooled;
   const m = createModel(model, { inputSize: size, seed: 1 });
   const at: number[] = [];
   const loss: number[] = [];
@@ -78,6 +81,7 @@ const { values: o } = parseArgs({
     pipeline: { type: 'boolean', default: false },
     trainer: { type: 'boolean', default: false },
     augment: { type: 'string', default: 'crop' },
+    'fresh-batches': { type: 'boolean', default: false },
     dawn: { type: 'string', multiple: true, default: [] },
     flag: { type: 'string', multiple: true, default: [] },
     'gpu-time': { type: 'string', default: '0' },
@@ -137,7 +141,7 @@ const convInputAsConvCheck = flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'of
 const replayCheck = kernels === 'tfjs' || flags[STEP_REPLAY_FLAG] === false ? 'off' : ((await verifyStepReplay()) ?? 'passed');
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer
-  ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop')
+  ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop', o['fresh-batches'])
   : await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
 const gpuSteps = Number(o['gpu-time']);
 const gpuTime = gpuSteps > 0 ? await timeStepKernels({ model, size, batch, kernels }, gpuSteps) : undefined;

@@ -1,6 +1,8 @@
 """PyTorch CUDA reference for the GPU kit: the same GapNet training step as bench/torch_ref.py
 (same networks, parameter counts checked), on the GPU, synchronised per step. Prints one JSON line.
-  python3 torch_cuda_step.py --model gapnet-pl --size 128 --batch 32 [--warmup 3] [--steps 10]
+  python3 torch_cuda_step.py --model gapnet-pl --size 128 --batch 32 [--warmup 3] [--steps 10] [--no-tf32]
+PyTorch's defaults run cuDNN convolutions in TF32 on tensor cores (Ampere and later) and matrix
+products in float32; --no-tf32 makes both float32, as WGSL computes. The JSON line says which ran.
 """
 import argparse
 import json
@@ -19,11 +21,16 @@ def main():
     p.add_argument('--batch', type=int, default=32)
     p.add_argument('--warmup', type=int, default=3)
     p.add_argument('--steps', type=int, default=10)
+    p.add_argument('--no-tf32', action='store_true')
     a = p.parse_args()
     torch, nn, model, params = build(a.model, a.size)
     assert params == PARAMS[a.model], (params, PARAMS[a.model])
     if not torch.cuda.is_available():
         raise SystemExit('torch.cuda.is_available() is False: this PyTorch has no CUDA or sees no GPU')
+    if a.no_tf32:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+    tf32 = {'cudnnConv': torch.backends.cudnn.allow_tf32, 'matmul': torch.backends.cuda.matmul.allow_tf32}
     dev = torch.device('cuda')
     torch.manual_seed(1)
     model = model.to(dev).train()
@@ -43,7 +50,7 @@ def main():
         torch.cuda.synchronize()
         times.append((time.perf_counter() - t0) * 1000)
     med = statistics.median(times[a.warmup:])
-    print(json.dumps({'torch': torch.__version__, 'device': torch.cuda.get_device_name(0), 'params': params, 'firstStepMs': times[0], 'stepMs': times[a.warmup:], 'medianMs': med, 'imgPerS': a.batch * 1000 / med}))
+    print(json.dumps({'torch': torch.__version__, 'device': torch.cuda.get_device_name(0), 'params': params, 'tf32': tf32, 'firstStepMs': times[0], 'stepMs': times[a.warmup:], 'medianMs': med, 'imgPerS': a.batch * 1000 / med}))
 
 
 if __name__ == '__main__':
