@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { CLASS_NAMES } from '../src/core/labels';
+import { openStudio, UNTIL_DONE } from './fixtures/studio';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -37,7 +38,8 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto('/');
+  // not about backends: wasm is pinned so that no webgpu start checks compete with the import
+  await openStudio(page, 'wasm');
   // a small demo (60 train + 20 test at 32 px, stored at 128 px) keeps the import short
   await page.getByText('Demo size').click();
   await page.getByLabel('Demo train').fill('60');
@@ -46,7 +48,7 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
   await page.getByLabel('Stored resolution').selectOption('128');
   await page.getByTestId('demo-dataset').click();
   const region = page.getByRole('region', { name: 'Explorer' });
-  await expect(region.getByRole('heading', { name: /^Explorer/ })).toBeVisible({ timeout: 120_000 });
+  await expect(region.getByRole('heading', { name: /^Explorer/ })).toBeVisible(UNTIL_DONE);
   const explorer = region.getByTestId('explorer');
   const count = explorer.getByTestId('explorer-count');
   await expect(count).toHaveText(/^[\d,]+ of [\d,]+ samples$/);

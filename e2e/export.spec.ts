@@ -7,17 +7,9 @@ import '../src/core/models/registry';
 import { formatLabelCsv, parseLabelCsv, parseProbsCsv } from '../src/core/csv';
 import { scoreSubmission } from '../src/core/submission';
 import { planDataset, renderSample } from '../src/synth';
+import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 const DEMO = { train: 48, test: 8, size: 32, seed: 1 };
-
-async function demo(page: Page) {
-  await page.getByText('Demo size').click();
-  await page.getByLabel('Demo train').fill(String(DEMO.train));
-  await page.getByLabel('Demo test').fill(String(DEMO.test));
-  await page.getByLabel('Demo size').fill(String(DEMO.size));
-  await page.getByTestId('demo-dataset').click();
-  await expect(page.getByTestId('import-summary')).toContainText(`${DEMO.train + DEMO.test} samples imported`);
-}
 
 async function trainOne(page: Page, seed: number, runs: number) {
   await page.getByRole('button', { name: 'Quick demo' }).click();
@@ -25,8 +17,8 @@ async function trainOne(page: Page, seed: number, runs: number) {
   await page.getByLabel('Batch size').fill('8');
   await page.getByLabel('Seed', { exact: true }).fill(String(seed));
   await page.getByTestId('train').click();
-  await expect(page.getByTestId('run-row')).toHaveCount(runs, { timeout: 60_000 });
-  await expect(page.getByTestId('run-status').nth(runs - 1)).toHaveText('done', { timeout: 170_000 });
+  await expect(page.getByTestId('run-row')).toHaveCount(runs, UNTIL_DONE);
+  await expect(page.getByTestId('run-status').nth(runs - 1)).toHaveText('done', UNTIL_DONE);
 }
 
 async function download(page: Page, link: Locator): Promise<{ name: string; bytes: Buffer }> {
@@ -64,9 +56,10 @@ function testImages(ids: string[]): Float32Array {
 }
 
 test('predict, ensemble and export: model zip loads in plain tfjs with the studio predictions, import predicts the same, submission scores as in Node', async ({ page }) => {
-  test.setTimeout(600_000);
-  await page.goto('/');
-  await demo(page);
+  test.setTimeout(900_000);
+  // the test is about prediction and export, not backend choice: webgpu is pinned, as the studio's default
+  await openStudio(page, 'webgpu');
+  await importDemo(page, DEMO);
   await trainOne(page, 1, 1);
   await trainOne(page, 2, 2);
 
@@ -75,7 +68,7 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   await expect(rows).toHaveCount(2);
   const predict = async () => {
     await panel.getByTestId('predict').click();
-    await expect(panel.getByTestId('predict-results')).toBeVisible({ timeout: 120_000 });
+    await expect(panel.getByTestId('predict-results')).toBeVisible(UNTIL_DONE);
   };
 
   // one run → its probabilities, its submission

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { buildZip, fixtureId, png, samples } from './fixtures/hpaZip';
+import { openStudio, UNTIL_DONE } from './fixtures/studio';
 
 async function importFiles(page: Page, files: { name: string; buffer: Buffer }[]) {
   await page.getByTestId('file-input').setInputFiles(files.map((f) => ({ ...f, mimeType: f.name.endsWith('.zip') ? 'application/zip' : 'text/csv' })));
@@ -9,7 +10,8 @@ const rows = (page: Page) => page.getByTestId('dataset-row');
 
 test.describe('dataset ingest', () => {
   test.beforeEach(async ({ page }) => {
-    await page.goto('/');
+    // not about backends: wasm is pinned so that no webgpu start checks compete with the imports
+    await openStudio(page, 'wasm');
   });
 
   test('a synthetic Kaggle zip imports with progress, a summary, and a dataset row', async ({ page }) => {
@@ -28,7 +30,7 @@ test.describe('dataset ingest', () => {
     await page.getByLabel('Demo test').fill('10');
     await page.getByLabel('Demo size').fill('32');
     await page.getByTestId('demo-dataset').click();
-    await expect(page.getByTestId('import-summary')).toContainText('40 samples imported, 0 skipped', { timeout: 120_000 });
+    await expect(page.getByTestId('import-summary')).toContainText('40 samples imported, 0 skipped', UNTIL_DONE);
     await expect(rows(page).getByTestId('dataset-counts')).toHaveText('30 train · 10 test');
   });
 

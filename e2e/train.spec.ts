@@ -1,15 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
 import { buildZip, fixtureId } from './fixtures/hpaZip';
+import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
-async function demo(page: Page, train = 48, test = 8) {
-  await page.getByText('Demo size').click();
-  await page.getByLabel('Demo train').fill(String(train));
-  await page.getByLabel('Demo test').fill(String(test));
-  await page.getByLabel('Demo size').fill('32');
-  await page.getByTestId('demo-dataset').click();
-  await expect(page.getByTestId('import-summary')).toContainText(`${train + test} samples imported`);
-}
+const demo = (page: Page) => importDemo(page, { train: 48, test: 8 });
 
 async function quickRecipe(page: Page, epochs: number) {
   await page.getByRole('button', { name: 'Quick demo' }).click();
@@ -19,9 +13,7 @@ async function quickRecipe(page: Page, epochs: number) {
 
 test.describe('training in the studio', () => {
   test('demo → one short epoch on webgpu: loss points, 28-row table, a slider moves macro F1 to the core value', async ({ page }) => {
-    await page.goto('/');
-    await page.getByLabel('Backend setting').selectOption('webgpu');
-    await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
+    await openStudio(page, 'webgpu');
     await demo(page);
     await quickRecipe(page, 1);
     // stream the images from storage, as a dataset too large for memory is (the demo set would be held in memory)
@@ -30,7 +22,7 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('run-info')).toContainText('webgpu');
     // a feed worker beside the training worker reads the stored pixels through OPFS sync access handles (feedReader.ts)
     await expect(page.getByTestId('data-path')).toHaveText('images: OPFS by sync reads in a feed worker, streamed (3 batches read ahead)');
-    await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', { timeout: 150_000 });
+    await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', UNTIL_DONE);
     await expect(page.getByTestId('run-state')).toContainText('done');
     // after two steps recorded alike, the epoch's later full batches replayed their GPU commands (stepReplay.ts)
     await expect(page.getByTestId('step-replay')).toHaveText(/^[1-9]\d* of \d+ steps replayed$/);
@@ -54,25 +46,25 @@ test.describe('training in the studio', () => {
   });
 
   test("'auto' measures the run's model on every backend and trains on the fastest", async ({ page }) => {
-    await page.goto('/');
+    test.setTimeout(900_000);
+    await openStudio(page);
     await demo(page);
     await quickRecipe(page, 1);
     await page.getByTestId('train').click();
     const probe = page.getByTestId('backend-probe');
-    await expect(probe).toContainText(/webgpu [\d.]+ img\/s · webgl [\d.]+ img\/s · wasm [\d.]+ img\/s → (webgpu|webgl|wasm)/, { timeout: 150_000 });
+    await expect(probe).toContainText(/webgpu [\d.]+ img\/s · webgl [\d.]+ img\/s · wasm [\d.]+ img\/s → (webgpu|webgl|wasm)/, UNTIL_DONE);
     const text = (await probe.textContent())!;
     const figures = [...text.matchAll(/(webgpu|webgl|wasm) ([\d.]+) img\/s/g)].map((m) => ({ backend: m[1], ips: Number(m[2]) }));
     const fastest = figures.sort((a, b) => b.ips - a.ips)[0].backend;
     expect(text).toContain(`→ ${fastest}`);
     await expect(page.getByTestId('backend-active')).toHaveText(`Backend: ${fastest}`);
     await expect(page.getByTestId('backend-reason')).toContainText('auto: fastest for gapnet-pl');
-    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
   });
 
   test('pause and resume continue the same run; the dataset it reads cannot be deleted under it', async ({ page }) => {
-    await page.goto('/');
     // webgpu on SwiftShader is slow enough that the run is still going when Pause is pressed
-    await page.getByLabel('Backend setting').selectOption('webgpu');
+    await openStudio(page, 'webgpu');
     await demo(page);
     await quickRecipe(page, 2);
     await page.getByLabel('Batch size').fill('4');
@@ -100,7 +92,7 @@ test.describe('training in the studio', () => {
     await expect(datasetRows.getByTestId('dataset-counts')).toHaveText('48 train · 10 test');
     await expect(page.getByTestId('dataset-error')).toHaveCount(0); // a new import clears the old message
     await page.getByTestId('resume').click();
-    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
     await expect(page.getByTestId('epoch-count')).toContainText('2 epoch(s) done');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
     await expect(page.getByTestId('run-status')).toHaveText('done');
@@ -112,19 +104,18 @@ test.describe('training in the studio', () => {
   });
 
   test('after a reload an interrupted run offers to resume from its last epoch, and resumes', async ({ page }) => {
-    await page.goto('/');
-    await page.getByLabel('Backend setting').selectOption('webgpu');
+    await openStudio(page, 'webgpu');
     await demo(page);
     await quickRecipe(page, 3);
     await page.getByTestId('train').click();
-    await expect(page.getByTestId('epoch-count')).toContainText(/[12] epoch\(s\) done/, { timeout: 150_000 });
+    await expect(page.getByTestId('epoch-count')).toContainText(/[12] epoch\(s\) done/, UNTIL_DONE);
     await page.reload();
     await expect(page.getByTestId('run-status')).toHaveText('interrupted');
     const button = page.getByTestId('resume-interrupted');
     await expect(button).toHaveText(/Resume from epoch [12]/);
     const from = Number((await button.textContent())!.match(/epoch (\d)/)![1]);
     await button.click();
-    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
     await expect(page.getByTestId('epoch-count')).toContainText('3 epoch(s) done');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
     const epochs = await page.evaluate(
@@ -142,12 +133,13 @@ test.describe('training in the studio', () => {
   });
 
   test('the loss lesson trains BCE and focal on the same split and shows the per-class difference', async ({ page }) => {
-    await page.goto('/');
+    // about the lesson, not backend choice: wasm is pinned so that no run measures every backend first
+    await openStudio(page, 'wasm');
     await demo(page);
     await quickRecipe(page, 1);
     await page.getByTestId('compare-losses').click();
-    await expect(page.getByTestId('run-row')).toHaveCount(2, { timeout: 200_000 });
-    await expect(page.getByTestId('run-status').nth(1)).toHaveText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('run-row')).toHaveCount(2, UNTIL_DONE);
+    await expect(page.getByTestId('run-status').nth(1)).toHaveText('done', UNTIL_DONE);
     await expect(page.getByTestId('per-class-diff')).toBeVisible();
     await expect(page.getByText('Why focal loss helps rare classes')).toBeVisible();
   });
@@ -159,14 +151,14 @@ test.describe('training in the studio', () => {
         for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
       }).observe({ type: 'longtask', buffered: true });
     });
-    await page.goto('/');
+    await openStudio(page, 'wasm');
     await demo(page);
     await quickRecipe(page, 2);
     await page.getByLabel('Batch size').fill('4');
     await page.getByTestId('train').click();
-    await expect(page.getByTestId('run-progress')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('run-progress')).toBeVisible(UNTIL_DONE);
     const before = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
-    await expect(page.getByTestId('run-state')).toContainText('done', { timeout: 150_000 });
+    await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
     const during = await page.evaluate((n) => (window as unknown as { longTasks: number[] }).longTasks.slice(n), before);
     console.log(`long tasks during training: ${during.length}, longest ${Math.max(0, ...during).toFixed(0)} ms`);
     expect(during.filter((d) => d > 50)).toEqual([]);
