@@ -4,16 +4,17 @@
  *
  *   npx tsx scripts/make-label-sets.ts [path/to/train.csv]
  *
- * Default input: ../shared/data/hpa/train.csv beside the repository.
+ * Default input: fixtures/kaggle/train.csv (the vendored competition labels).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KAGGLE_TRAIN_CSV } from '../fixtures/kaggle/kaggleFiles';
 import { parseLabelCsv } from '../src/core/csv';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const input = resolve(process.argv[2] ?? resolve(root, '../shared/data/hpa/train.csv'));
+const input = resolve(process.argv[2] ?? KAGGLE_TRAIN_CSV);
 const text = readFileSync(input, 'utf8');
 const rows = parseLabelCsv(text, { file: input });
 

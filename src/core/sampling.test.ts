@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KAGGLE_TRAIN_CSV } from '../../fixtures/kaggle/kaggleFiles';
 import { classWeights } from './classWeights';
 import { parseLabelCsv } from './csv';
 import { allRows, countClasses, rareDuplication, RARE_MULTIPLIERS, rowsInFolds, rowWeights, sampleRows, weightedSample } from './sampling';
 import { stratifiedKFold } from './split';
 
-const TRAIN_CSV = resolve(__dirname, '../../../shared/data/hpa/train.csv');
+const TRAIN_CSV = KAGGLE_TRAIN_CSV;
 const sets = parseLabelCsv(readFileSync(TRAIN_CSV, 'utf8'), { file: TRAIN_CSV }).map((r) => r.labels);
 
 describe('rare-class duplication', () => {

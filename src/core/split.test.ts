@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLabelCsv } from './csv';
+import { KAGGLE_TRAIN_CSV } from '../../fixtures/kaggle/kaggleFiles';
 import ldFixture from './fixtures/label-distribution.json';
 import { TRAIN_COUNTS } from './labels';
 import {
@@ -14,8 +14,8 @@ import {
   stratifiedKFold,
 } from './split';
 
-// The real competition train.csv beside the repository (../shared/data/hpa), 31,072 rows.
-const TRAIN_CSV = resolve(__dirname, '../../../shared/data/hpa/train.csv');
+// The real competition train.csv, vendored as a fixture: 31,072 rows.
+const TRAIN_CSV = KAGGLE_TRAIN_CSV;
 const sets = parseLabelCsv(readFileSync(TRAIN_CSV, 'utf8'), { file: TRAIN_CSV }).map((r) => r.labels);
 
 describe('LD (label distribution) against numpy on the first 3,000 real rows', () => {

@@ -1,14 +1,14 @@
 // Submissions: ids and order of the real sample_submission.csv, validation with named rows, scoring = `hpa-studio score`.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KAGGLE_SAMPLE_SUBMISSION_CSV } from '../../fixtures/kaggle/kaggleFiles';
 import { main } from '../cli/main';
 import { parseLabelCsv, type ProbsTable } from './csv';
 import { buildSubmission, formatSubmission, scoreSubmission, submissionIds, validateSubmission } from './submission';
 
-const repoRoot = resolve(__dirname, '../..');
-const SAMPLE = resolve(repoRoot, '../shared/data/hpa/sample_submission.csv');
+const SAMPLE = KAGGLE_SAMPLE_SUBMISSION_CSV;
 
 function probs(n: number, seed: number): Float32Array {
   let s = seed >>> 0;

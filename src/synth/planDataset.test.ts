@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { KAGGLE_TRAIN_CSV } from '../../fixtures/kaggle/kaggleFiles';
 import { parseLabelCsv } from '../core/csv';
 import { NUM_CLASSES } from '../core/labels';
 import { LABEL_SETS, LABEL_SET_IMAGES } from './labelSets';
 import { CAP_DOMINANT_KEEP, planDataset } from './planDataset';
 
-// The real competition labels, beside the repository (read-only).
-const realRows = parseLabelCsv(readFileSync(new URL('../../../shared/data/hpa/train.csv', import.meta.url), 'utf8'));
+// The real competition labels (a vendored fixture).
+const realRows = parseLabelCsv(readFileSync(KAGGLE_TRAIN_CSV, 'utf8'));
 const key = (labels: readonly number[]) => [...labels].sort((a, b) => a - b).join(' ');
 const realSets = new Map<string, number>();
 for (const r of realRows) realSets.set(key(r.labels), (realSets.get(key(r.labels)) ?? 0) + 1);
