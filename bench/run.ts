@@ -161,10 +161,10 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
   // ---- issue #9 Deliver 3, before and after: tfjs's Adam (before) vs the studio's fused Adam
   await fusedKernelsBeforeAfter(o, pairs, warm, steps, add);
 
-  // tfjs cpu backend: the architecture note measured 0.14 img/s at 128 px b16 (first step 120 s)
+  // tfjs cpu backend: an earlier measurement gave 0.14 img/s at 128 px b16 (first step 120 s)
   log('training in Node: tfjs cpu backend');
-  let cpuStepPerUnit = (16 / 0.14) * 1000 / (128 * 128 * 16); // ms per (px² × image), from architecture.md
-  let cpuBasis = 'estimated from architecture.md (0.14 img/s at 128 px b16)';
+  let cpuStepPerUnit = (16 / 0.14) * 1000 / (128 * 128 * 16); // ms per (px² × image), from that measurement
+  let cpuBasis = 'estimated from an earlier measurement (0.14 img/s at 128 px b16)';
   const cpuBudgetMs = 120_000;
   for (const c of combos) {
     const estStep = cpuStepPerUnit * c.size * c.size * c.batch;
@@ -262,7 +262,7 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
           continue;
         }
         if (backend === 'cpu' && !isProbe) perUnit ??= (16 / 0.14) * 1000 / (128 * 128 * 16);
-        if (backend === 'cpu' && perUnit !== null && !basis) basis = 'est. from the Node tfjs cpu figure in architecture.md';
+        if (backend === 'cpu' && perUnit !== null && !basis) basis = 'est. from an earlier Node tfjs cpu measurement (0.14 img/s at 128 px b16)';
         if (perUnit !== null) {
           const u = c.size * c.size * c.batch;
           const est = (firstPerUnit ?? 2 * perUnit) * u + nSteps * perUnit * u;
@@ -272,7 +272,7 @@ async function browserTraining(s: Session, o: BenchOptions, combos: Combo[], key
           }
         } else if (Q && backend === 'cpu') {
           perUnit = (16 / 0.14) * 1000 / (128 * 128 * 16);
-          basis = 'est. from the Node tfjs cpu figure in architecture.md';
+          basis = 'est. from an earlier Node tfjs cpu measurement (0.14 img/s at 128 px b16)';
           const est = 3 * perUnit * c.size * c.size * c.batch;
           add(skipRow('training', what, 'img/s', ref(c).stat, `skipped (too slow: est. ${Math.round(est / 1000)} s; ${basis})`));
           continue;

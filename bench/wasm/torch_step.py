@@ -1,4 +1,4 @@
-"""PyTorch CPU reference for bench/wasm/train-step.ts: GapNet-PL (hpa-domain.md §4) training steps,
+"""PyTorch CPU reference for bench/wasm/train-step.ts: GapNet-PL (docs/domain.md §4) training steps,
 the network of bench/torch_ref.py (input normalisation included), BCE, Adam 1e-3. Prints one JSON
 line with the step times, their median and img/s. Run with Debian's /usr/bin/python3 (torch CPU).
 """

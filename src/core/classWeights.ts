@@ -1,6 +1,6 @@
 /**
  * Per-class weights from class counts, shared by the weighted losses (losses.ts) and weight-based
- * sampling (sampling.ts). hpa-domain.md §6:
+ * sampling (sampling.ts). docs/domain.md §6:
  *
  * - 'inverse-frequency': w_c = N/n_c (N images; 2.41 for class 0 … 2824.7 for class 27 on the real
  *   train.csv), normalised to mean 1 over the classes: w_c = (1/n_c) / mean_k(1/n_k). N cancels.

@@ -18,7 +18,7 @@ function imports(file: string, { valuesOnly = false } = {}): string[] {
     .map((m) => m[2] ?? m[3]);
 }
 
-describe('layering rules of architecture.md', () => {
+describe('layering rules of docs/architecture.md', () => {
   it('src/core is pure: no DOM frameworks, storage, Node built-ins or imports from data/worker/ui/cli', () => {
     const offenders = files(join(SRC, 'core')).flatMap((f) =>
       imports(f)

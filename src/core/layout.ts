@@ -1,5 +1,5 @@
 /**
- * The Kaggle HPA file layout (hpa-domain.md §1): which archive entry is which. Tolerates one
+ * The Kaggle HPA file layout (docs/domain.md §1): which archive entry is which. Tolerates one
  * top-level folder around everything, upper-case extensions, and PNGs with or without a
  * train/ or test/ folder.
  */

@@ -4,7 +4,7 @@
  * epoch and, when the phase changes, applies `trainableMask(model.layers.length, phase.trainable)` to
  * the model's layers (layer.trainable = mask[i]) and resets the optimizer with `phase.lr`.
  *
- * The gapnet-kaggle recipe (hpa-domain.md §4, §6 "BCE then F1"): phase 1 BCE, Adam 1e-3, all layers;
+ * The gapnet-kaggle recipe (docs/domain.md §4, §6 "BCE then F1"): phase 1 BCE, Adam 1e-3, all layers;
  * phase 2 the soft-F1 loss, Adam 1e-4, with all but the last 7 entries of the Keras model's layer list
  * frozen. In that model the last 7 layers are the head (concatenate of the three GAPs → Dense 256 →
  * Dropout .5 → Dense 256 → Dropout .1 → Dense 28, counted in model.layers order), so every convolution

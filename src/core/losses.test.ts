@@ -28,14 +28,14 @@ const expectClose = (got: number[], want: number[], tol = 1e-6) => {
   got.forEach((g, i) => expect(Math.abs(g - want[i]), `element ${i}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol));
 };
 
-// hpa-domain.md §6, one class: y = [1,0,1,0], p = [0.9,0.2,0.4,0.6]
+// docs/domain.md §6, one class: y = [1,0,1,0], p = [0.9,0.2,0.4,0.6]
 const y1 = () => tf.tensor2d([1, 0, 1, 0], [4, 1]);
 const p1 = () => tf.tensor2d([0.9, 0.2, 0.4, 0.6], [4, 1]);
 // §6 batch of 4 × 3 classes
 const Y = () => tf.tensor2d([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 0]]);
 const P = () => tf.tensor2d([[0.9, 0.1, 0.2], [0.2, 0.7, 0.1], [0.4, 0.6, 0.3], [0.6, 0.2, 0.05]]);
 
-describe('hpa-domain.md §6 test vectors (to 1e-6)', () => {
+describe('docs/domain.md §6 test vectors (to 1e-6)', () => {
   it('BCE, one class: elements and mean', () => {
     expectClose(values(bceElements(y1(), p1())), [0.1053605, 0.2231436, 0.9162907, 0.9162907]);
     expectClose([value(bce(y1(), p1()))], [0.5402714]);

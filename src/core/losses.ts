@@ -1,5 +1,5 @@
 /**
- * Training losses of the HPA task (hpa-domain.md §6) as tfjs ops that run on every backend.
+ * Training losses of the HPA task (docs/domain.md §6) as tfjs ops that run on every backend.
  * Inputs: yTrue [batch, classes] of 0/1 (any dtype) and yPred [batch, classes] of probabilities
  * (after the sigmoid). Every loss returns a scalar; the *Elements / *PerClass functions expose the
  * intermediate values the spec's test vectors give.

@@ -65,7 +65,7 @@ describe('macro F1 against scikit-learn', () => {
   });
 });
 
-describe('hpa-domain.md §6 hard-F1 vectors', () => {
+describe('docs/domain.md §6 hard-F1 vectors', () => {
   it('one class, y = [1,0,1,0], p = [.9,.2,.4,.6]: F1 at 0.5 is 0.5', () => {
     const k = countsAtThresholds(Uint8Array.from([1, 0, 1, 0]), Float32Array.from([0.9, 0.2, 0.4, 0.6]), 0.5, 1);
     expect(macroF1(k)).toBeCloseTo(0.5, 12);

@@ -1,5 +1,5 @@
 /**
- * Multilabel classification metrics of the HPA task (hpa-domain.md §3) on plain typed arrays:
+ * Multilabel classification metrics of the HPA task (docs/domain.md §3) on plain typed arrays:
  * per-class TP/FP/FN, precision, recall, F1 and macro F1, from probabilities at a threshold vector
  * (rule `p > t`) or from label sets. No tfjs: the UI recomputes these on every threshold slider move.
  *

@@ -1,5 +1,5 @@
 /**
- * Upsampling of the training fold (hpa-domain.md §8): always applied after the split, to the training
+ * Upsampling of the training fold (docs/domain.md §8): always applied after the split, to the training
  * rows only, so no validation image leaks into training. Each strategy maps the training fold's row
  * indices to the list of row indices one epoch visits (the loop shuffles that list per epoch).
  *

@@ -1,5 +1,5 @@
 /**
- * Validation splits of multilabel data (hpa-domain.md §8): iterative stratification (Sechidis,
+ * Validation splits of multilabel data (docs/domain.md §8): iterative stratification (Sechidis,
  * Tsoumakas & Vlahavas, ECML PKDD 2011) as the `iterative-stratification` package's
  * MultilabelStratifiedKFold(shuffle=True) does it, K folds or a hold-out fraction, seeded; the
  * label-distribution quality measure LD; and a plain random split for comparison.

@@ -23,7 +23,7 @@ const fx = fixture as unknown as { truth: number[][]; probs: number[]; search: S
 const truth = labelMatrix(fx.truth);
 const probs = Float32Array.from(fx.probs);
 
-describe('hpa-domain.md §7 vector: y = [1,0,1,0], p = [.9,.2,.4,.6], grid 0.01', () => {
+describe('docs/domain.md §7 vector: y = [1,0,1,0], p = [.9,.2,.4,.6], grid 0.01', () => {
   const y = Uint8Array.from([1, 0, 1, 0]);
   const p = Float32Array.from([0.9, 0.2, 0.4, 0.6]);
 

@@ -1,5 +1,5 @@
 /**
- * Decision thresholds from held-out predictions (hpa-domain.md §7), on plain typed arrays.
+ * Decision thresholds from held-out predictions (docs/domain.md §7), on plain typed arrays.
  *
  * - global:     one t for all classes, the first argmax of macro F1 over the grid t_k = k·step, 0 < t_k < 1.
  * - per-class:  t_c = first argmax of class c's F1 over the same grid (default step 0.001).

@@ -1,6 +1,6 @@
 /**
  * The green (protein) channel's 28 class patterns, one per HPA class, each tied to the compartment
- * hpa-domain.md §9 names. A pattern draws into the green layer using the cell maps, the red
+ * docs/domain.md §9 names. A pattern draws into the green layer using the cell maps, the red
  * microtubule network and the yellow ER texture, so it sits where that compartment is.
  */
 import { type Cell, type CellLayout, nucleusRadius, outlines, pointInNucleus } from './cellLayout';

@@ -1,5 +1,5 @@
 /**
- * Writes a synthetic dataset as a zip in the Kaggle layout (hpa-domain.md §1): train.csv,
+ * Writes a synthetic dataset as a zip in the Kaggle layout (docs/domain.md §1): train.csv,
  * sample_submission.csv, test_labels.csv (the test ground truth), train/{Id}_{red,green,blue,yellow}.png
  * and test/{Id}_{...}.png. Streams sample by sample with bounded memory; works in Node and in a Worker.
  *

@@ -1,6 +1,6 @@
 /**
  * GAPNet: convolutions whose feature maps at three depths are global-average-pooled and
- * concatenated (224 features) before a small dense head. Two variants (hpa-domain.md §4):
+ * concatenated (224 features) before a small dense head. Two variants (docs/domain.md §4):
  *
  * gapnet-pl — the paper's network (Rumetshofer et al., ICLR 2019; ml-jku/gapnet-pl).
  *   3×3 convs with bias and SELU, truncated-normal init std = sqrt(1/fan_in), zero biases.

@@ -1,5 +1,5 @@
 /**
- * The lesson's loss-vs-p_t curves (hpa-domain.md §6): focal loss without α,
+ * The lesson's loss-vs-p_t curves (docs/domain.md §6): focal loss without α,
  * FL(p_t) = −(1 − p_t)^γ · ln p_t, with p_t clipped to [1e-7, 1 − 1e-7] as the studio's losses are.
  * γ = 0 is binary cross-entropy. Plain numbers (no tfjs): the UI draws them.
  */
