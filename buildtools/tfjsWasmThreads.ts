@@ -24,7 +24,8 @@ export function tfjsWasmThreads(): Plugin {
     apply: 'build',
     transform(code, id) {
       if (!/[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/.test(id.split('?')[0])) return null;
-      if (!TARGET.test(code)) this.error('tfjs-backend-wasm: the threaded-factory Blob this plugin patches was not found (tfjs changed?): update buildtools/tfjsWasmThreads.ts');
+      if (!TARGET.test(code))
+        this.error('tfjs-backend-wasm: the threaded-factory Blob this plugin patches was not found (tfjs changed?): update buildtools/tfjsWasmThreads.ts');
       return {
         code:
           `import __hpaThreadedFactorySource from '../wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';\n` +

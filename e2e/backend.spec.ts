@@ -40,13 +40,18 @@ test('the training worker runs a real training step on the webgpu backend', asyn
   await expect(page.getByTestId('backend-reason')).toContainText('training steps replayed from a recording of their GPU commands (checked)');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
-  const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);
+  const [before, after] = ((await check.textContent()) ?? '')
+    .match(/loss (\d+\.\d+) → (\d+\.\d+)/)!
+    .slice(1)
+    .map(Number);
   expect(Number.isFinite(before) && Number.isFinite(after)).toBe(true);
   expect(after).toBeLessThan(before);
   expect(consoleErrors).toEqual([]);
 });
 
-test('forcing a backend in settings restarts the worker on it and remembers the choice; a restarted webgpu worker reuses the page\'s check passes', async ({ page }) => {
+test("forcing a backend in settings restarts the worker on it and remembers the choice; a restarted webgpu worker reuses the page's check passes", async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
   const reason = page.getByTestId('backend-reason');
@@ -61,7 +66,9 @@ test('forcing a backend in settings restarts the worker on it and remembers the 
   await page.getByLabel('Backend setting').selectOption('webgpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
   await expect(reason).toContainText('webgpu: forced in settings');
-  await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked); all 13 checks passed at an earlier start on this page, not rerun');
+  await expect(reason).toContainText(
+    'training steps replayed from a recording of their GPU commands (checked); all 13 checks passed at an earlier start on this page, not rerun',
+  );
   await expect(page.getByTestId('backend-check')).toContainText(/Training check: 3 steps on webgpu, loss \d+\.\d+ → \d+\.\d+/);
   await page.getByLabel('Backend setting').selectOption('cpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');
@@ -85,13 +92,18 @@ test("forcing wasm trains on the wasm backend's threaded build (on half the logi
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: wasm');
   const check = page.getByTestId('backend-check');
   await expect(check).toContainText(/Training check: 3 steps on wasm, loss \d+\.\d+ → \d+\.\d+/);
-  const [before, after] = ((await check.textContent()) ?? '').match(/loss (\d+\.\d+) → (\d+\.\d+)/)!.slice(1).map(Number);
+  const [before, after] = ((await check.textContent()) ?? '')
+    .match(/loss (\d+\.\d+) → (\d+\.\d+)/)!
+    .slice(1)
+    .map(Number);
   expect(after).toBeLessThan(before);
   // the threaded binary ran (it failed to start from a bundled worker before buildtools/tfjsWasmThreads.ts)
   expect(binaries.some((b) => b.startsWith('tfjs-backend-wasm-threaded-simd'))).toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   const threads = Math.max(1, Math.min(8, Math.floor(cores / 2)));
-  await expect(page.getByTestId('backend-reason')).toContainText(`wasm: forced in settings; threaded build, ${threads} thread${threads > 1 ? 's' : ''}: tfjs uses half the logical cores, at most 8, and this machine has ${cores}`);
+  await expect(page.getByTestId('backend-reason')).toContainText(
+    `wasm: forced in settings; threaded build, ${threads} thread${threads > 1 ? 's' : ''}: tfjs uses half the logical cores, at most 8, and this machine has ${cores}`,
+  );
   await expect(page.getByTestId('backend-threads')).toHaveText(threads > 1 ? `wasm threads: on (${threads})` : 'wasm threads: off (1)');
   await expect(page.getByTestId('backend-reason')).toContainText('Adam fused into one kernel per weight (checked)');
   await expect(page.getByTestId('backend-reason')).toContainText('crops and flips of a batch in one gather (checked)');

@@ -14,7 +14,8 @@ async function storedSamples(page: Page): Promise<{ id: string; split: string; l
         open.onsuccess = () => {
           const req = open.result.transaction('samples').objectStore('samples').getAll();
           req.onerror = () => reject(req.error);
-          req.onsuccess = () => resolve((req.result as { id: string; split: string; labels: number[] }[]).map(({ id, split, labels }) => ({ id, split, labels })));
+          req.onsuccess = () =>
+            resolve((req.result as { id: string; split: string; labels: number[] }[]).map(({ id, split, labels }) => ({ id, split, labels })));
         };
       }),
   );
@@ -70,7 +71,10 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
   expect(await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))))).toEqual(perClass);
 
   // Filter by the most frequent class that not every sample has: the count drops to the samples with that label.
-  const c = perClass.map((n, k) => [n, k]).filter(([n]) => n > 0 && n < total).sort((a, b) => b[0] - a[0])[0][1];
+  const c = perClass
+    .map((n, k) => [n, k])
+    .filter(([n]) => n > 0 && n < total)
+    .sort((a, b) => b[0] - a[0])[0][1];
   await explorer.getByRole('group', { name: 'Filter by class' }).getByRole('button', { name: CLASS_NAMES[c], exact: true }).click();
   await expect(count).toHaveText(`${fmt(perClass[c])} of ${fmt(total)} samples`);
   const shown = grid.getByRole('gridcell');

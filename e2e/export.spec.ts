@@ -55,7 +55,9 @@ function testImages(ids: string[]): Float32Array {
   return x;
 }
 
-test('predict, ensemble and export: model zip loads in plain tfjs with the studio predictions, import predicts the same, submission scores as in Node', async ({ page }) => {
+test('predict, ensemble and export: model zip loads in plain tfjs with the studio predictions, import predicts the same, submission scores as in Node', async ({
+  page,
+}) => {
   test.setTimeout(900_000);
   // the test is about prediction and export, not backend choice: webgpu is pinned, as the studio's default
   await openStudio(page, 'webgpu');
@@ -99,7 +101,11 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   shards.reduce((o, b) => (weightData.set(b, o), o + b.length), 0);
   await tf.setBackend('cpu');
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: (modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[]).flatMap((g) => g.weights), weightData: weightData.buffer }),
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: (modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[]).flatMap((g) => g.weights),
+      weightData: weightData.buffer,
+    }),
   );
   const x = tf.tensor4d(testImages(probs1.ids), [probs1.ids.length, DEMO.size, DEMO.size, 4]);
   const nodeProbs = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
@@ -108,7 +114,9 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   expect(diff).toBeLessThan(1e-5);
 
   // a truncated zip is refused with a message naming the file
-  await panel.getByLabel('Import model').setInputFiles({ name: 'truncated.model.zip', mimeType: 'application/zip', buffer: zip.bytes.subarray(0, zip.bytes.length - 100) });
+  await panel
+    .getByLabel('Import model')
+    .setInputFiles({ name: 'truncated.model.zip', mimeType: 'application/zip', buffer: zip.bytes.subarray(0, zip.bytes.length - 100) });
   await expect(panel.getByTestId('export-error')).toContainText('truncated.model.zip');
   const shardName = (modelJson.weightsManifest as { paths: string[] }[])[0].paths[0];
   await panel.getByLabel('Import model').setInputFiles({ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(files.get('model.json')!) });
@@ -136,7 +144,12 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   const b = parseProbsCsv((await download(page, panel.getByTestId('member-probs').nth(1))).bytes.toString('utf8'));
   const mean = parseProbsCsv((await download(page, panel.getByTestId('ensemble-probs'))).bytes.toString('utf8'));
   expect(maxAbsDiff(a.probs, probs1.probs)).toBeLessThanOrEqual(1e-6);
-  expect(maxAbsDiff(mean.probs, Float32Array.from(a.probs, (v, i) => (v + b.probs[i]) / 2))).toBeLessThanOrEqual(1e-6);
+  expect(
+    maxAbsDiff(
+      mean.probs,
+      Float32Array.from(a.probs, (v, i) => (v + b.probs[i]) / 2),
+    ),
+  ).toBeLessThanOrEqual(1e-6);
   expect(maxAbsDiff(a.probs, b.probs)).toBeGreaterThan(1e-4);
   await expect(panel.getByTestId('predict-results')).toContainText('on webgpu');
 
@@ -152,18 +165,26 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
 
   // the run report: one zip; importing it brings the run back (without weights)
   const report = await unzip((await download(page, rows.nth(0).getByTestId('export-report'))).bytes);
-  expect([...report.keys()]).toEqual(expect.arrayContaining(['report.json', 'per_class.csv', 'loss.svg', 'val_macro_f1.svg', 'per_class_f1.svg', 'val_probs.csv']));
+  expect([...report.keys()]).toEqual(
+    expect.arrayContaining(['report.json', 'per_class.csv', 'loss.svg', 'val_macro_f1.svg', 'per_class_f1.svg', 'val_probs.csv']),
+  );
   const json = JSON.parse(new TextDecoder().decode(report.get('report.json')));
   expect(json.seed).toBe(1);
   expect(json.history).toHaveLength(1);
   expect(json.valIds.length).toBeGreaterThan(0);
-  await panel.getByLabel('Import report').setInputFiles({ name: 'run1.report.zip', mimeType: 'application/zip', buffer: (await download(page, rows.nth(0).getByTestId('export-report'))).bytes });
+  await panel
+    .getByLabel('Import report')
+    .setInputFiles({ name: 'run1.report.zip', mimeType: 'application/zip', buffer: (await download(page, rows.nth(0).getByTestId('export-report'))).bytes });
   await expect(panel.getByTestId('export-notice')).toContainText('imported report ·');
   await expect(page.getByTestId('run-row')).toHaveCount(4);
   await expect(page.getByTestId('run-row').nth(3)).toContainText('imported report ·');
 
   // model.json + its weight shards (tf.io's layout, no studio.json) import as well
-  await panel.getByLabel('Import model').setInputFiles([...files].filter(([n]) => n !== 'studio.json').map(([name, bytes]) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) })));
+  await panel
+    .getByLabel('Import model')
+    .setInputFiles(
+      [...files].filter(([n]) => n !== 'studio.json').map(([name, bytes]) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) })),
+    );
   await expect(panel.getByTestId('export-notice')).toContainText("Imported as 'imported · model.json · ");
   await expect(page.getByTestId('run-row')).toHaveCount(5);
 });

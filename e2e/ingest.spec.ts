@@ -15,7 +15,14 @@ test.describe('dataset ingest', () => {
   });
 
   test('a synthetic Kaggle zip imports with progress, a summary, and a dataset row', async ({ page }) => {
-    const zip = await buildZip({ train: samples(12), test: [fixtureId(100), fixtureId(101), fixtureId(102)], size: 24, root: 'hpa', crlfBom: true, upperCasePng: true });
+    const zip = await buildZip({
+      train: samples(12),
+      test: [fixtureId(100), fixtureId(101), fixtureId(102)],
+      size: 24,
+      root: 'hpa',
+      crlfBom: true,
+      upperCasePng: true,
+    });
     await importFiles(page, [{ name: 'train.zip', buffer: zip }]);
     await expect(page.getByTestId('import-summary')).toContainText('15 samples imported, 0 skipped');
     await expect(rows(page)).toHaveCount(1);
@@ -44,9 +51,21 @@ test.describe('dataset ingest', () => {
       ['nolayout.zip', await buildZip({ entries: { 'notes/readme.md': 'hi' } }), /nolayout\.zip has no train\.csv and no test\/ folder/],
       ['header.zip', await buildZip({ train, trainCsv: 'Id,Label\nabc,1\n' }), /train\.csv, line 1: header is 'Id,Label', expected 'Id,Target'/],
       ['label28.zip', await buildZip({ train, trainCsv: `Id,Target\n${train[0].id},3 28\n` }), /train\.csv, line 2: label '28' is not a class id 0\.\.27/],
-      ['labelword.zip', await buildZip({ train, trainCsv: `Id,Target\n${train[0].id},3\n${train[1].id},x\n` }), /train\.csv, line 3: label 'x' is not a class id/],
-      ['dup.zip', await buildZip({ train, trainCsv: `Id,Target\n${train[0].id},1\n${train[1].id},2\n${train[0].id},3\n` }), /line 4: duplicate Id .* \(first on line 2\)/],
-      ['bomb.zip', await buildZip({ train, entries: { [`train/${train[0].id}_red.png`]: new Uint8Array(70 * 1024 * 1024) } }), /declares 73 MB uncompressed.*zip-bomb guard/],
+      [
+        'labelword.zip',
+        await buildZip({ train, trainCsv: `Id,Target\n${train[0].id},3\n${train[1].id},x\n` }),
+        /train\.csv, line 3: label 'x' is not a class id/,
+      ],
+      [
+        'dup.zip',
+        await buildZip({ train, trainCsv: `Id,Target\n${train[0].id},1\n${train[1].id},2\n${train[0].id},3\n` }),
+        /line 4: duplicate Id .* \(first on line 2\)/,
+      ],
+      [
+        'bomb.zip',
+        await buildZip({ train, entries: { [`train/${train[0].id}_red.png`]: new Uint8Array(70 * 1024 * 1024) } }),
+        /declares 73 MB uncompressed.*zip-bomb guard/,
+      ],
     ];
     for (const [name, buffer, message] of bad) {
       await importFiles(page, [{ name, buffer }]);
@@ -82,7 +101,9 @@ test.describe('dataset ingest', () => {
     const warnings = page.getByTestId('import-warnings');
     await expect(warnings).toContainText(`1 id(s) with missing channel files were skipped: ${train[0].id}`);
     await expect(warnings).toContainText(`1 image id(s) have PNGs but no train.csv row and were ignored: ${fixtureId(400)}`);
-    await expect(warnings).toContainText(`test ids differ from sample_submission.csv: 1 in test/ only (${fixtureId(301)}), 1 listed only in the CSV (${fixtureId(999)})`);
+    await expect(warnings).toContainText(
+      `test ids differ from sample_submission.csv: 1 in test/ only (${fixtureId(301)}), 1 listed only in the CSV (${fixtureId(999)})`,
+    );
     await expect(warnings).toContainText('1 PNG(s) were 16-bit grayscale converted to 8-bit grayscale');
     await expect(warnings).toContainText('1 PNG(s) were 8-bit RGB converted to 8-bit grayscale');
     const download = page.waitForEvent('download');

@@ -82,12 +82,16 @@ test.describe('training in the studio', () => {
     const datasetRows = page.getByTestId('dataset-row');
     page.once('dialog', (d) => d.accept());
     await datasetRows.getByRole('button', { name: 'Delete' }).click();
-    await expect(page.getByTestId('dataset-error')).toHaveText(/^Dataset 'Demo 32 px \(seed \d+\)' is being read by a training run or a prediction: stop it \(or let it finish\), then delete\. Nothing was deleted\.$/);
+    await expect(page.getByTestId('dataset-error')).toHaveText(
+      /^Dataset 'Demo 32 px \(seed \d+\)' is being read by a training run or a prediction: stop it \(or let it finish\), then delete\. Nothing was deleted\.$/,
+    );
     await expect(datasetRows).toHaveCount(1);
     // while the run holds the chunk files, test images can still be appended to the same dataset
     const name = (await datasetRows.getByRole('cell').first().textContent())!.trim();
     await page.getByLabel('Import into').selectOption({ label: name });
-    await page.getByTestId('file-input').setInputFiles([{ name: 'test.zip', mimeType: 'application/zip', buffer: await buildZip({ test: [fixtureId(700), fixtureId(701)], size: 32 }) }]);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles([{ name: 'test.zip', mimeType: 'application/zip', buffer: await buildZip({ test: [fixtureId(700), fixtureId(701)], size: 32 }) }]);
     await expect(page.getByTestId('import-summary')).toContainText('2 samples imported, 0 skipped');
     await expect(datasetRows.getByTestId('dataset-counts')).toHaveText('48 train · 10 test');
     await expect(page.getByTestId('dataset-error')).toHaveCount(0); // a new import clears the old message

@@ -49,23 +49,17 @@ function corr(a: Uint8Array, b: Uint8Array): number {
 /** Mean absolute 4-neighbour Laplacian of green over its std: fine texture (dots, lines) vs smooth fills. */
 function texture(g: Uint8Array, n: number): number {
   let e = 0;
-  for (let y = 1; y < n - 1; y++) for (let x = 1; x < n - 1; x++) {
-    const p = y * n + x;
-    e += Math.abs(4 * g[p] - g[p - 1] - g[p + 1] - g[p - n] - g[p + n]);
-  }
+  for (let y = 1; y < n - 1; y++)
+    for (let x = 1; x < n - 1; x++) {
+      const p = y * n + x;
+      e += Math.abs(4 * g[p] - g[p - 1] - g[p + 1] - g[p - n] - g[p + n]);
+    }
   return e / ((n - 2) * (n - 2)) / (stats(g).std + 1e-9);
 }
 
 function features(s: SampleChannels, n: number): number[] {
   const ch = [s.red, s.green, s.blue, s.yellow].map(stats);
-  return [
-    ...ch.map((c) => c.mean),
-    ...ch.map((c) => c.std),
-    corr(s.green, s.blue),
-    corr(s.green, s.red),
-    corr(s.green, s.yellow),
-    texture(s.green, n),
-  ];
+  return [...ch.map((c) => c.mean), ...ch.map((c) => c.std), corr(s.green, s.blue), corr(s.green, s.red), corr(s.green, s.yellow), texture(s.green, n)];
 }
 
 const header = ['Id', 'f_red', 'f_green', 'f_blue', 'f_yellow', 's_std_r', 's_std_g', 's_std_b', 's_std_y', 's_corr_gb', 's_corr_gr', 's_corr_gy', 's_tex_g'];

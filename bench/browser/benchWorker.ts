@@ -95,14 +95,23 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
   try {
     const readers = { studio, studioFresh, thread, blob };
     const order = ['studio', 'studioFresh', 'thread', 'blob', 'studioStep', 'studioFreshStep', 'threadStep'] as const;
-    const ms: Record<(typeof order)[number], number[]> = { studio: [], studioFresh: [], thread: [], blob: [], studioStep: [], studioFreshStep: [], threadStep: [] };
+    const ms: Record<(typeof order)[number], number[]> = {
+      studio: [],
+      studioFresh: [],
+      thread: [],
+      blob: [],
+      studioStep: [],
+      studioFreshStep: [],
+      threadStep: [],
+    };
     // the steps alone (the same timers, no data): what the 'beside a step' runs cannot beat
     const stepsOnly: number[] = [];
     for (let r = 0; r < job.runs; r++) {
       // the same shuffled order for every way in a round; the round's first way rotates
       for (let i = 0; i < order.length; i++) {
         const way = order[(i + r) % order.length];
-        const reader = readers[way.startsWith('studioFresh') ? 'studioFresh' : way.startsWith('studio') ? 'studio' : way.startsWith('thread') ? 'thread' : 'blob'];
+        const reader =
+          readers[way.startsWith('studioFresh') ? 'studioFresh' : way.startsWith('studio') ? 'studio' : way.startsWith('thread') ? 'thread' : 'blob'];
         ms[way].push(await time(reader, r + 1, way.endsWith('Step') ? job.stepMs : 0, way.startsWith('studioFresh') || way === 'blob'));
         await Promise.all([studio.drained(), studioFresh.drained()]); // batches read ahead and never taken: not during the next timing
       }
@@ -159,7 +168,10 @@ async function upload(job: Extract<BenchJob, { kind: 'upload' }>): Promise<Bench
     const b = await once();
     tf.unregisterKernel(UINT8_TO_FLOAT32, 'webgpu');
     const f = await once();
-    if (r >= 0) (bytesMs.push(b), floatMs.push(f)); // r = -1: warm-up (shader compilation)
+    if (r >= 0) {
+      bytesMs.push(b);
+      floatMs.push(f);
+    } // r = -1: warm-up (shader compilation)
   }
   registerWebGpuUint8Upload();
   return { ok: true, kind: 'upload', backend: note, bytesMs, floatMs };
@@ -193,14 +205,18 @@ async function augment(job: Extract<BenchJob, { kind: 'augment' }>): Promise<Ben
     const t = drawTransforms(job.batch, job.stored, o, rng);
     const g = await once(gather, t);
     const e = await once(each, t);
-    if (r >= 0) (gatherMs.push(g), perImageMs.push(e)); // r = -1: warm-up (shader compilation)
+    if (r >= 0) {
+      gatherMs.push(g);
+      perImageMs.push(e);
+    } // r = -1: warm-up (shader compilation)
   }
   const t = drawTransforms(job.batch, job.stored, o, rng);
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(gather(t), each(t)))));
   const same = (await diff.data())[0];
   diff.dispose();
   if (same !== 0) return { ok: false, error: `the one gather and image by image differ by ${same} on ${job.backend}`, backend: note };
-  const kernels = async (f: (t: SampleTransform[]) => tf.Tensor4D) => (await tf.profile(() => f(t))).kernels.filter((k) => !['Reshape', 'Identity'].includes(k.name)).length;
+  const kernels = async (f: (t: SampleTransform[]) => tf.Tensor4D) =>
+    (await tf.profile(() => f(t))).kernels.filter((k) => !['Reshape', 'Identity'].includes(k.name)).length;
   const gatherKernels = await kernels(gather);
   const perImageKernels = await kernels(each);
   x.dispose();

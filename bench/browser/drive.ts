@@ -18,7 +18,15 @@ import { findChromium } from '../../scripts/find-browser.mjs';
 import type { BenchAnswer, BenchJob } from './jobs';
 
 // --expose-gc: the feed job collects one way's garbage before it times the next (benchWorker.ts)
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--js-flags=--expose-gc'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--enable-unsafe-webgpu',
+  '--js-flags=--expose-gc',
+];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +58,10 @@ export async function openSession(): Promise<Session> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('no Chromium found (see scripts/find-browser.mjs)');
   const port = await freePort();
-  const server: ChildProcess = spawn('npx', ['vite', 'preview', '--config', 'bench/browser/vite.config.ts', '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore', detached: false });
+  const server: ChildProcess = spawn('npx', ['vite', 'preview', '--config', 'bench/browser/vite.config.ts', '--host', '127.0.0.1', '--port', String(port)], {
+    stdio: 'ignore',
+    detached: false,
+  });
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -89,9 +100,14 @@ export async function openBenchPage(s: Session): Promise<void> {
 
 export async function job(s: Session, j: BenchJob, timeoutMs: number): Promise<BenchAnswer> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<BenchAnswer>((r) => (timer = setTimeout(() => r({ ok: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs)));
+  const timeout = new Promise<BenchAnswer>(
+    (r) => (timer = setTimeout(() => r({ ok: false, error: `timed out after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs)),
+  );
   // the timer is cleared once the job answers: a pending one kept Node alive for its full length after the bench ended
-  const answer = await Promise.race([s.page.evaluate((x) => (window as unknown as { benchJob: (j: unknown) => Promise<unknown> }).benchJob(x), j) as Promise<BenchAnswer>, timeout]).finally(() => clearTimeout(timer));
+  const answer = await Promise.race([
+    s.page.evaluate((x) => (window as unknown as { benchJob: (j: unknown) => Promise<unknown> }).benchJob(x), j) as Promise<BenchAnswer>,
+    timeout,
+  ]).finally(() => clearTimeout(timer));
   if (!answer.ok && answer.error.startsWith('timed out')) await openBenchPage(s); // reload: ends the stuck worker
   return answer;
 }
@@ -114,7 +130,10 @@ class HeapSampler {
   maxWorkers = 0;
   samples: { t: number; total: number }[] = [];
 
-  constructor(private cdp: CDPSession, private origin: string) {}
+  constructor(
+    private cdp: CDPSession,
+    private origin: string,
+  ) {}
 
   async start(everyMs = 250): Promise<void> {
     this.cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
@@ -157,11 +176,16 @@ class HeapSampler {
           return used === null ? null : { page: t.type === 'page', used };
         }),
       );
-      let page = 0, workers = 0, nWorkers = 0;
+      let page = 0,
+        workers = 0,
+        nWorkers = 0;
       for (const a of answers) {
         if (!a) continue;
         if (a.page) page += a.used;
-        else (workers += a.used), nWorkers++;
+        else {
+          workers += a.used;
+          nWorkers++;
+        }
       }
       this.peakPage = Math.max(this.peakPage, page);
       this.peakTotal = Math.max(this.peakTotal, page + workers);
@@ -216,10 +240,17 @@ export async function ingest(s: Session, zipPath: string, resolution: number, ti
   const error = page.getByTestId('import-error');
   let last = '';
   const progress = async () => {
-    last = (await page.getByTestId('import-progress-text').textContent({ timeout: 5_000 }).catch(() => null)) ?? last;
+    last =
+      (await page
+        .getByTestId('import-progress-text')
+        .textContent({ timeout: 5_000 })
+        .catch(() => null)) ?? last;
     return last;
   };
-  const ticker = setInterval(() => void progress().then((p) => log?.(`  … ${((performance.now() - t0) / 1000).toFixed(0)} s: ${p || '(no progress line)'}`)), 30_000);
+  const ticker = setInterval(
+    () => void progress().then((p) => log?.(`  … ${((performance.now() - t0) / 1000).toFixed(0)} s: ${p || '(no progress line)'}`)),
+    30_000,
+  );
   try {
     const done = await Promise.race([
       summary.waitFor({ state: 'visible', timeout: timeoutMs }).then(() => 'summary' as const),
@@ -240,15 +271,37 @@ export async function ingest(s: Session, zipPath: string, resolution: number, ti
   const ys = heap.samples.map((p) => p.total);
   const mx = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < xs.length; i++) (sxy += (xs[i] - mx) * (ys[i] - my)), (sxx += (xs[i] - mx) ** 2);
-  return { ms, samples, summary: text.trim(), peakHeapTotal: heap.peakTotal, peakHeapPage: heap.peakPage, heapSlope: sxx ? sxy / sxx : 0, heapSamples: heap.samples.length, heapWorkers: heap.maxWorkers, heapSilent: [...heap.silent.values()] };
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  return {
+    ms,
+    samples,
+    summary: text.trim(),
+    peakHeapTotal: heap.peakTotal,
+    peakHeapPage: heap.peakPage,
+    heapSlope: sxx ? sxy / sxx : 0,
+    heapSamples: heap.samples.length,
+    heapWorkers: heap.maxWorkers,
+    heapSilent: [...heap.silent.values()],
+  };
 }
 
 export async function clearStorage(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const dbs = await indexedDB.databases();
-    await Promise.all(dbs.map((d) => new Promise((r) => { const q = indexedDB.deleteDatabase(d.name!); q.onsuccess = q.onerror = q.onblocked = () => r(null); })));
+    await Promise.all(
+      dbs.map(
+        (d) =>
+          new Promise((r) => {
+            const q = indexedDB.deleteDatabase(d.name!);
+            q.onsuccess = q.onerror = q.onblocked = () => r(null);
+          }),
+      ),
+    );
     const root = await navigator.storage.getDirectory();
     for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
   });
@@ -267,7 +320,10 @@ export interface StudioRunResult {
  * A short run in the studio on the dataset it holds: the quick recipe at `inputSize`, batch
  * `batch`; watched for `watchMs` after its first progress line, then stopped.
  */
-export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu'; inputSize: number; batch: number; epochs: number; watchMs: number; startTimeoutMs: number }): Promise<StudioRunResult> {
+export async function studioRun(
+  s: Session,
+  o: { backend: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu'; inputSize: number; batch: number; epochs: number; watchMs: number; startTimeoutMs: number },
+): Promise<StudioRunResult> {
   const page = s.page;
   await page.addInitScript(() => {
     (window as unknown as { longTasks: number[] }).longTasks = [];
@@ -288,7 +344,10 @@ export async function studioRun(s: Session, o: { backend: 'auto' | 'webgpu' | 'w
     // say what the page showed instead of a bare timeout: the backend line and any error or failure
     const said = await page
       .evaluate(() => {
-        const lines = document.body.innerText.split('\n').map((l) => l.trim()).filter(Boolean);
+        const lines = document.body.innerText
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
         const backend = document.querySelector('[data-testid="backend-active"]')?.textContent ?? 'no backend line';
         return [backend, ...lines.filter((l) => /error|fail|cannot|not /i.test(l)).slice(0, 4)].join(' | ');
       })

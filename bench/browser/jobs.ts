@@ -58,5 +58,13 @@ export type BenchAnswer =
   | { ok: true; kind: 'upload'; backend: BackendNote; bytesMs: number[]; floatMs: number[] }
   | { ok: true; kind: 'augment'; backend: BackendNote; gatherMs: number[]; perImageMs: number[]; gatherKernels: number; perImageKernels: number }
   /** words: the status line's words for the backend started (each check's outcome) */
-  | { ok: true; kind: 'start'; backend: BackendNote; ms: number; /** the backend's start checks, and how many of them were passes of earlier workers, not rerun */ checks: number; reused: number; words: string }
+  | {
+      ok: true;
+      kind: 'start';
+      backend: BackendNote;
+      ms: number;
+      /** the backend's start checks, and how many of them were passes of earlier workers, not rerun */ checks: number;
+      reused: number;
+      words: string;
+    }
   | { ok: false; error: string; backend?: BackendNote };

@@ -11,13 +11,16 @@ import studio from '../../vite.config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export default mergeConfig(studio, defineConfig({
-  root,
-  build: {
-    outDir: fileURLToPath(new URL('../tmp/site', import.meta.url)),
-    emptyOutDir: true,
-    rollupOptions: { input: { studio: `${root}index.html`, bench: `${root}bench/browser/bench.html` } },
-  },
-  server: { strictPort: false },
-  preview: { strictPort: true },
-}));
+export default mergeConfig(
+  studio,
+  defineConfig({
+    root,
+    build: {
+      outDir: fileURLToPath(new URL('../tmp/site', import.meta.url)),
+      emptyOutDir: true,
+      rollupOptions: { input: { studio: `${root}index.html`, bench: `${root}bench/browser/bench.html` } },
+    },
+    server: { strictPort: false },
+    preview: { strictPort: true },
+  }),
+);

@@ -40,7 +40,15 @@ import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSte
  * The studio's own loop on warmup + steps batches of random bytes held in memory (the stored-image
  * path minus storage): img/s from the intervals between losses after the warm-ups.
  */
-async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, batch: number, warmup: number, steps: number, augment: boolean, freshBatches: boolean): Promise<TrainTiming> {
+async function timeTrainer(
+  model: 'gapnet-pl' | 'gapnet-kaggle',
+  size: number,
+  batch: number,
+  warmup: number,
+  steps: number,
+  augment: boolean,
+  freshBatches: boolean,
+): Promise<TrainTiming> {
   const C = 28;
   const n = batch * (warmup + steps);
   const images = new Uint8Array(n * size * size * 4);
@@ -48,7 +56,10 @@ async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, b
   for (let i = 0; i < images.length; i++) images[i] = (r = (r * 1103515245 + 12345) >>> 0) >>> 24;
   const labels = new Uint8Array(n * C);
   for (let i = 0; i < n; i++) labels[i * C + (i % C)] = 1;
-  const pooled = memoryBatchSource({ images, imageSize: size, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: n }, (_, i) => i), valRows: [0] });
+  const pooled = memoryBatchSource(
+    { images, imageSize: size, channels: 4, labels, numClasses: C },
+    { trainRows: Array.from({ length: n }, (_, i) => i), valRows: [0] },
+  );
   // --fresh-batches: every batch cut into a new buffer, as before the trainer gave used ones back (src/core/bufferPool.ts)
   const source = freshBatches ? { ...pooled, release: undefined } : pooled;
   const m = createModel(model, { inputSize: size, seed: 1 });
@@ -62,12 +73,24 @@ async function timeTrainer(model: 'gapnet-pl' | 'gapnet-kaggle', size: number, b
     batchSize: batch,
     seed: 1,
     augment: { size, mode: 'crop', flips: augment, rotate90: augment },
-    callbacks: [{ onBatchEnd: (_c, logs) => void (at.push(performance.now()), loss.push(logs.loss), (replayed = logs.stepsReplayed), (replayOff = logs.replayOff)) }],
+    callbacks: [
+      { onBatchEnd: (_c, logs) => void (at.push(performance.now()), loss.push(logs.loss), (replayed = logs.stepsReplayed), (replayOff = logs.replayOff)) },
+    ],
   });
   const params = m.countParams();
   m.dispose();
   const steady = at.slice(Math.max(0, warmup - 1));
-  return { backend: tf.getBackend(), params, firstStepMs: at[0] - t0, stepMs: steady.slice(1).map((t, i) => t - steady[i]), warmups: warmup, loss, encodeMs: [], kernels: 'studio', replay: { replayed, off: replayOff } };
+  return {
+    backend: tf.getBackend(),
+    params,
+    firstStepMs: at[0] - t0,
+    stepMs: steady.slice(1).map((t, i) => t - steady[i]),
+    warmups: warmup,
+    loss,
+    encodeMs: [],
+    kernels: 'studio',
+    replay: { replayed, off: replayOff },
+  };
 }
 
 const { values: o } = parseArgs({
@@ -109,7 +132,8 @@ for (const f of o.flag!) {
 }
 tf.env().setFlags(flags);
 const model = o.model === 'gapnet-kaggle' ? 'gapnet-kaggle' : 'gapnet-pl';
-const size = Number(o.size), batch = Number(o.batch);
+const size = Number(o.size),
+  batch = Number(o.batch);
 const kernels = o.kernels === 'tfjs' ? 'tfjs' : 'studio';
 // uploads by queue.writeBuffer, not a staging buffer each (src/worker/backend.ts installs the same; HPA_UPLOAD_WRITE_BUFFER=false: tfjs's)
 const writeUploadCheck = installWriteBufferUpload() ? ((await verifyWriteBufferUpload()) ?? 'passed') : 'not installed';
@@ -149,5 +173,38 @@ const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
 process.stdout.write(
-  JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version.tfjs, adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])), model, size, batch, kernels, pipeline: o.pipeline, flags, timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false, adamCheck, writeUploadCheck, seluGradCheck, alphaDropoutCheck, focalLossCheck, chunkSumCheck, columnReduceCheck, convFilterGradCheck, convInputGradCheck, convInputAsConvCheck, replayCheck, uint8Check, replay: t.replay, params: t.params, firstStepMs: t.firstStepMs, stepMs: t.stepMs, medianMs: median, encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined, trainer: o.trainer, augment: o.trainer ? o.augment : undefined, imgPerS: (batch * 1000) / median, gpuTime }) + '\n',
+  JSON.stringify({
+    backend: tf.getBackend(),
+    tfjs: tf.version.tfjs,
+    adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])),
+    model,
+    size,
+    batch,
+    kernels,
+    pipeline: o.pipeline,
+    flags,
+    timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false,
+    adamCheck,
+    writeUploadCheck,
+    seluGradCheck,
+    alphaDropoutCheck,
+    focalLossCheck,
+    chunkSumCheck,
+    columnReduceCheck,
+    convFilterGradCheck,
+    convInputGradCheck,
+    convInputAsConvCheck,
+    replayCheck,
+    uint8Check,
+    replay: t.replay,
+    params: t.params,
+    firstStepMs: t.firstStepMs,
+    stepMs: t.stepMs,
+    medianMs: median,
+    encodeMedianMs: enc.length ? enc[enc.length >> 1] : undefined,
+    trainer: o.trainer,
+    augment: o.trainer ? o.augment : undefined,
+    imgPerS: (batch * 1000) / median,
+    gpuTime,
+  }) + '\n',
 );

@@ -24,10 +24,17 @@ for (const file of args) {
     const seen = new Set();
     for (let n = id; n !== undefined; n = parent.get(n)) {
       const k = name(byId.get(n).callFrame);
-      if (!seen.has(k)) (seen.add(k), incl.set(k, (incl.get(k) ?? 0) + dt));
+      if (!seen.has(k)) {
+        seen.add(k);
+        incl.set(k, (incl.get(k) ?? 0) + dt);
+      }
     }
   });
-  const show = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([k, ms]) => console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${k}`));
+  const show = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .forEach(([k, ms]) => console.log(`${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${k}`));
   console.log(`== ${file}: ${(total / 1000).toFixed(2)} s sampled, ${p.samples.length} samples; self time:`);
   show(self);
   console.log('-- inclusive time:');

@@ -61,9 +61,11 @@ export function markdown(m: Machine, rows: Row[], o: { quick: boolean; seconds: 
   for (const r of rows) {
     const q = ratio(r);
     const ours = r.status === 'measured' ? fmtStat(r.ours, r.unit) : r.status;
-    const ref = r.ref ? `${fmtStat(r.ref, r.unit)}${r.refLabel ? ` (${r.refLabel})` : ''}` : r.refLabel ?? '–';
+    const ref = r.ref ? `${fmtStat(r.ref, r.unit)}${r.refLabel ? ` (${r.refLabel})` : ''}` : (r.refLabel ?? '–');
     const runs = `${r.ours?.runs ?? 0}${r.ref ? ` / ${r.ref.runs}` : ''}`;
-    lines.push(`| ${r.what} | ${ours} | ${ref} | ${q === null ? '–' : q >= 0.1 ? q.toFixed(2) : q.toPrecision(2)} | ${runs} | ${r.notes.replace(/\|/g, '/')} |`);
+    lines.push(
+      `| ${r.what} | ${ours} | ${ref} | ${q === null ? '–' : q >= 0.1 ? q.toFixed(2) : q.toPrecision(2)} | ${runs} | ${r.notes.replace(/\|/g, '/')} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -78,7 +78,15 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   // forward convolutions: convInputGradAsConv.ts) and every
   // step built by tfjs (no replay: src/core/webgpu/stepReplay.ts); a flag
   // that is not registered (the webgpu one without that backend loaded) is left alone
-  const flags = kernels === 'tfjs' ? ([[FUSED_LOSS_FLAG, false], [NAIVE_CONV_INPUT_GRAD_FLAG, true], [CONV_INPUT_GRAD_AS_CONV_FLAG, false], [STEP_REPLAY_FLAG, false]] as const) : [];
+  const flags =
+    kernels === 'tfjs'
+      ? ([
+          [FUSED_LOSS_FLAG, false],
+          [NAIVE_CONV_INPUT_GRAD_FLAG, true],
+          [CONV_INPUT_GRAD_AS_CONV_FLAG, false],
+          [STEP_REPLAY_FLAG, false],
+        ] as const)
+      : [];
   const flagsBefore = flags.flatMap(([k, v]) => {
     const was = flagValue(k);
     if (was === undefined) return [];
@@ -143,7 +151,12 @@ function buildStep(model: TrainSpec['model'], size: number, batch: number, kerne
   // there are no per-step bytes to feed.
   const replayer = new StepReplayer();
   const step = () => optimizer.minimize(() => bce(y, m.apply(x, { training: true }) as tf.Tensor), true)!;
-  const run = () => replayer.run('bench', () => ({}), () => tf.tidy(step));
+  const run = () =>
+    replayer.run(
+      'bench',
+      () => ({}),
+      () => tf.tidy(step),
+    );
   const params = m.countParams();
   const dispose = () => {
     replayer.dispose();
@@ -210,11 +223,25 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
   // when the budget cut the warm-ups short, the steps after the first are all we have
   const first = times.length > s.warmup ? s.warmup : 1;
   const timed = times.slice(first);
-  return { backend: tf.getBackend(), params, firstStepMs: times[0], stepMs: timed, encodeMs: encode.slice(first), warmups: Math.min(warmups, first), loss, kernels: s.kernels ?? 'studio', ...(dispatches ? { dispatchesPerStep: dispatches / counted } : {}), replay };
+  return {
+    backend: tf.getBackend(),
+    params,
+    firstStepMs: times[0],
+    stepMs: timed,
+    encodeMs: encode.slice(first),
+    warmups: Math.min(warmups, first),
+    loss,
+    kernels: s.kernels ?? 'studio',
+    ...(dispatches ? { dispatchesPerStep: dispatches / counted } : {}),
+    replay,
+  };
 }
 
 /** Kernels (and those that compute) run by one training step of `model` on the active backend, counted by tf.profile. */
-export function countStepKernels(model: TrainSpec['model'], kernels: KernelSet): Promise<{ all: number; compute: number; adamUpdates: number; seluGrads: number }> {
+export function countStepKernels(
+  model: TrainSpec['model'],
+  kernels: KernelSet,
+): Promise<{ all: number; compute: number; adamUpdates: number; seluGrads: number }> {
   return withKernels(kernels, () => countKernels(model, kernels));
 }
 
@@ -226,7 +253,12 @@ async function countKernels(model: TrainSpec['model'], kernels: KernelSet) {
   // moving no data: Reshape and Identity share the input's buffer, and the *__op entries are
   // tfjs's op wrappers around kernels listed separately (a Cast may be free too, but is counted)
   const free = (name: string) => name === 'Reshape' || name === 'Identity' || name.endsWith('__op');
-  return { all: info.kernels.length, compute: info.kernels.filter((k) => !free(k.name)).length, adamUpdates: info.kernels.filter((k) => k.name === 'HpaAdamUpdate').length, seluGrads: info.kernels.filter((k) => k.name === SELU_GRAD).length };
+  return {
+    all: info.kernels.length,
+    compute: info.kernels.filter((k) => !free(k.name)).length,
+    adamUpdates: info.kernels.filter((k) => k.name === 'HpaAdamUpdate').length,
+    seluGrads: info.kernels.filter((k) => k.name === SELU_GRAD).length,
+  };
 }
 
 /**
@@ -262,7 +294,8 @@ export async function timeStepKernels(
       // "Name: ms, Name: ms, ..." (tfjs-backend-webgpu's per-program list)
       for (const part of (info as { getExtraProfileInfo?: () => string }).getExtraProfileInfo?.().split(', ') ?? []) {
         const at = part.lastIndexOf(': ');
-        const name = part.slice(0, at), ms = Number(part.slice(at + 2));
+        const name = part.slice(0, at),
+          ms = Number(part.slice(at + 2));
         const e = byName.get(name) ?? { ms: 0, count: 0 };
         e.ms += ms / steps;
         e.count += 1 / steps;
@@ -270,7 +303,10 @@ export async function timeStepKernels(
       }
     }
     dispose();
-    const top = [...byName].map(([name, e]) => ({ name, ms: e.ms, count: Math.round(e.count) })).sort((a, b) => b.ms - a.ms).slice(0, 12);
+    const top = [...byName]
+      .map(([name, e]) => ({ name, ms: e.ms, count: Math.round(e.count) }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12);
     return { kernelMs: note ? null : kernelMs, wallMs, top, note };
   });
 }

@@ -11,7 +11,7 @@ import { countStepKernels, timePredict, timeTraining, type KernelSet, type Predi
 type Job = ({ kind: 'train' } & TrainSpec) | ({ kind: 'predict' } & PredictSpec) | { kind: 'kernels'; model: TrainSpec['model']; kernels: KernelSet };
 
 const job = JSON.parse(process.argv[2]) as Job & { backend: 'wasm' | 'cpu' };
-let detail = '';
+let detail: string;
 if (job.backend === 'wasm') {
   const info = await useWasmBackend({ threads: 1 });
   detail = `SIMD ${info.simd}, ${info.threads} thread, ${info.kernels.length} training kernels registered`;

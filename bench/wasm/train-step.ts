@@ -66,7 +66,12 @@ async function train(size: number, batch: number, steps: number, onStep?: (i: nu
     await onStep?.(i);
   }
   let profile: Awaited<ReturnType<typeof tf.profile>> | undefined;
-  if (o.profile) profile = await tf.profile(async () => { const l = step(); await l.data(); l.dispose(); });
+  if (o.profile)
+    profile = await tf.profile(async () => {
+      const l = step();
+      await l.data();
+      l.dispose();
+    });
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
@@ -79,26 +84,38 @@ async function initialGradients(size: number, batch: number) {
   const { x, y } = makeData(batch, size);
   const { grads } = tf.variableGrads(() => tf.losses.logLoss(y, model.apply(x, { training: false }) as tf.Tensor, undefined, 1e-7) as tf.Scalar);
   const out = new Map<string, Float32Array>();
-  for (const w of model.trainableWeights) out.set(w.name.replace(/_\d+(\/)/, '$1'), (await grads[(w.read() as unknown as { name: string }).name]?.data()) as Float32Array);
+  for (const w of model.trainableWeights)
+    out.set(w.name.replace(/_\d+(\/)/, '$1'), (await grads[(w.read() as unknown as { name: string }).name]?.data()) as Float32Array);
   tf.dispose([x, y, Object.values(grads)]);
   model.dispose();
   return [...out.values()].map((v, i) => [model.trainableWeights[i].originalName, v] as const);
 }
 
 async function checkLoss() {
-  const size = 32, batch = 4, steps = 20;
+  const size = 32,
+    batch = 4,
+    steps = 20;
   await useWasmBackend();
   const gw = await initialGradients(size, batch);
   await tf.setBackend('cpu');
   const gc = await initialGradients(size, batch);
   await tf.setBackend('wasm');
   console.log('initial gradients, wasm vs cpu, max |Δ| / max |cpu| per weight:');
-  console.log('  ' + gw.map(([name, v], i) => {
-    const c = gc[i][1];
-    let d = 0, m = 0;
-    for (let j = 0; j < c.length; j++) { d = Math.max(d, Math.abs(v[j] - c[j])); m = Math.max(m, Math.abs(c[j])); }
-    return `${name} ${(d / m).toExponential(1)}`;
-  }).join(', '));
+  console.log(
+    '  ' +
+      gw
+        .map(([name, v], i) => {
+          const c = gc[i][1];
+          let d = 0,
+            m = 0;
+          for (let j = 0; j < c.length; j++) {
+            d = Math.max(d, Math.abs(v[j] - c[j]));
+            m = Math.max(m, Math.abs(c[j]));
+          }
+          return `${name} ${(d / m).toExponential(1)}`;
+        })
+        .join(', '),
+  );
   const training = !o['no-dropout'];
   const sgd = !o.adam;
   const wasm = await train(size, batch, steps, undefined, training, sgd);
@@ -107,7 +124,9 @@ async function checkLoss() {
   const cpu = await train(size, batch, steps, undefined, training, sgd);
   let worst = 0;
   for (let i = 0; i < steps; i++) worst = Math.max(worst, Math.abs(wasm.losses[i] - cpu.losses[i]) / Math.abs(cpu.losses[i]));
-  console.log(`GapNet-PL ${size} px, batch ${batch}, ${steps} ${sgd ? 'SGD-momentum steps (lr 1e-2, 0.9)' : 'Adam steps (lr 1e-3; drift reported, not judged)'}, same seed, dropout ${training ? 'on' : 'off'}:`);
+  console.log(
+    `GapNet-PL ${size} px, batch ${batch}, ${steps} ${sgd ? 'SGD-momentum steps (lr 1e-2, 0.9)' : 'Adam steps (lr 1e-3; drift reported, not judged)'}, same seed, dropout ${training ? 'on' : 'off'}:`,
+  );
   console.log(`  cpu  losses ${cpu.losses.map((l) => l.toFixed(5)).join(' ')}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   console.log(`  wasm losses ${wasm.losses.map((l) => l.toFixed(5)).join(' ')}`);
   console.log(`  largest relative difference ${worst.toExponential(2)} → ${worst < 1e-4 ? 'OK' : 'DIFFERENT'}`);
@@ -115,7 +134,10 @@ async function checkLoss() {
 }
 
 async function speed() {
-  const size = Number(o.size), batch = Number(o.batch), steps = Number(o.steps), warm = 2;
+  const size = Number(o.size),
+    batch = Number(o.batch),
+    steps = Number(o.steps),
+    warm = 2;
   const info = await useWasmBackend({ threads: 1 });
   if (o['builtin-dx']) {
     unregisterWasmTrainingKernels(); // back to tfjs's own kernels, then add only the filter gradient
@@ -123,10 +145,16 @@ async function speed() {
   }
   const wasmHeap = () => ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20).toFixed(0);
   const heaps: string[] = [];
-  const run = await train(size, batch, warm + steps, async () => { heaps.push(wasmHeap()); });
+  const run = await train(size, batch, warm + steps, async () => {
+    heaps.push(wasmHeap());
+  });
   const w = stats(run.times.slice(warm));
-  console.log(`tfjs ${tf.version.tfjs} wasm (SIMD ${info.simd}, ${info.threads} thread${info.threads > 1 ? 's' : ''}), Conv2DBackpropInput: ${o['builtin-dx'] ? "tfjs's own" : 'src/core/wasm'}`);
-  console.log(`GapNet-PL (${PARAMS.toLocaleString('en-US')} params) ${size} px batch ${batch}: step ${w.median.toFixed(1)} ms median (min ${w.min.toFixed(1)}, max ${w.max.toFixed(1)}) over ${steps} after ${warm} warm-ups → ${((batch * 1000) / w.median).toFixed(1)} img/s; first step ${run.times[0].toFixed(0)} ms`);
+  console.log(
+    `tfjs ${tf.version.tfjs} wasm (SIMD ${info.simd}, ${info.threads} thread${info.threads > 1 ? 's' : ''}), Conv2DBackpropInput: ${o['builtin-dx'] ? "tfjs's own" : 'src/core/wasm'}`,
+  );
+  console.log(
+    `GapNet-PL (${PARAMS.toLocaleString('en-US')} params) ${size} px batch ${batch}: step ${w.median.toFixed(1)} ms median (min ${w.min.toFixed(1)}, max ${w.max.toFixed(1)}) over ${steps} after ${warm} warm-ups → ${((batch * 1000) / w.median).toFixed(1)} img/s; first step ${run.times[0].toFixed(0)} ms`,
+  );
   console.log(`  wasm heap after each step (MiB): ${heaps.join(' ')}; loss ${run.losses[0].toFixed(4)} → ${run.losses.at(-1)!.toFixed(4)}`);
   if (run.profile) {
     const by = new Map<string, { ms: number; n: number }>();
@@ -137,25 +165,42 @@ async function speed() {
       by.set(k.name, e);
     }
     console.log('  profile of one step (kernel: total ms / calls; our composite kernels include the kernels they run):');
-    for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18)) console.log(`    ${name.padEnd(36)} ${e.ms.toFixed(1).padStart(7)} ms / ${e.n}`);
+    for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18))
+      console.log(`    ${name.padEnd(36)} ${e.ms.toFixed(1).padStart(7)} ms / ${e.n}`);
     // PROFILE_CALLS=1: every kernel call over 0.3 ms with its input shapes
-    if (process.env.PROFILE_CALLS) for (const k of run.profile.kernels) if ((k.kernelTimeMs as number) > 0.3) console.log(`      ${k.name} ${(k.kernelTimeMs as number).toFixed(2)} ${JSON.stringify(k.inputShapes)}`);
+    if (process.env.PROFILE_CALLS)
+      for (const k of run.profile.kernels)
+        if ((k.kernelTimeMs as number) > 0.3) console.log(`      ${k.name} ${(k.kernelTimeMs as number).toFixed(2)} ${JSON.stringify(k.inputShapes)}`);
   }
   if (o['no-torch']) return 0;
   // PyTorch right after, then further wasm/PyTorch pairs: this machine's speed drifts by ±20 %
   // between minutes, so the ratio is taken within each pair and its median reported.
-  const torchStep = () => JSON.parse(execFileSync('/usr/bin/python3', [new URL('./torch_step.py', import.meta.url).pathname, '--size', String(size), '--batch', String(batch), '--threads', '1', '--steps', String(steps)], { encoding: 'utf8' }));
+  const torchStep = () =>
+    JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        [new URL('./torch_step.py', import.meta.url).pathname, '--size', String(size), '--batch', String(batch), '--threads', '1', '--steps', String(steps)],
+        { encoding: 'utf8' },
+      ),
+    );
   const ratios: number[] = [];
   for (let r = 0; r < Number(o.rounds); r++) {
     const wr = r === 0 ? w : stats((await train(size, batch, warm + steps)).times.slice(warm));
     const torch = torchStep();
     const t = stats(torch.stepMs);
     ratios.push(t.median / wr.median);
-    if (r === 0) console.log(`PyTorch ${torch.torch} CPU (${torch.threads} thread, ${torch.params.toLocaleString('en-US')} params, input normalisation included): step ${t.median.toFixed(1)} ms median (min ${t.min.toFixed(1)}, max ${t.max.toFixed(1)}) → ${torch.imgPerS.toFixed(1)} img/s`);
-    console.log(`  pair ${r + 1}: wasm ${wr.median.toFixed(1)} ms/step (${((batch * 1000) / wr.median).toFixed(1)} img/s), PyTorch ${t.median.toFixed(1)} ms/step (${((batch * 1000) / t.median).toFixed(1)} img/s) → ${(100 * ratios[r]).toFixed(1)} %`);
+    if (r === 0)
+      console.log(
+        `PyTorch ${torch.torch} CPU (${torch.threads} thread, ${torch.params.toLocaleString('en-US')} params, input normalisation included): step ${t.median.toFixed(1)} ms median (min ${t.min.toFixed(1)}, max ${t.max.toFixed(1)}) → ${torch.imgPerS.toFixed(1)} img/s`,
+      );
+    console.log(
+      `  pair ${r + 1}: wasm ${wr.median.toFixed(1)} ms/step (${((batch * 1000) / wr.median).toFixed(1)} img/s), PyTorch ${t.median.toFixed(1)} ms/step (${((batch * 1000) / t.median).toFixed(1)} img/s) → ${(100 * ratios[r]).toFixed(1)} %`,
+    );
   }
   const q = stats(ratios);
-  console.log(`wasm / PyTorch = ${(100 * q.median).toFixed(1)}% median of ${ratios.length} pair${ratios.length > 1 ? 's' : ''} (min ${(100 * q.min).toFixed(1)}, max ${(100 * q.max).toFixed(1)}) (goal ≥ 25%)`);
+  console.log(
+    `wasm / PyTorch = ${(100 * q.median).toFixed(1)}% median of ${ratios.length} pair${ratios.length > 1 ? 's' : ''} (min ${(100 * q.min).toFixed(1)}, max ${(100 * q.max).toFixed(1)}) (goal ≥ 25%)`,
+  );
   return 0;
 }
 

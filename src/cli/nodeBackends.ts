@@ -44,10 +44,18 @@ export async function nodeBackendReport(): Promise<NodeBackendReport> {
   const used = await useNodeTrainingBackend();
   backends.push(
     used.active === 'wasm'
-      ? { name: 'wasm', available: true, reason: `WebAssembly${used.wasm!.simd ? ' SIMD' : ''}, ${used.wasm!.threads} thread${used.wasm!.threads > 1 ? 's' : ''}, with the convolution gradient kernels of src/core/wasm; used for training` }
+      ? {
+          name: 'wasm',
+          available: true,
+          reason: `WebAssembly${used.wasm!.simd ? ' SIMD' : ''}, ${used.wasm!.threads} thread${used.wasm!.threads > 1 ? 's' : ''}, with the convolution gradient kernels of src/core/wasm; used for training`,
+        }
       : { name: 'wasm', available: false, reason: `could not start: ${used.wasmProblem}` },
   );
-  backends.push({ name: 'cpu', available: true, reason: `plain JavaScript kernels; always present (slow for training)${used.active === 'cpu' ? '; used because wasm could not start' : '; the fallback'}` });
+  backends.push({
+    name: 'cpu',
+    available: true,
+    reason: `plain JavaScript kernels; always present (slow for training)${used.active === 'cpu' ? '; used because wasm could not start' : '; the fallback'}`,
+  });
   backends.push({ name: 'webgpu', available: false, reason: 'not offered yet: needs the optional `webgpu` (Dawn) package and a Vulkan driver' });
   const { losses, stepTimesMs } = await measureTrainingSteps(tf, { size: 16, batch: 4, steps: 3 });
   return {

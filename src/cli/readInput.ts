@@ -9,6 +9,6 @@ export function readInput(path: string | undefined, flag: string): string {
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new Error(`cannot read --${flag} ${path}: ${why}`);
+    throw new Error(`cannot read --${flag} ${path}: ${why}`, { cause: e });
   }
 }

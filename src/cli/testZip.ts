@@ -30,7 +30,7 @@ export async function openTestZip(path: string, opts: { size: number }): Promise
     blob = await openAsBlob(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new Error(`cannot read --data ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new Error(`cannot read --data ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
   }
   const reader = new ZipReader(new BlobReader(blob), { useWebWorkers: false });
   try {
@@ -38,7 +38,7 @@ export async function openTestZip(path: string, opts: { size: number }): Promise
     try {
       for await (const e of reader.getEntriesGenerator()) if (!e.directory) files.set(e.filename, e);
     } catch (e) {
-      throw new Error(`${path} is not a readable zip: ${(e as Error).message}`);
+      throw new Error(`${path} is not a readable zip: ${(e as Error).message}`, { cause: e });
     }
     const names = [...files.keys()];
     const anyTest = names.find((n) => /^(?:[^/]+\/)?test\/[^/]+_red\.png$/.test(n));
@@ -61,7 +61,8 @@ export async function openTestZip(path: string, opts: { size: number }): Promise
     ids.forEach((id, i) => {
       for (const ch of CHANNEL_ORDER) {
         const name = `${prefix}test/${id}_${ch}.png`;
-        if (!files.has(name)) throw new Error(`${path} lacks ${name} (${idSource === 'sample_submission.csv' ? `sample_submission.csv line ${i + 2}` : 'test folder'}, id ${id})`);
+        if (!files.has(name))
+          throw new Error(`${path} lacks ${name} (${idSource === 'sample_submission.csv' ? `sample_submission.csv line ${i + 2}` : 'test folder'}, id ${id})`);
       }
     });
     const first = decodeGray(await files.get(`${prefix}test/${ids[0]}_red.png`)!.getData(new Uint8ArrayWriter()), `${prefix}test/${ids[0]}_red.png`);
@@ -74,7 +75,8 @@ export async function openTestZip(path: string, opts: { size: number }): Promise
       for (const ch of CHANNEL_ORDER) {
         const name = `${prefix}test/${id}_${ch}.png`;
         const g = decodeGray(await files.get(name)!.getData(new Uint8ArrayWriter()), name);
-        if (g.width !== sourceSize || g.height !== sourceSize) throw new Error(`${name} is ${g.width}×${g.height}, but the first test image was ${sourceSize}×${sourceSize}`);
+        if (g.width !== sourceSize || g.height !== sourceSize)
+          throw new Error(`${name} is ${g.width}×${g.height}, but the first test image was ${sourceSize}×${sourceSize}`);
         planes.push(g.width === side ? g.data : resizeArea(g.data, g.width, g.height, side, side));
       }
       return interleave(planes, side * side);

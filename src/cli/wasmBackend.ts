@@ -40,5 +40,5 @@ export async function useWasmBackend(opts: { threads?: number } = {}): Promise<W
   const kernels = registerWasmTrainingKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend did not start (binaries looked for in ${wasmBinaryDir()})`);
   await tf.ready();
-  return { threads: getThreadsCount(), simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') as boolean, kernels };
+  return { threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, kernels };
 }

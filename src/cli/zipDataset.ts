@@ -48,7 +48,7 @@ export async function readTrainZip(
     blob = await openAsBlob(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new Error(`cannot read --data ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new Error(`cannot read --data ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
   }
   const reader = new ZipReader(new BlobReader(blob));
   try {
@@ -56,7 +56,7 @@ export async function readTrainZip(
     try {
       for await (const e of reader.getEntriesGenerator()) if (!e.directory) files.set(e.filename, e);
     } catch (e) {
-      throw new Error(`${path} is not a readable zip: ${(e as Error).message}`);
+      throw new Error(`${path} is not a readable zip: ${(e as Error).message}`, { cause: e });
     }
     const csvName = [...files.keys()].find((n) => n === 'train.csv' || /^[^/]+\/train\.csv$/.test(n));
     if (!csvName) throw new Error(`${path} has no train.csv (at the top level or in one top-level folder)`);
@@ -92,7 +92,16 @@ export async function readTrainZip(
       for (const c of use[i].labels) labels[i * NUM_CLASSES + c] = 1;
       opts.onProgress?.(i + 1, n);
     }
-    return { images, imageSize: side, channels: 4, labels, numClasses: NUM_CLASSES, ids: use.map((r) => r.id), labelSets: use.map((r) => r.labels), sourceSize };
+    return {
+      images,
+      imageSize: side,
+      channels: 4,
+      labels,
+      numClasses: NUM_CLASSES,
+      ids: use.map((r) => r.id),
+      labelSets: use.map((r) => r.labels),
+      sourceSize,
+    };
   } finally {
     await reader.close();
   }

@@ -50,7 +50,8 @@ describe('batch augmentation', () => {
   const batch = () => {
     // image b, pixel (r, c), channel ch = b*1000 + r*10 + c + ch*0.25, as uint8-free float data
     const v = new Float32Array(3 * stored * stored * 2);
-    for (let b = 0, i = 0; b < 3; b++) for (let r = 0; r < stored; r++) for (let c = 0; c < stored; c++) for (let ch = 0; ch < 2; ch++) v[i++] = b * 1000 + r * 10 + c + ch * 0.25;
+    for (let b = 0, i = 0; b < 3; b++)
+      for (let r = 0; r < stored; r++) for (let c = 0; c < stored; c++) for (let ch = 0; ch < 2; ch++) v[i++] = b * 1000 + r * 10 + c + ch * 0.25;
     return tf.tensor4d(v, [3, stored, stored, 2]);
   };
 
@@ -91,7 +92,15 @@ describe('batch augmentation', () => {
   it('applies each image its own dihedral transform', () => {
     const x = batch();
     const o = { size: stored, mode: 'crop' as const };
-    const y = applyTransforms(x, [{ k: 1, top: 0, left: 0 }, { k: 0, top: 0, left: 0 }, { k: 4, top: 0, left: 0 }], o);
+    const y = applyTransforms(
+      x,
+      [
+        { k: 1, top: 0, left: 0 },
+        { k: 0, top: 0, left: 0 },
+        { k: 4, top: 0, left: 0 },
+      ],
+      o,
+    );
     const a = y.arraySync();
     expect(a[0][0][0][0]).toBe(7); // rot90 CCW: top-left comes from the top-right
     expect(a[1][0][0][0]).toBe(1000);
@@ -105,7 +114,10 @@ describe('batch augmentation', () => {
       for (let trial = 0; trial < 8; trial++) {
         const t = [0, 1, 2].map((i) => ({ k: (trial + 3 * i) % 8, top: rng.int(stored - size + 1), left: rng.int(stored - size + 1) }));
         const y = applyTransforms(x, t, { size, mode: 'crop' });
-        const expected = tf.concat(t.map((tr, i) => dihedral(tf.slice(x, [i, tr.top, tr.left, 0], [1, size, size, 2]), tr.k)), 0);
+        const expected = tf.concat(
+          t.map((tr, i) => dihedral(tf.slice(x, [i, tr.top, tr.left, 0], [1, size, size, 2]), tr.k)),
+          0,
+        );
         expect(y.shape).toEqual([3, size, size, 2]);
         expect(pixels(y)).toEqual(pixels(expected));
         tf.dispose([y, expected]);
@@ -150,16 +162,32 @@ describe('batch augmentation', () => {
     const cpuGather = tf.getKernel('GatherV2', 'cpu')!;
     tf.unregisterKernel('GatherV2', 'cpu');
     // a gather that reads one position too far: wrong pixels, right shape
-    tf.registerKernel({ ...cpuGather, kernelFunc: (args) => {
-      const indices = args.inputs.indices as tf.Tensor;
-      const shifted = tf.tidy(() => tf.minimum(tf.add(indices, 1), indices.max()));
-      try { return cpuGather.kernelFunc({ ...args, inputs: { ...args.inputs, indices: shifted } }) as tf.TensorInfo; } finally { shifted.dispose(); }
-    } });
+    tf.registerKernel({
+      ...cpuGather,
+      kernelFunc: (args) => {
+        const indices = args.inputs.indices as tf.Tensor;
+        const shifted = tf.tidy(() => tf.minimum(tf.add(indices, 1), indices.max()));
+        try {
+          return cpuGather.kernelFunc({ ...args, inputs: { ...args.inputs, indices: shifted } }) as tf.TensorInfo;
+        } finally {
+          shifted.dispose();
+        }
+      },
+    });
     try {
-      expect(await verifyAugmentGather()).toMatch(/^self-check failed on cpu \(image 0, pixel \(0, 0\), channel 0: 4 vs 0\); images are cut and turned one by one$/);
+      expect(await verifyAugmentGather()).toMatch(
+        /^self-check failed on cpu \(image 0, pixel \(0, 0\), channel 0: 4 vs 0\); images are cut and turned one by one$/,
+      );
       const x = batch();
-      const t = [{ k: 3, top: 1, left: 2 }, { k: 6, top: 0, left: 0 }, { k: 0, top: 3, left: 3 }];
-      const expected = tf.concat(t.map((tr, i) => dihedral(tf.slice(x, [i, tr.top, tr.left, 0], [1, 5, 5, 2]), tr.k)), 0);
+      const t = [
+        { k: 3, top: 1, left: 2 },
+        { k: 6, top: 0, left: 0 },
+        { k: 0, top: 3, left: 3 },
+      ];
+      const expected = tf.concat(
+        t.map((tr, i) => dihedral(tf.slice(x, [i, tr.top, tr.left, 0], [1, 5, 5, 2]), tr.k)),
+        0,
+      );
       expect(pixels(applyTransforms(x, t, { size: 5, mode: 'crop' }))).toEqual(pixels(expected)); // still right, the slow way
     } finally {
       tf.unregisterKernel('GatherV2', 'cpu');

@@ -90,15 +90,24 @@ export function drawTransforms(batch: number, stored: number, o: AugmentOptions,
  */
 function dihedralMap(k: number, n: number): [r0: number, rp: number, rq: number, c0: number, cp: number, cq: number] {
   switch (k) {
-    case 0: return [0, 1, 0, 0, 0, 1]; // (p, q)
-    case 1: return [0, 0, 1, n, -1, 0]; // (q, n − p): one quarter turn
-    case 2: return [n, -1, 0, n, 0, -1]; // (n − p, n − q)
-    case 3: return [n, 0, -1, 0, 1, 0]; // (n − q, p)
-    case 4: return [0, 1, 0, n, 0, -1]; // (p, n − q): mirrored
-    case 5: return [n, 0, -1, n, -1, 0]; // (n − q, n − p)
-    case 6: return [n, -1, 0, 0, 0, 1]; // (n − p, q)
-    case 7: return [0, 0, 1, 0, 1, 0]; // (q, p)
-    default: throw new RangeError(`dihedral transform must be 0..7, got ${k}`);
+    case 0:
+      return [0, 1, 0, 0, 0, 1]; // (p, q)
+    case 1:
+      return [0, 0, 1, n, -1, 0]; // (q, n − p): one quarter turn
+    case 2:
+      return [n, -1, 0, n, 0, -1]; // (n − p, n − q)
+    case 3:
+      return [n, 0, -1, 0, 1, 0]; // (n − q, p)
+    case 4:
+      return [0, 1, 0, n, 0, -1]; // (p, n − q): mirrored
+    case 5:
+      return [n, 0, -1, n, -1, 0]; // (n − q, n − p)
+    case 6:
+      return [n, -1, 0, 0, 0, 1]; // (n − p, q)
+    case 7:
+      return [0, 0, 1, 0, 1, 0]; // (q, p)
+    default:
+      throw new RangeError(`dihedral transform must be 0..7, got ${k}`);
   }
 }
 
@@ -110,7 +119,10 @@ function dihedralMap(k: number, n: number): [r0: number, rp: number, rq: number,
 export function cutEachImage(x: tf.Tensor4D, transforms: readonly SampleTransform[], size: number): tf.Tensor4D {
   return tf.tidy(() => {
     const images = tf.split(x, x.shape[0], 0) as tf.Tensor4D[];
-    return tf.concat(images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, size, size, x.shape[3]]), transforms[i].k)), 0);
+    return tf.concat(
+      images.map((img, i) => dihedral(tf.slice(img, [0, transforms[i].top, transforms[i].left, 0], [1, size, size, x.shape[3]]), transforms[i].k)),
+      0,
+    );
   });
 }
 
@@ -144,9 +156,7 @@ const gatherFailed = new Set<string>();
  * that this batch moves the way the recorded one did.
  */
 export type TransformPlan =
-  | { kind: 'copy' }
-  | { kind: 'cut' }
-  | { kind: 'gather'; H: number; W: number; parts: Array<{ first: number; n: number; A: Int32Array; B: Int32Array }> };
+  { kind: 'copy' } | { kind: 'cut' } | { kind: 'gather'; H: number; W: number; parts: Array<{ first: number; n: number; A: Int32Array; B: Int32Array }> };
 
 /**
  * The plan for a [b, h, w, c] batch (checking the transforms). `stored`: h = w of the batch as it
@@ -195,7 +205,13 @@ export function transformFeeds(p: TransformPlan, feed: string): Record<string, I
  * recorded (./webgpu/stepReplay.ts; see transformFeeds); without it they are taken as the same for
  * every batch of this shape (evaluation's fixed windows), which the recording checks.
  */
-export function applyTransforms(x: tf.Tensor4D, transforms: readonly SampleTransform[], o: Pick<AugmentOptions, 'size' | 'mode'>, plan = transformPlan(x.shape, transforms, o), feed?: string): tf.Tensor4D {
+export function applyTransforms(
+  x: tf.Tensor4D,
+  transforms: readonly SampleTransform[],
+  o: Pick<AugmentOptions, 'size' | 'mode'>,
+  plan = transformPlan(x.shape, transforms, o),
+  feed?: string,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, c] = x.shape;
     const s = o.size;

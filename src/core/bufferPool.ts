@@ -38,4 +38,3 @@ export class BufferPool {
     this.free.length = 0;
   }
 }
-

@@ -12,10 +12,7 @@
  */
 import { NUM_CLASSES, TRAIN_COUNTS } from './labels';
 
-export type ClassWeightSpec =
-  | { mode: 'inverse-frequency' }
-  | { mode: 'log-damped'; mu?: number }
-  | { mode: 'vector'; values: number[] };
+export type ClassWeightSpec = { mode: 'inverse-frequency' } | { mode: 'log-damped'; mu?: number } | { mode: 'vector'; values: number[] };
 
 export const CLASS_WEIGHT_MODES = ['inverse-frequency', 'log-damped', 'vector'] as const;
 
@@ -49,7 +46,8 @@ export function classWeights(spec: ClassWeightSpec, classCounts: ArrayLike<numbe
       return Float64Array.from(classCounts, (n) => Math.max(1, Math.log((mu * total) / Math.max(1, n))));
     }
     case 'vector': {
-      if (!Array.isArray(spec.values) || spec.values.length !== numClasses) throw new RangeError(`a weight vector needs ${numClasses} numbers, got ${Array.isArray(spec.values) ? spec.values.length : typeof spec.values}`);
+      if (!Array.isArray(spec.values) || spec.values.length !== numClasses)
+        throw new RangeError(`a weight vector needs ${numClasses} numbers, got ${Array.isArray(spec.values) ? spec.values.length : typeof spec.values}`);
       spec.values.forEach((v, c) => {
         if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`weight of class ${c} is ${v}, expected a finite number ≥ 0`);
       });

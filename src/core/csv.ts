@@ -42,10 +42,7 @@ export function parseLabelList(field: string, file: string, line: number): numbe
  * Reads a two-column label file: `Id,Target` (train.csv) or `Id,Predicted` (submissions).
  * `allowEmpty` accepts rows with no label (submissions); train.csv rows must have one.
  */
-export function parseLabelCsv(
-  text: string,
-  opts: { file?: string; labelColumn?: 'Target' | 'Predicted' | 'any'; allowEmpty?: boolean } = {},
-): LabelRow[] {
+export function parseLabelCsv(text: string, opts: { file?: string; labelColumn?: 'Target' | 'Predicted' | 'any'; allowEmpty?: boolean } = {}): LabelRow[] {
   const file = opts.file ?? 'train.csv';
   const want = opts.labelColumn ?? 'Target';
   const lines = csvLines(text);
@@ -126,7 +123,12 @@ export function parseProbsCsv(text: string, opts: { file?: string; numClasses?: 
   const lines = csvLines(text);
   if (lines.length === 0) throw new CsvError(file, null, 'the file is empty');
   const expectedHeader = ['Id', ...Array.from({ length: numClasses }, (_, c) => String(c))].join(',');
-  if (lines[0].split(',').map((h) => h.trim()).join(',') !== expectedHeader) {
+  if (
+    lines[0]
+      .split(',')
+      .map((h) => h.trim())
+      .join(',') !== expectedHeader
+  ) {
     throw new CsvError(file, 1, `header is '${lines[0].slice(0, 60)}${lines[0].length > 60 ? '…' : ''}', expected 'Id,0,1,…,${numClasses - 1}'`);
   }
   const ids = checkIds(lines, file);
@@ -162,7 +164,13 @@ export function parseThresholdsCsv(text: string, opts: { file?: string; numClass
   const numClasses = opts.numClasses ?? NUM_CLASSES;
   const lines = csvLines(text);
   if (lines.length === 0) throw new CsvError(file, null, 'the file is empty');
-  if (lines[0].split(',').map((h) => h.trim()).join(',') !== 'class,threshold') throw new CsvError(file, 1, `header is '${lines[0]}', expected 'class,threshold'`);
+  if (
+    lines[0]
+      .split(',')
+      .map((h) => h.trim())
+      .join(',') !== 'class,threshold'
+  )
+    throw new CsvError(file, 1, `header is '${lines[0]}', expected 'class,threshold'`);
   const t = new Float64Array(numClasses).fill(NaN);
   for (let i = 1; i < lines.length; i++) {
     const cells = lines[i].split(',').map((s) => s.trim());
@@ -189,7 +197,13 @@ export function parseFoldsCsv(text: string, opts: { file?: string } = {}): { ids
   const file = opts.file ?? 'folds.csv';
   const lines = csvLines(text);
   if (lines.length === 0) throw new CsvError(file, null, 'the file is empty');
-  if (lines[0].split(',').map((h) => h.trim()).join(',') !== 'Id,fold') throw new CsvError(file, 1, `header is '${lines[0]}', expected 'Id,fold'`);
+  if (
+    lines[0]
+      .split(',')
+      .map((h) => h.trim())
+      .join(',') !== 'Id,fold'
+  )
+    throw new CsvError(file, 1, `header is '${lines[0]}', expected 'Id,fold'`);
   const ids = checkIds(lines, file);
   const folds = new Int32Array(ids.length);
   for (let i = 1; i < lines.length; i++) {

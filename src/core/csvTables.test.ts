@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  alignIds,
-  formatFoldsCsv,
-  formatProbsCsv,
-  formatThresholdsCsv,
-  parseFoldsCsv,
-  parseProbsCsv,
-  parseThresholdsCsv,
-} from './csv';
+import { alignIds, formatFoldsCsv, formatProbsCsv, formatThresholdsCsv, parseFoldsCsv, parseProbsCsv, parseThresholdsCsv } from './csv';
 import fixture from './fixtures/multilabel-f1.json';
 
 const FIX = join(__dirname, 'fixtures');
@@ -67,7 +59,9 @@ describe('folds.csv (Id,fold) and id alignment', () => {
 
   it('alignIds maps by id and names the first few missing or extra ids', () => {
     expect([...alignIds(['a', 'b', 'c'], ['c', 'a', 'b'], { reference: 'truth.csv', other: 'sub.csv' })]).toEqual([1, 2, 0]);
-    expect(() => alignIds(['a', 'b', 'c', 'd', 'e'], ['a'], { reference: 'truth.csv', other: 'sub.csv' })).toThrow('sub.csv: 4 Id(s) of truth.csv are missing: b, c, d, … (4 in all)');
+    expect(() => alignIds(['a', 'b', 'c', 'd', 'e'], ['a'], { reference: 'truth.csv', other: 'sub.csv' })).toThrow(
+      'sub.csv: 4 Id(s) of truth.csv are missing: b, c, d, … (4 in all)',
+    );
     expect(() => alignIds(['a'], ['a', 'z'], { reference: 'truth.csv', other: 'sub.csv' })).toThrow('sub.csv: 1 Id(s) are not in truth.csv: z');
   });
 });

@@ -6,13 +6,14 @@ import { countsAtThresholds, f1Report } from './metrics';
 /** Deterministic pseudo-random probabilities. */
 function probs(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+  return Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
 describe('ensembles', () => {
   it('mean mode: two runs given in different id orders combine to the mean of their probabilities per id', () => {
     const ids = ['a', 'b', 'c', 'd'];
-    const p1 = probs(4 * 28, 1), p2 = probs(4 * 28, 2);
+    const p1 = probs(4 * 28, 1),
+      p2 = probs(4 * 28, 2);
     // run 2 lists its rows in reverse order
     const rev = ['d', 'c', 'b', 'a'];
     const p2rev = new Float32Array(4 * 28);
@@ -25,7 +26,9 @@ describe('ensembles', () => {
   });
 
   it('vote mode keeps a class where more than half the members predict it (each at its own thresholds)', () => {
-    const m1 = Float32Array.of(0.9, 0.2, 0.6), m2 = Float32Array.of(0.8, 0.7, 0.4), m3 = Float32Array.of(0.1, 0.1, 0.45);
+    const m1 = Float32Array.of(0.9, 0.2, 0.6),
+      m2 = Float32Array.of(0.8, 0.7, 0.4),
+      m3 = Float32Array.of(0.1, 0.1, 0.45);
     expect(Array.from(voteLabels([m1, m2, m3], [0.5, 0.5, 0.5], { numClasses: 3 }))).toEqual([1, 0, 0]);
     expect(Array.from(voteLabels([m1, m2, m3], [0.5, 0.5, [0.5, 0.5, 0.3]], { numClasses: 3 }))).toEqual([1, 0, 1]);
     expect(Array.from(voteLabels([m1, m2, m3], [0.5, 0.5, 0.5], { numClasses: 3, minVotes: 1 }))).toEqual([1, 1, 1]);
@@ -49,7 +52,8 @@ describe('ensembles', () => {
   it("scores each member and the ensemble with metrics.ts's macro F1", () => {
     const n = 40;
     const truth = Uint8Array.from(probs(n * 28, 7), (p) => (p > 0.7 ? 1 : 0));
-    const m1 = probs(n * 28, 8), m2 = probs(n * 28, 9);
+    const m1 = probs(n * 28, 8),
+      m2 = probs(n * 28, 9);
     const t = Array.from({ length: 28 }, (_, c) => 0.3 + c / 100);
     const s1 = scoreMember('run 1', truth, m1, t);
     expect(s1.rows).toBe(n);
@@ -58,7 +62,8 @@ describe('ensembles', () => {
     expect(ens.macroF1).toBe(f1Report(countsAtThresholds(truth, meanProbabilities([m1, m2]), t)).macroF1);
     // a hand-checked case: one class, y = [1,0,1,0], the mean of two members = [.9,.2,.4,.6] → F1 at 0.5 = 0.5
     const y = Uint8Array.of(1, 0, 1, 0);
-    const a = Float32Array.of(1, 0.4, 0.3, 0.6), b = Float32Array.of(0.8, 0, 0.5, 0.6);
+    const a = Float32Array.of(1, 0.4, 0.3, 0.6),
+      b = Float32Array.of(0.8, 0, 0.5, 0.6);
     expect(scoreEnsemble(y, [a, b], { method: 'mean', thresholds: 0.5, numClasses: 1 }).macroF1).toBeCloseTo(0.5, 12);
     expect(scoreEnsemble(y, [a, b], { method: 'mean', thresholds: 0.2, numClasses: 1 }).macroF1).toBeCloseTo(0.8, 12);
   });

@@ -23,7 +23,8 @@ export interface RunPredictions {
 }
 
 function checkRun(r: RunPredictions, numClasses: number): void {
-  if (r.probs.length !== r.ids.length * numClasses) throw new RangeError(`run ${r.name}: ${r.probs.length} probabilities for ${r.ids.length} ids × ${numClasses} classes`);
+  if (r.probs.length !== r.ids.length * numClasses)
+    throw new RangeError(`run ${r.name}: ${r.probs.length} probabilities for ${r.ids.length} ids × ${numClasses} classes`);
 }
 
 /** A run's probabilities reordered to `ids`; an error names the ids it lacks (or has in excess). */
@@ -74,7 +75,10 @@ export function voteLabels(
  * Out-of-fold predictions: the union of the folds' validation predictions, each id once, in
  * `order` if given (every id of it must be covered) or in the folds' order.
  */
-export function oofPredictions(folds: readonly RunPredictions[], opts: { order?: readonly string[]; numClasses?: number } = {}): { ids: string[]; probs: Float32Array } {
+export function oofPredictions(
+  folds: readonly RunPredictions[],
+  opts: { order?: readonly string[]; numClasses?: number } = {},
+): { ids: string[]; probs: Float32Array } {
   const numClasses = opts.numClasses ?? NUM_CLASSES;
   const where = new Map<string, { fold: number; row: number }>();
   folds.forEach((f, fi) => {
@@ -87,7 +91,8 @@ export function oofPredictions(folds: readonly RunPredictions[], opts: { order?:
   });
   const ids = opts.order ? [...opts.order] : [...where.keys()];
   const missing = ids.filter((id) => !where.has(id));
-  if (missing.length) throw new RangeError(`${missing.length} id(s) have no out-of-fold prediction: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
+  if (missing.length)
+    throw new RangeError(`${missing.length} id(s) have no out-of-fold prediction: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
   const probs = new Float32Array(ids.length * numClasses);
   ids.forEach((id, r) => {
     const { fold, row } = where.get(id)!;
@@ -99,17 +104,25 @@ export function oofPredictions(folds: readonly RunPredictions[], opts: { order?:
 /** True when no id is in two runs' predictions: the runs are the folds of one K-fold split. */
 export function areDisjoint(runs: readonly RunPredictions[]): boolean {
   const seen = new Set<string>();
-  for (const r of runs) for (const id of r.ids) {
-    if (seen.has(id)) return false;
-    seen.add(id);
-  }
+  for (const r of runs)
+    for (const id of r.ids) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+    }
   return true;
 }
 
 /** The ensemble's 0/1 predictions for aligned member probabilities. */
 export function ensembleLabels(
   members: readonly Float32Array[],
-  o: { method: EnsembleMethod; thresholds: number | ArrayLike<number>; memberThresholds?: readonly (number | ArrayLike<number>)[]; atLeastOne?: boolean; minVotes?: number; numClasses?: number },
+  o: {
+    method: EnsembleMethod;
+    thresholds: number | ArrayLike<number>;
+    memberThresholds?: readonly (number | ArrayLike<number>)[];
+    atLeastOne?: boolean;
+    minVotes?: number;
+    numClasses?: number;
+  },
 ): Uint8Array {
   const numClasses = o.numClasses ?? NUM_CLASSES;
   if (o.method === 'mean') return predictLabels(meanProbabilities(members), o.thresholds, { atLeastOne: o.atLeastOne, numClasses });

@@ -8,7 +8,13 @@ describe('Kaggle layout', () => {
   it('recognises CSVs and channel PNGs in every layout of §1', () => {
     expect(classifyPath('train.csv')).toMatchObject({ kind: 'csv', role: 'train' });
     expect(classifyPath('hpa/Sample_Submission.csv')).toMatchObject({ kind: 'csv', role: 'sample_submission' });
-    expect(classifyPath('top/train/00070df0-bbc3_green.PNG')).toEqual({ kind: 'png', id: '00070df0-bbc3', channel: 'green', split: 'train', path: 'top/train/00070df0-bbc3_green.PNG' });
+    expect(classifyPath('top/train/00070df0-bbc3_green.PNG')).toEqual({
+      kind: 'png',
+      id: '00070df0-bbc3',
+      channel: 'green',
+      split: 'train',
+      path: 'top/train/00070df0-bbc3_green.PNG',
+    });
     expect(classifyPath('test/abc_yellow.png')).toMatchObject({ kind: 'png', split: 'test', channel: 'yellow' });
     expect(classifyPath('abc_blue.png')).toMatchObject({ kind: 'png', split: null });
     expect(classifyPath('__MACOSX/train/._abc_blue.png').kind).toBe('other');

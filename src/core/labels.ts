@@ -3,18 +3,39 @@
 export const NUM_CLASSES = 28;
 
 export const CLASS_NAMES: readonly string[] = [
-  'Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
-  'Nuclear bodies', 'Endoplasmic reticulum', 'Golgi apparatus', 'Peroxisomes', 'Endosomes',
-  'Lysosomes', 'Intermediate filaments', 'Actin filaments', 'Focal adhesion sites', 'Microtubules',
-  'Microtubule ends', 'Cytokinetic bridge', 'Mitotic spindle', 'Microtubule organizing center', 'Centrosome',
-  'Lipid droplets', 'Plasma membrane', 'Cell junctions', 'Mitochondria', 'Aggresome',
-  'Cytosol', 'Cytoplasmic bodies', 'Rods & rings',
+  'Nucleoplasm',
+  'Nuclear membrane',
+  'Nucleoli',
+  'Nucleoli fibrillar center',
+  'Nuclear speckles',
+  'Nuclear bodies',
+  'Endoplasmic reticulum',
+  'Golgi apparatus',
+  'Peroxisomes',
+  'Endosomes',
+  'Lysosomes',
+  'Intermediate filaments',
+  'Actin filaments',
+  'Focal adhesion sites',
+  'Microtubules',
+  'Microtubule ends',
+  'Cytokinetic bridge',
+  'Mitotic spindle',
+  'Microtubule organizing center',
+  'Centrosome',
+  'Lipid droplets',
+  'Plasma membrane',
+  'Cell junctions',
+  'Mitochondria',
+  'Aggresome',
+  'Cytosol',
+  'Cytoplasmic bodies',
+  'Rods & rings',
 ];
 
 /** Images per class in the real competition train.csv (31,072 images, 50,782 labels). */
 export const TRAIN_COUNTS: readonly number[] = [
-  12885, 1254, 3621, 1561, 1858, 2513, 1008, 2822, 53, 45, 28, 1093, 688, 537, 1066, 21, 530, 210, 902, 1482,
-  172, 3777, 802, 2965, 322, 8228, 328, 11,
+  12885, 1254, 3621, 1561, 1858, 2513, 1008, 2822, 53, 45, 28, 1093, 688, 537, 1066, 21, 530, 210, 902, 1482, 172, 3777, 802, 2965, 322, 8228, 328, 11,
 ];
 
 export const TRAIN_IMAGES = 31072;

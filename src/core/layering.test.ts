@@ -22,7 +22,10 @@ describe('layering rules of docs/architecture.md', () => {
   it('src/core is pure: no DOM frameworks, storage, Node built-ins or imports from data/worker/ui/cli', () => {
     const offenders = files(join(SRC, 'core')).flatMap((f) =>
       imports(f)
-        .filter((i) => /^(react|react-dom|zustand|recharts|idb)(\/|$)|^node:|^(fs|path|os|zlib)$/.test(i) || /(^|\/)\.\.\/(\.\.\/)*(data|worker|ui|cli)(\/|$)/.test(i))
+        .filter(
+          (i) =>
+            /^(react|react-dom|zustand|recharts|idb)(\/|$)|^node:|^(fs|path|os|zlib)$/.test(i) || /(^|\/)\.\.\/(\.\.\/)*(data|worker|ui|cli)(\/|$)/.test(i),
+        )
         .map((i) => `${relative(SRC, f)} imports ${i}`),
     );
     expect(offenders).toEqual([]);
@@ -41,7 +44,8 @@ describe('layering rules of docs/architecture.md', () => {
     const resolve = (from: string, spec: string): string | null => {
       if (!spec.startsWith('.')) return null;
       const base = join(dirname(from), spec);
-      for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+      for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')])
+        if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
       return null;
     };
     const offenders: string[] = [];

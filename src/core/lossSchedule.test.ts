@@ -39,7 +39,14 @@ describe('loss schedules', () => {
     expect(validateSchedule(singlePhase({ kind: 'focal', gamma: 2 }, 10)).phases).toHaveLength(1);
     expect(() => validateSchedule({ phases: [] })).toThrow(/at least one phase/);
     expect(() => validateSchedule({ phases: [{ epochs: 0, loss: { kind: 'bce' } }] })).toThrow(/phases\[0\].epochs/);
-    expect(() => validateSchedule({ phases: [{ epochs: 1, loss: { kind: 'bce' } }, { epochs: 1, loss: { kind: 'f1' } }] })).toThrow(/phases\[1\].loss: kind 'f1'/);
+    expect(() =>
+      validateSchedule({
+        phases: [
+          { epochs: 1, loss: { kind: 'bce' } },
+          { epochs: 1, loss: { kind: 'f1' } },
+        ],
+      }),
+    ).toThrow(/phases\[1\].loss: kind 'f1'/);
     expect(() => validateSchedule({ phases: [{ epochs: 1, loss: { kind: 'bce' }, trainable: 'last-7' }] })).toThrow(/trainable/);
   });
 });

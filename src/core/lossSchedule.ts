@@ -90,7 +90,8 @@ export function trainableMask(layerCount: number, trainable: Trainable = 'all'):
   if (trainable === 'all') return new Array(layerCount).fill(true);
   let from: number;
   if ('lastLayers' in trainable) {
-    if (!Number.isInteger(trainable.lastLayers) || trainable.lastLayers < 0) throw new RangeError(`lastLayers must be an integer ≥ 0, got ${trainable.lastLayers}`);
+    if (!Number.isInteger(trainable.lastLayers) || trainable.lastLayers < 0)
+      throw new RangeError(`lastLayers must be an integer ≥ 0, got ${trainable.lastLayers}`);
     from = Math.max(0, layerCount - trainable.lastLayers);
   } else {
     if (!Number.isInteger(trainable.fromLayer)) throw new RangeError(`fromLayer must be an integer, got ${trainable.fromLayer}`);
@@ -102,7 +103,8 @@ export function trainableMask(layerCount: number, trainable: Trainable = 'all'):
 /** Checks a schedule read from JSON; errors name the phase. */
 export function validateSchedule(schedule: unknown): LossSchedule {
   const s = schedule as LossSchedule;
-  if (typeof s !== 'object' || s === null || !Array.isArray(s.phases) || s.phases.length === 0) throw new TypeError('schedule: expected { phases: [...] } with at least one phase');
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.phases) || s.phases.length === 0)
+    throw new TypeError('schedule: expected { phases: [...] } with at least one phase');
   s.phases.forEach((p, i) => {
     const at = `schedule.phases[${i}]`;
     if (!Number.isInteger(p.epochs) || p.epochs < 1) throw new TypeError(`${at}.epochs must be an integer ≥ 1`);
@@ -110,8 +112,11 @@ export function validateSchedule(schedule: unknown): LossSchedule {
     if (p.lr !== undefined && !(typeof p.lr === 'number' && p.lr > 0)) throw new TypeError(`${at}.lr must be a number > 0`);
     const t = p.trainable;
     const ok =
-      t === undefined || t === 'all' ||
-      (typeof t === 'object' && t !== null && (('lastLayers' in t && Number.isInteger(t.lastLayers) && t.lastLayers >= 0) || ('fromLayer' in t && Number.isInteger(t.fromLayer))));
+      t === undefined ||
+      t === 'all' ||
+      (typeof t === 'object' &&
+        t !== null &&
+        (('lastLayers' in t && Number.isInteger(t.lastLayers) && t.lastLayers >= 0) || ('fromLayer' in t && Number.isInteger(t.fromLayer))));
     if (!ok) throw new TypeError(`${at}.trainable must be 'all', { lastLayers: n } or { fromLayer: n }`);
   });
   return s;

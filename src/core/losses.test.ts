@@ -32,8 +32,20 @@ const expectClose = (got: number[], want: number[], tol = 1e-6) => {
 const y1 = () => tf.tensor2d([1, 0, 1, 0], [4, 1]);
 const p1 = () => tf.tensor2d([0.9, 0.2, 0.4, 0.6], [4, 1]);
 // §6 batch of 4 × 3 classes
-const Y = () => tf.tensor2d([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 0]]);
-const P = () => tf.tensor2d([[0.9, 0.1, 0.2], [0.2, 0.7, 0.1], [0.4, 0.6, 0.3], [0.6, 0.2, 0.05]]);
+const Y = () =>
+  tf.tensor2d([
+    [1, 0, 0],
+    [0, 1, 0],
+    [1, 1, 0],
+    [0, 0, 0],
+  ]);
+const P = () =>
+  tf.tensor2d([
+    [0.9, 0.1, 0.2],
+    [0.2, 0.7, 0.1],
+    [0.4, 0.6, 0.3],
+    [0.6, 0.2, 0.05],
+  ]);
 
 describe('docs/domain.md §6 test vectors (to 1e-6)', () => {
   it('BCE, one class: elements and mean', () => {
@@ -124,7 +136,13 @@ describe('combinations and specs', () => {
       { loss: (a, b) => softF1Loss(a, b), weight: 2 },
     ]);
     expectClose([value(f(Y(), P()))], [0.5 * 0.3411302 + 2 * 0.5478772], 2e-6);
-    const spec: LossSpec = { kind: 'combined', terms: [{ weight: 0.5, loss: { kind: 'bce' } }, { weight: 2, loss: { kind: 'soft-f1' } }] };
+    const spec: LossSpec = {
+      kind: 'combined',
+      terms: [
+        { weight: 0.5, loss: { kind: 'bce' } },
+        { weight: 2, loss: { kind: 'soft-f1' } },
+      ],
+    };
     expectClose([value(makeLoss(JSON.parse(JSON.stringify(spec)), undefined, 3)(Y(), P()))], [0.5 * 0.3411302 + 2 * 0.5478772], 2e-6);
     expect(describeLoss(spec)).toBe('0.5·BCE + 2·soft F1');
   });
@@ -138,12 +156,27 @@ describe('combinations and specs', () => {
     expect(() => validateLossSpec({ kind: 'focal', alpha: { mode: 'inverse' } })).toThrow(/alpha.mode 'inverse'/);
     expect(() => validateLossSpec({ kind: 'combined', terms: [{ weight: 1, loss: { kind: 'dice' } }] })).toThrow(/loss.terms\[0\].loss: kind 'dice'/);
     expect(() => validateLossSpec(null)).toThrow(/kind/);
-    expect(validateLossSpec({ kind: 'focal', gamma: 2, alpha: { mode: 'inverse-frequency' } })).toEqual({ kind: 'focal', gamma: 2, alpha: { mode: 'inverse-frequency' } });
+    expect(validateLossSpec({ kind: 'focal', gamma: 2, alpha: { mode: 'inverse-frequency' } })).toEqual({
+      kind: 'focal',
+      gamma: 2,
+      alpha: { mode: 'inverse-frequency' },
+    });
   });
 
   it('losses leave no tensors behind', () => {
-    const y = Y(), p = P();
-    const f = makeLoss({ kind: 'combined', terms: [{ weight: 1, loss: { kind: 'focal', alpha: { mode: 'log-damped' } } }, { weight: 1, loss: { kind: 'soft-f1' } }] }, [2, 1, 1], 3);
+    const y = Y(),
+      p = P();
+    const f = makeLoss(
+      {
+        kind: 'combined',
+        terms: [
+          { weight: 1, loss: { kind: 'focal', alpha: { mode: 'log-damped' } } },
+          { weight: 1, loss: { kind: 'soft-f1' } },
+        ],
+      },
+      [2, 1, 1],
+      3,
+    );
     const before = tf.memory().numTensors;
     f(y, p).dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -152,8 +185,20 @@ describe('combinations and specs', () => {
 
 describe('gradients: tf.grad against central differences (float32)', () => {
   // 5 × 4 batch, probabilities in [0.15, 0.85] (away from the clip), every class with positives and negatives
-  const yv = [[1, 0, 1, 0], [0, 1, 0, 0], [1, 1, 0, 1], [0, 0, 1, 0], [1, 0, 0, 1]];
-  const pv = [[0.8, 0.3, 0.6, 0.2], [0.25, 0.7, 0.4, 0.15], [0.55, 0.45, 0.35, 0.65], [0.3, 0.2, 0.85, 0.5], [0.7, 0.6, 0.25, 0.4]];
+  const yv = [
+    [1, 0, 1, 0],
+    [0, 1, 0, 0],
+    [1, 1, 0, 1],
+    [0, 0, 1, 0],
+    [1, 0, 0, 1],
+  ];
+  const pv = [
+    [0.8, 0.3, 0.6, 0.2],
+    [0.25, 0.7, 0.4, 0.15],
+    [0.55, 0.45, 0.35, 0.65],
+    [0.3, 0.2, 0.85, 0.5],
+    [0.7, 0.6, 0.25, 0.4],
+  ];
   const counts = [3, 2, 2, 2];
   const specs: LossSpec[] = [
     { kind: 'bce' },
@@ -165,7 +210,13 @@ describe('gradients: tf.grad against central differences (float32)', () => {
     { kind: 'focal', gamma: 2, alpha: { mode: 'vector', values: [1, 2, 0.5, 3] } },
     { kind: 'soft-f1' },
     { kind: 'soft-f1', form: 'neg-log' },
-    { kind: 'combined', terms: [{ weight: 0.5, loss: { kind: 'focal' } }, { weight: 0.5, loss: { kind: 'soft-f1' } }] },
+    {
+      kind: 'combined',
+      terms: [
+        { weight: 0.5, loss: { kind: 'focal' } },
+        { weight: 0.5, loss: { kind: 'soft-f1' } },
+      ],
+    },
   ];
 
   for (const spec of specs) {

@@ -31,10 +31,7 @@ export const EPSILON = 1e-7;
 
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
-export type AlphaSpec =
-  | { mode: 'none' }
-  | { mode: 'scalar'; value: number }
-  | (ClassWeightSpec & { on?: 'all' | 'positive' });
+export type AlphaSpec = { mode: 'none' } | { mode: 'scalar'; value: number } | (ClassWeightSpec & { on?: 'all' | 'positive' });
 
 export type Reduction = 'mean' | 'sum-classes';
 
@@ -45,10 +42,7 @@ export type LossSpec =
   | { kind: 'combined'; terms: { weight: number; loss: LossSpec }[] };
 
 /** Per-element α_t as a function of y, or null for no weighting. Weights are plain numbers here. */
-export type ElementWeight =
-  | null
-  | { kind: 'scalar'; alpha: number }
-  | { kind: 'class'; weights: ArrayLike<number>; on: 'all' | 'positive' };
+export type ElementWeight = null | { kind: 'scalar'; alpha: number } | { kind: 'class'; weights: ArrayLike<number>; on: 'all' | 'positive' };
 
 function clipP(yPred: tf.Tensor): tf.Tensor {
   return tf.clipByValue(tf.cast(yPred, 'float32'), EPSILON, 1 - EPSILON);
@@ -120,7 +114,8 @@ export interface FusedLossAttrs {
 /** The fused kernel's call for these inputs, or null where it is not registered (or the shapes are not [batch, classes]). */
 function fusedLoss(form: 'bce' | 'focal', yTrue: tf.Tensor, yPred: tf.Tensor, gamma: number, weight: ElementWeight, reduction: Reduction): tf.Scalar | null {
   const name = weight?.kind === 'class' ? FOCAL_LOSS_WEIGHTED : FOCAL_LOSS;
-  if (yPred.rank !== 2 || !tf.util.arraysEqual(yTrue.shape, yPred.shape) || !tf.getKernel(name, tf.getBackend()) || !tf.env().getBool(FUSED_LOSS_FLAG)) return null;
+  if (yPred.rank !== 2 || !tf.util.arraysEqual(yTrue.shape, yPred.shape) || !tf.getKernel(name, tf.getBackend()) || !tf.env().getBool(FUSED_LOSS_FLAG))
+    return null;
   const [batch, classes] = yPred.shape;
   const attrs: FusedLossAttrs = {
     form,
@@ -177,8 +172,7 @@ export function softF1Loss(yTrue: tf.Tensor, yPred: tf.Tensor, form: 'one-minus'
 /** Σ weight_i · loss_i. */
 export function combineLosses(terms: readonly { loss: LossFn; weight: number }[]): LossFn {
   if (terms.length === 0) throw new RangeError('combineLosses needs at least one term');
-  return (yTrue, yPred) =>
-    tf.tidy(() => terms.map((t) => tf.mul(t.loss(yTrue, yPred), t.weight)).reduce((a, b) => tf.add(a, b)) as tf.Scalar);
+  return (yTrue, yPred) => tf.tidy(() => terms.map((t) => tf.mul(t.loss(yTrue, yPred), t.weight)).reduce((a, b) => tf.add(a, b)) as tf.Scalar);
 }
 
 /** The numbers behind an α spec (class counts are needed by the count-based modes). */
@@ -232,7 +226,8 @@ export function validateLossSpec(spec: unknown, path = 'loss'): LossSpec {
   if (typeof spec !== 'object' || spec === null) return fail('expected an object with a "kind"');
   const s = spec as Record<string, unknown>;
   const checkReduction = () => {
-    if (s.reduction !== undefined && s.reduction !== 'mean' && s.reduction !== 'sum-classes') fail(`reduction '${String(s.reduction)}' is not 'mean' or 'sum-classes'`);
+    if (s.reduction !== undefined && s.reduction !== 'mean' && s.reduction !== 'sum-classes')
+      fail(`reduction '${String(s.reduction)}' is not 'mean' or 'sum-classes'`);
   };
   const checkAlpha = () => {
     if (s.alpha === undefined) return;
@@ -241,7 +236,8 @@ export function validateLossSpec(spec: unknown, path = 'loss'): LossSpec {
     const modes = ['none', 'scalar', ...CLASS_WEIGHT_MODES];
     if (!modes.includes(a.mode as string)) return fail(`alpha.mode '${String(a.mode)}' is not one of ${modes.join(', ')}`);
     if (a.mode === 'scalar' && !(typeof a.value === 'number' && a.value >= 0 && a.value <= 1)) fail(`alpha.value must be a number in [0, 1]`);
-    if (a.mode === 'vector' && !(Array.isArray(a.values) && a.values.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))) fail('alpha.values must be an array of finite numbers ≥ 0');
+    if (a.mode === 'vector' && !(Array.isArray(a.values) && a.values.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)))
+      fail('alpha.values must be an array of finite numbers ≥ 0');
     if (a.mode === 'log-damped' && a.mu !== undefined && !(typeof a.mu === 'number' && a.mu > 0)) fail('alpha.mu must be a number > 0');
     if (a.on !== undefined && a.on !== 'all' && a.on !== 'positive') fail(`alpha.on '${String(a.on)}' is not 'all' or 'positive'`);
   };
@@ -262,7 +258,8 @@ export function validateLossSpec(spec: unknown, path = 'loss'): LossSpec {
       if (!Array.isArray(s.terms) || s.terms.length === 0) fail('terms must be a non-empty array of {weight, loss}');
       (s.terms as unknown[]).forEach((t, i) => {
         const term = t as Record<string, unknown>;
-        if (typeof term !== 'object' || term === null || typeof term.weight !== 'number' || !Number.isFinite(term.weight)) fail(`terms[${i}].weight must be a finite number`);
+        if (typeof term !== 'object' || term === null || typeof term.weight !== 'number' || !Number.isFinite(term.weight))
+          fail(`terms[${i}].weight must be a finite number`);
         validateLossSpec(term.loss, `${path}.terms[${i}].loss`);
       });
       break;
@@ -275,7 +272,11 @@ export function validateLossSpec(spec: unknown, path = 'loss'): LossSpec {
 /** A short human-readable name of a loss spec, e.g. "focal γ=2 α=inverse-frequency". */
 export function describeLoss(spec: LossSpec): string {
   const alpha = (a?: AlphaSpec) =>
-    !a || a.mode === 'none' ? '' : a.mode === 'scalar' ? ` α=${a.value}` : ` α=${a.mode}${a.mode === 'log-damped' && a.mu !== undefined ? `(μ=${a.mu})` : ''}${a.on === 'positive' ? ' on positives' : ''}`;
+    !a || a.mode === 'none'
+      ? ''
+      : a.mode === 'scalar'
+        ? ` α=${a.value}`
+        : ` α=${a.mode}${a.mode === 'log-damped' && a.mu !== undefined ? `(μ=${a.mu})` : ''}${a.on === 'positive' ? ' on positives' : ''}`;
   const red = (r?: Reduction) => (r === 'sum-classes' ? ' summed over classes' : '');
   switch (spec.kind) {
     case 'bce':

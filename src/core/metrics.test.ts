@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/multilabel-f1.json';
-import {
-  countsAtThresholds,
-  countsFromLabelSets,
-  countsFromMatrices,
-  f1Report,
-  labelMatrix,
-  labelSets,
-  macroF1,
-  parseEmptyClassRule,
-} from './metrics';
+import { countsAtThresholds, countsFromLabelSets, countsFromMatrices, f1Report, labelMatrix, labelSets, macroF1, parseEmptyClassRule } from './metrics';
 
 // scikit-learn 1.2.1 on 500 random rows × 28 classes (scripts/fixtures/multilabel_f1.py).
 const fx = fixture as unknown as {
@@ -94,7 +85,13 @@ describe('reference points of §3 on the real class counts', () => {
     only0.fp[0] = TRAIN_IMAGES - TRAIN_COUNTS[0];
     only0.fn[0] = 0;
     expect(macroF1(only0)).toBeCloseTo(0.021, 3);
-    const all = { numClasses: 28, rows: TRAIN_IMAGES, tp: Int32Array.from(TRAIN_COUNTS), fp: Int32Array.from(TRAIN_COUNTS, (n) => TRAIN_IMAGES - n), fn: new Int32Array(28) };
+    const all = {
+      numClasses: 28,
+      rows: TRAIN_IMAGES,
+      tp: Int32Array.from(TRAIN_COUNTS),
+      fp: Int32Array.from(TRAIN_COUNTS, (n) => TRAIN_IMAGES - n),
+      fn: new Int32Array(28),
+    };
     expect(macroF1(all)).toBeCloseTo(0.1, 2);
   });
 });

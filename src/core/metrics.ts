@@ -102,7 +102,8 @@ export function countsFromMatrices(truth: Uint8Array, pred: Uint8Array, numClass
   const k = newCounts(rows, numClasses);
   for (let r = 0, i = 0; r < rows; r++) {
     for (let c = 0; c < numClasses; c++, i++) {
-      const y = truth[i], p = pred[i];
+      const y = truth[i],
+        p = pred[i];
       if (p) {
         if (y) k.tp[c]++;
         else k.fp[c]++;
@@ -113,12 +114,7 @@ export function countsFromMatrices(truth: Uint8Array, pred: Uint8Array, numClass
 }
 
 /** TP/FP/FN per class of probabilities against truth, predicting class c where p > t_c (in float32). */
-export function countsAtThresholds(
-  truth: Uint8Array,
-  probs: Float32Array,
-  thresholds: number | ArrayLike<number>,
-  numClasses = NUM_CLASSES,
-): ConfusionCounts {
+export function countsAtThresholds(truth: Uint8Array, probs: Float32Array, thresholds: number | ArrayLike<number>, numClasses = NUM_CLASSES): ConfusionCounts {
   const rows = truth.length / numClasses;
   checkShape('truth', truth.length, Math.floor(rows), numClasses);
   checkShape('probabilities', probs.length, rows, numClasses);
@@ -137,11 +133,7 @@ export function countsAtThresholds(
 }
 
 /** TP/FP/FN per class of predicted label sets against true label sets (same row order). */
-export function countsFromLabelSets(
-  truth: readonly (readonly number[])[],
-  pred: readonly (readonly number[])[],
-  numClasses = NUM_CLASSES,
-): ConfusionCounts {
+export function countsFromLabelSets(truth: readonly (readonly number[])[], pred: readonly (readonly number[])[], numClasses = NUM_CLASSES): ConfusionCounts {
   if (truth.length !== pred.length) throw new RangeError(`${truth.length} true rows but ${pred.length} predicted rows`);
   return countsFromMatrices(labelMatrix(truth, numClasses), labelMatrix(pred, numClasses), numClasses);
 }
@@ -155,7 +147,8 @@ export function classF1(tp: number, fp: number, fn: number, emptyClass: EmptyCla
 
 /** Macro F1 of counts (allocation-free; for slider-speed recomputation). */
 export function macroF1(counts: ConfusionCounts, emptyClass: EmptyClassRule = 'zero'): number {
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let c = 0; c < counts.numClasses; c++) {
     const f = classF1(counts.tp[c], counts.fp[c], counts.fn[c], emptyClass);
     if (!Number.isNaN(f)) {
@@ -171,7 +164,9 @@ export function f1Report(counts: ConfusionCounts, emptyClass: EmptyClassRule = '
   const perClass: ClassScore[] = [];
   const emptyClasses: number[] = [];
   for (let c = 0; c < counts.numClasses; c++) {
-    const tp = counts.tp[c], fp = counts.fp[c], fn = counts.fn[c];
+    const tp = counts.tp[c],
+      fp = counts.fp[c],
+      fn = counts.fn[c];
     const empty = tp + fp + fn === 0;
     if (empty) emptyClasses.push(c);
     const emptyValue = emptyClass === 'one' ? 1 : emptyClass === 'zero' ? 0 : NaN;

@@ -56,7 +56,13 @@ describe('model zip', () => {
     const model = await trainedModel(name);
     const thresholds = Array.from({ length: 28 }, (_, c) => 0.1 + c / 100);
     const meta = studioMeta(model, { modelName: name, thresholds, resizeMode: 'crop', storedSize: 48, created: new Date('2026-11-26T10:00:00Z') });
-    expect(meta).toMatchObject({ inputSize: 32, channels: 4, classNames: CLASS_NAMES, normalisation: name === 'gapnet-pl' ? 'per-image' : 'div255', tfjsVersion: tf.version.tfjs });
+    expect(meta).toMatchObject({
+      inputSize: 32,
+      channels: 4,
+      classNames: CLASS_NAMES,
+      normalisation: name === 'gapnet-pl' ? 'per-image' : 'div255',
+      tfjsVersion: tf.version.tfjs,
+    });
     const zip = await writeModelZip(model, meta);
     const loaded = await loadModelZip(zip);
     expect(loaded.metaInferred).toBe(false);
@@ -84,7 +90,9 @@ describe('model zip', () => {
       weightData.set(s, o);
       o += s.length;
     }
-    const viaMemory = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weightData.buffer }));
+    const viaMemory = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weightData.buffer }),
+    );
     expect(maxDiff(before, await predictionsOf(viaMemory, x))).toBeLessThan(1e-5);
     const viaHandler = await tf.loadLayersModel(modelFilesHandler(files));
     expect(maxDiff(before, await predictionsOf(viaHandler, x))).toBeLessThan(1e-5);
@@ -110,16 +118,20 @@ describe('model zip', () => {
     const files = await unzip(zip);
     const noShard = new Map(files);
     noShard.delete('group1-shard2of3.bin');
-    await expect(loadModelZip(await zipOf(noShard), 'model.zip')).rejects.toThrow("model.zip: weight shard 'group1-shard2of3.bin' listed in model.json is missing");
+    await expect(loadModelZip(await zipOf(noShard), 'model.zip')).rejects.toThrow(
+      "model.zip: weight shard 'group1-shard2of3.bin' listed in model.json is missing",
+    );
     const short = new Map(files);
     short.set('group1-shard3of3.bin', files.get('group1-shard3of3.bin')!.slice(8));
-    await expect(loadModelZip(await zipOf(short), 'model.zip')).rejects.toThrow(/model\.zip: the weight shards hold 2520296 bytes but model\.json describes 2520304/);
+    await expect(loadModelZip(await zipOf(short), 'model.zip')).rejects.toThrow(
+      /model\.zip: the weight shards hold 2520296 bytes but model\.json describes 2520304/,
+    );
     const noMeta = new Map(files);
     noMeta.delete('studio.json');
     await expect(loadModelZip(await zipOf(noMeta), 'model.zip')).rejects.toThrow('model.zip has no studio.json');
     const wrong = new Map(files);
     wrong.set('studio.json', new TextEncoder().encode(JSON.stringify({ ...meta, inputSize: 64 })));
-    await expect(loadModelZip(await zipOf(wrong), 'model.zip')).rejects.toThrow('studio.json says input 64 px but the model\'s input is [b,32,32,4]');
+    await expect(loadModelZip(await zipOf(wrong), 'model.zip')).rejects.toThrow("studio.json says input 64 px but the model's input is [b,32,32,4]");
     model.dispose();
   });
 });
@@ -132,7 +144,7 @@ describe('checkModelFitsDataset', () => {
   });
   it('lists every mismatch: channels, classes, crops larger than the images', () => {
     expect(() => checkModelFitsDataset(meta, { imageSize: 48, channels: 3, classes: 27 })).toThrow(
-      'model gapnet-pl (64 px, crop) does not fit the dataset: the model takes 4 channels, the dataset has 3; the model predicts 28 classes, the dataset has 27; the model was trained on 64 px crops, the dataset\'s images are 48 px',
+      "model gapnet-pl (64 px, crop) does not fit the dataset: the model takes 4 channels, the dataset has 3; the model predicts 28 classes, the dataset has 27; the model was trained on 64 px crops, the dataset's images are 48 px",
     );
   });
 });

@@ -75,15 +75,28 @@ function outputUnits(model: tf.LayersModel): number | null {
  */
 export function studioMeta(
   model: tf.LayersModel,
-  o: { modelName: string; resizeMode?: ResizeMode; storedSize?: number; thresholds?: ArrayLike<number>; classNames?: readonly string[]; extra?: Record<string, unknown>; created?: Date },
+  o: {
+    modelName: string;
+    resizeMode?: ResizeMode;
+    storedSize?: number;
+    thresholds?: ArrayLike<number>;
+    classNames?: readonly string[];
+    extra?: Record<string, unknown>;
+    created?: Date;
+  },
 ): StudioMeta {
   const shape = inputShape(model);
   const inputSize = shape[1];
   const channels = shape[3];
   const classes = outputUnits(model);
-  if (shape.length !== 4 || inputSize === null || channels === null || shape[2] !== inputSize) throw new ModelPackageError(`the model's input is [${shape.map((d) => d ?? 'b')}], expected [b, s, s, channels]`);
+  if (shape.length !== 4 || inputSize === null || channels === null || shape[2] !== inputSize)
+    throw new ModelPackageError(`the model's input is [${shape.map((d) => d ?? 'b')}], expected [b, s, s, channels]`);
   if (classes === null) throw new ModelPackageError('the model has no fixed number of outputs');
-  const classNames = o.classNames ? [...o.classNames] : classes === CLASS_NAMES.length ? [...CLASS_NAMES] : Array.from({ length: classes }, (_, c) => `class ${c}`);
+  const classNames = o.classNames
+    ? [...o.classNames]
+    : classes === CLASS_NAMES.length
+      ? [...CLASS_NAMES]
+      : Array.from({ length: classes }, (_, c) => `class ${c}`);
   const thresholds = o.thresholds ? Array.from(o.thresholds) : new Array<number>(classes).fill(0.5);
   return {
     format: STUDIO_FORMAT,
@@ -107,10 +120,14 @@ export function studioMeta(
 export function checkMetaMatchesModel(meta: StudioMeta, model: tf.LayersModel): void {
   const shape = inputShape(model);
   const classes = outputUnits(model);
-  if (shape[1] !== meta.inputSize || shape[2] !== meta.inputSize) throw new ModelPackageError(`studio.json says input ${meta.inputSize} px but the model's input is [${shape.map((d) => d ?? 'b')}]`);
-  if (shape[3] !== meta.channels) throw new ModelPackageError(`studio.json says ${meta.channels} channels but the model's input is [${shape.map((d) => d ?? 'b')}]`);
-  if (classes !== meta.classNames.length) throw new ModelPackageError(`studio.json names ${meta.classNames.length} classes but the model has ${classes} outputs`);
-  if (meta.thresholds.length !== meta.classNames.length) throw new ModelPackageError(`studio.json has ${meta.thresholds.length} thresholds for ${meta.classNames.length} classes`);
+  if (shape[1] !== meta.inputSize || shape[2] !== meta.inputSize)
+    throw new ModelPackageError(`studio.json says input ${meta.inputSize} px but the model's input is [${shape.map((d) => d ?? 'b')}]`);
+  if (shape[3] !== meta.channels)
+    throw new ModelPackageError(`studio.json says ${meta.channels} channels but the model's input is [${shape.map((d) => d ?? 'b')}]`);
+  if (classes !== meta.classNames.length)
+    throw new ModelPackageError(`studio.json names ${meta.classNames.length} classes but the model has ${classes} outputs`);
+  if (meta.thresholds.length !== meta.classNames.length)
+    throw new ModelPackageError(`studio.json has ${meta.thresholds.length} thresholds for ${meta.classNames.length} classes`);
 }
 
 function checkMeta(value: unknown): StudioMeta {
@@ -118,8 +135,10 @@ function checkMeta(value: unknown): StudioMeta {
   const bad = (what: string) => new ModelPackageError(`${STUDIO_JSON}: ${what}`);
   if (!m || typeof m !== 'object') throw bad('not a JSON object');
   if (m.format !== STUDIO_FORMAT) throw bad(`format is '${String(m.format)}', expected '${STUDIO_FORMAT}'`);
-  if (typeof m.formatVersion !== 'number' || m.formatVersion > STUDIO_FORMAT_VERSION) throw bad(`format version ${String(m.formatVersion)} is newer than this studio reads (${STUDIO_FORMAT_VERSION})`);
-  for (const k of ['inputSize', 'channels', 'storedSize'] as const) if (!Number.isInteger(m[k]) || (m[k] as number) < 1) throw bad(`${k} must be a whole number ≥ 1, got ${JSON.stringify(m[k])}`);
+  if (typeof m.formatVersion !== 'number' || m.formatVersion > STUDIO_FORMAT_VERSION)
+    throw bad(`format version ${String(m.formatVersion)} is newer than this studio reads (${STUDIO_FORMAT_VERSION})`);
+  for (const k of ['inputSize', 'channels', 'storedSize'] as const)
+    if (!Number.isInteger(m[k]) || (m[k] as number) < 1) throw bad(`${k} must be a whole number ≥ 1, got ${JSON.stringify(m[k])}`);
   if (typeof m.modelName !== 'string') throw bad('modelName is missing');
   if (!Array.isArray(m.classNames) || !m.classNames.length) throw bad('classNames must be a non-empty list');
   if (!Array.isArray(m.thresholds) || !m.thresholds.every((t) => typeof t === 'number' && t >= 0 && t <= 1)) throw bad('thresholds must be numbers in [0, 1]');
@@ -148,7 +167,13 @@ export async function modelFiles(model: tf.LayersModel, shardBytes = DEFAULT_SHA
     files.set(name, weights.slice(i * shardBytes, Math.min(weights.byteLength, (i + 1) * shardBytes)));
   }
   // the fields and order of tf.io's getModelJSONForModelArtifacts
-  const json: Record<string, unknown> = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, weightsManifest: [{ paths, weights: a.weightSpecs ?? [] }] };
+  const json: Record<string, unknown> = {
+    modelTopology: a.modelTopology,
+    format: a.format,
+    generatedBy: a.generatedBy,
+    convertedBy: a.convertedBy,
+    weightsManifest: [{ paths, weights: a.weightSpecs ?? [] }],
+  };
   if (a.userDefinedMetadata != null) json.userDefinedMetadata = a.userDefinedMetadata;
   if (a.trainingConfig != null) json.trainingConfig = a.trainingConfig;
   files.set(MODEL_JSON, new TextEncoder().encode(JSON.stringify(json)));
@@ -160,7 +185,13 @@ export async function writeModelZip(model: tf.LayersModel, meta: StudioMeta, opt
   checkMetaMatchesModel(meta, model);
   const files = await modelFiles(model, opts.shardBytes);
   const writer = new Uint8ArrayWriter();
-  const zip = new ZipWriter(writer, { useWebWorkers: false, useCompressionStream: false, keepOrder: true, extendedTimestamp: false, lastModDate: new Date(meta.created) });
+  const zip = new ZipWriter(writer, {
+    useWebWorkers: false,
+    useCompressionStream: false,
+    keepOrder: true,
+    extendedTimestamp: false,
+    lastModDate: new Date(meta.created),
+  });
   await zip.add(STUDIO_JSON, new Uint8ArrayReader(new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n')));
   for (const [name, bytes] of files) await zip.add(name, new Uint8ArrayReader(bytes), { level: name.endsWith('.bin') ? 0 : 6 });
   await zip.close();
@@ -296,6 +327,8 @@ export function checkModelFitsDataset(meta: StudioMeta, d: DatasetShape): void {
   const problems: string[] = [];
   if (meta.channels !== d.channels) problems.push(`the model takes ${meta.channels} channels, the dataset has ${d.channels}`);
   if (meta.classNames.length !== d.classes) problems.push(`the model predicts ${meta.classNames.length} classes, the dataset has ${d.classes}`);
-  if (meta.resizeMode === 'crop' && d.imageSize < meta.inputSize) problems.push(`the model was trained on ${meta.inputSize} px crops, the dataset's images are ${d.imageSize} px`);
-  if (problems.length) throw new ModelPackageError(`model ${meta.modelName} (${meta.inputSize} px, ${meta.resizeMode}) does not fit the dataset: ${problems.join('; ')}`);
+  if (meta.resizeMode === 'crop' && d.imageSize < meta.inputSize)
+    problems.push(`the model was trained on ${meta.inputSize} px crops, the dataset's images are ${d.imageSize} px`);
+  if (problems.length)
+    throw new ModelPackageError(`model ${meta.modelName} (${meta.inputSize} px, ${meta.resizeMode}) does not fit the dataset: ${problems.join('; ')}`);
 }

@@ -22,6 +22,7 @@ export function readPngHeader(bytes: Uint8Array): PngHeader | null {
 export const isPlain8BitGray = (h: PngHeader) => h.bitDepth === 8 && h.colorType === 0;
 
 export function describePngFormat(h: PngHeader): string {
-  const type = ({ 0: 'grayscale', 2: 'RGB', 3: 'palette', 4: 'grayscale+alpha', 6: 'RGBA' } as Record<number, string>)[h.colorType] ?? `colour type ${h.colorType}`;
+  const type =
+    ({ 0: 'grayscale', 2: 'RGB', 3: 'palette', 4: 'grayscale+alpha', 6: 'RGBA' } as Record<number, string>)[h.colorType] ?? `colour type ${h.colorType}`;
   return `${h.bitDepth}-bit ${type}`;
 }

@@ -21,7 +21,7 @@ function tinyModel(size: number): tf.LayersModel {
 /** n random images [n, S, S, 4] uint8. */
 function randomImages(n: number, S: number, seed: number): Uint8Array {
   let s = seed >>> 0;
-  return Uint8Array.from({ length: n * S * S * 4 }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24));
+  return Uint8Array.from({ length: n * S * S * 4 }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24);
 }
 
 /** Images unchanged by every flip and quarter turn: values depend on the sorted distances to the border. */
@@ -30,8 +30,10 @@ function invariantImages(n: number, S: number): Uint8Array {
   for (let b = 0; b < n; b++)
     for (let i = 0; i < S; i++)
       for (let j = 0; j < S; j++) {
-        const di = Math.min(i, S - 1 - i), dj = Math.min(j, S - 1 - j);
-        const lo = Math.min(di, dj), hi = Math.max(di, dj);
+        const di = Math.min(i, S - 1 - i),
+          dj = Math.min(j, S - 1 - j);
+        const lo = Math.min(di, dj),
+          hi = Math.max(di, dj);
         for (let c = 0; c < 4; c++) out[((b * S + i) * S + j) * 4 + c] = (lo * 37 + hi * 11 + c * 53 + b * 71) % 256;
       }
   return out;
@@ -88,13 +90,15 @@ describe('predict', () => {
     }
     const images = randomImages(2, S, 9);
     const x = tf.tensor4d(images, [2, S, S, 4], 'float32');
-    const views = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(async (k) => {
-      const xk = dihedral(x, k);
-      const p = model.predict(xk) as tf.Tensor;
-      const d = (await p.data()) as Float32Array;
-      tf.dispose([xk, p]);
-      return d;
-    }));
+    const views = await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(async (k) => {
+        const xk = dihedral(x, k);
+        const p = model.predict(xk) as tf.Tensor;
+        const d = (await p.data()) as Float32Array;
+        tf.dispose([xk, p]);
+        return d;
+      }),
+    );
     x.dispose();
     const mean = views[0].map((_, i) => views.reduce((s, v) => s + v[i], 0) / 8);
     const max = views[0].map((_, i) => Math.max(...views.map((v) => v[i])));
@@ -105,7 +109,12 @@ describe('predict', () => {
     expect(maxDiff(gotMean, views[0])).toBeGreaterThan(1e-3); // this model is not invariant: TTA changes its output
     expect(maxDiff(await predict(model, src, view, { tta: ttaTransforms('dihedral'), combine: 'max' }), max)).toBeLessThan(1e-6);
     const flips = await predict(model, src, view, { tta: ttaTransforms('flips') });
-    expect(maxDiff(flips, views[0].map((_, i) => (views[0][i] + views[2][i] + views[4][i] + views[6][i]) / 4))).toBeLessThan(1e-6);
+    expect(
+      maxDiff(
+        flips,
+        views[0].map((_, i) => (views[0][i] + views[2][i] + views[4][i] + views[6][i]) / 4),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it("tiles a 'crop' model's input over the stored image and averages the tiles (or takes the centre crop)", async () => {
@@ -113,20 +122,38 @@ describe('predict', () => {
     expect(tileOffsets(500, 256)).toEqual([0, 244]);
     expect(tileOffsets(600, 256)).toEqual([0, 172, 344]);
     expect(tileOffsets(256, 256)).toEqual([0]);
-    expect(viewWindows(24, { inputSize: 16, resizeMode: 'crop' })).toEqual([{ top: 0, left: 0 }, { top: 0, left: 8 }, { top: 8, left: 0 }, { top: 8, left: 8 }]);
+    expect(viewWindows(24, { inputSize: 16, resizeMode: 'crop' })).toEqual([
+      { top: 0, left: 0 },
+      { top: 0, left: 8 },
+      { top: 8, left: 0 },
+      { top: 8, left: 8 },
+    ]);
     const images = randomImages(3, 24, 5);
     const x = tf.tensor4d(images, [3, 24, 24, 4], 'float32');
-    const tiles = await Promise.all([[0, 0], [0, 8], [8, 0], [8, 8], [4, 4]].map(async ([t, l]) => {
-      const xt = tf.slice(x, [0, t, l, 0], [3, 16, 16, 4]);
-      const p = model.predict(xt) as tf.Tensor;
-      const d = (await p.data()) as Float32Array;
-      tf.dispose([xt, p]);
-      return d;
-    }));
+    const tiles = await Promise.all(
+      [
+        [0, 0],
+        [0, 8],
+        [8, 0],
+        [8, 8],
+        [4, 4],
+      ].map(async ([t, l]) => {
+        const xt = tf.slice(x, [0, t, l, 0], [3, 16, 16, 4]);
+        const p = model.predict(xt) as tf.Tensor;
+        const d = (await p.data()) as Float32Array;
+        tf.dispose([xt, p]);
+        return d;
+      }),
+    );
     x.dispose();
     const view = { inputSize: S, resizeMode: 'crop' as const };
     const got = await predict(model, memoryPredictSource(images, 24), view, { batchSize: 2 });
-    expect(maxDiff(got, tiles[0].map((_, i) => (tiles[0][i] + tiles[1][i] + tiles[2][i] + tiles[3][i]) / 4))).toBeLessThan(1e-6);
+    expect(
+      maxDiff(
+        got,
+        tiles[0].map((_, i) => (tiles[0][i] + tiles[1][i] + tiles[2][i] + tiles[3][i]) / 4),
+      ),
+    ).toBeLessThan(1e-6);
     expect(maxDiff(await predict(model, memoryPredictSource(images, 24), view, { tiling: 'centre' }), tiles[4])).toBeLessThan(1e-6);
     await expect(predict(model, memoryPredictSource(randomImages(1, 12, 1), 12), view)).rejects.toThrow('the model takes 16 px crops but the images are 12 px');
   });
@@ -158,17 +185,27 @@ describe('predict', () => {
     const images = randomImages(5, S, 6);
     const progress: [number, number][] = [];
     await predict(model, memoryPredictSource(images, S), { inputSize: S, resizeMode: 'resize' }, { batchSize: 2, onProgress: (d, t) => progress.push([d, t]) });
-    expect(progress).toEqual([[0, 5], [2, 5], [4, 5], [5, 5]]);
+    expect(progress).toEqual([
+      [0, 5],
+      [2, 5],
+      [4, 5],
+      [5, 5],
+    ]);
     const ac = new AbortController();
     const seen: number[] = [];
-    const run = predict(model, memoryPredictSource(images, S), { inputSize: S, resizeMode: 'resize' }, {
-      batchSize: 2,
-      signal: ac.signal,
-      onProgress: (d) => {
-        seen.push(d);
-        if (d === 2) ac.abort();
+    const run = predict(
+      model,
+      memoryPredictSource(images, S),
+      { inputSize: S, resizeMode: 'resize' },
+      {
+        batchSize: 2,
+        signal: ac.signal,
+        onProgress: (d) => {
+          seen.push(d);
+          if (d === 2) ac.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toEqual([0, 2]);
     const before = tf.memory().numTensors;

@@ -92,7 +92,11 @@ export function predictTensor(model: tf.LayersModel, x: tf.Tensor4D, view: Model
     const windows = viewWindows(x.shape[1], view, o.tiling);
     const perTile = windows.map(({ top, left }) => {
       const views = ks.map((k) => {
-        const xi = applyTransforms(x, Array.from({ length: b }, () => ({ k, top, left })), { size: view.inputSize, mode: view.resizeMode });
+        const xi = applyTransforms(
+          x,
+          Array.from({ length: b }, () => ({ k, top, left })),
+          { size: view.inputSize, mode: view.resizeMode },
+        );
         return model.predict(xi) as tf.Tensor2D;
       });
       if (views.length === 1) return views[0];
@@ -108,8 +112,10 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
   const batchSize = o.batchSize ?? 16;
   const ks = o.tta ?? [0];
   for (const k of ks) if (!DIHEDRAL_TRANSFORMS.includes(k)) throw new RangeError(`TTA transform must be 0..7, got ${k}`);
-  if (o.combine !== undefined && o.combine !== 'mean' && o.combine !== 'max') throw new RangeError(`TTA combine '${String(o.combine)}' is not one of mean, max`);
-  if (view.resizeMode === 'crop' && source.imageSize < view.inputSize) throw new RangeError(`the model takes ${view.inputSize} px crops but the images are ${source.imageSize} px`);
+  if (o.combine !== undefined && o.combine !== 'mean' && o.combine !== 'max')
+    throw new RangeError(`TTA combine '${String(o.combine)}' is not one of mean, max`);
+  if (view.resizeMode === 'crop' && source.imageSize < view.inputSize)
+    throw new RangeError(`the model takes ${view.inputSize} px crops but the images are ${source.imageSize} px`);
   const out = model.outputs[0].shape;
   const classes = out[out.length - 1];
   if (classes === null) throw new RangeError('the model has no fixed number of outputs');
@@ -127,7 +133,8 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
         throw abortError(o.signal);
       }
       const b = batch.x instanceof Uint8Array ? batch.x.length / pixels : batch.x.shape[0];
-      if (!Number.isInteger(b)) throw new RangeError(`a batch of ${(batch.x as Uint8Array).length} values is not whole ${source.imageSize}² × ${source.channels} images`);
+      if (!Number.isInteger(b))
+        throw new RangeError(`a batch of ${(batch.x as Uint8Array).length} values is not whole ${source.imageSize}² × ${source.channels} images`);
       if (rows + b > source.numRows) throw new RangeError(`the source gave more than its ${source.numRows} rows`);
       const bytes = batch.x instanceof Uint8Array ? batch.x : null;
       const p = replayer.run(

@@ -23,8 +23,22 @@ export async function measureTrainingSteps(tf: typeof tfType, opts: ProbeOptions
   const seed = opts.seed ?? 1;
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [size, size, 4], filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [size, size, 4],
+        filters: 8,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
+      tf.layers.conv2d({
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+      }),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: 28, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }),
     ],

@@ -14,7 +14,8 @@ describe('mulberry32', () => {
     const rng = createRng(7);
     const bins = new Array(10).fill(0);
     const n = 100_000;
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let i = 0; i < n; i++) {
       const x = rng.next();
       lo = Math.min(lo, x);
@@ -31,7 +32,9 @@ describe('mulberry32', () => {
 
 describe('Rng helpers', () => {
   it('the same seed gives the same sequence, a different seed a different one', () => {
-    const a = createRng(123), b = createRng(123), c = createRng(124);
+    const a = createRng(123),
+      b = createRng(123),
+      c = createRng(124);
     const sa = Array.from({ length: 20 }, () => a.next());
     expect(Array.from({ length: 20 }, () => b.next())).toEqual(sa);
     expect(Array.from({ length: 20 }, () => c.next())).not.toEqual(sa);

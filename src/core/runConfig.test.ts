@@ -4,7 +4,11 @@ import { DEFAULT_RUN, MODEL_CHOICES, preset, recipeProblem } from './runConfig';
 
 describe('run recipes', () => {
   it('offers exactly the registered models', () => {
-    expect(MODEL_CHOICES.map((m) => m.name).sort()).toEqual(listModels().map((m) => m.name).sort());
+    expect(MODEL_CHOICES.map((m) => m.name).sort()).toEqual(
+      listModels()
+        .map((m) => m.name)
+        .sort(),
+    );
   });
   it('names the setting that is wrong', () => {
     expect(recipeProblem(DEFAULT_RUN, 256)).toBeNull();
@@ -18,7 +22,16 @@ describe('run recipes', () => {
   });
   it("the seed's recipe: GAPNet 256, focal γ 2 with inverse-frequency α, rare upsampling, Adam 1e-3, plateau, flips and rotations", () => {
     const p = preset('seed', 512);
-    expect(p).toMatchObject({ model: 'gapnet-pl', inputSize: 256, loss: 'focal', gamma: 2, alpha: { mode: 'inverse-frequency' }, sampler: 'rare', lr: 1e-3, augment: { flips: true, rotate90: true } });
+    expect(p).toMatchObject({
+      model: 'gapnet-pl',
+      inputSize: 256,
+      loss: 'focal',
+      gamma: 2,
+      alpha: { mode: 'inverse-frequency' },
+      sampler: 'rare',
+      lr: 1e-3,
+      augment: { flips: true, rotate90: true },
+    });
     expect(p.plateau).not.toBeNull();
     expect(preset('seed', 64).inputSize).toBe(64);
     expect(preset('quick', 32).inputSize).toBe(32);

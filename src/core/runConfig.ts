@@ -84,7 +84,6 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
   return null;
 }
 
-
 /** The models the run setup offers (a unit test keeps this in step with the model registry). */
 export const MODEL_CHOICES: readonly { name: string; label: string }[] = [
   { name: 'gapnet-pl', label: 'GAPNet-PL (paper: SELU, 630k params)' },
@@ -108,5 +107,16 @@ export function preset(name: 'seed' | 'quick', storedSize: number): RunConfig {
       batchSize: 16,
     };
   }
-  return { ...DEFAULT_RUN, inputSize: Math.max(32, Math.min(64, storedSize)), loss: 'focal', gamma: 2, alpha: { mode: 'none' }, sampler: 'none', epochs: 3, batchSize: 16, lr: 1e-3, plateau: null };
+  return {
+    ...DEFAULT_RUN,
+    inputSize: Math.max(32, Math.min(64, storedSize)),
+    loss: 'focal',
+    gamma: 2,
+    alpha: { mode: 'none' },
+    sampler: 'none',
+    epochs: 3,
+    batchSize: 16,
+    lr: 1e-3,
+    plateau: null,
+  };
 }

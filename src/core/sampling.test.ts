@@ -46,7 +46,12 @@ describe('weight-based sampling', () => {
     expect([...weightedSample(rows, w, 100, 6)]).not.toEqual([...a.slice(0, 100)]);
     const n = (r: number) => a.filter((x) => x === r).length;
     expect(n(13)).toBe(0);
-    for (const [r, share] of [[10, 1 / 6], [11, 2 / 6], [12, 3 / 6]]) expect(Math.abs(n(r) / 60000 - share)).toBeLessThan(0.01);
+    for (const [r, share] of [
+      [10, 1 / 6],
+      [11, 2 / 6],
+      [12, 3 / 6],
+    ])
+      expect(Math.abs(n(r) / 60000 - share)).toBeLessThan(0.01);
   });
 
   it('a row weighs the maximum class weight over its labels', () => {
@@ -62,7 +67,8 @@ describe('weight-based sampling', () => {
     const epoch = sampleRows({ kind: 'weighted', weights: { mode: 'log-damped' }, seed: 1 }, train, { labelSets: sets });
     expect(epoch.length).toBe(train.length);
     expect(epoch.every((r) => folds[r] !== 0)).toBe(true);
-    const before = countClasses(sets, train), after = countClasses(sets, epoch);
+    const before = countClasses(sets, train),
+      after = countClasses(sets, epoch);
     for (const c of [8, 9, 10, 15, 27]) expect(after[c] / epoch.length).toBeGreaterThan((2 * before[c]) / train.length);
     expect(after[0] / epoch.length).toBeLessThan(before[0] / train.length);
     const w = classWeights({ mode: 'log-damped' }, before);

@@ -83,7 +83,8 @@ export function weightedSample(rows: ArrayLike<number>, weights: ArrayLike<numbe
   const out = new Int32Array(length);
   for (let k = 0; k < length; k++) {
     const x = rng.next() * total;
-    let lo = 0, hi = rows.length - 1;
+    let lo = 0,
+      hi = rows.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cum[mid] > x) hi = mid;

@@ -4,15 +4,7 @@ import { parseLabelCsv } from './csv';
 import { KAGGLE_TRAIN_CSV } from '../../fixtures/kaggle/kaggleFiles';
 import ldFixture from './fixtures/label-distribution.json';
 import { TRAIN_COUNTS } from './labels';
-import {
-  classSpread,
-  foldStats,
-  iterativeStratification,
-  labelDistribution,
-  randomKFold,
-  stratifiedHoldout,
-  stratifiedKFold,
-} from './split';
+import { classSpread, foldStats, iterativeStratification, labelDistribution, randomKFold, stratifiedHoldout, stratifiedKFold } from './split';
 
 // The real competition train.csv, vendored as a fixture: 31,072 rows.
 const TRAIN_CSV = KAGGLE_TRAIN_CSV;
@@ -29,7 +21,13 @@ describe('LD (label distribution) against numpy on the first 3,000 real rows', (
 
   it('is 0 for two identical halves', () => {
     const twice = [...head, ...head];
-    expect(labelDistribution(twice, twice.map((_, i) => (i < 3000 ? 0 : 1)), 2)).toBe(0);
+    expect(
+      labelDistribution(
+        twice,
+        twice.map((_, i) => (i < 3000 ? 0 : 1)),
+        2,
+      ),
+    ).toBe(0);
   });
 });
 
@@ -41,7 +39,9 @@ describe('iterative stratification on the real train.csv (31,072 rows)', () => {
   const ld = labelDistribution(sets, folds, 5);
 
   it('5 folds (seed 0): LD ≤ 6e-4, class 27 (11 images) in every fold, every class within ±1 of its share', () => {
-    console.log(`5-fold iterative stratification: ${ms.toFixed(0)} ms, LD ${ld.toExponential(3)}, sizes ${[...stats.sizes]}, class 27 ${classSpread(stats, 27)}`);
+    console.log(
+      `5-fold iterative stratification: ${ms.toFixed(0)} ms, LD ${ld.toExponential(3)}, sizes ${[...stats.sizes]}, class 27 ${classSpread(stats, 27)}`,
+    );
     expect(ld).toBeLessThanOrEqual(6e-4);
     expect([...stats.totals]).toEqual(TRAIN_COUNTS);
     const spread27 = classSpread(stats, 27);

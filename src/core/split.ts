@@ -22,7 +22,8 @@ export type LabelSets = readonly (readonly number[])[];
 
 function checkLabels(labelSets: LabelSets, numClasses: number): void {
   labelSets.forEach((labels, r) => {
-    for (const c of labels) if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) throw new RangeError(`row ${r}: label ${c} is not a class id 0..${numClasses - 1}`);
+    for (const c of labels)
+      if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) throw new RangeError(`row ${r}: label ${c} is not a class id 0..${numClasses - 1}`);
   });
 }
 
@@ -48,7 +49,8 @@ export function iterativeStratification(labelSets: LabelSets, ratios: readonly n
   const n = labelSets.length;
   const k = ratios.length;
   if (k < 2) throw new RangeError(`need at least 2 folds, got ${k}`);
-  if (ratios.some((r) => !(r > 0)) || Math.abs(ratios.reduce((s, r) => s + r, 0) - 1) > 1e-9) throw new RangeError(`fold ratios must be > 0 and sum to 1, got ${ratios.join(', ')}`);
+  if (ratios.some((r) => !(r > 0)) || Math.abs(ratios.reduce((s, r) => s + r, 0) - 1) > 1e-9)
+    throw new RangeError(`fold ratios must be > 0 and sum to 1, got ${ratios.join(', ')}`);
   checkLabels(labelSets, numClasses);
   const rng = new Rng(seed);
   // process rows in a random order, as MultilabelStratifiedKFold(shuffle=True)

@@ -12,7 +12,7 @@ const SAMPLE = KAGGLE_SAMPLE_SUBMISSION_CSV;
 
 function probs(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+  return Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -37,7 +37,10 @@ describe('submission', () => {
     expect(lines[6]).toBe(`${ids[5]},${expected.join(' ')}`);
     const empty = parsed.filter((p) => p.labels.length === 0).length;
     expect(empty).toBeGreaterThan(0);
-    const atLeastOne = parseLabelCsv(formatSubmission(buildSubmission(ids, table, 0.5, { atLeastOne: true }), ids), { labelColumn: 'Predicted', allowEmpty: true });
+    const atLeastOne = parseLabelCsv(formatSubmission(buildSubmission(ids, table, 0.5, { atLeastOne: true }), ids), {
+      labelColumn: 'Predicted',
+      allowEmpty: true,
+    });
     expect(atLeastOne.every((p) => p.labels.length >= 1)).toBe(true);
     expect(atLeastOne.map((p) => p.id)).toEqual(ids);
   });
@@ -49,13 +52,19 @@ describe('submission', () => {
 
   it('rejects probabilities missing ids, naming the first few', () => {
     const table: ProbsTable = { ids: ['a', 'b'], probs: probs(56, 2), numClasses: 28 };
-    expect(() => buildSubmission(['a', 'b', 'c', 'd', 'e', 'f'], table, 0.5)).toThrow('probs.csv: 4 Id(s) of sample_submission.csv are missing: c, d, e, … (4 in all)');
+    expect(() => buildSubmission(['a', 'b', 'c', 'd', 'e', 'f'], table, 0.5)).toThrow(
+      'probs.csv: 4 Id(s) of sample_submission.csv are missing: c, d, e, … (4 in all)',
+    );
     expect(() => buildSubmission(['a'], table, 0.5)).toThrow('probs.csv: 1 Id(s) are not in sample_submission.csv: b');
   });
 
   it('validates before writing: errors name the line and the id', () => {
     const ids = ['a', 'b', 'c'];
-    const ok = [{ id: 'a', labels: [0] }, { id: 'b', labels: [] }, { id: 'c', labels: [3, 27] }];
+    const ok = [
+      { id: 'a', labels: [0] },
+      { id: 'b', labels: [] },
+      { id: 'c', labels: [3, 27] },
+    ];
     expect(() => validateSubmission(ok, ids)).not.toThrow();
     expect(() => validateSubmission([ok[0], ok[0], ok[2]], ids)).toThrow('submission line 3: Id a appears twice (first on line 2)');
     expect(() => validateSubmission([...ok, { id: 'x', labels: [] }], ids)).toThrow('submission line 5: Id x is not a test id');
@@ -89,7 +98,9 @@ describe('submission', () => {
     const fx = (f: string) => readFileSync(join(__dirname, 'fixtures', f), 'utf8');
     const out: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    expect(await main(['score', '--truth', join(__dirname, 'fixtures/ml-truth.csv'), '--pred', join(__dirname, 'fixtures/ml-submission.csv'), '--json'])).toBe(0);
+    expect(await main(['score', '--truth', join(__dirname, 'fixtures/ml-truth.csv'), '--pred', join(__dirname, 'fixtures/ml-submission.csv'), '--json'])).toBe(
+      0,
+    );
     expect(scoreSubmission({ text: fx('ml-truth.csv') }, { text: fx('ml-submission.csv') }).macroF1).toBe(JSON.parse(out.join('\n')).macroF1);
   });
 });

@@ -53,12 +53,16 @@ export function validateSubmission(rows: readonly LabelRow[], expectedIds: reado
     if (prev !== undefined) throw new SubmissionError(`submission line ${line}: Id ${r.id} appears twice (first on line ${prev})`);
     seen.set(r.id, line);
     if (!expected.has(r.id)) throw new SubmissionError(`submission line ${line}: Id ${r.id} is not a test id`);
-    for (const c of r.labels) if (!(isClassId(c) && c < numClasses)) throw new SubmissionError(`submission line ${line}, Id ${r.id}: label ${c} is not a class id 0..${numClasses - 1}`);
+    for (const c of r.labels)
+      if (!(isClassId(c) && c < numClasses))
+        throw new SubmissionError(`submission line ${line}, Id ${r.id}: label ${c} is not a class id 0..${numClasses - 1}`);
   });
   const missing = expectedIds.filter((id) => !seen.has(id));
-  if (missing.length) throw new SubmissionError(`submission lacks ${missing.length} test id(s): ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
+  if (missing.length)
+    throw new SubmissionError(`submission lacks ${missing.length} test id(s): ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
   for (let i = 0; i < rows.length; i++) {
-    if (rows[i].id !== expectedIds[i]) throw new SubmissionError(`submission line ${i + 2}: Id ${rows[i].id} is out of order (expected ${expectedIds[i]}, as in the sample submission)`);
+    if (rows[i].id !== expectedIds[i])
+      throw new SubmissionError(`submission line ${i + 2}: Id ${rows[i].id} is out of order (expected ${expectedIds[i]}, as in the sample submission)`);
   }
 }
 
@@ -78,8 +82,17 @@ export function scoreSubmission(
   const predFile = submission.file ?? 'submission.csv';
   const t = parseLabelCsv(truth.text, { file: truthFile });
   const p = parseLabelCsv(submission.text, { file: predFile, labelColumn: 'any', allowEmpty: true });
-  const where = alignIds(t.map((r) => r.id), p.map((r) => r.id), { reference: truthFile, other: predFile });
-  const report = f1Report(countsFromLabelSets(t.map((r) => r.labels), Array.from(where, (i) => p[i].labels)), emptyClass);
+  const where = alignIds(
+    t.map((r) => r.id),
+    p.map((r) => r.id),
+    { reference: truthFile, other: predFile },
+  );
+  const report = f1Report(
+    countsFromLabelSets(
+      t.map((r) => r.labels),
+      Array.from(where, (i) => p[i].labels),
+    ),
+    emptyClass,
+  );
   return { rows: t.length, ...report };
 }
-

@@ -108,7 +108,8 @@ describe('threshold searches against a numpy brute force (500 × 28, grid 0.001)
 
 describe('proportion matching on tie-free data', () => {
   it('hits every target count exactly, including 0 and all rows', () => {
-    const n = 1000, C = 4;
+    const n = 1000,
+      C = 4;
     const p = new Float32Array(n * C);
     for (let i = 0; i < p.length; i++) p[i] = (i + 0.5) / p.length; // distinct values
     const rates = [0, 0.137, 0.5, 1];

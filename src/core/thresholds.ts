@@ -57,21 +57,27 @@ export function thresholdGrid(step = 0.001): Float64Array {
  */
 export function gridCounts(truth: Uint8Array, probs: Float32Array, grid: Float64Array, numClasses = NUM_CLASSES) {
   const rows = truth.length / numClasses;
-  if (!Number.isInteger(rows) || probs.length !== truth.length) throw new RangeError(`truth (${truth.length}) and probabilities (${probs.length}) must both be rows × ${numClasses}`);
+  if (!Number.isInteger(rows) || probs.length !== truth.length)
+    throw new RangeError(`truth (${truth.length}) and probabilities (${probs.length}) must both be rows × ${numClasses}`);
   const G = grid.length;
-  const tp = new Int32Array(numClasses * G), fp = new Int32Array(numClasses * G);
+  const tp = new Int32Array(numClasses * G),
+    fp = new Int32Array(numClasses * G);
   const positives = new Int32Array(numClasses);
-  const pos = new Float32Array(rows), neg = new Float32Array(rows);
+  const pos = new Float32Array(rows),
+    neg = new Float32Array(rows);
   const grid32 = Float32Array.from(grid);
   for (let c = 0; c < numClasses; c++) {
-    let np = 0, nn = 0;
+    let np = 0,
+      nn = 0;
     for (let r = 0, i = c; r < rows; r++, i += numClasses) {
       if (truth[i]) pos[np++] = probs[i];
       else neg[nn++] = probs[i];
     }
-    const P = pos.subarray(0, np).sort(), N = neg.subarray(0, nn).sort();
+    const P = pos.subarray(0, np).sort(),
+      N = neg.subarray(0, nn).sort();
     positives[c] = np;
-    let ip = 0, in_ = 0;
+    let ip = 0,
+      in_ = 0;
     for (let k = 0; k < G; k++) {
       const t = grid32[k];
       while (ip < np && P[ip] <= t) ip++;
@@ -88,9 +94,11 @@ type GridCounts = ReturnType<typeof gridCounts>;
 /** Index of the first grid threshold with the best macro F1. */
 function bestGlobal(g: GridCounts, emptyClass: EmptyClassRule): number {
   const G = g.grid.length;
-  let best = -Infinity, bestK = 0;
+  let best = -Infinity,
+    bestK = 0;
   for (let k = 0; k < G; k++) {
-    let sum = 0, n = 0;
+    let sum = 0,
+      n = 0;
     for (let c = 0; c < g.numClasses; c++) {
       const tp = g.tp[c * G + k];
       const f = classF1(tp, g.fp[c * G + k], g.positives[c] - tp, emptyClass);
@@ -111,7 +119,8 @@ function bestGlobal(g: GridCounts, emptyClass: EmptyClassRule): number {
 /** Per class: first grid index of the best F1, and that F1. */
 function bestPerClass(g: GridCounts): { index: Int32Array; f1: Float64Array } {
   const G = g.grid.length;
-  const index = new Int32Array(g.numClasses), f1 = new Float64Array(g.numClasses);
+  const index = new Int32Array(g.numClasses),
+    f1 = new Float64Array(g.numClasses);
   for (let c = 0; c < g.numClasses; c++) {
     let best = -Infinity;
     for (let k = 0; k < G; k++) {
@@ -209,7 +218,8 @@ export function predictLabels(
   const pred = new Uint8Array(probs.length);
   for (let r = 0; r < rows; r++) {
     const o = r * numClasses;
-    let any = false, arg = 0;
+    let any = false,
+      arg = 0;
     for (let c = 0; c < numClasses; c++) {
       const p = probs[o + c];
       if (p > t[c]) {
@@ -229,7 +239,8 @@ export function ensureAtLeastOne(pred: Uint8Array, probs: Float32Array, numClass
   if (probs.length !== pred.length) throw new RangeError('predictions and probabilities differ in size');
   for (let r = 0; r < rows; r++) {
     const o = r * numClasses;
-    let any = false, arg = 0;
+    let any = false,
+      arg = 0;
     for (let c = 0; c < numClasses; c++) {
       if (pred[o + c]) any = true;
       if (probs[o + c] > probs[o + arg]) arg = c;

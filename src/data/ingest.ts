@@ -11,7 +11,17 @@ import { CHANNELS, classifyPath, type Channel, type CsvRole } from '../core/layo
 import { readPngHeader } from '../core/pngHeader';
 import { interleave } from '../core/resize';
 import { STORED_RESOLUTIONS, type ImportProgress, type ImportRequest, type ImportSummary } from '../worker/protocol';
-import { getDataset, putDataset, putSamples, storedSampleIds, type DatasetRecord, type SampleRecord, type SkipRecord, type Split, type StorageKind } from './catalog';
+import {
+  getDataset,
+  putDataset,
+  putSamples,
+  storedSampleIds,
+  type DatasetRecord,
+  type SampleRecord,
+  type SkipRecord,
+  type Split,
+  type StorageKind,
+} from './catalog';
 import type { DecodedPlane } from './decodePng';
 import { openPixelWriter, sampleBytes } from './pixelStore';
 import { sourceEntries, sourceName, sourceSize, type SourceEntry } from './sources';
@@ -70,15 +80,21 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
       if (hooks.signal.aborted) throw new ImportRefused('import cancelled before anything was written');
       const c = classifyPath(entry.path);
       if (c.kind === 'csv') {
-        if (entry.size > MAX_CSV_BYTES) throw new ImportRefused(`${entry.source}: ${entry.path} declares ${mb(entry.size)} uncompressed, too large for an HPA CSV (zip-bomb guard)`);
+        if (entry.size > MAX_CSV_BYTES)
+          throw new ImportRefused(`${entry.source}: ${entry.path} declares ${mb(entry.size)} uncompressed, too large for an HPA CSV (zip-bomb guard)`);
         if (csvTexts.has(c.role)) {
           warnings.push(`${entry.source}: a second ${c.role === 'train' ? 'train.csv' : `${c.role}.csv`} (${entry.path}) was ignored`);
           continue;
         }
-        csvTexts.set(c.role, { text: new TextDecoder().decode(await entry.read()), where: entry.source === entry.path ? entry.path : `${entry.source}/${entry.path}` });
+        csvTexts.set(c.role, {
+          text: new TextDecoder().decode(await entry.read()),
+          where: entry.source === entry.path ? entry.path : `${entry.source}/${entry.path}`,
+        });
       } else if (c.kind === 'png') {
         if (entry.size > MAX_PNG_BYTES) {
-          throw new ImportRefused(`${entry.source}: ${entry.path} declares ${mb(entry.size)} uncompressed; an HPA channel PNG is under 2 MB, so the archive is refused (zip-bomb guard)`);
+          throw new ImportRefused(
+            `${entry.source}: ${entry.path} declares ${mb(entry.size)} uncompressed; an HPA channel PNG is under 2 MB, so the archive is refused (zip-bomb guard)`,
+          );
         }
         let rec = pngs.get(c.id);
         if (!rec) pngs.set(c.id, (rec = { split: c.split, channels: new Set(), where: entry.source }));
@@ -105,7 +121,9 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   const testLabelRows = parse('test_labels', 'Target', false);
   const hasTestPngs = [...pngs.values()].some((p) => p.split === 'test');
   if (!trainRows && !hasTestPngs) {
-    throw new ImportRefused(`${names} has no train.csv and no test/ folder: expected the Kaggle layout (train.csv, train/{Id}_{red,green,blue,yellow}.png, test/…)`);
+    throw new ImportRefused(
+      `${names} has no train.csv and no test/ folder: expected the Kaggle layout (train.csv, train/{Id}_{red,green,blue,yellow}.png, test/…)`,
+    );
   }
 
   // ── 3. Plan the samples. ──
@@ -141,7 +159,9 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   }
   const withoutPngs = missing.filter((id) => !pngs.has(id));
   if (trainRows && withoutPngs.length === trainRows.length && !hasTestPngs && !(existing && existing.train > 0)) {
-    throw new ImportRefused(`${csvTexts.get('train')!.where} lists ${trainRows.length} ids but ${names} contains none of their PNG files (expected train/{Id}_{red,green,blue,yellow}.png)`);
+    throw new ImportRefused(
+      `${csvTexts.get('train')!.where} lists ${trainRows.length} ids but ${names} contains none of their PNG files (expected train/{Id}_{red,green,blue,yellow}.png)`,
+    );
   }
   const orphans: string[] = [];
   const testIds: string[] = [];
@@ -165,18 +185,26 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     const onlyFolder = testIds.filter((id) => !submissionIds.has(id));
     const onlyCsv = submissionRows.filter((r) => !inFolder.has(r.id)).map((r) => r.id);
     if (onlyFolder.length || onlyCsv.length) {
-      warnings.push(`test ids differ from sample_submission.csv: ${onlyFolder.length} in test/ only (${list(onlyFolder)}), ${onlyCsv.length} listed only in the CSV (${list(onlyCsv)})`);
+      warnings.push(
+        `test ids differ from sample_submission.csv: ${onlyFolder.length} in test/ only (${list(onlyFolder)}), ${onlyCsv.length} listed only in the CSV (${list(onlyCsv)})`,
+      );
     }
   }
-  if (testLabelRows && testIds.some((id) => !testLabels.has(id))) warnings.push('test_labels.csv does not cover every test id: those test samples have no ground truth');
+  if (testLabelRows && testIds.some((id) => !testLabels.has(id)))
+    warnings.push('test_labels.csv does not cover every test id: those test samples have no ground truth');
 
   // ── 4. The images' size (the most common among the first few headers) and stored resolution. ──
   let resolution = existing?.resolution ?? req.resolution;
   let referenceSize = 0;
   if (planned.length) {
-    referenceSize = await commonImageSize(req, planned.slice(0, 5).map((p) => p.id));
+    referenceSize = await commonImageSize(
+      req,
+      planned.slice(0, 5).map((p) => p.id),
+    );
     if (existing && referenceSize < existing.resolution) {
-      throw new ImportRefused(`images in ${names} are ${referenceSize} px but dataset '${existing.name}' stores ${existing.resolution} px: import them into a new dataset`);
+      throw new ImportRefused(
+        `images in ${names} are ${referenceSize} px but dataset '${existing.name}' stores ${existing.resolution} px: import them into a new dataset`,
+      );
     }
     if (!existing) resolution = Math.min(req.resolution, referenceSize);
   }
@@ -197,7 +225,12 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   // ── 5. Write. ──
   const ds: DatasetRecord = existing ?? {
     id: crypto.randomUUID(),
-    name: req.name?.trim() || req.sources.map(sourceName).join(' + ').replace(/\.zip$/i, ''),
+    name:
+      req.name?.trim() ||
+      req.sources
+        .map(sourceName)
+        .join(' + ')
+        .replace(/\.zip$/i, ''),
     createdAt: Date.now(),
     resolution,
     storage,
@@ -260,7 +293,10 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     const decoded = results.map((r) => (r as PromiseFulfilledResult<DecodedPlane>).value);
     const odd = decoded.find((d) => d.width !== referenceSize);
     if (odd) {
-      skipped.push({ subject: `${sample.id}_${CHANNELS[decoded.indexOf(odd)]}.png`, reason: `image is ${odd.width}×${odd.height} while the others are ${referenceSize}×${referenceSize}` });
+      skipped.push({
+        subject: `${sample.id}_${CHANNELS[decoded.indexOf(odd)]}.png`,
+        reason: `image is ${odd.width}×${odd.height} while the others are ${referenceSize}×${referenceSize}`,
+      });
       return;
     }
     if (decoded[0].plane.length !== resolution * resolution) {
@@ -269,7 +305,13 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     }
     for (const d of decoded) if (d.converted) conversions.set(d.converted, (conversions.get(d.converted) ?? 0) + 1);
     const slot = ds.nextSlot++;
-    await writer.write(slot, interleave(decoded.map((d) => d.plane), resolution * resolution));
+    await writer.write(
+      slot,
+      interleave(
+        decoded.map((d) => d.plane),
+        resolution * resolution,
+      ),
+    );
     batch.push({ datasetId: ds.id, id: sample.id, split: sample.split, labels: sample.labels, slot });
     imported++;
   };
@@ -323,7 +365,9 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   if (storageError) {
     ds.status = 'partial';
     await putDataset(ds);
-    throw new Error(`storing samples failed after ${imported} of ${total} (${storageError instanceof Error ? storageError.message : String(storageError)}); the dataset keeps what was stored and is marked partial`);
+    throw new Error(
+      `storing samples failed after ${imported} of ${total} (${storageError instanceof Error ? storageError.message : String(storageError)}); the dataset keeps what was stored and is marked partial`,
+    );
   }
   for (const [what, n] of conversions) warnings.push(`${n} PNG(s) were ${what}`);
   ds.skipped = [...ds.skipped, ...skipped];
@@ -357,7 +401,13 @@ async function commonImageSize(req: ImportRequest, ids: string[]): Promise<numbe
       if (!wanted.size) break;
     }
   }
-  if (!widths.length) throw new ImportRefused(`none of ${ids.slice(0, 3).map((id) => `${id}_red.png`).join(', ')} is a readable PNG`);
+  if (!widths.length)
+    throw new ImportRefused(
+      `none of ${ids
+        .slice(0, 3)
+        .map((id) => `${id}_red.png`)
+        .join(', ')} is a readable PNG`,
+    );
   const counts = new Map<number, number>();
   for (const w of widths) counts.set(w, (counts.get(w) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];

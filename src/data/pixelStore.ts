@@ -18,7 +18,9 @@ interface SyncAccessHandle {
   /** the lock mode, where the browser supports modes (Chromium 121+) */
   readonly mode?: string;
 }
-type SyncCapableFileHandle = FileSystemFileHandle & { createSyncAccessHandle(options?: { mode?: 'readwrite' | 'readwrite-unsafe' | 'read-only' }): Promise<SyncAccessHandle> };
+type SyncCapableFileHandle = FileSystemFileHandle & {
+  createSyncAccessHandle(options?: { mode?: 'readwrite' | 'readwrite-unsafe' | 'read-only' }): Promise<SyncAccessHandle>;
+};
 
 const ROOT_DIR = 'hpa-studio';
 const OPFS_CHUNK_BYTES = 256 * 1024 * 1024;
@@ -242,7 +244,12 @@ export async function openPixelReader(ds: Pick<DatasetRecord, 'id' | 'storage' |
     close() {
       blobs.clear();
       spare.clear();
-      const closing = Array.from(handles.values(), (h) => h.then((x) => x?.close(), () => undefined));
+      const closing = Array.from(handles.values(), (h) =>
+        h.then(
+          (x) => x?.close(),
+          () => undefined,
+        ),
+      );
       handles.clear();
       return Promise.all(closing).then(() => undefined);
     },
@@ -263,7 +270,10 @@ export async function deleteDataset(ds: Pick<DatasetRecord, 'id' | 'storage' | '
       await top.removeEntry(ds.id, { recursive: true });
     } catch (e) {
       const name = (e as DOMException).name;
-      if (name === 'NoModificationAllowedError') throw new Error(`Dataset '${ds.name}' is being read by a training run or a prediction: stop it (or let it finish), then delete. Nothing was deleted.`);
+      if (name === 'NoModificationAllowedError')
+        throw new Error(`Dataset '${ds.name}' is being read by a training run or a prediction: stop it (or let it finish), then delete. Nothing was deleted.`, {
+          cause: e,
+        });
       if (name !== 'NotFoundError') throw e;
     }
   }

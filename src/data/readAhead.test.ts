@@ -9,12 +9,18 @@ describe('readAhead', () => {
       got.push(r);
       expect(started.length).toBeLessThanOrEqual(got.length + 2);
     }
-    expect(got).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect(got).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
     expect(started).toEqual(got);
   });
   it('reports each wait, refuses a batch size below 1, and a read-ahead that fails after the consumer stopped is not an unhandled rejection', async () => {
     const waits: number[] = [];
-    for await (const r of readAhead(3, 1, async (s) => (s === 0 ? 0 : Promise.reject(new Error(`slot ${s} is truncated`))), { onWait: (ms) => waits.push(ms) })) {
+    for await (const r of readAhead(3, 1, async (s) => (s === 0 ? 0 : Promise.reject(new Error(`slot ${s} is truncated`))), {
+      onWait: (ms) => waits.push(ms),
+    })) {
       expect(r).toBe(0);
       break; // reads 1 and 2 were started and fail unobserved
     }

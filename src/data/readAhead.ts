@@ -4,7 +4,12 @@
  * stored batches (./storedBatchSource.ts) and prediction's (src/worker/predictRun.ts); with a
  * reader in a feed worker (src/worker/feedReader.ts) the reads run while the consumer works.
  */
-export async function* readAhead<T>(count: number, batchSize: number, read: (start: number, end: number) => Promise<T>, o: { depth?: number; onWait?: (ms: number) => void } = {}): AsyncGenerator<T> {
+export async function* readAhead<T>(
+  count: number,
+  batchSize: number,
+  read: (start: number, end: number) => Promise<T>,
+  o: { depth?: number; onWait?: (ms: number) => void } = {},
+): AsyncGenerator<T> {
   if (!(batchSize >= 1)) throw new RangeError(`batch size must be ≥ 1, got ${batchSize}`);
   const depth = Math.max(1, o.depth ?? 3);
   const queue: Promise<T>[] = [];

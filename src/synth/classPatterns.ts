@@ -95,13 +95,7 @@ function cytoPoint(ctx: PatternContext, cell: Cell, bias: number, qMin = 0, qMax
 }
 
 /** Draws `count(cell)` spots per cell at points from `where`. */
-function dots(
-  ctx: PatternContext,
-  count: (c: Cell) => number,
-  where: (c: Cell) => [number, number] | null,
-  sigma: () => number,
-  peak: () => number,
-): void {
+function dots(ctx: PatternContext, count: (c: Cell) => number, where: (c: Cell) => [number, number] | null, sigma: () => number, peak: () => number): void {
   const { layout, green, expr } = ctx;
   for (const c of layout.cells) {
     const m = count(c);
@@ -157,10 +151,23 @@ export const CLASS_PATTERNS: readonly Pattern[] = [
   // 4 Nuclear speckles
   (ctx) => {
     fill(ctx, (p) => 0.07 * nucleus(ctx.layout, p));
-    dots(ctx, () => ctx.rng.int(15, 35), (c) => pointInNucleus(c, ctx.rng, 0.85), () => ctx.rng.range(1.0, 2.0) * s(ctx), () => ctx.rng.range(0.5, 1.0));
+    dots(
+      ctx,
+      () => ctx.rng.int(15, 35),
+      (c) => pointInNucleus(c, ctx.rng, 0.85),
+      () => ctx.rng.range(1.0, 2.0) * s(ctx),
+      () => ctx.rng.range(0.5, 1.0),
+    );
   },
   // 5 Nuclear bodies
-  (ctx) => dots(ctx, () => ctx.rng.int(1, 6), (c) => pointInNucleus(c, ctx.rng, 0.75), () => ctx.rng.range(2.0, 3.2) * s(ctx), () => ctx.rng.range(0.8, 1.2)),
+  (ctx) =>
+    dots(
+      ctx,
+      () => ctx.rng.int(1, 6),
+      (c) => pointInNucleus(c, ctx.rng, 0.75),
+      () => ctx.rng.range(2.0, 3.2) * s(ctx),
+      () => ctx.rng.range(0.8, 1.2),
+    ),
   // 6 Endoplasmic reticulum
   (ctx) => {
     fill(ctx, (p) => 0.8 * cytoplasm(ctx.layout, p) * ctx.er[p] * (1.2 - 0.6 * ctx.layout.q[p]));
@@ -183,11 +190,32 @@ export const CLASS_PATTERNS: readonly Pattern[] = [
     }
   },
   // 8 Peroxisomes
-  (ctx) => dots(ctx, () => ctx.rng.int(40, 90), (c) => cytoPoint(ctx, c, 0), () => ctx.rng.range(0.8, 1.1) * s(ctx), () => ctx.rng.range(0.6, 1.0)),
+  (ctx) =>
+    dots(
+      ctx,
+      () => ctx.rng.int(40, 90),
+      (c) => cytoPoint(ctx, c, 0),
+      () => ctx.rng.range(0.8, 1.1) * s(ctx),
+      () => ctx.rng.range(0.6, 1.0),
+    ),
   // 9 Endosomes
-  (ctx) => dots(ctx, () => ctx.rng.int(20, 45), (c) => cytoPoint(ctx, c, 1.5), () => ctx.rng.range(1.4, 2.0) * s(ctx), () => ctx.rng.range(0.5, 0.9)),
+  (ctx) =>
+    dots(
+      ctx,
+      () => ctx.rng.int(20, 45),
+      (c) => cytoPoint(ctx, c, 1.5),
+      () => ctx.rng.range(1.4, 2.0) * s(ctx),
+      () => ctx.rng.range(0.5, 0.9),
+    ),
   // 10 Lysosomes
-  (ctx) => dots(ctx, () => ctx.rng.int(10, 28), (c) => cytoPoint(ctx, c, 4), () => ctx.rng.range(2.2, 3.0) * s(ctx), () => ctx.rng.range(0.5, 0.85)),
+  (ctx) =>
+    dots(
+      ctx,
+      () => ctx.rng.int(10, 28),
+      (c) => cytoPoint(ctx, c, 4),
+      () => ctx.rng.range(2.2, 3.0) * s(ctx),
+      () => ctx.rng.range(0.5, 0.85),
+    ),
   // 11 Intermediate filaments
   (ctx) => {
     const { layout, rng, green } = ctx;
@@ -386,7 +414,13 @@ export const CLASS_PATTERNS: readonly Pattern[] = [
   // 26 Cytoplasmic bodies
   (ctx) => {
     fill(ctx, (p) => 0.04 * cytoplasm(ctx.layout, p));
-    dots(ctx, () => ctx.rng.int(1, 4), (c) => cytoPoint(ctx, c, 1), () => ctx.rng.range(2.2, 3.2) * s(ctx), () => ctx.rng.range(1.0, 1.4));
+    dots(
+      ctx,
+      () => ctx.rng.int(1, 4),
+      (c) => cytoPoint(ctx, c, 1),
+      () => ctx.rng.range(2.2, 3.2) * s(ctx),
+      () => ctx.rng.range(1.0, 1.4),
+    );
   },
   // 27 Rods & rings
   (ctx) => {
@@ -403,7 +437,15 @@ export const CLASS_PATTERNS: readonly Pattern[] = [
           if (rng.chance(0.5)) {
             const a = rng.range(0, Math.PI);
             const half = (rng.range(6, 14) * s(ctx)) / 2;
-            stroke(green, layout.n, pt[0] - Math.cos(a) * half, pt[1] - Math.sin(a) * half, pt[0] + Math.cos(a) * half, pt[1] + Math.sin(a) * half, 1.6 * s(ctx) * e);
+            stroke(
+              green,
+              layout.n,
+              pt[0] - Math.cos(a) * half,
+              pt[1] - Math.sin(a) * half,
+              pt[0] + Math.cos(a) * half,
+              pt[1] + Math.sin(a) * half,
+              1.6 * s(ctx) * e,
+            );
           } else {
             ring(green, layout.n, pt[0], pt[1], rng.range(2.5, 4) * s(ctx), 1.3 * s(ctx) * e);
           }

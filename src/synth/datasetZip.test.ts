@@ -84,7 +84,12 @@ describe('dataset zip', () => {
     );
     expect(closed).toBe(true);
     expect(bytes).toBeGreaterThan(0);
-    expect(seen).toEqual([[0, 3], [1, 3], [2, 3], [3, 3]]);
+    expect(seen).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     const files = await unzip(await makeDatasetZip({ train: 3, test: 0, size: 16, seed: 1 }));
     expect(utf8(files.get('sample_submission.csv'))).toBe('Id,Predicted\n');
     expect(utf8(files.get('test_labels.csv'))).toBe('Id,Target\n');

@@ -63,11 +63,22 @@ export async function writeDatasetZip(
   try {
     const add = (name: string, data: Uint8Array) => zip.add(name, new Uint8ArrayReader(data));
     await add('train.csv', text.encode(formatLabelCsv(plan.train, 'Target')));
-    await add('sample_submission.csv', text.encode(formatLabelCsv(plan.test.map((s) => ({ id: s.id, labels: [0] })), 'Predicted')));
+    await add(
+      'sample_submission.csv',
+      text.encode(
+        formatLabelCsv(
+          plan.test.map((s) => ({ id: s.id, labels: [0] })),
+          'Predicted',
+        ),
+      ),
+    );
     await add('test_labels.csv', text.encode(formatLabelCsv(plan.test, 'Target')));
     let done = 0;
     onProgress?.(0, total);
-    for (const [folder, samples] of [['train', plan.train], ['test', plan.test]] as const) {
+    for (const [folder, samples] of [
+      ['train', plan.train],
+      ['test', plan.test],
+    ] as const) {
       for (const s of samples) {
         if (signal?.aborted) throw abortError(signal);
         const ch = renderSample({ id: s.id, labels: s.labels, size: opts.size, seed: opts.seed });

@@ -49,7 +49,7 @@ export function walk(
   dy /= norm;
   for (let i = 0; i < steps; i++) {
     let t = sd * rng.normal();
-    if (o.wave) t += o.wave * h / scale * Math.sin(wavePhase + i * h * waveFreq);
+    if (o.wave) t += ((o.wave * h) / scale) * Math.sin(wavePhase + i * h * waveFreq);
     const ndx = dx - t * dy;
     const ndy = dy + t * dx;
     norm = Math.hypot(ndx, ndy);
@@ -117,7 +117,7 @@ export function microtubules(layout: CellLayout, rng: Random): Microtubules {
           dx = -dx;
           dy = -dy;
         }
-        const start = rng.range(2, 4 + 0.3 * c.r / scale) * scale;
+        const start = rng.range(2, 4 + (0.3 * c.r) / scale) * scale;
         x = c.mtocX + dx * start;
         y = c.mtocY + dy * start;
       } else {

@@ -5,7 +5,8 @@ import * as synth from './index';
 
 describe('synth public API', () => {
   it('exports the names other code is written against', () => {
-    for (const name of ['renderSample', 'planDataset', 'writeDatasetZip', 'makeDatasetZip']) expect(typeof (synth as Record<string, unknown>)[name], name).toBe('function');
+    for (const name of ['renderSample', 'planDataset', 'writeDatasetZip', 'makeDatasetZip'])
+      expect(typeof (synth as Record<string, unknown>)[name], name).toBe('function');
   });
 
   it('imports no Node built-in, directly or through src/core, so it runs in a browser Worker', () => {

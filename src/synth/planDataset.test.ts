@@ -82,7 +82,8 @@ describe('planDataset', () => {
     const plan = planDataset({ train: n, test: 0, size: 16, seed: 99, capDominant: true });
     const expected = prevalence(realRows, (l) => (l.includes(0) || l.includes(25) ? CAP_DOMINANT_KEEP : 1));
     const got = prevalence(plan.train);
-    for (let c = 0; c < NUM_CLASSES; c++) expect(Math.abs(got.byClass[c] - expected.byClass[c]), `class ${c}`).toBeLessThanOrEqual(tolerance(expected.byClass[c], n));
+    for (let c = 0; c < NUM_CLASSES; c++)
+      expect(Math.abs(got.byClass[c] - expected.byClass[c]), `class ${c}`).toBeLessThanOrEqual(tolerance(expected.byClass[c], n));
     expect(got.byClass[0]).toBeLessThan(0.2);
     expect(got.byClass[25]).toBeLessThan(0.14);
     for (const s of plan.train) expect(realSets.has(key(s.labels))).toBe(true);

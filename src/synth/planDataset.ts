@@ -78,7 +78,10 @@ export function drawLabelSet(rng: Random, capDominant = false): number[] {
 }
 
 function hex(n: number, digits: number): string {
-  return n.toString(16).padStart(8, '0').slice(8 - digits);
+  return n
+    .toString(16)
+    .padStart(8, '0')
+    .slice(8 - digits);
 }
 
 /** A UUID-shaped id (8-4-4-4-12 lowercase hex) like the real ones. */

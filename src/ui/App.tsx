@@ -14,13 +14,17 @@ export function App() {
     <div className="studio">
       <header className="studio-header">
         <h1>HPA Studio</h1>
-        <p className="tagline">Train protein-localisation models on the Human Protein Atlas images, in your browser, on your GPU. Nothing leaves your machine.</p>
+        <p className="tagline">
+          Train protein-localisation models on the Human Protein Atlas images, in your browser, on your GPU. Nothing leaves your machine.
+        </p>
       </header>
       <main className="studio-main">
         <section className="panel" aria-label="Getting started">
           <h2>Getting started</h2>
           <ol>
-            <li>Drop the Kaggle <code>train.zip</code> (or try the synthetic demo dataset).</li>
+            <li>
+              Drop the Kaggle <code>train.zip</code> (or try the synthetic demo dataset).
+            </li>
             <li>Pick a model and a recipe, press Train, and watch the curves.</li>
             <li>Tune thresholds per class and export a submission CSV and the weights.</li>
           </ol>

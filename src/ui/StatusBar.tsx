@@ -31,9 +31,7 @@ export function StatusBar() {
         Backend: <strong>{backend ? (backend.active ?? 'none') : 'starting…'}</strong>
       </span>
       {backend?.wasmThreads !== undefined && (
-        <span data-testid="backend-threads">
-          {backend.wasmThreads > 1 ? `wasm threads: on (${backend.wasmThreads})` : 'wasm threads: off (1)'}
-        </span>
+        <span data-testid="backend-threads">{backend.wasmThreads > 1 ? `wasm threads: on (${backend.wasmThreads})` : 'wasm threads: off (1)'}</span>
       )}
       <span data-testid="backend-adapter">
         Adapter:{' '}
@@ -57,7 +55,11 @@ export function StatusBar() {
             ? 'Training check: running…'
             : ''}
       </span>
-      {error && <span className="status-error" data-testid="worker-error">{error}</span>}
+      {error && (
+        <span className="status-error" data-testid="worker-error">
+          {error}
+        </span>
+      )}
       <label className="status-setting">
         Backend setting{' '}
         <select aria-label="Backend setting" value={choice} onChange={(e) => setChoice(e.target.value as BackendChoice)}>

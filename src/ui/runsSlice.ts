@@ -78,7 +78,8 @@ const newLive = (req: TrainRequest): LiveRun => ({
 });
 
 export function describeRecipe(c: RunConfig): string {
-  const loss = c.loss === 'focal' ? `focal γ=${c.gamma}${c.alpha.mode !== 'none' ? ` α=${c.alpha.mode === 'scalar' ? c.alpha.value : c.alpha.mode}` : ''}` : c.loss;
+  const loss =
+    c.loss === 'focal' ? `focal γ=${c.gamma}${c.alpha.mode !== 'none' ? ` α=${c.alpha.mode === 'scalar' ? c.alpha.value : c.alpha.mode}` : ''}` : c.loss;
   return `${c.model} ${c.inputSize}px · ${loss} · ${c.sampler === 'none' ? 'no sampler' : `${c.sampler} sampler`} · batch ${c.batchSize} · lr ${c.lr} · ${c.epochs} ep`;
 }
 
@@ -158,7 +159,12 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           });
           break;
         case 'epoch':
-          patchLive(msg.runId, (l) => ({ epochs: [...l.epochs.filter((e) => e.epoch !== msg.logs.epoch), msg.logs], valProbs: msg.valProbs, valTruth: msg.valTruth, lrReductions: msg.lrReductions }));
+          patchLive(msg.runId, (l) => ({
+            epochs: [...l.epochs.filter((e) => e.epoch !== msg.logs.epoch), msg.logs],
+            valProbs: msg.valProbs,
+            valTruth: msg.valTruth,
+            lrReductions: msg.lrReductions,
+          }));
           break;
         case 'paused':
           patchLive(msg.runId, () => ({ paused: msg.paused }));

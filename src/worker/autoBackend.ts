@@ -40,7 +40,10 @@ async function timeSteps(config: RunConfig, steps: number): Promise<number> {
   }
 }
 
-export async function chooseFastestBackend(config: RunConfig, onProgress?: (msg: string) => void): Promise<{ report: BackendReport; figures: BackendProbeFigure[] }> {
+export async function chooseFastestBackend(
+  config: RunConfig,
+  onProgress?: (msg: string) => void,
+): Promise<{ report: BackendReport; figures: BackendProbeFigure[] }> {
   const figures: BackendProbeFigure[] = [];
   for (const name of CANDIDATES) {
     const report = await selectBackend(name);
@@ -50,7 +53,11 @@ export async function chooseFastestBackend(config: RunConfig, onProgress?: (msg:
     }
     onProgress?.(`measuring ${config.model} on ${name}…`);
     try {
-      figures.push({ backend: name, imagesPerSecond: await timeSteps(config, 2), note: report.adapter?.fallback && name === 'webgpu' ? 'software adapter' : '' });
+      figures.push({
+        backend: name,
+        imagesPerSecond: await timeSteps(config, 2),
+        note: report.adapter?.fallback && name === 'webgpu' ? 'software adapter' : '',
+      });
     } catch (e) {
       figures.push({ backend: name, imagesPerSecond: null, note: e instanceof Error ? e.message : String(e) });
     }
@@ -60,7 +67,10 @@ export async function chooseFastestBackend(config: RunConfig, onProgress?: (msg:
   const report = await selectBackend(best ? best.backend : 'auto');
   const summary = figures.map((f) => `${f.backend} ${f.imagesPerSecond === null ? `n/a (${f.note})` : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(', ');
   const used = report.attempts.find((a) => a.used);
-  if (used) used.reason = best ? `auto: fastest for ${config.model} at ${config.inputSize} px, batch ${config.batchSize} (${summary})` : `auto: no backend could be measured (${summary})`;
+  if (used)
+    used.reason = best
+      ? `auto: fastest for ${config.model} at ${config.inputSize} px, batch ${config.batchSize} (${summary})`
+      : `auto: no backend could be measured (${summary})`;
   report.requested = 'auto';
   return { report, figures };
 }

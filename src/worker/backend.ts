@@ -27,7 +27,15 @@ import { registerWebGpuFocalLoss } from '../core/webgpu/focalLoss';
 import { registerWebGpuUint8Upload } from '../core/webgpu/uint8Upload';
 import { isSoftwareAdapter } from '../core/webgpu/softwareAdapter';
 import { knownChecks, runStartChecks } from './startChecks';
-import { TRAINING_BACKENDS, WASM_MAX_THREADS, type AdapterInfo, type BackendAttempt, type BackendChoice, type BackendReport, type TrainingBackend } from './protocol';
+import {
+  TRAINING_BACKENDS,
+  WASM_MAX_THREADS,
+  type AdapterInfo,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendReport,
+  type TrainingBackend,
+} from './protocol';
 
 let wasmConfigured = false;
 /** Threads asked for in the settings (0: tfjs's choice); read when wasm is first configured. */
@@ -49,8 +57,10 @@ function configureWasm(): void {
     'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
   });
-  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) wasmSingleThreadReason = 'the page is not cross-origin isolated (COOP/COEP headers missing)';
-  else if (!(globalThis as Record<string, unknown>)[WASM_THREADS_PATCHED]) wasmSingleThreadReason = "the dev server does not patch tfjs's threaded build (use the production build: npm run build && npm run preview)";
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)
+    wasmSingleThreadReason = 'the page is not cross-origin isolated (COOP/COEP headers missing)';
+  else if (!(globalThis as Record<string, unknown>)[WASM_THREADS_PATCHED])
+    wasmSingleThreadReason = "the dev server does not patch tfjs's threaded build (use the production build: npm run build && npm run preview)";
   if (wasmSingleThreadReason) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     setThreadsCount(1);
@@ -84,7 +94,11 @@ export async function probeWebGpuAdapter(): Promise<{ adapter: AdapterInfo | nul
   } catch (e) {
     return { adapter: null, problem: `requestAdapter failed: ${String(e)}` };
   }
-  if (!raw) return { adapter: null, problem: 'adapter null: WebGPU is present but no GPU adapter is available (disabled, blocklisted or headless without --enable-unsafe-webgpu)' };
+  if (!raw)
+    return {
+      adapter: null,
+      problem: 'adapter null: WebGPU is present but no GPU adapter is available (disabled, blocklisted or headless without --enable-unsafe-webgpu)',
+    };
   const info = raw.info ?? {};
   const fallback = isSoftwareAdapter(info, raw.isFallbackAdapter);
   return {

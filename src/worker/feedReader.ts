@@ -67,7 +67,8 @@ export async function openFeedReader(ds: Pick<DatasetRecord, 'id' | 'storage' | 
     const msg = e.data;
     if (msg.type === 'opened') return openResult({ via: msg.via });
     if (msg.type === 'closed') return onClosed();
-    if (msg.seq === null) return openResult({ failed: 'dataset', error: msg.type === 'failed' ? fromWorker(msg.reason, msg.name) : new Error('feed worker: unexpected answer') });
+    if (msg.seq === null)
+      return openResult({ failed: 'dataset', error: msg.type === 'failed' ? fromWorker(msg.reason, msg.name) : new Error('feed worker: unexpected answer') });
     const w = waiting.get(msg.seq);
     if (!w) return;
     waiting.delete(msg.seq);

@@ -25,7 +25,17 @@ async function handle(msg: Exclude<ToPredictWorker, { type: 'cancel' }>): Promis
     else await runImportJob(jobId, msg.datasetId, msg.files, post);
   } catch (e) {
     if (controller.signal.aborted) post({ type: 'cancelled', jobId });
-    else post({ type: 'failed', jobId, message: e instanceof PredictFailure || e instanceof ModelPackageError ? e.message : e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e) });
+    else
+      post({
+        type: 'failed',
+        jobId,
+        message:
+          e instanceof PredictFailure || e instanceof ModelPackageError
+            ? e.message
+            : e instanceof Error
+              ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`
+              : String(e),
+      });
   }
 }
 

@@ -9,8 +9,23 @@ import { loadRunModel, safeFileName, slotSource, testOrder } from './predictRun'
 
 const sample = (id: string, slot: number): SampleRecord => ({ datasetId: 'd', id, split: 'test', labels: [], slot });
 const run = (config: Record<string, unknown>): RunRecord => ({
-  id: 'r', name: 'run', datasetId: 'd', datasetName: 'd', createdAt: 0, config, status: 'done', message: null, backend: 'cpu', history: [],
-  checkpointEpoch: 1, bestEpoch: 1, valIds: [], valProbs: null, valTruth: null, lrReductions: [], group: null,
+  id: 'r',
+  name: 'run',
+  datasetId: 'd',
+  datasetName: 'd',
+  createdAt: 0,
+  config,
+  status: 'done',
+  message: null,
+  backend: 'cpu',
+  history: [],
+  checkpointEpoch: 1,
+  bestEpoch: 1,
+  valIds: [],
+  valProbs: null,
+  valTruth: null,
+  lrReductions: [],
+  group: null,
 });
 
 describe('testOrder', () => {
@@ -62,9 +77,18 @@ describe('loadRunModel', () => {
   it('rebuilds an imported model from its stored topology (not the registry): same predictions', async () => {
     const other = createModel('gapnet-kaggle', { inputSize: 32, seed: 5 });
     const topology = JSON.parse(new TextDecoder().decode((await modelFiles(other)).get('model.json'))).modelTopology;
-    const ckpt = await captureCheckpoint(other, null, { epoch: 0, phase: 0, learningRate: 0, history: [], meta: { imported: { modelTopology: topology, studio: { thresholds: [] }, importedFrom: 'm.zip' } } });
+    const ckpt = await captureCheckpoint(other, null, {
+      epoch: 0,
+      phase: 0,
+      learningRate: 0,
+      history: [],
+      meta: { imported: { modelTopology: topology, studio: { thresholds: [] }, importedFrom: 'm.zip' } },
+    });
     // the config names gapnet-pl: the topology must win
-    const { model, imported } = await loadRunModel(run({ ...DEFAULT_RUN, inputSize: 32 } as unknown as Record<string, unknown>), decodeCheckpoint(encodeCheckpoint(ckpt)));
+    const { model, imported } = await loadRunModel(
+      run({ ...DEFAULT_RUN, inputSize: 32 } as unknown as Record<string, unknown>),
+      decodeCheckpoint(encodeCheckpoint(ckpt)),
+    );
     expect(imported?.importedFrom).toBe('m.zip');
     expect(Array.from(await (model.predict(x) as tf.Tensor).data())).toEqual(Array.from(await (other.predict(x) as tf.Tensor).data()));
   });
@@ -72,7 +96,9 @@ describe('loadRunModel', () => {
   it("refuses a checkpoint that does not fit the run's model, naming the run", async () => {
     const small = createModel('gapnet-kaggle', { inputSize: 32 });
     const ckpt = await captureCheckpoint(small, null, { epoch: 1, phase: 0, learningRate: 0, history: [], meta: {} });
-    await expect(loadRunModel(run({ ...DEFAULT_RUN, inputSize: 32 } as unknown as Record<string, unknown>), ckpt)).rejects.toThrow(/Run 'run': its checkpoint does not fit its model/);
+    await expect(loadRunModel(run({ ...DEFAULT_RUN, inputSize: 32 } as unknown as Record<string, unknown>), ckpt)).rejects.toThrow(
+      /Run 'run': its checkpoint does not fit its model/,
+    );
   });
 });
 

@@ -6,7 +6,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../core/labels';
-import { checkModelFitsDataset, loadModelFiles, loadModelZip, MODEL_JSON, readModelZip, studioMeta, writeModelZip, type StudioMeta } from '../core/modelPackage';
+import {
+  checkModelFitsDataset,
+  loadModelFiles,
+  loadModelZip,
+  MODEL_JSON,
+  readModelZip,
+  studioMeta,
+  writeModelZip,
+  type StudioMeta,
+} from '../core/modelPackage';
 import { createModel } from '../core/models/registry';
 import { predict, ttaTransforms, type PredictSource } from '../core/predict';
 import { DEFAULT_RUN, type RunConfig } from '../core/runConfig';
@@ -42,7 +51,11 @@ export function testOrder(ds: Pick<DatasetRecord, 'submissionOrder'>, testSample
 }
 
 /** A PredictSource over stored slots, reading a few batches ahead. */
-export function slotSource(reader: Pick<PixelReader, 'readMany'> & Partial<Pick<PixelReader, 'recycle'>>, slots: readonly number[], imageSize: number): PredictSource {
+export function slotSource(
+  reader: Pick<PixelReader, 'readMany'> & Partial<Pick<PixelReader, 'recycle'>>,
+  slots: readonly number[],
+  imageSize: number,
+): PredictSource {
   return {
     release: (batch) => batch.x instanceof Uint8Array && reader.recycle?.(batch.x),
     numRows: slots.length,
@@ -61,7 +74,10 @@ async function runCheckpoint(run: RunRecord): Promise<{ kind: 'best' | 'last'; c
 }
 
 /** The run's model with its checkpoint's weights, and how it wants its input. */
-export async function loadRunModel(run: RunRecord, checkpoint: Checkpoint): Promise<{ model: tf.LayersModel; config: RunConfig; imported: ImportedMeta | null }> {
+export async function loadRunModel(
+  run: RunRecord,
+  checkpoint: Checkpoint,
+): Promise<{ model: tf.LayersModel; config: RunConfig; imported: ImportedMeta | null }> {
   const config = run.config as unknown as RunConfig;
   const imported = (checkpoint.meta as { imported?: ImportedMeta }).imported ?? null;
   const model = imported
@@ -86,7 +102,10 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
   const t0 = performance.now();
   if (!req.runIds.length) throw new PredictFailure('Choose at least one run to predict with.');
   const { ds, samples } = await datasetAndSamples(req.datasetId);
-  const test = testOrder(ds, samples.filter((s) => s.split === 'test'));
+  const test = testOrder(
+    ds,
+    samples.filter((s) => s.split === 'test'),
+  );
   if (!test.length) throw new PredictFailure(`Dataset '${ds.name}' has no test images: import test.zip (or a zip with test/) first.`);
   const train = new Map(samples.filter((s) => s.split === 'train').map((s) => [s.id, s]));
   const runs: RunRecord[] = [];
@@ -116,17 +135,27 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
       const { model, config, imported } = await loadRunModel(run, checkpoint);
       try {
         const view = { inputSize: config.inputSize, resizeMode: config.mode };
-        if (view.resizeMode === 'crop' && ds.resolution < view.inputSize) throw new PredictFailure(`Run '${run.name}' was trained on ${view.inputSize} px crops; '${ds.name}' stores ${ds.resolution} px images.`);
+        if (view.resizeMode === 'crop' && ds.resolution < view.inputSize)
+          throw new PredictFailure(`Run '${run.name}' was trained on ${view.inputSize} px crops; '${ds.name}' stores ${ds.resolution} px images.`);
         const opts = { batchSize: req.batchSize, tta, combine: req.combine, tiling: req.tiling, signal } as const;
         const predictRows = async (rows: SampleRecord[], stage: 'validation' | 'test') => {
           const base = done;
-          return predict(model, slotSource(reader, rows.map((s) => s.slot), ds.resolution), view, {
-            ...opts,
-            onProgress: (d, t) => {
-              done = base + d;
-              progress(m, stage, d === t);
+          return predict(
+            model,
+            slotSource(
+              reader,
+              rows.map((s) => s.slot),
+              ds.resolution,
+            ),
+            view,
+            {
+              ...opts,
+              onProgress: (d, t) => {
+                done = base + d;
+                progress(m, stage, d === t);
+              },
             },
-          });
+          );
         };
         const val = valOf(run);
         const valProbs = val.length ? await predictRows(val, 'validation') : null;
@@ -136,7 +165,17 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
           val.forEach((s, r) => s.labels.forEach((c) => (valTruth![r * NUM_CLASSES + c] = 1)));
         }
         const testProbs = await predictRows(test, 'test');
-        members.push({ runId: run.id, name: run.name, checkpoint: kind, epoch: checkpoint.epoch, testProbs, valIds: val.map((s) => s.id), valProbs, valTruth, packagedThresholds: imported ? imported.studio.thresholds : null });
+        members.push({
+          runId: run.id,
+          name: run.name,
+          checkpoint: kind,
+          epoch: checkpoint.epoch,
+          testProbs,
+          valIds: val.map((s) => s.id),
+          valProbs,
+          valTruth,
+          packagedThresholds: imported ? imported.studio.thresholds : null,
+        });
       } finally {
         model.dispose();
       }
@@ -144,16 +183,36 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
   } finally {
     await reader.close(); // the dataset's files are free again before the page hears the result
   }
-  const transfer = members.flatMap((m) => [m.testProbs.buffer, ...(m.valProbs ? [m.valProbs.buffer] : []), ...(m.valTruth ? [m.valTruth.buffer] : [])]) as ArrayBuffer[];
+  const transfer = members.flatMap((m) => [
+    m.testProbs.buffer,
+    ...(m.valProbs ? [m.valProbs.buffer] : []),
+    ...(m.valTruth ? [m.valTruth.buffer] : []),
+  ]) as ArrayBuffer[];
   post(
-    { type: 'predicted', result: { jobId: req.jobId, datasetId: ds.id, testIds: test.map((s) => s.id), members, backend: tf.getBackend(), seconds: (performance.now() - t0) / 1000, images: done } },
+    {
+      type: 'predicted',
+      result: {
+        jobId: req.jobId,
+        datasetId: ds.id,
+        testIds: test.map((s) => s.id),
+        members,
+        backend: tf.getBackend(),
+        seconds: (performance.now() - t0) / 1000,
+        images: done,
+      },
+    },
     transfer,
   );
 }
 
 /** A file name made of the run's name: letters, digits, dot, dash and underscore. */
 export function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'run';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 80) || 'run'
+  );
 }
 
 export async function runExportJob(jobId: string, runId: string, thresholds: number[] | null, post: Post): Promise<void> {

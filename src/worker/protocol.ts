@@ -162,9 +162,7 @@ export type FromTrainingWorker =
 // ── Ingest worker ────────────────────────────────────────────────────────────────────────
 
 /** What the user dropped: a zip (or CSV) file, or a folder's files with their relative paths. */
-export type ImportSource =
-  | { kind: 'file'; file: File }
-  | { kind: 'folder'; name: string; files: { path: string; file: File }[] };
+export type ImportSource = { kind: 'file'; file: File } | { kind: 'folder'; name: string; files: { path: string; file: File }[] };
 
 /** Stored resolutions offered at import; the images' own size is used when smaller. */
 export const STORED_RESOLUTIONS = [128, 256, 384, 512] as const;
@@ -214,9 +212,7 @@ export interface ImportRefusal {
 }
 
 export type ToIngestWorker =
-  | { type: 'import'; request: ImportRequest }
-  | { type: 'import-demo'; demo: DemoOptions; request: Omit<ImportRequest, 'sources'> }
-  | { type: 'cancel' };
+  { type: 'import'; request: ImportRequest } | { type: 'import-demo'; demo: DemoOptions; request: Omit<ImportRequest, 'sources'> } | { type: 'cancel' };
 
 export type FromIngestWorker =
   | { type: 'progress'; progress: ImportProgress }

@@ -29,11 +29,13 @@ describe('start checks (the fused Adam and the one-gather augmentation on the cp
   it('reuses a pass at a later start in the same worker: no kernel runs, and the status says so', async () => {
     const again = await kernelsRun(() => runStartChecks('cpu', null));
     expect(again.kernels).toBe(0);
-    expect(again.words).toBe('; Adam fused into one kernel per weight (checked); crops and flips of a batch in one gather (checked); all 2 checks passed at an earlier start on this page, not rerun');
+    expect(again.words).toBe(
+      '; Adam fused into one kernel per weight (checked); crops and flips of a batch in one gather (checked); all 2 checks passed at an earlier start on this page, not rerun',
+    );
     expect([again.checks, again.reused]).toEqual([2, 2]);
   });
 
-  it('checks again when one of the studio\'s flags differs from the passes\' start', async () => {
+  it("checks again when one of the studio's flags differs from the passes' start", async () => {
     tf.env().set(FUSED_LOSS_FLAG, false);
     try {
       const flagged = await kernelsRun(() => runStartChecks('cpu', null));

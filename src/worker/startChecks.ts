@@ -60,7 +60,10 @@ function scope(backend: TrainingBackend, adapter: AdapterInfo | null): string {
     .filter((k) => k.startsWith('HPA_'))
     .sort()
     .map((k) => `${k}=${String(env.get(k))}`);
-  const gpu = backend === 'webgpu' && adapter ? [adapter.vendor, adapter.architecture, adapter.device, adapter.description, adapter.fallback ? 'fallback' : ''].join('/') : '';
+  const gpu =
+    backend === 'webgpu' && adapter
+      ? [adapter.vendor, adapter.architecture, adapter.device, adapter.description, adapter.fallback ? 'fallback' : ''].join('/')
+      : '';
   return [backend, `tfjs ${tf.version.tfjs}`, gpu, ...flags].join(' | ');
 }
 
@@ -76,10 +79,25 @@ function checksFor(backend: TrainingBackend, adapter: AdapterInfo | null, o: { c
       failed: (why) => `tfjs's staged uploads: writeBuffer upload ${why}`,
       adopt: () => void installWriteBufferUpload(),
     },
-    { id: 'byte upload', run: verifyUint8Upload, passed: () => 'image batches upload as bytes, widened to float on the GPU (checked)', failed: (why) => `image batches upload as float32: byte upload ${why}` },
+    {
+      id: 'byte upload',
+      run: verifyUint8Upload,
+      passed: () => 'image batches upload as bytes, widened to float on the GPU (checked)',
+      failed: (why) => `image batches upload as float32: byte upload ${why}`,
+    },
     { id: 'SELU gradient', run: verifySeluGrad, passed: () => 'SELU gradient in one kernel (checked)', failed: (why) => `tfjs's SELU gradient: ${why}` },
-    { id: 'AlphaDropout', run: verifyAlphaDropout, passed: () => 'AlphaDropout in one kernel each way (checked)', failed: (why) => `AlphaDropout as tfjs ops: fused kernel ${why}` },
-    { id: 'fused loss', run: verifyFocalLoss, passed: () => 'BCE and focal loss in one kernel each way (checked)', failed: (why) => `the loss as tfjs ops: fused loss ${why}` },
+    {
+      id: 'AlphaDropout',
+      run: verifyAlphaDropout,
+      passed: () => 'AlphaDropout in one kernel each way (checked)',
+      failed: (why) => `AlphaDropout as tfjs ops: fused kernel ${why}`,
+    },
+    {
+      id: 'fused loss',
+      run: verifyFocalLoss,
+      passed: () => 'BCE and focal loss in one kernel each way (checked)',
+      failed: (why) => `the loss as tfjs ops: fused loss ${why}`,
+    },
     {
       id: 'chunk sum',
       run: async () => {
@@ -91,8 +109,18 @@ function checksFor(backend: TrainingBackend, adapter: AdapterInfo | null, o: { c
       failed: (why) => `split sums: ${why}`,
       adopt: () => useChunkSumLanes(lanes),
     },
-    { id: 'column reduce', run: verifyColumnReduce, passed: () => 'per-channel sums and average pools without a transpose (checked)', failed: (why) => `tfjs's Sum and Mean: column reduction ${why}` },
-    { id: 'conv filter gradient', run: verifyConv2dFilterGrad, passed: () => 'conv filter gradients split over the GPU (checked)', failed: (why) => `tfjs's conv filter gradient: split kernel ${why}` },
+    {
+      id: 'column reduce',
+      run: verifyColumnReduce,
+      passed: () => 'per-channel sums and average pools without a transpose (checked)',
+      failed: (why) => `tfjs's Sum and Mean: column reduction ${why}`,
+    },
+    {
+      id: 'conv filter gradient',
+      run: verifyConv2dFilterGrad,
+      passed: () => 'conv filter gradients split over the GPU (checked)',
+      failed: (why) => `tfjs's conv filter gradient: split kernel ${why}`,
+    },
     {
       id: 'conv input gradient',
       run: adoptMatMulConvInputGrad,
@@ -122,11 +150,21 @@ function checksFor(backend: TrainingBackend, adapter: AdapterInfo | null, o: { c
       failed: (why) => (backend === 'webgl' ? null : `tfjs's Adam: fused Adam ${why}`),
       adopt: registerFusedAdam,
     },
-    { id: 'augment gather', run: verifyAugmentGather, passed: () => 'crops and flips of a batch in one gather (checked)', failed: (why) => `augmentation image by image: ${why}` },
+    {
+      id: 'augment gather',
+      run: verifyAugmentGather,
+      passed: () => 'crops and flips of a batch in one gather (checked)',
+      failed: (why) => `augmentation image by image: ${why}`,
+    },
   ];
   // last: it trains through the fused kernels checked above
   if (backend === 'webgpu' && o.checkStepReplay !== false) {
-    all.push({ id: 'step replay', run: verifyStepReplay, passed: () => 'training steps replayed from a recording of their GPU commands (checked)', failed: (why) => `every step through tfjs: step replay ${why}` });
+    all.push({
+      id: 'step replay',
+      run: verifyStepReplay,
+      passed: () => 'training steps replayed from a recording of their GPU commands (checked)',
+      failed: (why) => `every step through tfjs: step replay ${why}`,
+    });
   }
   return all;
 }

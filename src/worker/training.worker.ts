@@ -82,4 +82,3 @@ self.onmessage = (event: MessageEvent<ToTrainingWorker>) => {
   if (msg.type === 'pause' || msg.type === 'resume' || msg.type === 'stop') void handle(msg);
   else queue = queue.then(() => handle(msg));
 };
-

@@ -22,7 +22,9 @@ would use and why, then times a short training check (3 steps of a small 4-chann
     for (const b of report.backends) console.log(`  ${b.available ? '✓' : '✗'} ${b.name.padEnd(7)} ${b.reason}`);
     console.log(`Active: ${report.active}`);
     const c = report.check;
-    console.log(`Training check: ${c.steps} steps, loss ${c.losses[0].toFixed(4)} → ${c.losses.at(-1)!.toFixed(4)}, first step ${c.firstStepMs.toFixed(0)} ms, then ${c.stepMs.toFixed(1)} ms/step`);
+    console.log(
+      `Training check: ${c.steps} steps, loss ${c.losses[0].toFixed(4)} → ${c.losses.at(-1)!.toFixed(4)}, first step ${c.firstStepMs.toFixed(0)} ms, then ${c.stepMs.toFixed(1)} ms/step`,
+    );
     return 0;
   },
 };

@@ -14,10 +14,38 @@ describe('bench', () => {
   });
 
   it('the table has one row per figure with ours, reference, ratio and runs; skipped figures say why', () => {
-    const m: Machine = { date: '2026-11-26', cpu: 'AMD EPYC', cores: 2, ramGiB: 24, os: 'Debian GNU/Linux 12 (bookworm)', node: 'v20.20.2', chromium: '156.0', tfjs: '4.22.0', torch: '1.13', loadStart: [1.2, 1, 1], loadEnd: [1.4, 1, 1] };
+    const m: Machine = {
+      date: '2026-11-26',
+      cpu: 'AMD EPYC',
+      cores: 2,
+      ramGiB: 24,
+      os: 'Debian GNU/Linux 12 (bookworm)',
+      node: 'v20.20.2',
+      chromium: '156.0',
+      tfjs: '4.22.0',
+      torch: '1.13',
+      loadStart: [1.2, 1, 1],
+      loadEnd: [1.4, 1, 1],
+    };
     const rows: Row[] = [
-      { section: 'training', what: 'train gapnet-pl 64 px b16 — Node wasm', unit: 'img/s', ours: stat([100, 120, 110]), ref: stat([200, 220]), status: 'measured', notes: 'n' },
-      { section: 'training', what: 'train gapnet-pl 256 px b32 — Chromium webgpu', unit: 'img/s', ours: null, ref: stat([40]), status: 'skipped', notes: 'skipped (too slow: est. 900 s)' },
+      {
+        section: 'training',
+        what: 'train gapnet-pl 64 px b16 — Node wasm',
+        unit: 'img/s',
+        ours: stat([100, 120, 110]),
+        ref: stat([200, 220]),
+        status: 'measured',
+        notes: 'n',
+      },
+      {
+        section: 'training',
+        what: 'train gapnet-pl 256 px b32 — Chromium webgpu',
+        unit: 'img/s',
+        ours: null,
+        ref: stat([40]),
+        status: 'skipped',
+        notes: 'skipped (too slow: est. 900 s)',
+      },
     ];
     const md = markdown(m, rows, { quick: true, seconds: 100 });
     expect(md).toMatch(/AMD EPYC, 2 cores, 24 GiB RAM/);

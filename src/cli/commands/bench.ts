@@ -21,15 +21,27 @@ DIR/latest.md. See bench/README.md.
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { quick: { type: 'boolean', default: false }, 'ingest-samples': { type: 'string', default: '5000' }, 'no-browser': { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } },
+      options: {
+        quick: { type: 'boolean', default: false },
+        'ingest-samples': { type: 'string', default: '5000' },
+        'no-browser': { type: 'boolean', default: false },
+        out: { type: 'string', default: 'bench/results' },
+      },
       strict: true,
     });
     const ingestSamples = Number(values['ingest-samples']);
-    if (!Number.isInteger(ingestSamples) || ingestSamples < 0) throw new UsageError(`--ingest-samples must be a whole number ≥ 0, got '${values['ingest-samples']}'`);
+    if (!Number.isInteger(ingestSamples) || ingestSamples < 0)
+      throw new UsageError(`--ingest-samples must be a whole number ≥ 0, got '${values['ingest-samples']}'`);
     const t0 = Date.now();
     // loaded here, not at the top: playwright-core and the bench code stay out of every other command's start-up
     const { runBench } = await import('../../../bench/run');
-    const { files } = await runBench({ quick: values.quick!, ingestSamples, skipBrowser: values['no-browser']!, outDir: values.out!, log: (l) => console.log(l) });
+    const { files } = await runBench({
+      quick: values.quick!,
+      ingestSamples,
+      skipBrowser: values['no-browser']!,
+      outDir: values.out!,
+      log: (l) => console.log(l),
+    });
     console.log(`done in ${Math.round((Date.now() - t0) / 1000)} s; wrote ${files.join(', ')}`);
     return 0;
   },

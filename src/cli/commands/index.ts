@@ -11,4 +11,15 @@ import { submitCommand } from './submit';
 import { benchCommand } from './bench';
 
 /** Every `hpa-studio` command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds, modelSummary, trainCommand, predictCommand, submitCommand, benchCommand];
+export const commands: Command[] = [
+  backendInfo,
+  makeDataset,
+  split,
+  score,
+  thresholds,
+  modelSummary,
+  trainCommand,
+  predictCommand,
+  submitCommand,
+  benchCommand,
+];

@@ -96,7 +96,7 @@ The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 a
       await rename(part, out);
     } catch (e) {
       await rm(part, { force: true });
-      throw new Error(`${out}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`${out}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       process.off('SIGINT', onSignal);
     }

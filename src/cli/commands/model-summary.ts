@@ -5,21 +5,33 @@ import { createModel, describeModel, formatModelDescription, listModels, modelNo
 
 export const modelSummary: Command = {
   name: 'model-summary',
-  summary: 'print a model\'s layer table and parameter counts',
+  summary: "print a model's layer table and parameter counts",
   usage: `Usage: hpa-studio model-summary --model NAME --size S [--json]
 
 Builds a registered model for S×S four-channel input and prints each layer's name, type, output
 shape and parameters, then the total, trainable and non-trainable parameter counts.
 
-  --model NAME   ${listModels().map((m) => m.name).join(' | ')}
+  --model NAME   ${listModels()
+    .map((m) => m.name)
+    .join(' | ')}
   --size S       input side in pixels (≥ ${MIN_INPUT_SIZE}); default 512
   --json         print the description as JSON`,
   async run(args) {
     const { values } = parseArgs({ args, options: { model: { type: 'string' }, size: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
-    if (!values.model) throw new UsageError(`--model is required (${listModels().map((m) => m.name).join(', ')})`);
+    if (!values.model)
+      throw new UsageError(
+        `--model is required (${listModels()
+          .map((m) => m.name)
+          .join(', ')})`,
+      );
     const size = values.size === undefined ? 512 : Number(values.size);
     if (!Number.isInteger(size) || size < MIN_INPUT_SIZE) throw new UsageError(`--size must be an integer ≥ ${MIN_INPUT_SIZE}, got '${values.size}'`);
-    if (!listModels().some((m) => m.name === values.model)) throw new UsageError(`--model '${values.model}' is not one of ${listModels().map((m) => m.name).join(', ')}`);
+    if (!listModels().some((m) => m.name === values.model))
+      throw new UsageError(
+        `--model '${values.model}' is not one of ${listModels()
+          .map((m) => m.name)
+          .join(', ')}`,
+      );
     await tf.setBackend('cpu');
     const model = createModel(values.model, { inputSize: size });
     const d = describeModel(model);

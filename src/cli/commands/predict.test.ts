@@ -55,7 +55,9 @@ describe('hpa-studio predict + submit', () => {
 
     // TTA changes the numbers but keeps the ids
     out = [];
-    expect(await main(['predict', '--model', p('model.zip'), '--data', p('data.zip'), '--out', p('probs-tta.csv'), '--tta', 'dihedral', '--tta-combine', 'max'])).toBe(0);
+    expect(
+      await main(['predict', '--model', p('model.zip'), '--data', p('data.zip'), '--out', p('probs-tta.csv'), '--tta', 'dihedral', '--tta-combine', 'max']),
+    ).toBe(0);
     expect(out[0]).toMatch(/TTA dihedral \(max\): 8 views per image/);
     const tta = parseProbsCsv(readFileSync(p('probs-tta.csv'), 'utf8'));
     expect(tta.ids).toEqual(sampleIds);
@@ -63,9 +65,26 @@ describe('hpa-studio predict + submit', () => {
 
     writeFileSync(p('thresholds.csv'), formatThresholdsCsv(Array.from({ length: 28 }, () => 0.5)));
     out = [];
-    expect(await main(['submit', '--probs', p('probs.csv'), '--thresholds', p('thresholds.csv'), '--sample', p('sample_submission.csv'), '--at-least-one', '--out', p('submission.csv'), '--truth', p('test_labels.csv')])).toBe(0);
+    expect(
+      await main([
+        'submit',
+        '--probs',
+        p('probs.csv'),
+        '--thresholds',
+        p('thresholds.csv'),
+        '--sample',
+        p('sample_submission.csv'),
+        '--at-least-one',
+        '--out',
+        p('submission.csv'),
+        '--truth',
+        p('test_labels.csv'),
+      ]),
+    ).toBe(0);
     expect(err).toEqual([]);
-    expect(out[0]).toMatch(new RegExp(`^wrote .*submission\\.csv: 7 rows \\(ids from .*sample_submission\\.csv\\), [\\d.]+ labels per image, 0 without a label$`));
+    expect(out[0]).toMatch(
+      new RegExp(`^wrote .*submission\\.csv: 7 rows \\(ids from .*sample_submission\\.csv\\), [\\d.]+ labels per image, 0 without a label$`),
+    );
     const sub = parseLabelCsv(readFileSync(p('submission.csv'), 'utf8'), { labelColumn: 'Predicted', allowEmpty: true });
     expect(sub.map((r) => r.id)).toEqual(sampleIds);
     const macro = /^macro F1 (\d\.\d{6}) {2}\(7 rows; /.exec(out[1]);
@@ -109,7 +128,9 @@ describe('hpa-studio predict + submit', () => {
     writeFileSync(p('crop48.zip'), await writeModelZip(crop, studioMeta(crop, { modelName: 'gapnet-pl', resizeMode: 'crop', storedSize: 64 })));
     crop.dispose();
     expect(await main(['predict', '--model', p('crop48.zip'), '--data', p('data.zip'), '--out', p('x.csv')])).toBe(1);
-    expect(err.at(-1)).toBe("hpa-studio predict: model gapnet-pl (48 px, crop) does not fit the dataset: the model was trained on 48 px crops, the dataset's images are 32 px");
+    expect(err.at(-1)).toBe(
+      "hpa-studio predict: model gapnet-pl (48 px, crop) does not fit the dataset: the model was trained on 48 px crops, the dataset's images are 32 px",
+    );
     const c27 = createModel('gapnet-pl', { inputSize: 32, classes: 27, seed: 1 });
     writeFileSync(p('c27.zip'), await writeModelZip(c27, studioMeta(c27, { modelName: 'gapnet-pl' })));
     c27.dispose();

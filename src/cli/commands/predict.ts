@@ -15,7 +15,9 @@ function readBytes(path: string, flag: string): Uint8Array {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new Error(`cannot read --${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+    throw new Error(`cannot read --${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -27,15 +29,16 @@ export async function loadModelPath(path: string): Promise<LoadedModel> {
   try {
     json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
   } catch (e) {
-    throw new Error(`${path} is not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path} is not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  for (const g of json.weightsManifest ?? []) for (const shard of g.paths) {
-    try {
-      files.set(basename(shard), new Uint8Array(readFileSync(join(dirname(path), shard))));
-    } catch {
-      // loadModelFiles names the missing shard
+  for (const g of json.weightsManifest ?? [])
+    for (const shard of g.paths) {
+      try {
+        files.set(basename(shard), new Uint8Array(readFileSync(join(dirname(path), shard))));
+      } catch {
+        // loadModelFiles names the missing shard
+      }
     }
-  }
   try {
     files.set('studio.json', new Uint8Array(readFileSync(join(dirname(path), 'studio.json'))));
   } catch {
@@ -70,9 +73,14 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
       args,
       strict: true,
       options: {
-        model: { type: 'string', multiple: true }, data: { type: 'string' }, out: { type: 'string' },
-        tta: { type: 'string', default: 'none' }, 'tta-combine': { type: 'string', default: 'mean' },
-        tiles: { type: 'string', default: 'grid' }, batch: { type: 'string', default: '16' }, backend: { type: 'string', default: 'wasm' },
+        model: { type: 'string', multiple: true },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        tta: { type: 'string', default: 'none' },
+        'tta-combine': { type: 'string', default: 'mean' },
+        tiles: { type: 'string', default: 'grid' },
+        batch: { type: 'string', default: '16' },
+        backend: { type: 'string', default: 'wasm' },
       },
     });
     for (const f of ['model', 'data', 'out'] as const) if (!v[f]?.length) throw new UsageError(`--${f} is required`);

@@ -35,8 +35,18 @@ every Id must appear in both files.
     const predText = readInput(values.pred, 'pred');
     const truth = parseLabelCsv(truthText, { file: values.truth! });
     const pred = parseLabelCsv(predText, { file: values.pred!, labelColumn: 'any', allowEmpty: true });
-    const where = alignIds(truth.map((r) => r.id), pred.map((r) => r.id), { reference: values.truth!, other: values.pred! });
-    const report = f1Report(countsFromLabelSets(truth.map((r) => r.labels), Array.from(where, (i) => pred[i].labels)), rule);
+    const where = alignIds(
+      truth.map((r) => r.id),
+      pred.map((r) => r.id),
+      { reference: values.truth!, other: values.pred! },
+    );
+    const report = f1Report(
+      countsFromLabelSets(
+        truth.map((r) => r.labels),
+        Array.from(where, (i) => pred[i].labels),
+      ),
+      rule,
+    );
     if (values.json) {
       console.log(JSON.stringify({ rows: truth.length, ...report }, (_, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2));
       return 0;

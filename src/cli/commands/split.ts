@@ -25,13 +25,21 @@ classes 8, 9, 10, 15 and 27 are spread.
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { labels: { type: 'string' }, folds: { type: 'string' }, holdout: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        labels: { type: 'string' },
+        folds: { type: 'string' },
+        holdout: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       strict: true,
     });
     if ((values.folds === undefined) === (values.holdout === undefined)) throw new UsageError('give exactly one of --folds K or --holdout F');
     const seed = values.seed === undefined ? 0 : Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
-    let k = 2, fraction: number | undefined;
+    let k = 2,
+      fraction: number | undefined;
     if (values.folds !== undefined) {
       k = Number(values.folds);
       if (!Number.isInteger(k) || k < 2) throw new UsageError(`--folds must be an integer ≥ 2, got '${values.folds}'`);
@@ -50,7 +58,14 @@ classes 8, 9, 10, 15 and 27 are spread.
     const stats = foldStats(sets, folds, k);
     const ld = labelDistributionOf(stats, sets.length);
     const randomLd = labelDistributionOf(foldStats(sets, randomKFold(sets.length, k, seed), k), sets.length);
-    if (values.out) writeFileSync(values.out, formatFoldsCsv(rows.map((r) => r.id), folds));
+    if (values.out)
+      writeFileSync(
+        values.out,
+        formatFoldsCsv(
+          rows.map((r) => r.id),
+          folds,
+        ),
+      );
 
     const summary = {
       file,

@@ -31,8 +31,14 @@ checked (every id once, nothing else, labels 0..27) before it is written.
       args,
       strict: true,
       options: {
-        probs: { type: 'string' }, thresholds: { type: 'string' }, threshold: { type: 'string' }, sample: { type: 'string' },
-        'at-least-one': { type: 'boolean', default: false }, out: { type: 'string' }, truth: { type: 'string' }, 'empty-class': { type: 'string', default: 'zero' },
+        probs: { type: 'string' },
+        thresholds: { type: 'string' },
+        threshold: { type: 'string' },
+        sample: { type: 'string' },
+        'at-least-one': { type: 'boolean', default: false },
+        out: { type: 'string' },
+        truth: { type: 'string' },
+        'empty-class': { type: 'string', default: 'zero' },
       },
     });
     if (!v.out) throw new UsageError('--out is required');
@@ -46,7 +52,8 @@ checked (every id once, nothing else, labels 0..27) before it is written.
     let thresholds: number | Float64Array;
     if (v.threshold !== undefined) {
       thresholds = Number(v.threshold);
-      if (v.threshold.trim() === '' || !(thresholds >= 0 && thresholds <= 1)) throw new UsageError(`--threshold must be a number in [0, 1], got '${v.threshold}'`);
+      if (v.threshold.trim() === '' || !(thresholds >= 0 && thresholds <= 1))
+        throw new UsageError(`--threshold must be a number in [0, 1], got '${v.threshold}'`);
     } else thresholds = parseThresholdsCsv(readInput(v.thresholds, 'thresholds'), { file: v.thresholds });
     const table = parseProbsCsv(readInput(v.probs, 'probs'), { file: v.probs });
     const ids = v.sample ? submissionIds({ text: readInput(v.sample, 'sample'), file: v.sample }) : submissionIds(null, table.ids);
@@ -55,7 +62,9 @@ checked (every id once, nothing else, labels 0..27) before it is written.
     writeFileSync(v.out, text);
     const labels = rows.reduce((s, r) => s + r.labels.length, 0);
     const empty = rows.filter((r) => r.labels.length === 0).length;
-    console.log(`wrote ${v.out}: ${rows.length} rows (ids from ${v.sample ?? 'probs.csv, sorted'}), ${(labels / rows.length).toFixed(3)} labels per image, ${empty} without a label`);
+    console.log(
+      `wrote ${v.out}: ${rows.length} rows (ids from ${v.sample ?? 'probs.csv, sorted'}), ${(labels / rows.length).toFixed(3)} labels per image, ${empty} without a label`,
+    );
     if (v.truth) {
       const report = scoreSubmission({ text: readInput(v.truth, 'truth'), file: v.truth }, { text, file: v.out }, rule);
       console.log(`macro F1 ${report.macroF1.toFixed(6)}  (${report.rows} rows; ${describeRule(report)})`);

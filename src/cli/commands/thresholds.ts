@@ -63,7 +63,11 @@ rare classes: check them on another fold).
     const probsText = readInput(values.probs, 'probs');
     const truthRows = parseLabelCsv(truthText, { file: values.truth! });
     const table = parseProbsCsv(probsText, { file: values.probs! });
-    const where = alignIds(truthRows.map((r) => r.id), table.ids, { reference: values.truth!, other: values.probs! });
+    const where = alignIds(
+      truthRows.map((r) => r.id),
+      table.ids,
+      { reference: values.truth!, other: values.probs! },
+    );
     const probs = new Float32Array(truthRows.length * 28);
     where.forEach((src, r) => probs.set(table.probs.subarray(src * 28, src * 28 + 28), r * 28));
     const truth = labelMatrix(truthRows.map((r) => r.labels));
@@ -83,14 +87,25 @@ rare classes: check them on another fold).
 
     const uninformative = result.informative.flatMap((ok, c) => (ok ? [] : [c]));
     if (values.json) {
-      const out = { mode, step, rows: truthRows.length, thresholds: [...result.thresholds], uninformative, macroF1: result.report.macroF1, macroF1AtLeastOne: forced?.macroF1 ?? null, emptyClass: rule, out: values.out ?? null };
+      const out = {
+        mode,
+        step,
+        rows: truthRows.length,
+        thresholds: [...result.thresholds],
+        uninformative,
+        macroF1: result.report.macroF1,
+        macroF1AtLeastOne: forced?.macroF1 ?? null,
+        emptyClass: rule,
+        out: values.out ?? null,
+      };
       console.log(JSON.stringify(out, null, 2));
       return 0;
     }
     console.log(`mode ${mode}${mode === 'proportion' ? ` (target rates from ${ratesFrom})` : `, grid step ${step}`}, ${truthRows.length} rows`);
     console.log(`macro F1 ${result.report.macroF1.toFixed(6)} on these probabilities  (${describeRule(result.report)})`);
     if (forced) console.log(`macro F1 ${forced.macroF1.toFixed(6)} with the top class forced on for rows with no label`);
-    if (uninformative.length && mode !== 'global' && mode !== 'proportion') console.log(`no positives in --truth for classes ${uninformative.join(', ')}: they get the global threshold`);
+    if (uninformative.length && mode !== 'global' && mode !== 'proportion')
+      console.log(`no positives in --truth for classes ${uninformative.join(', ')}: they get the global threshold`);
     console.log('thresholds: ' + Array.from(result.thresholds, (t, c) => `${c}:${Number(t.toFixed(4))}`).join(' '));
     console.log(formatTable(result.report));
     if (values.out) console.log(`wrote ${values.out} (class,threshold)`);

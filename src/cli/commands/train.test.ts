@@ -27,7 +27,29 @@ describe('hpa-studio train', () => {
     const zip = join(tmp, 'tiny.zip');
     writeFileSync(zip, await makeDatasetZip({ train: 32, test: 2, size: 32, seed: 5, capDominant: true }));
     const dir = join(tmp, 'run');
-    const code = await main(['train', '--data', zip, '--model', 'gapnet-pl', '--loss', 'bce', '--epochs', '2', '--size', '32', '--batch', '8', '--lr', '0.001', '--seed', '1', '--holdout', '0.25', '--out', dir]);
+    const code = await main([
+      'train',
+      '--data',
+      zip,
+      '--model',
+      'gapnet-pl',
+      '--loss',
+      'bce',
+      '--epochs',
+      '2',
+      '--size',
+      '32',
+      '--batch',
+      '8',
+      '--lr',
+      '0.001',
+      '--seed',
+      '1',
+      '--holdout',
+      '0.25',
+      '--out',
+      dir,
+    ]);
     expect(err.join('\n')).toBe('');
     expect(code).toBe(0);
     const epochLines = out.filter((l) => l.startsWith('epoch '));
@@ -62,7 +84,9 @@ describe('hpa-studio train', () => {
 
     const json = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
     const weights = readFileSync(join(dir, 'model', 'weights.bin'));
-    const model = await loadModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }));
+    const model = await loadModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+    );
     expect(describeModel(model).totalParams).toBe(630_076);
     // model.zip is the studio's model package of the same weights: same predictions
     const pkg = await loadModelZip(new Uint8Array(readFileSync(join(dir, 'model.zip'))));

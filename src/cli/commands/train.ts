@@ -33,7 +33,9 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
 
   --data FILE        the zip (train.csv and train/{Id}_{red,green,blue,yellow}.png)
   --out DIR          output folder (created)
-  --model NAME       ${listModels().map((m) => m.name).join(' | ')} (default gapnet-pl)
+  --model NAME       ${listModels()
+    .map((m) => m.name)
+    .join(' | ')} (default gapnet-pl)
   --loss L           bce | focal | f1 | bce-then-f1 (default bce)
   --gamma G          focal γ (default 2)
   --alpha A          none | inverse-frequency | log-damped | a number in (0,1) (default none)
@@ -61,15 +63,30 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       args,
       strict: true,
       options: {
-        data: { type: 'string' }, out: { type: 'string' }, model: { type: 'string', default: 'gapnet-pl' },
-        loss: { type: 'string', default: 'bce' }, gamma: { type: 'string', default: '2' }, alpha: { type: 'string', default: 'none' },
-        epochs: { type: 'string', default: '10' }, 'f1-epochs': { type: 'string' }, size: { type: 'string', default: '128' },
-        store: { type: 'string' }, crop: { type: 'boolean', default: false }, 'no-augment': { type: 'boolean', default: false },
-        batch: { type: 'string', default: '16' }, lr: { type: 'string', default: '0.001' },
-        'lr-patience': { type: 'string', default: '3' }, 'lr-factor': { type: 'string', default: '0.5' },
-        patience: { type: 'string', default: '0' }, monitor: { type: 'string', default: 'val_loss' },
-        seed: { type: 'string', default: '1' }, sampler: { type: 'string', default: 'none' },
-        folds: { type: 'string' }, fold: { type: 'string' }, holdout: { type: 'string' }, limit: { type: 'string' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        model: { type: 'string', default: 'gapnet-pl' },
+        loss: { type: 'string', default: 'bce' },
+        gamma: { type: 'string', default: '2' },
+        alpha: { type: 'string', default: 'none' },
+        epochs: { type: 'string', default: '10' },
+        'f1-epochs': { type: 'string' },
+        size: { type: 'string', default: '128' },
+        store: { type: 'string' },
+        crop: { type: 'boolean', default: false },
+        'no-augment': { type: 'boolean', default: false },
+        batch: { type: 'string', default: '16' },
+        lr: { type: 'string', default: '0.001' },
+        'lr-patience': { type: 'string', default: '3' },
+        'lr-factor': { type: 'string', default: '0.5' },
+        patience: { type: 'string', default: '0' },
+        monitor: { type: 'string', default: 'val_loss' },
+        seed: { type: 'string', default: '1' },
+        sampler: { type: 'string', default: 'none' },
+        folds: { type: 'string' },
+        fold: { type: 'string' },
+        holdout: { type: 'string' },
+        limit: { type: 'string' },
         backend: { type: 'string', default: 'wasm' },
       },
     });
@@ -86,7 +103,12 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     };
     if (!v.data) throw new UsageError('--data is required');
     if (!v.out) throw new UsageError('--out is required');
-    if (!listModels().some((m) => m.name === v.model)) throw new UsageError(`--model '${v.model}' is not one of ${listModels().map((m) => m.name).join(', ')}`);
+    if (!listModels().some((m) => m.name === v.model))
+      throw new UsageError(
+        `--model '${v.model}' is not one of ${listModels()
+          .map((m) => m.name)
+          .join(', ')}`,
+      );
     const loss = v.loss as (typeof LOSSES)[number];
     if (!LOSSES.includes(loss)) throw new UsageError(`--loss '${v.loss}' is not one of ${LOSSES.join(', ')}`);
     const sampler = v.sampler as (typeof SAMPLERS)[number];
@@ -110,7 +132,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     if (v.alpha === 'none') alpha = { mode: 'none' };
     else if (v.alpha === 'inverse-frequency') alpha = { mode: 'inverse-frequency' };
     else if (v.alpha === 'log-damped') alpha = { mode: 'log-damped' };
-    else alpha = { mode: 'scalar', value: num('alpha', (n) => n > 0 && n < 1, "none, inverse-frequency, log-damped or a number in (0, 1)") };
+    else alpha = { mode: 'scalar', value: num('alpha', (n) => n > 0 && n < 1, 'none, inverse-frequency, log-damped or a number in (0, 1)') };
     if (v.folds === undefined && v.fold !== undefined) throw new UsageError('--fold needs --folds');
     if (v.folds !== undefined && v.holdout !== undefined) throw new UsageError('give either --folds K --fold i or --holdout F, not both');
     const folds = v.folds === undefined ? undefined : int('folds', 2);
@@ -124,7 +146,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       try {
         await useWasmBackend();
       } catch (e) {
-        throw new Error(`--backend wasm cannot start: ${(e as Error).message}`);
+        throw new Error(`--backend wasm cannot start: ${(e as Error).message}`, { cause: e });
       }
       const missing = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'].filter((k) => !tf.getKernel(k, 'wasm'));
       if (missing.length) throw new Error(`--backend wasm cannot train convolutions: no ${missing.join(', ')} kernel registered for wasm`);
@@ -164,19 +186,43 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     const model = createModel(v.model!, { inputSize: size, seed });
     const description = describeModel(model);
     const config = {
-      command: 'train', date: new Date().toISOString(), backend: tf.getBackend(), tfjs: tf.version.tfjs,
-      data: { file: v.data, rows: n, sourceSize: data.sourceSize, storedSize: data.imageSize, train: trainRows.length, trainAfterSampling: fixedRows.length, val: valRows.length },
+      command: 'train',
+      date: new Date().toISOString(),
+      backend: tf.getBackend(),
+      tfjs: tf.version.tfjs,
+      data: {
+        file: v.data,
+        rows: n,
+        sourceSize: data.sourceSize,
+        storedSize: data.imageSize,
+        train: trainRows.length,
+        trainAfterSampling: fixedRows.length,
+        val: valRows.length,
+      },
       split: folds !== undefined ? { kind: 'stratified-kfold', folds, fold } : { kind: 'stratified-holdout', fraction: holdout },
-      model: { name: v.model, inputSize: size, totalParams: description.totalParams, trainableParams: description.trainableParams, notes: modelNotes(v.model!, { inputSize: size }) },
+      model: {
+        name: v.model,
+        inputSize: size,
+        totalParams: description.totalParams,
+        trainableParams: description.trainableParams,
+        notes: modelNotes(v.model!, { inputSize: size }),
+      },
       loss: { flag: loss, gamma, alpha },
       phases: phases.map((p) => ({ name: p.name, epochs: p.epochs, lr: p.lr, trainable: p.trainable ?? 'all' })),
-      optimizer: 'adam', batchSize, seed, sampler, augment, monitor,
+      optimizer: 'adam',
+      batchSize,
+      seed,
+      sampler,
+      augment,
+      monitor,
       reduceLrOnPlateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
       earlyStopping: patience ? { patience } : null,
     };
     mkdirSync(join(v.out, 'checkpoints'), { recursive: true });
     writeFileSync(join(v.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    console.log(`${v.model} ${size}px, ${description.totalParams.toLocaleString('en-US')} params, ${tf.getBackend()} backend; ${trainRows.length} train (${fixedRows.length} after sampling) / ${valRows.length} val of ${n} images, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `${v.model} ${size}px, ${description.totalParams.toLocaleString('en-US')} params, ${tf.getBackend()} backend; ${trainRows.length} train (${fixedRows.length} after sampling) / ${valRows.length} val of ${n} images, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     // callbacks
     const ckpt = bestLastCheckpoint({
@@ -206,11 +252,28 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     writeFileSync(join(v.out, 'thresholds.csv'), formatThresholdsCsv(th.thresholds));
     writeFileSync(
       join(v.out, 'per-class.csv'),
-      ['class,name,support,precision,recall,f1,threshold', ...th.report.perClass.map((c) => [c.cls, `"${CLASS_NAMES[c.cls]}"`, c.support, c.precision.toFixed(6), c.recall.toFixed(6), c.f1.toFixed(6), th.thresholds[c.cls].toFixed(3)].join(','))].join('\n') + '\n',
+      [
+        'class,name,support,precision,recall,f1,threshold',
+        ...th.report.perClass.map((c) =>
+          [c.cls, `"${CLASS_NAMES[c.cls]}"`, c.support, c.precision.toFixed(6), c.recall.toFixed(6), c.f1.toFixed(6), th.thresholds[c.cls].toFixed(3)].join(
+            ',',
+          ),
+        ),
+      ].join('\n') + '\n',
     );
-    writeFileSync(join(v.out, 'val-probs.csv'), formatProbsCsv(valRows.map((r) => data.ids[r]), val.probs, NUM_CLASSES));
+    writeFileSync(
+      join(v.out, 'val-probs.csv'),
+      formatProbsCsv(
+        valRows.map((r) => data.ids[r]),
+        val.probs,
+        NUM_CLASSES,
+      ),
+    );
     await saveModel(model, join(v.out, 'model'));
-    writeFileSync(join(v.out, 'model.zip'), await writeModelZip(model, studioMeta(model, { modelName: v.model!, thresholds: th.thresholds, resizeMode: augment.mode, storedSize: data.imageSize })));
+    writeFileSync(
+      join(v.out, 'model.zip'),
+      await writeModelZip(model, studioMeta(model, { modelName: v.model!, thresholds: th.thresholds, resizeMode: augment.mode, storedSize: data.imageSize })),
+    );
     model.dispose();
     const best = result.history.find((h) => h.epoch === ckpt.best?.epoch);
     console.log(
@@ -223,7 +286,11 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '-';
   const m = Math.floor(s / 60);
-  return m ? `${m}m${Math.round(s % 60).toString().padStart(2, '0')}s` : `${Math.round(s)}s`;
+  return m
+    ? `${m}m${Math.round(s % 60)
+        .toString()
+        .padStart(2, '0')}s`
+    : `${Math.round(s)}s`;
 }
 
 const HISTORY_COLUMNS = ['epoch', 'phase', 'phaseName', 'loss', 'valLoss', 'valMacroF1', 'learningRate', 'trainImages', 'imagesPerSecond', 'seconds'] as const;
@@ -242,7 +309,13 @@ async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
     tf.io.withSaveHandler(async (a) => {
       const weights = a.weightData ? new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData)) : new Uint8Array(0);
       writeFileSync(join(dir, 'weights.bin'), weights);
-      const json = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs ?? [] }] };
+      const json = {
+        modelTopology: a.modelTopology,
+        format: a.format,
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy,
+        weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs ?? [] }],
+      };
       writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     }),

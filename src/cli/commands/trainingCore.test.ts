@@ -34,7 +34,7 @@ const write = (name: string, text: string) => {
 };
 
 describe('hpa-studio score', () => {
-  it('prints scikit-learn\'s macro F1 with six decimals and a 28-row per-class table', async () => {
+  it("prints scikit-learn's macro F1 with six decimals and a 28-row per-class table", async () => {
     expect(await run('score', '--truth', TRUTH, '--pred', SUB)).toBe(0);
     const lines = stdout().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^macro F1 ${fixture.sklearn.macroZero.toFixed(6)} `));
@@ -45,7 +45,11 @@ describe('hpa-studio score', () => {
   });
 
   it('--json and --empty-class one/skip equal f1_score(zero_division=0/1) and the mean over non-empty classes', async () => {
-    for (const [rule, want] of [['zero', fixture.sklearn.macroZero], ['one', fixture.sklearn.macroOne], ['skip', fixture.sklearn.macroSkip]] as const) {
+    for (const [rule, want] of [
+      ['zero', fixture.sklearn.macroZero],
+      ['one', fixture.sklearn.macroOne],
+      ['skip', fixture.sklearn.macroSkip],
+    ] as const) {
       out = [];
       expect(await run('score', '--truth', TRUTH, '--pred', SUB, '--empty-class', rule, '--json')).toBe(0);
       const r = JSON.parse(stdout());

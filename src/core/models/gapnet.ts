@@ -57,15 +57,15 @@ export function buildGapNetPL(o: GapNetOptions): tf.LayersModel {
     if (stride > 1) t = tf.layers.zeroPadding2d({ padding: 1, name: `conv${n}_pad` }).apply(t) as tf.SymbolicTensor;
     // conv1 reads the normalised input, which never needs a gradient (inputConv2d.ts)
     const out = (n === 1 ? inputConv2d : tf.layers.conv2d)({
-        name: `conv${n}`,
-        filters,
-        kernelSize: 3,
-        strides: stride,
-        padding: stride > 1 ? 'valid' : 'same',
-        activation: 'selu',
-        kernelInitializer: seluInit(9 * cin, next()),
-        biasInitializer: 'zeros',
-      }).apply(t) as tf.SymbolicTensor;
+      name: `conv${n}`,
+      filters,
+      kernelSize: 3,
+      strides: stride,
+      padding: stride > 1 ? 'valid' : 'same',
+      activation: 'selu',
+      kernelInitializer: seluInit(9 * cin, next()),
+      biasInitializer: 'zeros',
+    }).apply(t) as tf.SymbolicTensor;
     cin = filters;
     return out;
   };
@@ -118,7 +118,15 @@ export function buildGapNetKaggle(o: GapNetOptions): tf.LayersModel {
   const B = (t: tf.SymbolicTensor) => tf.layers.batchNormalization({ name: `bn${++bn}` }).apply(t) as tf.SymbolicTensor;
   const C = (t: tf.SymbolicTensor, filters: number, stride = 1) =>
     tf.layers
-      .conv2d({ name: `conv${++cv}`, filters, kernelSize: 3, strides: stride, padding, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) })
+      .conv2d({
+        name: `conv${++cv}`,
+        filters,
+        kernelSize: 3,
+        strides: stride,
+        padding,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: next() }),
+      })
       .apply(t) as tf.SymbolicTensor;
   const P = (t: tf.SymbolicTensor, n: number) => tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding, name: `pool${n}` }).apply(t) as tf.SymbolicTensor;
   const D = (t: tf.SymbolicTensor, rate: number) => new SeededDropout({ rate, seed: next(), name: `dropout${++dr}` }).apply(t) as tf.SymbolicTensor;
@@ -132,8 +140,18 @@ export function buildGapNetKaggle(o: GapNetOptions): tf.LayersModel {
   const fm3 = D(C(x, 128), 0.3);
   const gaps = [fm1, fm2, fm3].map((t, i) => tf.layers.globalAveragePooling2d({ name: `gap${i + 1}` }).apply(t) as tf.SymbolicTensor);
   let h = tf.layers.concatenate({ name: 'concat' }).apply(gaps) as tf.SymbolicTensor;
-  h = D(tf.layers.dense({ name: 'fc1', units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }).apply(h) as tf.SymbolicTensor, 0.5);
-  h = D(tf.layers.dense({ name: 'fc2', units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }).apply(h) as tf.SymbolicTensor, 0.1);
+  h = D(
+    tf.layers
+      .dense({ name: 'fc1', units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) })
+      .apply(h) as tf.SymbolicTensor,
+    0.5,
+  );
+  h = D(
+    tf.layers
+      .dense({ name: 'fc2', units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) })
+      .apply(h) as tf.SymbolicTensor,
+    0.1,
+  );
   const out = tf.layers
     .dense({ name: 'fc3', units: o.classes, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) })
     .apply(h) as tf.SymbolicTensor;

@@ -89,7 +89,12 @@ describe('model registry', () => {
     const o = out.arraySync() as number[][][][];
     const selu = (v: number) => 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * (Math.exp(v) - 1));
     const xAt = (r: number, c: number) => (r < 0 || c < 0 ? 0 : r * 32 + c + 1);
-    for (const [i, j] of [[0, 0], [0, 5], [7, 3], [15, 15]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [0, 5],
+      [7, 3],
+      [15, 15],
+    ]) {
       expect(o[0][i][j][0]).toBeCloseTo(selu(xAt(2 * i - 1, 2 * j - 1)), 3);
       expect(o[0][i][j][1]).toBeCloseTo(selu(xAt(2 * i, 2 * j)), 3);
     }
@@ -99,7 +104,10 @@ describe('model registry', () => {
 
   it('gapnet-pl initialises weights from a truncated normal with std sqrt(1/fan_in) and biases at 0', () => {
     const m = createModel('gapnet-pl', { inputSize: 32, seed: 11 });
-    for (const [layer, fanIn] of [['conv7', 9 * 128], ['fc1', 224]] as const) {
+    for (const [layer, fanIn] of [
+      ['conv7', 9 * 128],
+      ['fc1', 224],
+    ] as const) {
       const [w, b] = m.getLayer(layer).getWeights();
       const sigma = Math.sqrt(1 / fanIn);
       const v = w.dataSync() as Float32Array;

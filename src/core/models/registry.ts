@@ -58,7 +58,9 @@ registerModel({
   notes: (o) => {
     const p = kagglePadding(o);
     return [
-      p === 'valid' ? "convs and pools use 'valid' padding, as the kernel" : `convs and pools use 'same' padding: 'valid' needs ≥ 149 px, input is ${o.inputSize} px`,
+      p === 'valid'
+        ? "convs and pools use 'valid' padding, as the kernel"
+        : `convs and pools use 'same' padding: 'valid' needs ≥ 149 px, input is ${o.inputSize} px`,
       'output: sigmoid probabilities',
     ];
   },
@@ -71,7 +73,13 @@ export function createModel(name: string, options: ModelOptions): tf.LayersModel
   if (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE) throw new Error(`input size must be an integer ≥ ${MIN_INPUT_SIZE}, got ${inputSize}`);
   const channels = options.channels ?? 4;
   if (channels !== 4) throw new Error(`models take 4 channels (RGBY), got ${channels}`);
-  return entry.build({ ...options, inputSize, channels, classes: options.classes ?? NUM_CLASSES, normalisation: options.normalisation ?? entry.defaultNormalisation });
+  return entry.build({
+    ...options,
+    inputSize,
+    channels,
+    classes: options.classes ?? NUM_CLASSES,
+    normalisation: options.normalisation ?? entry.defaultNormalisation,
+  });
 }
 
 export function modelNotes(name: string, options: ModelOptions): string[] {

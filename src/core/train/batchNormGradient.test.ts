@@ -18,12 +18,18 @@ function grads(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, offset: tf.Te
     const s = scale ? t[offset ? 4 : 3] : undefined;
     return tf.sum(tf.mul(tf.batchNorm(xx, m, v, o, s, eps), dy));
   };
-  return tf.grads(f)(inputs).map((g) => g.dataSync() as Float32Array);
+  return tf
+    .grads(f)(inputs)
+    .map((g) => g.dataSync() as Float32Array);
 }
 
 /** The same in float64, from the formulas (x's last axis is the channel). */
 function reference(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dy: Float32Array, C: number) {
-  const dx = new Float64Array(x.length), dm = new Float64Array(C), dv = new Float64Array(C), ds = new Float64Array(C), doff = new Float64Array(C);
+  const dx = new Float64Array(x.length),
+    dm = new Float64Array(C),
+    dv = new Float64Array(C),
+    ds = new Float64Array(C),
+    doff = new Float64Array(C);
   for (let i = 0; i < x.length; i++) {
     const c = i % C;
     const r = 1 / Math.sqrt(variance[c] + eps);
@@ -46,13 +52,25 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 2e-
 describe("BatchNorm's gradient", () => {
   it('gives the five partial derivatives of a float64 reference, and of tfjs, for 4-d batches with scale and offset', () => {
     const C = 5;
-    const x = rand([3, 4, 4, C], 1), mean = rand([C], 2, -1, 1), variance = rand([C], 3, 0.05, 3), offset = rand([C], 4), scale = rand([C], 5), dy = rand([3, 4, 4, C], 6);
+    const x = rand([3, 4, 4, C], 1),
+      mean = rand([C], 2, -1, 1),
+      variance = rand([C], 3, 0.05, 3),
+      offset = rand([C], 4),
+      scale = rand([C], 5),
+      dy = rand([3, 4, 4, C], 6);
     restoreBatchNormGradient();
     const theirs = grads(x, mean, variance, offset, scale, dy);
     installBatchNormGradient();
     expect(hasBatchNormGradient()).toBe(true);
     const ours = grads(x, mean, variance, offset, scale, dy);
-    const ref = reference(x.dataSync() as Float32Array, mean.dataSync() as Float32Array, variance.dataSync() as Float32Array, scale.dataSync() as Float32Array, dy.dataSync() as Float32Array, C);
+    const ref = reference(
+      x.dataSync() as Float32Array,
+      mean.dataSync() as Float32Array,
+      variance.dataSync() as Float32Array,
+      scale.dataSync() as Float32Array,
+      dy.dataSync() as Float32Array,
+      C,
+    );
     [ref.dx, ref.dm, ref.dv, ref.doff, ref.ds].forEach((want, i) => {
       expectClose(ours[i], want);
       expectClose(theirs[i], want);
@@ -62,17 +80,37 @@ describe("BatchNorm's gradient", () => {
   it('works on 2-d batches (after a dense layer)', () => {
     // (tfjs 4.22 cannot differentiate a BatchNorm without scale at all: its engine saves the missing input)
     const C = 7;
-    const x = rand([6, C], 11), mean = rand([C], 12, -1, 1), variance = rand([C], 13, 0.05, 3), offset = rand([C], 15), scale = rand([C], 16), dy = rand([6, C], 14);
+    const x = rand([6, C], 11),
+      mean = rand([C], 12, -1, 1),
+      variance = rand([C], 13, 0.05, 3),
+      offset = rand([C], 15),
+      scale = rand([C], 16),
+      dy = rand([6, C], 14);
     installBatchNormGradient();
     const ours = grads(x, mean, variance, offset, scale, dy);
-    const ref = reference(x.dataSync() as Float32Array, mean.dataSync() as Float32Array, variance.dataSync() as Float32Array, scale.dataSync() as Float32Array, dy.dataSync() as Float32Array, C);
+    const ref = reference(
+      x.dataSync() as Float32Array,
+      mean.dataSync() as Float32Array,
+      variance.dataSync() as Float32Array,
+      scale.dataSync() as Float32Array,
+      dy.dataSync() as Float32Array,
+      C,
+    );
     [ref.dx, ref.dm, ref.dv, ref.doff, ref.ds].forEach((want, i) => expectClose(ours[i], want));
   });
 
   it("leaves a broadcast layout to tfjs's own gradient, with the same values", () => {
     // (tfjs 4.22's gradient itself fails for mean or variance in this layout; for x it works)
-    const x = rand([2, 3, 3, 4], 21), mean = rand([1, 1, 1, 4], 22, -1, 1), variance = rand([1, 1, 1, 4], 23, 0.1, 2), scale = rand([1, 1, 1, 4], 25), offset = rand([1, 1, 1, 4], 26), dy = rand([2, 3, 3, 4], 24);
-    const dx = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(t, mean, variance, offset, scale, eps), dy)))(x).dataSync();
+    const x = rand([2, 3, 3, 4], 21),
+      mean = rand([1, 1, 1, 4], 22, -1, 1),
+      variance = rand([1, 1, 1, 4], 23, 0.1, 2),
+      scale = rand([1, 1, 1, 4], 25),
+      offset = rand([1, 1, 1, 4], 26),
+      dy = rand([2, 3, 3, 4], 24);
+    const dx = () =>
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(t, mean, variance, offset, scale, eps), dy)))(x)
+        .dataSync();
     restoreBatchNormGradient();
     const theirs = dx();
     installBatchNormGradient();
@@ -80,7 +118,14 @@ describe("BatchNorm's gradient", () => {
   });
 
   it('trains a BatchNorm layer as tfjs would (moments of the batch, every weight and the input), with fewer full-size kernels', async () => {
-    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 8, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.batchNormalization(), tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 8, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.batchNormalization(),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
     const x = rand([4, 6, 6, 3], 31);
     const loss = (input: tf.Tensor) => tf.sum(tf.square(model.apply(input, { training: true }) as tf.Tensor)) as tf.Scalar;
     const step = () => {
@@ -89,7 +134,10 @@ describe("BatchNorm's gradient", () => {
       return { value: value.dataSync()[0], grads: Object.values(g).map((t) => t.dataSync() as Float32Array), dx: dx.dataSync() as Float32Array };
     };
     // kernels that write a tensor the size of the BatchNorm's input (4 × 4 × 4 × 8 after the conv)
-    const fullSize = async () => (await tf.profile(() => tf.grad((input: tf.Tensor) => loss(input))(x))).kernels.filter((k) => !['Reshape', 'Identity', 'Cast'].includes(k.name) && k.outputShapes.some((s) => s.reduce((a, b) => a * b, 1) === 4 * 4 * 4 * 8)).length;
+    const fullSize = async () =>
+      (await tf.profile(() => tf.grad((input: tf.Tensor) => loss(input))(x))).kernels.filter(
+        (k) => !['Reshape', 'Identity', 'Cast'].includes(k.name) && k.outputShapes.some((s) => s.reduce((a, b) => a * b, 1) === 4 * 4 * 4 * 8),
+      ).length;
     restoreBatchNormGradient();
     const theirs = step();
     const theirKernels = await fullSize();

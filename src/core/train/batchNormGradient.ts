@@ -35,7 +35,10 @@ export const batchNormGradConfig: tf.GradConfig = {
     const C = x.shape[x.rank - 1];
     if (mean.rank !== 1 || mean.shape[0] !== C || variance.rank !== 1 || variance.shape[0] !== C || (scale && (scale.rank !== 1 || scale.shape[0] !== C))) {
       const original = batchNorm.original(tf.FusedBatchNorm);
-      if (!original) throw new Error(`FusedBatchNorm gradient: mean ${JSON.stringify(mean.shape)} is not a vector over the last axis of x ${JSON.stringify(x.shape)}, and tfjs's own gradient is not kept`);
+      if (!original)
+        throw new Error(
+          `FusedBatchNorm gradient: mean ${JSON.stringify(mean.shape)} is not a vector over the last axis of x ${JSON.stringify(x.shape)}, and tfjs's own gradient is not kept`,
+        );
       return original.gradFunc(dy, saved, attrs);
     }
     const g = dy as tf.Tensor;

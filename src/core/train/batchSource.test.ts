@@ -4,7 +4,13 @@ import { memoryBatchSource, type Batch } from './batchSource';
 const side = 2;
 const pixels = side * side * 4;
 /** 10 images whose every byte is the image's row number */
-const data = { images: Uint8Array.from({ length: 10 * pixels }, (_, i) => Math.floor(i / pixels)), imageSize: side, channels: 4, labels: new Uint8Array(10 * 28), numClasses: 28 };
+const data = {
+  images: Uint8Array.from({ length: 10 * pixels }, (_, i) => Math.floor(i / pixels)),
+  imageSize: side,
+  channels: 4,
+  labels: new Uint8Array(10 * 28),
+  numClasses: 28,
+};
 const rowsOf = (b: Batch) => Array.from({ length: (b.x as Uint8Array).length / pixels }, (_, i) => (b.x as Uint8Array)[i * pixels]);
 
 describe('memoryBatchSource', () => {

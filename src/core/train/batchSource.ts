@@ -64,8 +64,10 @@ export function memoryBatchSource(data: MemoryDataset, o: MemorySourceOptions): 
   const { images, imageSize, channels, labels, numClasses } = data;
   const pixels = imageSize * imageSize * channels;
   const n = images.length / pixels;
-  if (!Number.isInteger(n) || labels.length !== n * numClasses) throw new RangeError(`dataset holds ${images.length} pixel values and ${labels.length} labels: not n × ${imageSize}² × ${channels} and n × ${numClasses}`);
-  for (const rows of [o.trainRows, o.valRows]) for (let i = 0; i < rows.length; i++) if (!(rows[i] >= 0 && rows[i] < n)) throw new RangeError(`row ${rows[i]} is outside the dataset of ${n} images`);
+  if (!Number.isInteger(n) || labels.length !== n * numClasses)
+    throw new RangeError(`dataset holds ${images.length} pixel values and ${labels.length} labels: not n × ${imageSize}² × ${channels} and n × ${numClasses}`);
+  for (const rows of [o.trainRows, o.valRows])
+    for (let i = 0; i < rows.length; i++) if (!(rows[i] >= 0 && rows[i] < n)) throw new RangeError(`row ${rows[i]} is outside the dataset of ${n} images`);
 
   const spare = new BufferPool();
   function gather(rows: ArrayLike<number>, start: number, end: number): Batch {

@@ -40,7 +40,9 @@ export async function captureCheckpoint(
   optimizer: tf.Optimizer | null,
   state: Omit<Checkpoint, 'weights' | 'optimizer' | 'optimizerStep'>,
 ): Promise<Checkpoint> {
-  const weights = await Promise.all(model.weights.map(async (w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: (await w.read().data()) as Float32Array })));
+  const weights = await Promise.all(
+    model.weights.map(async (w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: (await w.read().data()) as Float32Array })),
+  );
   const named = optimizer ? await optimizer.getWeights() : [];
   const opt = await Promise.all(named.map(async (n) => ({ name: n.name, shape: [...n.tensor.shape], data: Float32Array.from(await n.tensor.data()) })));
   return { ...state, optimizerStep: optimizer?.iterations ?? 0, weights: dedupe(weights), optimizer: opt };
@@ -61,7 +63,8 @@ export async function restoreCheckpoint(model: tf.LayersModel, c: Checkpoint, op
   const values = model.weights.map((w) => {
     const saved = byName.get(w.originalName);
     if (!saved) throw new Error(`checkpoint has no weight '${w.originalName}'`);
-    if (saved.shape.join() !== w.shape.join()) throw new Error(`weight '${w.originalName}' is [${saved.shape}] in the checkpoint but [${w.shape}] in the model`);
+    if (saved.shape.join() !== w.shape.join())
+      throw new Error(`weight '${w.originalName}' is [${saved.shape}] in the checkpoint but [${w.shape}] in the model`);
     return tf.tensor(saved.data, saved.shape);
   });
   model.setWeights(values);
@@ -77,7 +80,16 @@ export function encodeCheckpoint(c: Checkpoint): ArrayBuffer {
   const arrays = [...c.weights, ...c.optimizer];
   const describe = (a: NamedArray) => ({ name: a.name, shape: a.shape });
   const header = new TextEncoder().encode(
-    JSON.stringify({ epoch: c.epoch, phase: c.phase, optimizerStep: c.optimizerStep, learningRate: c.learningRate, history: c.history, meta: c.meta, weights: c.weights.map(describe), optimizer: c.optimizer.map(describe) }),
+    JSON.stringify({
+      epoch: c.epoch,
+      phase: c.phase,
+      optimizerStep: c.optimizerStep,
+      learningRate: c.learningRate,
+      history: c.history,
+      meta: c.meta,
+      weights: c.weights.map(describe),
+      optimizer: c.optimizer.map(describe),
+    }),
   );
   const headerEnd = 12 + header.length;
   const dataStart = Math.ceil(headerEnd / 4) * 4;

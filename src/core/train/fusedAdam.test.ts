@@ -52,7 +52,8 @@ describe('the update maths', () => {
   it("matches tfjs's Adam formula on hand-made values (first step: w moves by lr·sign(g))", () => {
     const w = Float32Array.of(1, -2, 0.5, 3);
     const g = Float32Array.of(0.5, -4, 0, 1e-3);
-    const m = new Float32Array(4), v = new Float32Array(4);
+    const m = new Float32Array(4),
+      v = new Float32Array(4);
     const out = [new Float32Array(4), new Float32Array(4), new Float32Array(4)];
     adamUpdateValues(w, g, m, v, { beta1: 0.9, beta2: 0.999, c1: 1 - 0.9, c2: 1 - 0.999, learningRate: 0.01, epsilon: 1e-7 }, out[0], out[1], out[2]);
     // at t = 1, m̂ = g and v̂ = g², so the step is lr·g/(|g| + ε): ±lr, and 0 where g = 0
@@ -160,7 +161,10 @@ describe('a kernel that gets the maths wrong', () => {
       backendName: 'cpu',
       kernelFunc: ({ inputs, backend, attrs }) => {
         const a = { ...(attrs as unknown as Parameters<typeof adamUpdateValues>[4]), c1: 1, c2: 1 };
-        const be = backend as unknown as { data: { get(id: tf.DataId): { values: Float32Array } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+        const be = backend as unknown as {
+          data: { get(id: tf.DataId): { values: Float32Array } };
+          makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo;
+        };
         const [w, g, m, v] = (['w', 'g', 'm', 'v'] as const).map((k) => be.data.get((inputs[k] as tf.TensorInfo).dataId).values);
         const outs = [new Float32Array(w.length), new Float32Array(w.length), new Float32Array(w.length)];
         adamUpdateValues(w, g, m, v, a, outs[0], outs[1], outs[2]);

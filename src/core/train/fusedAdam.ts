@@ -62,8 +62,14 @@ export function adamUpdateValues(
 ): void {
   // float32 constants, as tfjs's scalar ops see them
   const f = Math.fround;
-  const b1 = f(a.beta1), b2 = f(a.beta2), ob1 = f(1 - a.beta1), ob2 = f(1 - a.beta2);
-  const c1 = f(a.c1), c2 = f(a.c2), eps = f(a.epsilon), nlr = f(-a.learningRate);
+  const b1 = f(a.beta1),
+    b2 = f(a.beta2),
+    ob1 = f(1 - a.beta1),
+    ob2 = f(1 - a.beta2);
+  const c1 = f(a.c1),
+    c2 = f(a.c2),
+    eps = f(a.epsilon),
+    nlr = f(-a.learningRate);
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
     const mi = f(f(m[i] * b1) + f(gi * ob1));
@@ -271,9 +277,16 @@ export async function verifyFusedAdam(): Promise<string | null> {
   // 1,027 values (scalar shader) and 1,028 (vec4 on webgpu). The first weight's initial tensor
   // stays alive, sharing its data: on webgpu its first step must take the kernel path (and leave
   // that tensor as it was), its later steps run in place; the second runs in place from the start.
-  const shapes: Array<[number, number]> = [[13, 79], [4, 257]];
+  const shapes: Array<[number, number]> = [
+    [13, 79],
+    [4, 257],
+  ];
   const init = shapes.map(([r, c]) => Float32Array.from({ length: r * c }, (_, i) => Math.sin(i * 0.37 + r) * 0.5));
-  const grads = [0, 1, 2].map((s) => shapes.map(([r, c]) => Float32Array.from({ length: r * c }, (_, i) => (i % 97 === 0 ? 0 : Math.cos(i * 0.11 + s + r) * (i % 3 === 0 ? 1e-4 : i % 3 === 1 ? 1 : 30)))));
+  const grads = [0, 1, 2].map((s) =>
+    shapes.map(([r, c]) =>
+      Float32Array.from({ length: r * c }, (_, i) => (i % 97 === 0 ? 0 : Math.cos(i * 0.11 + s + r) * (i % 3 === 0 ? 1e-4 : i % 3 === 1 ? 1 : 30))),
+    ),
+  );
   const run = async (opt: tf.Optimizer) => {
     const initial = shapes.map((shape, k) => tf.tensor2d(init[k], shape));
     const ws = initial.map((t) => tf.variable(t, true, `hpaAdamCheck${Math.random()}`));
@@ -291,7 +304,7 @@ export async function verifyFusedAdam(): Promise<string | null> {
   const fused = await run(new FusedAdamOptimizer(1e-3, 0.9, 0.999));
   const stock = await run(tf.train.adam(1e-3, 0.9, 0.999));
   let worst = 0;
-  let where = fused.kept.every((x, i) => x === init[0][i]) ? '' : 'a tensor sharing a weight\'s data changed with the weight';
+  let where = fused.kept.every((x, i) => x === init[0][i]) ? '' : "a tensor sharing a weight's data changed with the weight";
   if (where) worst = Infinity;
   fused.out.forEach((a, k) => {
     const b = stock.out[k];

@@ -46,7 +46,8 @@ export function prepareRun(c: RunConfig, labelSets: LabelSets): PreparedRun {
   const trainRows: number[] = [];
   const valRows: number[] = [];
   for (let i = 0; i < n; i++) (assignment[i] === valFold ? valRows : trainRows).push(i);
-  if (!trainRows.length || !valRows.length) throw new Error(`the split leaves ${trainRows.length} training and ${valRows.length} validation images: the dataset is too small for it`);
+  if (!trainRows.length || !valRows.length)
+    throw new Error(`the split leaves ${trainRows.length} training and ${valRows.length} validation images: the dataset is too small for it`);
   const classCounts = countClasses(labelSets, trainRows);
   const valCounts = countClasses(labelSets, valRows);
   const ctx = { labelSets, classCounts };
@@ -58,7 +59,8 @@ export function prepareRun(c: RunConfig, labelSets: LabelSets): PreparedRun {
           return shuffledRows(sampleRows(spec, trainRows, ctx), epoch, seed);
         }
       : undefined;
-  const lossSpec: LossSpec = c.loss === 'focal' ? { kind: 'focal', gamma: c.gamma, alpha: c.alpha } : c.loss === 'f1' ? { kind: 'soft-f1' } : { kind: 'bce', alpha: c.alpha };
+  const lossSpec: LossSpec =
+    c.loss === 'focal' ? { kind: 'focal', gamma: c.gamma, alpha: c.alpha } : c.loss === 'f1' ? { kind: 'soft-f1' } : { kind: 'bce', alpha: c.alpha };
   const phases: TrainingPhase[] =
     c.loss === 'bce-then-f1'
       ? [

@@ -17,8 +17,16 @@ afterAll(() => {
   restoreReduceGradients();
 });
 
-const x = () => tf.tensor4d(Float32Array.from({ length: 2 * 3 * 5 * 4 }, (_, i) => Math.sin(i * 0.7) * 3), [2, 3, 5, 4]);
-const dyFor = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => 1 / (i + 3) - 0.2), shape);
+const x = () =>
+  tf.tensor4d(
+    Float32Array.from({ length: 2 * 3 * 5 * 4 }, (_, i) => Math.sin(i * 0.7) * 3),
+    [2, 3, 5, 4],
+  );
+const dyFor = (shape: number[]) =>
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => 1 / (i + 3) - 0.2),
+    shape,
+  );
 const cases: Array<{ axis: number | number[]; keepDims: boolean }> = [
   { axis: [1, 2], keepDims: false }, // global average pooling
   { axis: [0, 1, 2], keepDims: false }, // BatchNorm's moments

@@ -20,12 +20,16 @@ import { train } from './trainer';
 
 function checkModel(size: number): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 4] });
-  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
   x = tf.layers.activation({ activation: 'selu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   x = new AlphaDropout({ rate: 0.25, seed: 5 }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 28, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 28, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -42,7 +46,10 @@ export async function verifyStepReplay(): Promise<string | null> {
   const images = new Uint8Array(rows * stored * stored * 4).map((_, i) => (i * 2654435761) >>> 24);
   const labels = new Uint8Array(rows * C).map((_, i) => ((i * 7) % 11 === 0 ? 1 : 0));
   // validation: three full batches (two recorded, one replayed) and a short one
-  const source = memoryBatchSource({ images, imageSize: stored, channels: 4, labels, numClasses: C }, { trainRows: Array.from({ length: rows }, (_, i) => i), valRows: Array.from({ length: batch * 3 + 1 }, (_, i) => rows - 1 - i) });
+  const source = memoryBatchSource(
+    { images, imageSize: stored, channels: 4, labels, numClasses: C },
+    { trainRows: Array.from({ length: rows }, (_, i) => i), valRows: Array.from({ length: batch * 3 + 1 }, (_, i) => rows - 1 - i) },
+  );
   const run = async (replay: boolean) => {
     tf.env().set(STEP_REPLAY_FLAG, replay);
     const model = checkModel(size);
@@ -71,7 +78,12 @@ export async function verifyStepReplay(): Promise<string | null> {
       });
       const weights = await Promise.all(model.getWeights().map((w) => w.data()));
       // prediction with two TTA views over three full batches and a short one (predict.ts replays too)
-      const predicted = await predict(model, memoryPredictSource(images.subarray(0, 13 * stored * stored * 4), stored), { inputSize: size, resizeMode: 'crop' }, { batchSize: batch, tta: [0, 5] });
+      const predicted = await predict(
+        model,
+        memoryPredictSource(images.subarray(0, 13 * stored * stored * 4), stored),
+        { inputSize: size, resizeMode: 'crop' },
+        { batchSize: batch, tta: [0, 5] },
+      );
       return { losses, weights, replayed, val, predicted, early };
     } finally {
       model.dispose();
@@ -87,12 +99,15 @@ export async function verifyStepReplay(): Promise<string | null> {
     const badWeight = plain.weights.findIndex((w, i) => w.some((v, j) => !Object.is(v, replayed.weights[i][j])));
     if (!problem && badWeight >= 0) problem = `weight ${badWeight} differed after training replayed`;
     for (const r of [plain, replayed]) {
-      if (!problem && r.early.length && r.early.every((v, i) => Object.is(v, r.weights[0][i]))) problem = 'the first weight read after training equals its value read mid-run (a stale CPU copy of a weight written in place)';
+      if (!problem && r.early.length && r.early.every((v, i) => Object.is(v, r.weights[0][i])))
+        problem = 'the first weight read after training equals its value read mid-run (a stale CPU copy of a weight written in place)';
     }
     const badPredict = plain.predicted.findIndex((v, i) => !Object.is(v, replayed.predicted[i]));
-    if (!problem && badPredict >= 0) problem = `prediction value ${badPredict} was ${replayed.predicted[badPredict]} replayed, ${plain.predicted[badPredict]} through tfjs`;
+    if (!problem && badPredict >= 0)
+      problem = `prediction value ${badPredict} was ${replayed.predicted[badPredict]} replayed, ${plain.predicted[badPredict]} through tfjs`;
     const badVal = plain.val.findIndex((v, i) => !Object.is(v, replayed.val[i]));
-    if (!problem && (badVal >= 0 || plain.val.length !== replayed.val.length)) problem = `validation value ${badVal} was ${replayed.val[badVal]} replayed, ${plain.val[badVal]} through tfjs`;
+    if (!problem && (badVal >= 0 || plain.val.length !== replayed.val.length))
+      problem = `validation value ${badVal} was ${replayed.val[badVal]} replayed, ${plain.val[badVal]} through tfjs`;
   } catch (e) {
     problem = `it failed: ${e instanceof Error ? e.message : String(e)}`;
   }

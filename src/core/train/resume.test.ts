@@ -17,7 +17,14 @@ const side = 16;
 function tinyModel(): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [side, side, 4], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), name: 'c1' }),
+      tf.layers.conv2d({
+        inputShape: [side, side, 4],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        name: 'c1',
+      }),
       tf.layers.globalAveragePooling2d({ name: 'gap' }),
       tf.layers.dense({ units: C, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), name: 'head' }),
     ],
@@ -44,7 +51,10 @@ describe('resuming a run from a checkpoint', () => {
     const src = source();
     const saved = new Map<number, Checkpoint>();
     const full = tinyModel();
-    const keep = bestLastCheckpoint({ monitor: 'val_loss', save: (kind, c) => void (kind === 'last' && saved.set(c.epoch, decodeCheckpoint(encodeCheckpoint(c)))) });
+    const keep = bestLastCheckpoint({
+      monitor: 'val_loss',
+      save: (kind, c) => void (kind === 'last' && saved.set(c.epoch, decodeCheckpoint(encodeCheckpoint(c)))),
+    });
     const straight = await train(full, src, { ...base, phases: phases(), callbacks: [keep] });
     full.dispose();
     expect(straight.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);

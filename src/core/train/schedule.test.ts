@@ -7,12 +7,26 @@ import { reduceLrOnPlateau } from './reduceLrOnPlateau';
 /** A context that only records what the callbacks ask of it (no model needed for these rules). */
 function context(lr: number) {
   const stops: string[] = [];
-  const ctx = { learningRate: lr, stopPhase: (r: string) => void stops.push(r), stopRun: (r: string) => void stops.push(`run: ${r}`) } as unknown as TrainerContext;
+  const ctx = {
+    learningRate: lr,
+    stopPhase: (r: string) => void stops.push(r),
+    stopRun: (r: string) => void stops.push(`run: ${r}`),
+  } as unknown as TrainerContext;
   return { ctx, stops };
 }
 
 const logs = (epoch: number, valLoss: number, valMacroF1 = 0): EpochLogs => ({
-  epoch, phase: 0, phaseName: 'p', loss: 1, valLoss, valMacroF1, valPerClassF1: [], learningRate: 0, trainImages: 1, imagesPerSecond: 1, seconds: 1,
+  epoch,
+  phase: 0,
+  phaseName: 'p',
+  loss: 1,
+  valLoss,
+  valMacroF1,
+  valPerClassF1: [],
+  learningRate: 0,
+  trainImages: 1,
+  imagesPerSecond: 1,
+  seconds: 1,
 });
 
 describe('ReduceLROnPlateau', () => {
@@ -30,7 +44,10 @@ describe('ReduceLROnPlateau', () => {
     const { ctx } = context(1e-2);
     const cb = reduceLrOnPlateau({ monitor: 'val_macro_f1', factor: 0.5, patience: 1, minLr: 4e-3 });
     [0.1, 0.2, 0.2, 0.15, 0.1, 0.05].forEach((f, i) => cb.onEpochEnd!(ctx, logs(i + 1, 0, f), undefined as never));
-    expect(cb.reductions).toEqual([{ epoch: 3, lr: 5e-3 }, { epoch: 4, lr: 4e-3 }]);
+    expect(cb.reductions).toEqual([
+      { epoch: 3, lr: 5e-3 },
+      { epoch: 4, lr: 4e-3 },
+    ]);
     expect(ctx.learningRate).toBe(4e-3);
   });
 });

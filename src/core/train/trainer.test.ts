@@ -24,7 +24,8 @@ function dataset(n: number, side = 36, seed = 1): MemoryDataset {
   const labels = new Uint8Array(n * C);
   for (let i = 0; i < n; i++) {
     const bright = i % 2 === 0;
-    for (let p = 0; p < side * side; p++) for (let ch = 0; ch < 4; ch++) images[(i * side * side + p) * 4 + ch] = ch === 1 && bright ? 150 + rng.int(100) : rng.int(100);
+    for (let p = 0; p < side * side; p++)
+      for (let ch = 0; ch < 4; ch++) images[(i * side * side + p) * 4 + ch] = ch === 1 && bright ? 150 + rng.int(100) : rng.int(100);
     labels[i * C + (bright ? 0 : 25)] = 1;
     if (rng.next() < 0.3) labels[i * C + 2] = 1;
   }
@@ -70,7 +71,11 @@ describe('training loop', () => {
     const before = tf.memory().numTensors;
     const model = createModel('gapnet-kaggle', { inputSize: 32, seed: 1 });
     const counts: number[] = [];
-    await train(model, source, options({ phases: [{ name: 'bce', epochs: 3, loss: bce, lr: 1e-3 }], callbacks: [{ onEpochEnd: () => void counts.push(tf.memory().numTensors) }] }));
+    await train(
+      model,
+      source,
+      options({ phases: [{ name: 'bce', epochs: 3, loss: bce, lr: 1e-3 }], callbacks: [{ onEpochEnd: () => void counts.push(tf.memory().numTensors) }] }),
+    );
     expect(counts).toHaveLength(3);
     expect(counts[2]).toBe(counts[0]);
     model.dispose();
@@ -119,13 +124,27 @@ describe('training loop', () => {
     const snapshot = (name: string) => Array.from(model.getLayer(name).getWeights()[0].dataSync());
     let convAfterPhase1: number[] = [];
     let fcAfterPhase1: number[] = [];
-    const { history } = await train(model, source, options({
-      phases: [
-        { name: 'bce', epochs: 1, loss: bce, lr: 1e-3 },
-        { name: 'head', epochs: 1, loss: bce, lr: 1e-4, trainable: { lastLayers: 7 } },
-      ],
-      callbacks: [{ onPhaseStart: (ctx) => { if (ctx.phase === 1) { convAfterPhase1 = snapshot('conv3'); fcAfterPhase1 = snapshot('fc1'); expect(ctx.learningRate).toBe(1e-4); } } }],
-    }));
+    const { history } = await train(
+      model,
+      source,
+      options({
+        phases: [
+          { name: 'bce', epochs: 1, loss: bce, lr: 1e-3 },
+          { name: 'head', epochs: 1, loss: bce, lr: 1e-4, trainable: { lastLayers: 7 } },
+        ],
+        callbacks: [
+          {
+            onPhaseStart: (ctx) => {
+              if (ctx.phase === 1) {
+                convAfterPhase1 = snapshot('conv3');
+                fcAfterPhase1 = snapshot('fc1');
+                expect(ctx.learningRate).toBe(1e-4);
+              }
+            },
+          },
+        ],
+      }),
+    );
     expect(history.map((h) => h.phaseName)).toEqual(['bce', 'head']);
     expect(snapshot('conv3')).toEqual(convAfterPhase1);
     expect(snapshot('fc1')).not.toEqual(fcAfterPhase1);
@@ -139,21 +158,27 @@ describe('training loop', () => {
     let batches = 0;
     let pausedAt = 0;
     let nextReportAt = 0;
-    const res = await train(model, source, options({
-      controller,
-      batchSize: 1,
-      callbacks: [{
-        onBatchEnd: (_ctx, logs) => {
-          batches++;
-          if (logs.batch === 1) nextReportAt = performance.now();
-          if (logs.batch === 0) {
-            controller.pause();
-            pausedAt = performance.now();
-            setTimeout(() => controller.resume(), 60);
-          }
-        },
-      }],
-    }));
+    const res = await train(
+      model,
+      source,
+      options({
+        controller,
+        batchSize: 1,
+        callbacks: [
+          {
+            onBatchEnd: (_ctx, logs) => {
+              batches++;
+              if (logs.batch === 1) nextReportAt = performance.now();
+              if (logs.batch === 0) {
+                controller.pause();
+                pausedAt = performance.now();
+                setTimeout(() => controller.resume(), 60);
+              }
+            },
+          },
+        ],
+      }),
+    );
     expect(res.stoppedBy).toBeNull();
     expect(batches).toBe(4);
     // batch 1 was already in flight; the pause held before batch 2, and batch 1 is reported after it
@@ -161,12 +186,23 @@ describe('training loop', () => {
 
     const stopper = new TrainingController();
     let seen = 0;
-    const stopped = await train(model, source, options({
-      controller: stopper,
-      batchSize: 2,
-      phases: [{ name: 'bce', epochs: 3, loss: bce, lr: 1e-3 }],
-      callbacks: [{ onBatchEnd: () => { seen++; stopper.stop(); } }],
-    }));
+    const stopped = await train(
+      model,
+      source,
+      options({
+        controller: stopper,
+        batchSize: 2,
+        phases: [{ name: 'bce', epochs: 3, loss: bce, lr: 1e-3 }],
+        callbacks: [
+          {
+            onBatchEnd: () => {
+              seen++;
+              stopper.stop();
+            },
+          },
+        ],
+      }),
+    );
     // Stop during batch 0's report: batch 1 was queued before batch 0's loss was read (trainer.ts
     // reads each loss one step late), so it completes and is reported, and nothing after it runs
     expect(seen).toBe(2);
@@ -179,7 +215,9 @@ describe('training loop', () => {
     // on wasm and cpu a step's `await loss.data()` resolves without ever giving the event loop a
     // turn, so a worker's onmessage (Pause, Stop) would wait for the epoch to end; a small model
     // keeps this test fast on cpu: the loop's behaviour, not the model, is under test
-    const small = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [32, 32, 4] }), tf.layers.dense({ units: C, activation: 'sigmoid', kernelInitializer: 'zeros' })] });
+    const small = tf.sequential({
+      layers: [tf.layers.flatten({ inputShape: [32, 32, 4] }), tf.layers.dense({ units: C, activation: 'sigmoid', kernelInitializer: 'zeros' })],
+    });
     const twelve = memoryBatchSource(dataset(16), { trainRows: rows(0, 12), valRows: rows(12, 16) });
     const controller = new TrainingController();
     let batches = 0;
@@ -191,11 +229,15 @@ describe('training loop', () => {
       controller.pause();
       setTimeout(() => ((resumedAfter = batches), controller.resume()), 30);
     };
-    await train(small, twelve, options({
-      controller,
-      batchSize: 2,
-      callbacks: [{ onBatchEnd: (_ctx, logs) => void (batches++, logs.batch === 0 && page.port1.postMessage('pause')) }],
-    }));
+    await train(
+      small,
+      twelve,
+      options({
+        controller,
+        batchSize: 2,
+        callbacks: [{ onBatchEnd: (_ctx, logs) => void (batches++, logs.batch === 0 && page.port1.postMessage('pause')) }],
+      }),
+    );
     page.port1.close();
     page.port2.close();
     // seen after the batch in flight (or, at most, the one after it), of the epoch's 6

@@ -8,7 +8,17 @@
  * seeded createModel).
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyTransforms, batchSide, batchTensor, drawTransforms, evalTransforms, transformFeeds, transformPlan, transformPlanKey, type AugmentOptions } from '../augment';
+import {
+  applyTransforms,
+  batchSide,
+  batchTensor,
+  drawTransforms,
+  evalTransforms,
+  transformFeeds,
+  transformPlan,
+  transformPlanKey,
+  type AugmentOptions,
+} from '../augment';
 import { countsAtThresholds, f1Report, type EmptyClassRule } from '../metrics';
 import { Rng } from '../rng';
 import type { BatchSource } from './batchSource';
@@ -168,7 +178,14 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       },
       stopPhase: (reason) => (phaseStop = reason),
       stopRun: (reason) => (stoppedBy = reason),
-      checkpoint: (): Promise<Checkpoint> => captureCheckpoint(model, optimizer, { epoch, phase: phaseIndex, learningRate: getLearningRate(optimizer), history: history.map((h) => ({ ...h })), meta: o.meta ?? {} }),
+      checkpoint: (): Promise<Checkpoint> =>
+        captureCheckpoint(model, optimizer, {
+          epoch,
+          phase: phaseIndex,
+          learningRate: getLearningRate(optimizer),
+          history: history.map((h) => ({ ...h })),
+          meta: o.meta ?? {},
+        }),
     };
     try {
       if (!started) await emit('onTrainStart', ctx);

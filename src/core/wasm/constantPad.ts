@@ -9,7 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Writes x (shape `shape`) padded by `paddings` with `value` into `out`. */
-export function padValues(x: Float32Array, shape: readonly number[], paddings: readonly (readonly [number, number])[], value: number, out: Float32Array): Float32Array {
+export function padValues(
+  x: Float32Array,
+  shape: readonly number[],
+  paddings: readonly (readonly [number, number])[],
+  value: number,
+  out: Float32Array,
+): Float32Array {
   const rank = shape.length;
   const outShape = shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
   out.fill(value);
@@ -47,7 +53,10 @@ export function constantPadConfig(fallback: tf.KernelConfig): tf.KernelConfig {
       const { paddings, constantValue } = attrs as unknown as { paddings: [number, number][]; constantValue: number };
       if (x.dtype !== 'float32') return fallback.kernelFunc(args);
       const be = backend as unknown as BackendWasm;
-      const out = be.makeOutput(x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]), 'float32'); // may grow the heap: views after it
+      const out = be.makeOutput(
+        x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]),
+        'float32',
+      ); // may grow the heap: views after it
       padValues(be.typedArrayFromHeap(x) as Float32Array, x.shape, paddings, constantValue, be.typedArrayFromHeap(out) as Float32Array);
       return out;
     },

@@ -100,7 +100,12 @@ function allPhasesAtOnce(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry, 
   const sw = span(ww.first, ww.size, qw, OW);
   let win = dy;
   if (sh.lo > 0 || sw.lo > 0 || sh.hi < OH - 1 || sw.hi < OW - 1) win = tf.slice(dy, [0, sh.lo, sw.lo, 0], [B, sh.hi - sh.lo + 1, sw.hi - sw.lo + 1, cOut]);
-  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [sh.before, sh.after], [sw.before, sw.after], [0, 0]];
+  const pad: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [sh.before, sh.after],
+    [sw.before, sw.after],
+    [0, 0],
+  ];
   const out = tf.conv2d(win, tf.tensor4d(f, [wh.size, ww.size, cOut, P]), 1, pad); // [B, qh, qw, s·s·cIn]
   // depth-to-space as reshape + 4-D transpose (wasm's DepthToSpace is ~20× slower):
   // [B·qh, qw, i, (j, c)] → [B·qh, i, qw, (j, c)] = [B, qh·s, qw·s, c]

@@ -104,11 +104,7 @@ export function phasePlan(r: number, inSize: number, k: number, stride: number, 
  * needs less than all of it and pads (through the convolution's own explicit padding, which
  * costs nothing) where it needs more. Null when the phase reads only padding.
  */
-export function phaseWindow(
-  dy: tf.Tensor4D,
-  ph: PhasePlan,
-  pw: PhasePlan,
-): { dy: tf.Tensor4D; pad: [[number, number], [number, number]] } | null {
+export function phaseWindow(dy: tf.Tensor4D, ph: PhasePlan, pw: PhasePlan): { dy: tf.Tensor4D; pad: [[number, number], [number, number]] } | null {
   const [B, OH, OW, K] = dy.shape;
   const span = (p: PhasePlan, n: number) => {
     const first = p.start;
@@ -122,7 +118,13 @@ export function phaseWindow(
   if (h.size <= 0 || w.size <= 0) return null; // the phase reads only padding
   let win = dy;
   if (h.lo > 0 || w.lo > 0 || h.size < OH || w.size < OW) win = tf.slice(dy, [0, h.lo, w.lo, 0], [B, h.size, w.size, K]);
-  return { dy: win, pad: [[h.before, h.after], [w.before, w.after]] };
+  return {
+    dy: win,
+    pad: [
+      [h.before, h.after],
+      [w.before, w.after],
+    ],
+  };
 }
 
 /**
@@ -137,7 +139,14 @@ export function interleavePhases(phases: tf.Tensor4D[][], H: number, W: number):
   const qh = Math.ceil(H / sh);
   const qw = Math.ceil(W / sw);
   const full = (t: tf.Tensor4D) =>
-    t.shape[1] === qh && t.shape[2] === qw ? t : tf.pad(t, [[0, 0], [0, qh - t.shape[1]], [0, qw - t.shape[2]], [0, 0]]);
+    t.shape[1] === qh && t.shape[2] === qw
+      ? t
+      : tf.pad(t, [
+          [0, 0],
+          [0, qh - t.shape[1]],
+          [0, qw - t.shape[2]],
+          [0, 0],
+        ]);
   const rowsOut = phases.map((row) => {
     // [B, qh, qw, C] × sw → [B·qh·qw, sw·C] → [B, qh, qw·sw, C]
     const parts = row.map((t) => tf.reshape(full(t), [B * qh * qw, C]));

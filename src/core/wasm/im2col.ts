@@ -67,7 +67,19 @@ export function im2colTransposedValues(xT: Float32Array, shape: readonly [number
  * shift wrapped around are zeroed after — instead of one short loop per row (3.3 → ~0.5 ms for
  * GapNet-PL conv3 at 128 px, batch 16). Returns the next write position.
  */
-function shiftedPlanes(xT: Float32Array, planes: number, H: number, W: number, oh: number, offY: number, offX: number, lo: number, hi: number, out: Float32Array, j: number): number {
+function shiftedPlanes(
+  xT: Float32Array,
+  planes: number,
+  H: number,
+  W: number,
+  oh: number,
+  offY: number,
+  offX: number,
+  lo: number,
+  hi: number,
+  out: Float32Array,
+  j: number,
+): number {
   const yLo = Math.max(0, -offY); // output rows whose input row exists: yLo ≤ oy < yHi
   const yHi = Math.min(oh, H - offY);
   for (let p = 0; p < planes; p++, j += oh * W) {
@@ -102,7 +114,12 @@ export const im2colTConfig: tf.KernelConfig = {
     const [C, B] = xT.shape;
     const be = backend as unknown as BackendWasm;
     const out = be.makeOutput([g.kH * g.kW * C, B * g.outH * g.outW], 'float32'); // may grow the heap: views after it
-    im2colTransposedValues(be.typedArrayFromHeap(xT) as Float32Array, xT.shape as [number, number, number, number], g, be.typedArrayFromHeap(out) as Float32Array);
+    im2colTransposedValues(
+      be.typedArrayFromHeap(xT) as Float32Array,
+      xT.shape as [number, number, number, number],
+      g,
+      be.typedArrayFromHeap(out) as Float32Array,
+    );
     return out;
   },
 };
@@ -110,8 +127,16 @@ export const im2colTConfig: tf.KernelConfig = {
 /** cols [kH·kW·C, B·outH·outW] of xT [C, B, H, W] for the convolution `g` (wasm backend). */
 export function im2colTransposed(xT: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
   const attrs: Im2colAttrs = {
-    kH: g.kH, kW: g.kW, outH: g.outH, outW: g.outW, strideH: g.strideH, strideW: g.strideW,
-    dilationH: g.dilationH, dilationW: g.dilationW, padTop: g.padTop, padLeft: g.padLeft,
+    kH: g.kH,
+    kW: g.kW,
+    outH: g.outH,
+    outW: g.outW,
+    strideH: g.strideH,
+    strideW: g.strideW,
+    dilationH: g.dilationH,
+    dilationW: g.dilationW,
+    padTop: g.padTop,
+    padLeft: g.padLeft,
   };
   return tf.engine().runKernel(IM2COL_T, { xT }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }

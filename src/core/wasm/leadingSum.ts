@@ -31,7 +31,10 @@ export function columnSums(x: Float32Array, rows: number, cols: number, out: Flo
 
 /** The number of leading axes `axis` names when it names exactly 0…k−1 with k < rank, else 0. */
 export function leadingAxes(axis: number | number[], rank: number): number {
-  const list = tf.util.parseAxisParam(axis, [...Array(rank).keys()].map(() => 1));
+  const list = tf.util.parseAxisParam(
+    axis,
+    [...Array(rank).keys()].map(() => 1),
+  );
   const sorted = [...new Set(list)].sort((a, b) => a - b);
   if (sorted.length === 0 || sorted.length >= rank) return 0;
   return sorted.every((a, i) => a === i) ? sorted.length : 0;

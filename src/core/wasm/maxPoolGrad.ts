@@ -22,7 +22,12 @@ interface Attrs {
 }
 
 /** dx for dy [B, OH, OW, C] through a 2-D max pool of x [B, H, W, C] (NHWC), as flat arrays; adds into `dx`. */
-export function maxPoolGradValues(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo, dx: Float32Array = new Float32Array(x.length)): Float32Array {
+export function maxPoolGradValues(
+  x: Float32Array,
+  dy: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+  dx: Float32Array = new Float32Array(x.length),
+): Float32Array {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
@@ -110,12 +115,27 @@ function pool2x2Grad(x: Float32Array, dy: Float32Array, dx: Float32Array, B: num
           let best = -Infinity;
           let at = -1;
           let i = p00 + c;
-          if (x[i] > best) { best = x[i]; at = i; }
-          if (right) { i = p00 + C + c; if (x[i] > best) { best = x[i]; at = i; } }
+          if (x[i] > best) {
+            best = x[i];
+            at = i;
+          }
+          if (right) {
+            i = p00 + C + c;
+            if (x[i] > best) {
+              best = x[i];
+              at = i;
+            }
+          }
           if (down) {
             i = p00 + row + c;
-            if (x[i] > best) { best = x[i]; at = i; }
-            if (right) { i = p00 + row + C + c; if (x[i] > best) { best = x[i]; at = i; } }
+            if (x[i] > best) {
+              best = x[i];
+              at = i;
+            }
+            if (right) {
+              i = p00 + row + C + c;
+              if (x[i] > best) at = i; // the last of the window: its value is not needed after
+            }
           }
           if (at >= 0) dx[at] += dy[o + c];
         }

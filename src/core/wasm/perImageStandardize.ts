@@ -42,7 +42,8 @@ export const perImageStandardizeConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend }) => {
     const { x } = inputs as unknown as { x: tf.TensorInfo };
-    if (x.dtype !== 'float32' || x.shape.length !== 4) throw new Error(`${PER_IMAGE_STANDARDIZE}: needs a float32 [batch, height, width, channels] tensor, got ${x.dtype} [${x.shape.join(', ')}]`);
+    if (x.dtype !== 'float32' || x.shape.length !== 4)
+      throw new Error(`${PER_IMAGE_STANDARDIZE}: needs a float32 [batch, height, width, channels] tensor, got ${x.dtype} [${x.shape.join(', ')}]`);
     const [B, H, W, C] = x.shape;
     const be = backend as unknown as BackendWasm;
     const out = be.makeOutput(x.shape, 'float32'); // may grow the heap: views after it

@@ -27,8 +27,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 export const SELU_GRAD = 'SeluGrad';
 
 // tfjs-core's constants (ops/selu_util)
-export const SELU_SCALE = 1.0507009873554804934193349852946;
-export const SELU_SCALE_ALPHA = 1.7580993408473768599402175208123;
+export const SELU_SCALE = 1.0507009873554805;
+export const SELU_SCALE_ALPHA = 1.7580993408473768;
 
 const ints = (f: Float32Array) => new Int32Array(f.buffer, f.byteOffset, f.length);
 

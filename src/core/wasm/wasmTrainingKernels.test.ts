@@ -33,7 +33,14 @@ interface Inputs {
 async function runOn(backend: string, kernel: string, inputs: Inputs, attrs: object): Promise<{ values: Float32Array; shape: number[] }> {
   await tf.setBackend(backend);
   const ts: tf.NamedTensorMap = {};
-  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(randomArray(v.shape.reduce((a, b) => a * b, 1), v.seed), v.shape);
+  for (const [k, v] of Object.entries(inputs))
+    ts[k] = tf.tensor(
+      randomArray(
+        v.shape.reduce((a, b) => a * b, 1),
+        v.seed,
+      ),
+      v.shape,
+    );
   const before = tf.memory().numTensors;
   // IS_TEST makes the engine check the kernel for leaked backend buffers. (Only here: on wasm
   // that check misfires on every customGrad op, whose saved clones are real copies there.)
@@ -86,7 +93,12 @@ interface ConvCase {
   pad: Pad;
 }
 
-const explicit: tf.backend_util.ExplicitPadding = [[0, 0], [1, 2], [2, 0], [0, 0]];
+const explicit: tf.backend_util.ExplicitPadding = [
+  [0, 0],
+  [1, 2],
+  [2, 0],
+  [0, 0],
+];
 const convCases: ConvCase[] = [
   { name: 'GapNet-PL conv1 4→32 s2 (zero-pad 1 + valid)', x: [2, 18, 18, 4], k: 3, cout: 32, stride: 2, pad: 'valid' },
   { name: 'GapNet-PL conv2 32→64 s2 (zero-pad 1 + valid)', x: [2, 10, 10, 32], k: 3, cout: 64, stride: 2, pad: 'valid' },
@@ -116,9 +128,16 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     it(c.name, async () => {
       const [b, h, w, cin] = c.x;
       const dy = [b, outSize(h, c.k, c.stride, c.pad, 1), outSize(w, c.k, c.stride, c.pad, 2), c.cout];
-      await expectSameAsCpu('Conv2DBackpropFilter', { x: { shape: c.x, seed: 1 }, dy: { shape: dy, seed: 2 } }, {
-        strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, cin, c.cout],
-      });
+      await expectSameAsCpu(
+        'Conv2DBackpropFilter',
+        { x: { shape: c.x, seed: 1 }, dy: { shape: dy, seed: 2 } },
+        {
+          strides: [c.stride, c.stride],
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          filterShape: [c.k, c.k, cin, c.cout],
+        },
+      );
     });
   }
 });
@@ -128,22 +147,45 @@ describe('Conv2DBackpropInput on wasm matches cpu', () => {
     it(c.name, async () => {
       const [b, h, w, cin] = c.x;
       const dy = [b, outSize(h, c.k, c.stride, c.pad, 1), outSize(w, c.k, c.stride, c.pad, 2), c.cout];
-      await expectSameAsCpu('Conv2DBackpropInput', { dy: { shape: dy, seed: 3 }, filter: { shape: [c.k, c.k, cin, c.cout], seed: 4 } }, {
-        strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: c.x,
-      });
+      await expectSameAsCpu(
+        'Conv2DBackpropInput',
+        { dy: { shape: dy, seed: 3 }, filter: { shape: [c.k, c.k, cin, c.cout], seed: 4 } },
+        {
+          strides: [c.stride, c.stride],
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          inputShape: c.x,
+        },
+      );
     });
   }
 
   it('GapNet-PL conv1 at a modest size (batch 4, 66 px padded, 4→32 s2)', async () => {
     const attrs = { strides: [2, 2], pad: 'valid', dataFormat: 'NHWC' };
-    await expectSameAsCpu('Conv2DBackpropFilter', { x: { shape: [4, 66, 66, 4], seed: 5 }, dy: { shape: [4, 32, 32, 32], seed: 6 } }, { ...attrs, filterShape: [3, 3, 4, 32] });
-    await expectSameAsCpu('Conv2DBackpropInput', { dy: { shape: [4, 32, 32, 32], seed: 7 }, filter: { shape: [3, 3, 4, 32], seed: 8 } }, { ...attrs, inputShape: [4, 66, 66, 4] });
+    await expectSameAsCpu(
+      'Conv2DBackpropFilter',
+      { x: { shape: [4, 66, 66, 4], seed: 5 }, dy: { shape: [4, 32, 32, 32], seed: 6 } },
+      { ...attrs, filterShape: [3, 3, 4, 32] },
+    );
+    await expectSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: { shape: [4, 32, 32, 32], seed: 7 }, filter: { shape: [3, 3, 4, 32], seed: 8 } },
+      { ...attrs, inputShape: [4, 66, 66, 4] },
+    );
   });
 
   it('NCHW data format', async () => {
     const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW' };
-    await expectSameAsCpu('Conv2DBackpropFilter', { x: { shape: [2, 4, 9, 8], seed: 9 }, dy: { shape: [2, 6, 5, 4], seed: 10 } }, { ...attrs, filterShape: [3, 3, 4, 6] });
-    await expectSameAsCpu('Conv2DBackpropInput', { dy: { shape: [2, 6, 5, 4], seed: 11 }, filter: { shape: [3, 3, 4, 6], seed: 12 } }, { ...attrs, inputShape: [2, 4, 9, 8] });
+    await expectSameAsCpu(
+      'Conv2DBackpropFilter',
+      { x: { shape: [2, 4, 9, 8], seed: 9 }, dy: { shape: [2, 6, 5, 4], seed: 10 } },
+      { ...attrs, filterShape: [3, 3, 4, 6] },
+    );
+    await expectSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: { shape: [2, 6, 5, 4], seed: 11 }, filter: { shape: [3, 3, 4, 6], seed: 12 } },
+      { ...attrs, inputShape: [2, 4, 9, 8] },
+    );
   });
 });
 
@@ -171,8 +213,16 @@ describe('depthwise backprop kernels on wasm match cpu', () => {
       const [b, h, w, ch] = c.x;
       const dy = [b, outSize(h, 3, c.stride, c.pad, 1, c.dilation), outSize(w, 3, c.stride, c.pad, 2, c.dilation), ch * c.mult];
       const attrs = { strides: [c.stride, c.stride], pad: c.pad, dilations: [c.dilation, c.dilation] };
-      await expectSameAsCpu('DepthwiseConv2dNativeBackpropFilter', { x: { shape: c.x, seed: 13 }, dy: { shape: dy, seed: 14 } }, { ...attrs, filterShape: [3, 3, ch, c.mult] });
-      await expectSameAsCpu('DepthwiseConv2dNativeBackpropInput', { dy: { shape: dy, seed: 15 }, filter: { shape: [3, 3, ch, c.mult], seed: 16 } }, { ...attrs, inputShape: c.x });
+      await expectSameAsCpu(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: { shape: c.x, seed: 13 }, dy: { shape: dy, seed: 14 } },
+        { ...attrs, filterShape: [3, 3, ch, c.mult] },
+      );
+      await expectSameAsCpu(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy: { shape: dy, seed: 15 }, filter: { shape: [3, 3, ch, c.mult], seed: 16 } },
+        { ...attrs, inputShape: c.x },
+      );
     });
   }
 });
@@ -200,9 +250,15 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     it(c.name, async () => {
       const [b, h, w, ch] = c.x;
       const out = [b, outSize(h, c.k, c.stride, c.pad, 1), outSize(w, c.k, c.stride, c.pad, 2), ch];
-      await expectSameAsCpu('MaxPoolGrad', { dy: { shape: out, seed: 31 }, input: { shape: c.x, seed: 32 }, output: { shape: out, seed: 33 } }, {
-        filterSize: [c.k, c.k], strides: [c.stride, c.stride], pad: c.pad,
-      });
+      await expectSameAsCpu(
+        'MaxPoolGrad',
+        { dy: { shape: out, seed: 31 }, input: { shape: c.x, seed: 32 }, output: { shape: out, seed: 33 } },
+        {
+          filterSize: [c.k, c.k],
+          strides: [c.stride, c.stride],
+          pad: c.pad,
+        },
+      );
     });
   }
 
@@ -221,7 +277,10 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     };
     const want = await grad('cpu');
     expect(await grad('wasm')).toEqual(want);
-    expect(want.reduce((a, b) => a + b, 0)).toBeCloseTo(dys.reduce((a, b) => a + b, 0), 3); // every window routes its gradient
+    expect(want.reduce((a, b) => a + b, 0)).toBeCloseTo(
+      dys.reduce((a, b) => a + b, 0),
+      3,
+    ); // every window routes its gradient
   });
 });
 
@@ -287,10 +346,46 @@ describe('Sum over leading axes (bias gradients) on wasm matches cpu', () => {
 
 describe('constant padding (PadV2) on wasm matches cpu', () => {
   const cases: { name: string; shape: number[]; paddings: [number, number][]; value: number }[] = [
-    { name: "GapNet-PL conv1's ZeroPadding2D(1): [B, H, W, 4]", shape: [2, 9, 7, 4], paddings: [[0, 0], [1, 1], [1, 1], [0, 0]], value: 0 },
-    { name: 'uneven padding with a value, channels padded too', shape: [2, 3, 4, 5], paddings: [[1, 0], [0, 2], [3, 1], [1, 2]], value: -1.5 },
-    { name: '2-D, last dim only', shape: [3, 4], paddings: [[0, 0], [2, 1]], value: 7 },
-    { name: 'no padding at all', shape: [2, 3], paddings: [[0, 0], [0, 0]], value: 0 },
+    {
+      name: "GapNet-PL conv1's ZeroPadding2D(1): [B, H, W, 4]",
+      shape: [2, 9, 7, 4],
+      paddings: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      value: 0,
+    },
+    {
+      name: 'uneven padding with a value, channels padded too',
+      shape: [2, 3, 4, 5],
+      paddings: [
+        [1, 0],
+        [0, 2],
+        [3, 1],
+        [1, 2],
+      ],
+      value: -1.5,
+    },
+    {
+      name: '2-D, last dim only',
+      shape: [3, 4],
+      paddings: [
+        [0, 0],
+        [2, 1],
+      ],
+      value: 7,
+    },
+    {
+      name: 'no padding at all',
+      shape: [2, 3],
+      paddings: [
+        [0, 0],
+        [0, 0],
+      ],
+      value: 0,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -301,7 +396,10 @@ describe('constant padding (PadV2) on wasm matches cpu', () => {
 
 describe("GapNet-PL's per-image input normalisation on wasm (one kernel) matches cpu", () => {
   it('on 0–255 pixels, with a constant channel and a constant image', async () => {
-    const B = 3, H = 20, W = 18, C = 4;
+    const B = 3,
+      H = 20,
+      W = 18,
+      C = 4;
     const px = Array.from(randomArray(B * H * W * C, 53), (v) => Math.round((v + 0.5) * 255));
     for (let i = 0; i < H * W; i++) px[i * C + 2] = 17; // image 0, channel 2: constant
     for (let i = 2 * H * W * C; i < 3 * H * W * C; i++) px[i] = 0; // image 2: black
@@ -330,7 +428,14 @@ describe('unsupported configurations fail clearly', () => {
   it('depthwise gradients with dilation 2 throw a message naming the dilation', () => {
     const x = tf.zeros([1, 8, 8, 4]);
     const dy = tf.zeros([1, 8, 8, 4]);
-    expect(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dilations: [2, 2], filterShape: [3, 3, 4, 1] } as unknown as tf.NamedAttrMap)).toThrow(/dilation 2×2 is not supported/);
+    expect(() =>
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, {
+        strides: [1, 1],
+        pad: 'same',
+        dilations: [2, 2],
+        filterShape: [3, 3, 4, 1],
+      } as unknown as tf.NamedAttrMap),
+    ).toThrow(/dilation 2×2 is not supported/);
     tf.dispose([x, dy]);
   });
 });
@@ -357,7 +462,10 @@ async function trainLosses(backend: string, steps: number): Promise<{ losses: nu
   const model = smallNet(7);
   const optimizer = tf.train.adam(1e-2);
   const x = tf.tensor(randomArray(4 * 16 * 16 * 4, 21), [4, 16, 16, 4]);
-  const y = tf.tensor(Array.from(randomArray(4 * 28, 22), (v) => (v > 0.3 ? 1 : 0)), [4, 28]);
+  const y = tf.tensor(
+    Array.from(randomArray(4 * 28, 22), (v) => (v > 0.3 ? 1 : 0)),
+    [4, 28],
+  );
   const losses: number[] = [];
   let before = 0;
   for (let i = 0; i < steps; i++) {

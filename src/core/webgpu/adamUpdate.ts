@@ -35,13 +35,25 @@ export const adamUpdateWebGpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as AdamUpdateAttrs;
   const be = backend as WebGPUBackend;
   const m2 = be.runWebGPUProgram(
-    elementwiseProgram({ key: 'hpaAdamM', locals: { adamM: 'm', adamG: 'g' }, size: n, uniforms: 'b : f32, ob : f32,', body: () => 'setOutputAtIndex(index, m * uniforms.b + g * uniforms.ob);' }),
+    elementwiseProgram({
+      key: 'hpaAdamM',
+      locals: { adamM: 'm', adamG: 'g' },
+      size: n,
+      uniforms: 'b : f32, ob : f32,',
+      body: () => 'setOutputAtIndex(index, m * uniforms.b + g * uniforms.ob);',
+    }),
     [flat(m), flat(g)],
     'float32',
     scalarUniforms(a.beta1, 1 - a.beta1),
   );
   const v2 = be.runWebGPUProgram(
-    elementwiseProgram({ key: 'hpaAdamV', locals: { adamV: 'v', adamG: 'g' }, size: n, uniforms: 'b : f32, ob : f32,', body: () => 'setOutputAtIndex(index, v * uniforms.b + (g * g) * uniforms.ob);' }),
+    elementwiseProgram({
+      key: 'hpaAdamV',
+      locals: { adamV: 'v', adamG: 'g' },
+      size: n,
+      uniforms: 'b : f32, ob : f32,',
+      body: () => 'setOutputAtIndex(index, v * uniforms.b + (g * g) * uniforms.ob);',
+    }),
     [flat(v), flat(g)],
     'float32',
     scalarUniforms(a.beta2, 1 - a.beta2),
@@ -60,7 +72,6 @@ export const adamUpdateWebGpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   );
   return [w2, m2, v2].map((t) => ({ ...t, shape: [...w.shape] }));
 };
-
 
 /** The in-place update; the arithmetic and its order are the three shaders' above. */
 const inPlaceShader = (type: string) => `

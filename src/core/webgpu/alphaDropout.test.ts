@@ -20,7 +20,11 @@ function cpuKernel(name: string, f: (u: number, noise: number, at: Attrs) => num
       const be = backend as unknown as CpuBackend;
       const [u, noise] = Object.values(inputs) as tf.TensorInfo[];
       const nv = be.data.get(noise.dataId).values;
-      return be.makeTensorInfo(u.shape, 'float32', be.data.get(u.dataId).values.map((v, i) => f(v, nv[i], attrs as unknown as Attrs)));
+      return be.makeTensorInfo(
+        u.shape,
+        'float32',
+        be.data.get(u.dataId).values.map((v, i) => f(v, nv[i], attrs as unknown as Attrs)),
+      );
     },
   };
 }
@@ -53,7 +57,10 @@ afterAll(() => {
 });
 
 describe('fused AlphaDropout', () => {
-  const x = tf.tensor2d(Array.from({ length: 4 * 256 }, (_, i) => Math.cos(i * 0.11) * 2), [4, 256]);
+  const x = tf.tensor2d(
+    Array.from({ length: 4 * 256 }, (_, i) => Math.cos(i * 0.11) * 2),
+    [4, 256],
+  );
 
   it('says so when the backend has no kernel, and the layer then runs tfjs ops', async () => {
     expect(await verifyAlphaDropout()).toBe('not available on cpu');
@@ -81,7 +88,9 @@ describe('fused AlphaDropout', () => {
 
   it('catches a wrong kernel (the kept test inverted at the boundary), unregisters both, and the layer runs its ops again', async () => {
     register((v, n, at) => forward(v, n === Math.fround(at.rate) ? 0 : n, at), backward);
-    expect(await verifyAlphaDropout()).toMatch(/^self-check failed on cpu \(forward, 1027 values, element 0: -?[\d.e+-]+ vs -?[\d.e+-]+\); AlphaDropout runs as tfjs ops$/);
+    expect(await verifyAlphaDropout()).toMatch(
+      /^self-check failed on cpu \(forward, 1027 values, element 0: -?[\d.e+-]+ vs -?[\d.e+-]+\); AlphaDropout runs as tfjs ops$/,
+    );
     expect(tf.getKernel(ALPHA_DROPOUT, 'cpu')).toBeUndefined();
     expect(tf.getKernel(ALPHA_DROPOUT_GRAD, 'cpu')).toBeUndefined();
     register(forward, (dy, n, at) => backward(dy, n, at) * 1.001); // a gradient off by 0.1%

@@ -114,7 +114,10 @@ export async function verifyAlphaDropout(): Promise<string | null> {
     const results = [fused(x), ops(x), tf.grad(fused)(x, dy), tf.grad(ops)(x, dy)];
     try {
       const [yf, yo, gf, go] = await Promise.all(results.map((t) => t.data()));
-      for (const [what, got, want] of [['forward', yf, yo], ['gradient', gf, go]] as const) {
+      for (const [what, got, want] of [
+        ['forward', yf, yo],
+        ['gradient', gf, go],
+      ] as const) {
         for (let i = 0; i < n; i++) {
           if (!(Math.abs(got[i] - want[i]) <= 1e-6 * Math.max(1, Math.abs(want[i])))) {
             tf.unregisterKernel(ALPHA_DROPOUT, backend);

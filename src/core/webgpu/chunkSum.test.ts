@@ -11,7 +11,18 @@ import { chunkSumPlan } from './chunkSum';
 
 describe('chunkSumPlan', () => {
   it('gives a value up to 64 lanes, each adding at least 8 chunks, and fills 256-thread workgroups', () => {
-    for (const [columns, chunks] of [[288, 1024], [32, 1024], [4608, 114], [5, 3], [1, 1], [3, 700], [9216, 29], [1024, 32], [7, 16], [7, 15]]) {
+    for (const [columns, chunks] of [
+      [288, 1024],
+      [32, 1024],
+      [4608, 114],
+      [5, 3],
+      [1, 1],
+      [3, 700],
+      [9216, 29],
+      [1024, 32],
+      [7, 16],
+      [7, 15],
+    ]) {
       const p = chunkSumPlan(columns, chunks);
       expect(Number.isInteger(Math.log2(p.lanes))).toBe(true);
       expect(p.lanes).toBeLessThanOrEqual(64);

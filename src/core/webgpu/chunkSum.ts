@@ -51,7 +51,14 @@ export function chunkSumPlan(columns: number, chunks: number): { lanes: number; 
  */
 function sumProgram(name: string, size: number, comp: number, plan: ReturnType<typeof chunkSumPlan> | null): WebGPUProgram {
   const type = comp === 4 ? 'vec4<f32>' : 'f32';
-  const common = { variableNames: ['partials'], outputShape: [size], dispatchLayout: { x: [0] }, outputComponent: comp, variableComponents: [comp], size: true };
+  const common = {
+    variableNames: ['partials'],
+    outputShape: [size],
+    dispatchLayout: { x: [0] },
+    outputComponent: comp,
+    variableComponents: [comp],
+    size: true,
+  };
   if (!plan) {
     return namedProgram(name, {
       ...common,
@@ -124,7 +131,12 @@ export function useChunkSumLanes(on: boolean): void {
 export const chunkSumLanes = (): boolean => lanesUsed && tf.env().getBool(CHUNK_SUM_LANES_FLAG);
 
 /** The sum of `partials` in lanes or one thread per value; `partials` is left as it is. */
-function runSum(be: WebGPUBackend, partials: TensorInfo, o: { name: string; size: number; chunks: number; comp?: number; scale?: number }, lanes: boolean): TensorInfo {
+function runSum(
+  be: WebGPUBackend,
+  partials: TensorInfo,
+  o: { name: string; size: number; chunks: number; comp?: number; scale?: number },
+  lanes: boolean,
+): TensorInfo {
   const comp = o.comp ?? 1;
   const scale = { type: 'float32', data: [o.scale ?? 1] };
   if (!lanes) return be.runWebGPUProgram(sumProgram(o.name, o.size, comp, null), [partials], 'float32', [...intUniforms(o.chunks), scale]);
@@ -136,7 +148,11 @@ function runSum(be: WebGPUBackend, partials: TensorInfo, o: { name: string; size
  * The `size` values summed over `chunks` partials [chunks, size] and scaled; `partials` is
  * consumed (disposed). `name` labels the program in per-kernel GPU times.
  */
-export function sumChunks(be: WebGPUBackend, partials: TensorInfo, o: { name: string; size: number; chunks: number; comp?: number; scale?: number }): TensorInfo {
+export function sumChunks(
+  be: WebGPUBackend,
+  partials: TensorInfo,
+  o: { name: string; size: number; chunks: number; comp?: number; scale?: number },
+): TensorInfo {
   const out = runSum(be, partials, o, chunkSumLanes());
   be.disposeData(partials.dataId);
   return out;
@@ -165,9 +181,12 @@ export async function verifyChunkSum(): Promise<string | null> {
   for (const c of CASES) {
     const data = Float32Array.from({ length: c.size * c.chunks }, rand);
     const partials = tf.tensor1d(data);
-    const results = [true, false].map((lanes) => tf.engine().makeTensorFromTensorInfo(runSum(be, partials, { name: 'HpaChunkSumCheck', size: c.size, chunks: c.chunks, comp: c.comp, scale: 0.5 }, lanes)));
+    const results = [true, false].map((lanes) =>
+      tf.engine().makeTensorFromTensorInfo(runSum(be, partials, { name: 'HpaChunkSumCheck', size: c.size, chunks: c.chunks, comp: c.comp, scale: 0.5 }, lanes)),
+    );
     // the scaled sums in double precision, and their tolerance (1e-5 of the scaled magnitudes)
-    const want = new Float64Array(c.size), tol = new Float64Array(c.size);
+    const want = new Float64Array(c.size),
+      tol = new Float64Array(c.size);
     for (let k = 0; k < c.chunks; k++) {
       for (let v = 0; v < c.size; v++) {
         want[v] += 0.5 * data[k * c.size + v];

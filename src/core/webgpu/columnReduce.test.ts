@@ -95,7 +95,9 @@ describe('verifyColumnReduce', () => {
       },
     });
     try {
-      expect(await verifyColumnReduce()).toMatch(/^self-check failed on cpu \(sum of \[3,7,5,32\] over axes \[0,1,2\], column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/);
+      expect(await verifyColumnReduce()).toMatch(
+        /^self-check failed on cpu \(sum of \[3,7,5,32\] over axes \[0,1,2\], column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/,
+      );
     } finally {
       tf.unregisterKernel('Sum', 'cpu');
       tf.registerKernel(own);
@@ -119,7 +121,9 @@ describe('verifyColumnReduce', () => {
       },
     });
     try {
-      expect(await verifyColumnReduce()).toMatch(/^self-check failed on cpu \(mean of \[3,7,5,32\] over axes \[1,2\], image 1, column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/);
+      expect(await verifyColumnReduce()).toMatch(
+        /^self-check failed on cpu \(mean of \[3,7,5,32\] over axes \[1,2\], image 1, column 0: -?[\d.e+-]+ vs -?[\d.e+-]+\)$/,
+      );
     } finally {
       tf.unregisterKernel('Mean', 'cpu');
       tf.registerKernel(own);

@@ -123,14 +123,19 @@ function columnReduceConfig(kernelName: 'Sum' | 'Mean'): tf.KernelConfig {
       const layout = x.dtype === 'float32' && tf.env().getBool(COLUMN_REDUCE_FLAG) ? reduceLayout(axis, x.shape) : null;
       if (!layout || layout.rows === 0 || layout.cols === 0 || layout.batches === 0 || layout.batches > 65535) return own.kernelFunc(args);
       const { batches, rows, cols } = layout;
-      const outShape = keepDims ? x.shape.map((d, i) => (i === x.shape.length - 1 || layout.kept.includes(i) ? d : 1)) : [...layout.kept.map((i) => x.shape[i]), cols];
+      const outShape = keepDims
+        ? x.shape.map((d, i) => (i === x.shape.length - 1 || layout.kept.includes(i) ? d : 1))
+        : [...layout.kept.map((i) => x.shape[i]), cols];
       const be = args.backend as WebGPUBackend;
       const scale = kernelName === 'Mean' ? 1 / rows : 1;
       const plan = columnReducePlan(rows, cols, batches);
       const flat = { ...x, shape: [batches * rows * cols] };
       // one pass scales its own sums; two passes scale in the second
       const passScale = plan.chunks === 1 ? scale : 1;
-      const partials = be.runWebGPUProgram(columnSumProgram(plan, cols, batches), [flat], 'float32', [...ints(rows, cols, plan.colBlock, plan.chunkRows, batches), { type: 'float32', data: [passScale] }]);
+      const partials = be.runWebGPUProgram(columnSumProgram(plan, cols, batches), [flat], 'float32', [
+        ...ints(rows, cols, plan.colBlock, plan.chunkRows, batches),
+        { type: 'float32', data: [passScale] },
+      ]);
       const out = plan.chunks === 1 ? partials : sumChunks(be, partials, { name: 'HpaColumnReduceChunks', size: batches * cols, chunks: plan.chunks, scale });
       return { ...out, shape: outShape };
     },
@@ -194,7 +199,10 @@ export async function verifyColumnReduce(): Promise<string | null> {
     const rows = n / cols / batches;
     const xs = Float32Array.from({ length: n }, rand);
     const x = tf.tensor(xs, c.shape);
-    const axes = c.shape.slice(0, -1).map((_, i) => i).slice(c.pool ? 1 : 0);
+    const axes = c.shape
+      .slice(0, -1)
+      .map((_, i) => i)
+      .slice(c.pool ? 1 : 0);
     const what = `${c.op} of [${c.shape}] over axes [${axes}]`;
     const y = c.op === 'sum' ? tf.sum(x, axes, c.keepDims) : tf.mean(x, axes, c.keepDims);
     try {
@@ -204,7 +212,8 @@ export async function verifyColumnReduce(): Promise<string | null> {
       if (y.shape.join() !== wantShape.join()) return fail(`${what}: shape [${y.shape}], expected [${wantShape}]`);
       for (let b = 0; b < batches; b++) {
         for (let col = 0; col < cols; col++) {
-          let sum = 0, mag = 0;
+          let sum = 0,
+            mag = 0;
           for (let r = 0; r < rows; r++) {
             const v = xs[(b * rows + r) * cols + col];
             sum += v;

@@ -74,7 +74,8 @@ const MIN_STEPS = 4;
  * (a multiple of 32; the last chunk may run past the end and reads zeros there).
  */
 export function filterGradTiles(positions: number, filterK: number, outC: number): { kTiles: number; cTiles: number; splits: number; chunkLen: number } {
-  const kTiles = Math.ceil(filterK / TILE), cTiles = Math.ceil(outC / TILE);
+  const kTiles = Math.ceil(filterK / TILE),
+    cTiles = Math.ceil(outC / TILE);
   const steps = Math.ceil(positions / TILE);
   const most = Math.max(1, Math.min(Math.ceil(steps / MIN_STEPS), Math.floor(MAX_PARTIALS / (filterK * outC)), 65535));
   const wanted = Math.max(1, Math.min(most, Math.ceil(TARGET_WORKGROUPS / (kTiles * cTiles))));
@@ -186,7 +187,8 @@ function partialsProgram(size: number, comp: number): WebGPUProgram {
     variableComponents: [1, comp],
     size: true,
     // outCV and filterSizeV count output channels and filter values in units of `comp`
-    uniforms: 'inH : i32, inW : i32, inC : i32, outH : i32, outW : i32, outCV : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, filterW : i32, filterSizeV : i32, chunkLen : i32, positions : i32,',
+    uniforms:
+      'inH : i32, inW : i32, inC : i32, outH : i32, outW : i32, outCV : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, filterW : i32, filterSizeV : i32, chunkLen : i32, positions : i32,',
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
@@ -245,9 +247,20 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
     const { x, dy } = inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
     if (attrs.dataFormat === 'NCHW' && tfjsKernel) return tfjsKernel.kernelFunc(args);
     if (x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || dy.shape.length !== 4 || attrs.dataFormat === 'NCHW') {
-      throw new RangeError(`${KERNEL} on webgpu: expected float32 NHWC x and dy, got x ${x.dtype} [${x.shape}], dy ${dy.dtype} [${dy.shape}], ${attrs.dataFormat}`);
+      throw new RangeError(
+        `${KERNEL} on webgpu: expected float32 NHWC x and dy, got x ${x.dtype} [${x.shape}], dy ${dy.dtype} [${dy.shape}], ${attrs.dataFormat}`,
+      );
     }
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     const be = backend as WebGPUBackend;
     const filterSize = attrs.filterShape.reduce((a, b) => a * b, 1);
     const positions = info.batchSize * info.outHeight * info.outWidth;
@@ -259,7 +272,24 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
         tiledPartialsProgram(tiles, filterSize),
         [x, dy],
         'float32',
-        ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterK, tiles.cTiles, tiles.chunkLen, positions, tiles.chunkLen / TILE),
+        ints(
+          info.inHeight,
+          info.inWidth,
+          info.inChannels,
+          info.outHeight,
+          info.outWidth,
+          info.outChannels,
+          info.strideHeight,
+          info.strideWidth,
+          info.padInfo.top,
+          info.padInfo.left,
+          info.filterWidth,
+          filterK,
+          tiles.cTiles,
+          tiles.chunkLen,
+          positions,
+          tiles.chunkLen / TILE,
+        ),
       );
       const sum = tiles.splits === 1 ? partials : sumChunks(be, partials, { name: 'HpaConv2dFilterGradSum', size: filterSize, chunks: tiles.splits, comp });
       return { ...sum, shape: [...attrs.filterShape] };
@@ -269,7 +299,22 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
       partialsProgram(chunks * filterSize, comp),
       [x, dy],
       'float32',
-      ints(info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels / comp, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.filterWidth, filterSize / comp, chunkLen, positions),
+      ints(
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.outHeight,
+        info.outWidth,
+        info.outChannels / comp,
+        info.strideHeight,
+        info.strideWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+        info.filterWidth,
+        filterSize / comp,
+        chunkLen,
+        positions,
+      ),
     );
     const sum = chunks === 1 ? partials : sumChunks(be, partials, { name: 'HpaConv2dFilterGradSum', size: filterSize, chunks, comp });
     return { ...sum, shape: [...attrs.filterShape] };
@@ -320,7 +365,8 @@ export function conv2dFilterGradReference(
             if (ix < 0 || ix >= info.inWidth) continue;
             for (let ci = 0; ci < cin; ci++) {
               const xv = x[((b * info.inHeight + iy) * info.inWidth + ix) * cin + ci];
-              for (let co = 0; co < cout; co++) out[((kh * fw + kw) * cin + ci) * cout + co] += xv * dy[((b * info.outHeight + oy) * info.outWidth + ox) * cout + co];
+              for (let co = 0; co < cout; co++)
+                out[((kh * fw + kw) * cin + ci) * cout + co] += xv * dy[((b * info.outHeight + oy) * info.outWidth + ox) * cout + co];
             }
           }
         }
@@ -355,7 +401,9 @@ export async function verifyConv2dFilterGrad(): Promise<string | null> {
     const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels] as const;
     const dys = Float32Array.from({ length: dyShape.reduce((a, b) => a * b, 1) }, rand);
     const want = conv2dFilterGradReference(xs, c.x, dys, c.filter, c.strides, c.pad);
-    const x = tf.tensor4d(xs, c.x), dy = tf.tensor4d(dys, [...dyShape]), w = tf.zeros(c.filter) as tf.Tensor4D;
+    const x = tf.tensor4d(xs, c.x),
+      dy = tf.tensor4d(dys, [...dyShape]),
+      w = tf.zeros(c.filter) as tf.Tensor4D;
     const g = tf.grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, c.strides, c.pad))(w, dy);
     try {
       const got = await g.data();

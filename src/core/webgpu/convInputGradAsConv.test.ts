@@ -18,9 +18,15 @@ const pick = (ps: InputGradPhase[] | null) => ps?.map((p) => ({ taps: [p.cy, p.m
 
 describe('inputGradPhases', () => {
   it("stride 1: one phase, the whole filter, pads k − 1 − p (1 for a 3×3 'same', 2 for 'valid', 0 and 1 for a 1×3 'same')", () => {
-    expect(pick(inputGradPhases([2, 9, 9, 8], [3, 3, 8, 16], { ...NHWC, strides: 1, pad: 'same' }))).toEqual([{ taps: [0, 3, 0, 3], pads: [1, 1, 1, 1], size: [9, 9] }]);
-    expect(pick(inputGradPhases([2, 9, 8, 8], [3, 3, 8, 16], { ...NHWC, strides: 1, pad: 'valid' }))).toEqual([{ taps: [0, 3, 0, 3], pads: [2, 2, 2, 2], size: [9, 8] }]);
-    expect(pick(inputGradPhases([2, 5, 8, 4], [1, 3, 4, 8], { ...NHWC, strides: 1, pad: 'same' }))).toEqual([{ taps: [0, 1, 0, 3], pads: [0, 0, 1, 1], size: [5, 8] }]);
+    expect(pick(inputGradPhases([2, 9, 9, 8], [3, 3, 8, 16], { ...NHWC, strides: 1, pad: 'same' }))).toEqual([
+      { taps: [0, 3, 0, 3], pads: [1, 1, 1, 1], size: [9, 9] },
+    ]);
+    expect(pick(inputGradPhases([2, 9, 8, 8], [3, 3, 8, 16], { ...NHWC, strides: 1, pad: 'valid' }))).toEqual([
+      { taps: [0, 3, 0, 3], pads: [2, 2, 2, 2], size: [9, 8] },
+    ]);
+    expect(pick(inputGradPhases([2, 5, 8, 4], [1, 3, 4, 8], { ...NHWC, strides: 1, pad: 'same' }))).toEqual([
+      { taps: [0, 1, 0, 3], pads: [0, 0, 1, 1], size: [5, 8] },
+    ]);
   });
   it("stride 2, GAPNet's conv2 (3×3 'valid' on 66 px): even rows take taps 0 and 2, odd rows tap 1; 33 of each", () => {
     expect(pick(inputGradPhases([32, 66, 66, 32], [3, 3, 32, 64], { ...NHWC, strides: 2, pad: 'valid' }))).toEqual([
@@ -35,7 +41,18 @@ describe('inputGradPhases', () => {
     expect(inputGradPhases([2, 8, 8, 32], [3, 3, 32, 64], { ...NHWC, strides: [1, 2], pad: 'same' })).toBeNull();
     expect(inputGradPhases([2, 8, 8, 32], [3, 3, 32, 64], { dataFormat: 'NCHW', strides: 1, pad: 'same' })).toBeNull();
     expect(inputGradPhases([2, 8, 8, 4], [1, 1, 4, 4], { ...NHWC, strides: 2, pad: 'valid' })).toBeNull(); // odd rows get no tap
-    expect(inputGradPhases([2, 8, 8, 4], [3, 3, 4, 4], { ...NHWC, strides: 1, pad: [[0, 0], [3, 3], [0, 0], [0, 0]] })).toBeNull();
+    expect(
+      inputGradPhases([2, 8, 8, 4], [3, 3, 4, 4], {
+        ...NHWC,
+        strides: 1,
+        pad: [
+          [0, 0],
+          [3, 3],
+          [0, 0],
+          [0, 0],
+        ],
+      }),
+    ).toBeNull();
   });
 });
 
@@ -47,12 +64,19 @@ function dxFromPhases(dy: tf.Tensor4D, w: tf.Tensor4D, phases: InputGradPhase[],
     const taps = tf.gather(tf.gather(w, rows, 0), cols, 1);
     const turned = tf.transpose(tf.reverse(taps, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
     const [t, b, l, r] = p.pads;
-    return tf.conv2d(dy, turned, 1, [[0, 0], [t, b], [l, r], [0, 0]]);
+    return tf.conv2d(dy, turned, 1, [
+      [0, 0],
+      [t, b],
+      [l, r],
+      [0, 0],
+    ]);
   });
   if (s === 1) return quarters[0];
   const dx = tf.buffer(x);
   const qs = quarters.map((q) => q.arraySync());
-  for (let n = 0; n < x[0]; n++) for (let y = 0; y < x[1]; y++) for (let xx = 0; xx < x[2]; xx++) for (let c = 0; c < x[3]; c++) dx.set(qs[(y % 2) * 2 + (xx % 2)][n][y >> 1][xx >> 1][c], n, y, xx, c);
+  for (let n = 0; n < x[0]; n++)
+    for (let y = 0; y < x[1]; y++)
+      for (let xx = 0; xx < x[2]; xx++) for (let c = 0; c < x[3]; c++) dx.set(qs[(y % 2) * 2 + (xx % 2)][n][y >> 1][xx >> 1][c], n, y, xx, c);
   return dx.toTensor() as tf.Tensor4D;
 }
 

@@ -153,7 +153,11 @@ export interface InputGradPhase {
 }
 
 /** dx's phases as stride-1 convolutions of dy (1 at stride 1, 4 at stride 2), or null where this path does not apply. */
-export function inputGradPhases(inputShape: [number, number, number, number], filterShape: [number, number, number, number], attrs: Pick<BackpropInputAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>): InputGradPhase[] | null {
+export function inputGradPhases(
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: Pick<BackpropInputAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+): InputGradPhase[] | null {
   if (attrs.dataFormat !== 'NHWC') return null;
   const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const [sy, sx] = [info.strideHeight, info.strideWidth];
@@ -161,7 +165,19 @@ export function inputGradPhases(inputShape: [number, number, number, number], fi
   const ys = axisPhases(info.inHeight, info.filterHeight, sy, info.padInfo.top, info.outHeight);
   const xs = axisPhases(info.inWidth, info.filterWidth, sx, info.padInfo.left, info.outWidth);
   if (!ys || !xs) return null;
-  return ys.flatMap((py, ry) => xs.map((px, rx) => ({ ry, rx, cy: py.c, cx: px.c, my: py.m, mx: px.m, pads: [py.before, py.after, px.before, px.after] as [number, number, number, number], rows: py.length, cols: px.length })));
+  return ys.flatMap((py, ry) =>
+    xs.map((px, rx) => ({
+      ry,
+      rx,
+      cy: py.c,
+      cx: px.c,
+      my: py.m,
+      mx: px.m,
+      pads: [py.before, py.after, px.before, px.after] as [number, number, number, number],
+      rows: py.length,
+      cols: px.length,
+    })),
+  );
 }
 
 let tfjsKernel: tf.KernelConfig | null = null;
@@ -173,7 +189,10 @@ const config: tf.KernelConfig = {
     const own = tfjsKernel!;
     const { dy, filter } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as BackpropInputAttrs;
-    const phases = tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG) && dy.dtype === 'float32' && filter.dtype === 'float32' ? inputGradPhases(attrs.inputShape, filter.shape as [number, number, number, number], attrs) : null;
+    const phases =
+      tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG) && dy.dtype === 'float32' && filter.dtype === 'float32'
+        ? inputGradPhases(attrs.inputShape, filter.shape as [number, number, number, number], attrs)
+        : null;
     const conv = tf.getKernel('Conv2D', 'webgpu');
     if (!phases || !conv) return own.kernelFunc(args);
     const be = args.backend as WebGPUBackend;
@@ -186,7 +205,18 @@ const config: tf.KernelConfig = {
       const out = conv.kernelFunc({
         inputs: { x: dy, filter: { ...flat, shape: [ph.my, ph.mx, co, ci] } },
         backend: be,
-        attrs: { strides: [1, 1], pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined } as unknown as tf.NamedAttrMap,
+        attrs: {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: undefined,
+        } as unknown as tf.NamedAttrMap,
       }) as tf.TensorInfo;
       be.disposeData(flat.dataId); // released once the submitted work that reads it is done
       return out;
@@ -195,7 +225,12 @@ const config: tf.KernelConfig = {
     const rows: [number, number] = [phases[0].rows, phases[2].rows];
     const cols: [number, number] = [phases[0].cols, phases[1].cols];
     const weave = interleaveProgram(attrs.inputShape, rows, cols);
-    const dx = be.runWebGPUProgram(weave.program, quarters.map((q) => ({ ...q, shape: [q.shape.reduce((a, b) => a * b, 1)] })), 'float32', weave.uniforms);
+    const dx = be.runWebGPUProgram(
+      weave.program,
+      quarters.map((q) => ({ ...q, shape: [q.shape.reduce((a, b) => a * b, 1)] })),
+      'float32',
+      weave.uniforms,
+    );
     for (const q of quarters) be.disposeData(q.dataId);
     return { ...dx, shape: attrs.inputShape };
   },
@@ -230,7 +265,13 @@ export interface InputGradCase {
 
 /** Conv2DBackpropInput of `c` as the registered kernel runs it now (flags as set by the caller). */
 export function runInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, c: InputGradCase): tf.Tensor {
-  return tf.engine().runKernel(KERNEL, { dy, filter }, { inputShape: c.x, strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf.engine().runKernel(KERNEL, { dy, filter }, {
+    inputShape: c.x,
+    strides: [c.stride, c.stride],
+    pad: c.pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: undefined,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /**
@@ -239,7 +280,12 @@ export function runInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, c: InputGradC
  * by more than 1e-5 of the largest magnitude (they may sum in different orders), a wrong shape, or
  * null when they agree everywhere.
  */
-export async function firstInputGradMismatch(cases: readonly InputGradCase[], seed: number, want: (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => tf.Tensor, got: (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => tf.Tensor): Promise<string | null> {
+export async function firstInputGradMismatch(
+  cases: readonly InputGradCase[],
+  seed: number,
+  want: (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => tf.Tensor,
+  got: (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => tf.Tensor,
+): Promise<string | null> {
   for (const [k, c] of cases.entries()) {
     const out = tf.tidy(() => {
       const { outShape } = tf.backend_util.computeConv2DInfo(c.x, c.f, c.stride, 1, c.pad);

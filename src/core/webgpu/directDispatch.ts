@@ -98,7 +98,15 @@ export function directPipeline(be: WebGPUBackend, key: string, code: () => strin
   let cache = pipelines.get(device);
   if (!cache) pipelines.set(device, (cache = new Map()));
   let p = cache.get(key);
-  if (!p) cache.set(key, (p = device.createComputePipeline({ label: key, layout: 'auto', compute: { module: device.createShaderModule({ label: key, code: code() }), entryPoint: 'main' } })));
+  if (!p)
+    cache.set(
+      key,
+      (p = device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module: device.createShaderModule({ label: key, code: code() }), entryPoint: 'main' },
+      })),
+    );
   return p;
 }
 
@@ -121,7 +129,13 @@ export function groupsFor(threads: number, workgroup: number): [number, number] 
  * Encodes one dispatch of `pipeline` with `entries` (binding i → entries[i]) into tfjs's stream.
  * `touches`: the tensors it reads or writes, marked as owned by the queue until the next submit.
  */
-export function dispatchDirect(be: WebGPUBackend, pipeline: GPUComputePipeline, entries: GPUBindingResource[], groups: [number, number], touches: tf.TensorInfo[]): void {
+export function dispatchDirect(
+  be: WebGPUBackend,
+  pipeline: GPUComputePipeline,
+  entries: GPUBindingResource[],
+  groups: [number, number],
+  touches: tf.TensorInfo[],
+): void {
   const b = internals(be);
   const bindGroup = b.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: entries.map((resource, binding) => ({ binding, resource })) });
   for (const t of touches) b.commandQueueOwnedIds.add(t.dataId);

@@ -13,7 +13,8 @@ import { registerWebGpuFocalLoss, verifyFocalLoss } from './focalLoss';
 type CpuBackend = { data: { get(id: tf.DataId): { values: Float32Array } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
 const [LO, HI] = [Math.fround(EPSILON), Math.fround(1 - EPSILON)];
 
-const alphaT = (a: FusedLossAttrs, y: number, c: number, w?: Float32Array) => (a.on === 'all' ? w![c] : a.on === 'positive' ? y * w![c] + (1 - y) : y * a.aPos + (1 - y) * a.aNeg);
+const alphaT = (a: FusedLossAttrs, y: number, c: number, w?: Float32Array) =>
+  a.on === 'all' ? w![c] : a.on === 'positive' ? y * w![c] + (1 - y) : y * a.aPos + (1 - y) * a.aNeg;
 function element(a: FusedLossAttrs, y: number, p: number): number {
   if (a.form === 'bce') return -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
   const pt = y * p + (1 - y) * (1 - p);
@@ -84,8 +85,14 @@ afterAll(() => {
 });
 
 describe('fused BCE / focal loss', () => {
-  const y = tf.tensor2d(Array.from({ length: 6 * 28 }, (_, i) => ((i * 5) % 9 < 2 ? 1 : 0)), [6, 28]);
-  const p = tf.tensor2d(Array.from({ length: 6 * 28 }, (_, i) => (i === 0 ? 0 : i === 1 ? 1 : 0.5 + 0.49 * Math.sin(i * 0.9))), [6, 28]);
+  const y = tf.tensor2d(
+    Array.from({ length: 6 * 28 }, (_, i) => ((i * 5) % 9 < 2 ? 1 : 0)),
+    [6, 28],
+  );
+  const p = tf.tensor2d(
+    Array.from({ length: 6 * 28 }, (_, i) => (i === 0 ? 0 : i === 1 ? 1 : 0.5 + 0.49 * Math.sin(i * 0.9))),
+    [6, 28],
+  );
 
   it('says so when the backend has no kernel, and the loss then runs tfjs ops', async () => {
     expect(await verifyFocalLoss()).toBe('not available on cpu');
@@ -110,7 +117,9 @@ describe('fused BCE / focal loss', () => {
 
   it('catches a gradient off by 0.01 %, unregisters the kernels, and the loss runs its ops again', async () => {
     register(1.0001);
-    expect(await verifyFocalLoss()).toMatch(/^self-check failed on cpu \(bce, no α, mean, \[5, 28\], gradient element \d+ \(p=[\d.e-]+, y=[01]\): -?[\d.e+-]+ vs -?[\d.e+-]+\); the loss runs as tfjs ops$/);
+    expect(await verifyFocalLoss()).toMatch(
+      /^self-check failed on cpu \(bce, no α, mean, \[5, 28\], gradient element \d+ \(p=[\d.e-]+, y=[01]\): -?[\d.e+-]+ vs -?[\d.e+-]+\); the loss runs as tfjs ops$/,
+    );
     for (const n of [FOCAL_LOSS, FOCAL_LOSS_WEIGHTED, FOCAL_LOSS_GRAD]) expect(tf.getKernel(n, 'cpu')).toBeUndefined();
     expect((await tf.profile(() => makeLoss({ kind: 'bce' })(y, p))).kernels.map((k) => k.name)).toContain('ClipByValue');
   });

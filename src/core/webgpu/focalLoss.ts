@@ -16,7 +16,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { EPSILON, FOCAL_LOSS, FOCAL_LOSS_GRAD, FOCAL_LOSS_WEIGHTED, bce, focal, lossOps, type ElementWeight, type FusedLossAttrs, type Reduction } from '../losses';
+import {
+  EPSILON,
+  FOCAL_LOSS,
+  FOCAL_LOSS_GRAD,
+  FOCAL_LOSS_WEIGHTED,
+  bce,
+  focal,
+  lossOps,
+  type ElementWeight,
+  type FusedLossAttrs,
+  type Reduction,
+} from '../losses';
 import { intUniforms, namedProgram, scalarUniforms } from './elementwise';
 
 const SUM_THREADS = 256;
@@ -46,7 +57,10 @@ function helpers(on: FusedLossAttrs['on']): string {
 }
 
 const UNIFORMS = 'n : i32, classes : i32, gamma : f32, aPos : f32, aNeg : f32, lo : f32, hi : f32, scale : f32,';
-const uniformData = (n: number, classes: number, a: FusedLossAttrs) => [...intUniforms(n, classes), ...scalarUniforms(a.gamma, a.aPos, a.aNeg, LO, HI, a.scale)];
+const uniformData = (n: number, classes: number, a: FusedLossAttrs) => [
+  ...intUniforms(n, classes),
+  ...scalarUniforms(a.gamma, a.aPos, a.aNeg, LO, HI, a.scale),
+];
 
 function forwardProgram(a: FusedLossAttrs): WebGPUProgram {
   const element =
@@ -144,8 +158,17 @@ interface LossInputs {
 
 function checked(what: string, { yTrue, yPred, w }: LossInputs, a: FusedLossAttrs): [number, number] {
   const [batch, classes] = yPred.shape;
-  const ok = yPred.shape.length === 2 && yTrue.dtype === 'float32' && yPred.dtype === 'float32' && tf.util.arraysEqual(yTrue.shape, yPred.shape) && (a.on === 'none') === !w && (!w || (w.dtype === 'float32' && w.shape.length === 1 && w.shape[0] === classes));
-  if (!ok) throw new RangeError(`${what} on webgpu: yTrue and yPred must be float32 [batch, classes] (and w float32 [classes] with class weights), got ${yTrue.dtype} [${yTrue.shape}], ${yPred.dtype} [${yPred.shape}]${w ? `, w ${w.dtype} [${w.shape}]` : ''}`);
+  const ok =
+    yPred.shape.length === 2 &&
+    yTrue.dtype === 'float32' &&
+    yPred.dtype === 'float32' &&
+    tf.util.arraysEqual(yTrue.shape, yPred.shape) &&
+    (a.on === 'none') === !w &&
+    (!w || (w.dtype === 'float32' && w.shape.length === 1 && w.shape[0] === classes));
+  if (!ok)
+    throw new RangeError(
+      `${what} on webgpu: yTrue and yPred must be float32 [batch, classes] (and w float32 [classes] with class weights), got ${yTrue.dtype} [${yTrue.shape}], ${yPred.dtype} [${yPred.shape}]${w ? `, w ${w.dtype} [${w.shape}]` : ''}`,
+    );
   return [batch * classes, classes];
 }
 
@@ -173,7 +196,8 @@ export const focalLossGradWebGpuConfig: tf.KernelConfig = {
     const a = attrs as unknown as FusedLossAttrs;
     const ins = inputs as unknown as LossInputs & { dy: tf.TensorInfo };
     const [n, classes] = checked('Fused loss gradient', ins, a);
-    if (ins.dy.shape.length !== 0 || ins.dy.dtype !== 'float32') throw new RangeError(`Fused loss gradient on webgpu: dy must be a float32 scalar, got ${ins.dy.dtype} [${ins.dy.shape}]`);
+    if (ins.dy.shape.length !== 0 || ins.dy.dtype !== 'float32')
+      throw new RangeError(`Fused loss gradient on webgpu: dy must be a float32 scalar, got ${ins.dy.dtype} [${ins.dy.shape}]`);
     const tensors = [ins.dy, ins.yTrue, ins.yPred, ...(ins.w ? [ins.w] : [])].map(flat);
     const out = (backend as WebGPUBackend).runWebGPUProgram(gradientProgram(a, n), tensors, 'float32', uniformData(n, classes, a));
     return { ...out, shape: [...ins.yPred.shape] };
@@ -202,7 +226,8 @@ function gradConfig(kernelName: string, weighted: boolean): tf.GradConfig {
 
 /** Registers the fused losses for webgpu and their gradients (idempotent). */
 export function registerWebGpuFocalLoss(): void {
-  for (const k of [focalLossWebGpuConfig, focalLossWeightedWebGpuConfig, focalLossGradWebGpuConfig]) if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel(k);
+  for (const k of [focalLossWebGpuConfig, focalLossWeightedWebGpuConfig, focalLossGradWebGpuConfig])
+    if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel(k);
   if (!tf.getGradient(FOCAL_LOSS)) tf.registerGradient(gradConfig(FOCAL_LOSS, false));
   if (!tf.getGradient(FOCAL_LOSS_WEIGHTED)) tf.registerGradient(gradConfig(FOCAL_LOSS_WEIGHTED, true));
 }
@@ -242,7 +267,10 @@ export async function verifyFocalLoss(): Promise<string | null> {
         const results = [fused(p), ops(p), tf.grad(fused)(p), tf.grad(ops)(p)];
         const [lf, lo, gf, go] = await Promise.all(results.map((t) => t.data()));
         tf.dispose(results);
-        for (const [what, got, want] of [['loss', lf, lo], ['gradient', gf, go]] as const) {
+        for (const [what, got, want] of [
+          ['loss', lf, lo],
+          ['gradient', gf, go],
+        ] as const) {
           for (let i = 0; i < want.length; i++) {
             if (!(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1e-3, Math.abs(want[i])))) {
               for (const k of [FOCAL_LOSS, FOCAL_LOSS_WEIGHTED, FOCAL_LOSS_GRAD]) if (tf.getKernel(k, backend)) tf.unregisterKernel(k, backend);

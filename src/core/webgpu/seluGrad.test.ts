@@ -55,7 +55,9 @@ describe('verifySeluGrad', () => {
     expect(await verifySeluGrad()).toMatch(/^self-check failed on cpu \(x [\d.e+-]+: [\d.e+-]+ vs [\d.e+-]+\); tfjs's SELU gradient runs$/);
     expect(tf.getKernel(SELU_GRAD, 'cpu')).toBeUndefined();
     const x = tf.tensor1d([1, -1]);
-    const g = await tf.grad((t: tf.Tensor) => tf.selu(t))(x).data();
+    const g = await tf
+      .grad((t: tf.Tensor) => tf.selu(t))(x)
+      .data();
     expect(g[0]).toBeCloseTo(1.0507009873554805, 6);
     expect(g[1]).toBeCloseTo(1.7580993408473768 * Math.exp(-1), 6);
     x.dispose();

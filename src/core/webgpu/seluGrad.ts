@@ -57,7 +57,8 @@ export async function verifySeluGrad(): Promise<string | null> {
   const n = 1027;
   const xs = Float32Array.from({ length: n }, (_, i) => (i === 0 ? 0 : Math.sinh((i - 513) / 60)));
   const dys = Float32Array.from({ length: n }, (_, i) => 1 + (i % 7) / 3);
-  const x = tf.tensor1d(xs), dy = tf.tensor1d(dys);
+  const x = tf.tensor1d(xs),
+    dy = tf.tensor1d(dys);
   const g = tf.grad((t: tf.Tensor) => tf.selu(t))(x, dy);
   try {
     const got = await g.data();

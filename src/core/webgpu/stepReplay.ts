@@ -167,7 +167,6 @@ class Recording {
 let recording: Recording | null = null;
 let recordingBackend: Backend | null = null;
 
-
 /**
  * Claims the upload of tensor `t` as a per-step value: a replay writes `next(feeds)` in its place.
  * Uploads the tensor now if it is still on the CPU. No-op when no step is being recorded.
@@ -245,7 +244,12 @@ function record<T>(be: Backend, step: () => T): { rec: Recording; result: T } {
         const r = entry.resource as GPUBufferBinding | GPUBuffer;
         const buffer = r instanceof GPUBuffer ? r : r.buffer;
         if (!(buffer instanceof GPUBuffer)) rec.fail('a bind group holds something other than buffers');
-        else bindings[entry.binding] = { buffer, offset: r instanceof GPUBuffer ? 0 : (r.offset ?? 0), size: r instanceof GPUBuffer ? buffer.size : (r.size ?? buffer.size) };
+        else
+          bindings[entry.binding] = {
+            buffer,
+            offset: r instanceof GPUBuffer ? 0 : (r.offset ?? 0),
+            size: r instanceof GPUBuffer ? buffer.size : (r.size ?? buffer.size),
+          };
       }
       rec.groups.set(g, bindings);
       return g;
@@ -253,7 +257,14 @@ function record<T>(be: Backend, step: () => T): { rec: Recording; result: T } {
   );
   const writeBuffer = queue.writeBuffer;
   restores.push(
-    override(queue, 'writeBuffer', function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource | SharedArrayBuffer, dataOffset?: number, size?: number) {
+    override(queue, 'writeBuffer', function (
+      this: GPUQueue,
+      buffer: GPUBuffer,
+      offset: number,
+      data: BufferSource | SharedArrayBuffer,
+      dataOffset?: number,
+      size?: number,
+    ) {
       const isView = ArrayBuffer.isView(data);
       const unit = isView && 'BYTES_PER_ELEMENT' in data ? (data as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT : 1;
       const base = isView ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data as ArrayBuffer);
@@ -305,7 +316,15 @@ function record<T>(be: Backend, step: () => T): { rec: Recording; result: T } {
         };
         return pass;
       };
-      for (const op of ['copyBufferToBuffer', 'copyBufferToTexture', 'copyTextureToBuffer', 'copyTextureToTexture', 'clearBuffer', 'resolveQuerySet', 'beginRenderPass'] as const) {
+      for (const op of [
+        'copyBufferToBuffer',
+        'copyBufferToTexture',
+        'copyTextureToBuffer',
+        'copyTextureToTexture',
+        'clearBuffer',
+        'resolveQuerySet',
+        'beginRenderPass',
+      ] as const) {
         const original = (enc as unknown as Record<string, (...a: unknown[]) => unknown>)[op];
         if (typeof original !== 'function') continue;
         (enc as unknown as Record<string, (...a: unknown[]) => unknown>)[op] = function (this: GPUCommandEncoder, ...a: unknown[]) {
@@ -384,7 +403,9 @@ function compare(a: Recording, b: Recording): { carries: Carry[] } | { why: stri
     const eb = b.events[i];
     if (ea.kind !== 'write' || eb.kind !== 'write' || eb.next) continue;
     if (ea.data.byteLength !== eb.data.byteLength || ea.data.some((v, j) => v !== eb.data[j])) {
-      return { why: `a value written to the GPU changed between the steps without being claimed as per-step (write ${i} of ${a.events.length} calls, ${eb.data.byteLength} bytes)` };
+      return {
+        why: `a value written to the GPU changed between the steps without being claimed as per-step (write ${i} of ${a.events.length} calls, ${eb.data.byteLength} bytes)`,
+      };
     }
   }
   return { carries };
@@ -438,7 +459,8 @@ class Replay {
     const writes = new Map<GPUBuffer, number>();
     for (const e of rec.events) if (e.kind === 'write') writes.set(e.buffer, (writes.get(e.buffer) ?? 0) + 1);
     for (const e of rec.events) {
-      if (e.kind === 'write' && !e.next && writes.get(e.buffer) === 1 && (e.buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && this.held.has(e.buffer)) this.kept.add(e);
+      if (e.kind === 'write' && !e.next && writes.get(e.buffer) === 1 && (e.buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && this.held.has(e.buffer))
+        this.kept.add(e);
     }
     const release = bm.releaseBuffer;
     this.restoreRelease = override(bm, 'releaseBuffer', (buffer: GPUBuffer, reuse?: boolean) => {
@@ -483,7 +505,9 @@ class Replay {
       // out, so that one carry's source being another's destination changes nothing; and submitted
       // before this step's first write, which may reuse a source buffer.
       const copy = device.createCommandEncoder();
-      this.scratch ??= this.carries.map((c) => device.createBuffer({ size: Math.min(c.from.size, c.to.size), usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
+      this.scratch ??= this.carries.map((c) =>
+        device.createBuffer({ size: Math.min(c.from.size, c.to.size), usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
+      );
       this.carries.forEach((c, i) => copy.copyBufferToBuffer(c.from, 0, this.scratch![i], 0, this.scratch![i].size));
       this.carries.forEach((c, i) => copy.copyBufferToBuffer(this.scratch![i], 0, c.to, 0, this.scratch![i].size));
       queue.submit([copy.finish()]);
@@ -553,7 +577,6 @@ export interface ReplayStatus {
   carried: number;
 }
 
-
 /**
  * Runs a sequence of like steps (a training phase's, a validation's, a prediction's batches): through
  * tfjs until two consecutive steps of the same `key` (the caller's name for the step's shapes and
@@ -612,7 +635,9 @@ export class StepReplayer {
     const same = previous && previous.key === key && !previous.rec.problem ? compare(previous.rec, rec) : undefined;
     const why =
       rec.problem ??
-      (out.dtype === 'float32' && outBuffer instanceof GPUBuffer && rec.acquiredAt.has(outBuffer) ? null : 'the output was not a float32 tensor computed inside the step') ??
+      (out.dtype === 'float32' && outBuffer instanceof GPUBuffer && rec.acquiredAt.has(outBuffer)
+        ? null
+        : 'the output was not a float32 tensor computed inside the step') ??
       (same && 'why' in same ? same.why : same ? null : undefined);
     if (why === null && same && 'carries' in same) {
       this.replay = { key, r: new Replay(be, rec, { buffer: outBuffer as GPUBuffer, bytes: out.size * 4 }, same.carries) };

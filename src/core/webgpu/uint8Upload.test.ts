@@ -19,7 +19,11 @@ function cpuKernel(decode: (word: number, k: number) => number): tf.KernelConfig
       const size = (attrs as { size: number }).size;
       const out = new Float32Array(size);
       for (let i = 0; i < size; i++) out[i] = decode(words[i >> 2], i & 3);
-      return (backend as unknown as { makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo }).makeTensorInfo([size], 'float32', out);
+      return (backend as unknown as { makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo }).makeTensorInfo(
+        [size],
+        'float32',
+        out,
+      );
     },
   };
 }

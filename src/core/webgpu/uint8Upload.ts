@@ -118,11 +118,14 @@ export function uint8Tensor(bytes: Uint8Array, shape: number[], feed?: string): 
   }
   const words = Math.ceil(n / 4);
   // an int32 view needs 4-byte alignment and whole words; otherwise copy into a fresh buffer
-  const aligned = bytes.byteOffset % 4 === 0 && n % 4 === 0 ? bytes : (() => {
-    const c = new Uint8Array(words * 4);
-    c.set(bytes);
-    return c;
-  })();
+  const aligned =
+    bytes.byteOffset % 4 === 0 && n % 4 === 0
+      ? bytes
+      : (() => {
+          const c = new Uint8Array(words * 4);
+          c.set(bytes);
+          return c;
+        })();
   const packed = tf.tensor1d(new Int32Array(aligned.buffer, aligned.byteOffset, words), 'int32');
   // a recorded training step's batch: a replay writes the next batch's bytes here (stepReplay.ts)
   if (feed) claimUpload(packed, feed, (f) => f[feed]);

@@ -35,7 +35,8 @@ function ImportProgressView() {
       <progress max={100} value={pct} aria-label="Import progress" />
       {p?.phase === 'importing' && (
         <div data-testid="import-progress-text">
-          {fmtInt(p.done)} of {fmtInt(p.total)} samples · {(p.bytes / 1e6 / (p.elapsedMs / 1000 || 1)).toFixed(1)} MB/s · {perSecond.toFixed(1)} samples/s · ETA {fmtDuration(etaSeconds)}
+          {fmtInt(p.done)} of {fmtInt(p.total)} samples · {(p.bytes / 1e6 / (p.elapsedMs / 1000 || 1)).toFixed(1)} MB/s · {perSecond.toFixed(1)} samples/s · ETA{' '}
+          {fmtDuration(etaSeconds)}
         </div>
       )}
       <button onClick={cancel} disabled={importing.cancelling}>
@@ -213,7 +214,11 @@ export function DatasetsPanel() {
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
             e.target.value = '';
-            if (files.length) importSources(files.map((file) => ({ kind: 'file', file })), opts());
+            if (files.length)
+              importSources(
+                files.map((file) => ({ kind: 'file', file })),
+                opts(),
+              );
           }}
         />
         <input
@@ -252,14 +257,29 @@ export function DatasetsPanel() {
         </label>
         <label>
           At most{' '}
-          <input aria-label="Sample limit" type="number" min={1} placeholder="all" value={limit} onChange={(e) => setLimit(e.target.value)} style={{ width: 80 }} /> samples per split
+          <input
+            aria-label="Sample limit"
+            type="number"
+            min={1}
+            placeholder="all"
+            value={limit}
+            onChange={(e) => setLimit(e.target.value)}
+            style={{ width: 80 }}
+          />{' '}
+          samples per split
         </label>
         <details>
           <summary>Demo size</summary>
           {(['train', 'test', 'size', 'seed'] as const).map((k) => (
             <label key={k}>
               {k}{' '}
-              <input aria-label={`Demo ${k}`} type="number" value={demo[k]} onChange={(e) => setDemo({ ...demo, [k]: Number(e.target.value) })} style={{ width: 70 }} />
+              <input
+                aria-label={`Demo ${k}`}
+                type="number"
+                value={demo[k]}
+                onChange={(e) => setDemo({ ...demo, [k]: Number(e.target.value) })}
+                style={{ width: 70 }}
+              />
             </label>
           ))}
         </details>
@@ -297,7 +317,9 @@ export function DatasetsPanel() {
       {storage && (
         <p className="storage-line" data-testid="storage-line">
           Browser storage: {fmtBytes(storage.usage)} used of {fmtBytes(storage.quota)} ·{' '}
-          {storage.persisted ? 'persistent (the browser will not evict it)' : 'best-effort (the browser may evict it under pressure; persistence was not granted)'}
+          {storage.persisted
+            ? 'persistent (the browser will not evict it)'
+            : 'best-effort (the browser may evict it under pressure; persistence was not granted)'}
         </p>
       )}
     </section>

@@ -93,7 +93,9 @@ export function ClassTable({ rows, spreads, selected, onSelect, onThreshold }: C
     [rows, spreads],
   );
   const sorted = useMemo(() => sortRows(withSpread, sort.key, sort.dir), [withSpread, sort]);
-  const columns = spreads ? [...COLUMNS, { key: 'spread' as const, label: 'Across folds', title: 'Per-class threshold across the K folds: min–max and standard deviation' }] : COLUMNS;
+  const columns = spreads
+    ? [...COLUMNS, { key: 'spread' as const, label: 'Across folds', title: 'Per-class threshold across the K folds: min–max and standard deviation' }]
+    : COLUMNS;
   return (
     <table className="eval-table" data-testid="per-class-table">
       <thead>

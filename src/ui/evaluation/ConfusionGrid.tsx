@@ -31,10 +31,18 @@ export const ConfusionGrid = memo(function ConfusionGrid({ tp, fp, fn, rows }: C
               {k.c} {className(k.c)}
             </div>
             <div className="confusion-counts">
-              <span className="tp" title="true positives">{k.tp}</span>
-              <span className="fn" title="false negatives">{k.fn}</span>
-              <span className="fp" title="false positives">{k.fp}</span>
-              <span className="tn" title="true negatives">{k.tn}</span>
+              <span className="tp" title="true positives">
+                {k.tp}
+              </span>
+              <span className="fn" title="false negatives">
+                {k.fn}
+              </span>
+              <span className="fp" title="false positives">
+                {k.fp}
+              </span>
+              <span className="tn" title="true negatives">
+                {k.tn}
+              </span>
             </div>
           </div>
         ))}

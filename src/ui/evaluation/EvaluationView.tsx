@@ -102,7 +102,10 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
   };
 
   // the slider-speed path: O(rows × classes) counts, then 28 F1s
-  const counts = useMemo(() => (shapeError ? null : countsAtThresholds(truth, probs, thresholds, numClasses)), [truth, probs, thresholds, numClasses, shapeError]);
+  const counts = useMemo(
+    () => (shapeError ? null : countsAtThresholds(truth, probs, thresholds, numClasses)),
+    [truth, probs, thresholds, numClasses, shapeError],
+  );
   const report = useMemo(() => (counts ? f1Report(counts, rule) : null), [counts, rule]);
   // the charts and the grid redraw when a slider rests (CHART_SETTLE_MS); the number and the table follow every move
   const now = useMemo(() => ({ report, counts, thresholds }), [report, counts, thresholds]);
@@ -202,7 +205,11 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
         <button type="button" onClick={() => applyMethod('per-class')} title="Each class's own F1-optimal t on this validation set">
           Per-class
         </button>
-        <button type="button" onClick={() => applyMethod('lipton')} title="Lipton, Elkan & Narayanaswamy 2014: t = half the class's best F1 (for calibrated probabilities)">
+        <button
+          type="button"
+          onClick={() => applyMethod('lipton')}
+          title="Lipton, Elkan & Narayanaswamy 2014: t = half the class's best F1 (for calibrated probabilities)"
+        >
           Lipton (F1*/2)
         </button>
         <button type="button" onClick={() => applyMethod('proportion')} title="Each class's t so its predicted positive rate equals the target rate">
@@ -221,10 +228,12 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
         </span>
       </div>
       <p className="eval-note">
-        Per-class thresholds are fitted on the same validation rows they are scored on: for rare classes a handful of positives decide
-        the threshold, so validation F1 rises while a test score can fall. The global threshold is the safe default
-        {spreads ? `; the last column shows each class's threshold spread across the ${foldThresholds!.length} folds.` : '; give fold thresholds to see their spread across folds.'}
-        {' '}Proportion matching with the validation prevalence uses the truth's class rates, so its score here is optimistic.
+        Per-class thresholds are fitted on the same validation rows they are scored on: for rare classes a handful of positives decide the threshold, so
+        validation F1 rises while a test score can fall. The global threshold is the safe default
+        {spreads
+          ? `; the last column shows each class's threshold spread across the ${foldThresholds!.length} folds.`
+          : '; give fold thresholds to see their spread across folds.'}{' '}
+        Proportion matching with the validation prevalence uses the truth's class rates, so its score here is optimistic.
       </p>
 
       <div className="eval-body">
@@ -238,17 +247,17 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
             <F1BarChart f1={f1s} />
           </ChartSlot>
           <ChartSlot minHeight={240}>
-          <PRCurveChart
-            probs={prData.probs}
-            truth={prData.truth}
-            numClasses={numClasses}
-            cls={pc}
-            onClass={setPrClass}
-            threshold={chart.thresholds[pc]}
-            tp={chart.counts.tp[pc]}
-            fp={chart.counts.fp[pc]}
-            fn={chart.counts.fn[pc]}
-          />
+            <PRCurveChart
+              probs={prData.probs}
+              truth={prData.truth}
+              numClasses={numClasses}
+              cls={pc}
+              onClass={setPrClass}
+              threshold={chart.thresholds[pc]}
+              tp={chart.counts.tp[pc]}
+              fp={chart.counts.fp[pc]}
+              fn={chart.counts.fn[pc]}
+            />
           </ChartSlot>
         </div>
       </div>

@@ -16,7 +16,6 @@ export interface PRCurveChartProps {
   fn: number;
 }
 
-
 /** Precision–recall curve of one chosen class with the current threshold's operating point marked. */
 export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasses, cls, onClass, threshold, tp, fp, fn }: PRCurveChartProps) {
   const curve = useMemo(() => thinCurve(prCurve(truth, probs, numClasses, cls)), [truth, probs, numClasses, cls]);
@@ -36,8 +35,14 @@ export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasse
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={curve} margin={{ top: 6, right: 12, bottom: 14, left: 0 }}>
           <CartesianGrid vertical={false} strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="recall" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} tick={{ fontSize: 10 }}
-            label={{ value: 'recall', position: 'insideBottom', offset: -8, fontSize: 11 }} />
+          <XAxis
+            type="number"
+            dataKey="recall"
+            domain={[0, 1]}
+            ticks={[0, 0.25, 0.5, 0.75, 1]}
+            tick={{ fontSize: 10 }}
+            label={{ value: 'recall', position: 'insideBottom', offset: -8, fontSize: 11 }}
+          />
           <YAxis type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} width={34} tick={{ fontSize: 10 }} />
           <Tooltip
             isAnimationActive={false}

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { nextSort, sortRows, type ClassRow } from './classTable';
 
 const row = (cls: number, name: string, f1: number, support: number, spread?: number): ClassRow => ({
-  cls, name, support, precision: f1, recall: f1, f1, threshold: 0.5, spread,
+  cls,
+  name,
+  support,
+  precision: f1,
+  recall: f1,
+  f1,
+  threshold: 0.5,
+  spread,
 });
 const rows = [row(0, 'Nucleoplasm', 0.8, 50), row(1, 'Aggresome', 0.1, 3, 0.2), row(2, 'Cytosol', NaN, 0, 0.05), row(3, 'Lysosomes', 0.1, 1)];
 

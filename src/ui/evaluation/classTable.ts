@@ -22,9 +22,11 @@ export type SortDir = 'asc' | 'desc';
 export function sortRows<R extends ClassRow>(rows: readonly R[], key: SortKey, dir: SortDir): R[] {
   const sign = dir === 'asc' ? 1 : -1;
   return rows.slice().sort((a, b) => {
-    const va = a[key], vb = b[key];
+    const va = a[key],
+      vb = b[key];
     if (typeof va === 'string' && typeof vb === 'string') return sign * va.localeCompare(vb) || a.cls - b.cls;
-    const na = typeof va === 'number' && !Number.isNaN(va), nb = typeof vb === 'number' && !Number.isNaN(vb);
+    const na = typeof va === 'number' && !Number.isNaN(va),
+      nb = typeof vb === 'number' && !Number.isNaN(vb);
     if (!na || !nb) return na === nb ? a.cls - b.cls : na ? -1 : 1;
     return sign * ((va as number) - (vb as number)) || a.cls - b.cls;
   });

@@ -18,7 +18,9 @@ export function foldSpread(foldThresholds: readonly (readonly number[])[], numCl
   });
   const K = foldThresholds.length;
   return Array.from({ length: numClasses }, (_, c) => {
-    let min = Infinity, max = -Infinity, sum = 0;
+    let min = Infinity,
+      max = -Infinity,
+      sum = 0;
     for (const t of foldThresholds) {
       min = Math.min(min, t[c]);
       max = Math.max(max, t[c]);

@@ -6,7 +6,8 @@ import { operatingPoint, prCurve, thinCurve } from './prCurve';
 /** Random validation predictions with ties (probabilities on a 0.05 grid) and a rare class. */
 function sample(rows: number, numClasses: number, seed: number) {
   const rand = mulberry(seed);
-  const truth = new Uint8Array(rows * numClasses), probs = new Float32Array(rows * numClasses);
+  const truth = new Uint8Array(rows * numClasses),
+    probs = new Float32Array(rows * numClasses);
   for (let i = 0; i < truth.length; i++) {
     const c = i % numClasses;
     truth[i] = rand() < (c === 2 ? 0.02 : 0.3) ? 1 : 0;
@@ -17,7 +18,8 @@ function sample(rows: number, numClasses: number, seed: number) {
 
 describe('prCurve', () => {
   it('matches brute-force counts at every distinct threshold a slider can reach', () => {
-    const K = 3, { truth, probs } = sample(400, K, 7);
+    const K = 3,
+      { truth, probs } = sample(400, K, 7);
     for (let c = 0; c < K; c++) {
       const curve = prCurve(truth, probs, K, c);
       const values = new Set<number>();
@@ -30,7 +32,9 @@ describe('prCurve', () => {
         t[c] = pt.threshold;
         const k = countsAtThresholds(truth, probs, t, K);
         expect([pt.tp, pt.fp, pt.fn]).toEqual([k.tp[c], k.fp[c], k.fn[c]]);
-        const tp = k.tp[c], fp = k.fp[c], fn = k.fn[c];
+        const tp = k.tp[c],
+          fp = k.fp[c],
+          fn = k.fn[c];
         expect(pt.precision).toBeCloseTo(tp + fp ? tp / (tp + fp) : 1, 12);
         expect(pt.recall).toBeCloseTo(tp / (tp + fn), 12);
       }
@@ -38,7 +42,8 @@ describe('prCurve', () => {
   });
 
   it('runs from nothing predicted (recall 0, precision 1) to everything predicted (recall 1, precision = prevalence)', () => {
-    const truth = Uint8Array.from([1, 0, 1, 0]), probs = Float32Array.from([0.9, 0.2, 0.4, 0.6]);
+    const truth = Uint8Array.from([1, 0, 1, 0]),
+      probs = Float32Array.from([0.9, 0.2, 0.4, 0.6]);
     const curve = prCurve(truth, probs, 1, 0);
     expect(curve.map((p) => [p.threshold, p.precision, p.recall])).toEqual([
       [Math.fround(0.9), 1, 0],
@@ -62,8 +67,10 @@ describe('prCurve', () => {
 
   it('thins a long curve but keeps every recall step of a rare class and both ends', () => {
     // 6,000 rows, 9 positives: the curve has 6,000 points but only 10 recall levels
-    const rows = 6000, rand = mulberry(3);
-    const truth = new Uint8Array(rows), probs = new Float32Array(rows);
+    const rows = 6000,
+      rand = mulberry(3);
+    const truth = new Uint8Array(rows),
+      probs = new Float32Array(rows);
     for (let r = 0; r < rows; r++) {
       truth[r] = r % 667 === 0 ? 1 : 0;
       probs[r] = truth[r] ? 0.3 + 0.6 * rand() : 0.7 * rand();

@@ -33,13 +33,17 @@ export function prCurve(truth: Uint8Array, probs: Float32Array, numClasses: numb
   if (!(Number.isInteger(cls) && cls >= 0 && cls < numClasses)) throw new RangeError(`class ${cls} is not 0..${numClasses - 1}`);
   const rows = probs.length / numClasses;
   // positives' and negatives' probabilities, each sorted descending
-  const pos: number[] = [], neg: number[] = [];
+  const pos: number[] = [],
+    neg: number[] = [];
   for (let r = 0, i = cls; r < rows; r++, i += numClasses) (truth[i] ? pos : neg).push(probs[i]);
-  const P = Float32Array.from(pos).sort().reverse(), N = Float32Array.from(neg).sort().reverse();
-  const np = P.length, nn = N.length;
+  const P = Float32Array.from(pos).sort().reverse(),
+    N = Float32Array.from(neg).sort().reverse();
+  const np = P.length,
+    nn = N.length;
   const points: PRPoint[] = [];
   const push = (t: number, tp: number, fp: number) => points.push({ threshold: t, ...operatingPoint(tp, fp, np - tp), tp, fp, fn: np - tp });
-  let ip = 0, in_ = 0; // rows with p > current threshold
+  let ip = 0,
+    in_ = 0; // rows with p > current threshold
   while (ip < np || in_ < nn) {
     const v = Math.max(ip < np ? P[ip] : -Infinity, in_ < nn ? N[in_] : -Infinity);
     push(v, ip, in_);
@@ -60,7 +64,8 @@ export function thinCurve(points: readonly PRPoint[], minStep = 0.004, max = 600
   if (points.length <= 2) return points.slice();
   const kept: PRPoint[] = [points[0]];
   for (let i = 1; i < points.length - 1; i++) {
-    const last = kept[kept.length - 1], p = points[i];
+    const last = kept[kept.length - 1],
+      p = points[i];
     if (Math.abs(p.recall - last.recall) >= minStep || Math.abs(p.precision - last.precision) >= minStep) kept.push(p);
   }
   kept.push(points[points.length - 1]);

@@ -102,7 +102,9 @@ export function CooccurrenceHeatmap({ matrix, onPickPair }: Props) {
         )}
       </svg>
       <p className="heatmap-hover" data-testid="heatmap-hover" aria-live="polite">
-        {hover ? describe(hover) : `Hover a cell; click to filter to both classes. Darkest = ${mode === 'count' ? fmt(max) : max.toFixed(3)}; grey diagonal = class totals.`}
+        {hover
+          ? describe(hover)
+          : `Hover a cell; click to filter to both classes. Darkest = ${mode === 'count' ? fmt(max) : max.toFixed(3)}; grey diagonal = class totals.`}
       </p>
     </figure>
   );

@@ -74,7 +74,8 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
     setOpen(null);
   }, []);
   const toggleClass = useCallback(
-    (c: number) => changeFilter({ ...filter, classes: filter.classes.includes(c) ? filter.classes.filter((x) => x !== c) : [...filter.classes, c].sort((a, b) => a - b) }),
+    (c: number) =>
+      changeFilter({ ...filter, classes: filter.classes.includes(c) ? filter.classes.filter((x) => x !== c) : [...filter.classes, c].sort((a, b) => a - b) }),
     [filter, changeFilter],
   );
   const pickPair = useCallback(
@@ -98,7 +99,12 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
   const next = useCallback(() => step(1), [step]);
   const close = useCallback(() => setOpen(null), []);
 
-  if (loadError) return <p className="explorer-error" role="alert">Could not read the samples of {dataset.name}: {loadError}</p>;
+  if (loadError)
+    return (
+      <p className="explorer-error" role="alert">
+        Could not read the samples of {dataset.name}: {loadError}
+      </p>
+    );
   if (!all) return <p data-testid="explorer-loading">Loading samples…</p>;
 
   const openSample = open !== null ? samples[open] : undefined;

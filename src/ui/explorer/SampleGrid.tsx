@@ -55,6 +55,8 @@ export function SampleGrid({ samples, loader, thumbSize, activeIndex, onActiveCh
   useLayoutEffect(() => {
     if (ref.current) ref.current.scrollTop = 0;
     update();
+    // only a new filter result scrolls to the top; `update` also changes with the column count (a resize)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [samples]);
 
   useEffect(() => {

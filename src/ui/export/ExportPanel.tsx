@@ -13,7 +13,11 @@ import './export.css';
 /** A run can predict when it ended and has a stored checkpoint (an imported model has one at epoch 0). */
 export const canPredict = (r: RunRecord) => (r.status === 'done' || r.status === 'stopped') && (r.checkpointEpoch > 0 || r.bestEpoch !== null);
 const bestF1 = (r: RunRecord) => (r.history.length ? Math.max(...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1)).toFixed(4) : '–');
-const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'run';
+const fileSafe = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60) || 'run';
 
 function ProgressView() {
   const job = useStudio((s) => s.predictJob);
@@ -84,7 +88,10 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
   const thresholdsFor = (r: RunRecord): number[] | null => {
     const i = prediction?.members.findIndex((m) => m.runId === r.id) ?? -1;
     if (i >= 0 && outputs?.plan) return Array.from(outputs.plan.members[i].thresholds);
-    if (r.valProbs && r.valTruth) return Array.from(chooseThresholds(r.valTruth, r.valProbs, choice.mode === 'proportion' && !facts ? 'global' : choice.mode, { rates: facts?.rates }).thresholds);
+    if (r.valProbs && r.valTruth)
+      return Array.from(
+        chooseThresholds(r.valTruth, r.valProbs, choice.mode === 'proportion' && !facts ? 'global' : choice.mode, { rates: facts?.rates }).thresholds,
+      );
     return null;
   };
   const downloadReport = async (r: RunRecord) => {
@@ -117,7 +124,14 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
             {mine.map((r) => (
               <tr key={r.id} data-testid="export-run-row">
                 <td>
-                  <input type="checkbox" aria-label={`Predict with ${r.name}`} disabled={!canPredict(r)} title={canPredict(r) ? undefined : 'needs a finished run with a stored checkpoint'} checked={selection.includes(r.id) && canPredict(r)} onChange={(e) => toggle(r.id, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Predict with ${r.name}`}
+                    disabled={!canPredict(r)}
+                    title={canPredict(r) ? undefined : 'needs a finished run with a stored checkpoint'}
+                    checked={selection.includes(r.id) && canPredict(r)}
+                    onChange={(e) => toggle(r.id, e.target.checked)}
+                  />
                 </td>
                 <td>{r.name}</td>
                 <td>{r.status}</td>
@@ -166,7 +180,14 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
         )}
         <label>
           batch{' '}
-          <input aria-label="Predict batch" type="number" min={1} value={options.batchSize} onChange={(e) => setOptions({ batchSize: Math.max(1, Math.round(Number(e.target.value)) || 1) })} style={{ width: 60 }} />
+          <input
+            aria-label="Predict batch"
+            type="number"
+            min={1}
+            value={options.batchSize}
+            onChange={(e) => setOptions({ batchSize: Math.max(1, Math.round(Number(e.target.value)) || 1) })}
+            style={{ width: 60 }}
+          />
         </label>
         <button className="primary" data-testid="predict" disabled={!!problem || !!job} onClick={() => dataset && startPrediction(dataset.id)}>
           Predict test split{dataset?.test ? ` (${fmtInt(dataset.test)} images)` : ''}

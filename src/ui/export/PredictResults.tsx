@@ -10,7 +10,11 @@ import { buildSubmissionFile, expectedSubmissionIds, type SubmissionFile } from 
 import type { DatasetFacts } from './useDatasetFacts';
 
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(4));
-const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'run';
+const fileSafe = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60) || 'run';
 
 const MODE_LABELS: Record<string, string> = {
   global: 'global (one threshold; the safe default)',
@@ -31,7 +35,11 @@ export function usePredictionOutputs(prediction: PredictResult | null, ds: Datas
     } catch (e) {
       return { plan: null, test: null, submission: null, error: (e as Error).message };
     }
-    const test = ensembleTest(prediction.members.map((m) => m.testProbs), plan, settings);
+    const test = ensembleTest(
+      prediction.members.map((m) => m.testProbs),
+      plan,
+      settings,
+    );
     let submission: SubmissionFile | null = null;
     let error: string | null = null;
     try {
@@ -54,7 +62,8 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
   return (
     <div className="predict-results" data-testid="predict-results">
       <p className="hint">
-        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''} on {prediction.backend} in {prediction.seconds.toFixed(1)} s ({(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s, validation images included).
+        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''} on {prediction.backend} in {prediction.seconds.toFixed(1)}{' '}
+        s ({(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s, validation images included).
       </p>
       <div className="setup-row">
         {several && (
@@ -77,11 +86,13 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
           </select>
         </label>
         <label>
-          <input type="checkbox" aria-label="At least one label" checked={choice.atLeastOne} onChange={(e) => setChoice({ atLeastOne: e.target.checked })} /> at least one label per image
+          <input type="checkbox" aria-label="At least one label" checked={choice.atLeastOne} onChange={(e) => setChoice({ atLeastOne: e.target.checked })} /> at
+          least one label per image
         </label>
       </div>
       <p className="hint">
-        Global is the safe default: one threshold fit on the validation images overfits far less than 28 thresholds fit on a handful of positives of each rare class.
+        Global is the safe default: one threshold fit on the validation images overfits far less than 28 thresholds fit on a handful of positives of each rare
+        class.
       </p>
       {out?.plan && (
         <table className="members-table" data-testid="members-table">
@@ -124,7 +135,11 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
           </tbody>
         </table>
       )}
-      {out?.plan && <p className="hint" data-testid="threshold-note">Thresholds: {out.plan.note}.</p>}
+      {out?.plan && (
+        <p className="hint" data-testid="threshold-note">
+          Thresholds: {out.plan.note}.
+        </p>
+      )}
       {out?.error && (
         <div className="setup-problem" role="alert" data-testid="submission-error">
           {out.error}

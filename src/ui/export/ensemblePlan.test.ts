@@ -6,7 +6,7 @@ import { commonIds, ensembleTest, planEnsemble, type EnsembleSettings, type Memb
 const C = 3;
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 function member(name: string, ids: string[], seed: number): MemberInput {
   const r = rng(seed);
@@ -75,7 +75,14 @@ describe('ensembleTest', () => {
     const p1 = Float32Array.from([0.9, 0.1, 0.6]);
     const p2 = Float32Array.from([0.7, 0.3, 0.2]);
     const p3 = Float32Array.from([0.1, 0.8, 0.7]);
-    const plan = { members: [0.5, 0.5, 0.5].map((t) => ({ name: '', thresholds: new Float64Array(C).fill(t), valMacroF1: null, valRows: 0, source: 'default' as const })), thresholds: new Float64Array(C).fill(0.5), source: 'packaged' as const, valMacroF1: null, valRows: 0, note: '' };
+    const plan = {
+      members: [0.5, 0.5, 0.5].map((t) => ({ name: '', thresholds: new Float64Array(C).fill(t), valMacroF1: null, valRows: 0, source: 'default' as const })),
+      thresholds: new Float64Array(C).fill(0.5),
+      source: 'packaged' as const,
+      valMacroF1: null,
+      valRows: 0,
+      note: '',
+    };
     const mean = ensembleTest([p1, p2, p3], plan, settings(), C);
     expect(Array.from(mean.probs).map((v) => +v.toFixed(6))).toEqual([0.566667, 0.4, 0.5]);
     expect(Array.from(mean.labels)).toEqual([1, 0, 0]);

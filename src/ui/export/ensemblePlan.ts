@@ -89,11 +89,31 @@ export function planEnsemble(inputs: readonly MemberInput[], s: EnsembleSettings
   const meanOf = (ts: Float64Array[]) => Float64Array.from({ length: numClasses }, (_, c) => ts.reduce((a, t) => a + t[c], 0) / ts.length);
   if (inputs.length === 1) {
     const m = members[0];
-    return { members, thresholds: m.thresholds, source: m.source === 'validation' ? 'own' : 'packaged', valMacroF1: m.valMacroF1, valRows: m.valRows, note: m.source === 'validation' ? `thresholds and score from the run's ${m.valRows} validation images, predicted with the same weights and TTA` : m.source === 'packaged' ? "the model's own thresholds (studio.json); no validation images to score on" : 'no validation predictions: thresholds 0.5' };
+    return {
+      members,
+      thresholds: m.thresholds,
+      source: m.source === 'validation' ? 'own' : 'packaged',
+      valMacroF1: m.valMacroF1,
+      valRows: m.valRows,
+      note:
+        m.source === 'validation'
+          ? `thresholds and score from the run's ${m.valRows} validation images, predicted with the same weights and TTA`
+          : m.source === 'packaged'
+            ? "the model's own thresholds (studio.json); no validation images to score on"
+            : 'no validation predictions: thresholds 0.5',
+    };
   }
   if (withVal && areDisjoint(inputs.map((m) => ({ name: m.name, ids: m.valIds, probs: m.valProbs! })))) {
-    const oof = oofPredictions(inputs.map((m) => ({ name: m.name, ids: m.valIds, probs: m.valProbs! })), { numClasses });
-    const truth = Uint8Array.from(oofPredictions(inputs.map((m) => ({ name: m.name, ids: m.valIds, probs: Float32Array.from(m.valTruth!) })), { numClasses }).probs);
+    const oof = oofPredictions(
+      inputs.map((m) => ({ name: m.name, ids: m.valIds, probs: m.valProbs! })),
+      { numClasses },
+    );
+    const truth = Uint8Array.from(
+      oofPredictions(
+        inputs.map((m) => ({ name: m.name, ids: m.valIds, probs: Float32Array.from(m.valTruth!) })),
+        { numClasses },
+      ).probs,
+    );
     const thresholds = thresholdsFor(truth, oof.probs, s, numClasses);
     const valMacroF1 = s.method === 'mean' ? scoreThresholds(truth, oof.probs, thresholds, { atLeastOne: s.atLeastOne, numClasses }).macroF1 : null;
     return {
@@ -112,9 +132,23 @@ export function planEnsemble(inputs: readonly MemberInput[], s: EnsembleSettings
     const truth = Uint8Array.from(rowsOf(Float32Array.from(m0.valTruth!), m0.valIds, common, numClasses));
     const mean = meanProbabilities(aligned);
     const thresholds = thresholdsFor(truth, mean, s, numClasses);
-    const pred = s.method === 'mean' ? predictLabels(mean, thresholds, { atLeastOne: s.atLeastOne, numClasses }) : voteLabels(aligned, members.map((m) => m.thresholds), { atLeastOne: s.atLeastOne, numClasses });
+    const pred =
+      s.method === 'mean'
+        ? predictLabels(mean, thresholds, { atLeastOne: s.atLeastOne, numClasses })
+        : voteLabels(
+            aligned,
+            members.map((m) => m.thresholds),
+            { atLeastOne: s.atLeastOne, numClasses },
+          );
     const valMacroF1 = f1Report(countsFromMatrices(truth, pred, numClasses)).macroF1;
-    return { members, thresholds, source: 'common', valMacroF1, valRows: common.length, note: `thresholds and score from the ${common.length} validation images that every member held out` };
+    return {
+      members,
+      thresholds,
+      source: 'common',
+      valMacroF1,
+      valRows: common.length,
+      note: `thresholds and score from the ${common.length} validation images that every member held out`,
+    };
   }
   return {
     members,
@@ -122,16 +156,27 @@ export function planEnsemble(inputs: readonly MemberInput[], s: EnsembleSettings
     source: 'packaged',
     valMacroF1: null,
     valRows: 0,
-    note: withVal ? 'the members share no validation image: the mean of their own thresholds, no ensemble score' : 'not every member has validation predictions: the mean of their own thresholds, no ensemble score',
+    note: withVal
+      ? 'the members share no validation image: the mean of their own thresholds, no ensemble score'
+      : 'not every member has validation predictions: the mean of their own thresholds, no ensemble score',
   };
 }
 
 /** The ensemble's test labels (row-major 0/1) and its mean probabilities, for aligned member probabilities. */
-export function ensembleTest(testProbs: readonly Float32Array[], plan: EnsemblePlan, s: EnsembleSettings, numClasses = NUM_CLASSES): { probs: Float32Array; labels: Uint8Array } {
+export function ensembleTest(
+  testProbs: readonly Float32Array[],
+  plan: EnsemblePlan,
+  s: EnsembleSettings,
+  numClasses = NUM_CLASSES,
+): { probs: Float32Array; labels: Uint8Array } {
   const probs = testProbs.length === 1 ? testProbs[0] : meanProbabilities(testProbs);
   const labels =
     s.method === 'vote' && testProbs.length > 1
-      ? voteLabels(testProbs, plan.members.map((m) => m.thresholds), { atLeastOne: s.atLeastOne, numClasses })
+      ? voteLabels(
+          testProbs,
+          plan.members.map((m) => m.thresholds),
+          { atLeastOne: s.atLeastOne, numClasses },
+        )
       : predictLabels(probs, plan.thresholds, { atLeastOne: s.atLeastOne, numClasses });
   return { probs, labels };
 }

@@ -72,7 +72,11 @@ export function downloadUrl(url: string, fileName: string): void {
 export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> = (set, get) => {
   const begin = (kind: PredictJob['kind'], label: string): string => {
     const jobId = crypto.randomUUID();
-    set({ predictJob: { jobId, kind, label, startedAt: performance.now(), progress: null, backend: null, cancelling: false }, exportError: null, exportNotice: null });
+    set({
+      predictJob: { jobId, kind, label, startedAt: performance.now(), progress: null, backend: null, cancelling: false },
+      exportError: null,
+      exportNotice: null,
+    });
     return jobId;
   };
   const handle = (msg: FromPredictWorker) => {
@@ -93,7 +97,11 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         const old = get().modelDownload;
         if (old) URL.revokeObjectURL(old.url);
         const url = URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-        set({ predictJob: null, modelDownload: { runId: msg.runId, fileName: msg.fileName, url }, exportNotice: `${msg.fileName}: ${(msg.bytes.byteLength / 1e6).toFixed(2)} MB, model.json + weight shards + studio.json` });
+        set({
+          predictJob: null,
+          modelDownload: { runId: msg.runId, fileName: msg.fileName, url },
+          exportNotice: `${msg.fileName}: ${(msg.bytes.byteLength / 1e6).toFixed(2)} MB, model.json + weight shards + studio.json`,
+        });
         downloadUrl(url, msg.fileName);
         return;
       }
@@ -121,7 +129,8 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     exportError: null,
     exportNotice: null,
     modelDownload: null,
-    toggleExportRun: (runId, on) => set((s) => ({ exportSelection: on ? [...s.exportSelection.filter((id) => id !== runId), runId] : s.exportSelection.filter((id) => id !== runId) })),
+    toggleExportRun: (runId, on) =>
+      set((s) => ({ exportSelection: on ? [...s.exportSelection.filter((id) => id !== runId), runId] : s.exportSelection.filter((id) => id !== runId) })),
     setPredictOptions: (patch) => set((s) => ({ predictOptions: { ...s.predictOptions, ...patch } })),
     setEnsembleChoice: (patch) => set((s) => ({ ensembleChoice: { ...s.ensembleChoice, ...patch } })),
     startPrediction: (datasetId) => {

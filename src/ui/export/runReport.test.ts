@@ -8,15 +8,28 @@ const C = 28;
 function run(): RunRecord {
   const valIds = Array.from({ length: 12 }, (_, i) => `id${i}`);
   let s = 7;
-  const r = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const r = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const valTruth = Uint8Array.from({ length: 12 * C }, () => (r() < 0.2 ? 1 : 0));
   for (let i = 0; i < 12; i++) valTruth[i * C + (i % C)] = 1;
   const valProbs = Float32Array.from(valTruth, (t) => (t ? 0.3 + 0.7 * r() : 0.6 * r()));
   return {
-    id: 'run-1', name: 'run 1 · gapnet-pl 32px', datasetId: 'ds', datasetName: 'demo', createdAt: 1, status: 'done', message: null, backend: 'webgpu',
+    id: 'run-1',
+    name: 'run 1 · gapnet-pl 32px',
+    datasetId: 'ds',
+    datasetName: 'demo',
+    createdAt: 1,
+    status: 'done',
+    message: null,
+    backend: 'webgpu',
     config: { model: 'gapnet-pl', inputSize: 32, seed: 5, split: { kind: 'holdout', fraction: 0.2 } },
     history: [1, 2, 3].map((e) => ({ epoch: e, loss: 1 / e, valLoss: 1.2 / e, valMacroF1: 0.1 * e, valPerClassF1: [] })),
-    checkpointEpoch: 3, bestEpoch: 2, valIds, valProbs, valTruth, lrReductions: [{ epoch: 2, lr: 5e-4 }], group: null,
+    checkpointEpoch: 3,
+    bestEpoch: 2,
+    valIds,
+    valProbs,
+    valTruth,
+    lrReductions: [{ epoch: 2, lr: 5e-4 }],
+    group: null,
   };
 }
 
@@ -24,7 +37,15 @@ describe('run report', () => {
   it('holds config, seed, split ids, history, thresholds and per-class metrics, and round-trips through a zip', async () => {
     const r = run();
     const files = reportFiles(r, { mode: 'global', created: new Date(0) });
-    expect([...files.keys()].sort()).toEqual(['loss.svg', 'per_class.csv', 'per_class_f1.svg', 'report.json', 'val_macro_f1.svg', 'val_probs.csv', 'val_truth.csv']);
+    expect([...files.keys()].sort()).toEqual([
+      'loss.svg',
+      'per_class.csv',
+      'per_class_f1.svg',
+      'report.json',
+      'val_macro_f1.svg',
+      'val_probs.csv',
+      'val_truth.csv',
+    ]);
     const json = JSON.parse(files.get('report.json')!);
     expect(json.seed).toBe(5);
     expect(json.valIds).toEqual(r.valIds);
@@ -55,7 +76,23 @@ describe('run report', () => {
 
 describe('svg charts', () => {
   it('one polyline per series with one point per finite value, inside the frame', () => {
-    const svg = lineChartSvg({ title: 'Loss <by> epoch', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'loss', color: '#000', points: [{ x: 1, y: 2 }, { x: 2, y: 1 }, { x: 3, y: NaN }] }, { name: 'val', color: '#f00', points: [{ x: 1, y: 3 }] }] });
+    const svg = lineChartSvg({
+      title: 'Loss <by> epoch',
+      xLabel: 'epoch',
+      yLabel: 'loss',
+      series: [
+        {
+          name: 'loss',
+          color: '#000',
+          points: [
+            { x: 1, y: 2 },
+            { x: 2, y: 1 },
+            { x: 3, y: NaN },
+          ],
+        },
+        { name: 'val', color: '#f00', points: [{ x: 1, y: 3 }] },
+      ],
+    });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('Loss &lt;by&gt; epoch');
     const lines = [...svg.matchAll(/<polyline[^>]*points="([^"]*)"/g)].map((m) => m[1].split(' ').map((p) => p.split(',').map(Number)));

@@ -20,7 +20,10 @@ export class ReportError extends Error {}
 export interface ReportJson {
   format: typeof REPORT_FORMAT;
   formatVersion: number;
-  run: Pick<RunRecord, 'id' | 'name' | 'datasetId' | 'datasetName' | 'createdAt' | 'status' | 'message' | 'backend' | 'checkpointEpoch' | 'bestEpoch' | 'group' | 'lrReductions'>;
+  run: Pick<
+    RunRecord,
+    'id' | 'name' | 'datasetId' | 'datasetName' | 'createdAt' | 'status' | 'message' | 'backend' | 'checkpointEpoch' | 'bestEpoch' | 'group' | 'lrReductions'
+  >;
   config: Record<string, unknown>;
   seed: number | null;
   valIds: string[];
@@ -44,22 +47,74 @@ export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: re
     thresholds = { mode, values: Array.from(r.thresholds), from: `the run's stored validation predictions (${run.valIds.length} images, last epoch)` };
     metrics = { macroF1: r.report.macroF1, emptyClass: r.report.emptyClass, perClass: r.report.perClass };
     files.set('val_probs.csv', formatProbsCsv(run.valIds, run.valProbs!));
-    files.set('val_truth.csv', formatLabelCsv(run.valIds.map((id, i) => ({ id, labels: labelSets(run.valTruth!.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES))[0] })), 'Target'));
+    files.set(
+      'val_truth.csv',
+      formatLabelCsv(
+        run.valIds.map((id, i) => ({ id, labels: labelSets(run.valTruth!.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES))[0] })),
+        'Target',
+      ),
+    );
     const head = 'class,name,threshold,support,tp,fp,fn,precision,recall,f1';
-    const rows = r.report.perClass.map((c) => [c.cls, `"${CLASS_NAMES[c.cls]}"`, r.thresholds[c.cls], c.support, c.tp, c.fp, c.fn, c.precision, c.recall, c.f1].join(','));
+    const rows = r.report.perClass.map((c) =>
+      [c.cls, `"${CLASS_NAMES[c.cls]}"`, r.thresholds[c.cls], c.support, c.tp, c.fp, c.fn, c.precision, c.recall, c.f1].join(','),
+    );
     files.set('per_class.csv', [head, ...rows].join('\n') + '\n');
-    files.set('per_class_f1.svg', barChartSvg({ title: `Per-class F1 (${mode} thresholds)`, xLabel: 'class', yLabel: 'F1', labels: r.report.perClass.map((c) => String(c.cls)), values: r.report.perClass.map((c) => c.f1), color: '#3b6ea8', max: 1 }));
+    files.set(
+      'per_class_f1.svg',
+      barChartSvg({
+        title: `Per-class F1 (${mode} thresholds)`,
+        xLabel: 'class',
+        yLabel: 'F1',
+        labels: r.report.perClass.map((c) => String(c.cls)),
+        values: r.report.perClass.map((c) => c.f1),
+        color: '#3b6ea8',
+        max: 1,
+      }),
+    );
   }
   const h = run.history as unknown as History[];
   if (h.length) {
-    files.set('loss.svg', lineChartSvg({ title: 'Loss by epoch', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'loss', color: '#3b6ea8', points: h.map((e) => ({ x: e.epoch, y: e.loss })) }, { name: 'val loss', color: '#d9822b', points: h.map((e) => ({ x: e.epoch, y: e.valLoss })) }] }));
-    files.set('val_macro_f1.svg', lineChartSvg({ title: 'Validation macro F1 by epoch', xLabel: 'epoch', yLabel: 'macro F1', zeroBased: true, series: [{ name: 'val macro F1', color: '#2e8b57', points: h.map((e) => ({ x: e.epoch, y: e.valMacroF1 })) }] }));
+    files.set(
+      'loss.svg',
+      lineChartSvg({
+        title: 'Loss by epoch',
+        xLabel: 'epoch',
+        yLabel: 'loss',
+        series: [
+          { name: 'loss', color: '#3b6ea8', points: h.map((e) => ({ x: e.epoch, y: e.loss })) },
+          { name: 'val loss', color: '#d9822b', points: h.map((e) => ({ x: e.epoch, y: e.valLoss })) },
+        ],
+      }),
+    );
+    files.set(
+      'val_macro_f1.svg',
+      lineChartSvg({
+        title: 'Validation macro F1 by epoch',
+        xLabel: 'epoch',
+        yLabel: 'macro F1',
+        zeroBased: true,
+        series: [{ name: 'val macro F1', color: '#2e8b57', points: h.map((e) => ({ x: e.epoch, y: e.valMacroF1 })) }],
+      }),
+    );
   }
   const config = run.config;
   const json: ReportJson = {
     format: REPORT_FORMAT,
     formatVersion: REPORT_VERSION,
-    run: { id: run.id, name: run.name, datasetId: run.datasetId, datasetName: run.datasetName, createdAt: run.createdAt, status: run.status, message: run.message, backend: run.backend, checkpointEpoch: run.checkpointEpoch, bestEpoch: run.bestEpoch, group: run.group, lrReductions: run.lrReductions },
+    run: {
+      id: run.id,
+      name: run.name,
+      datasetId: run.datasetId,
+      datasetName: run.datasetName,
+      createdAt: run.createdAt,
+      status: run.status,
+      message: run.message,
+      backend: run.backend,
+      checkpointEpoch: run.checkpointEpoch,
+      bestEpoch: run.bestEpoch,
+      group: run.group,
+      lrReductions: run.lrReductions,
+    },
     config,
     seed: typeof config.seed === 'number' ? config.seed : null,
     valIds: run.valIds,
@@ -114,8 +169,10 @@ export function runFromReport(files: ReadonlyMap<string, string>, file: string, 
     throw new ReportError(`${file}: report.json is not valid JSON (${(e as Error).message})`);
   }
   if (j?.format !== REPORT_FORMAT) throw new ReportError(`${file}: report.json format is '${String(j?.format)}', expected '${REPORT_FORMAT}'`);
-  if (!(j.formatVersion <= REPORT_VERSION)) throw new ReportError(`${file}: report version ${j.formatVersion} is newer than this studio reads (${REPORT_VERSION})`);
-  if (!j.run || typeof j.run.name !== 'string' || !Array.isArray(j.history) || !Array.isArray(j.valIds) || typeof j.config !== 'object') throw new ReportError(`${file}: report.json lacks run, config, history or valIds`);
+  if (!(j.formatVersion <= REPORT_VERSION))
+    throw new ReportError(`${file}: report version ${j.formatVersion} is newer than this studio reads (${REPORT_VERSION})`);
+  if (!j.run || typeof j.run.name !== 'string' || !Array.isArray(j.history) || !Array.isArray(j.valIds) || typeof j.config !== 'object')
+    throw new ReportError(`${file}: report.json lacks run, config, history or valIds`);
   if (j.thresholds && !THRESHOLD_MODES.includes(j.thresholds.mode)) throw new ReportError(`${file}: threshold mode '${j.thresholds.mode}' is unknown`);
   let valProbs: Float32Array | null = null;
   let valTruth: Uint8Array | null = null;
@@ -124,7 +181,8 @@ export function runFromReport(files: ReadonlyMap<string, string>, file: string, 
   if (probsText && truthText) {
     const probs = parseProbsCsv(probsText, { file: `${file}: val_probs.csv` });
     const truth = parseLabelCsv(truthText, { file: `${file}: val_truth.csv`, allowEmpty: true });
-    if (probs.ids.join() !== j.valIds.join() || truth.map((r) => r.id).join() !== j.valIds.join()) throw new ReportError(`${file}: val_probs.csv and val_truth.csv must list report.json's valIds in order`);
+    if (probs.ids.join() !== j.valIds.join() || truth.map((r) => r.id).join() !== j.valIds.join())
+      throw new ReportError(`${file}: val_probs.csv and val_truth.csv must list report.json's valIds in order`);
     valProbs = probs.probs;
     valTruth = labelMatrix(truth.map((r) => r.labels));
   }

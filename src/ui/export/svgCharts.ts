@@ -27,16 +27,33 @@ function extent(values: number[], zeroBased: boolean): [number, number] {
   return [lo, hi];
 }
 
-const W = 520, H = 280, M = { left: 56, right: 16, top: 32, bottom: 44 };
+const W = 520,
+  H = 280,
+  M = { left: 56, right: 16, top: 32, bottom: 44 };
 
-function frame(title: string, xLabel: string, yLabel: string, body: string, yTicks: { y: number; label: string }[], xTicks: { x: number; label: string }[]): string {
+function frame(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  body: string,
+  yTicks: { y: number; label: string }[],
+  xTicks: { x: number; label: string }[],
+): string {
   const axis = `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#445"/><line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="#445"/>`;
-  const yt = yTicks.map((t) => `<line x1="${M.left - 4}" y1="${num(t.y)}" x2="${W - M.right}" y2="${num(t.y)}" stroke="#e4e8ee"/><text x="${M.left - 6}" y="${num(t.y + 4)}" text-anchor="end">${esc(t.label)}</text>`).join('');
+  const yt = yTicks
+    .map(
+      (t) =>
+        `<line x1="${M.left - 4}" y1="${num(t.y)}" x2="${W - M.right}" y2="${num(t.y)}" stroke="#e4e8ee"/><text x="${M.left - 6}" y="${num(t.y + 4)}" text-anchor="end">${esc(t.label)}</text>`,
+    )
+    .join('');
   const xt = xTicks.map((t) => `<text x="${num(t.x)}" y="${H - M.bottom + 16}" text-anchor="middle">${esc(t.label)}</text>`).join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">` +
     `<rect width="${W}" height="${H}" fill="#fff"/><text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>` +
-    yt + axis + xt + body +
+    yt +
+    axis +
+    xt +
+    body +
     `<text x="${(M.left + W - M.right) / 2}" y="${H - 8}" text-anchor="middle">${esc(xLabel)}</text>` +
     `<text transform="translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text></svg>\n`
   );
@@ -58,7 +75,12 @@ export function lineChartSvg(o: { title: string; xLabel: string; yLabel: string;
       return `<polyline data-series="${esc(s.name)}" fill="none" stroke="${esc(s.color)}" stroke-width="2" points="${coords}"/>${dots}`;
     })
     .join('');
-  const legend = o.series.map((s, i) => `<rect x="${W - M.right - 120}" y="${M.top + 4 + i * 15}" width="10" height="10" fill="${esc(s.color)}"/><text x="${W - M.right - 106}" y="${M.top + 13 + i * 15}">${esc(s.name)}</text>`).join('');
+  const legend = o.series
+    .map(
+      (s, i) =>
+        `<rect x="${W - M.right - 120}" y="${M.top + 4 + i * 15}" width="10" height="10" fill="${esc(s.color)}"/><text x="${W - M.right - 106}" y="${M.top + 13 + i * 15}">${esc(s.name)}</text>`,
+    )
+    .join('');
   const yTicks = Array.from({ length: 5 }, (_, i) => y0 + ((y1 - y0) * i) / 4).map((v) => ({ y: py(v), label: tickLabel(v) }));
   const uniqueX = [...new Set(xs)].sort((a, b) => a - b);
   const every = Math.max(1, Math.ceil(uniqueX.length / 10));

@@ -14,28 +14,48 @@ export const LossVsPtChart = memo(function LossVsPtChart() {
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ top: 6, right: 14, bottom: 16, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="pt" domain={[0, 1]} ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]} tick={{ fontSize: 10 }}
-            label={{ value: 'p_t (1 = confidently right)', position: 'insideBottom', offset: -10, fontSize: 11 }} />
-          <YAxis domain={[0, 5]} ticks={[0, 1, 2, 3, 4, 5]} allowDataOverflow width={34} tick={{ fontSize: 10 }} label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 11 }} />
+          <XAxis
+            type="number"
+            dataKey="pt"
+            domain={[0, 1]}
+            ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]}
+            tick={{ fontSize: 10 }}
+            label={{ value: 'p_t (1 = confidently right)', position: 'insideBottom', offset: -10, fontSize: 11 }}
+          />
+          <YAxis
+            domain={[0, 5]}
+            ticks={[0, 1, 2, 3, 4, 5]}
+            allowDataOverflow
+            width={34}
+            tick={{ fontSize: 10 }}
+            label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 11 }}
+          />
           <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(p) => `p_t = ${p}`} />
           <Legend verticalAlign="top" wrapperStyle={{ fontSize: 11 }} />
           {LESSON_GAMMAS.map((g, i) => (
-            <Line key={g} dataKey={gammaKey(g)} name={g === 0 ? 'γ = 0 (BCE)' : `γ = ${g}`} stroke={GAMMA_COLORS[i % GAMMA_COLORS.length]}
-              dot={false} strokeWidth={g === 2 ? 2.5 : 1.5} isAnimationActive={false} />
+            <Line
+              key={g}
+              dataKey={gammaKey(g)}
+              name={g === 0 ? 'γ = 0 (BCE)' : `γ = ${g}`}
+              stroke={GAMMA_COLORS[i % GAMMA_COLORS.length]}
+              dot={false}
+              strokeWidth={g === 2 ? 2.5 : 1.5}
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
       <div className="lesson-text">
         <p>
-          Every image asks the model 28 yes/no questions, and for most classes the answer is almost always “no”. Cross-entropy (γ = 0)
-          still charges a little for each of those easy, already-right answers, and thousands of little charges outweigh the few
-          images of a rare class such as Rods &amp; rings (11 of 31,072 training images).
+          Every image asks the model 28 yes/no questions, and for most classes the answer is almost always “no”. Cross-entropy (γ = 0) still charges a little
+          for each of those easy, already-right answers, and thousands of little charges outweigh the few images of a rare class such as Rods &amp; rings (11 of
+          31,072 training images).
         </p>
         <p>
-          Focal loss multiplies the loss by (1 − p_t)^γ. An easy example the model already gets right with p_t = 0.9 is down-weighted
-          {' '}{Math.round(1 / focalWeight(0.9, 2))}× at γ = 2, while a hard one with p_t = 0.1 keeps {Math.round(focalWeight(0.1, 2) * 100)}% of its loss.
-          Training time goes to the mistakes, which is where the rare classes are. Too large a γ (5) flattens the curve so much that
-          even moderately wrong answers barely teach anything; γ = 2 is the usual choice.
+          Focal loss multiplies the loss by (1 − p_t)^γ. An easy example the model already gets right with p_t = 0.9 is down-weighted{' '}
+          {Math.round(1 / focalWeight(0.9, 2))}× at γ = 2, while a hard one with p_t = 0.1 keeps {Math.round(focalWeight(0.1, 2) * 100)}% of its loss. Training
+          time goes to the mistakes, which is where the rare classes are. Too large a γ (5) flattens the curve so much that even moderately wrong answers barely
+          teach anything; γ = 2 is the usual choice.
         </p>
       </div>
     </figure>

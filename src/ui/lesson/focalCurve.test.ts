@@ -5,9 +5,7 @@ describe('focal loss vs p_t', () => {
   it('is BCE at γ = 0 and matches the §6 test vector at γ = 2 (no α)', () => {
     // y = [1,0,1,0], p = [.9,.2,.4,.6]  →  p_t = [.9,.8,.4,.4]
     const pt = [0.9, 0.8, 0.4, 0.4];
-    expect(pt.map((x) => focalAtPt(x, 0))).toEqual(
-      [0.1053605, 0.2231436, 0.9162907, 0.9162907].map((v) => expect.closeTo(v, 6)),
-    );
+    expect(pt.map((x) => focalAtPt(x, 0))).toEqual([0.1053605, 0.2231436, 0.9162907, 0.9162907].map((v) => expect.closeTo(v, 6)));
     expect(pt.reduce((s, x) => s + focalAtPt(x, 2), 0) / 4).toBeCloseTo(0.1674272, 6);
   });
 

@@ -20,7 +20,9 @@ describe('perClassDiff', () => {
     expect(s.commonCount).toBe(21);
     expect(s.rareMean).toBeCloseTo(0.1, 12);
     expect(s.commonMean).toBeCloseTo(-0.01, 12);
-    expect(diffSentence(s, 'BCE', 'Focal')).toBe('On the 7 rare classes (under 1 % of images), Focal − BCE averages +0.100 F1; on the 21 common classes, −0.010.');
+    expect(diffSentence(s, 'BCE', 'Focal')).toBe(
+      'On the 7 rare classes (under 1 % of images), Focal − BCE averages +0.100 F1; on the 21 common classes, −0.010.',
+    );
   });
 
   it('leaves classes missing from one run out of the means', () => {

@@ -26,17 +26,26 @@ export interface DiffSummary {
 export function perClassDiff(a: readonly number[], b: readonly number[]): DiffBar[] {
   const n = Math.max(a.length, b.length);
   return Array.from({ length: n }, (_, c) => {
-    const va = a[c] ?? NaN, vb = b[c] ?? NaN;
+    const va = a[c] ?? NaN,
+      vb = b[c] ?? NaN;
     return { cls: c, name: className(c), a: va, b: vb, diff: vb - va, rarity: rarity(c) };
   });
 }
 
 export function summarizeDiff(bars: readonly DiffBar[]): DiffSummary {
-  let rs = 0, rn = 0, cs = 0, cn = 0;
+  let rs = 0,
+    rn = 0,
+    cs = 0,
+    cn = 0;
   for (const d of bars) {
     if (Number.isNaN(d.diff)) continue;
-    if (d.rarity === 'common') (cs += d.diff, cn++);
-    else (rs += d.diff, rn++);
+    if (d.rarity === 'common') {
+      cs += d.diff;
+      cn++;
+    } else {
+      rs += d.diff;
+      rn++;
+    }
   }
   return { rareMean: rn ? rs / rn : NaN, rareCount: rn, commonMean: cn ? cs / cn : NaN, commonCount: cn };
 }

@@ -35,8 +35,25 @@ interface Picked {
 const fmtTick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
 /** One metric of the selected runs by epoch, a line per run in the run's colour. */
-const OverlayChart = memo(function OverlayChart({ picked, metric, title, domain }: { picked: Picked[]; metric: CurveMetric; title: string; domain?: [number, number] }) {
-  const data: OverlayRow[] = useMemo(() => overlayRows(picked.map((p) => p.run), metric), [picked, metric]);
+const OverlayChart = memo(function OverlayChart({
+  picked,
+  metric,
+  title,
+  domain,
+}: {
+  picked: Picked[];
+  metric: CurveMetric;
+  title: string;
+  domain?: [number, number];
+}) {
+  const data: OverlayRow[] = useMemo(
+    () =>
+      overlayRows(
+        picked.map((p) => p.run),
+        metric,
+      ),
+    [picked, metric],
+  );
   return (
     <figure className="runs-chart" data-testid={`runs-${metric}`} aria-label={title}>
       <figcaption>{title}</figcaption>
@@ -106,11 +123,17 @@ function PerClassF1Table({ picked }: { picked: Picked[] }) {
                 const v = p.run.perClassF1![c];
                 const d = v - b;
                 return i === 0 ? (
-                  <td key={p.run.id} className="num">{fmtF1(v)}</td>
+                  <td key={p.run.id} className="num">
+                    {fmtF1(v)}
+                  </td>
                 ) : (
                   [
-                    <td key={p.run.id} className="num">{fmtF1(v)}</td>,
-                    <td key={`${p.run.id}-d`} className={`num delta ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`}>{fmtDelta(d)}</td>,
+                    <td key={p.run.id} className="num">
+                      {fmtF1(v)}
+                    </td>,
+                    <td key={`${p.run.id}-d`} className={`num delta ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`}>
+                      {fmtDelta(d)}
+                    </td>,
                   ]
                 );
               })}
@@ -132,10 +155,7 @@ export function RunsCompare({ runs }: RunsCompareProps) {
     if (!next.delete(id)) next.add(id);
     setChosen(next);
   };
-  const picked: Picked[] = useMemo(
-    () => runs.flatMap((run, i) => (selected.has(run.id) ? [{ run, color: runColor(i) }] : [])),
-    [runs, selected],
-  );
+  const picked: Picked[] = useMemo(() => runs.flatMap((run, i) => (selected.has(run.id) ? [{ run, color: runColor(i) }] : [])), [runs, selected]);
   const diff = useMemo(() => configDiff(picked.map((p) => p.run.config)), [picked]);
 
   if (runs.length === 0) return <p className="runs-empty">No runs yet: train a model to compare runs here.</p>;

@@ -29,6 +29,10 @@ describe('configDiff', () => {
   });
 
   it('flattens nested objects to dotted keys', () => {
-    expect(flattenConfig({ a: { b: { c: 1 } }, d: {}, e: null })).toEqual([['a.b.c', 1], ['d', {}], ['e', null]]);
+    expect(flattenConfig({ a: { b: { c: 1 } }, d: {}, e: null })).toEqual([
+      ['a.b.c', 1],
+      ['d', {}],
+      ['e', null],
+    ]);
   });
 });

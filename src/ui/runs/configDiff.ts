@@ -25,7 +25,11 @@ function canonical(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isPlainObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? String(v);
 }
 
@@ -42,8 +46,11 @@ export function configDiff(configs: readonly Record<string, unknown>[]): DiffRow
   const flat = configs.map((c) => new Map(flattenConfig(c)));
   const keys: string[] = [];
   const seen = new Set<string>();
-  for (const m of flat) for (const k of m.keys()) if (!seen.has(k)) (seen.add(k), keys.push(k));
-  return keys
-    .filter((k) => new Set(flat.map((m) => canonical(m.get(k)))).size > 1)
-    .map((k) => ({ key: k, values: flat.map((m) => displayValue(m.get(k))) }));
+  for (const m of flat)
+    for (const k of m.keys())
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push(k);
+      }
+  return keys.filter((k) => new Set(flat.map((m) => canonical(m.get(k)))).size > 1).map((k) => ({ key: k, values: flat.map((m) => displayValue(m.get(k))) }));
 }

@@ -58,21 +58,37 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
   const phaseChanges = live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase);
   return (
     <ChartSlot minHeight={220}>
-    <ResponsiveContainer width="100%" height={220}>
-      <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid vertical={false} strokeDasharray="3 3" />
-        <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(s: number) => `${(s / bpe).toFixed(1)}`} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
-        <YAxis width={48} tickFormatter={(v: number) => v.toFixed(3)} />
-        <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`} />
-        <Legend />
-        <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
-        <Line dataKey="train" name="train loss (epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
-        <Line dataKey="val" name="val loss (epoch)" stroke="#d9480f" isAnimationActive={false} connectNulls />
-        {phaseChanges.map((e) => (
-          <ReferenceLine key={e.epoch} x={(e.epoch - 1) * bpe} stroke="#7048e8" strokeDasharray="4 2" label={{ value: e.phaseName, fill: '#7048e8', fontSize: 11 }} />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid vertical={false} strokeDasharray="3 3" />
+          <XAxis
+            dataKey="step"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(s: number) => `${(s / bpe).toFixed(1)}`}
+            label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }}
+          />
+          <YAxis width={48} tickFormatter={(v: number) => v.toFixed(3)} />
+          <Tooltip
+            isAnimationActive={false}
+            formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
+            labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`}
+          />
+          <Legend />
+          <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
+          <Line dataKey="train" name="train loss (epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
+          <Line dataKey="val" name="val loss (epoch)" stroke="#d9480f" isAnimationActive={false} connectNulls />
+          {phaseChanges.map((e) => (
+            <ReferenceLine
+              key={e.epoch}
+              x={(e.epoch - 1) * bpe}
+              stroke="#7048e8"
+              strokeDasharray="4 2"
+              label={{ value: e.phaseName, fill: '#7048e8', fontSize: 11 }}
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
     </ChartSlot>
   );
 });
@@ -87,31 +103,39 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   return (
     <div className="chart-pair">
       <ChartSlot minHeight={180}>
-      <ResponsiveContainer width="50%" height={180}>
-        <LineChart data={f1Data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid vertical={false} strokeDasharray="3 3" />
-          <XAxis dataKey="epoch" />
-          <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
-          <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-          <Legend />
-          <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
+        <ResponsiveContainer width="50%" height={180}>
+          <LineChart data={f1Data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <CartesianGrid vertical={false} strokeDasharray="3 3" />
+            <XAxis dataKey="epoch" />
+            <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
+            <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+            <Legend />
+            <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
       </ChartSlot>
       <ChartSlot minHeight={180}>
-      <ResponsiveContainer width="50%" height={180}>
-        <LineChart data={lrData} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid vertical={false} strokeDasharray="3 3" />
-          <XAxis dataKey="epoch" />
-          <YAxis width={56} domain={['auto', 'auto']} tickFormatter={(v: number) => (10 ** v).toExponential(0)} />
-          <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? (10 ** v).toExponential(2) : String(v))} />
-          <Legend />
-          <Line dataKey="lr" name="learning rate (log scale)" stroke="#495057" isAnimationActive={false} />
-          {reductions.map((r) => (
-            <ReferenceDot key={r.epoch} x={r.epoch} y={Math.log10(r.lr)} r={5} fill="#e8590c" stroke="none" label={{ value: '↓ plateau', fontSize: 10, position: 'top' }} />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+        <ResponsiveContainer width="50%" height={180}>
+          <LineChart data={lrData} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <CartesianGrid vertical={false} strokeDasharray="3 3" />
+            <XAxis dataKey="epoch" />
+            <YAxis width={56} domain={['auto', 'auto']} tickFormatter={(v: number) => (10 ** v).toExponential(0)} />
+            <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? (10 ** v).toExponential(2) : String(v))} />
+            <Legend />
+            <Line dataKey="lr" name="learning rate (log scale)" stroke="#495057" isAnimationActive={false} />
+            {reductions.map((r) => (
+              <ReferenceDot
+                key={r.epoch}
+                x={r.epoch}
+                y={Math.log10(r.lr)}
+                r={5}
+                fill="#e8590c"
+                stroke="none"
+                label={{ value: '↓ plateau', fontSize: 10, position: 'top' }}
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
       </ChartSlot>
     </div>
   );
@@ -142,7 +166,15 @@ export function LiveRunView() {
       <div className="live-head">
         <strong>{live.name}</strong>
         <span data-testid="run-state">
-          {ended ? `${live.status}${live.message ? `: ${live.message}` : ''}` : live.paused ? 'paused' : live.phase === 'loading' ? 'preparing…' : live.phase === 'starting' ? 'starting…' : 'training'}
+          {ended
+            ? `${live.status}${live.message ? `: ${live.message}` : ''}`
+            : live.paused
+              ? 'paused'
+              : live.phase === 'loading'
+                ? 'preparing…'
+                : live.phase === 'starting'
+                  ? 'starting…'
+                  : 'training'}
         </span>
         {!ended && (
           <span className="live-controls">
@@ -166,7 +198,8 @@ export function LiveRunView() {
         <div data-testid="run-loading">
           {live.loading.total > 0 ? (
             <>
-              Reading images: {fmtInt(live.loading.done)} / {fmtInt(live.loading.total)} <progress max={live.loading.total} value={live.loading.done} aria-label="Reading images" />
+              Reading images: {fmtInt(live.loading.done)} / {fmtInt(live.loading.total)}{' '}
+              <progress max={live.loading.total} value={live.loading.done} aria-label="Reading images" />
             </>
           ) : (
             live.loading.note
@@ -175,7 +208,8 @@ export function LiveRunView() {
       )}
       {info && (
         <div className="live-info" data-testid="run-info">
-          {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) / {fmtInt(info.valImages)} val images
+          {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) /{' '}
+          {fmtInt(info.valImages)} val images
           <div data-testid="data-path">
             images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'}
             {info.data.feedWorker ? ' in a feed worker' : ''},{' '}
@@ -184,12 +218,14 @@ export function LiveRunView() {
           {info.backendProbe && (
             <div data-testid="backend-probe">
               Auto backend, measured on this model:{' '}
-              {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} → {info.backend}
+              {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} →{' '}
+              {info.backend}
             </div>
           )}
           {info.classesWithoutValPositives.length > 0 && (
             <div className="warn" data-testid="no-val-positives">
-              ⚠ No validation positives for {info.classesWithoutValPositives.length} class(es), so their F1 cannot be measured: {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
+              ⚠ No validation positives for {info.classesWithoutValPositives.length} class(es), so their F1 cannot be measured:{' '}
+              {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
             </div>
           )}
         </div>
@@ -207,25 +243,39 @@ export function LiveRunView() {
             {fmtInt(p.numTensors)} tensors · {fmtBytes(p.numBytes)} on the backend
           </span>
           <span title="share of the epoch spent waiting for images from storage">data wait {(p.stallFraction * 100).toFixed(1)}%</span>
-          <span data-testid="step-replay" title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}>
+          <span
+            data-testid="step-replay"
+            title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}
+          >
             {p.stepsReplayed > 0 ? `${fmtInt(p.stepsReplayed)} of ${fmtInt(p.steps)} steps replayed` : 'steps through tfjs'}
           </span>
         </div>
       )}
       {/* the charts mount as soon as a run starts (empty): a chart's first draw is its costliest, and
           it then happens before training, not in the middle of it */}
-      {(
+      {
         <>
           <label className="smoothing">
-            Smoothing <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" /> {smoothing.toFixed(2)}
+            Smoothing{' '}
+            <input
+              type="range"
+              min={0}
+              max={0.99}
+              step={0.01}
+              value={smoothing}
+              onChange={(e) => setSmoothing(Number(e.target.value))}
+              aria-label="Smoothing"
+            />{' '}
+            {smoothing.toFixed(2)}
           </label>
           {chartLive && <LossChart live={chartLive} smoothing={smoothing} />}
         </>
-      )}
+      }
       {chartLive && <EpochCharts live={chartLive} />}
       <div className="epoch-table" data-testid="epoch-count">
         {live.epochs.length} epoch(s) done
-        {live.epochs.length > 0 && ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}
+        {live.epochs.length > 0 &&
+          ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}
       </div>
     </div>
   );

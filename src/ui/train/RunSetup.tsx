@@ -6,7 +6,15 @@ function NumberField({ label, value, step, min, onChange }: { label: string; val
   return (
     <label>
       {label}{' '}
-      <input aria-label={label} type="number" value={value} step={step ?? 1} min={min} onChange={(e) => onChange(Number(e.target.value))} style={{ width: 80 }} />
+      <input
+        aria-label={label}
+        type="number"
+        value={value}
+        step={step ?? 1}
+        min={min}
+        onChange={(e) => onChange(Number(e.target.value))}
+        style={{ width: 80 }}
+      />
     </label>
   );
 }
@@ -21,7 +29,11 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
   const importing = useStudio((s) => s.importing !== null);
   const stored = dataset?.resolution ?? 256;
-  const problem = !dataset ? 'No dataset: import one or try the demo dataset first.' : dataset.train < 4 ? `Dataset '${dataset.name}' has no labelled training images.` : recipeProblem(setup, stored);
+  const problem = !dataset
+    ? 'No dataset: import one or try the demo dataset first.'
+    : dataset.train < 4
+      ? `Dataset '${dataset.name}' has no labelled training images.`
+      : recipeProblem(setup, stored);
   const set = (patch: Partial<RunConfig>) => setSetup(patch);
   return (
     <div className="run-setup" data-testid="run-setup">
@@ -77,7 +89,9 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
             </select>
           </label>
         )}
-        {setup.alpha.mode === 'scalar' && <NumberField label="α value" value={setup.alpha.value} step={0.05} onChange={(value) => set({ alpha: { mode: 'scalar', value } })} />}
+        {setup.alpha.mode === 'scalar' && (
+          <NumberField label="α value" value={setup.alpha.value} step={0.05} onChange={(value) => set({ alpha: { mode: 'scalar', value } })} />
+        )}
         {setup.loss === 'bce-then-f1' && <NumberField label="F1 epochs" value={setup.f1Epochs} min={1} onChange={(f1Epochs) => set({ f1Epochs })} />}
         <label>
           Sampler{' '}
@@ -105,7 +119,12 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         ) : (
           <>
             <NumberField label="K" value={setup.split.folds} min={2} onChange={(folds) => set({ split: { kind: 'kfold', folds, fold: 0 } })} />
-            <NumberField label="Fold" value={setup.split.fold} min={0} onChange={(fold) => setup.split.kind === 'kfold' && set({ split: { ...setup.split, fold } })} />
+            <NumberField
+              label="Fold"
+              value={setup.split.fold}
+              min={0}
+              onChange={(fold) => setup.split.kind === 'kfold' && set({ split: { ...setup.split, fold } })}
+            />
           </>
         )}
         <NumberField label="Batch size" value={setup.batchSize} min={1} onChange={(batchSize) => set({ batchSize })} />
@@ -114,7 +133,8 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
       </div>
       <div className="setup-row">
         <label>
-          <input type="checkbox" checked={setup.plateau !== null} onChange={(e) => set({ plateau: e.target.checked ? { factor: 0.5, patience: 3 } : null })} /> Reduce LR on plateau
+          <input type="checkbox" checked={setup.plateau !== null} onChange={(e) => set({ plateau: e.target.checked ? { factor: 0.5, patience: 3 } : null })} />{' '}
+          Reduce LR on plateau
         </label>
         {setup.plateau && (
           <>
@@ -129,15 +149,27 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
             <option value="val_macro_f1">val macro F1</option>
           </select>
         </label>
-        <NumberField label="Early stop patience (0 = off)" value={setup.earlyStopPatience} min={0} onChange={(earlyStopPatience) => set({ earlyStopPatience })} />
+        <NumberField
+          label="Early stop patience (0 = off)"
+          value={setup.earlyStopPatience}
+          min={0}
+          onChange={(earlyStopPatience) => set({ earlyStopPatience })}
+        />
         <label>
           <input type="checkbox" checked={setup.augment.flips} onChange={(e) => set({ augment: { ...setup.augment, flips: e.target.checked } })} /> flips
         </label>
         <label>
-          <input type="checkbox" checked={setup.augment.rotate90} onChange={(e) => set({ augment: { ...setup.augment, rotate90: e.target.checked } })} /> 90° rotations
+          <input type="checkbox" checked={setup.augment.rotate90} onChange={(e) => set({ augment: { ...setup.augment, rotate90: e.target.checked } })} /> 90°
+          rotations
         </label>
         <NumberField label="Seed" value={setup.seed} min={0} onChange={(seed) => set({ seed })} />
-        <NumberField label="Images in memory up to (MB; 0 = stream)" value={setup.imageMemoryMB ?? DEFAULT_IMAGE_MEMORY_MB} step={64} min={0} onChange={(imageMemoryMB) => set({ imageMemoryMB })} />
+        <NumberField
+          label="Images in memory up to (MB; 0 = stream)"
+          value={setup.imageMemoryMB ?? DEFAULT_IMAGE_MEMORY_MB}
+          step={64}
+          min={0}
+          onChange={(imageMemoryMB) => set({ imageMemoryMB })}
+        />
       </div>
       {problem && (
         <div className="setup-problem" role="alert" data-testid="setup-problem">
@@ -148,7 +180,12 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         <button className="primary" data-testid="train" disabled={!!problem || busy || importing} onClick={() => dataset && startRun(dataset.id)}>
           Train
         </button>
-        <button data-testid="compare-losses" disabled={!!problem || busy || importing} onClick={() => dataset && compareLosses(dataset.id)} title="Two runs that differ only in the loss: BCE, then focal γ = 2 (same split, seed and sampler)">
+        <button
+          data-testid="compare-losses"
+          disabled={!!problem || busy || importing}
+          onClick={() => dataset && compareLosses(dataset.id)}
+          title="Two runs that differ only in the loss: BCE, then focal γ = 2 (same split, seed and sampler)"
+        >
           Compare losses (BCE vs focal)
         </button>
       </div>

@@ -30,7 +30,8 @@ export class InputConv2D extends Conv2D {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const f = this as unknown as ConvFields;
-      if (f.dataFormat !== 'channelsLast' || f.padding === 'causal') throw new Error(`InputConv2D '${this.name}': only channelsLast with 'same' or 'valid' padding`);
+      if (f.dataFormat !== 'channelsLast' || f.padding === 'causal')
+        throw new Error(`InputConv2D '${this.name}': only channelsLast with 'same' or 'valid' padding`);
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       let y: tf.Tensor = tf.conv2d(x, f.kernel.read() as tf.Tensor4D, f.strides, f.padding, 'NHWC', f.dilationRate);
       if (f.bias) y = tf.add(y, f.bias.read());

@@ -9,8 +9,12 @@ beforeAll(async () => {
 });
 
 function meanStd(v: Float32Array | Int32Array | Uint8Array): [number, number] {
-  let s = 0, s2 = 0;
-  for (const a of v) { s += a; s2 += a * a; }
+  let s = 0,
+    s2 = 0;
+  for (const a of v) {
+    s += a;
+    s2 += a * a;
+  }
   const m = s / v.length;
   return [m, Math.sqrt(s2 / v.length - m * m)];
 }
@@ -19,11 +23,12 @@ describe('InputNormalization', () => {
   it("'per-image' gives each image's channels mean 0 and std 1", () => {
     const x = tf.concat([tf.randomUniform([1, 8, 8, 4], 0, 255, 'float32', 1), tf.randomUniform([1, 8, 8, 4], 10, 20, 'float32', 2)]);
     const y = new InputNormalization({ mode: 'per-image' }).apply(x) as tf.Tensor;
-    for (let b = 0; b < 2; b++) for (let c = 0; c < 4; c++) {
-      const [m, s] = meanStd(y.slice([b, 0, 0, c], [1, 8, 8, 1]).dataSync() as Float32Array);
-      expect(Math.abs(m)).toBeLessThan(1e-5);
-      expect(s).toBeCloseTo(1, 4);
-    }
+    for (let b = 0; b < 2; b++)
+      for (let c = 0; c < 4; c++) {
+        const [m, s] = meanStd(y.slice([b, 0, 0, c], [1, 8, 8, 1]).dataSync() as Float32Array);
+        expect(Math.abs(m)).toBeLessThan(1e-5);
+        expect(s).toBeCloseTo(1, 4);
+      }
   });
 
   it("'per-image' maps a constant channel to 0 (std + 1e-7 guards the division)", () => {
@@ -52,7 +57,10 @@ describe('AlphaDropout', () => {
     expect(Math.abs(m)).toBeLessThan(0.01);
     expect(s).toBeCloseTo(1, 1.5);
     // dropped units all land on the same value a·α' + b
-    const q = 0.7, ap = -1.7580993408473766, a = 1 / Math.sqrt(q + ap * ap * q * (1 - q)), b = -a * ap * (1 - q);
+    const q = 0.7,
+      ap = -1.7580993408473766,
+      a = 1 / Math.sqrt(q + ap * ap * q * (1 - q)),
+      b = -a * ap * (1 - q);
     const dropped = Array.from(y.dataSync()).filter((v) => Math.abs(v - (a * ap + b)) < 1e-6).length / y.size;
     expect(dropped).toBeGreaterThan(0.29);
     expect(dropped).toBeLessThan(0.31);
@@ -85,11 +93,24 @@ describe('SeededDropout', () => {
 });
 
 describe('InputConv2D (the first convolution, unfused)', () => {
-  const args = { filters: 6, kernelSize: 3, strides: 2, padding: 'valid' as const, activation: 'selu' as const, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }), biasInitializer: tf.initializers.randomNormal({ seed: 4 }) };
+  const args = {
+    filters: 6,
+    kernelSize: 3,
+    strides: 2,
+    padding: 'valid' as const,
+    activation: 'selu' as const,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    biasInitializer: tf.initializers.randomNormal({ seed: 4 }),
+  };
   const net = (conv: tf.layers.Layer) => {
     const input = tf.input({ shape: [9, 9, 4] });
     const h = conv.apply(tf.layers.zeroPadding2d({ padding: 1 }).apply(input)) as tf.SymbolicTensor;
-    return tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(tf.layers.flatten().apply(h)) as tf.SymbolicTensor });
+    return tf.model({
+      inputs: input,
+      outputs: tf.layers
+        .dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) })
+        .apply(tf.layers.flatten().apply(h)) as tf.SymbolicTensor,
+    });
   };
 
   it('computes what tf.layers.conv2d computes, with the same weight gradients, and no input gradient', async () => {
