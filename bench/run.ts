@@ -165,7 +165,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
   const ref = (c: { model: string; size: number; batch: number }) => refs.get(key(c))!;
 
   // ---- Node: wasm (registered training kernels) and tfjs cpu
-  log('training in Node: wasm (SIMD, 1 thread, src/core/wasm training kernels)');
+  log('training in Node: wasm (SIMD, 1 thread, src/accel/wasm training kernels)');
   for (const c of combos) {
     const budgetMs = Q ? 15_000 : 40_000;
     const r = await nodeJob<TrainTiming & { detail: string }>({ kind: 'train', backend: 'wasm', ...c, warmup: warm, steps, budgetMs }, budgetMs + 120_000);
@@ -542,7 +542,7 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
     }
   }
   // the whole step replayed from a recording of its GPU commands against built by tfjs every step
-  // (src/core/webgpu/stepReplay.ts); the rows above build every step through tfjs (HPA_STEP_REPLAY false)
+  // (src/accel/webgpu/stepReplay.ts); the rows above build every step through tfjs (HPA_STEP_REPLAY false)
   // so that they price each kernel's own saving. Three warm-ups: the first step makes Adam's moments,
   // the next two are recorded and compared, so every timed step after is a replay.
   const what5 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, step replayed from a recording';
@@ -602,7 +602,7 @@ async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise
     ref: stat(a.before.encode),
     refLabel: 'the fused Adam through tfjs programs (3 dispatches and 3 new tensors per weight), before',
     status: 'measured',
-    notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/core/webgpu/adamUpdate.ts)`,
+    notes: `${rounds + 1} alternating rounds of 6 timed steps each; 22 dispatches instead of 66 for the 22 weights (src/accel/webgpu/adamUpdate.ts)`,
   });
   // values uploaded by queue.writeBuffer into a pooled buffer against tfjs's new mapped staging buffer and copy each
   const what3 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, uploads by writeBuffer';
@@ -622,7 +622,7 @@ async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise
     ref: stat(w.before.encode),
     refLabel: "tfjs's upload (a new staging buffer and a copy per tensor made from values), before",
     status: 'measured',
-    notes: `${rounds + 1} alternating rounds of 6 timed steps each; the step's scalars and dropout masks (src/core/webgpu/writeBufferUpload.ts; the studio's own loop also uploads its batch, labels and gather table: 26 uploads a step)`,
+    notes: `${rounds + 1} alternating rounds of 6 timed steps each; the step's scalars and dropout masks (src/accel/webgpu/writeBufferUpload.ts; the studio's own loop also uploads its batch, labels and gather table: 26 uploads a step)`,
   });
   // the BCE loss (the bench step's) as one kernel each way against its tfjs ops
   const what4 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, BCE in one kernel each way';
@@ -642,7 +642,7 @@ async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise
     ref: stat(f.before.encode),
     refLabel: 'the loss as tfjs ops (clip, logs, the mean and their gradients), before',
     status: 'measured',
-    notes: `${rounds + 1} alternating rounds of 6 timed steps each (src/core/webgpu/focalLoss.ts)`,
+    notes: `${rounds + 1} alternating rounds of 6 timed steps each (src/accel/webgpu/focalLoss.ts)`,
   });
   return { adamBefore: a.before.dispatches, lossBefore: f.before.dispatches };
 }
@@ -680,7 +680,7 @@ async function alternateEncode(
 }
 
 /**
- * The fused kernels (src/core/train/fusedAdam.ts; SeluGrad) against tfjs's own, which the studio
+ * The fused kernels (src/accel/fusedAdam.ts; SeluGrad) against tfjs's own, which the studio
  * ran before: the kernels one GapNet training step runs (tf.profile, Node wasm: the graph is the
  * same on every backend), and the wasm step time in interleaved pairs (this machine drifts
  * between minutes). On wasm only the Adam differs: its SeluGrad came with issue #6.
@@ -721,7 +721,7 @@ async function fusedKernelsBeforeAfter(o: BenchOptions, pairs: number, warm: num
     {
       model: 'gapnet-kaggle',
       size: 64,
-      label: 'fused Adam + BatchNorm gradient (src/core/train/batchNormGradient.ts)',
+      label: 'fused Adam + BatchNorm gradient (src/accel/gradients/batchNormGradient.ts)',
       refLabel: "tfjs's Adam and BatchNorm gradient, before",
     },
   ];
@@ -1011,7 +1011,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
     uruns = Q ? 3 : 7;
   o.log(`batch upload to webgpu: ${ub} × ${us} px × 4 channels as bytes vs as float32, ${uruns} interleaved runs`);
   const u = await job(s, { kind: 'upload', size: us, batch: ub, runs: uruns }, 300_000);
-  const uploadWhat = `upload a ${us} px batch of ${ub} to webgpu as bytes, widened on the GPU (src/core/webgpu/uint8Upload.ts)`;
+  const uploadWhat = `upload a ${us} px batch of ${ub} to webgpu as bytes, widened on the GPU (src/accel/webgpu/uint8Upload.ts)`;
   if (!u.ok || u.kind !== 'upload') add(unansweredRow('data feed', uploadWhat, 'batches/s', null, u));
   else
     add({

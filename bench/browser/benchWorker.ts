@@ -10,7 +10,7 @@ import { openFeedReader } from '../../src/worker/feedReader';
 import * as tf from '@tensorflow/tfjs';
 import { applyTransforms, batchTensor, cutEachImage, drawTransforms, type SampleTransform } from '../../src/core/augment';
 import { Rng } from '../../src/core/rng';
-import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/core/webgpu/uint8Upload';
+import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/accel/webgpu/uint8Upload';
 import { selectBackend } from '../../src/worker/backend';
 import { rememberChecks } from '../../src/worker/startChecks';
 import { timePredict, timeTraining } from '../lib/trainSteps';
@@ -18,7 +18,7 @@ import type { BackendReport } from '../../src/worker/protocol';
 import type { BackendNote, BenchAnswer, BenchJob } from './jobs';
 
 /**
- * `replays`: whether the job may replay steps (src/core/webgpu/stepReplay.ts); the replay's
+ * `replays`: whether the job may replay steps (src/accel/webgpu/stepReplay.ts); the replay's
  * self-check (seconds on SwiftShader, in every fresh worker) runs only then, and otherwise replay is off.
  */
 async function backend(name: 'webgpu' | 'webgl' | 'wasm' | 'cpu', replays = false): Promise<BackendNote> {
@@ -145,7 +145,7 @@ async function feed(job: Extract<BenchJob, { kind: 'feed' }>): Promise<BenchAnsw
 /**
  * One uint8 batch to a float32 tensor on webgpu, as training does it (batchTensor), then its last
  * value read back, so the upload and the widening are done and little else is timed: the byte
- * path (src/core/webgpu/uint8Upload.ts) and tfjs's float32 path (kernel unregistered), alternating
+ * path (src/accel/webgpu/uint8Upload.ts) and tfjs's float32 path (kernel unregistered), alternating
  * run by run.
  */
 async function upload(job: Extract<BenchJob, { kind: 'upload' }>): Promise<BenchAnswer> {

@@ -86,12 +86,12 @@ job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P 
 job tfjs-pl-256-b32-trainer-fresh tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --fresh-batches
 job tfjs-pl-256-b32-trainer-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-pipeline tfjs --model gapnet-pl --size $S256 --batch $B32 $P --pipeline
-# conv input gradients through tfjs's input-gradient program instead of forward convolutions (src/core/webgpu/convInputGradAsConv.ts)
+# conv input gradients through tfjs's input-gradient program instead of forward convolutions (src/accel/webgpu/convInputGradAsConv.ts)
 job tfjs-pl-256-b32-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
 job tfjs-pl-256-b32-gputime-first tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis
 job tfjs-pl-256-b32-gputime-inputgrad-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
 job tfjs-pl-256-b32-gputime-pool-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_COLUMN_REDUCE=false
-# the split reductions' second pass one thread per value, chunk after chunk, instead of in lanes (src/core/webgpu/chunkSum.ts)
+# the split reductions' second pass one thread per value, chunk after chunk, instead of in lanes (src/accel/webgpu/chunkSum.ts)
 job tfjs-pl-256-b32-gputime-chunksum-serial tfjs --model gapnet-pl --size $S256 --batch $B32 --warmup 1 --steps 3 --gpu-time $G --dawn enable-dawn-features=allow_unsafe_apis --flag HPA_CHUNK_SUM_LANES=false
 job tfjs-pl-256-b32-chunksum-serial tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CHUNK_SUM_LANES=false
 job tfjs-pl-256-b32-inputgrad-tfjs-r2 tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_INPUT_GRAD_AS_CONV=false
@@ -107,9 +107,9 @@ job tfjs-pl-256-b32-upload-staged tfjs --model gapnet-pl --size $S256 --batch $B
 job tfjs-pl-256-b32-filtergrad-split tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_CONV_FILTER_GRAD_TILED=false
 # tfjs's transpose-then-reduce for per-channel sums instead of the column reduction
 job tfjs-pl-256-b32-reduce-tfjs tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_COLUMN_REDUCE=false
-# tfjs's naive conv input gradient instead of its matrix-multiply one (src/core/webgpu/conv2dInputGrad.ts)
+# tfjs's naive conv input gradient instead of its matrix-multiply one (src/accel/webgpu/conv2dInputGrad.ts)
 job tfjs-pl-256-b32-derinput-naive tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true
-# the BCE as tfjs ops instead of one kernel each way (src/core/webgpu/focalLoss.ts)
+# the BCE as tfjs ops instead of one kernel each way (src/accel/webgpu/focalLoss.ts)
 job tfjs-pl-256-b32-loss-ops tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_FUSED_LOSS=false
 # what augmentation costs in the loop: the same run with the batch passed through as it is
 job tfjs-pl-256-b32-trainer-upload-staged tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --flag HPA_UPLOAD_WRITE_BUFFER=false

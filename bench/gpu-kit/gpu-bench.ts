@@ -16,24 +16,24 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { verifyFusedAdam } from '../../src/core/train/fusedAdam';
-import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
-import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/core/webgpu/seluGrad';
-import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../../src/core/webgpu/alphaDropout';
-import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/core/webgpu/focalLoss';
-import { adoptMatMulConvInputGrad } from '../../src/core/webgpu/conv2dInputGrad';
-import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/core/webgpu/convInputGradAsConv';
-import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/core/webgpu/columnReduce';
-import { useChunkSumLanes, verifyChunkSum } from '../../src/core/webgpu/chunkSum';
-import { isSoftwareAdapter } from '../../src/core/webgpu/softwareAdapter';
-import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/core/webgpu/uint8Upload';
-import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/core/webgpu/writeBufferUpload';
+import { verifyFusedAdam } from '../../src/accel/fusedAdam';
+import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/accel/webgpu/conv2dFilterGrad';
+import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/accel/webgpu/seluGrad';
+import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../../src/accel/webgpu/alphaDropout';
+import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/accel/webgpu/focalLoss';
+import { adoptMatMulConvInputGrad } from '../../src/accel/webgpu/conv2dInputGrad';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/accel/webgpu/convInputGradAsConv';
+import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/accel/webgpu/columnReduce';
+import { useChunkSumLanes, verifyChunkSum } from '../../src/accel/webgpu/chunkSum';
+import { isSoftwareAdapter } from '../../src/accel/webgpu/softwareAdapter';
+import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/accel/webgpu/uint8Upload';
+import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/accel/webgpu/writeBufferUpload';
 import { makeLoss } from '../../src/core/losses';
 import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
-import { verifyStepReplay } from '../../src/core/train/replayCheck';
-import { STEP_REPLAY_FLAG } from '../../src/core/webgpu/stepReplay';
+import { verifyStepReplay } from '../../src/accel/webgpu/replayCheck';
+import { STEP_REPLAY_FLAG } from '../../src/accel/webgpu/stepReplay';
 import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
 
 /**
@@ -161,7 +161,7 @@ const convInputGradCheck = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE' in flags ? 'left 
 // conv input gradients as forward convolutions (stride 2: one per parity of dx), against tfjs's kernel (HPA_CONV_INPUT_GRAD_AS_CONV=false is the before)
 registerWebGpuConvInputGradAsConv();
 const convInputAsConvCheck = flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'off' : ((await verifyConvInputGradAsConv()) ?? 'passed');
-// the step replay against steps built by tfjs, bit for bit (src/core/train/replayCheck.ts); HPA_STEP_REPLAY=false is the before
+// the step replay against steps built by tfjs, bit for bit (src/accel/webgpu/replayCheck.ts); HPA_STEP_REPLAY=false is the before
 const replayCheck = kernels === 'tfjs' || flags[STEP_REPLAY_FLAG] === false ? 'off' : ((await verifyStepReplay()) ?? 'passed');
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer

@@ -7,16 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
-import { createAdam } from '../../src/core/train/fusedAdam';
-import { installStudioGradients, restoreStudioGradients } from '../../src/core/train/studioGradients';
-import { SELU_GRAD } from '../../src/core/wasm/selu';
+import { createAdam } from '../../src/accel/fusedAdam';
+import { installStudioGradients, restoreStudioGradients } from '../../src/accel/gradients/studioGradients';
+import { SELU_GRAD } from '../../src/accel/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
 import { bce, FUSED_LOSS_FLAG } from '../../src/core/losses';
-import { CONV_INPUT_GRAD_AS_CONV_FLAG } from '../../src/core/webgpu/convInputGradAsConv';
-import { NAIVE_CONV_INPUT_GRAD_FLAG } from '../../src/core/webgpu/conv2dInputGrad';
-import { STEP_REPLAY_FLAG, StepReplayer, type StepResult } from '../../src/core/webgpu/stepReplay';
-import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/core/webgpu/columnReduce';
-import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/core/webgpu/conv2dFilterGrad';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG } from '../../src/accel/webgpu/convInputGradAsConv';
+import { NAIVE_CONV_INPUT_GRAD_FLAG } from '../../src/accel/webgpu/conv2dInputGrad';
+import { STEP_REPLAY_FLAG, StepReplayer, type StepResult } from '../../src/accel/webgpu/stepReplay';
+import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/accel/webgpu/columnReduce';
+import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/accel/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
 
 export interface TrainSpec {
@@ -29,13 +29,13 @@ export interface TrainSpec {
   budgetMs: number;
   /**
    * 'studio' (default): the studio's kernels. 'tfjs': the studio before issue #9's own kernels,
-   * for the before/after rows — tfjs's Adam (not src/core/train/fusedAdam.ts) and, on webgpu,
-   * tfjs's SELU gradient and conv filter gradient (not src/core/webgpu/seluGrad.ts and
-   * conv2dFilterGrad.ts), AlphaDropout as tfjs ops (not src/core/webgpu/alphaDropout.ts), tfjs's
-   * Sum and Mean (not src/core/webgpu/columnReduce.ts), BCE as tfjs ops (not src/core/webgpu/focalLoss.ts), tfjs's naive
-   * conv input gradient (not the matrix-multiply one, src/core/webgpu/conv2dInputGrad.ts), and everywhere tfjs's Mean/Sum gradients (not
-   * src/core/train/reduceGradients.ts).
-   * Uploads are the backend's in both sets (src/core/webgpu/writeBufferUpload.ts patches the
+   * for the before/after rows — tfjs's Adam (not src/accel/fusedAdam.ts) and, on webgpu,
+   * tfjs's SELU gradient and conv filter gradient (not src/accel/webgpu/seluGrad.ts and
+   * conv2dFilterGrad.ts), AlphaDropout as tfjs ops (not src/accel/webgpu/alphaDropout.ts), tfjs's
+   * Sum and Mean (not src/accel/webgpu/columnReduce.ts), BCE as tfjs ops (not src/accel/webgpu/focalLoss.ts), tfjs's naive
+   * conv input gradient (not the matrix-multiply one, src/accel/webgpu/conv2dInputGrad.ts), and everywhere tfjs's Mean/Sum gradients (not
+   * src/accel/gradients/reduceGradients.ts).
+   * Uploads are the backend's in both sets (src/accel/webgpu/writeBufferUpload.ts patches the
    * backend, not a kernel): the flag HPA_UPLOAD_WRITE_BUFFER=false is their before.
    */
   kernels?: KernelSet;
@@ -73,10 +73,10 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   // the fused AlphaDropout (forward only: without it the layer runs tfjs ops, whose gradients are tfjs's)
   const ownDrop = kernels === 'tfjs' ? tf.getKernel(ALPHA_DROPOUT, 'webgpu') : undefined;
   if (ownDrop) tf.unregisterKernel(ALPHA_DROPOUT, 'webgpu');
-  // by their flags: the loss as tfjs ops (src/core/webgpu/focalLoss.ts), tfjs's default, naive conv input
-  // gradient (the studio adopts the matrix-multiply one: src/core/webgpu/conv2dInputGrad.ts, and in front of it
+  // by their flags: the loss as tfjs ops (src/accel/webgpu/focalLoss.ts), tfjs's default, naive conv input
+  // gradient (the studio adopts the matrix-multiply one: src/accel/webgpu/conv2dInputGrad.ts, and in front of it
   // forward convolutions: convInputGradAsConv.ts) and every
-  // step built by tfjs (no replay: src/core/webgpu/stepReplay.ts); a flag
+  // step built by tfjs (no replay: src/accel/webgpu/stepReplay.ts); a flag
   // that is not registered (the webgpu one without that backend loaded) is left alone
   const flags =
     kernels === 'tfjs'
@@ -97,7 +97,7 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   if (ownConv) restoreTfjsConv2dFilterGrad();
   const ownReduce = kernels === 'tfjs' && hasWebGpuColumnReduce();
   if (ownReduce) restoreTfjsColumnReduce();
-  // the studio's Mean/Sum and BatchNorm gradients (src/core/train/reduceGradients.ts, batchNormGradient.ts), installed as train() does
+  // the studio's Mean/Sum and BatchNorm gradients (src/accel/gradients/reduceGradients.ts, batchNormGradient.ts), installed as train() does
   if (kernels === 'tfjs') restoreStudioGradients();
   else installStudioGradients();
   try {
@@ -125,7 +125,7 @@ export interface TrainTiming {
   /** webgpu: compute dispatches per timed step (counted at GPUComputePassEncoder.dispatchWorkgroups, tfjs's programs and the studio's direct ones alike) */
   dispatchesPerStep?: number;
   kernels: KernelSet;
-  /** steps replayed from a recording (src/core/webgpu/stepReplay.ts), and why not where none or not all were */
+  /** steps replayed from a recording (src/accel/webgpu/stepReplay.ts), and why not where none or not all were */
   replay?: { replayed: number; off: string | null };
 }
 
@@ -146,7 +146,7 @@ function buildStep(model: TrainSpec['model'], size: number, batch: number, kerne
   const optimizer = adam(kernels, 1e-3);
   const x = tf.randomUniform([batch, size, size, 4], 0, 255, 'float32', 11);
   const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
-  // through the trainer's replayer: recorded through tfjs, then replayed (src/core/webgpu/stepReplay.ts;
+  // through the trainer's replayer: recorded through tfjs, then replayed (src/accel/webgpu/stepReplay.ts;
   // off for the 'tfjs' set and with HPA_STEP_REPLAY=false). The batch is the same every step, so
   // there are no per-step bytes to feed.
   const replayer = new StepReplayer();

@@ -1,5 +1,5 @@
 /**
- * The kernels GapNet-PL's backward pass runs, wasm (with src/core/wasm's kernels) vs cpu, at
+ * The kernels GapNet-PL's backward pass runs, wasm (with src/accel/wasm's kernels) vs cpu, at
  * GapNet-PL shapes on seeded random inputs: value and gradient. Found tfjs-backend-wasm 4.22's
  * MaxPoolGrad bug (all-negative windows); see maxPoolGrad.ts.
  *

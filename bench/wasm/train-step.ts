@@ -1,5 +1,5 @@
 /**
- * GapNet-PL training speed on tfjs's wasm backend (with src/core/wasm's gradient kernels) vs
+ * GapNet-PL training speed on tfjs's wasm backend (with src/accel/wasm's gradient kernels) vs
  * PyTorch CPU with the same thread count, measured in the same run.
  *
  *   npx tsx bench/wasm/train-step.ts [--size 128] [--batch 16] [--steps 7] [--rounds 1] [--builtin-dx] [--profile] [--no-torch]
@@ -12,9 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../src/core/models/registry';
-import { createAdam } from '../../src/core/train/fusedAdam';
-import { conv2dBackpropFilterConfig } from '../../src/core/wasm/conv2dBackpropFilter';
-import { unregisterWasmTrainingKernels } from '../../src/core/wasm/registerWasmTrainingKernels';
+import { createAdam } from '../../src/accel/fusedAdam';
+import { conv2dBackpropFilterConfig } from '../../src/accel/wasm/conv2dBackpropFilter';
+import { unregisterWasmTrainingKernels } from '../../src/accel/wasm/registerWasmTrainingKernels';
 import { useWasmBackend } from '../../src/cli/wasmBackend';
 
 const { values: o } = parseArgs({
@@ -150,7 +150,7 @@ async function speed() {
   });
   const w = stats(run.times.slice(warm));
   console.log(
-    `tfjs ${tf.version.tfjs} wasm (SIMD ${info.simd}, ${info.threads} thread${info.threads > 1 ? 's' : ''}), Conv2DBackpropInput: ${o['builtin-dx'] ? "tfjs's own" : 'src/core/wasm'}`,
+    `tfjs ${tf.version.tfjs} wasm (SIMD ${info.simd}, ${info.threads} thread${info.threads > 1 ? 's' : ''}), Conv2DBackpropInput: ${o['builtin-dx'] ? "tfjs's own" : 'src/accel/wasm'}`,
   );
   console.log(
     `GapNet-PL (${PARAMS.toLocaleString('en-US')} params) ${size} px batch ${batch}: step ${w.median.toFixed(1)} ms median (min ${w.min.toFixed(1)}, max ${w.max.toFixed(1)}) over ${steps} after ${warm} warm-ups → ${((batch * 1000) / w.median).toFixed(1)} img/s; first step ${run.times[0].toFixed(0)} ms`,

@@ -1,6 +1,6 @@
 /**
  * The tfjs backends of the Node CLI: what is available here, and which one is used. Training
- * uses wasm (SIMD, with src/core/wasm's gradient kernels) and falls back to cpu when wasm
+ * uses wasm (SIMD, with src/accel/wasm's gradient kernels) and falls back to cpu when wasm
  * cannot start.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -47,7 +47,7 @@ export async function nodeBackendReport(): Promise<NodeBackendReport> {
       ? {
           name: 'wasm',
           available: true,
-          reason: `WebAssembly${used.wasm!.simd ? ' SIMD' : ''}, ${used.wasm!.threads} thread${used.wasm!.threads > 1 ? 's' : ''}, with the convolution gradient kernels of src/core/wasm; used for training`,
+          reason: `WebAssembly${used.wasm!.simd ? ' SIMD' : ''}, ${used.wasm!.threads} thread${used.wasm!.threads > 1 ? 's' : ''}, with the convolution gradient kernels of src/accel/wasm; used for training`,
         }
       : { name: 'wasm', available: false, reason: `could not start: ${used.wasmProblem}` },
   );

@@ -1,7 +1,7 @@
 /**
  * The wasm backend for the Node CLI, set up to train: loads the .wasm binaries from
  * node_modules/@tensorflow/tfjs-backend-wasm/dist by file path, then registers the convolution
- * gradient kernels of src/core/wasm.
+ * gradient kernels of src/accel/wasm.
  *
  * Threads: tfjs-backend-wasm 4.22 never uses its threaded build in Node (its
  * WASM_HAS_MULTITHREAD_SUPPORT flag returns false when IS_NODE; tfjs issue 3830), so Node runs
@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
+import { registerWasmTrainingKernels } from '../accel/wasm/registerWasmTrainingKernels';
 
 export interface WasmBackendInfo {
   /** threads XNNPACK really uses (1 in Node with tfjs 4.22) */

@@ -14,8 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
-import { claimUpload } from './webgpu/stepReplay';
-import { uint8Tensor } from './webgpu/uint8Upload';
+import { claimUpload } from '../accel/webgpu/stepReplay';
+import { uint8Tensor } from '../accel/webgpu/uint8Upload';
 
 export type ResizeMode = 'resize' | 'crop';
 
@@ -152,7 +152,7 @@ const gatherFailed = new Set<string>();
 /**
  * How applyTransforms will move a batch's pixels: a copy (nothing moves), one gather per part of the
  * batch from the two position tables of each part, or image by image. The trainer's step replay
- * (./webgpu/stepReplay.ts) reads it too: a replayed step only takes new tables, so it must know
+ * (src/accel/webgpu/stepReplay.ts) reads it too: a replayed step only takes new tables, so it must know
  * that this batch moves the way the recorded one did.
  */
 export type TransformPlan =
@@ -202,7 +202,7 @@ export function transformFeeds(p: TransformPlan, feed: string): Record<string, I
  * kernels per image (157 for a batch of 32), as many as the training step itself. That way remains for
  * a backend whose gather fails `verifyAugmentGather`. With `feed` (random transforms in training),
  * the tables are claimed under that name as the step's per-step values while a step is being
- * recorded (./webgpu/stepReplay.ts; see transformFeeds); without it they are taken as the same for
+ * recorded (src/accel/webgpu/stepReplay.ts; see transformFeeds); without it they are taken as the same for
  * every batch of this shape (evaluation's fixed windows), which the recording checks.
  */
 export function applyTransforms(

@@ -85,7 +85,7 @@ export function bceElements(yTrue: tf.Tensor, yPred: tf.Tensor, weight: ElementW
 }
 
 /**
- * The fused loss kernels (../webgpu/focalLoss.ts registers them on webgpu): the whole BCE or focal
+ * The fused loss kernels (src/accel/webgpu/focalLoss.ts registers them on webgpu): the whole BCE or focal
  * loss, elements and reduction, as one kernel, and its gradient with respect to yPred as one more.
  * FOCAL_LOSS takes { yTrue, yPred } (float32 [batch, classes]); FOCAL_LOSS_WEIGHTED also takes
  * w [classes] (class weights). Attributes: FusedLossAttrs. The gradient kernel takes

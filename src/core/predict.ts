@@ -12,7 +12,7 @@
  * The model is expected to output probabilities (the registry's models end in a sigmoid).
  */
 import * as tf from '@tensorflow/tfjs';
-import { StepReplayer } from './webgpu/stepReplay';
+import { StepReplayer } from '../accel/webgpu/stepReplay';
 import { applyTransforms, batchTensor, DIHEDRAL_TRANSFORMS, type ResizeMode } from './augment';
 import type { Batch } from './train/batchSource';
 
@@ -124,7 +124,7 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
   let rows = 0;
   o.onProgress?.(0, source.numRows);
   // on webgpu the batches after the first two replay their recorded GPU commands with new pixels
-  // (./webgpu/stepReplay.ts): every view's windows are the same for every batch of a size
+  // (src/accel/webgpu/stepReplay.ts): every view's windows are the same for every batch of a size
   const replayer = new StepReplayer();
   try {
     for await (const batch of source.batches(batchSize)) {

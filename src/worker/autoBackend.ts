@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../core/losses';
 import { createModel } from '../core/models/registry';
-import { createAdam } from '../core/train/fusedAdam';
-import { installStudioGradients } from '../core/train/studioGradients';
+import { createAdam } from '../accel/fusedAdam';
+import { installStudioGradients } from '../accel/gradients/studioGradients';
 import type { RunConfig } from '../core/runConfig';
 import { selectBackend } from './backend';
 import type { BackendProbeFigure, BackendReport, TrainingBackend } from './protocol';

@@ -3,7 +3,7 @@
  * and records, for each, why it was or was not used. Runs where `navigator` is the worker's.
  *
  * wasm: the .wasm binaries are bundled by Vite (`?url` imports: same origin, nothing fetched
- * from elsewhere); src/core/wasm adds the kernels it needs to train. Threads: tfjs-backend-wasm
+ * from elsewhere); src/accel/wasm adds the kernels it needs to train. Threads: tfjs-backend-wasm
  * 4.22's threaded build needs a cross-origin-isolated page (COOP/COEP, set by vite.config.ts) and
  * a build-time fix to start from a bundled worker (buildtools/tfjsWasmThreads.ts, applied by
  * `vite build`); with both it runs XNNPACK on half the logical cores, at most 8 (tfjs's cap; the
@@ -17,15 +17,15 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
-import { registerWasmTrainingKernels } from '../core/wasm/registerWasmTrainingKernels';
-import { registerWebGpuConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
-import { registerWebGpuConvInputGradAsConv } from '../core/webgpu/convInputGradAsConv';
-import { registerWebGpuSeluGrad } from '../core/webgpu/seluGrad';
-import { registerWebGpuAlphaDropout } from '../core/webgpu/alphaDropout';
-import { registerWebGpuColumnReduce } from '../core/webgpu/columnReduce';
-import { registerWebGpuFocalLoss } from '../core/webgpu/focalLoss';
-import { registerWebGpuUint8Upload } from '../core/webgpu/uint8Upload';
-import { isSoftwareAdapter } from '../core/webgpu/softwareAdapter';
+import { registerWasmTrainingKernels } from '../accel/wasm/registerWasmTrainingKernels';
+import { registerWebGpuConv2dFilterGrad } from '../accel/webgpu/conv2dFilterGrad';
+import { registerWebGpuConvInputGradAsConv } from '../accel/webgpu/convInputGradAsConv';
+import { registerWebGpuSeluGrad } from '../accel/webgpu/seluGrad';
+import { registerWebGpuAlphaDropout } from '../accel/webgpu/alphaDropout';
+import { registerWebGpuColumnReduce } from '../accel/webgpu/columnReduce';
+import { registerWebGpuFocalLoss } from '../accel/webgpu/focalLoss';
+import { registerWebGpuUint8Upload } from '../accel/webgpu/uint8Upload';
+import { isSoftwareAdapter } from '../accel/webgpu/softwareAdapter';
 import { knownChecks, runStartChecks } from './startChecks';
 import {
   TRAINING_BACKENDS,

@@ -13,20 +13,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { verifyAugmentGather } from '../core/augment';
-import { registerFusedAdam, verifyFusedAdam } from '../core/train/fusedAdam';
-import { verifyStepReplay } from '../core/train/replayCheck';
-import { inPlaceAdamUpdates } from '../core/webgpu/adamUpdate';
-import { verifyAlphaDropout } from '../core/webgpu/alphaDropout';
-import { useChunkSumLanes, verifyChunkSum } from '../core/webgpu/chunkSum';
-import { verifyColumnReduce } from '../core/webgpu/columnReduce';
-import { verifyConv2dFilterGrad } from '../core/webgpu/conv2dFilterGrad';
-import { adoptMatMulConvInputGrad, NAIVE_CONV_INPUT_GRAD_FLAG } from '../core/webgpu/conv2dInputGrad';
-import { verifyConvInputGradAsConv } from '../core/webgpu/convInputGradAsConv';
-import { verifyFocalLoss } from '../core/webgpu/focalLoss';
-import { verifySeluGrad } from '../core/webgpu/seluGrad';
-import { STEP_REPLAY_FLAG } from '../core/webgpu/stepReplay';
-import { verifyUint8Upload } from '../core/webgpu/uint8Upload';
-import { installWriteBufferUpload, verifyWriteBufferUpload } from '../core/webgpu/writeBufferUpload';
+import { registerFusedAdam, verifyFusedAdam } from '../accel/fusedAdam';
+import { verifyStepReplay } from '../accel/webgpu/replayCheck';
+import { inPlaceAdamUpdates } from '../accel/webgpu/adamUpdate';
+import { verifyAlphaDropout } from '../accel/webgpu/alphaDropout';
+import { useChunkSumLanes, verifyChunkSum } from '../accel/webgpu/chunkSum';
+import { verifyColumnReduce } from '../accel/webgpu/columnReduce';
+import { verifyConv2dFilterGrad } from '../accel/webgpu/conv2dFilterGrad';
+import { adoptMatMulConvInputGrad, NAIVE_CONV_INPUT_GRAD_FLAG } from '../accel/webgpu/conv2dInputGrad';
+import { verifyConvInputGradAsConv } from '../accel/webgpu/convInputGradAsConv';
+import { verifyFocalLoss } from '../accel/webgpu/focalLoss';
+import { verifySeluGrad } from '../accel/webgpu/seluGrad';
+import { STEP_REPLAY_FLAG } from '../accel/webgpu/stepReplay';
+import { verifyUint8Upload } from '../accel/webgpu/uint8Upload';
+import { installWriteBufferUpload, verifyWriteBufferUpload } from '../accel/webgpu/writeBufferUpload';
 import type { AdapterInfo, StartChecks, TrainingBackend } from './protocol';
 
 interface Check {

@@ -11,7 +11,7 @@ export interface BatchLogs {
   images: number;
   /** seconds since the epoch started */
   seconds: number;
-  /** training steps of this run so far replayed from a recording of their GPU commands (webgpu; ../webgpu/stepReplay.ts) */
+  /** training steps of this run so far replayed from a recording of their GPU commands (webgpu; src/accel/webgpu/stepReplay.ts) */
   stepsReplayed: number;
   /** training steps of this run so far */
   steps: number;

@@ -26,10 +26,10 @@ import type { TrainerContext, TrainingCallback, ValPredictions } from './callbac
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import type { TrainingController } from './controller';
 import { setTrainable } from './freeze';
-import { createAdam } from './fusedAdam';
-import { installStudioGradients } from './studioGradients';
+import { createAdam } from '../../accel/fusedAdam';
+import { installStudioGradients } from '../../accel/gradients/studioGradients';
 import { yieldToEvents } from './yieldToEvents';
-import { claimUpload, StepReplayer, type StepResult } from '../webgpu/stepReplay';
+import { claimUpload, StepReplayer, type StepResult } from '../../accel/webgpu/stepReplay';
 import type { LossFn } from '../losses';
 import type { Trainable } from '../lossSchedule';
 import type { EpochLogs } from './logs';

@@ -18,7 +18,7 @@ export const PER_IMAGE_EPSILON = 1e-7;
 
 /**
  * The name under which a backend may register a one-kernel 'per-image' normalisation of a
- * float32 [B, H, W, C] batch (the wasm backend does: src/core/wasm/perImageStandardize.ts).
+ * float32 [B, H, W, C] batch (the wasm backend does: src/accel/wasm/perImageStandardize.ts).
  * Without one, the layer composes tfjs ops. Either way no gradient flows to the model input.
  */
 export const PER_IMAGE_STANDARDIZE = 'HpaPerImageStandardize';

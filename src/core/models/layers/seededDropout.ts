@@ -11,7 +11,7 @@
  *    shares one mask per feature across the batch).
  */
 import * as tf from '@tensorflow/tfjs';
-import { claimUpload } from '../../webgpu/stepReplay';
+import { claimUpload } from '../../../accel/webgpu/stepReplay';
 
 export const SELU_ALPHA_PRIME = -1.7580993408473766;
 
@@ -88,7 +88,7 @@ tf.serialization.registerClass(SeededDropout);
 
 /**
  * The fused AlphaDropout kernels, registered where a backend has them (webgpu:
- * ../../webgpu/alphaDropout.ts). ALPHA_DROPOUT: inputs x and noise (float32, one shape), attrs
+ * src/accel/webgpu/alphaDropout.ts). ALPHA_DROPOUT: inputs x and noise (float32, one shape), attrs
  * {rate, a, b}: y = x·a + b where noise ≥ rate, else α'·a + b. ALPHA_DROPOUT_GRAD: inputs dy and
  * noise, attrs {rate, a}: dx = dy·a where noise ≥ rate, else 0.
  */

@@ -1,5 +1,5 @@
 /**
- * The BCE and focal losses (../losses.ts) in one webgpu kernel each way.
+ * The BCE and focal losses (src/core/losses.ts) in one webgpu kernel each way.
  *
  * As tfjs ops a [batch, 28] focal loss is about 36 dispatches a training step (clip, the p_t
  * arithmetic, log, pow, the α weights, the mean, and the tape's gradient of each) with a dozen
@@ -27,7 +27,7 @@ import {
   type ElementWeight,
   type FusedLossAttrs,
   type Reduction,
-} from '../losses';
+} from '../../core/losses';
 import { intUniforms, namedProgram, scalarUniforms } from './elementwise';
 
 const SUM_THREADS = 256;

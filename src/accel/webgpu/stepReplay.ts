@@ -16,7 +16,7 @@
  * its labels and crop tables, dropout noise, Adam's bias corrections) supplied anew. A replayed
  * step costs one `dispatchWorkgroups` per kernel and a `writeBuffer` per value that changes or
  * whose buffer the step reuses, and nothing of tfjs. The trainer's steps, validation batches
- * (../train/trainer.ts) and predict() batches (../predict.ts) go through a StepReplayer.
+ * (src/core/train/trainer.ts) and predict() batches (src/core/predict.ts) go through a StepReplayer.
  *
  * What makes a replay the same computation:
  *  - Every write whose bytes differ between the two recorded steps must be claimed by the code that
@@ -36,7 +36,7 @@
  * tensor made between steps (validation, a checkpoint) can be handed one; a buffer that a tensor
  * still held after the step (a weight, a moment, a reassigned variable's value) released by that
  * tensor (the model disposed, weights assigned anew, a step through tfjs moving BatchNorm's
- * averages) ends the replay, and the next steps record again. ../train/replayCheck.ts checks the
+ * averages) ends the replay, and the next steps record again. ./replayCheck.ts checks the
  * whole at backend start: trained, validated and predicted with and without replay, bit for bit.
  *
  * Everything here uses tfjs-backend-webgpu 4.22's internals as ./directDispatch.ts does.

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EPSILON, FOCAL_LOSS, FOCAL_LOSS_GRAD, FOCAL_LOSS_WEIGHTED, makeLoss, type FusedLossAttrs, type LossSpec } from '../losses';
+import { EPSILON, FOCAL_LOSS, FOCAL_LOSS_GRAD, FOCAL_LOSS_WEIGHTED, makeLoss, type FusedLossAttrs, type LossSpec } from '../../core/losses';
 import { registerWebGpuFocalLoss, verifyFocalLoss } from './focalLoss';
 
 type CpuBackend = { data: { get(id: tf.DataId): { values: Float32Array } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALPHA_DROPOUT, ALPHA_DROPOUT_GRAD, AlphaDropout, alphaDropoutAffine, SELU_ALPHA_PRIME } from '../models/layers/seededDropout';
+import { ALPHA_DROPOUT, ALPHA_DROPOUT_GRAD, AlphaDropout, alphaDropoutAffine, SELU_ALPHA_PRIME } from '../../core/models/layers/seededDropout';
 import { registerWebGpuAlphaDropout, verifyAlphaDropout } from './alphaDropout';
 
 type CpuBackend = { data: { get(id: tf.DataId): { values: Float32Array } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../models/registry';
+import { createModel } from '../../core/models/registry';
 import { registerWasmTrainingKernels } from './registerWasmTrainingKernels';
 
 const SIZE = 32;

@@ -1,5 +1,5 @@
 /**
- * AlphaDropout (../models/layers/seededDropout.ts) in one webgpu kernel each way.
+ * AlphaDropout (src/core/models/layers/seededDropout.ts) in one webgpu kernel each way.
  *
  * As tfjs ops the layer is eight kernels forward (compare, cast, two multiplies, a subtract, three
  * adds and multiplies) with six scalars uploaded, and four more backward: GAPNet-PL's two
@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { ALPHA_DROPOUT, ALPHA_DROPOUT_GRAD, alphaDropoutAffine, alphaDropoutOps, SELU_ALPHA_PRIME } from '../models/layers/seededDropout';
+import { ALPHA_DROPOUT, ALPHA_DROPOUT_GRAD, alphaDropoutAffine, alphaDropoutOps, SELU_ALPHA_PRIME } from '../../core/models/layers/seededDropout';
 import { elementwiseProgram, scalarUniforms } from './elementwise';
 
 interface Attrs {

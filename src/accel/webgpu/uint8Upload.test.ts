@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { batchTensor } from '../augment';
+import { batchTensor } from '../../core/augment';
 import { hasUint8Upload, UINT8_TO_FLOAT32, uint8Tensor, verifyUint8Upload } from './uint8Upload';
 
 function cpuKernel(decode: (word: number, k: number) => number): tf.KernelConfig {

@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../models/registry';
-import { registerWasmTrainingKernels } from '../wasm/registerWasmTrainingKernels';
+import { createModel } from '../core/models/registry';
+import { registerWasmTrainingKernels } from './wasm/registerWasmTrainingKernels';
 import { ADAM_UPDATE, adamUpdateValues, createAdam, FusedAdamOptimizer, hasFusedAdam, registerFusedAdam, verifyFusedAdam } from './fusedAdam';
 
 beforeAll(() => {

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { PER_IMAGE_EPSILON, PER_IMAGE_STANDARDIZE } from '../models/layers/inputNormalization';
+import { PER_IMAGE_EPSILON, PER_IMAGE_STANDARDIZE } from '../../core/models/layers/inputNormalization';
 
 /**
  * out = per image and channel (x − mean) / (population std + ε), for x [B, H·W, C] as flat arrays.

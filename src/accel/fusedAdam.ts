@@ -21,7 +21,7 @@
  * tfjs's own, so a checkpoint written by one resumes in the other.
  *
  * Kernels: cpu and wasm here (a JavaScript loop over the values: one pass instead of fourteen),
- * webgpu in ../webgpu/adamUpdate.ts (WGSL: one dispatch per weight rewriting w, m and v in place
+ * webgpu in ./webgpu/adamUpdate.ts (WGSL: one dispatch per weight rewriting w, m and v in place
  * where each owns its data, else three dispatches through tfjs's programs). Other backends (webgl) keep tfjs's Adam.
  * createAdam() picks the fused optimizer wherever the active backend has the kernel;
  * verifyFusedAdam() checks it against tfjs's Adam on the running backend and turns it off for
@@ -29,8 +29,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { adamUpdateInPlace, adamUpdateWebGpu } from '../webgpu/adamUpdate';
-import { onStepReplay } from '../webgpu/stepReplay';
+import { adamUpdateInPlace, adamUpdateWebGpu } from './webgpu/adamUpdate';
+import { onStepReplay } from './webgpu/stepReplay';
 
 /**
  * Kernel name. Inputs (all float32, the same size): w, g, m, v.
@@ -221,8 +221,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const self = this as unknown as { accumulatedFirstMoment: NamedVariable[]; accumulatedSecondMoment: NamedVariable[] };
     const attrs = this.attrsAt(this.iterations + 1);
     const registered = tf.engine().registeredVariables;
-    // webgpu: one dispatch per weight writing w, m and v in their own buffers (../webgpu/adamUpdate.ts).
-    // A replay of this step (../webgpu/stepReplay.ts) advances the step count and takes each
+    // webgpu: one dispatch per weight writing w, m and v in their own buffers (./webgpu/adamUpdate.ts).
+    // A replay of this step (./webgpu/stepReplay.ts) advances the step count and takes each
     // weight's constants from `next`.
     let next = attrs;
     onStepReplay(() => {

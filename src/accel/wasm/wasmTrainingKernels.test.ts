@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InputNormalization, PER_IMAGE_STANDARDIZE } from '../models/layers/inputNormalization';
+import { InputNormalization, PER_IMAGE_STANDARDIZE } from '../../core/models/layers/inputNormalization';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './registerWasmTrainingKernels';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;

@@ -1,5 +1,5 @@
 /**
- * The fused Adam update (../train/fusedAdam.ts) on webgpu: one dispatch per weight, in place
+ * The fused Adam update (../fusedAdam.ts) on webgpu: one dispatch per weight, in place
  * (`adamUpdateInPlace`), or three through tfjs's programs (`adamUpdateWebGpu`), against tfjs's
  * fourteen.
  *
@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { AdamUpdateAttrs } from '../train/fusedAdam';
+import type { AdamUpdateAttrs } from '../fusedAdam';
 import { bufferOf, directBackend, directPipeline, dispatchDirect, dropCpuValues, exclusive, groupsFor, uniformsOf } from './directDispatch';
 import { elementwiseProgram, scalarUniforms, WORKGROUP } from './elementwise';
 import { claimUniform, guardStepReplay } from './stepReplay';
@@ -114,7 +114,7 @@ export interface InPlaceAdam {
 /**
  * The in-place updater for one optimizer step with `a`'s constants, when the active backend is
  * webgpu and not timing kernels; else null. `next`: the constants of a replayed step, for a step
- * being recorded (../webgpu/stepReplay.ts).
+ * being recorded (./stepReplay.ts).
  */
 export function adamUpdateInPlace(a: AdamUpdateAttrs, next?: () => AdamUpdateAttrs): InPlaceAdam | null {
   const be = directBackend();

@@ -1,5 +1,5 @@
 /**
- * The step replay's self-check (../webgpu/stepReplay.ts): a small network trained by the studio's
+ * The step replay's self-check (./stepReplay.ts): a small network trained by the studio's
  * trainer twice from the same weights, once through tfjs step by step and once with its steps
  * replayed, must give the same losses and the same weights, bit for bit.
  *
@@ -11,12 +11,12 @@
  * (replayed too) must match as well.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeLoss } from '../losses';
-import { memoryPredictSource, predict } from '../predict';
-import { AlphaDropout } from '../models/layers/seededDropout';
-import { STEP_REPLAY_FLAG } from '../webgpu/stepReplay';
-import { memoryBatchSource } from './batchSource';
-import { train } from './trainer';
+import { makeLoss } from '../../core/losses';
+import { memoryPredictSource, predict } from '../../core/predict';
+import { AlphaDropout } from '../../core/models/layers/seededDropout';
+import { STEP_REPLAY_FLAG } from './stepReplay';
+import { memoryBatchSource } from '../../core/train/batchSource';
+import { train } from '../../core/train/trainer';
 
 function checkModel(size: number): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 4] });
