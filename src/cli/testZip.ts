@@ -5,8 +5,8 @@
  * so memory holds one batch of images, not the whole test set.
  * A single top-level folder around everything is accepted.
  */
-import { openAsBlob, statSync } from 'node:fs';
-import { BlobReader, Uint8ArrayWriter, ZipReader, type FileEntry } from '@zip.js/zip.js';
+import { Uint8ArrayWriter } from '@zip.js/zip.js';
+import { openZip } from './openZip';
 import { parseLabelCsv } from '../core/csv';
 import type { PredictSource } from '../core/predict';
 import { interleave, resizeArea } from '../core/resize';
@@ -24,22 +24,9 @@ export interface TestZip {
 
 /** Opens the test split; images are kept at min(size, their own side). */
 export async function openTestZip(path: string, opts: { size: number }): Promise<TestZip> {
-  let blob: Blob;
+  const zip = await openZip(path);
   try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    blob = await openAsBlob(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new Error(`cannot read --data ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
-  }
-  const reader = new ZipReader(new BlobReader(blob), { useWebWorkers: false });
-  try {
-    const files = new Map<string, FileEntry>();
-    try {
-      for await (const e of reader.getEntriesGenerator()) if (!e.directory) files.set(e.filename, e);
-    } catch (e) {
-      throw new Error(`${path} is not a readable zip: ${(e as Error).message}`, { cause: e });
-    }
+    const { files } = zip;
     const names = [...files.keys()];
     const anyTest = names.find((n) => /^(?:[^/]+\/)?test\/[^/]+_red\.png$/.test(n));
     if (!anyTest) throw new Error(`${path} has no test/{Id}_red.png images (at the top level or in one top-level folder)`);
@@ -95,9 +82,9 @@ export async function openTestZip(path: string, opts: { size: number }): Promise
         }
       },
     };
-    return { ids, idSource, sourceSize, source, close: () => reader.close() };
+    return { ids, idSource, sourceSize, source, close: zip.close };
   } catch (e) {
-    await reader.close().catch(() => {});
+    await zip.close().catch(() => {});
     throw e;
   }
 }

@@ -6,8 +6,8 @@
  * decoded images must fit in memory (n × S² × 4 bytes).
  * A single top-level folder around everything is accepted.
  */
-import { openAsBlob, statSync } from 'node:fs';
-import { BlobReader, configure, Uint8ArrayWriter, ZipReader, type FileEntry } from '@zip.js/zip.js';
+import { configure, Uint8ArrayWriter, type FileEntry } from '@zip.js/zip.js';
+import { openZip } from './openZip';
 import { decode } from 'fast-png';
 import { parseLabelCsv, type LabelRow } from '../core/csv';
 import { NUM_CLASSES } from '../core/labels';
@@ -41,23 +41,9 @@ export async function readTrainZip(
   opts: { size: number; limit?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<ZipDataset> {
   configure({ useWebWorkers: false });
-  let blob: Blob;
+  const zip = await openZip(path);
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    blob = await openAsBlob(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new Error(`cannot read --data ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
-  }
-  const reader = new ZipReader(new BlobReader(blob));
-  try {
-    const files = new Map<string, FileEntry>();
-    try {
-      for await (const e of reader.getEntriesGenerator()) if (!e.directory) files.set(e.filename, e);
-    } catch (e) {
-      throw new Error(`${path} is not a readable zip: ${(e as Error).message}`, { cause: e });
-    }
+    const { files } = zip;
     const csvName = [...files.keys()].find((n) => n === 'train.csv' || /^[^/]+\/train\.csv$/.test(n));
     if (!csvName) throw new Error(`${path} has no train.csv (at the top level or in one top-level folder)`);
     const prefix = csvName.slice(0, -'train.csv'.length);
@@ -103,6 +89,6 @@ export async function readTrainZip(
       sourceSize,
     };
   } finally {
-    await reader.close();
+    await zip.close();
   }
 }

@@ -12,10 +12,10 @@
  * shard sizes, a model that does not fit the metadata or the dataset).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter, type FileEntry } from '@zip.js/zip.js';
 import type { ResizeMode } from './augment';
 import { CLASS_NAMES } from './labels';
 import type { NormalisationMode } from './models/layers/inputNormalization';
+import { readZipFiles, writeZipFiles } from './zipFiles';
 // registers the custom layers (HpaInputNormalization, HpaSeededDropout, HpaAlphaDropout) with tf.serialization
 import './models/registry';
 
@@ -184,44 +184,16 @@ export async function modelFiles(model: tf.LayersModel, shardBytes = DEFAULT_SHA
 export async function writeModelZip(model: tf.LayersModel, meta: StudioMeta, opts: { shardBytes?: number } = {}): Promise<Uint8Array> {
   checkMetaMatchesModel(meta, model);
   const files = await modelFiles(model, opts.shardBytes);
-  const writer = new Uint8ArrayWriter();
-  const zip = new ZipWriter(writer, {
-    useWebWorkers: false,
-    useCompressionStream: false,
-    keepOrder: true,
-    extendedTimestamp: false,
+  const studio = new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n');
+  return writeZipFiles([[STUDIO_JSON, studio], ...files], {
     lastModDate: new Date(meta.created),
+    level: (name) => (name === STUDIO_JSON ? undefined : name.endsWith('.bin') ? 0 : 6),
   });
-  await zip.add(STUDIO_JSON, new Uint8ArrayReader(new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n')));
-  for (const [name, bytes] of files) await zip.add(name, new Uint8ArrayReader(bytes), { level: name.endsWith('.bin') ? 0 : 6 });
-  await zip.close();
-  return writer.getData();
 }
 
 /** The files of a model zip (name → bytes); a single top-level folder is stripped. */
 export async function readModelZip(bytes: Uint8Array, file = 'model zip'): Promise<Map<string, Uint8Array>> {
-  const reader = new ZipReader(new Uint8ArrayReader(bytes), { useWebWorkers: false, useCompressionStream: false });
-  try {
-    let entries: FileEntry[];
-    try {
-      entries = (await reader.getEntries()).filter((e): e is FileEntry => !e.directory);
-    } catch (e) {
-      throw new ModelPackageError(`${file} is truncated or not a zip (${(e as Error).message})`);
-    }
-    const names = entries.map((e) => e.filename);
-    const top = names.length && names.every((n) => n.includes('/') && n.split('/')[0] === names[0].split('/')[0]) ? names[0].split('/')[0] + '/' : '';
-    const files = new Map<string, Uint8Array>();
-    for (const e of entries) {
-      try {
-        files.set(e.filename.slice(top.length), await e.getData(new Uint8ArrayWriter(), { checkSignature: true }));
-      } catch (err) {
-        throw new ModelPackageError(`${file} is corrupt: entry ${e.filename} cannot be read (${(err as Error).message})`);
-      }
-    }
-    return files;
-  } finally {
-    await reader.close().catch(() => {});
-  }
+  return readZipFiles(bytes, file, { names: 'strip-common-folder', fail: (m) => new ModelPackageError(m) });
 }
 
 /**

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { listModels } from './models/registry';
-import { DEFAULT_RUN, MODEL_CHOICES, preset, recipeProblem } from './runConfig';
+import { MIN_INPUT_SIZE, MODELS } from './models/catalog';
+import { createModel, listModels } from './models/registry';
+import { DEFAULT_RUN, preset, recipeProblem } from './runConfig';
 
 describe('run recipes', () => {
-  it('offers exactly the registered models', () => {
-    expect(MODEL_CHOICES.map((m) => m.name).sort()).toEqual(
+  it('the catalog the page reads lists exactly the models the registry builds, with their true parameter counts', () => {
+    expect(MODELS.map((m) => m.name).sort()).toEqual(
       listModels()
         .map((m) => m.name)
         .sort(),
     );
+    for (const m of MODELS) {
+      const model = createModel(m.name, { inputSize: MIN_INPUT_SIZE * 2, seed: 1 });
+      expect(model.countParams(), m.name).toBe(m.params);
+      model.dispose();
+    }
   });
   it('names the setting that is wrong', () => {
     expect(recipeProblem(DEFAULT_RUN, 256)).toBeNull();

@@ -4,6 +4,7 @@
  * into what the training loop needs.
  */
 import type { AlphaSpec } from './losses';
+import { MIN_INPUT_SIZE } from './models/catalog';
 import type { Monitor } from './train/logs';
 
 export type LossChoice = 'bce' | 'focal' | 'f1' | 'bce-then-f1';
@@ -69,7 +70,7 @@ export const DEFAULT_RUN: RunConfig = {
 
 /** Checks a recipe and returns the first problem as a sentence naming the setting, or null. */
 export function recipeProblem(c: RunConfig, storedSize: number): string | null {
-  if (!Number.isInteger(c.inputSize) || c.inputSize < 32) return `Input size ${c.inputSize} px: the models need at least 32 px`;
+  if (!Number.isInteger(c.inputSize) || c.inputSize < MIN_INPUT_SIZE) return `Input size ${c.inputSize} px: the models need at least ${MIN_INPUT_SIZE} px`;
   if (c.inputSize > storedSize) return `Input size ${c.inputSize} px is larger than the dataset's stored ${storedSize} px`;
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) return `Batch size must be a whole number ≥ 1 (got ${c.batchSize})`;
   if (!Number.isInteger(c.epochs) || c.epochs < 1) return `Epochs must be a whole number ≥ 1 (got ${c.epochs})`;
@@ -84,18 +85,12 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
   return null;
 }
 
-/** The models the run setup offers (a unit test keeps this in step with the model registry). */
-export const MODEL_CHOICES: readonly { name: string; label: string }[] = [
-  { name: 'gapnet-pl', label: 'GAPNet-PL (paper: SELU, 630k params)' },
-  { name: 'gapnet-kaggle', label: 'GAPNet Kaggle (BN + ReLU, 595k params)' },
-];
-
 /** Named recipes: the seed's full recipe, and a quick demo that shows curves within a minute. */
 export function preset(name: 'seed' | 'quick', storedSize: number): RunConfig {
   if (name === 'seed') {
     return {
       ...DEFAULT_RUN,
-      inputSize: Math.max(32, Math.min(256, storedSize)),
+      inputSize: Math.max(MIN_INPUT_SIZE, Math.min(256, storedSize)),
       loss: 'focal',
       gamma: 2,
       alpha: { mode: 'inverse-frequency' },
@@ -109,7 +104,7 @@ export function preset(name: 'seed' | 'quick', storedSize: number): RunConfig {
   }
   return {
     ...DEFAULT_RUN,
-    inputSize: Math.max(32, Math.min(64, storedSize)),
+    inputSize: Math.max(MIN_INPUT_SIZE, Math.min(64, storedSize)),
     loss: 'focal',
     gamma: 2,
     alpha: { mode: 'none' },

@@ -14,6 +14,7 @@ import { bestLastCheckpoint } from '../../core/train/bestLastCheckpoint';
 import { encodeCheckpoint, restoreCheckpoint } from '../../core/train/checkpoint';
 import type { EpochLogs, Monitor } from '../../core/train/logs';
 import { prepareRun, type RunConfig } from '../../core/train/recipe';
+import { DEFAULT_RUN } from '../../core/runConfig';
 import { studioMeta, writeModelZip } from '../../core/modelPackage';
 import { predictValidation, train as runTraining } from '../../core/train/trainer';
 import type { TrainingCallback } from '../../core/train/callbacks';
@@ -36,19 +37,19 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
   --model NAME       ${listModels()
     .map((m) => m.name)
     .join(' | ')} (default gapnet-pl)
-  --loss L           bce | focal | f1 | bce-then-f1 (default bce)
-  --gamma G          focal γ (default 2)
+  --loss L           bce | focal | f1 | bce-then-f1 (default ${DEFAULT_RUN.loss}, as the studio)
+  --gamma G          focal γ (default ${DEFAULT_RUN.gamma})
   --alpha A          none | inverse-frequency | log-damped | a number in (0,1) (default none)
   --epochs E         epochs (bce-then-f1: --epochs of BCE, then --f1-epochs of soft F1 on the
-                     last 7 layers at lr/10; default 10)
+                     last 7 layers at lr/10; default ${DEFAULT_RUN.epochs})
   --f1-epochs N      default: half of --epochs, at least 1
-  --size S           model input side (default 128)
+  --size S           model input side (default ${DEFAULT_RUN.inputSize})
   --store S          side the images are kept at in memory (default --size); with --crop, the
                      model sees random S-px crops of them (centre crops for validation)
   --crop             crop instead of resize
   --no-augment       no random flips / quarter turns
-  --batch B          batch size (default 16)
-  --lr LR            Adam learning rate (default 0.001)
+  --batch B          batch size (default ${DEFAULT_RUN.batchSize})
+  --lr LR            Adam learning rate (default ${DEFAULT_RUN.lr})
   --lr-patience N    ReduceLROnPlateau patience (default 3; 0 = off), --lr-factor F (default 0.5)
   --patience N       early stopping patience (default 0 = off)
   --monitor M        val_loss | val_macro_f1 for the schedule, stopping and best epoch (default val_loss)
@@ -66,17 +67,17 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         data: { type: 'string' },
         out: { type: 'string' },
         model: { type: 'string', default: 'gapnet-pl' },
-        loss: { type: 'string', default: 'bce' },
-        gamma: { type: 'string', default: '2' },
+        loss: { type: 'string', default: DEFAULT_RUN.loss },
+        gamma: { type: 'string', default: String(DEFAULT_RUN.gamma) },
         alpha: { type: 'string', default: 'none' },
-        epochs: { type: 'string', default: '10' },
+        epochs: { type: 'string', default: String(DEFAULT_RUN.epochs) },
         'f1-epochs': { type: 'string' },
-        size: { type: 'string', default: '128' },
+        size: { type: 'string', default: String(DEFAULT_RUN.inputSize) },
         store: { type: 'string' },
         crop: { type: 'boolean', default: false },
         'no-augment': { type: 'boolean', default: false },
-        batch: { type: 'string', default: '16' },
-        lr: { type: 'string', default: '0.001' },
+        batch: { type: 'string', default: String(DEFAULT_RUN.batchSize) },
+        lr: { type: 'string', default: String(DEFAULT_RUN.lr) },
         'lr-patience': { type: 'string', default: '3' },
         'lr-factor': { type: 'string', default: '0.5' },
         patience: { type: 'string', default: '0' },

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../labels';
 import type { NormalisationMode } from './layers/inputNormalization';
 import { buildGapNetKaggle, buildGapNetPL, kagglePadding } from './gapnet';
+import { MIN_INPUT_SIZE, modelInfo, type ModelInfo } from './catalog';
 
 export interface ModelOptions {
   /** input side in pixels (square); 32 and up */
@@ -21,39 +22,31 @@ export interface ModelOptions {
   padding?: 'auto' | 'valid' | 'same';
 }
 
-export interface ModelEntry {
-  name: string;
-  summary: string;
-  defaultNormalisation: NormalisationMode;
+export interface ModelEntry extends ModelInfo {
   build(o: Required<Pick<ModelOptions, 'inputSize' | 'channels' | 'classes' | 'normalisation'>> & ModelOptions): tf.LayersModel;
   /** anything the user should know about how this instance was built */
   notes(o: ModelOptions): string[];
 }
 
-export const MIN_INPUT_SIZE = 32;
+export { MIN_INPUT_SIZE };
 
 const registry = new Map<string, ModelEntry>();
 
-export function registerModel(entry: ModelEntry): void {
-  registry.set(entry.name, entry);
+/** Adds a builder for a model of the catalog (catalog.ts holds its name, label and parameter count). */
+export function registerModel(name: string, builder: Pick<ModelEntry, 'build' | 'notes'>): void {
+  registry.set(name, { ...modelInfo(name), ...builder });
 }
 
 export function listModels(): ModelEntry[] {
   return [...registry.values()];
 }
 
-registerModel({
-  name: 'gapnet-pl',
-  summary: 'GapNet-PL (Rumetshofer et al. 2019): SELU, symmetric zero padding, AlphaDropout, 630,076 params',
-  defaultNormalisation: 'per-image',
+registerModel('gapnet-pl', {
   build: (o) => buildGapNetPL(o),
   notes: () => ['stride-2 convs pad 1 px on every side (TeLL ZEROPAD), stride-1 convs pad "same"', 'output: sigmoid probabilities'],
 });
 
-registerModel({
-  name: 'gapnet-kaggle',
-  summary: 'GapNet-PL Keras kernel (LB 0.385): BatchNorm + ReLU, valid padding, 595,468 params',
-  defaultNormalisation: 'div255',
+registerModel('gapnet-kaggle', {
   build: (o) => buildGapNetKaggle(o),
   notes: (o) => {
     const p = kagglePadding(o);

@@ -4,7 +4,7 @@
  * per_class.csv, the validation predictions (val_probs.csv, val_truth.csv) and the charts as SVG.
  * Importing a report recreates the run (without a checkpoint): its curves and evaluation come back.
  */
-import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter, type FileEntry } from '@zip.js/zip.js';
+import { readZipFiles, writeZipFiles } from '../../core/zipFiles';
 import { formatLabelCsv, formatProbsCsv, parseLabelCsv, parseProbsCsv } from '../../core/csv';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import { labelMatrix, labelSets, type ClassScore } from '../../core/metrics';
@@ -128,34 +128,17 @@ export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: re
 }
 
 export async function writeReportZip(files: ReadonlyMap<string, string>, created = new Date()): Promise<Uint8Array> {
-  const writer = new Uint8ArrayWriter();
-  const zip = new ZipWriter(writer, { useWebWorkers: false, useCompressionStream: false, keepOrder: true, extendedTimestamp: false, lastModDate: created });
-  for (const [name, text] of files) await zip.add(name, new Uint8ArrayReader(new TextEncoder().encode(text)));
-  await zip.close();
-  return writer.getData();
+  const encoder = new TextEncoder();
+  return writeZipFiles(
+    [...files].map(([name, text]): [string, Uint8Array] => [name, encoder.encode(text)]),
+    { lastModDate: created },
+  );
 }
 
 export async function readReportZip(bytes: Uint8Array, file: string): Promise<Map<string, string>> {
-  const reader = new ZipReader(new Uint8ArrayReader(bytes), { useWebWorkers: false, useCompressionStream: false });
-  try {
-    let entries: FileEntry[];
-    try {
-      entries = (await reader.getEntries()).filter((e): e is FileEntry => !e.directory);
-    } catch (e) {
-      throw new ReportError(`${file} is truncated or not a zip (${(e as Error).message})`);
-    }
-    const files = new Map<string, string>();
-    for (const e of entries) {
-      try {
-        files.set(e.filename.replace(/^.*\//, ''), new TextDecoder().decode(await e.getData(new Uint8ArrayWriter(), { checkSignature: true })));
-      } catch (err) {
-        throw new ReportError(`${file} is corrupt: entry ${e.filename} cannot be read (${(err as Error).message})`);
-      }
-    }
-    return files;
-  } finally {
-    await reader.close().catch(() => {});
-  }
+  const files = await readZipFiles(bytes, file, { names: 'basename', fail: (m) => new ReportError(m) });
+  const decoder = new TextDecoder();
+  return new Map([...files].map(([name, b]) => [name, decoder.decode(b)]));
 }
 
 /** The run a report describes, as a new RunRecord without checkpoint (its curves and validation predictions restored). */

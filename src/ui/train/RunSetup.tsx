@@ -1,5 +1,6 @@
 import type { DatasetRecord } from '../../data/catalog';
-import { DEFAULT_IMAGE_MEMORY_MB, MODEL_CHOICES, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
+import { MIN_INPUT_SIZE, MODELS } from '../../core/models/catalog';
+import { DEFAULT_IMAGE_MEMORY_MB, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { useStudio } from '../store';
 
 function NumberField({ label, value, step, min, onChange }: { label: string; value: number; step?: number; min?: number; onChange: (v: number) => void }) {
@@ -47,14 +48,14 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         <label>
           Model{' '}
           <select aria-label="Model" value={setup.model} onChange={(e) => set({ model: e.target.value })}>
-            {MODEL_CHOICES.map((m) => (
+            {MODELS.map((m) => (
               <option key={m.name} value={m.name}>
                 {m.label}
               </option>
             ))}
           </select>
         </label>
-        <NumberField label="Input size" value={setup.inputSize} step={16} min={32} onChange={(inputSize) => set({ inputSize })} />
+        <NumberField label="Input size" value={setup.inputSize} step={16} min={MIN_INPUT_SIZE} onChange={(inputSize) => set({ inputSize })} />
         <label>
           From stored {stored} px by{' '}
           <select aria-label="Crop or resize" value={setup.mode} onChange={(e) => set({ mode: e.target.value as RunConfig['mode'] })}>
