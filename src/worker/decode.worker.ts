@@ -1,9 +1,9 @@
 /** One worker of the PNG decode pool: PNG bytes in, an 8-bit plane at the stored resolution out. */
 import { decodeChannelPng } from '../data/decodePng';
 import type { FromDecodeWorker, ToDecodeWorker } from './protocol';
+import { typedPost } from './typedPost';
 
-const post = (msg: FromDecodeWorker, transfer: Transferable[] = []) =>
-  (self as unknown as { postMessage(m: FromDecodeWorker, t: Transferable[]): void }).postMessage(msg, transfer);
+const post = typedPost<FromDecodeWorker>();
 
 self.onmessage = async (event: MessageEvent<ToDecodeWorker>) => {
   const { seq, bytes, resolution } = event.data;

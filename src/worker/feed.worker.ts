@@ -6,9 +6,9 @@
  */
 import { openPixelReader, type PixelReader } from '../data/pixelStore';
 import type { FromFeedWorker, ToFeedWorker } from './protocol';
+import { typedPost } from './typedPost';
 
-const post = (msg: FromFeedWorker, transfer: Transferable[] = []) =>
-  (self as unknown as { postMessage(m: FromFeedWorker, t: Transferable[]): void }).postMessage(msg, transfer);
+const post = typedPost<FromFeedWorker>();
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const nameOf = (e: unknown) => (e instanceof Error ? e.name : undefined);
 

@@ -5,8 +5,9 @@ import { SourceError } from '../data/sources';
 import { writeDatasetZip } from '../synth/index';
 import { DecodePool } from './decodePool';
 import type { FromIngestWorker, ImportRequest, ToIngestWorker } from './protocol';
+import { typedPost } from './typedPost';
 
-const post = (msg: FromIngestWorker) => (self as unknown as { postMessage(m: FromIngestWorker): void }).postMessage(msg);
+const post = typedPost<FromIngestWorker>();
 
 let controller: AbortController | null = null;
 

@@ -7,9 +7,9 @@ import { rememberChecks } from './startChecks';
 import type { FromPredictWorker, ToPredictWorker } from './protocol';
 import { PredictFailure, runExportJob, runImportJob, runPredictJob } from './predictRun';
 import { ModelPackageError } from '../core/modelPackage';
+import { typedPost } from './typedPost';
 
-const post = (msg: FromPredictWorker, transfer: Transferable[] = []) =>
-  (self as unknown as { postMessage(m: FromPredictWorker, t: Transferable[]): void }).postMessage(msg, transfer);
+const post = typedPost<FromPredictWorker>();
 
 const controller = new AbortController();
 

@@ -9,9 +9,9 @@ import { measureTrainingSteps, median } from '../core/probe';
 import { TrainingController } from '../core/train/controller';
 import type { FromTrainingWorker, ToTrainingWorker } from './protocol';
 import { RunFailure, explainFailure, runTraining } from './runTraining';
+import { typedPost } from './typedPost';
 
-const post = (msg: FromTrainingWorker, transfer: Transferable[] = []) =>
-  (self as unknown as { postMessage(m: FromTrainingWorker, t: Transferable[]): void }).postMessage(msg, transfer);
+const post = typedPost<FromTrainingWorker>();
 
 let controller: TrainingController | null = null;
 let runId: string | null = null;

@@ -4,7 +4,7 @@ import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs } from '../../worker/protocol';
 import { fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useStudio } from '../store';
-import { downloadUrl } from './exportSlice';
+import { downloadUrl } from '../store/exportSlice';
 import { PredictResults, usePredictionOutputs } from './PredictResults';
 import { reportFiles, writeReportZip } from './runReport';
 import { useDatasetFacts } from './useDatasetFacts';

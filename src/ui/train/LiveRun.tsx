@@ -4,7 +4,7 @@ import { CLASS_NAMES } from '../../core/labels';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
-import type { LiveRun as Live } from '../runsSlice';
+import type { LiveRun as Live } from '../store/runsSlice';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
 function useThrottled<T>(value: T, ms: number, key: unknown): T {

@@ -5,7 +5,7 @@ import { EvaluationView } from '../evaluation/EvaluationView';
 import { LossVsPtChart } from '../lesson/LossVsPtChart';
 import { PerClassDiff } from '../lesson/PerClassDiff';
 import { RunsCompare } from '../runs/RunsCompare';
-import { describeRecipe } from '../runsSlice';
+import { describeRecipe } from '../store/runsSlice';
 import { useStudio } from '../store';
 import { LiveRunView } from './LiveRun';
 import { RunSetup } from './RunSetup';

@@ -7,10 +7,10 @@ import type { StateCreator } from 'zustand';
 import { putRun } from '../../data/catalog';
 import type { EnsembleMethod } from '../../core/ensemble';
 import type { ThresholdMode } from '../../core/thresholds';
-import type { FromPredictWorker, PredictProgress, PredictRequest, PredictResult } from '../../worker/protocol';
-import type { StudioState } from '../store';
-import { PredictClient } from './predictClient';
-import { readReportZip, runFromReport } from './runReport';
+import type { FromPredictWorker, PredictProgress, PredictRequest, PredictResult, ToPredictWorker } from '../../worker/protocol';
+import type { StudioState } from '.';
+import { predictWorker } from '../workerClient';
+import { readReportZip, runFromReport } from '../export/runReport';
 
 export interface PredictOptions {
   tta: PredictRequest['tta'];
@@ -56,7 +56,7 @@ export interface ExportSlice {
   clearExportMessages: () => void;
 }
 
-const client = new PredictClient();
+const client = predictWorker();
 
 /** Starts a browser download of a Blob URL. */
 export function downloadUrl(url: string, fileName: string): void {
@@ -78,6 +78,13 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       exportNotice: null,
     });
     return jobId;
+  };
+  /** One job in a fresh worker, given the page's start-check passes; an import's file bytes are transferred. */
+  const run = (job: Exclude<ToPredictWorker, { type: 'cancel' }>) => {
+    const jobId = job.type === 'predict' ? job.request.jobId : job.jobId;
+    client.start(handle, (message) => handle({ type: 'failed', jobId, message }));
+    const transfer = job.type === 'import-model' ? job.files.map((f) => f.bytes.buffer as ArrayBuffer) : [];
+    client.post({ ...job, checks: client.passes() }, transfer);
   };
   const handle = (msg: FromPredictWorker) => {
     const job = get().predictJob;
@@ -138,25 +145,25 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       const runIds = get().exportSelection;
       const jobId = begin('predict', `Predicting with ${runIds.length} run${runIds.length > 1 ? 's' : ''}`);
       set({ prediction: null });
-      client.start({ type: 'predict', backend: get().backendChoice, request: { jobId, datasetId, runIds, ...get().predictOptions, validation: true } }, handle);
+      run({ type: 'predict', backend: get().backendChoice, request: { jobId, datasetId, runIds, ...get().predictOptions, validation: true } });
     },
     cancelPrediction: () => {
       const job = get().predictJob;
       if (!job) return;
       set({ predictJob: { ...job, cancelling: true } });
-      client.cancel();
+      client.postIfRunning({ type: 'cancel' });
     },
     exportModel: (runId, thresholds) => {
       if (get().predictJob) return;
       const jobId = begin('export', 'Exporting the model');
-      client.start({ type: 'export-model', backend: get().backendChoice, jobId, runId, thresholds }, handle);
+      run({ type: 'export-model', backend: get().backendChoice, jobId, runId, thresholds });
     },
     importModel: async (datasetId, files) => {
       if (get().predictJob || !files.length) return;
       const jobId = begin('import', `Importing ${files.map((f) => f.name).join(', ')}`);
       try {
         const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-        client.start({ type: 'import-model', backend: get().backendChoice, jobId, datasetId, files: read }, handle);
+        run({ type: 'import-model', backend: get().backendChoice, jobId, datasetId, files: read });
       } catch (e) {
         set({ predictJob: null, exportError: `${files.map((f) => f.name).join(', ')}: cannot be read (${(e as Error).message})` });
       }

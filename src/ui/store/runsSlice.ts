@@ -1,9 +1,9 @@
 /** The training part of the studio store: the run setup, the live run, and the stored runs. */
 import type { StateCreator } from 'zustand';
-import { deleteRun, listRuns, type RunRecord } from '../data/catalog';
-import { DEFAULT_RUN } from '../core/runConfig';
-import type { BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../worker/protocol';
-import type { StudioState } from './store';
+import { deleteRun, listRuns, type RunRecord } from '../../data/catalog';
+import { DEFAULT_RUN } from '../../core/runConfig';
+import type { BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../../worker/protocol';
+import type { StudioState } from '.';
 
 const SETUP_KEY = 'hpa-studio.run-setup';
 const MAX_POINTS = 4000;

@@ -4,11 +4,18 @@
  * actions are named.
  */
 import { create, type StateCreator } from 'zustand';
-import { WASM_MAX_THREADS, type BackendChoice, type BackendReport, type FromTrainingWorker, type ProbeResult, type ToTrainingWorker } from '../worker/protocol';
+import {
+  WASM_MAX_THREADS,
+  type BackendChoice,
+  type BackendReport,
+  type FromTrainingWorker,
+  type ProbeResult,
+  type ToTrainingWorker,
+} from '../../worker/protocol';
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
-import { createExportSlice, type ExportSlice } from './export/exportSlice';
-import { TrainingClient } from './trainingClient';
+import { createExportSlice, type ExportSlice } from './exportSlice';
+import { trainingWorker, type WorkerClient } from '../workerClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
 const WASM_THREADS_KEY = 'hpa-studio.wasmThreads';
@@ -41,7 +48,7 @@ export interface BackendSlice {
   setWasmThreads: (n: number) => void;
 }
 
-let client: TrainingClient | null = null;
+let client: WorkerClient<ToTrainingWorker, FromTrainingWorker> | null = null;
 
 const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set, get) => {
   let checkAfterInit = true;
@@ -49,7 +56,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     switch (msg.type) {
       case 'backend':
         set({ backend: msg.report });
-        if (msg.report.active && checkAfterInit) client?.send({ type: 'probe', size: 16, batch: 4, steps: 3 });
+        if (msg.report.active && checkAfterInit) client?.post({ type: 'probe', size: 16, batch: 4, steps: 3 });
         break;
       case 'probe-result':
         set({ probe: msg.result });
@@ -62,11 +69,13 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     }
   };
   const start = (first?: ToTrainingWorker) => {
-    client ??= new TrainingClient(handle);
+    client ??= trainingWorker();
     checkAfterInit = !first;
     set({ backend: null, workerError: null, ...(first ? {} : { probe: null }) });
-    client.start(get().backendChoice, get().wasmThreads);
-    if (first) client.send(first);
+    client.start(handle, (message) => handle({ type: 'error', message }));
+    const wasmThreads = get().wasmThreads;
+    client.post({ type: 'init', backend: get().backendChoice, checks: client.passes(), ...(wasmThreads ? { wasmThreads } : {}) });
+    if (first) client.post(first);
   };
   return {
     backendChoice: readBackendSetting(),
@@ -76,7 +85,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     workerError: null,
     connect: () => start(),
     startTrainingWorker: (first) => start(first),
-    sendToTrainingWorker: (msg) => client?.send(msg),
+    sendToTrainingWorker: (msg) => client?.post(msg),
     setBackendChoice: (choice) => {
       localStorage.setItem(BACKEND_SETTING_KEY, choice);
       set({ backendChoice: choice });

@@ -1,9 +1,9 @@
 /** The datasets part of the studio store: the catalog list, imports and their progress. */
 import type { StateCreator } from 'zustand';
-import { listDatasets, renameDataset, type DatasetRecord } from '../data/catalog';
-import { deleteDataset } from '../data/pixelStore';
-import type { DemoOptions, FromIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../worker/protocol';
-import { IngestClient } from './ingestClient';
+import { listDatasets, renameDataset, type DatasetRecord } from '../../data/catalog';
+import { deleteDataset } from '../../data/pixelStore';
+import type { DemoOptions, FromIngestWorker, ToIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../../worker/protocol';
+import { ingestWorker, type WorkerClient } from '../workerClient';
 
 export interface StorageInfo {
   usage: number;
@@ -37,10 +37,12 @@ export interface DatasetsSlice {
   deleteDataset: (id: string) => Promise<void>;
 }
 
-let ingest: IngestClient | null = null;
+let ingest: WorkerClient<ToIngestWorker, FromIngestWorker> | null = null;
 
 export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSlice> = (set, get) => {
   const handle = (msg: FromIngestWorker) => {
+    // an import's last word: the worker gets a second to close its storage handles, then goes
+    if (msg.type === 'done' || msg.type === 'refused' || msg.type === 'error') ingest?.stop(1000);
     switch (msg.type) {
       case 'progress':
         set((s) => (s.importing ? { importing: { ...s.importing, progress: msg.progress } } : {}));
@@ -61,7 +63,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     }
   };
   const begin = (label: string) => {
-    ingest ??= new IngestClient(handle);
+    ingest ??= ingestWorker();
     if (ingest.busy) return false;
     set({ importing: { label, progress: null, cancelling: false }, lastSummary: null, lastRefusal: null, importError: null, datasetError: null });
     // Ask once for persistent storage so the browser does not evict a 10 GB dataset under pressure.
@@ -94,15 +96,17 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     importSources: (sources, opts) => {
       const label = sources.map((s) => (s.kind === 'file' ? s.file.name : `${s.name}/`)).join(' + ');
       if (!begin(label)) return;
-      ingest!.start({ type: 'import', request: { sources, ...opts } });
+      ingest!.start(handle, (message) => handle({ type: 'error', message }));
+      ingest!.post({ type: 'import', request: { sources, ...opts } });
     },
     importDemo: (demo, opts) => {
       if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
-      ingest!.start({ type: 'import-demo', demo, request: { ...opts, name: `Demo ${demo.size} px (seed ${demo.seed})` } });
+      ingest!.start(handle, (message) => handle({ type: 'error', message }));
+      ingest!.post({ type: 'import-demo', demo, request: { ...opts, name: `Demo ${demo.size} px (seed ${demo.seed})` } });
     },
     cancelImport: () => {
       set((s) => (s.importing ? { importing: { ...s.importing, cancelling: true } } : {}));
-      ingest?.cancel();
+      ingest?.postIfRunning({ type: 'cancel' });
     },
     renameDataset: async (id, name) => {
       await renameDataset(id, name);
