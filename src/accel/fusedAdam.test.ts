@@ -12,7 +12,7 @@ import { registerWasmTrainingKernels } from './wasm/registerWasmTrainingKernels'
 import { ADAM_UPDATE, adamUpdateValues, createAdam, FusedAdamOptimizer, hasFusedAdam, registerFusedAdam, verifyFusedAdam } from './fusedAdam';
 
 beforeAll(() => {
-  setWasmPaths(resolve(__dirname, '../../../node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+  setWasmPaths(resolve(__dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
   registerWasmTrainingKernels();
   registerFusedAdam();
 });
