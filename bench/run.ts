@@ -12,6 +12,7 @@ import type { BenchAnswer } from './browser/jobs';
 import { fmtStat, markdown, type Machine, type Row } from './lib/report';
 import { rates, stat, type Stat } from './lib/stats';
 import type { TrainSpec, TrainTiming } from './lib/trainSteps';
+import { ADAM_IN_PLACE_FLAG, FUSED_LOSS_FLAG, STEP_REPLAY_FLAG, WRITE_BUFFER_UPLOAD_FLAG } from '../src/accel/flags';
 import { memoryBatchSource } from '../src/core/train/batchSource';
 
 export interface BenchOptions {
@@ -513,7 +514,7 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
   const what = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, fused Adam + SELU gradient';
   const k = o.quick
     ? null
-    : await alternateEncode(s, rounds, 4, { before: { kernels: 'tfjs' }, after: { kernels: 'studio', flags: { HPA_STEP_REPLAY: false } } });
+    : await alternateEncode(s, rounds, 4, { before: { kernels: 'tfjs' }, after: { kernels: 'studio', flags: { [STEP_REPLAY_FLAG]: false } } });
   if (k && 'error' in k) return add(unansweredRow('training', what, 'ms', null, k.error));
   if (k)
     add({
@@ -551,7 +552,7 @@ async function webgpuEncode(s: Session, o: BenchOptions, add: AddRow) {
     s,
     replayRounds,
     6,
-    { before: { kernels: 'studio', flags: { HPA_STEP_REPLAY: false } }, after: { kernels: 'studio', flags: { HPA_STEP_REPLAY: true } } },
+    { before: { kernels: 'studio', flags: { [STEP_REPLAY_FLAG]: false } }, after: { kernels: 'studio', flags: { [STEP_REPLAY_FLAG]: true } } },
     3,
   );
   if ('error' in r) return add(unansweredRow('training', what5, 'ms', null, r.error));
@@ -587,8 +588,8 @@ async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise
   // the fused Adam in place (one dispatch per weight, no new tensors) against its kernel path (three dispatches and three new tensors per weight)
   const what2 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, Adam in place';
   const a = await alternateEncode(s, rounds + 1, 6, {
-    before: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: false, HPA_STEP_REPLAY: false } },
-    after: { kernels: 'studio', flags: { HPA_ADAM_IN_PLACE: true, HPA_STEP_REPLAY: false } },
+    before: { kernels: 'studio', flags: { [ADAM_IN_PLACE_FLAG]: false, [STEP_REPLAY_FLAG]: false } },
+    after: { kernels: 'studio', flags: { [ADAM_IN_PLACE_FLAG]: true, [STEP_REPLAY_FLAG]: false } },
   });
   if ('error' in a) {
     add(unansweredRow('training', what2, 'ms', null, a.error));
@@ -607,8 +608,8 @@ async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise
   // values uploaded by queue.writeBuffer into a pooled buffer against tfjs's new mapped staging buffer and copy each
   const what3 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, uploads by writeBuffer';
   const w = await alternateEncode(s, rounds + 1, 6, {
-    before: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: false, HPA_STEP_REPLAY: false } },
-    after: { kernels: 'studio', flags: { HPA_UPLOAD_WRITE_BUFFER: true, HPA_STEP_REPLAY: false } },
+    before: { kernels: 'studio', flags: { [WRITE_BUFFER_UPLOAD_FLAG]: false, [STEP_REPLAY_FLAG]: false } },
+    after: { kernels: 'studio', flags: { [WRITE_BUFFER_UPLOAD_FLAG]: true, [STEP_REPLAY_FLAG]: false } },
   });
   if ('error' in w) {
     add(unansweredRow('training', what3, 'ms', null, w.error));
@@ -627,8 +628,8 @@ async function perKernelEncode(s: Session, rounds: number, add: AddRow): Promise
   // the BCE loss (the bench step's) as one kernel each way against its tfjs ops
   const what4 = 'JS time to build and encode one training step, gapnet-pl 32 px b4 — Chromium webgpu, BCE in one kernel each way';
   const f = await alternateEncode(s, rounds + 1, 6, {
-    before: { kernels: 'studio', flags: { HPA_FUSED_LOSS: false, HPA_STEP_REPLAY: false } },
-    after: { kernels: 'studio', flags: { HPA_FUSED_LOSS: true, HPA_STEP_REPLAY: false } },
+    before: { kernels: 'studio', flags: { [FUSED_LOSS_FLAG]: false, [STEP_REPLAY_FLAG]: false } },
+    after: { kernels: 'studio', flags: { [FUSED_LOSS_FLAG]: true, [STEP_REPLAY_FLAG]: false } },
   });
   if ('error' in f) {
     add(unansweredRow('training', what4, 'ms', null, f.error));

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { applyTransforms, batchTensor, cutEachImage, drawTransforms, type SampleTransform } from '../../src/core/augment';
 import { Rng } from '../../src/core/rng';
 import { registerWebGpuUint8Upload, UINT8_TO_FLOAT32 } from '../../src/accel/webgpu/uint8Upload';
+import { STEP_REPLAY_FLAG } from '../../src/accel/flags';
 import { selectBackend } from '../../src/worker/backend';
 import { rememberChecks } from '../../src/worker/startChecks';
 import { timePredict, timeTraining } from '../lib/trainSteps';
@@ -238,7 +239,7 @@ async function run(job: BenchJob): Promise<BenchAnswer> {
   if (job.kind === 'upload') return upload(job);
   if (job.kind === 'augment') return augment(job);
   // training jobs replay unless their kernel set or flags say otherwise; predict() replays too
-  const replays = (job.kind === 'train' && job.kernels !== 'tfjs' && job.flags?.HPA_STEP_REPLAY !== false) || job.kind === 'predict';
+  const replays = (job.kind === 'train' && job.kernels !== 'tfjs' && job.flags?.[STEP_REPLAY_FLAG] !== false) || job.kind === 'predict';
   const note = await backend(job.backend, replays);
   if (note.active !== job.backend) return { ok: false, error: `${job.backend} did not start: ${note.reason}`, backend: note };
   if (job.kind === 'train') return { ok: true, kind: 'train', backend: note, timing: await timeTraining(job) };

@@ -22,7 +22,7 @@ import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/accel/webgpu/s
 import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../../src/accel/webgpu/alphaDropout';
 import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/accel/webgpu/focalLoss';
 import { adoptMatMulConvInputGrad } from '../../src/accel/webgpu/conv2dInputGrad';
-import { CONV_INPUT_GRAD_AS_CONV_FLAG, registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/accel/webgpu/convInputGradAsConv';
+import { registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/accel/webgpu/convInputGradAsConv';
 import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/accel/webgpu/columnReduce';
 import { useChunkSumLanes, verifyChunkSum } from '../../src/accel/webgpu/chunkSum';
 import { isSoftwareAdapter } from '../../src/accel/webgpu/softwareAdapter';
@@ -33,7 +33,7 @@ import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
 import { verifyStepReplay } from '../../src/accel/webgpu/replayCheck';
-import { STEP_REPLAY_FLAG } from '../../src/accel/webgpu/stepReplay';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, registerAccelFlags, STEP_REPLAY_FLAG } from '../../src/accel/flags';
 import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
 
 /**
@@ -123,6 +123,7 @@ const adapter = await gpu.requestAdapter();
 if (!adapter) throw new Error('no WebGPU adapter: is the NVIDIA Vulkan driver installed (vulkaninfo)? see bench/README.md');
 if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend did not start');
 await tf.ready();
+registerAccelFlags();
 const flags: Record<string, number | boolean> = {};
 for (const f of o.flag!) {
   const [name, value] = f.split('=');
@@ -157,7 +158,7 @@ const columnReduceCheck = (await verifyColumnReduce()) ?? 'passed';
 registerWebGpuConv2dFilterGrad();
 const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
 // tfjs's matrix-multiply conv input gradient, checked against its naive one (flags: WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true is the before)
-const convInputGradCheck = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE' in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
+const convInputGradCheck = NAIVE_CONV_INPUT_GRAD_FLAG in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
 // conv input gradients as forward convolutions (stride 2: one per parity of dx), against tfjs's kernel (HPA_CONV_INPUT_GRAD_AS_CONV=false is the before)
 registerWebGpuConvInputGradAsConv();
 const convInputAsConvCheck = flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'off' : ((await verifyConvInputGradAsConv()) ?? 'passed');

@@ -4,6 +4,7 @@
  * cannot start.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerAccelFlags } from '../accel/flags';
 import { measureTrainingSteps, median } from '../core/probe';
 import { useWasmBackend } from './wasmBackend';
 
@@ -36,6 +37,7 @@ export async function useNodeTrainingBackend(preferred: 'wasm' | 'cpu' = 'wasm')
   }
   await tf.setBackend('cpu');
   await tf.ready();
+  registerAccelFlags();
   return { active: 'cpu', wasmProblem };
 }
 

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerAccelFlags } from '../accel/flags';
 import { registerWasmTrainingKernels } from '../accel/wasm/registerWasmTrainingKernels';
 
 export interface WasmBackendInfo {
@@ -37,6 +38,7 @@ export async function useWasmBackend(opts: { threads?: number } = {}): Promise<W
     if (opts.threads !== undefined) setThreadsCount(opts.threads);
     pathsSet = true;
   }
+  registerAccelFlags();
   const kernels = registerWasmTrainingKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend did not start (binaries looked for in ${wasmBinaryDir()})`);
   await tf.ready();

@@ -95,9 +95,18 @@ export function bceElements(yTrue: tf.Tensor, yPred: tf.Tensor, weight: ElementW
 export const FOCAL_LOSS = 'HpaFocalLoss';
 export const FOCAL_LOSS_WEIGHTED = 'HpaFocalLossWeighted';
 export const FOCAL_LOSS_GRAD = 'HpaFocalLossGrad';
-/** tfjs flag: false runs the losses as ops even where the fused kernels are registered (the bench's before) */
-export const FUSED_LOSS_FLAG = 'HPA_FUSED_LOSS';
-tf.env().registerFlag(FUSED_LOSS_FLAG, () => true);
+
+/**
+ * Whether bce() and focal() may run the fused kernels where they are registered. The code that
+ * registers them sets it (src/accel/webgpu/focalLoss.ts: its flag HPA_FUSED_LOSS, false for the
+ * bench's "before"); until then, yes.
+ */
+let fusedLossAllowed: () => boolean = () => true;
+
+/** Sets what says whether the fused loss kernels may run (see fusedLossAllowed). */
+export function allowFusedLoss(when: () => boolean): void {
+  fusedLossAllowed = when;
+}
 
 export interface FusedLossAttrs {
   /** 'bce': −[y ln p + (1−y) ln(1−p)]; 'focal': −(1 − p_t)^γ ln p_t */
@@ -111,11 +120,10 @@ export interface FusedLossAttrs {
   scale: number;
 }
 
-/** The fused kernel's call for these inputs, or null where it is not registered (or the shapes are not [batch, classes]). */
+/** The fused kernel's call for these inputs, or null where it is not registered or allowed (or the shapes are not [batch, classes]). */
 function fusedLoss(form: 'bce' | 'focal', yTrue: tf.Tensor, yPred: tf.Tensor, gamma: number, weight: ElementWeight, reduction: Reduction): tf.Scalar | null {
   const name = weight?.kind === 'class' ? FOCAL_LOSS_WEIGHTED : FOCAL_LOSS;
-  if (yPred.rank !== 2 || !tf.util.arraysEqual(yTrue.shape, yPred.shape) || !tf.getKernel(name, tf.getBackend()) || !tf.env().getBool(FUSED_LOSS_FLAG))
-    return null;
+  if (yPred.rank !== 2 || !tf.util.arraysEqual(yTrue.shape, yPred.shape) || !tf.getKernel(name, tf.getBackend()) || !fusedLossAllowed()) return null;
   const [batch, classes] = yPred.shape;
   const attrs: FusedLossAttrs = {
     form,

@@ -17,6 +17,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
+import { registerAccelFlags } from '../accel/flags';
 import { registerWasmTrainingKernels } from '../accel/wasm/registerWasmTrainingKernels';
 import { registerWebGpuConv2dFilterGrad } from '../accel/webgpu/conv2dFilterGrad';
 import { registerWebGpuConvInputGradAsConv } from '../accel/webgpu/convInputGradAsConv';
@@ -115,6 +116,7 @@ export async function probeWebGpuAdapter(): Promise<{ adapter: AdapterInfo | nul
 
 async function trySetBackend(name: TrainingBackend): Promise<string | null> {
   try {
+    registerAccelFlags();
     if (name === 'wasm') {
       configureWasm();
       registerWasmTrainingKernels(); // before the first wasm kernel runs; they are ours from the start

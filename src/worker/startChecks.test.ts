@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { FUSED_LOSS_FLAG } from '../core/losses';
+import { FUSED_LOSS_FLAG } from '../accel/flags';
 import { knownChecks, runStartChecks, type StartCheckResult } from './startChecks';
 
 /** the kernels tfjs ran during f (a check runs its kernel and tfjs's; a reused pass runs none) */

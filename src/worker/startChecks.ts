@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { verifyAugmentGather } from '../core/augment';
+import { accelFlagSettings, NAIVE_CONV_INPUT_GRAD_FLAG, setAccelFlag, STEP_REPLAY_FLAG } from '../accel/flags';
 import { registerFusedAdam, verifyFusedAdam } from '../accel/fusedAdam';
 import { verifyStepReplay } from '../accel/webgpu/replayCheck';
 import { inPlaceAdamUpdates } from '../accel/webgpu/adamUpdate';
@@ -20,11 +21,10 @@ import { verifyAlphaDropout } from '../accel/webgpu/alphaDropout';
 import { useChunkSumLanes, verifyChunkSum } from '../accel/webgpu/chunkSum';
 import { verifyColumnReduce } from '../accel/webgpu/columnReduce';
 import { verifyConv2dFilterGrad } from '../accel/webgpu/conv2dFilterGrad';
-import { adoptMatMulConvInputGrad, NAIVE_CONV_INPUT_GRAD_FLAG } from '../accel/webgpu/conv2dInputGrad';
+import { adoptMatMulConvInputGrad } from '../accel/webgpu/conv2dInputGrad';
 import { verifyConvInputGradAsConv } from '../accel/webgpu/convInputGradAsConv';
 import { verifyFocalLoss } from '../accel/webgpu/focalLoss';
 import { verifySeluGrad } from '../accel/webgpu/seluGrad';
-import { STEP_REPLAY_FLAG } from '../accel/webgpu/stepReplay';
 import { verifyUint8Upload } from '../accel/webgpu/uint8Upload';
 import { installWriteBufferUpload, verifyWriteBufferUpload } from '../accel/webgpu/writeBufferUpload';
 import type { AdapterInfo, StartChecks, TrainingBackend } from './protocol';
@@ -53,13 +53,7 @@ export const knownChecks = (): StartChecks => ({ ...known });
 
 /** What a pass depends on: the backend, the adapter, tfjs, and the studio's flags as set now. */
 function scope(backend: TrainingBackend, adapter: AdapterInfo | null): string {
-  // every registered HPA_ flag, read (so evaluated) here: getFlags() alone lists only those read so far
-  const env = tf.env();
-  const names = Object.keys((env as unknown as { flagRegistry?: Record<string, unknown> }).flagRegistry ?? env.getFlags());
-  const flags = names
-    .filter((k) => k.startsWith('HPA_'))
-    .sort()
-    .map((k) => `${k}=${String(env.get(k))}`);
+  const flags = accelFlagSettings();
   const gpu =
     backend === 'webgpu' && adapter
       ? [adapter.vendor, adapter.architecture, adapter.device, adapter.description, adapter.fallback ? 'fallback' : ''].join('/')
@@ -205,7 +199,7 @@ export async function runStartChecks(backend: TrainingBackend, adapter: AdapterI
   }
   if (backend === 'webgpu' && o.checkStepReplay === false) {
     // a caller that will not replay (a bench job timing tfjs-built steps): no check, and no replay
-    tf.env().set(STEP_REPLAY_FLAG, false);
+    setAccelFlag(STEP_REPLAY_FLAG, false);
     words += '; every step through tfjs: step replay not checked here';
   }
   if (reused) words += `; ${reused === checks.length ? 'all' : `${reused} of`} ${checks.length} checks passed at an earlier start on this page, not rerun`;

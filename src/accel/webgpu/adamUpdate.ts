@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { AdamUpdateAttrs } from '../fusedAdam';
+import { accelFlag, ADAM_IN_PLACE_FLAG } from '../flags';
 import { bufferOf, directBackend, directPipeline, dispatchDirect, dropCpuValues, exclusive, groupsFor, uniformsOf } from './directDispatch';
 import { elementwiseProgram, scalarUniforms, WORKGROUP } from './elementwise';
 import { claimUniform, guardStepReplay } from './stepReplay';
@@ -94,13 +95,6 @@ const inPlaceShader = (type: string) => `
   }
 `;
 
-/**
- * tfjs flag: false sends every webgpu update down the three-dispatch kernel path (the bench's
- * before/after pair sets it; default true).
- */
-export const ADAM_IN_PLACE_FLAG = 'HPA_ADAM_IN_PLACE';
-tf.env().registerFlag(ADAM_IN_PLACE_FLAG, () => true);
-
 let inPlaceCount = 0;
 /** How many weight updates have run in place in this context (the status line reports whether any has). */
 export const inPlaceAdamUpdates = (): number => inPlaceCount;
@@ -118,7 +112,7 @@ export interface InPlaceAdam {
  */
 export function adamUpdateInPlace(a: AdamUpdateAttrs, next?: () => AdamUpdateAttrs): InPlaceAdam | null {
   const be = directBackend();
-  if (!be || !tf.env().getBool(ADAM_IN_PLACE_FLAG)) return null;
+  if (!be || !accelFlag(ADAM_IN_PLACE_FLAG)) return null; // false: every update takes the three-dispatch kernel path
   const values = (c: AdamUpdateAttrs) => [c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.c1, c.c2, c.epsilon, -c.learningRate];
   const constants = values(a);
   return {

@@ -24,9 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { intUniforms, namedProgram } from './elementwise';
-
-export const CHUNK_SUM_LANES_FLAG = 'HPA_CHUNK_SUM_LANES';
-tf.env().registerFlag(CHUNK_SUM_LANES_FLAG, () => true);
+import { accelFlag, CHUNK_SUM_LANES_FLAG } from '../flags';
 
 const WORKGROUP = 256;
 /** most lanes per value */
@@ -128,7 +126,7 @@ export function useChunkSumLanes(on: boolean): void {
 }
 
 /** Whether sums go in lanes now (HPA_CHUNK_SUM_LANES=false forces one thread per value). */
-export const chunkSumLanes = (): boolean => lanesUsed && tf.env().getBool(CHUNK_SUM_LANES_FLAG);
+export const chunkSumLanes = (): boolean => lanesUsed && accelFlag(CHUNK_SUM_LANES_FLAG);
 
 /** The sum of `partials` in lanes or one thread per value; `partials` is left as it is. */
 function runSum(

@@ -28,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { sumChunks } from './chunkSum';
 import { intUniforms as ints, namedProgram } from './elementwise';
+import { accelFlag, COLUMN_REDUCE_FLAG } from '../flags';
 
 const WORKGROUP = 256;
 /** rows one workgroup may cover alone; above this the rows are cut into chunks (two passes) */
@@ -36,9 +37,6 @@ const SINGLE_PASS_ROWS = 4096;
 const TARGET_WORKGROUPS = 1024;
 /** fewest rows per chunk */
 const MIN_CHUNK_ROWS = 256;
-
-export const COLUMN_REDUCE_FLAG = 'HPA_COLUMN_REDUCE';
-tf.env().registerFlag(COLUMN_REDUCE_FLAG, () => true);
 
 /** How each of `batches` [rows, cols] blocks is covered: column blocks of `colBlock` (≤ 256) and `chunks` chunks of `chunkRows` rows. */
 export function columnReducePlan(rows: number, cols: number, batches = 1): { colBlock: number; colBlocks: number; chunks: number; chunkRows: number } {
@@ -120,7 +118,7 @@ function columnReduceConfig(kernelName: 'Sum' | 'Mean'): tf.KernelConfig {
       const { x } = args.inputs as unknown as { x: tf.TensorInfo };
       const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
       const own = tfjsKernels.get(kernelName)!;
-      const layout = x.dtype === 'float32' && tf.env().getBool(COLUMN_REDUCE_FLAG) ? reduceLayout(axis, x.shape) : null;
+      const layout = x.dtype === 'float32' && accelFlag(COLUMN_REDUCE_FLAG) ? reduceLayout(axis, x.shape) : null;
       if (!layout || layout.rows === 0 || layout.cols === 0 || layout.batches === 0 || layout.batches > 65535) return own.kernelFunc(args);
       const { batches, rows, cols } = layout;
       const outShape = keepDims

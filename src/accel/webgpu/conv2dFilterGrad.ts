@@ -37,6 +37,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { sumChunks } from './chunkSum';
 import { intUniforms as ints, namedProgram } from './elementwise';
+import { accelFlag, CONV_FILTER_GRAD_TILED_FLAG } from '../flags';
 
 const KERNEL = 'Conv2DBackpropFilter';
 const WORKGROUP = 64;
@@ -57,9 +58,6 @@ export function filterGradChunks(positions: number, filterSize: number, comp = 1
   const chunkLen = Math.ceil(positions / wanted);
   return { chunks: Math.ceil(positions / chunkLen), chunkLen };
 }
-
-export const TILED_FLAG = 'HPA_CONV_FILTER_GRAD_TILED';
-tf.env().registerFlag(TILED_FLAG, () => true);
 
 /** The tiled pass 1's block of outputs per workgroup (k and co) and positions per step. */
 const TILE = 32;
@@ -265,7 +263,7 @@ export const conv2dFilterGradWebGpuConfig: tf.KernelConfig = {
     const filterSize = attrs.filterShape.reduce((a, b) => a * b, 1);
     const positions = info.batchSize * info.outHeight * info.outWidth;
     const comp = info.outChannels % 4 === 0 ? 4 : 1;
-    if (tf.env().getBool(TILED_FLAG)) {
+    if (accelFlag(CONV_FILTER_GRAD_TILED_FLAG)) {
       const filterK = filterSize / info.outChannels;
       const tiles = filterGradTiles(positions, filterK, info.outChannels);
       const partials = be.runWebGPUProgram(

@@ -10,9 +10,8 @@
  * backend start, and keeps the naive one on any difference.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CONV_INPUT_GRAD_AS_CONV_FLAG, firstInputGradMismatch, runInputGrad, type InputGradCase } from './convInputGradAsConv';
-
-export const NAIVE_CONV_INPUT_GRAD_FLAG = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE';
+import { firstInputGradMismatch, runInputGrad, type InputGradCase } from './convInputGradAsConv';
+import { accelFlag, CONV_INPUT_GRAD_AS_CONV_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, setAccelFlag } from '../flags';
 
 /** The shapes compared: GAPNet's 3×3 'same' convs at stride 1 and 2, and an odd-sized 'valid' one with channel counts off the tiles. */
 const CASES: InputGradCase[] = [
@@ -38,8 +37,8 @@ export async function adoptMatMulConvInputGrad(): Promise<string | null> {
   if (backend !== 'webgpu') return `not for ${backend}`;
   const before = tf.env().getBool(NAIVE_CONV_INPUT_GRAD_FLAG);
   // tfjs's two programs, not the studio's forward-convolution path in front of them (./convInputGradAsConv.ts)
-  const asConv = tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG);
-  tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, false);
+  const asConv = accelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG);
+  setAccelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG, false);
   // every way out but a full match (a mismatch, an error) leaves the flag as it was
   let adopted = false;
   try {
@@ -49,6 +48,6 @@ export async function adoptMatMulConvInputGrad(): Promise<string | null> {
     return null;
   } finally {
     tf.env().set(NAIVE_CONV_INPUT_GRAD_FLAG, adopted ? false : before);
-    tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
+    setAccelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
   }
 }

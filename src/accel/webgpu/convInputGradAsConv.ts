@@ -26,9 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { intUniforms, namedProgram, WORKGROUP } from './elementwise';
-
-export const CONV_INPUT_GRAD_AS_CONV_FLAG = 'HPA_CONV_INPUT_GRAD_AS_CONV';
-tf.env().registerFlag(CONV_INPUT_GRAD_AS_CONV_FLAG, () => true);
+import { accelFlag, CONV_INPUT_GRAD_AS_CONV_FLAG, setAccelFlag } from '../flags';
 
 const KERNEL = 'Conv2DBackpropInput';
 
@@ -190,7 +188,7 @@ const config: tf.KernelConfig = {
     const { dy, filter } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as BackpropInputAttrs;
     const phases =
-      tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG) && dy.dtype === 'float32' && filter.dtype === 'float32'
+      accelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG) && dy.dtype === 'float32' && filter.dtype === 'float32'
         ? inputGradPhases(attrs.inputShape, filter.shape as [number, number, number, number], attrs)
         : null;
     const conv = tf.getKernel('Conv2D', 'webgpu');
@@ -334,9 +332,9 @@ const CASES: InputGradCase[] = [
 export async function verifyConvInputGradAsConv(): Promise<string | null> {
   const backend = tf.getBackend();
   if (backend !== 'webgpu' || !hasConvInputGradAsConv()) return `not available on ${backend}`;
-  const flag = tf.env().getBool(CONV_INPUT_GRAD_AS_CONV_FLAG);
+  const flag = accelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG);
   const way = (asConv: boolean) => (dy: tf.Tensor4D, f: tf.Tensor4D, c: InputGradCase) => {
-    tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
+    setAccelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG, asConv);
     return runInputGrad(dy, f, c);
   };
   let problem: string | null;
@@ -345,7 +343,7 @@ export async function verifyConvInputGradAsConv(): Promise<string | null> {
   } catch (e) {
     problem = e instanceof Error ? e.message : String(e);
   } finally {
-    tf.env().set(CONV_INPUT_GRAD_AS_CONV_FLAG, flag);
+    setAccelFlag(CONV_INPUT_GRAD_AS_CONV_FLAG, flag);
   }
   if (problem === null) return null;
   restoreTfjsConvInputGrad();

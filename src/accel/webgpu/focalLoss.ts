@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import {
+  allowFusedLoss,
   EPSILON,
   FOCAL_LOSS,
   FOCAL_LOSS_GRAD,
@@ -29,6 +30,7 @@ import {
   type Reduction,
 } from '../../core/losses';
 import { intUniforms, namedProgram, scalarUniforms } from './elementwise';
+import { accelFlag, FUSED_LOSS_FLAG } from '../flags';
 
 const SUM_THREADS = 256;
 const LO = Math.fround(EPSILON);
@@ -224,8 +226,12 @@ function gradConfig(kernelName: string, weighted: boolean): tf.GradConfig {
   };
 }
 
-/** Registers the fused losses for webgpu and their gradients (idempotent). */
+/**
+ * Registers the fused losses for webgpu and their gradients (idempotent), and lets bce() and focal()
+ * use them while HPA_FUSED_LOSS is on.
+ */
 export function registerWebGpuFocalLoss(): void {
+  allowFusedLoss(() => accelFlag(FUSED_LOSS_FLAG));
   for (const k of [focalLossWebGpuConfig, focalLossWeightedWebGpuConfig, focalLossGradWebGpuConfig])
     if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel(k);
   if (!tf.getGradient(FOCAL_LOSS)) tf.registerGradient(gradConfig(FOCAL_LOSS, false));

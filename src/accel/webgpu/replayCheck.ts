@@ -14,9 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../../core/losses';
 import { memoryPredictSource, predict } from '../../core/predict';
 import { AlphaDropout } from '../../core/models/layers/seededDropout';
-import { STEP_REPLAY_FLAG } from './stepReplay';
 import { memoryBatchSource } from '../../core/train/batchSource';
 import { train } from '../../core/train/trainer';
+import { accelFlag, setAccelFlag, STEP_REPLAY_FLAG } from '../flags';
 
 function checkModel(size: number): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 4] });
@@ -40,7 +40,7 @@ function checkModel(size: number): tf.LayersModel {
  */
 export async function verifyStepReplay(): Promise<string | null> {
   if (tf.getBackend() !== 'webgpu') return `not available on ${tf.getBackend()}`;
-  if (!tf.env().getBool(STEP_REPLAY_FLAG)) return `${STEP_REPLAY_FLAG} is false`;
+  if (!accelFlag(STEP_REPLAY_FLAG)) return `${STEP_REPLAY_FLAG} is false`;
   const [size, stored, batch, C] = [12, 16, 4, 28];
   const rows = batch * 5 + 2; // five full batches and a short one
   const images = new Uint8Array(rows * stored * stored * 4).map((_, i) => (i * 2654435761) >>> 24);
@@ -51,7 +51,7 @@ export async function verifyStepReplay(): Promise<string | null> {
     { trainRows: Array.from({ length: rows }, (_, i) => i), valRows: Array.from({ length: batch * 3 + 1 }, (_, i) => rows - 1 - i) },
   );
   const run = async (replay: boolean) => {
-    tf.env().set(STEP_REPLAY_FLAG, replay);
+    setAccelFlag(STEP_REPLAY_FLAG, replay);
     const model = checkModel(size);
     const losses: number[] = [];
     let replayed = 0;
@@ -111,6 +111,6 @@ export async function verifyStepReplay(): Promise<string | null> {
   } catch (e) {
     problem = `it failed: ${e instanceof Error ? e.message : String(e)}`;
   }
-  tf.env().set(STEP_REPLAY_FLAG, problem === null);
+  setAccelFlag(STEP_REPLAY_FLAG, problem === null);
   return problem === null ? null : `self-check failed on webgpu (${problem}); every step runs through tfjs`;
 }

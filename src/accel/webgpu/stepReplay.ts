@@ -42,10 +42,7 @@
  * Everything here uses tfjs-backend-webgpu 4.22's internals as ./directDispatch.ts does.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** tfjs flag: false runs every step through tfjs (the bench's before; default true). */
-export const STEP_REPLAY_FLAG = 'HPA_STEP_REPLAY';
-tf.env().registerFlag(STEP_REPLAY_FLAG, () => true);
+import { accelFlag, STEP_REPLAY_FLAG } from '../flags';
 
 /** Per-step bytes by name, as the trainer supplies them to a replay. */
 export type StepFeeds = Readonly<Record<string, ArrayBufferView>>;
@@ -595,7 +592,7 @@ export class StepReplayer {
   lastFailure: string | null = null;
 
   constructor() {
-    if (!tf.env().getBool(STEP_REPLAY_FLAG)) this.status.off = `${STEP_REPLAY_FLAG} is false`;
+    if (!accelFlag(STEP_REPLAY_FLAG)) this.status.off = `${STEP_REPLAY_FLAG} is false`;
     else if (!webgpuBackend()) this.status.off = tf.getBackend() === 'webgpu' ? 'tfjs is timing kernels' : `the backend is ${tf.getBackend()}, not webgpu`;
   }
 

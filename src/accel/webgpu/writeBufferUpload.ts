@@ -28,9 +28,7 @@
  * bench's before/after.
  */
 import * as tf from '@tensorflow/tfjs';
-
-export const WRITE_BUFFER_UPLOAD_FLAG = 'HPA_UPLOAD_WRITE_BUFFER';
-tf.env().registerFlag(WRITE_BUFFER_UPLOAD_FLAG, () => true);
+import { accelFlag, setAccelFlag, WRITE_BUFFER_UPLOAD_FLAG } from '../flags';
 
 interface TensorData {
   values: ArrayLike<number> | null;
@@ -94,7 +92,7 @@ export function installWriteBufferUpload(): boolean {
     const d = this.tensorMap.get(dataId);
     if (!d || d.resource != null) return original.call(this, dataId);
     const n = d.shape.reduce((a, b) => a * b, 1);
-    const values = n > 0 && tf.env().getBool(WRITE_BUFFER_UPLOAD_FLAG) ? asStored(d, n) : null;
+    const values = n > 0 && accelFlag(WRITE_BUFFER_UPLOAD_FLAG) ? asStored(d, n) : null;
     if (!values) {
       if (d.values != null) lastWasTfjs = true;
       return original.call(this, dataId);
@@ -136,8 +134,8 @@ export async function verifyWriteBufferUpload(): Promise<string | null> {
   if (!hasWriteBufferUpload()) return null;
   const before = written;
   let problem: string | null = null;
-  const flag = tf.env().getBool(WRITE_BUFFER_UPLOAD_FLAG);
-  tf.env().set(WRITE_BUFFER_UPLOAD_FLAG, true); // the check is of the patched path, whatever the flag says
+  const flag = accelFlag(WRITE_BUFFER_UPLOAD_FLAG);
+  setAccelFlag(WRITE_BUFFER_UPLOAD_FLAG, true); // the check is of the patched path, whatever the flag says
   try {
     const big = new Float32Array(1030).map((_, i) => i * 0.5 - 100);
     const view = big.subarray(3, 1027); // 1,024 values from an offset of 12 bytes
@@ -174,7 +172,7 @@ export async function verifyWriteBufferUpload(): Promise<string | null> {
   } catch (e) {
     problem = e instanceof Error ? e.message : String(e);
   } finally {
-    tf.env().set(WRITE_BUFFER_UPLOAD_FLAG, flag);
+    setAccelFlag(WRITE_BUFFER_UPLOAD_FLAG, flag);
   }
   if (problem) uninstallWriteBufferUpload();
   return problem;
