@@ -1,11 +1,11 @@
 import { env } from '@tensorflow/tfjs-core';
-import { commands } from './commands/index';
+import { commands as cliCommands } from './commands/index';
 
 // PROD silences tfjs's console banner suggesting tfjs-node (whose native install we do not use).
 env().set('PROD', true);
-import { UsageError, wantsHelp } from './command';
+import { UsageError, wantsHelp, type Command } from './command';
 
-function overview(): string {
+function overview(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: hpa-studio <command> [options]',
@@ -19,11 +19,15 @@ function overview(): string {
   ].join('\n');
 }
 
-/** Runs one CLI invocation and returns its exit status (0 ok, 1 failure, 2 usage error). */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one CLI invocation and returns its exit status (0 ok, 1 failure, 2 usage error). `more`:
+ * commands that live outside src/cli (the bench), handed in by the entry point.
+ */
+export async function main(argv: string[], more: Command[] = []): Promise<number> {
+  const commands = [...cliCommands, ...more];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(overview());
+    console.log(overview(commands));
     return name ? 0 : 2;
   }
   const command = commands.find((c) => c.name === name);

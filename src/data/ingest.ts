@@ -10,7 +10,7 @@ import { CsvError, parseLabelCsv, type LabelRow } from '../core/csv';
 import { CHANNELS, classifyPath, type Channel, type CsvRole } from '../core/layout';
 import { readPngHeader } from '../core/pngHeader';
 import { interleave } from '../core/resize';
-import { STORED_RESOLUTIONS, type ImportProgress, type ImportRequest, type ImportSummary } from '../worker/protocol';
+import { STORED_RESOLUTIONS, type ImportProgress, type ImportRequest, type ImportSummary } from './importRequest';
 import {
   getDataset,
   putDataset,

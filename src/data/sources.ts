@@ -4,7 +4,7 @@
  * Entries are listed twice (index, then import) so no per-entry reader objects are kept.
  */
 import { BlobReader, Uint8ArrayWriter, ZipReader, configure } from '@zip.js/zip.js';
-import type { ImportSource } from '../worker/protocol';
+import type { ImportSource } from './importRequest';
 
 // We already run in a worker and PNG entries are barely compressed: no nested zip.js workers.
 configure({ useWebWorkers: false });

@@ -161,55 +161,17 @@ export type FromTrainingWorker =
 
 // ── Ingest worker ────────────────────────────────────────────────────────────────────────
 
-/** What the user dropped: a zip (or CSV) file, or a folder's files with their relative paths. */
-export type ImportSource = { kind: 'file'; file: File } | { kind: 'folder'; name: string; files: { path: string; file: File }[] };
-
-/** Stored resolutions offered at import; the images' own size is used when smaller. */
-export const STORED_RESOLUTIONS = [128, 256, 384, 512] as const;
-
-export interface ImportRequest {
-  sources: ImportSource[];
-  /** add to this dataset (e.g. test.zip after train.zip, or resume); otherwise a new one */
-  datasetId?: string;
-  name?: string;
-  resolution: number;
-  /** import at most this many samples per split (to fit the quota) */
-  limit?: number;
-}
-
-export interface DemoOptions {
-  train: number;
-  test: number;
-  size: number;
-  seed: number;
-}
-
-export interface ImportProgress {
-  phase: 'indexing' | 'importing' | 'generating';
-  done: number;
-  total: number;
-  /** compressed bytes read from the sources so far */
-  bytes: number;
-  elapsedMs: number;
-}
-
-export interface ImportSummary {
-  datasetId: string;
-  imported: number;
-  skipped: number;
-  /** samples already stored before (a resumed or repeated import) */
-  alreadyStored: number;
-  warnings: string[];
-  resolution: number;
-  cancelled: boolean;
-}
-
-/** The import was refused before anything was written: the message names the file, row or setting. */
-export interface ImportRefusal {
-  message: string;
-  /** set when the refusal is a lack of space */
-  space?: { neededBytes: number; availableBytes: number };
-}
+// The import's own types live beside the import (src/data/importRequest.ts): data never imports worker.
+export {
+  STORED_RESOLUTIONS,
+  type DemoOptions,
+  type ImportProgress,
+  type ImportRefusal,
+  type ImportRequest,
+  type ImportSource,
+  type ImportSummary,
+} from '../data/importRequest';
+import type { DemoOptions, ImportProgress, ImportRefusal, ImportRequest, ImportSummary } from '../data/importRequest';
 
 export type ToIngestWorker =
   { type: 'import'; request: ImportRequest } | { type: 'import-demo'; demo: DemoOptions; request: Omit<ImportRequest, 'sources'> } | { type: 'cancel' };

@@ -1,5 +1,9 @@
+/**
+ * `hpa-studio bench`: the benchmark as a command of the CLI. It lives with the bench and is handed
+ * to the CLI by its entry point (bin/hpa-studio.mjs), so the CLI itself never imports bench code.
+ */
 import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command } from '../src/cli/command';
 
 export const benchCommand: Command = {
   name: 'bench',
@@ -34,7 +38,7 @@ DIR/latest.md. See bench/README.md.
       throw new UsageError(`--ingest-samples must be a whole number ≥ 0, got '${values['ingest-samples']}'`);
     const t0 = Date.now();
     // loaded here, not at the top: playwright-core and the bench code stay out of every other command's start-up
-    const { runBench } = await import('../../../bench/run');
+    const { runBench } = await import('./run');
     const { files } = await runBench({
       quick: values.quick!,
       ingestSamples,

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { markdown, type Machine, type Row } from '../../../bench/lib/report';
-import { rates, stat } from '../../../bench/lib/stats';
+import { markdown, type Machine, type Row } from './lib/report';
+import { rates, stat } from './lib/stats';
 
-const BIN = join(__dirname, '../../../bin/hpa-studio.mjs');
+const BIN = join(__dirname, '../bin/hpa-studio.mjs');
 
 describe('bench', () => {
   it('a figure is the median ± half the range of its runs', () => {
