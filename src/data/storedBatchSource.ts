@@ -4,6 +4,7 @@
  * datasets are read into memory once instead.
  */
 import { NUM_CLASSES } from '../core/labels';
+import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import type { LabelSets } from '../core/split';
 import { memoryBatchSource, shuffledRows, type Batch, type BatchSource } from '../core/train/batchSource';
 import { readAhead } from './readAhead';
@@ -22,7 +23,7 @@ export interface StoredSourceOptions {
   trainOrder?: (epoch: number, seed: number) => ArrayLike<number>;
   /** batches read ahead (default 3) */
   prefetch?: number;
-  /** datasets up to this many bytes are read into memory once (default 512 MB) */
+  /** datasets up to this many bytes are read into memory once (default: the run setting's default, DEFAULT_IMAGE_MEMORY_MB) */
   inMemoryBytes?: number;
   onLoadProgress?: (done: number, total: number) => void;
   /** time spent waiting for data, for the stall fraction */
@@ -39,7 +40,7 @@ function multiHot(labelSets: LabelSets, rows: ArrayLike<number>, start: number, 
 export async function storedBatchSource(o: StoredSourceOptions): Promise<BatchSource & { heldBytes: number | null }> {
   const pixels = o.imageSize * o.imageSize * 4;
   const n = o.slots.length;
-  if (n * pixels <= (o.inMemoryBytes ?? 512e6)) {
+  if (n * pixels <= (o.inMemoryBytes ?? DEFAULT_IMAGE_MEMORY_MB * 1e6)) {
     const images = new Uint8Array(n * pixels);
     const labels = new Uint8Array(n * NUM_CLASSES);
     const used = new Set<number>([...Array.from(o.trainRows), ...Array.from(o.valRows)]);
