@@ -38,8 +38,8 @@ export interface RunConfig {
   seed: number;
   /**
    * A stored dataset whose pixels fit in this many MB is read into memory once; a larger one is
-   * streamed from storage, a few batches ahead (0: always streamed). Absent in runs set up before
-   * 2026-11-28: 512.
+   * streamed from storage, a few batches ahead (0: always streamed). Absent in runs stored before the
+   * setting existed: DEFAULT_IMAGE_MEMORY_MB.
    */
   imageMemoryMB?: number;
 }
