@@ -16,24 +16,14 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { verifyFusedAdam } from '../../src/accel/fusedAdam';
-import { registerWebGpuConv2dFilterGrad, verifyConv2dFilterGrad } from '../../src/accel/webgpu/conv2dFilterGrad';
-import { registerWebGpuSeluGrad, verifySeluGrad } from '../../src/accel/webgpu/seluGrad';
-import { registerWebGpuAlphaDropout, verifyAlphaDropout } from '../../src/accel/webgpu/alphaDropout';
-import { registerWebGpuFocalLoss, verifyFocalLoss } from '../../src/accel/webgpu/focalLoss';
-import { adoptMatMulConvInputGrad } from '../../src/accel/webgpu/conv2dInputGrad';
-import { registerWebGpuConvInputGradAsConv, verifyConvInputGradAsConv } from '../../src/accel/webgpu/convInputGradAsConv';
-import { registerWebGpuColumnReduce, verifyColumnReduce } from '../../src/accel/webgpu/columnReduce';
-import { useChunkSumLanes, verifyChunkSum } from '../../src/accel/webgpu/chunkSum';
+import type { AccelId } from '../../src/accel/entries';
+import { CONV_INPUT_GRAD_AS_CONV_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, STEP_REPLAY_FLAG } from '../../src/accel/flags';
+import { registerAccel, startChecksFor } from '../../src/accel/registry';
 import { isSoftwareAdapter } from '../../src/accel/webgpu/softwareAdapter';
-import { registerWebGpuUint8Upload, verifyUint8Upload } from '../../src/accel/webgpu/uint8Upload';
-import { installWriteBufferUpload, verifyWriteBufferUpload } from '../../src/accel/webgpu/writeBufferUpload';
 import { makeLoss } from '../../src/core/losses';
 import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
-import { verifyStepReplay } from '../../src/accel/webgpu/replayCheck';
-import { CONV_INPUT_GRAD_AS_CONV_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, registerAccelFlags, STEP_REPLAY_FLAG } from '../../src/accel/flags';
 import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
 
 /**
@@ -123,7 +113,7 @@ const adapter = await gpu.requestAdapter();
 if (!adapter) throw new Error('no WebGPU adapter: is the NVIDIA Vulkan driver installed (vulkaninfo)? see bench/README.md');
 if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs webgpu backend did not start');
 await tf.ready();
-registerAccelFlags();
+registerAccel('webgpu'); // the flags and the speed-ups, as a worker's backend start registers them
 const flags: Record<string, number | boolean> = {};
 for (const f of o.flag!) {
   const [name, value] = f.split('=');
@@ -136,34 +126,37 @@ const model = o.model === 'gapnet-kaggle' ? 'gapnet-kaggle' : 'gapnet-pl';
 const size = Number(o.size),
   batch = Number(o.batch);
 const kernels = o.kernels === 'tfjs' ? 'tfjs' : 'studio';
-// uploads by queue.writeBuffer, not a staging buffer each (src/worker/backend.ts installs the same; HPA_UPLOAD_WRITE_BUFFER=false: tfjs's)
-const writeUploadCheck = installWriteBufferUpload() ? ((await verifyWriteBufferUpload()) ?? 'passed') : 'not installed';
-// the fused Adam's WGSL against tfjs's Adam on this GPU; on a mismatch it is off and tfjs's Adam runs
-const adamCheck = (await verifyFusedAdam()) ?? 'passed';
-// the studio's other webgpu kernels (src/worker/backend.ts registers the same)
-registerWebGpuUint8Upload();
-const uint8Check = (await verifyUint8Upload()) ?? 'passed';
-registerWebGpuSeluGrad();
-const seluGradCheck = (await verifySeluGrad()) ?? 'passed';
-registerWebGpuAlphaDropout();
-const alphaDropoutCheck = (await verifyAlphaDropout()) ?? 'passed';
-registerWebGpuFocalLoss();
-const focalLossCheck = (await verifyFocalLoss()) ?? 'passed';
-// the split reductions' second pass, in lanes and one thread per value; then lanes on a GPU, one thread per value on a
-// software adapter (SwiftShader: the kit's self-check here), as the studio's start check decides (src/worker/startChecks.ts)
-const chunkSumCheck = (await verifyChunkSum()) ?? 'passed';
-if (chunkSumCheck === 'passed') useChunkSumLanes(!isSoftwareAdapter(adapter.info ?? {}));
-registerWebGpuColumnReduce();
-const columnReduceCheck = (await verifyColumnReduce()) ?? 'passed';
-registerWebGpuConv2dFilterGrad();
-const convFilterGradCheck = (await verifyConv2dFilterGrad()) ?? 'passed';
-// tfjs's matrix-multiply conv input gradient, checked against its naive one (flags: WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=true is the before)
-const convInputGradCheck = NAIVE_CONV_INPUT_GRAD_FLAG in flags ? 'left as --flag set it' : ((await adoptMatMulConvInputGrad()) ?? 'passed');
-// conv input gradients as forward convolutions (stride 2: one per parity of dx), against tfjs's kernel (HPA_CONV_INPUT_GRAD_AS_CONV=false is the before)
-registerWebGpuConvInputGradAsConv();
-const convInputAsConvCheck = flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'off' : ((await verifyConvInputGradAsConv()) ?? 'passed');
-// the step replay against steps built by tfjs, bit for bit (src/accel/webgpu/replayCheck.ts); HPA_STEP_REPLAY=false is the before
-const replayCheck = kernels === 'tfjs' || flags[STEP_REPLAY_FLAG] === false ? 'off' : ((await verifyStepReplay()) ?? 'passed');
+// every start check of src/accel for webgpu, in the registry's order, as a worker's backend start runs
+// them (src/worker/startChecks.ts): 'passed', or why the speed-up is off. Left out where --flag or
+// --kernels asks for the before: the step replay (HPA_STEP_REPLAY=false, --kernels tfjs), conv input
+// gradients as forward convolutions (HPA_CONV_INPUT_GRAD_AS_CONV=false), and tfjs's matrix-multiply
+// input gradient when --flag sets tfjs's naive one. Lanes in the split sums' second pass on a GPU,
+// one thread per value on a software adapter (SwiftShader: the kit's self-check).
+const leftOut = (id: AccelId): string | null => {
+  if (id === 'step replay') return kernels === 'tfjs' || flags[STEP_REPLAY_FLAG] === false ? 'off' : null;
+  if (id === 'conv input gradient as a convolution') return flags[CONV_INPUT_GRAD_AS_CONV_FLAG] === false ? 'off' : null;
+  if (id === 'conv input gradient') return NAIVE_CONV_INPUT_GRAD_FLAG in flags ? 'left as --flag set it' : null;
+  return null;
+};
+const checks: Partial<Record<AccelId, string>> = {};
+for (const c of startChecksFor({ backend: 'webgpu', softwareAdapter: isSoftwareAdapter(adapter.info ?? {}) }))
+  checks[c.id] = leftOut(c.id) ?? (await c.run()) ?? 'passed';
+// the names earlier runs of the kit gave the checks in its JSON line (run.sh and device-run.sh print them)
+const CHECK_KEYS: Partial<Record<AccelId, string>> = {
+  'fused Adam': 'adamCheck',
+  'writeBuffer upload': 'writeUploadCheck',
+  'SELU gradient': 'seluGradCheck',
+  AlphaDropout: 'alphaDropoutCheck',
+  'fused loss': 'focalLossCheck',
+  'chunk sum': 'chunkSumCheck',
+  'column reduce': 'columnReduceCheck',
+  'conv filter gradient': 'convFilterGradCheck',
+  'conv input gradient': 'convInputGradCheck',
+  'conv input gradient as a convolution': 'convInputAsConvCheck',
+  'step replay': 'replayCheck',
+  'byte upload': 'uint8Check',
+};
+const namedChecks = Object.fromEntries(Object.entries(checks).flatMap(([id, r]) => (CHECK_KEYS[id as AccelId] ? [[CHECK_KEYS[id as AccelId], r]] : [])));
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer
   ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop', o['fresh-batches'])
@@ -185,18 +178,8 @@ process.stdout.write(
     pipeline: o.pipeline,
     flags,
     timestampQuery: (adapter as { features?: Set<string> }).features?.has('timestamp-query') ?? false,
-    adamCheck,
-    writeUploadCheck,
-    seluGradCheck,
-    alphaDropoutCheck,
-    focalLossCheck,
-    chunkSumCheck,
-    columnReduceCheck,
-    convFilterGradCheck,
-    convInputGradCheck,
-    convInputAsConvCheck,
-    replayCheck,
-    uint8Check,
+    ...namedChecks,
+    checks,
     replay: t.replay,
     params: t.params,
     firstStepMs: t.firstStepMs,

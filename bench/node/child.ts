@@ -5,7 +5,7 @@
  * Prints one JSON line (the TrainTiming / predict timing, plus backend details).
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerAccelFlags } from '../../src/accel/flags';
+import { registerAccel } from '../../src/accel/registry';
 import { useWasmBackend } from '../../src/cli/wasmBackend';
 import { countStepKernels, timePredict, timeTraining, type KernelSet, type PredictSpec, type TrainSpec } from '../lib/trainSteps';
 
@@ -19,7 +19,7 @@ if (job.backend === 'wasm') {
 } else {
   await tf.setBackend('cpu');
   await tf.ready();
-  registerAccelFlags();
+  registerAccel('cpu');
   detail = 'tfjs cpu (plain JS)';
 }
 const out = job.kind === 'train' ? await timeTraining(job) : job.kind === 'kernels' ? await countStepKernels(job.model, job.kernels) : await timePredict(job);

@@ -4,7 +4,7 @@
  * cannot start.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerAccelFlags } from '../accel/flags';
+import { registerAccel } from '../accel/registry';
 import { measureTrainingSteps, median } from '../core/probe';
 import { useWasmBackend } from './wasmBackend';
 
@@ -37,7 +37,7 @@ export async function useNodeTrainingBackend(preferred: 'wasm' | 'cpu' = 'wasm')
   }
   await tf.setBackend('cpu');
   await tf.ready();
-  registerAccelFlags();
+  registerAccel('cpu');
   return { active: 'cpu', wasmProblem };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The wasm backend for the Node CLI, set up to train: loads the .wasm binaries from
- * node_modules/@tensorflow/tfjs-backend-wasm/dist by file path, then registers the convolution
- * gradient kernels of src/accel/wasm.
+ * node_modules/@tensorflow/tfjs-backend-wasm/dist by file path, then registers src/accel's
+ * speed-ups for wasm (its convolution gradient kernels among them).
  *
  * Threads: tfjs-backend-wasm 4.22 never uses its threaded build in Node (its
  * WASM_HAS_MULTITHREAD_SUPPORT flag returns false when IS_NODE; tfjs issue 3830), so Node runs
@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerAccelFlags } from '../accel/flags';
+import { registerAccel } from '../accel/registry';
 import { registerWasmTrainingKernels } from '../accel/wasm/registerWasmTrainingKernels';
 
 export interface WasmBackendInfo {
@@ -38,8 +38,8 @@ export async function useWasmBackend(opts: { threads?: number } = {}): Promise<W
     if (opts.threads !== undefined) setThreadsCount(opts.threads);
     pathsSet = true;
   }
-  registerAccelFlags();
-  const kernels = registerWasmTrainingKernels();
+  registerAccel('wasm'); // the flags, src/accel/wasm's kernels, the fused Adam and the studio's gradients
+  const kernels = registerWasmTrainingKernels(); // registered already: their names
   if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend did not start (binaries looked for in ${wasmBinaryDir()})`);
   await tf.ready();
   return { threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, kernels };

@@ -17,15 +17,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
-import { registerAccelFlags } from '../accel/flags';
-import { registerWasmTrainingKernels } from '../accel/wasm/registerWasmTrainingKernels';
-import { registerWebGpuConv2dFilterGrad } from '../accel/webgpu/conv2dFilterGrad';
-import { registerWebGpuConvInputGradAsConv } from '../accel/webgpu/convInputGradAsConv';
-import { registerWebGpuSeluGrad } from '../accel/webgpu/seluGrad';
-import { registerWebGpuAlphaDropout } from '../accel/webgpu/alphaDropout';
-import { registerWebGpuColumnReduce } from '../accel/webgpu/columnReduce';
-import { registerWebGpuFocalLoss } from '../accel/webgpu/focalLoss';
-import { registerWebGpuUint8Upload } from '../accel/webgpu/uint8Upload';
+import { registerAccel } from '../accel/registry';
 import { isSoftwareAdapter } from '../accel/webgpu/softwareAdapter';
 import { knownChecks, runStartChecks } from './startChecks';
 import {
@@ -116,20 +108,9 @@ export async function probeWebGpuAdapter(): Promise<{ adapter: AdapterInfo | nul
 
 async function trySetBackend(name: TrainingBackend): Promise<string | null> {
   try {
-    registerAccelFlags();
-    if (name === 'wasm') {
-      configureWasm();
-      registerWasmTrainingKernels(); // before the first wasm kernel runs; they are ours from the start
-    }
-    if (name === 'webgpu') {
-      registerWebGpuUint8Upload(); // image batches go up as bytes
-      registerWebGpuSeluGrad(); // SELU's gradient in one pass
-      registerWebGpuAlphaDropout(); // AlphaDropout in one pass each way
-      registerWebGpuFocalLoss(); // BCE and focal loss in one kernel each way
-      registerWebGpuColumnReduce(); // per-channel sums and means without a transpose
-      registerWebGpuConv2dFilterGrad(); // conv filter gradients spread over the GPU (split-K)
-      registerWebGpuConvInputGradAsConv(); // conv input gradients as forward convolutions (stride 2: one per parity)
-    }
+    if (name === 'wasm') configureWasm();
+    // the flags, and the speed-ups of src/accel for this backend, before its first kernel runs
+    registerAccel(name);
     const ok = await tf.setBackend(name);
     await tf.ready();
     if (!ok || tf.getBackend() !== name) return `init error: tfjs could not initialise ${name}`;
