@@ -24,6 +24,7 @@ import { makeLoss } from '../../src/core/losses';
 import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
+import { accelTraining } from '../../src/accel/training';
 import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
 
 /**
@@ -59,6 +60,7 @@ async function timeTrainer(
   let replayOff: string | null = null;
   const t0 = performance.now();
   await train(m, source, {
+    ...accelTraining,
     phases: [{ name: 'bce', epochs: 1, loss: makeLoss({ kind: 'bce' }), lr: 1e-3 }],
     batchSize: batch,
     seed: 1,

@@ -13,7 +13,9 @@ import { SELU_GRAD } from '../../src/accel/wasm/selu';
 import { ALPHA_DROPOUT } from '../../src/core/models/layers/seededDropout';
 import { bce } from '../../src/core/losses';
 import { CONV_INPUT_GRAD_AS_CONV_FLAG, FUSED_LOSS_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, STEP_REPLAY_FLAG } from '../../src/accel/flags';
-import { StepReplayer, type StepResult } from '../../src/accel/webgpu/stepReplay';
+import { accelTraining } from '../../src/accel/training';
+import { StepReplayer } from '../../src/accel/webgpu/stepReplay';
+import type { StepResult } from '../../src/core/train/stepRunner';
 import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnReduce } from '../../src/accel/webgpu/columnReduce';
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/accel/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
@@ -96,7 +98,7 @@ async function withKernels<T>(kernels: KernelSet | undefined, f: () => Promise<T
   if (ownConv) restoreTfjsConv2dFilterGrad();
   const ownReduce = kernels === 'tfjs' && hasWebGpuColumnReduce();
   if (ownReduce) restoreTfjsColumnReduce();
-  // the studio's Mean/Sum and BatchNorm gradients (src/accel/gradients/reduceGradients.ts, batchNormGradient.ts), installed as train() does
+  // the studio's Mean/Sum and BatchNorm gradients (src/accel/gradients/reduceGradients.ts, batchNormGradient.ts), installed as a backend start does
   if (kernels === 'tfjs') restoreStudioGradients();
   else installStudioGradients();
   try {
@@ -341,7 +343,7 @@ export async function timePredict(s: PredictSpec): Promise<{ backend: string; ru
   const t0 = performance.now();
   for (let i = 0; i < s.warmup + s.runs; i++) {
     const ts = performance.now();
-    await predict(model, source, { inputSize: s.size, resizeMode: 'resize' }, { batchSize: s.batch, tta });
+    await predict(model, source, { inputSize: s.size, resizeMode: 'resize' }, { batchSize: s.batch, tta, stepRunner: accelTraining.stepRunner });
     if (i >= s.warmup) runMs.push(performance.now() - ts);
     if (performance.now() - t0 > s.budgetMs && runMs.length >= 2) break;
   }

@@ -14,8 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
-import { claimUpload } from '../accel/webgpu/stepReplay';
-import { uint8Tensor } from '../accel/webgpu/uint8Upload';
+import { claimUpload } from './train/stepRunner';
 
 export type ResizeMode = 'resize' | 'crop';
 
@@ -49,6 +48,53 @@ export function dihedral(x: tf.Tensor4D, k: number): tf.Tensor4D {
     if (k >= 4) y = tf.reverse(y, 2);
     return k === 0 ? tf.clone(y) : y;
   });
+}
+
+/**
+ * Kernel name: input `x`, int32 [n / 4] (4 bytes per value); attr `size`: n; output float32 [n].
+ * A backend that registers it (src/accel/webgpu/uint8Upload.ts on webgpu) takes image batches as
+ * bytes and widens them itself; elsewhere uint8Tensor converts them in JavaScript.
+ */
+export const UINT8_TO_FLOAT32 = 'HpaUint8ToFloat32';
+
+/** Whether the active backend turns uploaded bytes into floats itself. */
+export function hasUint8Upload(): boolean {
+  return tf.getKernel(UINT8_TO_FLOAT32, tf.getBackend()) !== undefined;
+}
+
+/**
+ * A float32 tensor of the given shape holding `bytes` (values 0..255): uploaded as bytes where the
+ * backend supports it, else through tfjs's float conversion. The caller owns the result.
+ */
+export function uint8Tensor(bytes: Uint8Array, shape: number[], feed?: string): tf.Tensor {
+  const n = bytes.length;
+  if (shape.reduce((a, b) => a * b, 1) !== n) throw new RangeError(`${n} bytes cannot fill shape [${shape}]`);
+  if (!hasUint8Upload() || n === 0) {
+    const t = tf.tensor(bytes, shape, 'float32');
+    if (feed) claimUpload(t, feed, (f) => Float32Array.from(f[feed] as Uint8Array));
+    return t;
+  }
+  const words = Math.ceil(n / 4);
+  // an int32 view needs 4-byte alignment and whole words; otherwise copy into a fresh buffer
+  const aligned =
+    bytes.byteOffset % 4 === 0 && n % 4 === 0
+      ? bytes
+      : (() => {
+          const c = new Uint8Array(words * 4);
+          c.set(bytes);
+          return c;
+        })();
+  const packed = tf.tensor1d(new Int32Array(aligned.buffer, aligned.byteOffset, words), 'int32');
+  // a recorded training step's batch: a replay writes the next batch's bytes here (src/accel/webgpu/stepReplay.ts)
+  if (feed) claimUpload(packed, feed, (f) => f[feed]);
+  try {
+    const flat = tf.engine().runKernel(UINT8_TO_FLOAT32, { x: packed }, { size: n }) as tf.Tensor;
+    const out = flat.reshape(shape);
+    flat.dispose();
+    return out;
+  } finally {
+    packed.dispose();
+  }
 }
 
 /**

@@ -12,9 +12,9 @@
  * The model is expected to output probabilities (the registry's models end in a sigmoid).
  */
 import * as tf from '@tensorflow/tfjs';
-import { StepReplayer } from '../accel/webgpu/stepReplay';
 import { applyTransforms, batchTensor, DIHEDRAL_TRANSFORMS, type ResizeMode } from './augment';
 import type { Batch } from './train/batchSource';
+import { plainSteps, type StepRunnerFactory } from './train/stepRunner';
 
 export type TtaCombine = 'mean' | 'max';
 export type TtaPreset = 'none' | 'flips' | 'dihedral';
@@ -56,6 +56,8 @@ export interface PredictOptions {
   tiling?: CropTiling;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Runs each batch's step (default: through tfjs); src/accel's replays them on webgpu */
+  stepRunner?: StepRunnerFactory;
 }
 
 /** Top-left corners along one axis: n = ⌈S/s⌉ tiles of s evenly spaced from 0 to S − s. */
@@ -123,9 +125,9 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
   const pixels = source.imageSize * source.imageSize * source.channels;
   let rows = 0;
   o.onProgress?.(0, source.numRows);
-  // on webgpu the batches after the first two replay their recorded GPU commands with new pixels
-  // (src/accel/webgpu/stepReplay.ts): every view's windows are the same for every batch of a size
-  const replayer = new StepReplayer();
+  // a replaying runner repeats the batches after the first two from a recording of their GPU
+  // commands with new pixels: every view's windows are the same for every batch of a size
+  const runner = (o.stepRunner ?? plainSteps)();
   try {
     for await (const batch of source.batches(batchSize)) {
       if (o.signal?.aborted) {
@@ -137,7 +139,7 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
         throw new RangeError(`a batch of ${(batch.x as Uint8Array).length} values is not whole ${source.imageSize}² × ${source.channels} images`);
       if (rows + b > source.numRows) throw new RangeError(`the source gave more than its ${source.numRows} rows`);
       const bytes = batch.x instanceof Uint8Array ? batch.x : null;
-      const p = replayer.run(
+      const p = runner.run(
         bytes ? `predict ${b}` : null,
         () => ({ x: bytes! }),
         () => tf.tidy(() => predictTensor(model, batchTensor(batch.x, b, source.channels, 'x'), view, o)),
@@ -151,7 +153,7 @@ export async function predict(model: tf.LayersModel, source: PredictSource, view
       o.onProgress?.(rows, source.numRows);
     }
   } finally {
-    replayer.dispose();
+    runner.dispose();
   }
   if (o.signal?.aborted) throw abortError(o.signal);
   if (rows !== source.numRows) throw new RangeError(`the source gave ${rows} rows, expected ${source.numRows}`);

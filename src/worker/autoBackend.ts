@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../core/losses';
 import { createModel } from '../core/models/registry';
-import { createAdam } from '../accel/fusedAdam';
+import { accelTraining } from '../accel/training';
 import type { RunConfig } from '../core/runConfig';
 import { selectBackend } from './backend';
 import type { BackendProbeFigure, BackendReport, TrainingBackend } from './protocol';
@@ -17,7 +17,7 @@ const CANDIDATES: TrainingBackend[] = ['webgpu', 'webgl', 'wasm'];
 async function timeSteps(config: RunConfig, steps: number): Promise<number> {
   const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
   // the optimizer training will use; selectBackend installed the gradients it will use (src/accel)
-  const optimizer = createAdam(config.lr);
+  const optimizer = accelTraining.optimizer(config.lr);
   const loss = makeLoss({ kind: 'bce' });
   const b = config.batchSize;
   const x = tf.randomUniform([b, config.inputSize, config.inputSize, 4], 0, 255, 'float32', 1);

@@ -18,6 +18,7 @@ import {
 } from '../core/modelPackage';
 import { createModel } from '../core/models/registry';
 import { predict, ttaTransforms, type PredictSource } from '../core/predict';
+import { accelTraining } from '../accel/training';
 import { DEFAULT_RUN, type RunConfig } from '../core/runConfig';
 import { captureCheckpoint, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../core/train/checkpoint';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type DatasetRecord, type RunRecord, type SampleRecord } from '../data/catalog';
@@ -137,7 +138,7 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
         const view = { inputSize: config.inputSize, resizeMode: config.mode };
         if (view.resizeMode === 'crop' && ds.resolution < view.inputSize)
           throw new PredictFailure(`Run '${run.name}' was trained on ${view.inputSize} px crops; '${ds.name}' stores ${ds.resolution} px images.`);
-        const opts = { batchSize: req.batchSize, tta, combine: req.combine, tiling: req.tiling, signal } as const;
+        const opts = { batchSize: req.batchSize, tta, combine: req.combine, tiling: req.tiling, signal, stepRunner: accelTraining.stepRunner } as const;
         const predictRows = async (rows: SampleRecord[], stage: 'validation' | 'test') => {
           const base = done;
           return predict(

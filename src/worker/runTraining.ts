@@ -12,6 +12,7 @@ import { bestLastCheckpoint } from '../core/train/bestLastCheckpoint';
 import { TrainingController } from '../core/train/controller';
 import type { TrainingCallback } from '../core/train/callbacks';
 import { train } from '../core/train/trainer';
+import { accelTraining } from '../accel/training';
 import { Throughput } from '../core/train/throughput';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
 import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
@@ -198,6 +199,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     let message: string | null = null;
     try {
       const result = await train(model, source, {
+        ...accelTraining, // the fused Adam, and on webgpu steps replayed from a recording
         phases: prepared.phases,
         batchSize: config.batchSize,
         seed: config.seed,

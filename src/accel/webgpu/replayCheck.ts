@@ -16,6 +16,7 @@ import { memoryPredictSource, predict } from '../../core/predict';
 import { AlphaDropout } from '../../core/models/layers/seededDropout';
 import { memoryBatchSource } from '../../core/train/batchSource';
 import { train } from '../../core/train/trainer';
+import { accelTraining } from '../training';
 import { accelFlag, setAccelFlag, STEP_REPLAY_FLAG } from '../flags';
 
 function checkModel(size: number): tf.LayersModel {
@@ -59,6 +60,7 @@ export async function verifyStepReplay(): Promise<string | null> {
     let early: Float32Array = new Float32Array(0);
     try {
       await train(model, source, {
+        ...accelTraining,
         phases: [{ name: 'check', epochs: 1, loss: makeLoss({ kind: 'focal' }), lr: 3e-3 }],
         batchSize: batch,
         seed: 7,
@@ -82,7 +84,7 @@ export async function verifyStepReplay(): Promise<string | null> {
         model,
         memoryPredictSource(images.subarray(0, 13 * stored * stored * 4), stored),
         { inputSize: size, resizeMode: 'crop' },
-        { batchSize: batch, tta: [0, 5] },
+        { batchSize: batch, tta: [0, 5], stepRunner: accelTraining.stepRunner },
       );
       return { losses, weights, replayed, val, predicted, early };
     } finally {

@@ -42,12 +42,8 @@
  * Everything here uses tfjs-backend-webgpu 4.22's internals as ./directDispatch.ts does.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setClaimUpload, type NextBytes as Next, type StepFeeds, type StepResult, type StepRunner, type StepRunnerStatus } from '../../core/train/stepRunner';
 import { accelFlag, STEP_REPLAY_FLAG } from '../flags';
-
-/** Per-step bytes by name, as the trainer supplies them to a replay. */
-export type StepFeeds = Readonly<Record<string, ArrayBufferView>>;
-/** The next step's bytes of a claimed write. */
-type Next = (feeds: StepFeeds) => ArrayBufferView;
 
 interface BufferManager {
   acquireBuffer(size: number, usage: number, mappedAtCreation?: boolean, reuse?: boolean): GPUBuffer;
@@ -166,9 +162,10 @@ let recordingBackend: Backend | null = null;
 
 /**
  * Claims the upload of tensor `t` as a per-step value: a replay writes `next(feeds)` in its place.
- * Uploads the tensor now if it is still on the CPU. No-op when no step is being recorded.
+ * Uploads the tensor now if it is still on the CPU. What core's claimUpload does while a step is
+ * being recorded (src/core/train/stepRunner.ts).
  */
-export function claimUpload(t: tf.TensorInfo, name: string, next: Next): void {
+function claimRecordedUpload(t: tf.TensorInfo, name: string, next: Next): void {
   const rec = recording;
   const be = recordingBackend;
   if (!rec || !be) return;
@@ -346,6 +343,7 @@ function record<T>(be: Backend, step: () => T): { rec: Recording; result: T } {
   restores.push(() => void (GPUBuffer.prototype.mapAsync = mapAsync));
   recording = rec;
   recordingBackend = be;
+  setClaimUpload(claimRecordedUpload);
   try {
     const result = step();
     flush(be); // the step's last kernels go, and tfjs releases what it held for them
@@ -353,6 +351,7 @@ function record<T>(be: Backend, step: () => T): { rec: Recording; result: T } {
   } finally {
     recording = null;
     recordingBackend = null;
+    setClaimUpload(null);
     for (const r of restores.reverse()) r();
   }
 }
@@ -556,35 +555,17 @@ class Replay {
   }
 }
 
-/** A step's output (the loss; or a validation batch's predictions and loss): its values once read, and what to free after. */
-export interface StepResult {
-  read: Promise<Float32Array>;
-  /** whether this step was a replay */
-  replayed: boolean;
-  dispose(): void;
-}
-
-/** How a StepReplayer has been doing, for the run's info line and the bench. */
-export interface ReplayStatus {
-  /** steps replayed so far */
-  replayed: number;
-  /** why steps are not being replayed, or null */
-  off: string | null;
-  /** values copied back after each replay (a reassigned variable's, as BatchNorm's moving averages) */
-  carried: number;
-}
-
 /**
  * Runs a sequence of like steps (a training phase's, a validation's, a prediction's batches): through
  * tfjs until two consecutive steps of the same `key` (the caller's name for the step's shapes and
  * kind) record alike, then by replay while the key stays the same. A step of another key (a short
  * last batch) runs through tfjs between replays. Dispose at the end of the sequence.
  */
-export class StepReplayer {
+export class StepReplayer implements StepRunner {
   private previous: { key: string; rec: Recording } | null = null;
   private replay: { key: string; r: Replay } | null = null;
   private attempts = 0;
-  readonly status: ReplayStatus = { replayed: 0, off: null, carried: 0 };
+  readonly status: StepRunnerStatus = { replayed: 0, off: null, carried: 0 };
 
   /** Comparisons that may fail in a row (no replay between them) before the phase gives up on replay. */
   static readonly MAX_FAILURES = 3;

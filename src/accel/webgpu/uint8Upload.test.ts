@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { batchTensor } from '../../core/augment';
-import { hasUint8Upload, UINT8_TO_FLOAT32, uint8Tensor, verifyUint8Upload } from './uint8Upload';
+import { batchTensor, hasUint8Upload, UINT8_TO_FLOAT32, uint8Tensor } from '../../core/augment';
+import { verifyUint8Upload } from './uint8Upload';
 
 function cpuKernel(decode: (word: number, k: number) => number): tf.KernelConfig {
   return {

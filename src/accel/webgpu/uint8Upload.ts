@@ -14,15 +14,12 @@
  * Only on webgpu: int32 tensors there are i32 storage buffers, so the bits arrive intact. On webgl
  * an int32 texture holds floats (a packed word above 2^24 would round) and on wasm/cpu there is no
  * upload to save, so those backends keep the plain path. batchTensor (augment.ts) takes this path
- * whenever the active backend has UINT8_TO_FLOAT32 registered.
+ * (uint8Tensor there) whenever the active backend has UINT8_TO_FLOAT32 registered.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { hasUint8Upload, UINT8_TO_FLOAT32, uint8Tensor } from '../../core/augment';
 import { namedProgram } from './elementwise';
-import { claimUpload } from './stepReplay';
-
-/** Kernel name: input `x`, int32 [n / 4] (4 bytes per value); attr `size`: n; output float32 [n]. */
-export const UINT8_TO_FLOAT32 = 'HpaUint8ToFloat32';
 
 const WORKGROUP = 64;
 
@@ -96,45 +93,5 @@ export async function verifyUint8Upload(): Promise<string | null> {
     return `self-check failed on ${backend} (byte ${bad}: ${bytes[bad]} came back as ${values[bad]}); batches upload as float32`;
   } finally {
     got.dispose();
-  }
-}
-
-/** Whether the active backend turns uploaded bytes into floats itself. */
-export function hasUint8Upload(): boolean {
-  return tf.getKernel(UINT8_TO_FLOAT32, tf.getBackend()) !== undefined;
-}
-
-/**
- * A float32 tensor of the given shape holding `bytes` (values 0..255): uploaded as bytes where the
- * backend supports it, else through tfjs's float conversion. The caller owns the result.
- */
-export function uint8Tensor(bytes: Uint8Array, shape: number[], feed?: string): tf.Tensor {
-  const n = bytes.length;
-  if (shape.reduce((a, b) => a * b, 1) !== n) throw new RangeError(`${n} bytes cannot fill shape [${shape}]`);
-  if (!hasUint8Upload() || n === 0) {
-    const t = tf.tensor(bytes, shape, 'float32');
-    if (feed) claimUpload(t, feed, (f) => Float32Array.from(f[feed] as Uint8Array));
-    return t;
-  }
-  const words = Math.ceil(n / 4);
-  // an int32 view needs 4-byte alignment and whole words; otherwise copy into a fresh buffer
-  const aligned =
-    bytes.byteOffset % 4 === 0 && n % 4 === 0
-      ? bytes
-      : (() => {
-          const c = new Uint8Array(words * 4);
-          c.set(bytes);
-          return c;
-        })();
-  const packed = tf.tensor1d(new Int32Array(aligned.buffer, aligned.byteOffset, words), 'int32');
-  // a recorded training step's batch: a replay writes the next batch's bytes here (stepReplay.ts)
-  if (feed) claimUpload(packed, feed, (f) => f[feed]);
-  try {
-    const flat = tf.engine().runKernel(UINT8_TO_FLOAT32, { x: packed }, { size: n }) as tf.Tensor;
-    const out = flat.reshape(shape);
-    flat.dispose();
-    return out;
-  } finally {
-    packed.dispose();
   }
 }

@@ -17,6 +17,8 @@ import { prepareRun, type RunConfig } from '../../core/train/recipe';
 import { DEFAULT_RUN } from '../../core/runConfig';
 import { studioMeta, writeModelZip } from '../../core/modelPackage';
 import { predictValidation, train as runTraining } from '../../core/train/trainer';
+import { registerAccel } from '../../accel/registry';
+import { accelTraining } from '../../accel/training';
 import type { TrainingCallback } from '../../core/train/callbacks';
 
 const LOSSES = ['bce', 'focal', 'f1', 'bce-then-f1'] as const;
@@ -153,6 +155,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       if (missing.length) throw new Error(`--backend wasm cannot train convolutions: no ${missing.join(', ')} kernel registered for wasm`);
     } else {
       await tf.setBackend('cpu');
+      registerAccel('cpu'); // the studio's gradients and fused Adam, as useWasmBackend registers them for wasm
     }
     await tf.ready();
 
@@ -242,7 +245,15 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     };
     const callbacks: TrainingCallback[] = [progress, ...run.scheduleCallbacks, ckpt];
 
-    const result = await runTraining(model, source, { phases, batchSize, seed, augment, callbacks, meta: { model: v.model, inputSize: size } });
+    const result = await runTraining(model, source, {
+      ...accelTraining,
+      phases,
+      batchSize,
+      seed,
+      augment,
+      callbacks,
+      meta: { model: v.model, inputSize: size },
+    });
     if (result.stoppedBy) console.log(`stopped: ${result.stoppedBy}`);
     if (ckpt.best) await restoreCheckpoint(model, ckpt.best);
 

@@ -6,9 +6,12 @@ import { bestLastCheckpoint } from './bestLastCheckpoint';
 import { memoryBatchSource } from './batchSource';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint';
 import { train, type TrainingPhase } from './trainer';
+import { registerAccel } from '../../accel/registry';
+import { accelTraining } from '../../accel/training';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  registerAccel('cpu'); // as a backend start does: the studio's gradients and the fused Adam's kernel
 });
 
 const C = 28;
@@ -44,7 +47,8 @@ const phases = (): TrainingPhase[] => [
   { name: 'bce', epochs: 2, loss: makeLoss({ kind: 'bce' }), lr: 1e-2 },
   { name: 'soft-f1 (head)', epochs: 2, loss: makeLoss({ kind: 'soft-f1' }), lr: 1e-3, trainable: { lastLayers: 1 } },
 ];
-const base = { batchSize: 4, seed: 3, augment: { size: side, mode: 'resize' as const, flips: true, rotate90: true } };
+// trained as the studio trains: the fused Adam (whose checkpoints must resume bit for bit too)
+const base = { ...accelTraining, batchSize: 4, seed: 3, augment: { size: side, mode: 'resize' as const, flips: true, rotate90: true } };
 
 describe('resuming a run from a checkpoint', () => {
   it('gives the same remaining epochs as the uninterrupted run, within and across phases', async () => {

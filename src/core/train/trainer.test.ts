@@ -9,9 +9,12 @@ import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from './checkpo
 import { TrainingController } from './controller';
 import { headLayerCount } from './freeze';
 import { train, type LossFn, type TrainOptions } from './trainer';
+import { registerAccel } from '../../accel/registry';
+import { accelTraining } from '../../accel/training';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  registerAccel('cpu'); // as a backend start does: the studio's gradients and the fused Adam's kernel
 });
 
 const C = 28;
@@ -36,6 +39,7 @@ const rows = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a
 
 function options(over: Partial<TrainOptions> = {}): TrainOptions {
   return {
+    ...accelTraining, // trained as the studio trains
     phases: [{ name: 'bce', epochs: 1, loss: bce, lr: 1e-3 }],
     batchSize: 4,
     seed: 7,

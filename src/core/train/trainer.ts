@@ -1,7 +1,11 @@
 /**
- * The training loop: phases of epochs of batches from a BatchSource, Adam (one kernel per weight:
- * fusedAdam.ts), augmentation on the backend, validation with per-class F1 after every epoch,
- * callbacks for everything else, and a controller to pause/resume/stop between batches.
+ * The training loop: phases of epochs of batches from a BatchSource, Adam, augmentation on the
+ * backend, validation with per-class F1 after every epoch, callbacks for everything else, and a
+ * controller to pause/resume/stop between batches.
+ *
+ * How a step runs and which Adam takes it are the caller's to give (`stepRunner`, `optimizer`):
+ * by default each step goes through tfjs with tfjs's Adam; the studio's workers, CLI and bench pass
+ * src/accel's (accelTraining: the fused Adam, and steps replayed from a recording on webgpu).
  *
  * Repeatability: the same seed gives the same batch order, augmentation and dropout masks, so the
  * same run on the same backend gives the same losses (weights are initialised by the caller's
@@ -26,10 +30,8 @@ import type { TrainerContext, TrainingCallback, ValPredictions } from './callbac
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import type { TrainingController } from './controller';
 import { setTrainable } from './freeze';
-import { createAdam } from '../../accel/fusedAdam';
-import { installStudioGradients } from '../../accel/gradients/studioGradients';
+import { claimUpload, plainSteps, type StepResult, type StepRunnerFactory } from './stepRunner';
 import { yieldToEvents } from './yieldToEvents';
-import { claimUpload, StepReplayer, type StepResult } from '../../accel/webgpu/stepReplay';
 import type { LossFn } from '../losses';
 import type { Trainable } from '../lossSchedule';
 import type { EpochLogs } from './logs';
@@ -64,7 +66,16 @@ export interface TrainOptions {
    * remaining epochs are those of the uninterrupted run). Schedule callbacks start afresh.
    */
   resumeFrom?: Checkpoint;
+  /** Makes each phase's optimizer, an Adam (default: tfjs's) */
+  optimizer?: OptimizerFactory;
+  /** Runs the steps of each phase and of validation (default: each through tfjs, plainSteps) */
+  stepRunner?: StepRunnerFactory;
 }
+
+export type OptimizerFactory = (learningRate: number) => tf.Optimizer;
+
+/** tfjs's Adam: β1 0.9, β2 0.999, ε the backend's. */
+export const tfjsAdam: OptimizerFactory = (learningRate) => tf.train.adam(learningRate);
 
 export interface TrainResult {
   history: EpochLogs[];
@@ -87,15 +98,15 @@ function getLearningRate(optimizer: tf.Optimizer): number {
 export async function predictValidation(
   model: tf.LayersModel,
   source: BatchSource,
-  o: { batchSize: number; augment: Pick<AugmentOptions, 'size' | 'mode'>; loss?: LossFn },
+  o: { batchSize: number; augment: Pick<AugmentOptions, 'size' | 'mode'>; loss?: LossFn; stepRunner?: StepRunnerFactory },
 ): Promise<ValPredictions & { loss: number }> {
   const C = source.numClasses;
   const probs = new Float32Array(source.numVal * C);
   const truth = new Uint8Array(source.numVal * C);
   let rows = 0;
   let lossSum = 0;
-  // on webgpu the batches after the first two replay their recorded GPU commands (stepReplay.ts)
-  const replayer = new StepReplayer();
+  // a replaying runner repeats the batches after the first two from a recording of their GPU commands
+  const runner = (o.stepRunner ?? plainSteps)();
   try {
     for await (const batch of source.valBatches(o.batchSize)) {
       const b = batch.y.length / C;
@@ -104,7 +115,7 @@ export async function predictValidation(
       const plan = transformPlan([b, stored, stored, source.channels], transforms, o.augment);
       const bytes = batch.x instanceof Uint8Array ? batch.x : null;
       // predictions and the mean loss in one output: one read-back per batch
-      const out = replayer.run(
+      const out = runner.run(
         bytes ? `validation ${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : null,
         () => ({ x: bytes!, y: batch.y }),
         () =>
@@ -128,14 +139,13 @@ export async function predictValidation(
       await yieldToEvents(); // messages and finished reads get in during a long validation too
     }
   } finally {
-    replayer.dispose();
+    runner.dispose();
   }
   if (rows !== source.numVal) throw new Error(`validation gave ${rows} rows, expected ${source.numVal}`);
   return { rows, numClasses: C, probs, truth, loss: rows ? lossSum / rows : NaN };
 }
 
 export async function train(model: tf.LayersModel, source: BatchSource, o: TrainOptions): Promise<TrainResult> {
-  installStudioGradients(); // Mean/Sum without host-built ones, BatchNorm from two sums (studioGradients.ts)
   const callbacks = o.callbacks ?? [];
   const history: EpochLogs[] = o.resumeFrom ? o.resumeFrom.history.map((h) => ({ ...h })) : [];
   const C = source.numClasses;
@@ -156,8 +166,8 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
     epochsBefore += phase.epochs;
     if (done === phase.epochs) continue;
     setTrainable(model, phase.trainable);
-    const optimizer = createAdam(phase.lr);
-    const replayer = new StepReplayer();
+    const optimizer = (o.optimizer ?? tfjsAdam)(phase.lr);
+    const runner = (o.stepRunner ?? plainSteps)();
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (o.resumeFrom && !started) {
       const samePhase = o.resumeFrom.phase === phaseIndex;
@@ -194,7 +204,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       for (let e = done; e < phase.epochs && phaseStop === null && stoppedBy === null; e++) {
         epoch++;
         await emit('onEpochStart', ctx, epoch);
-        if (replayer.status.off === null) replayer.restart(); // recorded afresh each epoch (stepReplay.ts)
+        if (runner.status.off === null) runner.restart(); // a replaying runner records afresh each epoch
         const t0 = performance.now();
         const rng = new Rng(`${o.seed}:augment:${epoch}`);
         let lossSum = 0;
@@ -225,7 +235,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
             seconds: (performance.now() - t0) / 1000,
             stepsReplayed: (replayedSettled += p.replayed ? 1 : 0),
             steps,
-            replayOff: replayer.status.off,
+            replayOff: runner.status.off,
           });
           await yieldToEvents(); // let Pause/Stop messages and finished reads in before the next batch
         };
@@ -240,11 +250,11 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
             const stored = batchSide(batch.x, b, source.channels);
             const transforms = drawTransforms(b, stored, o.augment, rng);
             const plan = transformPlan([b, stored, stored, source.channels], transforms, o.augment);
-            // On webgpu the step's GPU commands are recorded and replayed with this batch's bytes
-            // (stepReplay.ts); a batch held as a tensor, or one of other shapes, runs through tfjs.
+            // A replaying runner repeats the step's recorded GPU commands with this batch's bytes
+            // (the feeds); a batch held as a tensor (null key) runs through tfjs.
             const bytes = batch.x instanceof Uint8Array ? batch.x : null;
             const key = bytes ? `${b}x${stored}x${source.channels} ${transformPlanKey(plan)}` : null;
-            const step = replayer.run(
+            const step = runner.run(
               key,
               () => ({ x: bytes!, y: batch.y, ...transformFeeds(plan, 'augment') }),
               () =>
@@ -281,8 +291,8 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         }
         const trainSeconds = (performance.now() - t0) / 1000;
         // the training replay's buffers go back to tfjs's pool for validation (which replays its own)
-        replayer.restart();
-        const val = await predictValidation(model, source, { batchSize: o.batchSize, augment: o.augment, loss: phase.loss });
+        runner.restart();
+        const val = await predictValidation(model, source, { batchSize: o.batchSize, augment: o.augment, loss: phase.loss, stepRunner: o.stepRunner });
         const report = f1Report(countsAtThresholds(val.truth, val.probs, o.threshold ?? 0.5, C), o.emptyClass ?? 'zero');
         const logs: EpochLogs = {
           epoch,
@@ -302,7 +312,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
       }
       if (phaseIndex === o.phases.length - 1 || stoppedBy !== null) await emit('onTrainEnd', ctx, { stoppedBy });
     } finally {
-      replayer.dispose();
+      runner.dispose();
       optimizer.dispose();
       setTrainable(model);
     }

@@ -11,7 +11,7 @@
  *    shares one mask per feature across the batch).
  */
 import * as tf from '@tensorflow/tfjs';
-import { claimUpload } from '../../../accel/webgpu/stepReplay';
+import { claimUpload } from '../../train/stepRunner';
 
 export const SELU_ALPHA_PRIME = -1.7580993408473766;
 
@@ -48,7 +48,7 @@ abstract class DropoutBase extends tf.layers.Layer {
   /** Uniform [0,1) noise for the next training call, seeded if the layer has a seed. */
   protected noise(shape: number[]): tf.Tensor {
     const noise = this.draw(shape);
-    // a recorded training step's replay draws the next call's noise the same way (stepReplay.ts)
+    // a recorded training step's replay draws the next call's noise the same way (src/accel/webgpu/stepReplay.ts)
     claimUpload(noise, `${this.name} noise`, () => {
       const next = this.draw(shape);
       const values = next.dataSync(); // held on the CPU: tfjs draws random values in JavaScript
