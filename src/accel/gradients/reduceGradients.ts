@@ -6,7 +6,7 @@
  * backend then uploads through a freshly created staging buffer, every step. In GAPNet the global
  * average pools are Means over whole activations (pool1's output is 64×64×32 per image at 256 px,
  * 4.2 M values at batch 32), and GAPNet-Kaggle's BatchNorm takes two Means per layer in training.
- * On an NVIDIA H200 (Node + Dawn, 2026-11-27) JavaScript spent 58 ms encoding a GAPNet-PL step
+ * On an NVIDIA H200 (Node + Dawn) JavaScript spent 58 ms encoding a GAPNet-PL step
  * at 256 px batch 32, and 134 ms at 512 px, growing with the image where the kernels do not.
  *
  * On GPU backends (webgpu, webgl) dy is divided (Mean) while still small and broadcast to x's shape
@@ -14,7 +14,7 @@
  * float32 division per value), with no host array, no upload and one full-size pass instead of two.
  * On cpu and wasm tfjs's own gradient runs: there the ones array never leaves the host, and
  * XNNPACK's broadcasting multiply is faster than wasm's Tile (GAPNet-PL 128 px b16 on wasm: 231–248
- * ms per step with tfjs's gradient, 262–281 ms with the Tile; `npm run bench`, 2026-11-27).
+ * ms per step with tfjs's gradient, 262–281 ms with the Tile; `npm run bench` on a 2-core EPYC).
  */
 import * as tf from '@tensorflow/tfjs';
 import { gradientOverride } from './gradientOverride';

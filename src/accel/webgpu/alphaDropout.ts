@@ -6,8 +6,8 @@
  * AlphaDropouts were about 24 of a training step's ~190 dispatches. Fused:
  *   forward   y  = select(α'·a + b, x·a + b, noise ≥ rate)
  *   backward  dx = select(0, dy·a, noise ≥ rate)
- * reading the layer's uniform noise (the same seeded draw as before, so a run's masks are
- * unchanged) and taking rate, a, b as uniforms, so one shader serves every layer and step. The
+ * reading the layer's uniform noise (the same seeded draw as the ops', so a run's masks are the
+ * same with the kernel or without) and taking rate, a, b as uniforms, so one shader serves every layer and step. The
  * gradient is registered for ALPHA_DROPOUT on every backend; only webgpu has the kernels, and the
  * layer uses them only where they are registered.
  */

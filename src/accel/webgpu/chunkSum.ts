@@ -4,17 +4,17 @@
  * [chunk, value]; here each value's partials are added up and scaled. Where a value count is a
  * multiple of 4 the caller may add them as vec4 (`comp` 4: a quarter of the columns).
  *
- * Lanes (the default since 2026-11-28): until then one thread added a value's partials one after
- * another, and a sum with few values and many chunks ran on a handful of threads, each waiting on
- * a thousand memory reads in a row: GAPNet-PL's first conv at 256 px, batch 32, leaves 1,024
+ * Lanes (the default): with one thread adding a value's partials one after another, a sum with
+ * few values and many chunks runs on a handful of threads, each waiting on a thousand memory
+ * reads in a row: GAPNet-PL's first conv at 256 px, batch 32, leaves 1,024
  * chunks of 288 vec4 filter values (288 threads), its bias gradient 1,024 chunks of 32 values (32
  * threads). On an H200 those sums took 0.46 (filter gradients) and 0.35 ms (column reductions) of
- * the step's ~9 GPU ms (bench/results/2026-11-27-gpu-h200-s9c.jsonl), more than the passes that
- * read the whole activations. Now a 256-thread workgroup takes `columns` values and gives each
+ * the step's ~9 GPU ms (bench/results/gpu-h200-summary.md), more than the passes that
+ * read the whole activations. So a 256-thread workgroup takes `columns` values and gives each
  * `lanes` threads: lane l adds chunks l, l + lanes, l + 2·lanes, … in that order, and after one
  * workgroup barrier lane 0 adds the lanes' sums in lane order. The order is fixed by (size,
  * chunks), so a sum is the same on every run; with one lane (fewer than 16 chunks) it is the
- * chunk-order sum as before, bit for bit. The lanes meet in that workgroup barrier, which a
+ * chunk-order sum of one thread per value, bit for bit. The lanes meet in that workgroup barrier, which a
  * GPU runs at once but a software adapter (SwiftShader) emulates at a high price, so there the sum
  * stays one thread per value (useChunkSumLanes). verifyChunkSum() checks both ways against
  * double-precision sums when the backend starts; HPA_CHUNK_SUM_LANES=false forces one thread per
@@ -117,7 +117,7 @@ let lanesUsed = true;
 
 /**
  * Uses lanes or not (the start check: on a software adapter not, and not after a failed check).
- * On SwiftShader (Node + Dawn, 2-core EPYC, 2026-11-28) the workgroup barrier made the lane
+ * On SwiftShader (Node + Dawn, 2-core EPYC) the workgroup barrier made the lane
  * program 2–6× slower than one thread per value, alone, and a GAPNet-PL 128 px batch-8 step's
  * filter-gradient sums 15–17 → 303–466 ms of GPU time (timestamp queries, three runs each).
  */

@@ -7,10 +7,10 @@
  * an NHWC tensor to its channels; a global average pool (GAPNet's three) reduces each image to its
  * channels, Mean over axes [1, 2]. tfjs-backend-webgpu 4.22 reduces only along the innermost axis,
  * so it first transposes [N, H, W, C] to [C, N·H·W] (or [N, C, H·W]): a full copy of the tensor
- * and a second dispatch. On an H200 (bench/results/2026-11-27-gpu-h200-s9b.txt) those transposes
+ * and a second dispatch. On an H200 (bench/results/gpu-h200-summary.md) those transposes
  * and reductions were 1.4 of GAPNet-PL's 9.4 GPU ms per step and 13 of GAPNet-Kaggle's 25, and 26
- * and 112 of their dispatches; after the per-channel sums came here, GAPNet-PL still ran 5
- * transposes and 6 reductions, 0.5 GPU ms (s9d.txt), most of them its pools.
+ * and 112 of their dispatches; with only the per-channel sums done here, GAPNet-PL still ran 5
+ * transposes and 6 reductions, 0.5 GPU ms, most of them its pools.
  *
  * Here x is read as it lies, as [B, R, C] (B = 1 for every axis but the last; R = the product of
  * the reduced axes). A workgroup of 256 threads takes one of the B blocks, a block of up to 256

@@ -7,7 +7,7 @@
  * tfjs-backend-webgpu 4.22 gives each filter value one GPU thread that loops over every batch
  * position: GAPNet-PL's first conv at 256 px, batch 32, has 1,152 filter values and 524,288
  * positions, so 1,152 threads run half a million iterations each and the rest of the GPU idles.
- * Measured on an NVIDIA H200 (2026-11-27, bench/results/2026-11-27-gpu-h200.jsonl): 8 such kernels
+ * Measured on an NVIDIA H200 (bench/results/gpu-h200-summary.md): 8 such kernels
  * took 261 of a training step's 268 GPU milliseconds.
  *
  * Here the positions are cut into chunks as well (split-K): pass 1 runs one thread per (chunk,
@@ -18,10 +18,10 @@
  * four multiply-adds. Threads next to each other hold neighbouring output channels, so their dy
  * reads are contiguous and their x reads shared.
  *
- * Tiled (the default since 2026-11-27): that kernel reads x and dy from memory for every
+ * Tiled (the default): the split kernel reads x and dy from memory for every
  * multiply-add (4 per 20 bytes), which left it at 5.5 of a GAPNet-PL step's 13.3 GPU ms on an H200
- * (bench/results/2026-11-27-gpu-h200-s9.txt). The filter gradient is a matrix product,
- * dW[k, co] = Σ_r X[r, k] · dY[r, co] with r a batch position and k = (kh, kw, ci), so pass 1 now
+ * (bench/results/gpu-h200-summary.md). The filter gradient is a matrix product,
+ * dW[k, co] = Σ_r X[r, k] · dY[r, co] with r a batch position and k = (kh, kw, ci), so pass 1
  * works as a tiled matrix multiply: a workgroup of 64 threads owns a 32×32 block of (k, co) and
  * one chunk of positions, and for each 32 positions loads the x patch values and the dy rows
  * once into workgroup memory, where each thread reads them for a 4×4 block of outputs (16

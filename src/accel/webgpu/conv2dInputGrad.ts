@@ -3,7 +3,7 @@
  * naive one, after checking the two agree on this GPU.
  *
  * tfjs-backend-webgpu 4.22 ships both and picks the naive program unless the flag
- * WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE is false. On an NVIDIA H200 (2026-11-27) GAPNet-PL's input
+ * WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE is false. On an NVIDIA H200 GAPNet-PL's input
  * gradients took 2.7 ms a 256 px b32 step naive and 1.9–2.0 ms as matrix multiplies; on
  * SwiftShader the two matched within 8e-6. The matrix-multiply program is tiled and vectorised
  * differently on every GPU, so the studio compares it with the naive one on the GPU it runs on, at

@@ -8,7 +8,7 @@
  * scalar reads and decides per element whether a tap lands; its forward program (Conv2DMMProgram)
  * reads both operands as vec4. On an NVIDIA H200 GAPNet-PL's 7 input gradients took 2.0 GPU ms per
  * 256 px b32 step against 1.3 ms for its 8 forward convolutions, which do a similar count of
- * multiply-adds (bench/results/2026-11-27-gpu-h200-s9d.txt, derinput-mm).
+ * multiply-adds (bench/results/gpu-h200-summary.md).
  *
  * At stride 2 tfjs's program runs all k × k taps for every pixel of dx and zeroes the ¾ that do not
  * land (on SwiftShader GAPNet-PL's one stride-2 input gradient took 653 of its 1,568 input-gradient

@@ -4,11 +4,11 @@
  *
  * On a fast GPU the studio's step waits for JavaScript, not for the GPU: on an H200 a GapNet-PL
  * 256 px batch-32 step kept the GPU busy 9 ms and took 14–15 ms of JavaScript to build and encode
- * (bench/results/2026-11-27-gpu-h200-s9c.txt). About 2.5 ms of that is WebGPU calls; the rest is
+ * (bench/results/gpu-h200-summary.md). About 2.5 ms of that is WebGPU calls; the rest is
  * tfjs's engine: the tape, the gradient functions, kernel lookup, shader keys, uniform layouts,
  * tensor bookkeeping — the same work every step, for the same shapes.
  *
- * Here a step runs through tfjs as before while its WebGPU calls are recorded: every
+ * Here a step runs through tfjs as usual while its WebGPU calls are recorded: every
  * `queue.writeBuffer` (values and uniforms, with a copy of their bytes), every dispatch (pipeline,
  * bind group, workgroups) and every submit, in order. Two consecutive steps are recorded and compared.
  * When they match, later steps replay the second one: the same writes, dispatches and submits in

@@ -10,7 +10,7 @@
  * values into it, encodes a buffer-to-buffer copy and destroys the staging buffer after the next
  * submit: a `createBuffer` and a `destroy` per upload, and the copy ends the compute pass. A
  * GAPNet-PL training step made 26 such uploads (21 of them scalars); on an H200 host the step's
- * `uploadToGPU` took 12 ms of JavaScript out of 57 (bench/results/2026-11-27-gpu-h200-s9-prof.txt).
+ * `uploadToGPU` took 12 ms of JavaScript out of 57 (bench/results/gpu-h200-summary.md).
  *
  * Here the pooled buffer is written by `queue.writeBuffer`: no new buffer, no copy command, the pass
  * goes on. Order: a write lands on the queue before the commands still being encoded (tfjs submits

@@ -213,7 +213,7 @@ export async function train(model: tf.LayersModel, source: BatchSource, o: Train
         // Each step's loss is read after the next step is queued: on a GPU backend the GPU runs
         // step k while JavaScript fetches and encodes step k + 1 (the kit's step loop on an H200:
         // 727 → 1,131 img/s in one call, 976 → 717 in the next, whose JavaScript time also rose;
-        // bench/results/2026-11-27-gpu-h200-*.jsonl; README). So one step is in flight when Pause
+        // bench/results/gpu-h200-summary.md). So one step is in flight when Pause
         // or Stop arrives: it completes and is reported. The read
         // starts right after its step: a WebGPU read-back waits for all work submitted before it, so
         // one started after step k + 1 was queued would wait for that step too.
