@@ -15,8 +15,9 @@
  * the same order, on the same buffers, with the bytes that change from step to step (the batch,
  * its labels and crop tables, dropout noise, Adam's bias corrections) supplied anew. A replayed
  * step costs one `dispatchWorkgroups` per kernel and a `writeBuffer` per value that changes or
- * whose buffer the step reuses, and nothing of tfjs. The trainer's steps, validation batches
- * (src/core/train/trainer.ts) and predict() batches (src/core/predict.ts) go through a StepReplayer.
+ * whose buffer the step reuses, and nothing of tfjs. A StepReplayer is a step runner
+ * (src/core/train/stepRunner.ts): the trainer's steps, validation batches and predict() batches go
+ * through one where the code that sets up the run passes it (../training.ts).
  *
  * What makes a replay the same computation:
  *  - Every write whose bytes differ between the two recorded steps must be claimed by the code that
