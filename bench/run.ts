@@ -261,7 +261,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
     ref: null,
     status: 'not available',
     notes:
-      "not in this grid: Dawn for Node (the `webgpu` npm package) is not a dependency of the studio; it comes with the GPU kit (bench/gpu-kit/make-kit.sh), whose self-check row (section 'gpu kit', full run, when the kit is built) trains gapnet-pl 64 px b16 on SwiftShader here; GPU figures from the kit: bench/results/2026-11-27-gpu-h200*",
+      "not in this grid: Dawn for Node (the `webgpu` npm package) is not a dependency of the studio; it comes with the GPU kit (bench/gpu-kit/make-kit.sh), whose self-check row (section 'gpu kit', full run, when the kit is built) trains gapnet-pl 64 px b16 on SwiftShader here; GPU figures from the kit: bench/results/gpu-h200-summary.md",
   });
 
   // ---- browser: every backend headless Chromium offers, in the bench page's dedicated Worker
@@ -339,7 +339,7 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
     ours: null,
     ref: null,
     status: 'not available',
-    notes: `not run: no GPU here (bench/gpu-kit/device-run.sh runs it on one; the NVIDIA H200 runs of 2026-11-27 are in bench/results/2026-11-27-gpu-h200*.jsonl); ${kitNote}`,
+    notes: `not run: no GPU here (bench/gpu-kit/device-run.sh runs it on one; the NVIDIA H200 runs of 2026-11-27 are summarised in bench/results/gpu-h200-summary.md); ${kitNote}`,
   });
 
   const seconds = (performance.now() - t0) / 1000;
@@ -962,7 +962,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   const fb = Q ? 16 : 32;
   const fbatches = Q ? 2 : 20;
   o.log(`data feed: storedBatchSource (streaming) over the imported dataset, batch ${fb} × ${fbatches}`);
-  // a replayed GAPNet-PL 256 px batch-32 step is ~8 GPU ms on an H200 (estimate from the kit's per-kernel times; README)
+  // a replayed GAPNet-PL 256 px batch-32 step is ~8 GPU ms on an H200 (estimate from the kit's per-kernel times; docs/performance.md)
   const feedStepMs = 8;
   const f = await job(s, { kind: 'feed', batch: fb, batches: fbatches, runs: Q ? 3 : 5, stepMs: feedStepMs }, 600_000);
   // in-memory batches (a dataset up to the run's image memory, and the GPU kit's trainer loop), in
@@ -1100,7 +1100,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
       ref: stat(rates(f.samplesPerRun, f.threadBesideStepMs)),
       refLabel: 'the same sync reads in the consuming thread (the way before the feed worker), same run, interleaved',
       status: 'measured',
-      notes: `the steps alone (timers, no data) ${fmtStat(stat(rates(f.samplesPerRun, f.stepsOnlyMs)), 'samples/s')} (the ceiling; ${((fb * 1000) / feedStepMs).toFixed(0)} at exactly ${feedStepMs} ms); time beyond them (stall): feed worker ${fmtStat(stallPct(f.besideStepMs), '%')}, reads in the thread ${fmtStat(stallPct(f.threadBesideStepMs), '%')}; ${feedStepMs} ms is a replayed GAPNet-PL 256 px batch-32 step on an H200, estimated (README)`,
+      notes: `the steps alone (timers, no data) ${fmtStat(stat(rates(f.samplesPerRun, f.stepsOnlyMs)), 'samples/s')} (the ceiling; ${((fb * 1000) / feedStepMs).toFixed(0)} at exactly ${feedStepMs} ms); time beyond them (stall): feed worker ${fmtStat(stallPct(f.besideStepMs), '%')}, reads in the thread ${fmtStat(stallPct(f.threadBesideStepMs), '%')}; ${feedStepMs} ms is a replayed GAPNet-PL 256 px batch-32 step on an H200, estimated (docs/performance.md)`,
     });
     add({
       section: 'data feed',
