@@ -124,12 +124,23 @@ function makeCell(id: number, cx: number, cy: number, r: number, rng: Random, sc
   return cell;
 }
 
+/** How the field of view is framed: the realistic default, or the teaching demo's close-up. */
+export interface LayoutOptions {
+  /** magnification over the 512-px design image: cells and every pattern's feature sizes grow by it */
+  zoom: number;
+  /** fewest and most cells to place (fewer may fit) */
+  cells: readonly [number, number];
+}
+
+export const REALISTIC_LAYOUT: LayoutOptions = { zoom: 1, cells: [3, 16] };
+
 /**
- * Places 3–16 cells, mostly in touching colonies (the first two always touch), and rasterises them.
+ * Places `o.cells` cells (3–16 by default), mostly in touching colonies (the first two always touch),
+ * and rasterises them.
  */
-export function layoutCells(n: number, rng: Random): CellLayout {
-  const scale = n / 512;
-  const target = rng.int(3, 16);
+export function layoutCells(n: number, rng: Random, o: LayoutOptions = REALISTIC_LAYOUT): CellLayout {
+  const scale = (o.zoom * n) / 512;
+  const target = rng.int(o.cells[0], o.cells[1]);
   const meanR = 512 * scale * rng.range(0.085, 0.15);
   const colony = rng.range(0.6, 0.95);
   const cells: Cell[] = [];

@@ -21,6 +21,12 @@ export interface PatternContext {
   nucleolar: Layer;
   /** fine texture in [0, 1] */
   tex: Layer;
+  /**
+   * The teaching demo's images (renderSample's `teaching`): the few patterns that only differ below a
+   * pixel at 64 px are drawn apart (the centrosome's two dots further apart, the organizing centre's
+   * one dot larger). Absent: the realistic patterns.
+   */
+  teaching?: boolean;
 }
 
 /** One line per class: what its green pattern looks like. */
@@ -347,12 +353,13 @@ export const CLASS_PATTERNS: readonly Pattern[] = [
   // 18 Microtubule organizing center
   (ctx) => {
     fill(ctx, (p) => 0.05 * cytoplasm(ctx.layout, p));
-    for (const c of ctx.layout.cells) spot(ctx.green, ctx.layout.n, c.mtocX, c.mtocY, 2.0 * s(ctx), 1.4 * ctx.expr[c.id]);
+    const sigma = (ctx.teaching ? 2.8 : 2.0) * s(ctx);
+    for (const c of ctx.layout.cells) spot(ctx.green, ctx.layout.n, c.mtocX, c.mtocY, sigma, 1.4 * ctx.expr[c.id]);
   },
   // 19 Centrosome
   (ctx) => {
     for (const c of ctx.layout.cells) {
-      const d = ctx.rng.range(1.5, 3) * s(ctx);
+      const d = (ctx.teaching ? ctx.rng.range(4.5, 6) : ctx.rng.range(1.5, 3)) * s(ctx);
       for (const sign of [-1, 1]) {
         spot(ctx.green, ctx.layout.n, c.mtocX - c.mdy * d * sign, c.mtocY + c.mdx * d * sign, 1.3 * s(ctx), 1.4 * ctx.expr[c.id]);
       }

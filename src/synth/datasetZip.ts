@@ -81,7 +81,7 @@ export async function writeDatasetZip(
     ] as const) {
       for (const s of samples) {
         if (signal?.aborted) throw abortError(signal);
-        const ch = renderSample({ id: s.id, labels: s.labels, size: opts.size, seed: opts.seed });
+        const ch = renderSample({ id: s.id, labels: s.labels, size: opts.size, seed: opts.seed, teaching: opts.teaching });
         for (const name of CHANNELS) await add(`${folder}/${s.id}_${name}.png`, encodeChannel(ch[name], opts.size));
         onProgress?.(++done, total);
       }

@@ -3,5 +3,17 @@
  * a browser Worker and in Node alike. See docs/gallery.md for what each class looks like.
  */
 export { renderSample, type RenderOptions, type SampleChannels } from './renderSample';
-export { planDataset, checkSynthOptions, type SynthOptions, type DatasetPlan, type PlannedSample, MIN_SIZE, MAX_SIZE, CAP_DOMINANT_KEEP } from './planDataset';
+export {
+  planDataset,
+  checkSynthOptions,
+  classCounts,
+  minPerClassOf,
+  type SynthOptions,
+  type DatasetPlan,
+  type PlannedSample,
+  MIN_SIZE,
+  MAX_SIZE,
+  CAP_DOMINANT_KEEP,
+} from './planDataset';
+export { TEACHING_DEMO, TEACHING_MIN_PER_CLASS, MIN_VALIDATION_POSITIVES, demoSynthOptions, classesTooRareToScore } from './teachingDemo';
 export { writeDatasetZip, makeDatasetZip, encodeChannel, CHANNELS, ZIP_DATE } from './datasetZip';

@@ -1,9 +1,12 @@
 /**
  * Which samples a synthetic dataset holds: ids and label sets, before any pixel is drawn.
  * Label sets are drawn from the real train.csv's distinct sets in proportion to their counts, so class
- * frequencies and co-occurrences match the real data (up to sampling noise).
+ * frequencies and co-occurrences match the real data (up to sampling noise). The teaching demo's
+ * `minPerClass` draws rare sets more often instead, so that every class has samples enough to be
+ * learnt and scored; its sets still all come from the real train.csv.
  */
 import { LABEL_SETS } from './labelSets';
+import { NUM_CLASSES } from '../core/labels';
 import { hashSeed, Random } from './random';
 
 export interface SynthOptions {
@@ -23,6 +26,19 @@ export interface SynthOptions {
    * comes from the real train.csv.
    */
   capDominant?: boolean;
+  /**
+   * Teaching demo: every class appears in at least this many train samples, and in at least this
+   * share of the test samples (⌈minPerClass · test / train⌉; minPerClass when train is 0). While some class
+   * is short of its minimum, the next sample's set is drawn among the real sets that carry the class with the
+   * fewest samples so far (on a tie, the one rarer in the real data), in proportion to their real
+   * counts; once every class has its minimum, sets are drawn as without this option. A split too small
+   * for the minimum comes out as even as this greedy draw makes it (classCounts shows what it got).
+   * Rare label sets are thus far more frequent than in the real data, and every set is a real one.
+   * 0 or absent: the real distribution.
+   */
+  minPerClass?: number;
+  /** Teaching demo: cleaner images that a small model learns within minutes (renderSample's `teaching`). */
+  teaching?: boolean;
 }
 
 export interface PlannedSample {
@@ -54,11 +70,35 @@ export function checkSynthOptions(opts: SynthOptions): void {
     throw new RangeError(`size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}, got ${opts.size}`);
   }
   if (!Number.isSafeInteger(opts.seed)) throw new RangeError(`seed must be an integer, got ${opts.seed}`);
+  const m = opts.minPerClass;
+  if (m !== undefined && !(Number.isInteger(m) && m >= 0)) throw new RangeError(`minPerClass must be a whole number ≥ 0, got ${m}`);
 }
 
 const cumulative: number[] = [];
 let total = 0;
 for (const [, n] of LABEL_SETS) cumulative.push((total += n));
+
+/** For each class, the indices of the real sets that carry it and their cumulative counts. */
+const setsByClass: { index: number[]; cumulative: number[] }[] = [];
+/** Each class's number of images in the real train.csv, for breaking ties rarest first. */
+const realCount: number[] = [];
+LABEL_SETS.forEach(([labels, n], i) => {
+  for (const c of labels) {
+    const s = (setsByClass[c] ??= { index: [], cumulative: [] });
+    s.cumulative.push((s.cumulative.at(-1) ?? 0) + n);
+    s.index.push(i);
+    realCount[c] = (realCount[c] ?? 0) + n;
+  }
+});
+
+/** A real label set carrying class `c`, drawn in proportion to its real count. */
+export function drawLabelSetWith(rng: Random, c: number): number[] {
+  const { index, cumulative } = setsByClass[c];
+  const x = rng.next() * cumulative[cumulative.length - 1];
+  let i = 0;
+  while (cumulative[i] <= x) i++;
+  return [...LABEL_SETS[index[i]][0]];
+}
 
 /** One label set drawn in proportion to its real count. */
 export function drawLabelSet(rng: Random, capDominant = false): number[] {
@@ -90,22 +130,44 @@ export function drawId(rng: Random): string {
   return `${hex(w[0], 8)}-${hex(w[1], 4)}-${hex(w[1] >>> 16, 4)}-${hex(w[2], 4)}-${hex(w[3], 4)}${hex(w[4], 8)}`;
 }
 
+/** Samples per class of a list of samples (index = class id). */
+export function classCounts(samples: readonly { labels: readonly number[] }[]): number[] {
+  const counts = new Array<number>(NUM_CLASSES).fill(0);
+  for (const s of samples) for (const c of s.labels) counts[c]++;
+  return counts;
+}
+
+/** The minimum per class planDataset aims at in each split (0: none). */
+export function minPerClassOf(opts: SynthOptions): { train: number; test: number } {
+  const min = opts.minPerClass ?? 0;
+  return { train: min, test: opts.train > 0 ? Math.ceil((min * opts.test) / opts.train) : min };
+}
+
 /** Ids and labels of every train and test sample; each split is sorted by id like the real train.csv. */
 export function planDataset(opts: SynthOptions): DatasetPlan {
   checkSynthOptions(opts);
   const rng = new Random(hashSeed('plan', opts.seed));
   const seen = new Set<string>();
-  const draw = (n: number): PlannedSample[] => {
+  const draw = (n: number, min: number): PlannedSample[] => {
     const out: PlannedSample[] = [];
+    const counts = new Array<number>(NUM_CLASSES).fill(0);
     for (let i = 0; i < n; i++) {
       let id = drawId(rng);
       while (seen.has(id)) id = drawId(rng);
       seen.add(id);
-      out.push({ id, labels: drawLabelSet(rng, opts.capDominant) });
+      // the class furthest below the minimum, rarest in the real data on a tie
+      let short = -1;
+      for (let c = 0; c < NUM_CLASSES && min > 0; c++) {
+        if (counts[c] < min && (short < 0 || counts[c] < counts[short] || (counts[c] === counts[short] && realCount[c] < realCount[short]))) short = c;
+      }
+      const labels = short >= 0 ? drawLabelSetWith(rng, short) : drawLabelSet(rng, opts.capDominant);
+      for (const c of labels) counts[c]++;
+      out.push({ id, labels });
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   };
-  const train = draw(opts.train);
-  const test = draw(opts.test);
+  const min = minPerClassOf(opts);
+  const train = draw(opts.train, min.train);
+  const test = draw(opts.test, min.test);
   return { train, test };
 }

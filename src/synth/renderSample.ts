@@ -5,7 +5,7 @@
  * background, noise) depend only on (seed, id, size), never on the labels: only the green channel
  * carries the classes, as in the real data.
  */
-import { layoutCells, type CellLayout } from './cellLayout';
+import { layoutCells, type CellLayout, type LayoutOptions } from './cellLayout';
 import { CLASS_PATTERNS, type PatternContext } from './classPatterns';
 import { microtubules } from './filaments';
 import { MAX_SIZE, MIN_SIZE } from './planDataset';
@@ -24,7 +24,21 @@ export interface RenderOptions {
   labels: number[];
   size: number;
   seed: number;
+  /**
+   * The teaching demo's images, which a small model learns within minutes at 64 px: a close-up of
+   * fewer, larger cells (TEACHING_LAYOUT), every labelled pattern at full strength in every cell (the
+   * two diffuse fills at half), no haze, one sharp focus, fixed gains and little camera noise. The
+   * patterns are the same but for two that differ below a pixel at 64 px (PatternContext.teaching).
+   * Absent or false: the realistic images, unchanged.
+   */
+  teaching?: boolean;
 }
+
+/** Diffuse fills (nucleoplasm, cytosol) that the teaching demo draws at half strength, so that dots and lines over them stay clear. */
+const TEACHING_DIFFUSE = [0, 25];
+
+/** The teaching demo's framing: 2.5× closer than the realistic images, 2–6 cells. */
+export const TEACHING_LAYOUT: LayoutOptions = { zoom: 2.5, cells: [2, 6] };
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 
@@ -95,7 +109,8 @@ export function renderSample(opts: RenderOptions): SampleChannels {
   const greenRng = new Random(hashSeed('green', opts.seed, opts.id, n));
   const noiseRng = new Random(hashSeed('noise', opts.seed, opts.id, n));
 
-  const layout = layoutCells(n, cellsRng);
+  const teaching = opts.teaching === true;
+  const layout = teaching ? layoutCells(n, cellsRng, TEACHING_LAYOUT) : layoutCells(n, cellsRng);
   const { scale, id, q, nd } = layout;
   const N = n * n;
   const mt = microtubules(layout, cellsRng);
@@ -127,24 +142,33 @@ export function renderSample(opts: RenderOptions): SampleChannels {
   // green: the union of the labels' patterns, each with its own strength, over a faint haze
   const green = new Float32Array(N);
   const base = new Float32Array(layout.cells.length + 1);
-  const heterogeneity = greenRng.chance(0.5) ? 0 : greenRng.range(0, 0.65);
-  for (const c of layout.cells) base[c.id] = 1 - heterogeneity * greenRng.next();
+  if (teaching) base.fill(1);
+  else {
+    const heterogeneity = greenRng.chance(0.5) ? 0 : greenRng.range(0, 0.65);
+    for (const c of layout.cells) base[c.id] = 1 - heterogeneity * greenRng.next();
+  }
   const expr = new Float32Array(base.length);
-  const ctx: PatternContext = { layout, green, rng: greenRng, expr, mt, er, nucleolar, tex };
+  const ctx: PatternContext = { layout, green, rng: greenRng, expr, mt, er, nucleolar, tex, teaching };
   for (const label of [...new Set(opts.labels)].sort((a, b) => a - b)) {
     const pattern = CLASS_PATTERNS[label];
     if (!pattern) throw new RangeError(`label ${label} is not a class id 0..${CLASS_PATTERNS.length - 1}`);
-    const w = greenRng.range(0.6, 1.0);
+    const w = teaching ? (TEACHING_DIFFUSE.includes(label) ? 0.5 : 1) : greenRng.range(0.6, 1.0);
     for (let k = 0; k < base.length; k++) expr[k] = base[k] * w;
     pattern(ctx);
   }
-  const haze = opticsRng.range(0, 0.04);
-  for (let p = 0; p < N; p++) if (id[p] !== 0) green[p] += haze * (nd[p] < 1 ? 0.6 : 1);
+  const haze = teaching ? 0 : opticsRng.range(0, 0.04);
+  if (haze > 0) for (let p = 0; p < N; p++) if (id[p] !== 0) green[p] += haze * (nd[p] < 1 ? 0.6 : 1);
 
   // optics: one focus per image, slightly different per channel
-  const sigma = opticsRng.range(0.7, 1.7) * scale;
   const tmp = new Float32Array(N);
   const layers = [red, green, blue, yellow];
+  if (teaching) {
+    for (const layer of layers) blur(layer, tmp, n, Math.max(0.5, 0.7 * scale));
+    const gains = [0.6, 0.95, 0.7, 0.4];
+    const out = layers.map((layer, i) => expose(layer, 255 * gains[i], 2, 0.2, 0.6, noiseRng));
+    return { red: out[0], green: out[1], blue: out[2], yellow: out[3] };
+  }
+  const sigma = opticsRng.range(0.7, 1.7) * scale;
   for (const layer of layers) blur(layer, tmp, n, sigma * opticsRng.range(0.9, 1.15));
 
   // camera: per-channel gain, offset and noise
