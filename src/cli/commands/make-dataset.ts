@@ -2,7 +2,17 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { checkSynthOptions, MAX_SIZE, MIN_SIZE, type SynthOptions, writeDatasetZip } from '../../synth/index';
+import {
+  checkSynthOptions,
+  classCounts,
+  MAX_SIZE,
+  MIN_SIZE,
+  minPerClassOf,
+  planDataset,
+  type SynthOptions,
+  TEACHING_MIN_PER_CLASS,
+  writeDatasetZip,
+} from '../../synth/index';
 import { type Command, UsageError } from '../command';
 
 function wholeNumber(flag: string, value: string | undefined, fallback?: number): number {
@@ -25,7 +35,7 @@ function duration(s: number): string {
 export const makeDataset: Command = {
   name: 'make-dataset',
   summary: 'write a synthetic HPA-like dataset zip (Kaggle layout, real label sets)',
-  usage: `Usage: hpa-studio make-dataset --train N --test M --size S --seed K [--cap-dominant] --out file.zip
+  usage: `Usage: hpa-studio make-dataset --train N --test M --size S --seed K [--cap-dominant | --teaching] --out file.zip
 
 Writes a zip in the Kaggle layout: train.csv, sample_submission.csv, test_labels.csv (the test
 ground truth), train/{Id}_{red,green,blue,yellow}.png and test/{Id}_{...}.png. Images are synthetic
@@ -38,6 +48,11 @@ The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 a
   --size S          image side in px, ${MIN_SIZE}..${MAX_SIZE} (default 128)
   --seed K          integer seed (default 1)
   --cap-dominant    keep label sets with class 0 or 25 only 1 time in 4 (for small demo sets)
+  --teaching        the teaching demo (docs/teaching-demo.md): every class in at least
+                    ${TEACHING_MIN_PER_CLASS} train samples and the same share of the test samples (rare
+                    real label sets drawn more often), cleaner images of fewer, larger cells;
+                    implies --cap-dominant. Prints the class counts of both splits
+  --min-per-class N with --teaching: another minimum than ${TEACHING_MIN_PER_CLASS}
   --out file.zip    where to write (required); written to file.zip.part, renamed when complete
   --quiet           no progress line`,
   async run(args) {
@@ -49,6 +64,8 @@ The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 a
         size: { type: 'string' },
         seed: { type: 'string' },
         'cap-dominant': { type: 'boolean' },
+        teaching: { type: 'boolean' },
+        'min-per-class': { type: 'string' },
         out: { type: 'string' },
         quiet: { type: 'boolean' },
       },
@@ -61,8 +78,14 @@ The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 a
       test: wholeNumber('test', values.test, 50),
       size: wholeNumber('size', values.size, 128),
       seed: wholeNumber('seed', values.seed, 1),
-      capDominant: values['cap-dominant'] ?? false,
+      capDominant: (values['cap-dominant'] || values.teaching) ?? false,
     };
+    if (values['min-per-class'] !== undefined && !values.teaching) throw new UsageError('--min-per-class needs --teaching');
+    if (values.teaching) {
+      opts.teaching = true;
+      opts.minPerClass = wholeNumber('min-per-class', values['min-per-class'], TEACHING_MIN_PER_CLASS);
+      if (opts.minPerClass < 0) throw new UsageError(`--min-per-class must be ≥ 0, got ${opts.minPerClass}`);
+    }
     try {
       checkSynthOptions(opts);
     } catch (e) {
@@ -102,10 +125,22 @@ The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 a
     }
     const secs = (performance.now() - t0) / 1000;
     const n = opts.train + opts.test;
+    const kind = opts.teaching ? `, teaching demo (at least ${opts.minPerClass} samples per class)` : opts.capDominant ? ', dominant classes capped' : '';
     console.log(
-      `${out}: ${opts.train} train + ${opts.test} test samples at ${opts.size} px, seed ${opts.seed}${opts.capDominant ? ', dominant classes capped' : ''} ` +
+      `${out}: ${opts.train} train + ${opts.test} test samples at ${opts.size} px, seed ${opts.seed}${kind} ` +
         `in ${duration(secs)} (${(n / secs).toFixed(1)} samples/s)`,
     );
+    if (opts.teaching) {
+      const plan = planDataset(opts);
+      const min = minPerClassOf(opts);
+      for (const split of ['train', 'test'] as const) {
+        const counts = classCounts(plan[split]);
+        const short = counts.flatMap((k, c) => (k < min[split] ? [`${c} (${k})`] : []));
+        console.log(
+          `${split} samples per class 0..27: ${counts.join(' ')}${short.length ? `; under ${min[split]}: ${short.join(', ')} (too few samples)` : ''}`,
+        );
+      }
+    }
     return 0;
   },
 };
