@@ -42,4 +42,24 @@ describe('run recipes', () => {
     expect(preset('seed', 64).inputSize).toBe(64);
     expect(preset('quick', 32).inputSize).toBe(32);
   });
+  it('the quick demo, made for the teaching demo: GAPNet Kaggle at 64 px, focal, 12 epochs of batch 16 at a constant 1e-3', () => {
+    const q = preset('quick', 256);
+    expect(q).toMatchObject({
+      model: 'gapnet-kaggle',
+      inputSize: 64,
+      loss: 'focal',
+      gamma: 2,
+      alpha: { mode: 'none' },
+      sampler: 'none',
+      epochs: 12,
+      batchSize: 16,
+      lr: 1e-3,
+    });
+    expect(q.plateau).toBeNull();
+    expect(preset('quick', 64).inputSize).toBe(64);
+    expect(MODELS.some((m) => m.name === q.model)).toBe(true);
+    expect(recipeProblem(q, 64)).toBeNull();
+    // a realistic demo stored at 32 px still gets a valid recipe
+    expect(recipeProblem(preset('quick', 32), 32)).toBeNull();
+  });
 });
