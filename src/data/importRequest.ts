@@ -25,6 +25,12 @@ export interface DemoOptions {
   test: number;
   size: number;
   seed: number;
+  /**
+   * The teaching demo (src/synth/teachingDemo.ts): every class in enough samples to be learnt and
+   * scored, cleaner images. Absent or false: the realistic demo (real label sets and balance, dominant
+   * classes capped).
+   */
+  teaching?: boolean;
 }
 
 export interface ImportProgress {

@@ -2,7 +2,7 @@
 import { ImportRefused, runImport } from '../data/ingest';
 import { opfsSyncAvailable } from '../data/pixelStore';
 import { SourceError } from '../data/sources';
-import { writeDatasetZip } from '../synth/index';
+import { demoSynthOptions, writeDatasetZip } from '../synth/index';
 import { DecodePool } from './decodePool';
 import type { FromIngestWorker, ImportRequest, ToIngestWorker } from './protocol';
 import { typedPost } from './typedPost';
@@ -49,7 +49,7 @@ self.onmessage = async (event: MessageEvent<ToIngestWorker>) => {
       const t0 = performance.now();
       const total = demo.train + demo.test;
       await writeDatasetZip(
-        { ...demo, capDominant: true },
+        demoSynthOptions(demo),
         new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c) }),
         (done) => post({ type: 'progress', progress: { phase: 'generating', done, total, bytes: 0, elapsedMs: performance.now() - t0 } }),
         signal,

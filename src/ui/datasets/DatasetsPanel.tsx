@@ -1,6 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CLASS_NAMES } from '../../core/labels';
 import type { DatasetRecord } from '../../data/catalog';
 import { skippedCsv } from '../../data/skipped';
+import { classCounts, minPerClassOf, planDataset } from '../../synth/planDataset';
+import { classesTooRareToScore, demoSynthOptions, MIN_VALIDATION_POSITIVES, TEACHING_DEMO, TEACHING_MIN_PER_CLASS } from '../../synth/teachingDemo';
 import { STORED_RESOLUTIONS } from '../../worker/protocol';
 import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useStudio } from '../store';
@@ -8,6 +11,57 @@ import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
 
 /** Sizes of the demo set: small enough that a first run shows curves within a minute on a laptop GPU. */
 export const DEMO_DEFAULTS = { train: 800, test: 200, size: 64, seed: 1 };
+
+type DemoKind = 'realistic' | 'teaching';
+type Demo = { train: number; test: number; size: number; seed: number };
+
+/**
+ * The class counts of the demo set the options will generate (the plan is cheap and deterministic),
+ * what the teaching demo changes, and the classes a 20 % hold-out would leave too few positives to score.
+ */
+function DemoClassCounts({ demo, kind }: { demo: Demo; kind: DemoKind }) {
+  const counts = useMemo(() => {
+    try {
+      const opts = demoSynthOptions({ ...demo, teaching: kind === 'teaching' });
+      const plan = planDataset(opts);
+      return { train: classCounts(plan.train), test: classCounts(plan.test), min: minPerClassOf(opts) };
+    } catch {
+      return null; // options being typed: the generator names the problem when the button is pressed
+    }
+  }, [demo, kind]);
+  if (!counts) return null;
+  const rare = classesTooRareToScore(counts.train);
+  return (
+    <div className="demo-classes" data-testid="demo-classes" style={{ fontSize: 13, flexBasis: '100%' }}>
+      {kind === 'teaching' ? (
+        <p>
+          Teaching demo: rare label sets are drawn far more often than in the real data, so that every class is in at least {counts.min.train} train and{' '}
+          {counts.min.test} test samples (all sets are real ones); the images are cleaner (fewer, larger cells, little noise). The <em>Quick demo</em> recipe
+          learns every class on it within minutes. The realistic demo keeps the real class balance.
+        </p>
+      ) : (
+        <p>Realistic demo: label sets in their real proportions (nucleoplasm and cytosol capped), so the rare classes get only a few samples.</p>
+      )}
+      <details>
+        <summary>Samples per class (train / test)</summary>
+        <ul style={{ columns: 4, margin: '4px 0', paddingLeft: 18 }}>
+          {counts.train.map((n, c) => (
+            <li key={c} data-testid="demo-class-count">
+              {c} {CLASS_NAMES[c]}: {n} / {counts.test[c]}
+            </li>
+          ))}
+        </ul>
+      </details>
+      {rare.length > 0 && (
+        <p className="warnings" role="note" data-testid="demo-rare-classes" style={{ paddingLeft: 0 }}>
+          ⚠ {rare.length === 1 ? 'Class' : 'Classes'} {rare.join(', ')}: too few samples for {rare.length === 1 ? 'its' : 'their'} F1 to be measured (under{' '}
+          {MIN_VALIDATION_POSITIVES}
+          validation positives expected in a 20 % hold-out); use the teaching demo or more samples.
+        </p>
+      )}
+    </div>
+  );
+}
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
@@ -160,7 +214,8 @@ export function DatasetsPanel() {
   const [resolution, setResolution] = useState(256);
   const [target, setTarget] = useState<string>('new');
   const [limit, setLimit] = useState('');
-  const [demo, setDemo] = useState(DEMO_DEFAULTS);
+  const [demo, setDemo] = useState<Demo>(DEMO_DEFAULTS);
+  const [demoKind, setDemoKind] = useState<DemoKind>('realistic');
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -201,9 +256,23 @@ export function DatasetsPanel() {
         <button onClick={() => folderInput.current?.click()} disabled={!!importing}>
           Choose folder…
         </button>{' '}
-        <button data-testid="demo-dataset" onClick={() => importDemo(demo, { resolution })} disabled={!!importing}>
+        <button data-testid="demo-dataset" onClick={() => importDemo({ ...demo, teaching: demoKind === 'teaching' }, { resolution })} disabled={!!importing}>
           Try the demo dataset
-        </button>
+        </button>{' '}
+        <select
+          aria-label="Demo kind"
+          value={demoKind}
+          onChange={(e) => {
+            const kind = e.target.value as DemoKind;
+            setDemoKind(kind);
+            const sizes = kind === 'teaching' ? TEACHING_DEMO : DEMO_DEFAULTS;
+            setDemo({ ...demo, train: sizes.train, test: sizes.test, size: sizes.size });
+          }}
+          disabled={!!importing}
+        >
+          <option value="realistic">realistic (real class balance)</option>
+          <option value="teaching">teaching (every class ≥ {TEACHING_MIN_PER_CLASS} samples, learnable in minutes)</option>
+        </select>
         <input
           ref={fileInput}
           type="file"
@@ -283,6 +352,7 @@ export function DatasetsPanel() {
             </label>
           ))}
         </details>
+        <DemoClassCounts demo={demo} kind={demoKind} />
       </div>
       <ImportProgressView />
       <ImportResult />
