@@ -13,6 +13,8 @@ const DEMO = { train: 48, test: 8, size: 32, seed: 1 };
 
 async function trainOne(page: Page, seed: number, runs: number) {
   await page.getByRole('button', { name: 'Quick demo' }).click();
+  // GAPNet-PL: its export carries the studio's custom layers (seeded AlphaDropout, input normalisation)
+  await page.getByLabel('Model', { exact: true }).selectOption('gapnet-pl');
   await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByLabel('Batch size').fill('8');
   await page.getByLabel('Seed', { exact: true }).fill(String(seed));
