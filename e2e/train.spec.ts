@@ -7,6 +7,8 @@ const demo = (page: Page) => importDemo(page, { train: 48, test: 8 });
 
 async function quickRecipe(page: Page, epochs: number) {
   await page.getByRole('button', { name: 'Quick demo' }).click();
+  // these tests are about the paper's GAPNet-PL (its kernels, replay and checks), whatever the preset picks
+  await page.getByLabel('Model', { exact: true }).selectOption('gapnet-pl');
   await page.getByLabel('Epochs', { exact: true }).fill(String(epochs));
   await page.getByLabel('Batch size').fill('8');
 }
