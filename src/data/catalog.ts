@@ -4,6 +4,7 @@
  * from workers.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { LessonRecord } from '../core/lesson/types';
 
 export type Split = 'train' | 'test';
 export type StorageKind = 'opfs' | 'idb';
@@ -86,13 +87,15 @@ interface StudioDB extends DBSchema {
   datasets: { key: string; value: DatasetRecord };
   samples: { key: [string, string]; value: SampleRecord; indexes: { byDataset: string } };
   pixelChunks: { key: [string, number]; value: { datasetId: string; chunk: number; blob: Blob } };
+  /** the loss lessons (src/core/lesson/types.ts): plan, per-run gradient shares and scores */
+  lessons: { key: string; value: LessonRecord };
 }
 
 export const DB_NAME = 'hpa-studio';
 let dbPromise: Promise<IDBPDatabase<StudioDB>> | null = null;
 
 export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
-  dbPromise ??= openDB<StudioDB>(DB_NAME, 2, {
+  dbPromise ??= openDB<StudioDB>(DB_NAME, 3, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         db.createObjectStore('datasets', { keyPath: 'id' });
@@ -104,6 +107,7 @@ export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
         db.createObjectStore('runs', { keyPath: 'id' });
         db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
       }
+      if (oldVersion < 3) db.createObjectStore('lessons', { keyPath: 'id' });
     },
   });
   return dbPromise;
@@ -192,4 +196,17 @@ export async function deleteRun(id: string): Promise<void> {
   await tx.objectStore('checkpoints').delete(IDBKeyRange.bound([id, ''], [id, '\uffff']));
   await tx.objectStore('runs').delete(id);
   await tx.done;
+}
+
+/** The stored loss lessons, oldest first. */
+export async function listLessons(): Promise<LessonRecord[]> {
+  return (await (await openCatalog()).getAll('lessons')).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function putLesson(lesson: LessonRecord): Promise<void> {
+  await (await openCatalog()).put('lessons', lesson);
+}
+
+export async function deleteLesson(id: string): Promise<void> {
+  await (await openCatalog()).delete('lessons', id);
 }

@@ -90,6 +90,10 @@ export interface TrainRequest {
   /** continue from the run's last checkpoint */
   resume?: boolean;
   group?: string | null;
+  /** the split's seed when it is not the run's seed (the loss lesson: one split for all its runs, whatever their seed) */
+  splitSeed?: number;
+  /** false: keep no checkpoints (the loss lesson's runs, which only report scores); default true */
+  checkpoints?: boolean;
 }
 
 export interface RunInfo {
@@ -103,6 +107,8 @@ export interface RunInfo {
   startEpoch: number;
   /** classes with no positive among the validation images (their F1 is not measurable) */
   classesWithoutValPositives: number[];
+  /** positives per class among the training images before the sampler (what count-based α weights are computed from) */
+  trainClassCounts: number[];
   /** epochs already done, when resumed */
   history: EpochLogs[];
   /** the 'auto' probe's figures, when it ran */

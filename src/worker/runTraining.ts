@@ -45,7 +45,8 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   const samples = (await listSamples(ds.id)).filter((s) => s.split === 'train').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (samples.length < 4) throw new RunFailure(`Dataset '${ds.name}' has ${samples.length} labelled training images: too few to train and validate.`);
   const labelSets = samples.map((s) => s.labels);
-  const prepared = prepareRun(config, labelSets);
+  // the loss lesson splits all its runs alike, whatever their seed (the seed still drives init and order)
+  const prepared = prepareRun(req.splitSeed === undefined ? config : { ...config, seed: req.splitSeed }, labelSets);
   let backendProbe: BackendProbeFigure[] | null = null;
   if (req.autoBackend) {
     const { report, figures } = await chooseFastestBackend(config, (m) => post({ type: 'loading', runId, done: 0, total: 0, note: m }));
@@ -61,7 +62,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       datasetId: ds.id,
       datasetName: ds.name,
       createdAt: Date.now(),
-      config: config as unknown as Record<string, unknown>,
+      config: (req.splitSeed === undefined ? config : { ...config, splitSeed: req.splitSeed }) as unknown as Record<string, unknown>,
       status: 'running',
       message: null,
       backend: tf.getBackend(),
@@ -115,6 +116,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         params: describeModel(model).totalParams,
         startEpoch: resumeFrom ? resumeFrom.epoch + 1 : 1,
         classesWithoutValPositives: prepared.classesWithoutValPositives,
+        trainClassCounts: Array.from(prepared.classCounts),
         history: (resumeFrom?.history ?? []) as RunInfo['history'],
         backendProbe,
         data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
@@ -205,7 +207,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         seed: config.seed,
         augment: prepared.augment,
         // checkpoints first: when the page hears an epoch is done, its checkpoint is already stored
-        callbacks: [...prepared.scheduleCallbacks, recordEpoch, checkpoints, live],
+        callbacks: [...prepared.scheduleCallbacks, recordEpoch, ...(req.checkpoints === false ? [] : [checkpoints]), live],
         controller,
         resumeFrom,
         meta: { runId, model: config.model, inputSize: config.inputSize },

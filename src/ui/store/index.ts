@@ -40,8 +40,8 @@ export interface BackendSlice {
   workerError: string | null;
   /** start a fresh training worker with the chosen backend and run a one-batch training check */
   connect: () => void;
-  /** start a fresh training worker (freeing the last one's GPU memory) and send it `first` */
-  startTrainingWorker: (first: ToTrainingWorker) => void;
+  /** start a fresh training worker (freeing the last one's GPU memory) and send it `first`; `backend`: another than the setting (the loss lesson pins one) */
+  startTrainingWorker: (first: ToTrainingWorker, backend?: BackendChoice) => void;
   sendToTrainingWorker: (msg: ToTrainingWorker) => void;
   setBackendChoice: (choice: BackendChoice) => void;
   /** restarts the worker with this many wasm threads (0 = tfjs's choice) */
@@ -68,13 +68,13 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
         get().onTrainingMessage(msg);
     }
   };
-  const start = (first?: ToTrainingWorker) => {
+  const start = (first?: ToTrainingWorker, backend?: BackendChoice) => {
     client ??= trainingWorker();
     checkAfterInit = !first;
     set({ backend: null, workerError: null, ...(first ? {} : { probe: null }) });
     client.start(handle, (message) => handle({ type: 'error', message }));
     const wasmThreads = get().wasmThreads;
-    client.post({ type: 'init', backend: get().backendChoice, checks: client.passes(), ...(wasmThreads ? { wasmThreads } : {}) });
+    client.post({ type: 'init', backend: backend ?? get().backendChoice, checks: client.passes(), ...(wasmThreads ? { wasmThreads } : {}) });
     if (first) client.post(first);
   };
   return {
@@ -84,7 +84,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     probe: null,
     workerError: null,
     connect: () => start(),
-    startTrainingWorker: (first) => start(first),
+    startTrainingWorker: (first, backend) => start(first, backend),
     sendToTrainingWorker: (msg) => client?.post(msg),
     setBackendChoice: (choice) => {
       localStorage.setItem(BACKEND_SETTING_KEY, choice);
