@@ -9,6 +9,7 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure training, data feed, ingest, inference and responsiveness beside same-run references',
   usage: `Usage: hpa-studio bench [--quick] [--ingest-samples N] [--no-browser] [--out DIR]
+       hpa-studio bench --parity [--data teaching|realistic|FILE.zip] [--seeds 1,2,3,4,5] [options below]
 
 Measures what the studio exists for, each figure the median ± half-range of several runs after
 warm-up, beside a reference measured in the same run (PyTorch CPU, Python/PIL): training img/s of
@@ -21,8 +22,34 @@ DIR/latest.md. See bench/README.md.
   --quick              64 and 128 px only, fewer steps, small ingest archive (a few minutes)
   --ingest-samples N   samples in the large ingest archive of the full run (default 5000 ≈ 3 GB)
   --no-browser         Node and PyTorch only
-  --out DIR            results folder (default bench/results)`,
+  --out DIR            results folder (default bench/results)
+
+--parity runs only the learning-parity job (bench/parity.ts): the studio (hpa-studio train, wasm)
+and the PyTorch reference (bench/parity_torch.py) trained on the same data, split (a file both
+read), pixels, initial weights and recipe for each seed, both scored on the test split (macro F1 at
+0.5 and with per-class thresholds fitted on validation). PASS (exit 0) when the studio's mean test
+macro F1 with tuned thresholds lies within the PyTorch runs' range, else FAIL (exit 1). Writes
+DIR/parity-<date>-<machine>.md and .json; work files in bench/tmp/parity.
+
+  --data D         teaching (default: make-dataset --teaching, 1200 + 300 at 64 px) | realistic
+                   (make-dataset --cap-dominant, 1200 + 300 at 128 px) | a zip with test_labels.csv
+  --train N --test M --size S --data-seed K
+                   the generated set's sizes, side (also the model input) and seed
+  --seeds LIST     training seeds, comma-separated (default 1,2,3,4,5)
+  --epochs E       (default 12)   --batch B (default 16)   --lr LR (default 0.001)
+  --model NAME     gapnet-pl (default) | gapnet-kaggle
+  --loss L         focal (default, γ --gamma 2) | bce
+  --holdout F      validation fraction of the train split (default 0.2)
+  --out DIR        results folder (default bench/results)`,
   async run(args) {
+    if (args.includes('--parity')) {
+      const { parseParityArgs, runParity } = await import('./parity');
+      const rest = args.filter((a) => a !== '--parity');
+      const t0 = Date.now();
+      const { pass, files } = await runParity(parseParityArgs(rest, (l) => console.log(l)));
+      console.log(`done in ${Math.round((Date.now() - t0) / 1000)} s; wrote ${files.join(', ')}`);
+      return pass ? 0 : 1;
+    }
     const { values } = parseArgs({
       args,
       options: {
