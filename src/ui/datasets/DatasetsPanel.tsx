@@ -54,9 +54,8 @@ function DemoClassCounts({ demo, kind }: { demo: Demo; kind: DemoKind }) {
       </details>
       {rare.length > 0 && (
         <p className="warnings" role="note" data-testid="demo-rare-classes" style={{ paddingLeft: 0 }}>
-          ⚠ {rare.length === 1 ? 'Class' : 'Classes'} {rare.join(', ')}: too few samples for {rare.length === 1 ? 'its' : 'their'} F1 to be measured (under{' '}
-          {MIN_VALIDATION_POSITIVES}
-          validation positives expected in a 20 % hold-out); use the teaching demo or more samples.
+          ⚠ {rare.length === 1 ? 'Class' : 'Classes'} {rare.join(', ')}: too few samples for {rare.length === 1 ? 'its' : 'their'} F1 to be measured
+          {` (under ${MIN_VALIDATION_POSITIVES} validation positives expected in a 20 % hold-out); use the teaching demo or more samples.`}
         </p>
       )}
     </div>
