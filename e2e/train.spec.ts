@@ -138,18 +138,6 @@ test.describe('training in the studio', () => {
     expect(from).toBeGreaterThanOrEqual(1);
   });
 
-  test('the loss lesson trains BCE and focal on the same split and shows the per-class difference', async ({ page }) => {
-    // about the lesson, not backend choice: wasm is pinned so that no run measures every backend first
-    await openStudio(page, 'wasm');
-    await demo(page);
-    await quickRecipe(page, 1);
-    await page.getByTestId('compare-losses').click();
-    await expect(page.getByTestId('run-row')).toHaveCount(2, UNTIL_DONE);
-    await expect(page.getByTestId('run-status').nth(1)).toHaveText('done', UNTIL_DONE);
-    await expect(page.getByTestId('per-class-diff')).toBeVisible();
-    await expect(page.getByText('Why focal loss helps rare classes')).toBeVisible();
-  });
-
   test('the main thread has no task longer than 50 ms while a run trains', async ({ page }) => {
     await page.addInitScript(() => {
       (window as unknown as { longTasks: number[] }).longTasks = [];

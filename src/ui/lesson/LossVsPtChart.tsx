@@ -10,7 +10,10 @@ export const LossVsPtChart = memo(function LossVsPtChart() {
   const data = useMemo(() => lossVsPt(LESSON_GAMMAS, 100), []);
   return (
     <figure className="lesson" data-testid="loss-vs-pt" aria-label="Focal loss against p_t">
-      <figcaption>Focal loss against p_t, the probability the model gives the right answer</figcaption>
+      <figcaption>
+        Why focal loss helps rare classes, in theory: focal loss against p_t, the probability the model gives the right answer{' '}
+        <small>(the experiment above measures what it does on this dataset)</small>
+      </figcaption>
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ top: 6, right: 14, bottom: 16, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />

@@ -1,11 +1,18 @@
 /** The training part of the studio store: the run setup, the live run, and the stored runs. */
 import type { StateCreator } from 'zustand';
-import { deleteRun, listRuns, type RunRecord } from '../../data/catalog';
+import { deleteLesson, deleteRun, listLessons, listRuns, putLesson, type RunRecord } from '../../data/catalog';
 import { DEFAULT_RUN } from '../../core/runConfig';
-import type { BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../../worker/protocol';
+import { NUM_CLASSES } from '../../core/labels';
+import { classHistogram, gradientLossOf, gradientShare } from '../../core/lesson/gradientShare';
+import { lessonRunMetrics } from '../../core/lesson/runMetrics';
+import type { LessonRecord, LessonRun } from '../../core/lesson/types';
+import { DEFAULT_LESSON_SETTINGS, lessonBaseConfig, lessonVariant, planLesson, type LessonSettings } from '../../core/lesson/variants';
+import type { BackendChoice, BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../../worker/protocol';
+import { UNDER_ONE_PERCENT } from '../evaluation/rarity';
 import type { StudioState } from '.';
 
 const SETUP_KEY = 'hpa-studio.run-setup';
+const LESSON_SETTINGS_KEY = 'hpa-studio.lesson-settings';
 const MAX_POINTS = 4000;
 
 export interface LiveRun {
@@ -32,14 +39,23 @@ export interface RunsSlice {
   setup: RunConfig;
   live: LiveRun | null;
   runs: RunRecord[];
-  /** requests waiting to start after the current run (the loss lesson) */
-  queue: TrainRequest[];
-  /** the runs of the last 'Compare losses' lesson */
-  lessonGroup: string | null;
+  /** the loss lesson on show: the one training, or the newest stored */
+  lesson: LessonRecord | null;
+  lessonSettings: LessonSettings;
   setSetup: (patch: Partial<RunConfig>) => void;
   resetSetup: (config: RunConfig) => void;
   startRun: (datasetId: string, opts?: { name?: string; config?: RunConfig; group?: string }) => void;
-  compareLosses: (datasetId: string) => void;
+  setLessonSettings: (patch: Partial<LessonSettings>) => void;
+  /** trains the loss lesson's runs one after another (src/core/lesson/variants.ts) on this dataset */
+  startLesson: (dataset: { id: string; name: string }) => void;
+  /** trains the runs a stopped or interrupted lesson has left */
+  continueLesson: () => void;
+  /** stops the lesson's run in flight; the finished runs' results stay */
+  stopLesson: () => void;
+  /** shows the newest stored lesson (after a reload) */
+  loadLesson: () => Promise<void>;
+  /** deletes the lesson on show (and, if asked, its runs) */
+  removeLesson: (withRuns: boolean) => Promise<void>;
   pauseRun: () => void;
   resumeRun: () => void;
   stopRun: () => void;
@@ -48,6 +64,38 @@ export interface RunsSlice {
   removeRun: (runId: string) => Promise<void>;
   onTrainingMessage: (msg: FromTrainingWorker) => void;
 }
+
+function readLessonSettings(): LessonSettings {
+  try {
+    const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(LESSON_SETTINGS_KEY) : null;
+    return saved ? { ...DEFAULT_LESSON_SETTINGS, ...(JSON.parse(saved) as Partial<LessonSettings>) } : DEFAULT_LESSON_SETTINGS;
+  } catch {
+    return DEFAULT_LESSON_SETTINGS;
+  }
+}
+
+/** A run of the lesson still to train (a fresh run id each time it is trained). */
+const pendingRun = (r: Pick<LessonRun, 'variant' | 'seed' | 'totalEpochs'>): LessonRun => ({
+  runId: crypto.randomUUID(),
+  variant: r.variant,
+  seed: r.seed,
+  status: 'pending',
+  startedAt: null,
+  seconds: null,
+  epochsDone: 0,
+  totalEpochs: r.totalEpochs,
+  backend: null,
+  trainImages: null,
+  trainAfterSampling: null,
+  trainClassCounts: null,
+  gradient: [],
+  liveHistograms: null,
+  metrics: null,
+  message: null,
+});
+
+/** The run's own recipe: the lesson's shared one, its variant's loss and sampler, its seed. */
+const lessonRunConfig = (l: LessonRecord, r: LessonRun): RunConfig => ({ ...lessonVariant(r.variant).apply(l.base), seed: r.seed });
 
 function readSetup(): RunConfig {
   try {
@@ -84,19 +132,87 @@ export function describeRecipe(c: RunConfig): string {
 }
 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set, get) => {
-  const launch = (req: TrainRequest) => {
-    req = { ...req, autoBackend: get().backendChoice === 'auto' };
+  /** `backend`: pinned for this run (no 'auto' measurement); else the backend setting */
+  const launch = (req: TrainRequest, backend?: BackendChoice) => {
+    req = { ...req, autoBackend: !backend && get().backendChoice === 'auto' };
     set({ live: newLive(req) });
-    get().startTrainingWorker({ type: 'train', request: req });
+    get().startTrainingWorker({ type: 'train', request: req }, backend);
   };
   const patchLive = (runId: string, patch: (l: LiveRun) => Partial<LiveRun>) =>
     set((s) => (s.live && s.live.runId === runId ? { live: { ...s.live, ...patch(s.live) } } : {}));
+
+  // ── the loss lesson: its runs one after another, each reported into the lesson's record ──
+  const saveLesson = () => {
+    const l = get().lesson;
+    if (l) void putLesson(l).catch(() => undefined); // storage full: the page still shows the lesson
+  };
+  const patchLesson = (patch: (l: LessonRecord) => Partial<LessonRecord>) => set((s) => (s.lesson ? { lesson: { ...s.lesson, ...patch(s.lesson) } } : {}));
+  const lessonRunOf = (runId: string): LessonRun | undefined => {
+    const l = get().lesson;
+    return l && l.status === 'running' ? l.runs.find((r) => r.runId === runId) : undefined;
+  };
+  const patchLessonRun = (runId: string, patch: (r: LessonRun) => Partial<LessonRun>) =>
+    patchLesson((l) => ({ runs: l.runs.map((r) => (r.runId === runId ? { ...r, ...patch(r) } : r)) }));
+  const launchNextLessonRun = () => {
+    const l = get().lesson;
+    if (!l || l.status !== 'running') return;
+    const next = l.runs.find((r) => r.status === 'pending');
+    if (!next) {
+      patchLesson(() => ({ status: 'done', message: null }));
+      saveLesson();
+      return;
+    }
+    patchLessonRun(next.runId, () => ({ status: 'running', startedAt: Date.now() }));
+    saveLesson();
+    const v = lessonVariant(next.variant);
+    launch(
+      {
+        runId: next.runId,
+        name: `lesson · ${v.label} · seed ${next.seed}`,
+        datasetId: l.datasetId,
+        config: lessonRunConfig(l, next),
+        group: l.id,
+        splitSeed: l.settings.splitSeed,
+        checkpoints: false,
+      },
+      l.backend as BackendChoice,
+    );
+  };
+  const endLessonRun = (runId: string, status: RunEndStatus, message: string | null) => {
+    const run = lessonRunOf(runId);
+    if (!run) return;
+    const live = get().live;
+    const seconds = run.startedAt ? (Date.now() - run.startedAt) / 1000 : null;
+    const probs = live?.runId === runId ? live.valProbs : null;
+    const truth = live?.runId === runId ? live.valTruth : null;
+    const ok = status === 'done' && probs && truth;
+    patchLessonRun(runId, () => ({
+      status: ok ? 'done' : status === 'done' ? 'failed' : status,
+      seconds,
+      startedAt: null,
+      metrics: ok ? lessonRunMetrics(probs, truth, NUM_CLASSES, UNDER_ONE_PERCENT) : null,
+      liveHistograms: null,
+      message: ok || status !== 'done' ? message : 'the run reported no validation predictions',
+    }));
+    patchLesson((l) => ({ elapsedMs: l.elapsedMs + (seconds ?? 0) * 1000 }));
+    if (ok) return launchNextLessonRun();
+    const l = get().lesson!;
+    const ended = l.runs.filter((r) => r.status === 'done').length;
+    patchLesson(() => ({
+      status: status === 'stopped' ? 'stopped' : 'failed',
+      message:
+        status === 'stopped'
+          ? `Stopped after ${ended} of ${l.runs.length} runs; the results below use the runs that finished.`
+          : `Run '${lessonVariant(run.variant).label}, seed ${run.seed}' failed: ${message ?? 'no reason given'}`,
+    }));
+    saveLesson();
+  };
   return {
     setup: readSetup(),
     live: null,
     runs: [],
-    queue: [],
-    lessonGroup: null,
+    lesson: null,
+    lessonSettings: readLessonSettings(),
     setSetup: (patch) => {
       const setup = { ...get().setup, ...patch };
       localStorage.setItem(SETUP_KEY, JSON.stringify(setup));
@@ -111,20 +227,78 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       const n = get().runs.length + 1;
       launch({ runId: crypto.randomUUID(), name: opts.name ?? `run ${n} · ${describeRecipe(config)}`, datasetId, config, group: opts.group ?? null });
     },
-    compareLosses: (datasetId) => {
-      const base = get().setup;
-      const group = crypto.randomUUID();
-      const bce: RunConfig = { ...base, loss: 'bce', alpha: { mode: 'none' } };
-      const focal: RunConfig = { ...base, loss: 'focal', gamma: 2, alpha: { mode: 'none' } };
-      set({ lessonGroup: group, queue: [{ runId: crypto.randomUUID(), name: 'lesson · focal γ=2', datasetId, config: focal, group }] });
-      launch({ runId: crypto.randomUUID(), name: 'lesson · BCE', datasetId, config: bce, group });
+    setLessonSettings: (patch) => {
+      const lessonSettings = { ...get().lessonSettings, ...patch };
+      localStorage.setItem(LESSON_SETTINGS_KEY, JSON.stringify(lessonSettings));
+      set({ lessonSettings });
+    },
+    startLesson: (dataset) => {
+      const settings = get().lessonSettings;
+      const setup = get().setup;
+      const choice = get().backendChoice;
+      const plan = planLesson(setup, settings);
+      const lesson: LessonRecord = {
+        id: crypto.randomUUID(),
+        createdAt: Date.now(),
+        datasetId: dataset.id,
+        datasetName: dataset.name,
+        settings,
+        base: lessonBaseConfig(setup, settings),
+        // the backend the user set, or wasm for 'auto': no run of the lesson measures every backend first
+        backend: choice === 'auto' ? 'wasm' : choice,
+        status: 'running',
+        message: null,
+        elapsedMs: 0,
+        runs: plan.map((p) => pendingRun({ variant: p.variant, seed: p.seed, totalEpochs: p.config.epochs })),
+      };
+      set({ lesson });
+      launchNextLessonRun();
+    },
+    continueLesson: () => {
+      const l = get().lesson;
+      if (!l || l.status === 'running' || l.status === 'done') return;
+      set({ lesson: { ...l, status: 'running', message: null, runs: l.runs.map((r) => (r.status === 'done' ? r : pendingRun(r))) } });
+      launchNextLessonRun();
+    },
+    stopLesson: () => {
+      const l = get().lesson;
+      if (!l || l.status !== 'running') return;
+      const running = l.runs.find((r) => r.status === 'running');
+      if (running && get().live?.phase !== 'ended' && !get().workerError) return get().stopRun(); // the run ends 'stopped'; endLessonRun stops the lesson
+      // no run in flight, or its worker failed and cannot answer
+      patchLesson((x) => ({
+        status: 'stopped',
+        message: `Stopped after ${x.runs.filter((r) => r.status === 'done').length} of ${x.runs.length} runs; the results below use the runs that finished.`,
+        runs: x.runs.map((r) => (r.status === 'running' ? { ...r, status: 'stopped', startedAt: null, message: get().workerError } : r)),
+      }));
+      saveLesson();
+    },
+    loadLesson: async () => {
+      if (get().lesson?.status === 'running') return;
+      const stored = (await listLessons()).at(-1) ?? null;
+      if (get().lesson?.status === 'running') return; // started while the list was read
+      if (stored && stored.status === 'running') {
+        // it was training when the page went away: its unfinished runs are lost, the finished ones stay
+        const done = stored.runs.filter((r) => r.status === 'done').length;
+        stored.status = 'interrupted';
+        stored.message = `Interrupted (the page was reloaded or closed) after ${done} of ${stored.runs.length} runs; the results below use the runs that finished.`;
+        stored.runs = stored.runs.map((r) => (r.status === 'running' ? { ...r, status: 'stopped', startedAt: null, message: 'interrupted' } : r));
+        void putLesson(stored).catch(() => undefined);
+      }
+      set({ lesson: stored });
+    },
+    removeLesson: async (withRuns) => {
+      const l = get().lesson;
+      if (!l || l.status === 'running') return;
+      await deleteLesson(l.id);
+      if (withRuns) for (const r of get().runs.filter((x) => x.group === l.id)) await deleteRun(r.id);
+      set({ lesson: null });
+      await get().refreshRuns();
+      await get().loadLesson();
     },
     pauseRun: () => get().sendToTrainingWorker({ type: 'pause' }),
     resumeRun: () => get().sendToTrainingWorker({ type: 'resume' }),
-    stopRun: () => {
-      set({ queue: [] });
-      get().sendToTrainingWorker({ type: 'stop' });
-    },
+    stopRun: () => get().sendToTrainingWorker({ type: 'stop' }),
     resumeInterrupted: (runId) => {
       const run = get().runs.find((r) => r.id === runId);
       if (!run) return;
@@ -145,6 +319,14 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       switch (msg.type) {
         case 'run-started':
           patchLive(msg.info.runId, () => ({ info: msg.info, phase: 'training', loading: null, epochs: msg.info.history }));
+          if (lessonRunOf(msg.info.runId))
+            patchLessonRun(msg.info.runId, () => ({
+              backend: msg.info.backend,
+              trainImages: msg.info.trainImages,
+              trainAfterSampling: msg.info.trainAfterSampling,
+              trainClassCounts: msg.info.trainClassCounts,
+              totalEpochs: msg.info.totalEpochs,
+            }));
           void get().refreshRuns();
           break;
         case 'loading':
@@ -165,20 +347,28 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
             valTruth: msg.valTruth,
             lrReductions: msg.lrReductions,
           }));
+          {
+            // the lesson's mechanism, live: where this epoch's loss gradient comes from, and the rare classes' probabilities
+            const run = lessonRunOf(msg.runId);
+            if (run) {
+              const { loss, weight } = gradientLossOf(lessonRunConfig(get().lesson!, run), run.trainClassCounts, NUM_CLASSES);
+              const share = gradientShare(msg.valProbs, msg.valTruth, NUM_CLASSES, loss, weight, UNDER_ONE_PERCENT);
+              patchLessonRun(msg.runId, (r) => ({
+                epochsDone: msg.logs.epoch,
+                gradient: [...r.gradient.slice(0, msg.logs.epoch - 1), share],
+                liveHistograms: UNDER_ONE_PERCENT.map((c) => classHistogram(msg.valProbs, msg.valTruth, NUM_CLASSES, c)),
+              }));
+            }
+          }
           break;
         case 'paused':
           patchLive(msg.runId, () => ({ paused: msg.paused }));
           break;
-        case 'run-ended': {
+        case 'run-ended':
           patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false }));
           void get().refreshRuns();
-          const [next, ...rest] = get().queue;
-          if (next && msg.status === 'done') {
-            set({ queue: rest });
-            launch(next);
-          } else set({ queue: [] });
+          endLessonRun(msg.runId, msg.status, msg.message);
           break;
-        }
       }
     },
   };

@@ -147,7 +147,8 @@ export function LiveRunView() {
   const pause = useStudio((s) => s.pauseRun);
   const resume = useStudio((s) => s.resumeRun);
   const stop = useStudio((s) => s.stopRun);
-  const queue = useStudio((s) => s.queue.length);
+  // the loss lesson's runs still to train after this one
+  const queue = useStudio((s) => (s.lesson?.status === 'running' ? s.lesson.runs.filter((r) => r.status === 'pending').length : 0));
   const [smoothing, setSmoothing] = useState(0.8);
   // charts render from a deferred copy (interruptible), the numbers above them at once
   const chartLive = useDeferredValue(useThrottled(live, 2000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
@@ -192,7 +193,7 @@ export function LiveRunView() {
             </button>
           </span>
         )}
-        {queue > 0 && <span>{queue} more run(s) queued</span>}
+        {queue > 0 && <span>{queue} more lesson run(s) to go</span>}
       </div>
       {live.loading && (
         <div data-testid="run-loading">

@@ -1,6 +1,7 @@
 import type { DatasetRecord } from '../../data/catalog';
 import { MIN_INPUT_SIZE, MODELS } from '../../core/models/catalog';
 import { DEFAULT_IMAGE_MEMORY_MB, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
+import { lessonProblem } from '../../core/lesson/variants';
 import { useStudio } from '../store';
 
 function NumberField({ label, value, step, min, onChange }: { label: string; value: number; step?: number; min?: number; onChange: (v: number) => void }) {
@@ -26,7 +27,9 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
   const setSetup = useStudio((s) => s.setSetup);
   const resetSetup = useStudio((s) => s.resetSetup);
   const startRun = useStudio((s) => s.startRun);
-  const compareLosses = useStudio((s) => s.compareLosses);
+  const startLesson = useStudio((s) => s.startLesson);
+  const lessonSettings = useStudio((s) => s.lessonSettings);
+  const lessonRunning = useStudio((s) => s.lesson?.status === 'running');
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
   const importing = useStudio((s) => s.importing !== null);
   const stored = dataset?.resolution ?? 256;
@@ -183,11 +186,11 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         </button>
         <button
           data-testid="compare-losses"
-          disabled={!!problem || busy || importing}
-          onClick={() => dataset && compareLosses(dataset.id)}
-          title="Two runs that differ only in the loss: BCE, then focal γ = 2 (same split, seed and sampler)"
+          disabled={!dataset || !!lessonProblem(setup, lessonSettings, stored) || busy || importing || lessonRunning}
+          onClick={() => dataset && startLesson(dataset)}
+          title="The loss lesson (below): BCE, focal, focal with α and BCE with upsampling, each over several seeds on one split"
         >
-          Compare losses (BCE vs focal)
+          Run the loss lesson
         </button>
       </div>
     </div>

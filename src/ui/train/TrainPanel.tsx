@@ -2,8 +2,7 @@ import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs, RunConfig } from '../../worker/protocol';
 import { EvaluationView } from '../evaluation/EvaluationView';
-import { LossVsPtChart } from '../lesson/LossVsPtChart';
-import { PerClassDiff } from '../lesson/PerClassDiff';
+import { LossLesson } from '../lesson/LossLesson';
 import { RunsCompare } from '../runs/RunsCompare';
 import { describeRecipe } from '../store/runsSlice';
 import { useStudio } from '../store';
@@ -65,25 +64,6 @@ function RunsList({ onEvaluate, evaluating }: { onEvaluate: (id: string) => void
     </table>
   );
 }
-
-const Lesson = memo(function Lesson() {
-  const group = useStudio((s) => s.lessonGroup);
-  const runs = useStudio((s) => s.runs);
-  const members = runs.filter((r) => r.group && r.group === group && r.status === 'done');
-  const bce = members.find((r) => (r.config as unknown as RunConfig).loss === 'bce');
-  const focal = members.find((r) => (r.config as unknown as RunConfig).loss === 'focal');
-  return (
-    <section className="panel" aria-label="Focal loss lesson">
-      <h2>Why focal loss helps rare classes</h2>
-      <LossVsPtChart />
-      {bce && focal ? (
-        <PerClassDiff a={{ name: bce.name, perClassF1: lastPerClass(bce) }} b={{ name: focal.name, perClassF1: lastPerClass(focal) }} />
-      ) : (
-        <p className="hint">Press “Compare losses” to train two runs that differ only in the loss; their per-class F1 difference appears here.</p>
-      )}
-    </section>
-  );
-});
 
 /** Training: run setup, the live run, evaluation, stored runs and their comparison, the lesson. */
 export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) {
@@ -152,7 +132,7 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
           {deferredCompare.length >= 2 && <MemoRunsCompare runs={deferredCompare} />}
         </section>
       )}
-      <Lesson />
+      <LossLesson dataset={dataset} />
     </>
   );
 }
