@@ -212,7 +212,7 @@ export function lessonNotes(s: LessonSummary, runs: readonly LessonRun[]): strin
   const up = runs.find((r) => r.variant === 'bce-rare' && r.trainImages && r.trainAfterSampling && r.trainAfterSampling > r.trainImages);
   if (up && s.variants.includes('bce-rare'))
     notes.push(
-      `${lessonVariant('bce-rare').label} trains on ${up.trainAfterSampling} images an epoch instead of ${up.trainImages} (${(up.trainAfterSampling! / up.trainImages!).toFixed(1)}×): it also takes that many more steps, so part of any difference may be the extra training rather than the rare classes' larger share.`,
+      `${lessonVariant('bce-rare').label} trains on ${up.trainAfterSampling!.toLocaleString('en-US')} images an epoch instead of ${up.trainImages!.toLocaleString('en-US')} (${(up.trainAfterSampling! / up.trainImages!).toFixed(1)}×): it also takes that many more steps, so part of any difference may be the extra training rather than the rare classes' larger share.`,
     );
   const seedCounts = s.variants.map((v) => s.seedsDone[v]?.length ?? 0);
   if (Math.min(...seedCounts) < 2) notes.push('Fewer than two seeds finished for some variant: without a spread over seeds no difference can be called one.');

@@ -80,8 +80,9 @@ export interface LessonSettings {
 }
 
 /**
- * The default budget: on the teaching demo (1,200 images) at 32 px, 4 variants × 3 seeds × 3 epochs
- * train in about 6 minutes on 2 CPU cores with wasm (the upsampled variant sees ~2.4× the images).
+ * The default budget: on the teaching demo (1,200 images: 957 trained on, 243 validated) at 32 px, 4 variants ×
+ * 3 seeds × 4 epochs took 6 min 45 s in headless Chromium on wasm (3 epochs: 4 min 43 s), on the
+ * shared 2-core EPYC with other work running (load ~5); the upsampled variant sees 2.4× the images.
  * GAPNet Kaggle: its BatchNorm learns the teaching demo within a few hundred steps, where GAPNet-PL
  * often has not started (docs/teaching-demo.md).
  */
