@@ -289,7 +289,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
   const runs: RunScore[] = [];
   const initChecks: { seed: number; maxAbsDiff: number; rows: number }[] = [];
   let torchVersion = '?';
-  let valCount = 0;
+  const valCounts: number[] = [];
   const common = [
     '--model',
     o.model,
@@ -311,7 +311,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     const assignment = stratifiedHoldout(d.labelSets, o.holdout, seed);
     const valRows = d.ids.flatMap((_, i) => (assignment[i] === 0 ? [i] : []));
     const valIds = valRows.map((r) => d.ids[r]);
-    valCount = valRows.length;
+    valCounts.push(valRows.length);
     const splitFile = join(dir, 'split.csv');
     writeFileSync(splitFile, ['Id,role', ...d.ids.map((id, i) => `${id},${assignment[i] === 0 ? 'val' : 'train'}`)].join('\n') + '\n');
     const valTruth = new Uint8Array(valRows.length * NUM_CLASSES);
@@ -431,7 +431,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     '',
     `**Machine:** ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.os}; Node ${m.node}, tfjs ${m.tfjs} (wasm, 1 thread); PyTorch ${m.torch} (CPU, 1 thread). Load average ${m.loadStart.map((x) => x.toFixed(1)).join(' ')} at start, ${m.loadEnd.map((x) => x.toFixed(1)).join(' ')} at end.`,
     '',
-    `**Data:** ${dataLabel(o)}: ${d.ids.length} train images, split per seed by the studio's stratified hold-out (${o.holdout}) into ${d.ids.length - valCount} training and ${valCount} validation images (the split file both read); the zip's ${d.testIds.length} test images (test_labels.csv) are the held-out test set. Both see the pixels the studio's zip readers decode.`,
+    `**Data:** ${dataLabel(o)}: ${d.ids.length} train images, split per seed by the studio's stratified hold-out (${o.holdout}) into ${d.ids.length - valCounts[0]} training and ${valCounts[0]} validation images${valCounts.length > 1 ? ` (validation by seed: ${valCounts.join(', ')})` : ''} (the split file both read; the CLI's validation ids checked against it); the zip's ${d.testIds.length} test images (test_labels.csv) are the held-out test set. Both see the pixels the studio's zip readers decode.`,
     '',
     `**Recipe (both):** ${o.model} ${o.size} px, ${o.loss === 'focal' ? `focal loss γ = ${o.gamma}` : 'BCE'} (mean over batch × classes), Adam lr ${o.lr} (β 0.9/0.999, ε 1e-7), batch ${o.batch}, ${o.epochs} epochs, ReduceLROnPlateau on val_loss (factor 0.5, patience 3), random flips and quarter turns, the best epoch by val_loss restored; one thread each. Both start from the studio's initial weights for the seed; max |Δp| between the two untrained models over ${initChecks[0]?.rows ?? 0} validation images × 28 classes: ${initChecks.map((c) => c.maxAbsDiff.toExponential(1)).join(', ')}. What differs: the random streams (batch order, augmentation, dropout masks) and the kernels' rounding.`,
     '',
@@ -460,7 +460,8 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
   writeFileSync(`${base}.md`, md);
   writeFileSync(
     `${base}.json`,
-    JSON.stringify({ machine: m, options: { ...o, log: undefined }, zip, seconds, initChecks, runs, verdict, verdictAt05: verdict05 }, null, 1) + '\n',
+    JSON.stringify({ machine: m, options: { ...o, log: undefined }, zip, seconds, valCounts, initChecks, runs, verdict, verdictAt05: verdict05 }, null, 1) +
+      '\n',
   );
   o.log(line);
   o.log(line05);
