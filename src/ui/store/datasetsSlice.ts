@@ -102,7 +102,11 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     importDemo: (demo, opts) => {
       if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
       ingest!.start(handle, (message) => handle({ type: 'error', message }));
-      ingest!.post({ type: 'import-demo', demo, request: { ...opts, name: `Demo ${demo.size} px (seed ${demo.seed})` } });
+      ingest!.post({
+        type: 'import-demo',
+        demo,
+        request: { ...opts, name: `${demo.teaching ? 'Teaching demo' : 'Demo'} ${demo.size} px (seed ${demo.seed})` },
+      });
     },
     cancelImport: () => {
       set((s) => (s.importing ? { importing: { ...s.importing, cancelling: true } } : {}));
