@@ -19,7 +19,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { machineFacts } from './lib/machine';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Uint8ArrayWriter } from '@zip.js/zip.js';
@@ -123,15 +124,10 @@ async function mustRun(args: string[], log: (l: string) => void, prefix: string)
 }
 
 function machineInfo(torchVersion: string, loadStart: number[]) {
-  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? 'unknown').trim();
-  const os = (readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="?([^"\n]*)/)?.[1] ?? process.platform).trim();
+  const facts = machineFacts();
+  const { cpu } = facts;
   return {
-    date: new Date().toISOString().slice(0, 10),
-    cpu,
-    cores: cpus().length,
-    ramGiB: Math.round(totalmem() / 2 ** 30),
-    os,
-    node: process.version,
+    ...facts,
     tfjs: tf.version.tfjs,
     torch: torchVersion,
     loadStart,

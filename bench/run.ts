@@ -5,7 +5,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
+import { machineFacts } from './lib/machine';
 import { join } from 'node:path';
 import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Session } from './browser/drive';
 import type { BenchAnswer } from './browser/jobs';
@@ -61,16 +62,9 @@ const isErr = (x: unknown): x is { error: string } => typeof x === 'object' && x
 const s1 = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
 
 function machine(chromium: string, torchVersion: string, loadStart: number[]): Machine {
-  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? 'unknown').trim();
-  const os = (readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="?([^"\n]*)/)?.[1] ?? process.platform).trim();
   const tfjs = JSON.parse(readFileSync('node_modules/@tensorflow/tfjs/package.json', 'utf8')).version as string;
   return {
-    date: new Date().toISOString().slice(0, 10),
-    cpu,
-    cores: cpus().length,
-    ramGiB: Math.round(totalmem() / 2 ** 30),
-    os,
-    node: process.version,
+    ...machineFacts(),
     chromium,
     tfjs,
     torch: torchVersion,

@@ -2,7 +2,8 @@ import { memo, useEffect, useState } from 'react';
 import type { DatasetRecord } from '../../data/catalog';
 import { lessonProgress, formatDuration } from '../../core/lesson/progress';
 import type { LessonRecord } from '../../core/lesson/types';
-import { MODELS } from '../../core/models/catalog';
+import { MIN_INPUT_SIZE, MODELS } from '../../core/models/catalog';
+import { ModelSelect } from '../train/ModelSelect';
 import {
   LESSON_RECIPE,
   LESSON_VARIANTS,
@@ -80,17 +81,8 @@ const LessonControls = memo(function LessonControls({ dataset }: { dataset: Data
   return (
     <div className="lesson-controls">
       <div className="setup-row">
-        <label>
-          Lesson model{' '}
-          <select aria-label="Lesson model" value={settings.model} onChange={(e) => setSettings({ model: e.target.value })}>
-            {MODELS.map((m) => (
-              <option key={m.name} value={m.name}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <NumberInput label="Lesson input size" value={settings.inputSize} min={32} step={16} onChange={(inputSize) => setSettings({ inputSize })} />
+        <ModelSelect label="Lesson model" value={settings.model} onChange={(model) => setSettings({ model })} />
+        <NumberInput label="Lesson input size" value={settings.inputSize} min={MIN_INPUT_SIZE} step={16} onChange={(inputSize) => setSettings({ inputSize })} />
         <NumberInput label="Lesson epochs" value={settings.epochs} min={1} onChange={(epochs) => setSettings({ epochs })} />
         <NumberInput label="Seeds" value={settings.seeds} min={1} max={MAX_LESSON_SEEDS} onChange={(seeds) => setSettings({ seeds })} />
         <span className="lesson-variants">

@@ -1,5 +1,6 @@
 import type { DatasetRecord } from '../../data/catalog';
-import { MIN_INPUT_SIZE, MODELS } from '../../core/models/catalog';
+import { MIN_INPUT_SIZE } from '../../core/models/catalog';
+import { ModelSelect } from './ModelSelect';
 import { DEFAULT_IMAGE_MEMORY_MB, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { lessonProblem } from '../../core/lesson/variants';
 import { useStudio } from '../store';
@@ -48,16 +49,7 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         <button onClick={() => resetSetup({ ...preset('quick', stored), imageMemoryMB: setup.imageMemoryMB })}>Quick demo</button>
       </div>
       <div className="setup-row">
-        <label>
-          Model{' '}
-          <select aria-label="Model" value={setup.model} onChange={(e) => set({ model: e.target.value })}>
-            {MODELS.map((m) => (
-              <option key={m.name} value={m.name}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ModelSelect label="Model" value={setup.model} onChange={(model) => set({ model })} />
         <NumberField label="Input size" value={setup.inputSize} step={16} min={MIN_INPUT_SIZE} onChange={(inputSize) => set({ inputSize })} />
         <label>
           From stored {stored} px by{' '}
