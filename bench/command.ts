@@ -2,6 +2,9 @@
  * `hpa-studio bench`: the benchmark as a command of the CLI. It lives with the bench and is handed
  * to the CLI by its entry point (bin/hpa-studio.mjs), so the CLI itself never imports bench code.
  */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../src/cli/command';
 
@@ -10,6 +13,7 @@ export const benchCommand: Command = {
   summary: 'measure training, data feed, ingest, inference and responsiveness beside same-run references',
   usage: `Usage: hpa-studio bench [--quick] [--ingest-samples N] [--no-browser] [--out DIR]
        hpa-studio bench --parity [--data teaching|realistic|FILE.zip] [--seeds 1,2,3,4,5] [options below]
+       hpa-studio bench --teaching [--seeds 1,2,3] [--epochs E] [--model NAME] [--realistic]
 
 Measures what the studio exists for, each figure the median ± half-range of several runs after
 warm-up, beside a reference measured in the same run (PyTorch CPU, Python/PIL): training img/s of
@@ -40,8 +44,17 @@ DIR/parity-<date>-<machine>.md and .json; work files in bench/tmp/parity.
   --model NAME     gapnet-pl (default) | gapnet-kaggle
   --loss L         focal (default, γ --gamma 2) | bce
   --holdout F      validation fraction of the train split (default 0.2)
-  --out DIR        results folder (default bench/results)`,
+  --out DIR        results folder (default bench/results)
+
+--teaching runs only the teaching-demo job (scripts/teaching-demo-figures.ts, whose options it
+takes): the Quick demo preset trained by the CLI on the teaching demo for each seed, validation and
+test macro F1 at 0.5 and with per-class thresholds, mean ± SD and wall time (docs/teaching-demo.md).`,
   async run(args) {
+    if (args.includes('--teaching')) {
+      const script = join(dirname(fileURLToPath(import.meta.url)), '../scripts/teaching-demo-figures.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args.filter((a) => a !== '--teaching')], { stdio: 'inherit' });
+      return r.status ?? 1;
+    }
     if (args.includes('--parity')) {
       const { parseParityArgs, runParity } = await import('./parity');
       const rest = args.filter((a) => a !== '--parity');
