@@ -2,21 +2,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureConsole } from '../captureConsole';
 import { main } from '../main';
 import { makeDatasetZip, planDataset } from '../../synth';
 import { demoSynthOptions } from '../../synth/teachingDemo';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hpa-make-dataset-'));
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole();
 
 const same = (file: string, bytes: Uint8Array) => Buffer.from(readFileSync(file)).equals(Buffer.from(bytes));
 
@@ -73,7 +66,7 @@ describe('hpa-studio make-dataset', () => {
     writeFileSync(file, '');
     expect(await main(['make-dataset', '--min-per-class', '5', '--out', file])).toBe(2);
     expect(err.join('\n')).toMatch(/--min-per-class needs --teaching/);
-    err = [];
+    err.length = 0;
     expect(await main(['make-dataset', '--teaching', '--min-per-class', 'x', '--out', file])).toBe(2);
     expect(err.join('\n')).toMatch(/--min-per-class must be a whole number/);
   });

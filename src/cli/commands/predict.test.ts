@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, type FileEntry } from '@zip.js/zip.js';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { captureConsole } from '../captureConsole';
 import { main } from '../main';
 import { openTestZip } from '../testZip';
 import { formatThresholdsCsv, parseLabelCsv, parseProbsCsv } from '../../core/csv';
@@ -14,15 +15,7 @@ import { makeDatasetZip } from '../../synth';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hpa-predict-'));
 const p = (name: string) => join(tmp, name);
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole();
 
 let model: tf.LayersModel;
 beforeAll(async () => {
@@ -54,7 +47,7 @@ describe('hpa-studio predict + submit', () => {
     for (let i = 0; i < want.length; i++) expect(probs.probs[i]).toBeCloseTo(want[i], 6);
 
     // TTA changes the numbers but keeps the ids
-    out = [];
+    out.length = 0;
     expect(
       await main(['predict', '--model', p('model.zip'), '--data', p('data.zip'), '--out', p('probs-tta.csv'), '--tta', 'dihedral', '--tta-combine', 'max']),
     ).toBe(0);
@@ -64,7 +57,7 @@ describe('hpa-studio predict + submit', () => {
     expect(tta.probs.every((v, i) => v >= probs.probs[i] - 1e-6)).toBe(true); // max over views ≥ the identity view
 
     writeFileSync(p('thresholds.csv'), formatThresholdsCsv(Array.from({ length: 28 }, () => 0.5)));
-    out = [];
+    out.length = 0;
     expect(
       await main([
         'submit',
@@ -89,7 +82,7 @@ describe('hpa-studio predict + submit', () => {
     expect(sub.map((r) => r.id)).toEqual(sampleIds);
     const macro = /^macro F1 (\d\.\d{6}) {2}\(7 rows; /.exec(out[1]);
     expect(macro).not.toBeNull();
-    out = [];
+    out.length = 0;
     expect(await main(['score', '--truth', p('test_labels.csv'), '--pred', p('submission.csv')])).toBe(0);
     expect(/^macro F1 (\d\.\d{6}) /.exec(out[0])?.[1]).toBe(macro![1]); // submit --truth prints what score prints
   });
@@ -102,14 +95,14 @@ describe('hpa-studio predict + submit', () => {
     other.dispose();
     expect(await main(['predict', '--model', p('model.zip'), '--data', p('data.zip'), '--out', p('a.csv')])).toBe(0);
     expect(await main(['predict', '--model', p('other.zip'), '--data', p('data.zip'), '--out', p('b.csv')])).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await main(['predict', '--model', p('model.zip'), '--model', p('other.zip'), '--data', p('data.zip'), '--out', p('ab.csv')])).toBe(0);
     expect(out.at(-1)).toMatch(/: 7 rows, the mean of 2 models$/);
     const [a, b, ab] = ['a.csv', 'b.csv', 'ab.csv'].map((f) => parseProbsCsv(readFileSync(p(f), 'utf8')));
     expect(ab.ids).toEqual(a.ids);
     for (let i = 0; i < ab.probs.length; i++) expect(ab.probs[i]).toBeCloseTo((a.probs[i] + b.probs[i]) / 2, 6);
 
-    out = [];
+    out.length = 0;
     expect(await main(['predict', '--model', join(p('tfjs'), 'model.json'), '--data', p('data.zip'), '--out', p('c.csv')])).toBe(0);
     expect(out[0]).toMatch(/has no studio\.json: assuming whole images resized to 32 px$/);
     expect(Array.from(parseProbsCsv(readFileSync(p('c.csv'), 'utf8')).probs)).toEqual(Array.from(b.probs));

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureConsole } from '../captureConsole';
 import { main } from '../main';
 import { parseProbsCsv, parseThresholdsCsv } from '../../core/csv';
 import { describeModel, loadModel } from '../../core/models/registry';
@@ -12,15 +13,7 @@ import { decodeCheckpoint } from '../../core/train/checkpoint';
 import { makeDatasetZip } from '../../synth';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hpa-train-'));
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole();
 
 describe('hpa-studio train', () => {
   it('trains 2 epochs on a 32-sample synthetic zip: loss falls, every output file exists and parses', async () => {

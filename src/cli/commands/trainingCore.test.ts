@@ -2,7 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureConsole } from '../captureConsole';
 import { main } from '../main';
 import { labelDistribution } from '../../core/split';
 import { parseFoldsCsv, parseLabelCsv, parseThresholdsCsv } from '../../core/csv';
@@ -14,15 +15,7 @@ const SUB = join(FIX, 'ml-submission.csv');
 const PROBS = join(FIX, 'ml-probs.csv');
 const tmp = mkdtempSync(join(tmpdir(), 'hpa-cli-'));
 
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole();
 
 const run = (...args: string[]) => main(args);
 const stdout = () => out.join('\n');
@@ -50,7 +43,7 @@ describe('hpa-studio score', () => {
       ['one', fixture.sklearn.macroOne],
       ['skip', fixture.sklearn.macroSkip],
     ] as const) {
-      out = [];
+      out.length = 0;
       expect(await run('score', '--truth', TRUTH, '--pred', SUB, '--empty-class', rule, '--json')).toBe(0);
       const r = JSON.parse(stdout());
       expect(r.emptyClass).toBe(rule);
@@ -72,7 +65,7 @@ describe('hpa-studio score', () => {
     const short = write('short.csv', lines.slice(0, -5).join('\n') + '\n');
     expect(await run('score', '--truth', TRUTH, '--pred', short)).toBe(1);
     expect(stderr()).toMatch(/short.csv: 5 Id\(s\) of .*ml-truth.csv are missing: [0-9a-f-]+, [0-9a-f-]+, [0-9a-f-]+, … \(5 in all\)/);
-    err = [];
+    err.length = 0;
     const extra = write('extra.csv', [...lines, 'ffffffff-0000-0000-0000-000000000000,1'].join('\n'));
     expect(await run('score', '--truth', TRUTH, '--pred', extra)).toBe(1);
     expect(stderr()).toMatch(/extra.csv: 1 Id\(s\) are not in .*ml-truth.csv: ffffffff-0000/);
@@ -102,7 +95,7 @@ describe('hpa-studio split', () => {
     expect(stdout()).toContain(`LD ${ld.toExponential(3)} (a random split`);
     expect(stdout()).toMatch(/fold sizes: \d+, \d+, \d+, \d+, \d+/);
     expect(stdout()).toMatch(/class 27 per fold: 0, 0, 0, 0, 0/);
-    out = [];
+    out.length = 0;
     expect(await run('split', '--labels', TRUTH, '--folds', '5', '--seed', '3', '--json')).toBe(0);
     expect(JSON.parse(stdout()).ld).toBe(ld);
   });
@@ -140,7 +133,7 @@ describe('hpa-studio thresholds', () => {
   it('every mode reports the macro F1 numpy found for it', async () => {
     const want = { global: search.global.macroF1, 'per-class': search.perClass.macroF1, lipton: search.lipton.macroF1, proportion: search.proportion.macroF1 };
     for (const [mode, f1] of Object.entries(want)) {
-      out = [];
+      out.length = 0;
       expect(await run('thresholds', '--truth', TRUTH, '--probs', PROBS, '--mode', mode, '--json')).toBe(0);
       const r = JSON.parse(stdout());
       expect(Math.abs(r.macroF1 - f1), mode).toBeLessThan(1e-9);
@@ -151,7 +144,7 @@ describe('hpa-studio thresholds', () => {
   it('--at-least-one adds the forced score; --rates train uses the real prevalence', async () => {
     expect(await run('thresholds', '--truth', TRUTH, '--probs', PROBS, '--mode', 'global', '--at-least-one')).toBe(0);
     expect(stdout()).toMatch(/macro F1 0\.\d{6} with the top class forced on/);
-    out = [];
+    out.length = 0;
     expect(await run('thresholds', '--truth', TRUTH, '--probs', PROBS, '--mode', 'proportion', '--rates', 'train', '--json')).toBe(0);
     expect(JSON.parse(stdout()).thresholds).not.toEqual(search.proportion.thresholds);
   });
