@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { CLASS_NAMES } from '../src/core/labels';
-import { openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -42,18 +42,14 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
   // not about backends: wasm is pinned so that no webgpu start checks compete with the import
   await openStudio(page, 'wasm');
   // a small demo (60 train + 20 test at 32 px, stored at 128 px) keeps the import short
-  await page.getByText('Demo size').click();
-  await page.getByLabel('Demo train').fill('60');
-  await page.getByLabel('Demo test').fill('20');
-  await page.getByLabel('Demo size').fill('32');
-  await page.getByLabel('Stored resolution').selectOption('128');
-  await page.getByTestId('demo-dataset').click();
+  await importDemo(page, { train: 60, test: 20, size: 32, stored: '128' });
+  await expect(page.getByTestId('dataset-status').first()).toHaveText('ready');
+  await gotoTab(page, 'explore');
   const region = page.getByRole('region', { name: 'Explorer' });
-  await expect(region.getByRole('heading', { name: /^Explorer/ })).toBeVisible(UNTIL_DONE);
+  await expect(region.getByRole('heading', { name: /^Explore / })).toBeVisible(UNTIL_DONE);
   const explorer = region.getByTestId('explorer');
   const count = explorer.getByTestId('explorer-count');
   await expect(count).toHaveText(/^[\d,]+ of [\d,]+ samples$/);
-  await expect(page.getByTestId('dataset-status').first()).toHaveText('ready');
 
   const samples = await storedSamples(page);
   const total = samples.length;

@@ -7,7 +7,7 @@ import '../src/core/models/registry';
 import { formatLabelCsv, parseLabelCsv, parseProbsCsv } from '../src/core/csv';
 import { scoreSubmission } from '../src/core/submission';
 import { planDataset, renderSample } from '../src/synth';
-import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 const DEMO = { train: 48, test: 8, size: 32, seed: 1 };
 
@@ -64,8 +64,10 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   // the test is about prediction and export, not backend choice: webgpu is pinned, as the studio's default
   await openStudio(page, 'webgpu');
   await importDemo(page, DEMO);
+  await gotoTab(page, 'train');
   await trainOne(page, 1, 1);
   await trainOne(page, 2, 2);
+  await gotoTab(page, 'predict');
 
   const panel = page.getByRole('region', { name: 'Predict and export' });
   const rows = panel.getByTestId('export-run-row');
@@ -178,8 +180,10 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
     .getByLabel('Import report')
     .setInputFiles({ name: 'run1.report.zip', mimeType: 'application/zip', buffer: (await download(page, rows.nth(0).getByTestId('export-report'))).bytes });
   await expect(panel.getByTestId('export-notice')).toContainText('imported report ·');
+  await gotoTab(page, 'train');
   await expect(page.getByTestId('run-row')).toHaveCount(4);
   await expect(page.getByTestId('run-row').nth(3)).toContainText('imported report ·');
+  await gotoTab(page, 'predict');
 
   // model.json + its weight shards (tf.io's layout, no studio.json) import as well
   await panel
@@ -188,5 +192,6 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
       [...files].filter(([n]) => n !== 'studio.json').map(([name, bytes]) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) })),
     );
   await expect(panel.getByTestId('export-notice')).toContainText("Imported as 'imported · model.json · ");
+  await gotoTab(page, 'train');
   await expect(page.getByTestId('run-row')).toHaveCount(5);
 });

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { buildZip, fixtureId, png, samples } from './fixtures/hpaZip';
-import { openStudio, UNTIL_DONE } from './fixtures/studio';
+import { importDemo, openImportOptions, openStudio } from './fixtures/studio';
 
 async function importFiles(page: Page, files: { name: string; buffer: Buffer }[]) {
   await page.getByTestId('file-input').setInputFiles(files.map((f) => ({ ...f, mimeType: f.name.endsWith('.zip') ? 'application/zip' : 'text/csv' })));
@@ -32,12 +32,8 @@ test.describe('dataset ingest', () => {
   });
 
   test('the demo dataset goes through the same import path', async ({ page }) => {
-    await page.getByText('Demo size').click();
-    await page.getByLabel('Demo train').fill('30');
-    await page.getByLabel('Demo test').fill('10');
-    await page.getByLabel('Demo size').fill('32');
-    await page.getByTestId('demo-dataset').click();
-    await expect(page.getByTestId('import-summary')).toContainText('40 samples imported, 0 skipped', UNTIL_DONE);
+    await importDemo(page, { train: 30, test: 10 });
+    await expect(page.getByTestId('import-summary')).toContainText('40 samples imported, 0 skipped');
     await expect(rows(page).getByTestId('dataset-counts')).toHaveText('30 train · 10 test');
   });
 
@@ -119,6 +115,7 @@ test.describe('dataset ingest', () => {
   test('train and test arrive as separate zips into the same dataset; a test-only archive works', async ({ page }) => {
     await importFiles(page, [{ name: 'train.zip', buffer: await buildZip({ train: samples(5, 500), size: 16 }) }]);
     await expect(page.getByTestId('import-summary')).toContainText('5 samples imported');
+    await openImportOptions(page);
     await page.getByLabel('Import into').selectOption({ label: 'train' });
     await importFiles(page, [{ name: 'test.zip', buffer: await buildZip({ test: [fixtureId(600), fixtureId(601)], size: 16 }) }]);
     await expect(page.getByTestId('import-summary')).toContainText('2 samples imported');
@@ -136,6 +133,7 @@ test.describe('dataset ingest', () => {
     const firstCount = Number((await page.getByTestId('import-summary').textContent())!.match(/(\d+) samples imported/)![1]);
     expect(firstCount).toBeGreaterThan(0);
     expect(firstCount).toBeLessThan(400);
+    await openImportOptions(page);
     await page.getByLabel('Import into').selectOption({ label: 'big' });
     await importFiles(page, [{ name: 'big.zip', buffer: zip }]);
     await expect(page.getByTestId('import-summary')).toContainText(`${400 - firstCount} samples imported, 0 skipped, ${firstCount} already stored`);

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 test.describe('the loss lesson', () => {
   test('trains its variants over seeds with one progress bar, states what it found with mean ± spread, and keeps it across a reload', async ({ page }) => {
     // about the lesson, not backend choice: wasm is pinned so that no run measures every backend first
     await openStudio(page, 'wasm');
     await importDemo(page, { train: 48, test: 8 });
+    await gotoTab(page, 'lesson');
     // e2e size: BCE and focal, two seeds, one epoch at 32 px (the full lesson is 4 variants × 3 seeds)
     await page.getByLabel('Lesson input size').fill('32');
     await page.getByLabel('Lesson epochs').fill('1');

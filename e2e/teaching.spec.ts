@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
-import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 // A new user's first run: the teaching demo and the Quick demo preset, at e2e size (32 px, 400
 // samples). The model must learn something a constant guess cannot: macro F1 at per-class
@@ -8,9 +8,9 @@ import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 test('the teaching demo with the Quick demo preset learns beyond the all-positive baseline', async ({ page }) => {
   test.setTimeout(900_000);
   await openStudio(page, 'wasm');
-  await page.getByLabel('Demo kind').selectOption('teaching');
-  await importDemo(page, { train: 400, test: 20, size: 32 });
+  await importDemo(page, { train: 400, test: 20, size: 32, kind: 'teaching' });
   await expect(page.getByTestId('dataset-row').first()).toContainText('Teaching demo 32 px');
+  await gotoTab(page, 'train');
   await page.getByRole('button', { name: 'Quick demo' }).click();
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
@@ -29,6 +29,7 @@ test('the teaching demo with the Quick demo preset learns beyond the all-positiv
   const allPositive = f1Report(countsAtThresholds(t, new Float32Array(truth.length).fill(1), 0.5, 28), 'zero').macroF1;
   const atHalf = f1Report(countsAtThresholds(t, Float32Array.from(probs), 0.5, 28), 'zero').macroF1;
 
+  await gotoTab(page, 'evaluate');
   await page.getByRole('button', { name: 'Per-class', exact: true }).click();
   const shown = async () => Number((await page.getByTestId('macro-f1').textContent())!.match(/(\d\.\d{4})/)?.[1] ?? NaN);
   await expect.poll(shown).toBeGreaterThan(0);

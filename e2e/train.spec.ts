@@ -1,9 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
 import { buildZip, fixtureId } from './fixtures/hpaZip';
-import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE, waitForRunEnd } from './fixtures/studio';
 
-const demo = (page: Page) => importDemo(page, { train: 48, test: 8 });
+const demo = async (page: Page) => {
+  await importDemo(page, { train: 48, test: 8 });
+  await gotoTab(page, 'train');
+};
 
 async function quickRecipe(page: Page, epochs: number) {
   await page.getByRole('button', { name: 'Quick demo' }).click();
@@ -28,6 +31,7 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('run-state')).toContainText('done');
     // after two steps recorded alike, the epoch's later full batches replayed their GPU commands (stepReplay.ts)
     await expect(page.getByTestId('step-replay')).toHaveText(/^[1-9]\d* of \d+ steps replayed$/);
+    await gotoTab(page, 'evaluate');
     await expect(page.getByTestId('per-class-table').locator('tbody tr')).toHaveCount(28);
     const { probs, truth } = await page.evaluate(
       () =>
@@ -81,6 +85,8 @@ test.describe('training in the studio', () => {
     await page.waitForTimeout(2000);
     expect(await batchText()).toBe(at);
     // the paused run still holds the dataset's files: a delete is refused, nothing is lost
+    await gotoTab(page, 'datasets');
+    await expect(page.getByTestId('live-chip-state')).toHaveText('paused');
     const datasetRows = page.getByTestId('dataset-row');
     page.once('dialog', (d) => d.accept());
     await datasetRows.getByRole('button', { name: 'Delete' }).click();
@@ -90,6 +96,7 @@ test.describe('training in the studio', () => {
     await expect(datasetRows).toHaveCount(1);
     // while the run holds the chunk files, test images can still be appended to the same dataset
     const name = (await datasetRows.getByRole('cell').first().textContent())!.trim();
+    await openImportOptions(page);
     await page.getByLabel('Import into').selectOption({ label: name });
     await page
       .getByTestId('file-input')
@@ -97,12 +104,14 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('import-summary')).toContainText('2 samples imported, 0 skipped');
     await expect(datasetRows.getByTestId('dataset-counts')).toHaveText('48 train · 10 test');
     await expect(page.getByTestId('dataset-error')).toHaveCount(0); // a new import clears the old message
+    await gotoTab(page, 'train');
     await page.getByTestId('resume').click();
     await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
     await expect(page.getByTestId('epoch-count')).toContainText('2 epoch(s) done');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
     await expect(page.getByTestId('run-status')).toHaveText('done');
     // the run read every batch of both epochs from the files it kept; once it ends, they are released
+    await gotoTab(page, 'datasets');
     page.once('dialog', (d) => d.accept());
     await datasetRows.getByRole('button', { name: 'Delete' }).click();
     await expect(datasetRows).toHaveCount(0);
@@ -152,7 +161,11 @@ test.describe('training in the studio', () => {
     await page.getByTestId('train').click();
     await expect(page.getByTestId('run-progress')).toBeVisible(UNTIL_DONE);
     const before = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
-    await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
+    // the first epoch on the Train area's live curves, the rest on Evaluate (its charts redraw per epoch)
+    await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', UNTIL_DONE);
+    await gotoTab(page, 'evaluate');
+    await expect(page.getByTestId('per-class-table').locator('tbody tr')).toHaveCount(28);
+    await waitForRunEnd(page);
     const during = await page.evaluate((n) => (window as unknown as { longTasks: number[] }).longTasks.slice(n), before);
     console.log(`long tasks during training: ${during.length}, longest ${Math.max(0, ...during).toFixed(0)} ms`);
     expect(during.filter((d) => d > 50)).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_INPUT_SIZE, MODELS } from './models/catalog';
 import { createModel, listModels } from './models/registry';
-import { DEFAULT_RUN, preset, recipeProblem } from './runConfig';
+import { DEFAULT_RUN, fitRecipe, preset, recipeProblem } from './runConfig';
 
 describe('run recipes', () => {
   it('the catalog the page reads lists exactly the models the registry builds, with their true parameter counts', () => {
@@ -61,5 +61,23 @@ describe('run recipes', () => {
     expect(recipeProblem(q, 64)).toBeNull();
     // a realistic demo stored at 32 px still gets a valid recipe
     expect(recipeProblem(preset('quick', 32), 32)).toBeNull();
+  });
+});
+
+describe('fitRecipe', () => {
+  it('makes the default recipe valid for a small demo dataset (64 px, 40 training images)', () => {
+    const c = { ...DEFAULT_RUN, inputSize: 128, batchSize: 64 };
+    expect(recipeProblem(c, 64)).toMatch(/larger than the dataset's stored 64 px/);
+    const { config, changes } = fitRecipe(c, { resolution: 64, train: 40 });
+    expect(recipeProblem(config, 64)).toBeNull();
+    expect(config.inputSize).toBe(64);
+    expect(config.batchSize).toBe(32); // 40 × (1 − 0.2)
+    expect(changes).toHaveLength(2);
+    expect(changes[0]).toContain('128 → 64 px');
+  });
+
+  it('keeps a recipe that already fits, as the same object', () => {
+    const c = { ...DEFAULT_RUN, inputSize: 64, batchSize: 16 };
+    expect(fitRecipe(c, { resolution: 256, train: 1000 }).config).toBe(c);
   });
 });

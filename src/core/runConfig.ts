@@ -85,6 +85,28 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
   return null;
 }
 
+/**
+ * The recipe made valid for a dataset, keeping everything the user chose that already fits: an
+ * input size above the stored size comes down to it, and a batch larger than the training part
+ * of the split comes down to that. Returns the same object when nothing had to change, and the
+ * changes in words for the form to show.
+ */
+export function fitRecipe(c: RunConfig, dataset: { resolution: number; train: number }): { config: RunConfig; changes: string[] } {
+  const changes: string[] = [];
+  let config = c;
+  if (c.inputSize > dataset.resolution && dataset.resolution >= MIN_INPUT_SIZE) {
+    config = { ...config, inputSize: dataset.resolution };
+    changes.push(`input size ${c.inputSize} → ${dataset.resolution} px (the dataset is stored at ${dataset.resolution} px)`);
+  }
+  const valShare = c.split.kind === 'holdout' ? c.split.fraction : 1 / c.split.folds;
+  const trainRows = Math.max(1, Math.floor(dataset.train * (1 - valShare)));
+  if (c.batchSize > trainRows) {
+    config = { ...config, batchSize: trainRows };
+    changes.push(`batch ${c.batchSize} → ${trainRows} (the training split has ${trainRows} images)`);
+  }
+  return { config, changes };
+}
+
 /** Epochs of the quick demo: the teaching demo's training fits 3 minutes on 2 CPU cores (docs/teaching-demo.md). */
 export const QUICK_DEMO_EPOCHS = 12;
 

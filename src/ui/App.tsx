@@ -5,40 +5,61 @@ import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { Explorer } from './explorer/Explorer';
 import { TrainPanel } from './train/TrainPanel';
 import { ExportPanel } from './export/ExportPanel';
+import { EvaluatePanel } from './evaluation/EvaluatePanel';
+import { ComparePanel } from './runs/ComparePanel';
+import { LossLesson } from './lesson/LossLesson';
+import { TabBar } from './workspace/TabBar';
+import { ContextBar } from './workspace/ContextBar';
+import { EmptyState } from './workspace/EmptyState';
+import { useRoute, navigate } from './workspace/useRoute';
+import { useRouteSync } from './workspace/useRouteSync';
+import { tabLabel } from './workspace/route';
 
+/** The workspace: a header with the dataset and run in use, one tab per area (in the URL), the status bar. */
 export function App() {
   const connect = useStudio((s) => s.connect);
+  const refreshRuns = useStudio((s) => s.refreshRuns);
+  const refreshDatasets = useStudio((s) => s.refreshDatasets);
   const dataset = useStudio((s) => s.datasets.find((d) => d.id === s.selectedDatasetId && d.status !== 'importing'));
+  const route = useRoute();
   useEffect(() => connect(), [connect]);
+  useEffect(() => {
+    void refreshDatasets();
+    void refreshRuns();
+  }, [refreshDatasets, refreshRuns]);
+  useRouteSync(route);
+  useEffect(() => {
+    document.title = `${tabLabel(route.tab)} · HPA Studio`;
+  }, [route.tab]);
+
   return (
     <div className="studio">
       <header className="studio-header">
-        <h1>HPA Studio</h1>
-        <p className="tagline">
-          Train protein-localisation models on the Human Protein Atlas images, in your browser, on your GPU. Nothing leaves your machine.
-        </p>
+        <div className="studio-title">
+          <h1>HPA Studio</h1>
+          <p className="tagline">Protein-localisation models trained in your browser, on your GPU. Nothing leaves your machine.</p>
+        </div>
+        <ContextBar route={route} />
       </header>
-      <main className="studio-main">
-        <section className="panel" aria-label="Getting started">
-          <h2>Getting started</h2>
-          <ol>
-            <li>
-              Drop the Kaggle <code>train.zip</code> (or try the synthetic demo dataset).
-            </li>
-            <li>Pick a model and a recipe, press Train, and watch the curves.</li>
-            <li>Tune thresholds per class and export a submission CSV and the weights.</li>
-          </ol>
-          <p>The status bar below shows which backend your browser trains on and why.</p>
-        </section>
-        <DatasetsPanel />
-        {dataset && (
-          <section className="panel" aria-label="Explorer">
-            <h2>Explorer — {dataset.name}</h2>
-            <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
-          </section>
-        )}
-        <TrainPanel dataset={dataset} />
-        <ExportPanel dataset={dataset} />
+      <TabBar current={route} />
+      <main className="studio-main" id="studio-main" aria-label={tabLabel(route.tab)} data-testid={`area-${route.tab}`}>
+        {route.tab === 'datasets' && <DatasetsPanel />}
+        {route.tab === 'explore' &&
+          (dataset ? (
+            <section className="panel" aria-label="Explorer">
+              <h2>Explore {dataset.name}</h2>
+              <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
+            </section>
+          ) : (
+            <EmptyState title="No dataset to explore yet" action="Go to Datasets" onAction={() => navigate({ tab: 'datasets' })}>
+              Import the Kaggle zip or try the demo dataset; its samples, classes and co-occurrences show here.
+            </EmptyState>
+          ))}
+        {route.tab === 'train' && <TrainPanel dataset={dataset} />}
+        {route.tab === 'evaluate' && <EvaluatePanel runId={route.run} />}
+        {route.tab === 'compare' && <ComparePanel />}
+        {route.tab === 'predict' && <ExportPanel dataset={dataset} />}
+        {route.tab === 'lesson' && <LossLesson dataset={dataset} />}
       </main>
       <StatusBar />
     </div>

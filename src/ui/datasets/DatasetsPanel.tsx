@@ -213,8 +213,9 @@ export function DatasetsPanel() {
   const [resolution, setResolution] = useState(256);
   const [target, setTarget] = useState<string>('new');
   const [limit, setLimit] = useState('');
-  const [demo, setDemo] = useState<Demo>(DEMO_DEFAULTS);
-  const [demoKind, setDemoKind] = useState<DemoKind>('realistic');
+  const [demo, setDemo] = useState<Demo>({ ...TEACHING_DEMO });
+  // a first run should learn something: the teaching demo is the one the Quick demo preset is made for
+  const [demoKind, setDemoKind] = useState<DemoKind>('teaching');
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -246,6 +247,11 @@ export function DatasetsPanel() {
           void sourcesFromDrop(e.dataTransfer).then((s) => s.length && importSources(s, opts()));
         }}
       >
+        {datasets.length === 0 && (
+          <p className="welcome" data-testid="welcome">
+            Start with the synthetic demo dataset, or drop the Kaggle competition’s data. It stays in this browser.
+          </p>
+        )}
         <p>
           Drop the Kaggle <code>train.zip</code> / <code>test.zip</code>, the whole download, or its folder here
         </p>
@@ -255,23 +261,14 @@ export function DatasetsPanel() {
         <button onClick={() => folderInput.current?.click()} disabled={!!importing}>
           Choose folder…
         </button>{' '}
-        <button data-testid="demo-dataset" onClick={() => importDemo({ ...demo, teaching: demoKind === 'teaching' }, { resolution })} disabled={!!importing}>
-          Try the demo dataset
-        </button>{' '}
-        <select
-          aria-label="Demo kind"
-          value={demoKind}
-          onChange={(e) => {
-            const kind = e.target.value as DemoKind;
-            setDemoKind(kind);
-            const sizes = kind === 'teaching' ? TEACHING_DEMO : DEMO_DEFAULTS;
-            setDemo({ ...demo, train: sizes.train, test: sizes.test, size: sizes.size });
-          }}
+        <button
+          className="primary"
+          data-testid="demo-dataset"
+          onClick={() => importDemo({ ...demo, teaching: demoKind === 'teaching' }, { resolution })}
           disabled={!!importing}
         >
-          <option value="realistic">realistic (real class balance)</option>
-          <option value="teaching">teaching (every class ≥ {TEACHING_MIN_PER_CLASS} samples, learnable in minutes)</option>
-        </select>
+          Try the demo dataset
+        </button>
         <input
           ref={fileInput}
           type="file"
@@ -301,58 +298,78 @@ export function DatasetsPanel() {
           }}
         />
       </div>
-      <div className="import-options">
-        <label>
-          Stored resolution{' '}
-          <select aria-label="Stored resolution" value={resolution} onChange={(e) => setResolution(Number(e.target.value))}>
-            {STORED_RESOLUTIONS.map((r) => (
-              <option key={r} value={r}>
-                {r} px{r === 256 ? ' (default)' : ''}
-              </option>
+      <details className="import-options-disclosure">
+        <summary>Import options: stored resolution, target dataset, sample limit, the demo’s kind and size</summary>
+        <div className="import-options">
+          <label>
+            Demo kind{' '}
+            <select
+              aria-label="Demo kind"
+              value={demoKind}
+              onChange={(e) => {
+                const kind = e.target.value as DemoKind;
+                setDemoKind(kind);
+                const sizes = kind === 'teaching' ? TEACHING_DEMO : DEMO_DEFAULTS;
+                setDemo({ ...demo, train: sizes.train, test: sizes.test, size: sizes.size });
+              }}
+              disabled={!!importing}
+            >
+              <option value="realistic">realistic (real class balance)</option>
+              <option value="teaching">teaching (every class ≥ {TEACHING_MIN_PER_CLASS} samples, learnable in minutes)</option>
+            </select>
+          </label>
+          <label>
+            Stored resolution{' '}
+            <select aria-label="Stored resolution" value={resolution} onChange={(e) => setResolution(Number(e.target.value))}>
+              {STORED_RESOLUTIONS.map((r) => (
+                <option key={r} value={r}>
+                  {r} px{r === 256 ? ' (default)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Import into{' '}
+            <select aria-label="Import into" value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="new">a new dataset</option>
+              {datasets.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            At most{' '}
+            <input
+              aria-label="Sample limit"
+              type="number"
+              min={1}
+              placeholder="all"
+              value={limit}
+              onChange={(e) => setLimit(e.target.value)}
+              style={{ width: 80 }}
+            />{' '}
+            samples per split
+          </label>
+          <details>
+            <summary>Demo size</summary>
+            {(['train', 'test', 'size', 'seed'] as const).map((k) => (
+              <label key={k}>
+                {k}{' '}
+                <input
+                  aria-label={`Demo ${k}`}
+                  type="number"
+                  value={demo[k]}
+                  onChange={(e) => setDemo({ ...demo, [k]: Number(e.target.value) })}
+                  style={{ width: 70 }}
+                />
+              </label>
             ))}
-          </select>
-        </label>
-        <label>
-          Import into{' '}
-          <select aria-label="Import into" value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="new">a new dataset</option>
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          At most{' '}
-          <input
-            aria-label="Sample limit"
-            type="number"
-            min={1}
-            placeholder="all"
-            value={limit}
-            onChange={(e) => setLimit(e.target.value)}
-            style={{ width: 80 }}
-          />{' '}
-          samples per split
-        </label>
-        <details>
-          <summary>Demo size</summary>
-          {(['train', 'test', 'size', 'seed'] as const).map((k) => (
-            <label key={k}>
-              {k}{' '}
-              <input
-                aria-label={`Demo ${k}`}
-                type="number"
-                value={demo[k]}
-                onChange={(e) => setDemo({ ...demo, [k]: Number(e.target.value) })}
-                style={{ width: 70 }}
-              />
-            </label>
-          ))}
-        </details>
-        <DemoClassCounts demo={demo} kind={demoKind} />
-      </div>
+          </details>
+          <DemoClassCounts demo={demo} kind={demoKind} />
+        </div>
+      </details>
       <ImportProgressView />
       <ImportResult />
       <DatasetError />

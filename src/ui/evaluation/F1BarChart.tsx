@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { className } from '../../core/labels';
 import { rarity } from './rarity';
+import { ChartData } from '../ChartData';
 
 interface Datum {
   cls: number;
@@ -45,6 +46,7 @@ export const F1BarChart = memo(function F1BarChart({ f1 }: { f1: readonly number
           </Bar>
         </BarChart>
       </ResponsiveContainer>
+      <ChartData title="per-class F1" columns={['Class', 'F1']} rows={() => data.map((d) => [`${d.cls} · ${d.name}`, d.f1])} />
     </figure>
   );
 });

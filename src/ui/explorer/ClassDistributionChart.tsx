@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { ChartData } from '../ChartData';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis, type BarShapeProps, type TooltipContentProps } from 'recharts';
 import { CLASS_COLORS, CLASS_NAMES } from '../../core/labels';
 
@@ -116,6 +117,11 @@ export function ClassDistributionChart({ counts, bySplit, selected, onToggleClas
           />
         </BarChart>
       </ResponsiveContainer>
+      <ChartData
+        title={`samples per class (${scope})`}
+        columns={['Class', 'Samples', ...Object.keys(bySplit)]}
+        rows={() => data.map((d) => [`${d.c} · ${d.name}`, d.count, ...d.splits.map(([, v]) => v)])}
+      />
       {log && <p className="chart-note">Log scale: classes with 0 or 1 sample show no bar.</p>}
     </figure>
   );

@@ -1,3 +1,4 @@
+import { ChartData } from '../ChartData';
 import { useMemo, useState } from 'react';
 import { jaccard } from '../../core/cooccurrence';
 import { CLASS_COLORS, CLASS_NAMES } from '../../core/labels';
@@ -106,6 +107,17 @@ export function CooccurrenceHeatmap({ matrix, onPickPair }: Props) {
           ? describe(hover)
           : `Hover a cell; click to filter to both classes. Darkest = ${mode === 'count' ? fmt(max) : max.toFixed(3)}; grey diagonal = class totals.`}
       </p>
+      <ChartData
+        title="class pairs that occur together, most frequent first"
+        columns={['Class', 'With class', 'Samples', 'Jaccard']}
+        digits={3}
+        rows={() =>
+          matrix
+            .flatMap((row, i) => row.map((count, j) => ({ i, j, count })).filter((p) => p.j > p.i && p.count > 0))
+            .sort((a, b) => b.count - a.count)
+            .map((p) => [`${p.i} · ${CLASS_NAMES[p.i]}`, `${p.j} · ${CLASS_NAMES[p.j]}`, p.count, norm[p.i][p.j]])
+        }
+      />
     </figure>
   );
 }

@@ -1,5 +1,6 @@
 import { memo, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartData } from '../ChartData';
 import { className } from '../../core/labels';
 import { HISTOGRAM_BINS, type ClassHistogram } from '../../core/lesson/gradientShare';
 import { meanGradientByEpoch } from '../../core/lesson/summary';
@@ -91,6 +92,12 @@ const GradientShareView = memo(function GradientShareView({ lesson }: { lesson: 
               </LineChart>
             </ResponsiveContainer>
           </ChartSlot>
+          <ChartData
+            title="gradient share per epoch (%)"
+            digits={1}
+            columns={['Epoch', ...variants.flatMap((v) => [`${lessonVariant(v).label}: rare positives`, `${lessonVariant(v).label}: easy negatives`])]}
+            rows={() => data.map((row) => [row.epoch, ...variants.flatMap((v) => [row[`${v}:rare`] ?? null, row[`${v}:easy`] ?? null])])}
+          />
           <table className="lesson-table" data-testid="gradient-share">
             <thead>
               <tr>
@@ -178,6 +185,12 @@ const VariantHistogram = memo(function VariantHistogram({ v, runs, pos, neg }: {
           </BarChart>
         </ResponsiveContainer>
       </ChartSlot>
+      <ChartData
+        title={`${lessonVariant(v).label}: share of positives and negatives per probability bin (%)`}
+        digits={1}
+        columns={['p from', 'Positives', 'Negatives']}
+        rows={() => bins.rows.map((r) => [r.bin, r.positives, r.negatives])}
+      />
     </figure>
   );
 });

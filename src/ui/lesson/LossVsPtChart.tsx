@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { focalWeight, gammaKey, LESSON_GAMMAS, lossVsPt } from './focalCurve';
 import './lesson.css';
+import { ChartData } from '../ChartData';
 
 const GAMMA_COLORS = ['#1d2433', '#1a56c4', '#2f9e44', '#d9480f', '#9c36b5'];
 
@@ -48,6 +49,12 @@ export const LossVsPtChart = memo(function LossVsPtChart() {
           ))}
         </LineChart>
       </ResponsiveContainer>
+      <ChartData
+        title="focal loss against p_t, per γ"
+        digits={3}
+        columns={['p_t', ...LESSON_GAMMAS.map((g) => `γ = ${g}`)]}
+        rows={() => data.filter((_, i) => i % 10 === 0 || i === data.length - 1).map((d) => [d.pt, ...LESSON_GAMMAS.map((g) => d[gammaKey(g)] ?? null)])}
+      />
       <div className="lesson-text">
         <p>
           Every image asks the model 28 yes/no questions, and for most classes the answer is almost always “no”. Cross-entropy (γ = 0) still charges a little

@@ -1,9 +1,10 @@
 import type { DatasetRecord } from '../../data/catalog';
 import { MIN_INPUT_SIZE } from '../../core/models/catalog';
 import { ModelSelect } from './ModelSelect';
-import { DEFAULT_IMAGE_MEMORY_MB, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
+import { DEFAULT_IMAGE_MEMORY_MB, fitRecipe, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { lessonProblem } from '../../core/lesson/variants';
 import { useStudio } from '../store';
+import { useEffect, useState } from 'react';
 
 function NumberField({ label, value, step, min, onChange }: { label: string; value: number; step?: number; min?: number; onChange: (v: number) => void }) {
   return (
@@ -34,6 +35,18 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
   const importing = useStudio((s) => s.importing !== null);
   const stored = dataset?.resolution ?? 256;
+  const [fitted, setFitted] = useState<{ dataset: string; changes: string[] } | null>(null);
+  // The form starts valid for the dataset in use: a recipe saved for a larger dataset is brought
+  // down to this one's stored size and training split, and the form says what it changed.
+  const fitKey = dataset ? `${dataset.id}:${dataset.resolution}:${dataset.train}` : null;
+  useEffect(() => {
+    if (!dataset) return;
+    const { config, changes } = fitRecipe(useStudio.getState().setup, dataset);
+    if (!changes.length) return;
+    setSetup(config);
+    setFitted({ dataset: dataset.name, changes });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- refits when the dataset (or its size) changes, not on every edit
+  }, [fitKey, setSetup]);
   const problem = !dataset
     ? 'No dataset: import one or try the demo dataset first.'
     : dataset.train < 4
@@ -167,6 +180,11 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
           onChange={(imageMemoryMB) => set({ imageMemoryMB })}
         />
       </div>
+      {fitted && fitted.dataset === dataset?.name && (
+        <p className="setup-fitted" data-testid="setup-fitted">
+          Fitted to {fitted.dataset}: {fitted.changes.join('; ')}.
+        </p>
+      )}
       {problem && (
         <div className="setup-problem" role="alert" data-testid="setup-problem">
           {problem}

@@ -1,0 +1,58 @@
+import { memo, useDeferredValue, useMemo } from 'react';
+import { useStudio } from '../store';
+import { navigate } from '../workspace/useRoute';
+import { EmptyState } from '../workspace/EmptyState';
+import { EvaluationView } from './EvaluationView';
+
+// memo: the live run re-renders the store on every progress message; the view only when its data changes
+const MemoEvaluationView = memo(EvaluationView);
+const EMPTY_EVAL = { probs: new Float32Array(0), truth: new Uint8Array(0) };
+
+/** The Evaluate area: the chosen run's validation predictions, or the live run's latest epoch. */
+export function EvaluatePanel({ runId }: { runId: string | null }) {
+  const runs = useStudio((s) => s.runs);
+  const liveId = useStudio((s) => s.live?.runId ?? null);
+  const liveName = useStudio((s) => s.live?.name);
+  const liveProbs = useStudio((s) => s.live?.valProbs ?? null);
+  const liveTruth = useStudio((s) => s.live?.valTruth ?? null);
+  const liveActive = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const stored = runs.find((r) => r.id === runId && r.valProbs && r.valTruth);
+  // the live run's figures while it trains (and after, until the stored record has them)
+  const showLive = !stored && (runId === null || runId === liveId);
+  const data = useMemo(
+    () =>
+      stored
+        ? { probs: stored.valProbs!, truth: stored.valTruth! }
+        : showLive && liveProbs && liveTruth
+          ? { probs: liveProbs, truth: liveTruth }
+          : showLive && liveActive
+            ? EMPTY_EVAL // mounted (empty) when a run starts, so its charts are not first drawn mid-training
+            : null,
+    [stored, showLive, liveProbs, liveTruth, liveActive],
+  );
+  // rendered from a deferred value: React draws it in interruptible background work, so a new
+  // epoch's evaluation never blocks the main thread in one long task
+  const deferred = useDeferredValue(data, null);
+  if (!deferred) {
+    const finished = runs.filter((r) => r.valProbs && r.group === null);
+    return (
+      <EmptyState
+        title="Nothing to evaluate yet"
+        action={finished.length ? `Evaluate ${finished[0].name}` : 'Go to Train'}
+        onAction={() => (finished.length ? navigate({ run: finished[0].id }, 'replace') : navigate({ tab: 'train' }))}
+      >
+        {runId && !runs.some((r) => r.id === runId)
+          ? 'The run in the address is not stored in this browser. '
+          : 'Evaluation shows a run’s validation predictions: per-class F1, thresholds, precision–recall and confusions. '}
+        {finished.length ? 'Choose a run in the header, or:' : 'Train a run first; its first epoch fills this view.'}
+      </EmptyState>
+    );
+  }
+  const title = stored ? stored.name : deferred === EMPTY_EVAL ? `${liveName} (after the first epoch)` : `${liveName} (latest epoch)`;
+  return (
+    <section className="panel" aria-label="Evaluation">
+      <h2>Evaluation — {title}</h2>
+      <MemoEvaluationView probs={deferred.probs} truth={deferred.truth} numClasses={28} />
+    </section>
+  );
+}
