@@ -71,7 +71,10 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
     .map((n, k) => [n, k])
     .filter(([n]) => n > 0 && n < total)
     .sort((a, b) => b[0] - a[0])[0][1];
-  await explorer.getByRole('group', { name: 'Filter by class' }).getByRole('button', { name: CLASS_NAMES[c], exact: true }).click();
+  await explorer
+    .getByRole('group', { name: 'Filter by class' })
+    .getByRole('button', { name: `${c} ${CLASS_NAMES[c]}`, exact: true })
+    .click();
   await expect(count).toHaveText(`${fmt(perClass[c])} of ${fmt(total)} samples`);
   const shown = grid.getByRole('gridcell');
   await expect(shown.first()).toBeVisible();
@@ -106,7 +109,10 @@ test('the explorer shows the demo dataset: count, class filter, sample viewer ch
   await expect(viewer).toHaveCount(0);
 
   // Split filter: train only.
-  await explorer.getByRole('group', { name: 'Filter by class' }).getByRole('button', { name: CLASS_NAMES[c], exact: true }).click();
+  await explorer
+    .getByRole('group', { name: 'Filter by class' })
+    .getByRole('button', { name: `${c} ${CLASS_NAMES[c]}`, exact: true })
+    .click();
   await explorer.getByLabel('Split', { exact: true }).selectOption('train');
   const train = samples.filter((s) => s.split === 'train').length;
   await expect(count).toHaveText(`${fmt(train)} of ${fmt(total)} samples`);

@@ -30,6 +30,8 @@ export function App() {
   useRouteSync(route);
   useEffect(() => {
     document.title = `${tabLabel(route.tab)} · HPA Studio`;
+    // a new area starts at its top: the scrolling element is shared by every area
+    document.getElementById('studio-main')?.scrollTo(0, 0);
   }, [route.tab]);
 
   return (

@@ -37,6 +37,7 @@ function ClassBar(props: BarShapeProps & { selectedSet?: ReadonlySet<number> }) 
       data-testid="class-bar"
       data-class={row.c}
       data-count={row.count}
+      role="img"
       aria-label={`${row.name}: ${fmt(row.count)}`}
       x={ok ? props.x : 0}
       y={ok ? props.y : 0}

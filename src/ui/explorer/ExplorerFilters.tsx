@@ -50,7 +50,6 @@ export function ExplorerFilters({ filter, onChange, shown, total, counts }: Prop
               type="button"
               className={on ? 'class-toggle on' : 'class-toggle'}
               aria-pressed={on}
-              aria-label={name}
               title={`${c} · ${name}: ${counts[c]?.toLocaleString('en-US') ?? 0} samples`}
               onClick={() => toggle(c)}
             >

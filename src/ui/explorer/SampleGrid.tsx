@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SampleRecord } from '../../data/catalog';
+import { className } from '../../core/labels';
 import { LabelChips } from './LabelChips';
 import type { ThumbnailLoader } from './thumbnailLoader';
 import { columnsFor, scrollToReveal, visibleRows, type RowRange } from './windowing';
@@ -159,14 +160,17 @@ const GridCell = memo(function GridCell({ sample, index, col, active, loader, th
       role="gridcell"
       aria-colindex={col + 1}
       aria-selected={active}
-      aria-label={`${sample.id}, ${sample.split}`}
       className={active ? 'explorer-cell active' : 'explorer-cell'}
       ref={cell}
       data-sample-id={sample.id}
       onClick={() => onOpen(index)}
     >
-      <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" />
-      <span className="explorer-cell-id" title={sample.id}>
+      {/* the cell's name, read in full; the short id and chips below are the same facts for the eye */}
+      <span className="visually-hidden">
+        {sample.id}, {sample.split}, {sample.labels.length ? `labels ${sample.labels.map((c) => `${c} ${className(c)}`).join(', ')}` : 'no labels'}
+      </span>
+      <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" aria-hidden />
+      <span className="explorer-cell-id" title={sample.id} aria-hidden>
         {sample.id.slice(0, 8)}
         {sample.split === 'test' && <span className="split-tag">test</span>}
       </span>
