@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { buildZip, fixtureId, png, samples } from './fixtures/hpaZip';
-import { importDemo, openImportOptions, openStudio } from './fixtures/studio';
+import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 async function importFiles(page: Page, files: { name: string; buffer: Buffer }[]) {
   await page.getByTestId('file-input').setInputFiles(files.map((f) => ({ ...f, mimeType: f.name.endsWith('.zip') ? 'application/zip' : 'text/csv' })));
@@ -100,16 +100,80 @@ test.describe('dataset ingest', () => {
     await expect(warnings).toContainText(
       `test ids differ from sample_submission.csv: 1 in test/ only (${fixtureId(301)}), 1 listed only in the CSV (${fixtureId(999)})`,
     );
-    await expect(warnings).toContainText('1 PNG(s) were 16-bit grayscale converted to 8-bit grayscale');
-    await expect(warnings).toContainText('1 PNG(s) were 8-bit RGB converted to 8-bit grayscale');
+    // conversions name the files they were done to
+    await expect(warnings).toContainText(`1 PNG(s) were 16-bit grayscale converted to 8-bit grayscale: train/${train[3].id}_green.png`);
+    await expect(warnings).toContainText(`1 PNG(s) were 8-bit RGB converted to 8-bit grayscale: train/${train[4].id}_green.png`);
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download the skip reasons (CSV)' }).click();
     const csv = await (await (await download).createReadStream()).toArray();
     const text = Buffer.concat(csv).toString('utf8');
     expect(text).toContain('subject,reason');
     expect(text).toContain(`${train[0].id},"missing channel files: ${train[0].id}_green.png, ${train[0].id}_yellow.png"`);
-    expect(text).toMatch(new RegExp(`${train[1].id}_blue\\.png,corrupt or truncated PNG`));
-    expect(text).toContain(`${train[2].id}_red.png,image is 20×20 while the others are 16×16`);
+    expect(text).toMatch(
+      new RegExp(
+        `\ntrain/${train[1].id}_blue\\.png,truncated PNG: the file ends before its image data is complete \\(60 bytes\\): its IDAT chunk lacks \\d+ bytes\n`,
+      ),
+    );
+    expect(text).toContain(`\ntrain/${train[2].id}_red.png,image is 20×20 while the others are 16×16\n`);
+  });
+
+  test('each dataset shows its first skip reasons (file — reason) across imports and after a reload', async ({ page }) => {
+    await gotoTab(page, 'datasets');
+    const train = samples(8, 700);
+    const truncatedReason = /^truncated PNG: the file ends before its image data is complete \(60 bytes\): its IDAT chunk lacks \d+ bytes$/;
+    // six samples with a truncated blue channel, two whole ones
+    const bad = train.slice(0, 6);
+    await importFiles(page, [
+      {
+        name: 'cut.zip',
+        buffer: await buildZip({ train, size: 16, entries: Object.fromEntries(bad.map((s, i) => [`train/${s.id}_blue.png`, png(16, 50 + i).slice(0, 60)])) }),
+      },
+    ]);
+    await expect(page.getByTestId('import-summary')).toContainText('2 samples imported, 6 skipped (listed under the dataset below)');
+    const cut = page.getByTestId('dataset-skips').filter({ hasText: 'truncated PNG' });
+    const checkCut = async (total: number) => {
+      await expect(cut).toContainText(`${total} samples skipped:`);
+      await expect(cut.getByTestId('skip-reason')).toHaveCount(5);
+      await expect(cut.getByTestId('skip-more')).toHaveText(`and ${total - 5} more`);
+      for (const line of await cut.getByTestId('skip-reason').allTextContents()) {
+        const [file, reason] = line.split(' — ');
+        expect(bad.map((s) => `train/${s.id}_blue.png`)).toContain(file);
+        expect(reason).toMatch(truncatedReason);
+      }
+    };
+    await checkCut(6);
+
+    // a second dataset has its own list
+    const other = samples(3, 800);
+    await openImportOptions(page);
+    await page.getByLabel('Import into').selectOption('new');
+    await importFiles(page, [
+      { name: 'odd.zip', buffer: await buildZip({ train: other, size: 16, entries: { [`train/${other[0].id}_red.png`]: png(20, 9) } }) },
+    ]);
+    await expect(page.getByTestId('import-summary')).toContainText('2 samples imported, 1 skipped');
+    await expect(page.getByTestId('dataset-skips')).toHaveCount(2);
+    const odd = page.getByTestId('dataset-skips').filter({ hasText: '20×20' });
+    await expect(odd.getByTestId('skip-reason')).toHaveText(`train/${other[0].id}_red.png — image is 20×20 while the others are 16×16`);
+
+    // a later import into the first dataset adds to its list
+    const more = samples(2, 900);
+    await page.getByLabel('Import into').selectOption({ label: 'cut' });
+    await importFiles(page, [
+      { name: 'more.zip', buffer: await buildZip({ train: more, size: 16, entries: { [`train/${more[0].id}_green.png`]: png(16, 60).slice(0, 60) } }) },
+    ]);
+    await expect(page.getByTestId('import-summary')).toContainText('1 samples imported, 1 skipped');
+    await checkCut(7);
+    const download = page.waitForEvent('download');
+    await cut.getByRole('button', { name: 'Download the skip reasons (CSV)' }).click();
+    const text = Buffer.concat(await (await (await download).createReadStream()).toArray()).toString('utf8');
+    expect(text.trim().split('\n')).toHaveLength(1 + 7);
+    expect(text).toContain(`\ntrain/${more[0].id}_green.png,truncated PNG: the file ends before its image data is complete (60 bytes)`);
+
+    await page.reload();
+    await gotoTab(page, 'datasets');
+    await expect(page.getByTestId('dataset-skips')).toHaveCount(2);
+    await checkCut(7);
+    await expect(odd.getByTestId('skip-reason')).toHaveText(`train/${other[0].id}_red.png — image is 20×20 while the others are 16×16`);
   });
 
   test('train and test arrive as separate zips into the same dataset; a test-only archive works', async ({ page }) => {

@@ -10,8 +10,9 @@
  *
  * Empty classes (TP = FP = FN = 0: absent from truth and prediction) are scored by an explicit rule,
  * returned with every report so it can be shown: 'zero' (scikit-learn's zero_division=0, default),
- * 'one' (zero_division=1), or 'skip' (excluded from the mean). Precision with TP+FP = 0 and recall
- * with TP+FN = 0 are 0 for non-empty classes, as in scikit-learn with zero_division=0.
+ * 'one' (zero_division=1), or 'skip' (excluded from the mean). Precision with TP+FP = 0 (nothing
+ * predicted) and recall with TP+FN = 0 are 0 for non-empty classes, as in scikit-learn with
+ * zero_division=0; `precisionRecall` is that one convention, for the table, the curve and its caption.
  */
 import { NUM_CLASSES } from './labels';
 
@@ -145,6 +146,19 @@ export function classF1(tp: number, fp: number, fn: number, emptyClass: EmptyCla
   return (2 * tp) / d;
 }
 
+/**
+ * Precision and recall of one class from its counts: a zero denominator gives 0 (scikit-learn's
+ * zero_division=0: a class with nothing predicted has precision 0), and an empty class
+ * (TP = FP = FN = 0) takes the empty-class rule's value (NaN for 'skip').
+ */
+export function precisionRecall(tp: number, fp: number, fn: number, emptyClass: EmptyClassRule = 'zero'): { precision: number; recall: number } {
+  if (tp + fp + fn === 0) {
+    const v = emptyClass === 'one' ? 1 : emptyClass === 'zero' ? 0 : NaN;
+    return { precision: v, recall: v };
+  }
+  return { precision: tp + fp ? tp / (tp + fp) : 0, recall: tp + fn ? tp / (tp + fn) : 0 };
+}
+
 /** Macro F1 of counts (allocation-free; for slider-speed recomputation). */
 export function macroF1(counts: ConfusionCounts, emptyClass: EmptyClassRule = 'zero'): number {
   let sum = 0,
@@ -169,15 +183,13 @@ export function f1Report(counts: ConfusionCounts, emptyClass: EmptyClassRule = '
       fn = counts.fn[c];
     const empty = tp + fp + fn === 0;
     if (empty) emptyClasses.push(c);
-    const emptyValue = emptyClass === 'one' ? 1 : emptyClass === 'zero' ? 0 : NaN;
     perClass.push({
       cls: c,
       tp,
       fp,
       fn,
       support: tp + fn,
-      precision: empty ? emptyValue : tp + fp ? tp / (tp + fp) : 0,
-      recall: empty ? emptyValue : tp + fn ? tp / (tp + fn) : 0,
+      ...precisionRecall(tp, fp, fn, emptyClass),
       f1: classF1(tp, fp, fn, emptyClass),
       empty,
     });

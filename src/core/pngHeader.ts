@@ -10,10 +10,12 @@ export interface PngHeader {
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
+/** Whether the bytes start with the 8-byte PNG signature. */
+export const hasPngSignature = (bytes: Uint8Array) => bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
+
 /** Returns null when the bytes do not start like a PNG. */
 export function readPngHeader(bytes: Uint8Array): PngHeader | null {
-  if (bytes.length < 33) return null;
-  for (let i = 0; i < 8; i++) if (bytes[i] !== SIGNATURE[i]) return null;
+  if (bytes.length < 33 || !hasPngSignature(bytes)) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]) !== 'IHDR') return null;
   return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: bytes[24], colorType: bytes[25] };

@@ -11,9 +11,11 @@ export type StorageKind = 'opfs' | 'idb';
 export type DatasetStatus = 'importing' | 'ready' | 'partial';
 
 export interface SkipRecord {
-  /** sample id, file or row the problem is about */
+  /** sample id, file (its path in the archive) or row the problem is about */
   subject: string;
   reason: string;
+  /** the sample id, when the problem is about one sample (so a later import that stores it clears the record) */
+  sample?: string;
 }
 
 export interface DatasetRecord {
@@ -27,7 +29,7 @@ export interface DatasetRecord {
   status: DatasetStatus;
   train: number;
   test: number;
-  /** per-sample problems of the imports so far (downloadable as CSV) */
+  /** per-sample problems of the imports so far, still unresolved (shown with the dataset, downloadable as CSV) */
   skipped: SkipRecord[];
   warnings: string[];
   /** the next free pixel slot */

@@ -7,7 +7,7 @@
  * a note saying so.
  */
 import { decode } from 'fast-png';
-import { describePngFormat, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
+import { describePngFormat, hasPngSignature, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
 import { resizeArea } from '../core/resize';
 
 export interface DecodedPlane {
@@ -53,7 +53,8 @@ export function decodeToGray(bytes: Uint8Array): { gray: Uint8Array; width: numb
 
 export async function decodeChannelPng(bytes: Uint8Array, resolution: number): Promise<DecodedPlane> {
   const header = readPngHeader(bytes);
-  if (!header) throw new PngDecodeError('not a PNG (bad signature or header)');
+  if (!header)
+    throw new PngDecodeError(hasPngSignature(bytes) && bytes.length < 33 ? truncatedReason(bytes, 'its header') : 'not a PNG (bad signature or header)');
   const { width, height } = header;
   if (width !== height) throw new PngDecodeError(`image is ${width}×${height}, expected a square image`);
   if (width > 8192) throw new PngDecodeError(`image is ${width}×${height}, larger than any HPA image`);
@@ -64,7 +65,51 @@ export async function decodeChannelPng(bytes: Uint8Array, resolution: number): P
     gray = decodeToGray(bytes).gray;
     if (!isPlain8BitGray(header)) converted = `${describePngFormat(header)} converted to 8-bit grayscale`;
   } catch (e) {
-    throw new PngDecodeError(`corrupt or truncated PNG (${e instanceof Error ? e.message : String(e)})`);
+    throw new PngDecodeError(pngFailureReason(bytes, e));
   }
   return { plane: resizeArea(gray, width, height, target, target), width, height, converted };
+}
+
+const truncatedReason = (bytes: Uint8Array, where: string) =>
+  `truncated PNG: the file ends before ${where} is complete (${bytes.length.toLocaleString('en-US')} bytes)`;
+
+/**
+ * Where a PNG ends early, in words, found from its chunk layout (length, type, data, CRC from byte
+ * 8 on), or null when every chunk up to IEND is whole or a chunk is not a PNG chunk at all (that
+ * is corruption, not truncation).
+ */
+export function pngTruncation(bytes: Uint8Array): string | null {
+  if (!hasPngSignature(bytes)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let sawImageData = false;
+  for (let at = 8; ;) {
+    if (at + 8 > bytes.length) {
+      if (sawImageData && at === bytes.length)
+        return `truncated PNG: the file ends without its closing IEND chunk (${bytes.length.toLocaleString('en-US')} bytes)`;
+      return truncatedReason(bytes, sawImageData ? 'its image data' : 'any image data');
+    }
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (!/^[A-Za-z]{4}$/.test(type)) return null;
+    const end = at + 12 + view.getUint32(at);
+    if (end > bytes.length) {
+      const what = type === 'IHDR' ? 'its header' : type === 'IDAT' || sawImageData ? 'its image data' : 'any image data';
+      return `${truncatedReason(bytes, what)}: its ${type} chunk lacks ${(end - bytes.length).toLocaleString('en-US')} bytes`;
+    }
+    if (type === 'IDAT') sawImageData = true;
+    if (type === 'IEND') return null;
+    at = end;
+  }
+}
+
+/**
+ * The skip reason of a PNG the decoder refused: truncation when the chunk layout shows it,
+ * otherwise the decoder's own message as a sentence (fast-png's inflate error has an empty tail,
+ * 'Error while decompressing the data:').
+ */
+export function pngFailureReason(bytes: Uint8Array, error: unknown): string {
+  const truncated = pngTruncation(bytes);
+  if (truncated) return truncated;
+  const message = (error instanceof Error ? error.message : String(error)).trim().replace(/[\s:]+$/, '');
+  if (/decompress/i.test(message)) return 'corrupt PNG: its compressed image data does not decompress';
+  return `corrupt PNG: ${message || 'the decoder gave no reason'}`;
 }

@@ -24,6 +24,7 @@ import {
 } from './catalog';
 import type { DecodedPlane } from './decodePng';
 import { openPixelWriter, sampleBytes } from './pixelStore';
+import { mergeSkipped } from './skipped';
 import { sourceEntries, sourceName, sourceSize, type SourceEntry } from './sources';
 
 /** An HPA channel PNG is ~100 KB (at most ~2 MB as 16-bit); anything declaring more is refused. */
@@ -140,7 +141,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     const lacking = CHANNELS.filter((ch) => !rec?.channels.has(ch));
     if (lacking.length) {
       missing.push(id);
-      skipped.push({ subject: id, reason: `missing channel files: ${lacking.map((ch) => `${id}_${ch}.png`).join(', ')}` });
+      skipped.push({ subject: id, reason: `missing channel files: ${lacking.map((ch) => `${id}_${ch}.png`).join(', ')}`, sample: id });
       return;
     }
     if (stored.has(id)) {
@@ -253,13 +254,17 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   const plan = new Map(planned.map((p) => [p.id, p]));
   const total = planned.length;
   const writer = await openPixelWriter(ds);
-  const conversions = new Map<string, number>();
+  /** what each conversion was ('16-bit grayscale converted to 8-bit grayscale') → the files it was done to */
+  const conversions = new Map<string, string[]>();
+  /** samples stored by this import (their earlier skip records no longer hold) */
+  const storedNow = new Set<string>();
   let done = 0;
   let imported = 0;
   let bytes = 0;
   let batch: SampleRecord[] = [];
   let lastProgress = 0;
-  const pending = new Map<string, Map<Channel, Promise<Uint8Array | null>>>();
+  /** per sample id: each channel's file path in the archive and its bytes being read */
+  const pending = new Map<string, Map<Channel, ChannelFile>>();
   const inFlight = new Set<Promise<void>>();
   // A storage failure (disk full, handle lost) stops the import; what was committed stays.
   let storageError: unknown = null;
@@ -279,31 +284,35 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
       hooks.progress({ phase: 'importing', done, total, bytes, elapsedMs: now - t0 });
     }
   };
-  const processSample = async (sample: PlannedSample, files: Map<Channel, Promise<Uint8Array | null>>) => {
-    const data = await Promise.all(CHANNELS.map((ch) => files.get(ch)!));
+  const processSample = async (sample: PlannedSample, files: Map<Channel, ChannelFile>) => {
+    const paths = CHANNELS.map((ch) => files.get(ch)!.path);
+    const data = await Promise.all(CHANNELS.map((ch) => files.get(ch)!.data));
     if (data.some((d) => d === null)) return; // unreadable entry: readEntry recorded why
     // the four channels decode in parallel on the pool
     const results = await Promise.allSettled(CHANNELS.map((ch, i) => hooks.decode(`${sample.id}_${ch}.png`, data[i]!, resolution)));
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
       const e = (results[failed] as PromiseRejectedResult).reason;
-      skipped.push({ subject: `${sample.id}_${CHANNELS[failed]}.png`, reason: e instanceof Error ? e.message : String(e) });
+      skipped.push({ subject: paths[failed], reason: e instanceof Error ? e.message : String(e), sample: sample.id });
       return;
     }
     const decoded = results.map((r) => (r as PromiseFulfilledResult<DecodedPlane>).value);
     const odd = decoded.find((d) => d.width !== referenceSize);
     if (odd) {
       skipped.push({
-        subject: `${sample.id}_${CHANNELS[decoded.indexOf(odd)]}.png`,
+        subject: paths[decoded.indexOf(odd)],
         reason: `image is ${odd.width}×${odd.height} while the others are ${referenceSize}×${referenceSize}`,
+        sample: sample.id,
       });
       return;
     }
     if (decoded[0].plane.length !== resolution * resolution) {
-      skipped.push({ subject: sample.id, reason: `image is ${decoded[0].width} px, smaller than the stored ${resolution} px` });
+      skipped.push({ subject: sample.id, reason: `image is ${decoded[0].width} px, smaller than the stored ${resolution} px`, sample: sample.id });
       return;
     }
-    for (const d of decoded) if (d.converted) conversions.set(d.converted, (conversions.get(d.converted) ?? 0) + 1);
+    decoded.forEach((d, i) => {
+      if (d.converted) conversions.set(d.converted, [...(conversions.get(d.converted) ?? []), paths[i]]);
+    });
     const slot = ds.nextSlot++;
     await writer.write(
       slot,
@@ -313,6 +322,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
       ),
     );
     batch.push({ datasetId: ds.id, id: sample.id, split: sample.split, labels: sample.labels, slot });
+    storedNow.add(sample.id);
     imported++;
   };
 
@@ -328,16 +338,16 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
         if (c.kind !== 'png') continue;
         const sample = plan.get(c.id);
         if (!sample) continue;
-        const files = pending.get(c.id) ?? new Map<Channel, Promise<Uint8Array | null>>();
+        const files = pending.get(c.id) ?? new Map<Channel, ChannelFile>();
         pending.set(c.id, files);
         // reads are started, not awaited: several entries are read from the archive at once
-        files.set(
-          c.channel,
-          readEntry(entry, skipped).then((d) => {
+        files.set(c.channel, {
+          path: entry.path,
+          data: readEntry(entry, c.id, skipped).then((d) => {
             bytes += entry.compressedSize;
             return d;
           }),
-        );
+        });
         if (files.size < CHANNELS.length) continue;
         pending.delete(c.id);
         plan.delete(c.id);
@@ -362,6 +372,8 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     await commit();
     await writer.close();
   }
+  // every import's skips stay with the dataset (a later import's records replace those of the files it retried)
+  ds.skipped = mergeSkipped(ds.skipped, skipped, storedNow);
   if (storageError) {
     ds.status = 'partial';
     await putDataset(ds);
@@ -369,8 +381,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
       `storing samples failed after ${imported} of ${total} (${storageError instanceof Error ? storageError.message : String(storageError)}); the dataset keeps what was stored and is marked partial`,
     );
   }
-  for (const [what, n] of conversions) warnings.push(`${n} PNG(s) were ${what}`);
-  ds.skipped = [...ds.skipped, ...skipped];
+  for (const [what, files] of conversions) warnings.push(`${files.length} PNG(s) were ${what}: ${list(files)}`);
   ds.warnings = [...ds.warnings, ...warnings];
   ds.status = cancelled ? 'partial' : 'ready';
   await putDataset(ds);
@@ -378,11 +389,18 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   return { datasetId: ds.id, imported, skipped: skipped.length, alreadyStored, warnings, resolution, cancelled };
 }
 
-async function readEntry(entry: SourceEntry, skipped: SkipRecord[]): Promise<Uint8Array | null> {
+interface ChannelFile {
+  /** the file's path in its archive or folder */
+  path: string;
+  /** its bytes, or null when it could not be read (the skip list says why) */
+  data: Promise<Uint8Array | null>;
+}
+
+async function readEntry(entry: SourceEntry, sample: string, skipped: SkipRecord[]): Promise<Uint8Array | null> {
   try {
     return await entry.read();
   } catch (e) {
-    skipped.push({ subject: entry.path, reason: e instanceof Error ? e.message : String(e) });
+    skipped.push({ subject: entry.path, reason: e instanceof Error ? e.message : String(e), sample });
     return null;
   }
 }

@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CLASS_NAMES } from '../../core/labels';
 import type { DatasetRecord } from '../../data/catalog';
-import { skippedCsv } from '../../data/skipped';
 import { classCounts, minPerClassOf, planDataset } from '../../synth/planDataset';
 import { classesTooRareToScore, demoSynthOptions, MIN_VALIDATION_POSITIVES, TEACHING_DEMO, TEACHING_MIN_PER_CLASS } from '../../synth/teachingDemo';
 import { STORED_RESOLUTIONS } from '../../worker/protocol';
 import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useStudio } from '../store';
 import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
+import { SkipRow } from './SkipList';
 
 /** Sizes of the demo set: small enough that a first run shows curves within a minute on a laptop GPU. */
 export const DEMO_DEFAULTS = { train: 800, test: 200, size: 64, seed: 1 };
@@ -62,15 +62,6 @@ function DemoClassCounts({ demo, kind }: { demo: Demo; kind: DemoKind }) {
   );
 }
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 function ImportProgressView() {
   const importing = useStudio((s) => s.importing);
   const cancel = useStudio((s) => s.cancelImport);
@@ -113,7 +104,6 @@ function ImportResult() {
   const summary = useStudio((s) => s.lastSummary);
   const refusal = useStudio((s) => s.lastRefusal);
   const error = useStudio((s) => s.importError);
-  const datasets = useStudio((s) => s.datasets);
   if (refusal || error) {
     return (
       <div className="import-error" role="alert" data-testid="import-error">
@@ -123,12 +113,12 @@ function ImportResult() {
     );
   }
   if (!summary) return null;
-  const ds = datasets.find((d) => d.id === summary.datasetId);
   return (
     <div className="import-summary" role="status" data-testid="import-summary">
       <strong>
         {fmtInt(summary.imported)} samples imported, {fmtInt(summary.skipped)} skipped
       </strong>
+      {summary.skipped > 0 && ' (listed under the dataset below)'}
       {summary.alreadyStored > 0 && `, ${fmtInt(summary.alreadyStored)} already stored`}
       {summary.cancelled && ' (cancelled: the dataset is marked partial; drop the same files again to resume)'} · stored at {summary.resolution} px
       {summary.warnings.length > 0 && (
@@ -137,9 +127,6 @@ function ImportResult() {
             <li key={w}>⚠ {w}</li>
           ))}
         </ul>
-      )}
-      {ds && ds.skipped.length > 0 && (
-        <button onClick={() => download(`${ds.name}-skipped.csv`, skippedCsv(ds.skipped))}>Download the skip reasons (CSV)</button>
       )}
     </div>
   );
@@ -386,7 +373,7 @@ export function DatasetsPanel() {
             </tr>
           </thead>
           <tbody>
-            {datasets.map((d) => (
+            {datasets.flatMap((d) => [
               <DatasetRow
                 key={`${d.id}-${d.name}`}
                 ds={d}
@@ -395,8 +382,9 @@ export function DatasetsPanel() {
                   setResolution(ds.resolution);
                   fileInput.current?.click();
                 }}
-              />
-            ))}
+              />,
+              <SkipRow key={`${d.id}-skips`} ds={d} />,
+            ])}
           </tbody>
         </table>
       )}

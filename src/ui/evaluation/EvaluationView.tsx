@@ -233,7 +233,11 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
         {spreads
           ? `; the last column shows each class's threshold spread across the ${foldThresholds!.length} folds.`
           : '; give fold thresholds to see their spread across folds.'}{' '}
-        Proportion matching with the validation prevalence uses the truth's class rates, so its score here is optimistic.
+        Proportion matching with the validation prevalence uses the truth's class rates, so its score here is optimistic.{' '}
+        <span data-testid="precision-convention">
+          A class with nothing predicted has precision 0 (scikit-learn&apos;s zero_division=0) in the table, the curve and its caption; one with no positives
+          and nothing predicted takes the empty-class score above.
+        </span>
       </p>
 
       <div className="eval-body">
@@ -257,6 +261,7 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
               tp={chart.counts.tp[pc]}
               fp={chart.counts.fp[pc]}
               fn={chart.counts.fn[pc]}
+              emptyClass={rule}
             />
           </ChartSlot>
         </div>

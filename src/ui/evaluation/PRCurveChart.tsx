@@ -1,7 +1,8 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { className } from '../../core/labels';
-import { operatingPoint, prCurve, thinCurve } from './prCurve';
+import { precisionRecall, type EmptyClassRule } from '../../core/metrics';
+import { operatingPointText, prCurve, thinCurve } from './prCurve';
 
 export interface PRCurveChartProps {
   probs: Float32Array;
@@ -14,12 +15,14 @@ export interface PRCurveChartProps {
   tp: number;
   fp: number;
   fn: number;
+  /** the empty-class rule the table uses, so that the curve, its caption and the table agree */
+  emptyClass: EmptyClassRule;
 }
 
 /** Precision–recall curve of one chosen class with the current threshold's operating point marked. */
-export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasses, cls, onClass, threshold, tp, fp, fn }: PRCurveChartProps) {
-  const curve = useMemo(() => thinCurve(prCurve(truth, probs, numClasses, cls)), [truth, probs, numClasses, cls]);
-  const here = operatingPoint(tp, fp, fn);
+export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasses, cls, onClass, threshold, tp, fp, fn, emptyClass }: PRCurveChartProps) {
+  const curve = useMemo(() => thinCurve(prCurve(truth, probs, numClasses, cls, emptyClass)), [truth, probs, numClasses, cls, emptyClass]);
+  const here = precisionRecall(tp, fp, fn, emptyClass);
   return (
     <figure className="eval-chart" data-testid="pr-curve" aria-label="Precision–recall curve">
       <figcaption>
@@ -50,12 +53,11 @@ export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasse
             labelFormatter={(r) => `recall ${typeof r === 'number' ? r.toFixed(3) : r}`}
           />
           <Line type="linear" dataKey="precision" stroke="#1a56c4" dot={false} isAnimationActive={false} />
-          <ReferenceDot x={here.recall} y={here.precision} r={5} fill="#d9480f" stroke="#fff" />
+          {!Number.isNaN(here.precision) && <ReferenceDot x={here.recall} y={here.precision} r={5} fill="#d9480f" stroke="#fff" />}
         </LineChart>
       </ResponsiveContainer>
       <p className="chart-note" data-testid="pr-point">
-        At threshold {threshold.toFixed(3)}: precision {here.precision.toFixed(3)}, recall {here.recall.toFixed(3)} (TP {tp}, FP {fp}, FN {fn})
-        {tp + fp === 0 && ' — nothing predicted'}
+        {operatingPointText(threshold, tp, fp, fn, emptyClass)}
       </p>
     </figure>
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countsAtThresholds } from '../../core/metrics';
+import { countsAtThresholds, f1Report, type EmptyClassRule } from '../../core/metrics';
 import { mulberry32 as mulberry } from '../../core/rng';
-import { operatingPoint, prCurve, thinCurve } from './prCurve';
+import { operatingPointText, prCurve, thinCurve } from './prCurve';
 
 /** Random validation predictions with ties (probabilities on a 0.05 grid) and a rare class. */
 function sample(rows: number, numClasses: number, seed: number) {
@@ -35,18 +35,18 @@ describe('prCurve', () => {
         const tp = k.tp[c],
           fp = k.fp[c],
           fn = k.fn[c];
-        expect(pt.precision).toBeCloseTo(tp + fp ? tp / (tp + fp) : 1, 12);
+        expect(pt.precision).toBeCloseTo(tp + fp ? tp / (tp + fp) : 0, 12);
         expect(pt.recall).toBeCloseTo(tp / (tp + fn), 12);
       }
     }
   });
 
-  it('runs from nothing predicted (recall 0, precision 1) to everything predicted (recall 1, precision = prevalence)', () => {
+  it('runs from nothing predicted (recall 0, precision 0 by zero_division=0) to everything predicted (recall 1, precision = prevalence)', () => {
     const truth = Uint8Array.from([1, 0, 1, 0]),
       probs = Float32Array.from([0.9, 0.2, 0.4, 0.6]);
     const curve = prCurve(truth, probs, 1, 0);
     expect(curve.map((p) => [p.threshold, p.precision, p.recall])).toEqual([
-      [Math.fround(0.9), 1, 0],
+      [Math.fround(0.9), 0, 0],
       [Math.fround(0.6), 1, 0.5],
       [Math.fround(0.4), 0.5, 0.5],
       [Math.fround(0.2), 2 / 3, 1],
@@ -57,7 +57,26 @@ describe('prCurve', () => {
   it('gives recall 0 to a class without positives', () => {
     const curve = prCurve(Uint8Array.from([0, 0]), Float32Array.from([0.3, 0.7]), 1, 0);
     expect(curve.every((p) => p.recall === 0)).toBe(true);
-    expect(operatingPoint(0, 0, 0)).toEqual({ precision: 1, recall: 0 });
+  });
+
+  it("the caption's precision and recall are the class table's, for a class with nothing predicted, under every empty-class rule", () => {
+    // class 0: two positives, nothing above t = 0.9; class 1: no positives and nothing predicted (empty)
+    const truth = Uint8Array.from([1, 0, 1, 0, 0, 0]),
+      probs = Float32Array.from([0.5, 0.1, 0.4, 0.2, 0.3, 0.1]);
+    const counts = countsAtThresholds(truth, probs, [0.9, 0.9], 2);
+    for (const rule of ['zero', 'one', 'skip'] as EmptyClassRule[]) {
+      const table = f1Report(counts, rule).perClass;
+      for (const c of [0, 1]) {
+        const caption = operatingPointText(0.9, counts.tp[c], counts.fp[c], counts.fn[c], rule);
+        const shown = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(3));
+        expect(caption, `class ${c}, rule ${rule}`).toContain(`precision ${shown(table[c].precision)}, recall ${shown(table[c].recall)}`);
+        expect(caption).toMatch(/ — nothing predicted$/);
+        // the curve's point at this threshold is the same operating point
+        const point = prCurve(truth, probs, 2, c, rule).find((p) => p.tp + p.fp === 0)!;
+        expect([point.precision, point.recall]).toEqual([table[c].precision, table[c].recall]);
+      }
+    }
+    expect(operatingPointText(0.9, 0, 0, 2)).toBe('At threshold 0.900: precision 0.000, recall 0.000 (TP 0, FP 0, FN 2) — nothing predicted');
   });
 
   it('rejects a class id out of range and mismatched shapes', () => {

@@ -6,9 +6,12 @@
  * which predicts every row with p > v. The first point (t = the largest probability) predicts
  * nothing; when the smallest probability is above 0, a last point at t = 0 predicts every row.
  * These are all the operating points a threshold slider over [0, 1] can reach.
- * Precision with nothing predicted is 1 (as scikit-learn's precision_recall_curve ends its curve);
- * recall of a class with no positives is 0.
+ * Precision and recall follow the studio's one convention (core/metrics.ts precisionRecall, as in
+ * the class table): precision with nothing predicted is 0 (scikit-learn's zero_division=0, not
+ * precision_recall_curve's 1), recall of a class with no positives is 0, and an empty class
+ * (nothing predicted, no positives) takes the empty-class rule's value.
  */
+import { precisionRecall, type EmptyClassRule } from '../../core/metrics';
 
 export interface PRPoint {
   /** the threshold t of this operating point (rule p > t) */
@@ -20,13 +23,19 @@ export interface PRPoint {
   fn: number;
 }
 
-/** Precision and recall of counts under the curve's conventions. */
-export function operatingPoint(tp: number, fp: number, fn: number): { precision: number; recall: number } {
-  return { precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 0 };
+const fmt3 = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(3));
+
+/** The caption of the curve's marked point: the same precision and recall as the class table shows. */
+export function operatingPointText(threshold: number, tp: number, fp: number, fn: number, emptyClass: EmptyClassRule = 'zero'): string {
+  const { precision, recall } = precisionRecall(tp, fp, fn, emptyClass);
+  return (
+    `At threshold ${threshold.toFixed(3)}: precision ${fmt3(precision)}, recall ${fmt3(recall)} (TP ${tp}, FP ${fp}, FN ${fn})` +
+    (tp + fp === 0 ? ' — nothing predicted' : '')
+  );
 }
 
 /** The PR curve of class `cls` in row-major probabilities/truth [rows × numClasses]; thresholds descending. */
-export function prCurve(truth: Uint8Array, probs: Float32Array, numClasses: number, cls: number): PRPoint[] {
+export function prCurve(truth: Uint8Array, probs: Float32Array, numClasses: number, cls: number, emptyClass: EmptyClassRule = 'zero'): PRPoint[] {
   if (probs.length !== truth.length || probs.length % numClasses !== 0) {
     throw new RangeError(`truth (${truth.length}) and probabilities (${probs.length}) must both be rows × ${numClasses}`);
   }
@@ -41,7 +50,7 @@ export function prCurve(truth: Uint8Array, probs: Float32Array, numClasses: numb
   const np = P.length,
     nn = N.length;
   const points: PRPoint[] = [];
-  const push = (t: number, tp: number, fp: number) => points.push({ threshold: t, ...operatingPoint(tp, fp, np - tp), tp, fp, fn: np - tp });
+  const push = (t: number, tp: number, fp: number) => points.push({ threshold: t, ...precisionRecall(tp, fp, np - tp, emptyClass), tp, fp, fn: np - tp });
   let ip = 0,
     in_ = 0; // rows with p > current threshold
   while (ip < np || in_ < nn) {

@@ -95,53 +95,55 @@ function PerClassF1Table({ picked }: { picked: Picked[] }) {
   const base = withF1[0];
   const numClasses = Math.max(...withF1.map((p) => p.run.perClassF1!.length));
   return (
-    <table className="runs-table" data-testid="runs-per-class-f1">
-      <caption>
-        Per-class F1 (Δ against <strong>{base.run.name}</strong>)
-      </caption>
-      <thead>
-        <tr>
-          <th>Class</th>
-          {withF1.map((p, i) => (
-            <th key={p.run.id} colSpan={i === 0 ? 1 : 2} className="num" style={{ color: p.color }}>
-              {p.run.name}
-              {i > 0 && ' · Δ'}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {Array.from({ length: numClasses }, (_, c) => {
-          const b = base.run.perClassF1![c];
-          return (
-            <tr key={c} className={rarity(c)}>
-              <td>
-                {c} · {className(c)}
-                {rarity(c) !== 'common' && <span className="rarity-mark"> {rarity(c) === 'rare' ? '★' : '◇'}</span>}
-              </td>
-              {withF1.map((p, i) => {
-                const v = p.run.perClassF1![c];
-                const d = v - b;
-                return i === 0 ? (
-                  <td key={p.run.id} className="num">
-                    {fmtF1(v)}
-                  </td>
-                ) : (
-                  [
+    <div className="runs-table-wrap">
+      <table className="runs-table" data-testid="runs-per-class-f1">
+        <caption>
+          Per-class F1 (Δ against <strong>{base.run.name}</strong>)
+        </caption>
+        <thead>
+          <tr>
+            <th>Class</th>
+            {withF1.map((p, i) => (
+              <th key={p.run.id} colSpan={i === 0 ? 1 : 2} className="num" style={{ color: p.color }}>
+                {p.run.name}
+                {i > 0 && ' · Δ'}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: numClasses }, (_, c) => {
+            const b = base.run.perClassF1![c];
+            return (
+              <tr key={c} className={rarity(c)}>
+                <td>
+                  {c} · {className(c)}
+                  {rarity(c) !== 'common' && <span className="rarity-mark"> {rarity(c) === 'rare' ? '★' : '◇'}</span>}
+                </td>
+                {withF1.map((p, i) => {
+                  const v = p.run.perClassF1![c];
+                  const d = v - b;
+                  return i === 0 ? (
                     <td key={p.run.id} className="num">
                       {fmtF1(v)}
-                    </td>,
-                    <td key={`${p.run.id}-d`} className={`num delta ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`}>
-                      {fmtDelta(d)}
-                    </td>,
-                  ]
-                );
-              })}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+                    </td>
+                  ) : (
+                    [
+                      <td key={p.run.id} className="num">
+                        {fmtF1(v)}
+                      </td>,
+                      <td key={`${p.run.id}-d`} className={`num delta ${d > 0 ? 'up' : d < 0 ? 'down' : ''}`}>
+                        {fmtDelta(d)}
+                      </td>,
+                    ]
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -189,35 +191,37 @@ export function RunsCompare({ runs }: RunsCompareProps) {
           {picked.length >= 2 && (
             <div className="runs-tables">
               <PerClassF1Table picked={picked} />
-              <table className="runs-table" data-testid="runs-config-diff">
-                <caption>Config differences</caption>
-                <thead>
-                  <tr>
-                    <th>Key</th>
-                    {picked.map((p) => (
-                      <th key={p.run.id} style={{ color: p.color }}>
-                        {p.run.name}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {diff.length === 0 ? (
+              <div className="runs-table-wrap">
+                <table className="runs-table" data-testid="runs-config-diff">
+                  <caption>Config differences</caption>
+                  <thead>
                     <tr>
-                      <td colSpan={picked.length + 1}>The selected runs have the same config.</td>
+                      <th>Key</th>
+                      {picked.map((p) => (
+                        <th key={p.run.id} style={{ color: p.color }}>
+                          {p.run.name}
+                        </th>
+                      ))}
                     </tr>
-                  ) : (
-                    diff.map((row) => (
-                      <tr key={row.key}>
-                        <td className="key">{row.key}</td>
-                        {row.values.map((v, i) => (
-                          <td key={picked[i].run.id}>{v}</td>
-                        ))}
+                  </thead>
+                  <tbody>
+                    {diff.length === 0 ? (
+                      <tr>
+                        <td colSpan={picked.length + 1}>The selected runs have the same config.</td>
                       </tr>
-                    ))
-                  )}
-                </tbody>
-              </table>
+                    ) : (
+                      diff.map((row) => (
+                        <tr key={row.key}>
+                          <td className="key">{row.key}</td>
+                          {row.values.map((v, i) => (
+                            <td key={picked[i].run.id}>{v}</td>
+                          ))}
+                        </tr>
+                      ))
+                    )}
+                  </tbody>
+                </table>
+              </div>
             </div>
           )}
         </>

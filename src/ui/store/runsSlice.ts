@@ -9,6 +9,7 @@ import type { LessonRecord, LessonRun } from '../../core/lesson/types';
 import { DEFAULT_LESSON_SETTINGS, lessonBaseConfig, lessonVariant, planLesson, type LessonSettings } from '../../core/lesson/variants';
 import type { BackendChoice, BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../../worker/protocol';
 import { UNDER_ONE_PERCENT } from '../evaluation/rarity';
+import { nextRunNumber, uniqueRunName } from '../runs/runName';
 import type { StudioState } from '.';
 
 const SETUP_KEY = 'hpa-studio.run-setup';
@@ -138,6 +139,8 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     set({ live: newLive(req) });
     get().startTrainingWorker({ type: 'train', request: req }, backend);
   };
+  /** names of the stored runs and the one in flight (a new run's name must differ from all of them) */
+  const takenNames = () => [...get().runs.map((r) => r.name), ...(get().live ? [get().live!.name] : [])];
   const patchLive = (runId: string, patch: (l: LiveRun) => Partial<LiveRun>) =>
     set((s) => (s.live && s.live.runId === runId ? { live: { ...s.live, ...patch(s.live) } } : {}));
 
@@ -168,7 +171,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     launch(
       {
         runId: next.runId,
-        name: `lesson · ${v.label} · seed ${next.seed}`,
+        name: uniqueRunName(`lesson · ${v.label} · seed ${next.seed}`, takenNames()),
         datasetId: l.datasetId,
         config: lessonRunConfig(l, next),
         group: l.id,
@@ -224,8 +227,9 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     },
     startRun: (datasetId, opts = {}) => {
       const config = opts.config ?? get().setup;
-      const n = get().runs.length + 1;
-      launch({ runId: crypto.randomUUID(), name: opts.name ?? `run ${n} · ${describeRecipe(config)}`, datasetId, config, group: opts.group ?? null });
+      const taken = takenNames();
+      const name = uniqueRunName(opts.name ?? `run ${nextRunNumber(taken)} · ${describeRecipe(config)}`, taken);
+      launch({ runId: crypto.randomUUID(), name, datasetId, config, group: opts.group ?? null });
     },
     setLessonSettings: (patch) => {
       const lessonSettings = { ...get().lessonSettings, ...patch };
