@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 test.describe('the loss lesson', () => {
   test('trains its variants over seeds with one progress bar, states what it found with mean ± spread, and keeps it across a reload', async ({ page }) => {
     // about the lesson, not backend choice: wasm is pinned so that no run measures every backend first
     await openStudio(page, 'wasm');
     await importDemo(page, { train: 48, test: 8 });
+    await gotoTab(page, 'lesson');
     // e2e size: BCE and focal, two seeds, one epoch at 32 px (the full lesson is 4 variants × 3 seeds)
     await page.getByLabel('Lesson input size').fill('32');
     await page.getByLabel('Lesson epochs').fill('1');
@@ -45,8 +46,28 @@ test.describe('the loss lesson', () => {
       await expect(shares.locator('tr[data-variant="bce"] td').first()).toHaveText(/^\d+\.\d %$/);
       await expect(shares.locator('tr[data-variant="focal"] td').nth(1)).toHaveText(/^\d+\.\d %$/);
       await expect(page.getByTestId('loss-vs-pt')).toBeVisible();
+      // the lesson lists its own runs
+      await expect(page.getByTestId('lesson-run-row')).toHaveCount(4);
+      for (const row of await page.getByTestId('lesson-run-row').all()) {
+        await expect(row.locator('td').nth(0)).toHaveText(/^(BCE|Focal γ=2)$/);
+        await expect(row.locator('td').nth(2)).toHaveText('done');
+        await expect(row.locator('td').nth(3)).toHaveText('1/1');
+        await expect(row.locator('td').nth(5)).toHaveText('wasm');
+      }
+    };
+    // its many short runs stay out of the Runs table and the comparison unless asked for
+    const lessonRunsInRunsTable = async () => {
+      await gotoTab(page, 'train');
+      await expect(page.getByTestId('run-row')).toHaveCount(0);
+      await page.getByLabel('Show lesson runs (4)').check();
+      await expect(page.getByTestId('run-row')).toHaveCount(4);
+      await expect(page.getByTestId('run-row').first()).toContainText(/lesson · (BCE|Focal γ=2) · seed [12]/);
+      await page.getByLabel('Show lesson runs (4)').uncheck();
+      await expect(page.getByTestId('run-row')).toHaveCount(0);
+      await gotoTab(page, 'lesson');
     };
     await check();
+    await lessonRunsInRunsTable();
     const finding = await page.getByTestId('lesson-finding').first().textContent();
 
     // the report downloads: the per-class table with the rare/common/all rows as CSV, everything as JSON
@@ -65,8 +86,10 @@ test.describe('the loss lesson', () => {
 
     // the results are stored (IndexedDB): a reload shows the same lesson
     await page.reload();
+    await gotoTab(page, 'lesson');
     await expect(page.getByTestId('lesson-status')).toHaveText('done', UNTIL_DONE);
     await check();
+    await lessonRunsInRunsTable();
     await expect(page.getByTestId('lesson-finding').first()).toHaveText(finding!);
   });
 });

@@ -7,6 +7,7 @@ import { RunsCompare } from '../runs/RunsCompare';
 import { describeRecipe } from '../store/runsSlice';
 import { useStudio } from '../store';
 import { LiveRunView } from './LiveRun';
+import { runsToList } from './lessonRuns';
 import { RunSetup } from './RunSetup';
 import './train.css';
 
@@ -18,8 +19,7 @@ const EMPTY_EVAL = { probs: new Float32Array(0), truth: new Uint8Array(0) };
 const bestF1 = (r: RunRecord) => Math.max(0, ...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1));
 const lastPerClass = (r: RunRecord) => ((r.history as unknown as EpochLogs[]).at(-1)?.valPerClassF1 ?? []) as number[];
 
-function RunsList({ onEvaluate, evaluating }: { onEvaluate: (id: string) => void; evaluating: string | null }) {
-  const runs = useStudio((s) => s.runs);
+function RunsList({ runs, onEvaluate, evaluating }: { runs: RunRecord[]; onEvaluate: (id: string) => void; evaluating: string | null }) {
   const resumeInterrupted = useStudio((s) => s.resumeInterrupted);
   const removeRun = useStudio((s) => s.removeRun);
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
@@ -73,6 +73,8 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
   const liveTruth = useStudio((s) => s.live?.valTruth ?? null);
   const runs = useStudio((s) => s.runs);
   const [evaluating, setEvaluating] = useState<string | null>(null);
+  const [showLessonRuns, setShowLessonRuns] = useState(false);
+  const listed = useMemo(() => runsToList(runs, showLessonRuns), [runs, showLessonRuns]);
   useEffect(() => {
     void refreshRuns();
   }, [refreshRuns]);
@@ -94,7 +96,7 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
   const deferredEval = useDeferredValue(evalData, null);
   const compareRuns = useMemo(
     () =>
-      runs
+      listed.shown
         .filter((r) => r.history.length > 0)
         .map((r) => ({
           id: r.id,
@@ -109,7 +111,7 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
           })),
           perClassF1: lastPerClass(r),
         })),
-    [runs],
+    [listed],
   );
   const deferredCompare = useDeferredValue(compareRuns, []);
   return (
@@ -128,7 +130,12 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
       {runs.length > 0 && (
         <section className="panel" aria-label="Runs">
           <h2>Runs</h2>
-          <RunsList onEvaluate={setEvaluating} evaluating={evaluating} />
+          {listed.lessonRuns > 0 && (
+            <label className="hint">
+              <input type="checkbox" checked={showLessonRuns} onChange={(e) => setShowLessonRuns(e.target.checked)} /> Show lesson runs ({listed.lessonRuns})
+            </label>
+          )}
+          <RunsList runs={listed.shown} onEvaluate={setEvaluating} evaluating={evaluating} />
           {deferredCompare.length >= 2 && <MemoRunsCompare runs={deferredCompare} />}
         </section>
       )}
