@@ -112,7 +112,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         client.stop();
         const result = msg.result;
         const runIds = result.members.map((m) => m.runId).sort();
-        const id = predictionKey(result.datasetId, runIds);
+        const id = keyOf(result);
         const createdAt = Date.now();
         const info: StoredPredictionInfo = { id, bytes: predictionBytes(result), createdAt, restored: false, submission: null, error: null };
         set({ predictJob: null, prediction: result, storedPrediction: info });
@@ -149,6 +149,11 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         return;
     }
   };
+  const keyOf = (p: PredictResult) =>
+    predictionKey(
+      p.datasetId,
+      p.members.map((m) => m.runId),
+    );
   /** the newest showStoredPrediction call: an older one's read that ends later is dropped */
   let restoreCall = 0;
   return {
@@ -183,15 +188,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       if (!runIds.length) return;
       const id = predictionKey(datasetId, runIds);
       const on = get().prediction;
-      if (
-        get().predictJob ||
-        (on &&
-          predictionKey(
-            on.datasetId,
-            on.members.map((m) => m.runId),
-          ) === id)
-      )
-        return;
+      if (get().predictJob || (on && keyOf(on) === id)) return;
       const record = await getPrediction(id).catch(() => undefined);
       if (!record) return;
       // still wanted: no job started, no other prediction arrived and no other runs ticked while storage was read
