@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { buildZip, fixtureId, png, samples } from './fixtures/hpaZip';
-import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openImportOptions, openStudio } from './fixtures/studio';
 
 async function importFiles(page: Page, files: { name: string; buffer: Buffer }[]) {
   await page.getByTestId('file-input').setInputFiles(files.map((f) => ({ ...f, mimeType: f.name.endsWith('.zip') ? 'application/zip' : 'text/csv' })));

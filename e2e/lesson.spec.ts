@@ -46,8 +46,28 @@ test.describe('the loss lesson', () => {
       await expect(shares.locator('tr[data-variant="bce"] td').first()).toHaveText(/^\d+\.\d %$/);
       await expect(shares.locator('tr[data-variant="focal"] td').nth(1)).toHaveText(/^\d+\.\d %$/);
       await expect(page.getByTestId('loss-vs-pt')).toBeVisible();
+      // the lesson lists its own runs
+      await expect(page.getByTestId('lesson-run-row')).toHaveCount(4);
+      for (const row of await page.getByTestId('lesson-run-row').all()) {
+        await expect(row.locator('td').nth(0)).toHaveText(/^(BCE|Focal γ=2)$/);
+        await expect(row.locator('td').nth(2)).toHaveText('done');
+        await expect(row.locator('td').nth(3)).toHaveText('1/1');
+        await expect(row.locator('td').nth(5)).toHaveText('wasm');
+      }
+    };
+    // its many short runs stay out of the Runs table and the comparison unless asked for
+    const lessonRunsInRunsTable = async () => {
+      await gotoTab(page, 'train');
+      await expect(page.getByTestId('run-row')).toHaveCount(0);
+      await page.getByLabel('Show lesson runs (4)').check();
+      await expect(page.getByTestId('run-row')).toHaveCount(4);
+      await expect(page.getByTestId('run-row').first()).toContainText(/lesson · (BCE|Focal γ=2) · seed [12]/);
+      await page.getByLabel('Show lesson runs (4)').uncheck();
+      await expect(page.getByTestId('run-row')).toHaveCount(0);
+      await gotoTab(page, 'lesson');
     };
     await check();
+    await lessonRunsInRunsTable();
     const finding = await page.getByTestId('lesson-finding').first().textContent();
 
     // the report downloads: the per-class table with the rare/common/all rows as CSV, everything as JSON
@@ -66,8 +86,10 @@ test.describe('the loss lesson', () => {
 
     // the results are stored (IndexedDB): a reload shows the same lesson
     await page.reload();
+    await gotoTab(page, 'lesson');
     await expect(page.getByTestId('lesson-status')).toHaveText('done', UNTIL_DONE);
     await check();
+    await lessonRunsInRunsTable();
     await expect(page.getByTestId('lesson-finding').first()).toHaveText(finding!);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { LessonRecord } from '../core/lesson/types';
+import type { PredictionRecord, StoredSubmission } from '../core/predictionResult';
 
 export type Split = 'train' | 'test';
 export type StorageKind = 'opfs' | 'idb';
@@ -91,13 +92,16 @@ interface StudioDB extends DBSchema {
   pixelChunks: { key: [string, number]; value: { datasetId: string; chunk: number; blob: Blob } };
   /** the loss lessons (src/core/lesson/types.ts): plan, per-run gradient shares and scores */
   lessons: { key: string; value: LessonRecord };
+  /** the last prediction per dataset and set of runs (src/core/predictionResult.ts), with its submission */
+  predictions: { key: string; value: PredictionRecord; indexes: { byRun: string; byDataset: string } };
 }
 
 export const DB_NAME = 'hpa-studio';
+export const DB_VERSION = 4;
 let dbPromise: Promise<IDBPDatabase<StudioDB>> | null = null;
 
 export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
-  dbPromise ??= openDB<StudioDB>(DB_NAME, 3, {
+  dbPromise ??= openDB<StudioDB>(DB_NAME, DB_VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         db.createObjectStore('datasets', { keyPath: 'id' });
@@ -110,6 +114,11 @@ export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
         db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
       }
       if (oldVersion < 3) db.createObjectStore('lessons', { keyPath: 'id' });
+      if (oldVersion < 4) {
+        const predictions = db.createObjectStore('predictions', { keyPath: 'id' });
+        predictions.createIndex('byRun', 'runIds', { multiEntry: true });
+        predictions.createIndex('byDataset', 'datasetId');
+      }
     },
   });
   return dbPromise;
@@ -157,10 +166,12 @@ export async function putSamples(records: SampleRecord[]): Promise<void> {
   await tx.done;
 }
 
-/** Removes a dataset's catalog entries (samples, IndexedDB pixel chunks, the record itself). */
+/** Removes a dataset's catalog entries (samples, IndexedDB pixel chunks, stored predictions, the record itself). */
 export async function deleteCatalogEntries(datasetId: string): Promise<void> {
   const db = await openCatalog();
-  const tx = db.transaction(['datasets', 'samples', 'pixelChunks'], 'readwrite');
+  const tx = db.transaction(['datasets', 'samples', 'pixelChunks', 'predictions'], 'readwrite');
+  const predictions = tx.objectStore('predictions');
+  for (const key of await predictions.index('byDataset').getAllKeys(datasetId)) void predictions.delete(key);
   const samples = tx.objectStore('samples');
   let cursor = await samples.index('byDataset').openKeyCursor(IDBKeyRange.only(datasetId));
   while (cursor) {
@@ -192,11 +203,41 @@ export async function getCheckpoint(runId: string, kind: 'best' | 'last'): Promi
   return (await openCatalog()).get('checkpoints', [runId, kind]);
 }
 
+/** Deletes a run, its checkpoints and every stored prediction it took part in. */
 export async function deleteRun(id: string): Promise<void> {
   const db = await openCatalog();
-  const tx = db.transaction(['runs', 'checkpoints'], 'readwrite');
+  const tx = db.transaction(['runs', 'checkpoints', 'predictions'], 'readwrite');
   await tx.objectStore('checkpoints').delete(IDBKeyRange.bound([id, ''], [id, '\uffff']));
+  const predictions = tx.objectStore('predictions');
+  for (const key of await predictions.index('byRun').getAllKeys(id)) await predictions.delete(key);
   await tx.objectStore('runs').delete(id);
+  await tx.done;
+}
+
+/** Stored predictions kept per dataset; the oldest beyond it are dropped (at 11,702 test images one run’s takes about 1.7 MB). */
+export const MAX_STORED_PREDICTIONS = 12;
+
+/** Stores a prediction, replacing the one of the same dataset and runs, and drops the dataset's oldest beyond MAX_STORED_PREDICTIONS. */
+export async function putPrediction(record: PredictionRecord): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction('predictions', 'readwrite');
+  await tx.store.put(record);
+  const mine = await tx.store.index('byDataset').getAll(record.datasetId);
+  mine.sort((a, b) => b.createdAt - a.createdAt);
+  for (const old of mine.slice(MAX_STORED_PREDICTIONS)) await tx.store.delete(old.id);
+  await tx.done;
+}
+
+export async function getPrediction(id: string): Promise<PredictionRecord | undefined> {
+  return (await openCatalog()).get('predictions', id);
+}
+
+/** Records the submission last offered for a stored prediction (nothing when the prediction is no longer stored). */
+export async function putPredictionSubmission(id: string, submission: StoredSubmission): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction('predictions', 'readwrite');
+  const record = await tx.store.get(id);
+  if (record) await tx.store.put({ ...record, submission });
   await tx.done;
 }
 

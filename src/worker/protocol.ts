@@ -235,33 +235,9 @@ export interface PredictRequest {
   validation: boolean;
 }
 
-/** One run's predictions: test rows in `PredictResult.testIds` order; validation rows in `valIds` order. */
-export interface MemberPredictions {
-  runId: string;
-  name: string;
-  /** which checkpoint was used */
-  checkpoint: 'best' | 'last';
-  epoch: number;
-  testProbs: Float32Array;
-  /** validation ids that are stored train samples (the run's valIds minus any missing), or [] */
-  valIds: string[];
-  valProbs: Float32Array | null;
-  valTruth: Uint8Array | null;
-  /** thresholds the model came with (an imported model's studio.json), else null */
-  packagedThresholds: number[] | null;
-}
-
-export interface PredictResult {
-  jobId: string;
-  datasetId: string;
-  /** the test ids predicted, in submission order (sample_submission.csv's, or sorted) */
-  testIds: string[];
-  members: MemberPredictions[];
-  backend: string;
-  seconds: number;
-  /** images run through the models (all members, validation + test) */
-  images: number;
-}
+/** predictions of one job: defined in core, where the stored prediction record uses them too */
+import type { MemberPredictions, PredictResult } from '../core/predictionResult';
+export type { MemberPredictions, PredictResult };
 
 export interface PredictProgress {
   jobId: string;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { chooseThresholds } from '../../core/thresholds';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs } from '../../worker/protocol';
@@ -70,10 +70,20 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
   const facts = useDatasetFacts(dataset);
   const outputs = usePredictionOutputs(prediction, dataset, facts);
   const [reportError, setReportError] = useState<string | null>(null);
+  const showStoredPrediction = useStudio((s) => s.showStoredPrediction);
 
   const mine = dataset ? runs.filter((r) => r.datasetId === dataset.id) : [];
   const chosen = mine.filter((r) => selection.includes(r.id) && canPredict(r));
   const anyCrop = chosen.some((r) => r.config.mode === 'crop');
+  // ticking runs that predicted before (in this page or before a reload) shows that prediction again
+  const chosenKey = chosen
+    .map((r) => r.id)
+    .sort()
+    .join(',');
+  const datasetId = dataset?.id;
+  useEffect(() => {
+    if (datasetId && chosenKey) void showStoredPrediction(datasetId, chosenKey.split(','));
+  }, [datasetId, chosenKey, showStoredPrediction]);
   const problem = !dataset
     ? 'Select a dataset first.'
     : !dataset.test

@@ -1,12 +1,12 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { formatProbsCsv } from '../../core/csv';
 import { THRESHOLD_MODES } from '../../core/thresholds';
 import type { DatasetRecord } from '../../data/catalog';
 import type { PredictResult } from '../../worker/protocol';
 import { useStudio } from '../store';
 import { DownloadLink } from './DownloadLink';
-import { ensembleTest, planEnsemble, type EnsemblePlan } from './ensemblePlan';
-import { buildSubmissionFile, expectedSubmissionIds, type SubmissionFile } from './submissionFile';
+import type { EnsembleChoice } from '../../core/predictionResult';
+import { predictionOutputs, storedSubmission } from './predictionOutputs';
 import type { DatasetFacts } from './useDatasetFacts';
 
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(4));
@@ -15,6 +15,9 @@ const fileSafe = (s: string) =>
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .slice(0, 60) || 'run';
+
+const sameChoice = (a: EnsembleChoice, b: EnsembleChoice) => a.method === b.method && a.mode === b.mode && a.atLeastOne === b.atLeastOne;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e5 ? 2 : 1)} MB`;
 
 const MODE_LABELS: Record<string, string> = {
   global: 'global (one threshold; the safe default)',
@@ -28,26 +31,7 @@ export function usePredictionOutputs(prediction: PredictResult | null, ds: Datas
   const choice = useStudio((s) => s.ensembleChoice);
   return useMemo(() => {
     if (!prediction || !ds || !facts || prediction.datasetId !== ds.id) return null;
-    const settings = { ...choice, rates: facts.rates };
-    let plan: EnsemblePlan;
-    try {
-      plan = planEnsemble(prediction.members, settings);
-    } catch (e) {
-      return { plan: null, test: null, submission: null, error: (e as Error).message };
-    }
-    const test = ensembleTest(
-      prediction.members.map((m) => m.testProbs),
-      plan,
-      settings,
-    );
-    let submission: SubmissionFile | null = null;
-    let error: string | null = null;
-    try {
-      submission = buildSubmissionFile(prediction.testIds, test.labels, expectedSubmissionIds(ds.submissionOrder, facts.testIds), facts.testTruth);
-    } catch (e) {
-      error = (e as Error).message;
-    }
-    return { plan, test, submission, error };
+    return predictionOutputs(prediction, ds.submissionOrder, facts, choice);
   }, [prediction, ds, facts, choice]);
 }
 
@@ -55,16 +39,34 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
   const choice = useStudio((s) => s.ensembleChoice);
   const setChoice = useStudio((s) => s.setEnsembleChoice);
   const out = usePredictionOutputs(prediction, ds, facts);
+  const stored = useStudio((s) => s.storedPrediction);
+  const keepSubmission = useStudio((s) => s.keepSubmission);
+  const kept = useMemo(() => (out ? storedSubmission(prediction, out, choice) : null), [out, prediction, choice]);
+  // the submission read back with a restored prediction, when the same choice now rebuilds another one (the dataset's test images changed)
+  const readBack = stored?.restored ? stored.submission : null;
+  const differs = !!(readBack && kept && sameChoice(readBack.choice, kept.choice) && readBack.text !== kept.text);
+  useEffect(() => {
+    if (kept && !differs) keepSubmission(kept);
+  }, [kept, differs, keepSubmission]);
   const several = prediction.members.length > 1;
   const memberCsvs = useMemo(() => prediction.members.map((m) => formatProbsCsv(prediction.testIds, m.testProbs)), [prediction]);
   const ensembleCsv = useMemo(() => (several && out?.test ? formatProbsCsv(prediction.testIds, out.test.probs) : null), [several, out, prediction]);
   const tag = several ? `ensemble-${prediction.members.length}` : fileSafe(prediction.members[0].name);
   return (
     <div className="predict-results" data-testid="predict-results">
-      <p className="hint">
+      <p className="hint" data-testid="predict-summary">
         {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''} on {prediction.backend} in {prediction.seconds.toFixed(1)}{' '}
         s ({(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s, validation images included).
       </p>
+      {stored && (
+        <p className="hint" data-testid="prediction-stored" data-restored={stored.restored}>
+          {stored.error
+            ? `Not kept in this browser (${stored.error}): it is lost on a reload.`
+            : stored.restored
+              ? `Read back from this browser's storage, not predicted again: predicted ${new Date(stored.createdAt).toLocaleString()}, ${megabytes(stored.bytes)} with its submission.`
+              : `Kept in this browser with its run${several ? 's' : ''} (${megabytes(stored.bytes)}): ticking the same run${several ? 's' : ''} after a reload shows it again; deleting a run deletes it.`}
+        </p>
+      )}
       <div className="setup-row">
         {several && (
           <label>
@@ -143,6 +145,15 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
       {out?.error && (
         <div className="setup-problem" role="alert" data-testid="submission-error">
           {out.error}
+        </div>
+      )}
+      {differs && readBack && (
+        <div className="setup-problem" role="alert" data-testid="submission-changed">
+          This dataset's test images changed since the prediction: the submission below is rebuilt from the stored probabilities and differs from the one made
+          then.{' '}
+          <DownloadLink content={readBack.text} fileName={`submission-${tag}-as-made.csv`} testId="submission-as-made">
+            The submission as made then
+          </DownloadLink>
         </div>
       )}
       {out?.submission && (

@@ -16,6 +16,7 @@ import {
 import { useStudio } from '../store';
 import { LessonMechanism } from './LessonMechanism';
 import { LessonResults } from './LessonResults';
+import { LessonRuns } from './LessonRuns';
 import { LossVsPtChart } from './LossVsPtChart';
 import './lesson.css';
 
@@ -200,9 +201,10 @@ const LessonProgressView = memo(function LessonProgressView({ lesson }: { lesson
 export const LossLesson = memo(function LossLesson({ dataset }: { dataset: DatasetRecord | undefined }) {
   const lesson = useStudio((s) => s.lesson);
   const loadLesson = useStudio((s) => s.loadLesson);
+  const datasetId = dataset?.id ?? null;
   useEffect(() => {
-    void loadLesson();
-  }, [loadLesson]);
+    void loadLesson(datasetId);
+  }, [loadLesson, datasetId]);
   return (
     <section className="panel" aria-label="Focal loss lesson">
       <h2>The loss lesson: do focal loss, α and upsampling help rare classes?</h2>
@@ -221,6 +223,7 @@ export const LossLesson = memo(function LossLesson({ dataset }: { dataset: Datas
         </p>
       )}
       {lesson && <LessonResults lesson={lesson} />}
+      {lesson && <LessonRuns runs={lesson.runs} />}
       {lesson && <LessonMechanism lesson={lesson} />}
       <LossVsPtChart />
     </section>

@@ -1,10 +1,11 @@
-import { memo, useDeferredValue, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import type { RunRecord } from '../../data/catalog';
 import type { EpochLogs } from '../../worker/protocol';
 import { useStudio } from '../store';
 import { navigate } from '../workspace/useRoute';
 import { EmptyState } from '../workspace/EmptyState';
 import { RunsCompare } from './RunsCompare';
+import { runsToList } from '../train/lessonRuns';
 
 const MemoRunsCompare = memo(RunsCompare);
 const lastPerClass = (r: RunRecord) => ((r.history as unknown as EpochLogs[]).at(-1)?.valPerClassF1 ?? []) as number[];
@@ -12,9 +13,11 @@ const lastPerClass = (r: RunRecord) => ((r.history as unknown as EpochLogs[]).at
 /** The Compare area: every stored run with at least one epoch, curves overlaid and recipes diffed. */
 export function ComparePanel() {
   const runs = useStudio((s) => s.runs);
+  const [showLessonRuns, setShowLessonRuns] = useState(false);
+  const listed = useMemo(() => runsToList(runs, showLessonRuns), [runs, showLessonRuns]);
   const compareRuns = useMemo(
     () =>
-      runs
+      listed.shown
         .filter((r) => r.history.length > 0)
         .map((r) => ({
           id: r.id,
@@ -29,9 +32,14 @@ export function ComparePanel() {
           })),
           perClassF1: lastPerClass(r),
         })),
-    [runs],
+    [listed],
   );
   const deferred = useDeferredValue(compareRuns, []);
+  const lessonToggle = listed.lessonRuns > 0 && (
+    <label className="hint">
+      <input type="checkbox" checked={showLessonRuns} onChange={(e) => setShowLessonRuns(e.target.checked)} /> Show lesson runs ({listed.lessonRuns})
+    </label>
+  );
   if (compareRuns.length < 2)
     return (
       <EmptyState title="Two runs to compare" action="Go to Train" onAction={() => navigate({ tab: 'train' })}>
@@ -42,6 +50,7 @@ export function ComparePanel() {
   return (
     <section className="panel" aria-label="Runs comparison">
       <h2>Compare runs</h2>
+      {lessonToggle}
       {deferred.length >= 2 && <MemoRunsCompare runs={deferred} />}
     </section>
   );

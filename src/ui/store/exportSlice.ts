@@ -4,9 +4,8 @@
  * The numbers come from the worker; the page never runs tfjs.
  */
 import type { StateCreator } from 'zustand';
-import { putRun } from '../../data/catalog';
-import type { EnsembleMethod } from '../../core/ensemble';
-import type { ThresholdMode } from '../../core/thresholds';
+import { getPrediction, putPrediction, putPredictionSubmission, putRun } from '../../data/catalog';
+import { predictionBytes, predictionKey, type EnsembleChoice, type StoredSubmission } from '../../core/predictionResult';
 import type { FromPredictWorker, PredictProgress, PredictRequest, PredictResult, ToPredictWorker } from '../../worker/protocol';
 import type { StudioState } from '.';
 import { predictWorker } from '../workerClient';
@@ -19,10 +18,19 @@ export interface PredictOptions {
   batchSize: number;
 }
 
-export interface EnsembleChoice {
-  method: EnsembleMethod;
-  mode: ThresholdMode;
-  atLeastOne: boolean;
+export type { EnsembleChoice };
+
+/** The prediction on show as it is kept in IndexedDB with its runs (src/data/catalog.ts 'predictions'). */
+export interface StoredPredictionInfo {
+  id: string;
+  bytes: number;
+  createdAt: number;
+  /** read back from storage (after a reload), not predicted in this page */
+  restored: boolean;
+  /** the submission stored with it when it was read back */
+  submission: StoredSubmission | null;
+  /** why it could not be stored (storage full), else null */
+  error: string | null;
 }
 
 export interface PredictJob {
@@ -41,6 +49,7 @@ export interface ExportSlice {
   ensembleChoice: EnsembleChoice;
   predictJob: PredictJob | null;
   prediction: PredictResult | null;
+  storedPrediction: StoredPredictionInfo | null;
   exportError: string | null;
   exportNotice: string | null;
   /** the last exported model zip, offered as a link (and downloaded at once) */
@@ -50,6 +59,10 @@ export interface ExportSlice {
   setEnsembleChoice: (patch: Partial<EnsembleChoice>) => void;
   startPrediction: (datasetId: string) => void;
   cancelPrediction: () => void;
+  /** shows the stored prediction of these runs on this dataset, if there is one and no other job or prediction of them is on show */
+  showStoredPrediction: (datasetId: string, runIds: string[]) => Promise<void>;
+  /** keeps the submission offered for the prediction on show with it */
+  keepSubmission: (submission: StoredSubmission) => void;
   exportModel: (runId: string, thresholds: number[] | null) => void;
   importModel: (datasetId: string, files: File[]) => Promise<void>;
   importReport: (file: File) => Promise<void>;
@@ -95,10 +108,19 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       case 'progress':
         if (job && job.jobId === msg.progress.jobId) set({ predictJob: { ...job, progress: msg.progress } });
         return;
-      case 'predicted':
+      case 'predicted': {
         client.stop();
-        set({ predictJob: null, prediction: msg.result });
+        const result = msg.result;
+        const runIds = result.members.map((m) => m.runId).sort();
+        const id = keyOf(result);
+        const createdAt = Date.now();
+        const info: StoredPredictionInfo = { id, bytes: predictionBytes(result), createdAt, restored: false, submission: null, error: null };
+        set({ predictJob: null, prediction: result, storedPrediction: info });
+        void putPrediction({ id, datasetId: result.datasetId, runIds, createdAt, result, submission: null }).catch((e: Error) => {
+          if (get().storedPrediction === info) set({ storedPrediction: { ...info, error: e.message || String(e) } });
+        });
         return;
+      }
       case 'model-zip': {
         client.stop();
         const old = get().modelDownload;
@@ -127,12 +149,20 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         return;
     }
   };
+  const keyOf = (p: PredictResult) =>
+    predictionKey(
+      p.datasetId,
+      p.members.map((m) => m.runId),
+    );
+  /** the newest showStoredPrediction call: an older one's read that ends later is dropped */
+  let restoreCall = 0;
   return {
     exportSelection: [],
     predictOptions: { tta: 'none', combine: 'mean', tiling: 'grid', batchSize: 16 },
     ensembleChoice: { method: 'mean', mode: 'global', atLeastOne: false },
     predictJob: null,
     prediction: null,
+    storedPrediction: null,
     exportError: null,
     exportNotice: null,
     modelDownload: null,
@@ -144,7 +174,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       if (get().predictJob) return;
       const runIds = get().exportSelection;
       const jobId = begin('predict', `Predicting with ${runIds.length} run${runIds.length > 1 ? 's' : ''}`);
-      set({ prediction: null });
+      set({ prediction: null, storedPrediction: null });
       run({ type: 'predict', backend: get().backendChoice, request: { jobId, datasetId, runIds, ...get().predictOptions, validation: true } });
     },
     cancelPrediction: () => {
@@ -152,6 +182,35 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       if (!job) return;
       set({ predictJob: { ...job, cancelling: true } });
       client.postIfRunning({ type: 'cancel' });
+    },
+    showStoredPrediction: async (datasetId, runIds) => {
+      const call = ++restoreCall;
+      if (!runIds.length) return;
+      const id = predictionKey(datasetId, runIds);
+      const on = get().prediction;
+      if (get().predictJob || (on && keyOf(on) === id)) return;
+      const record = await getPrediction(id).catch(() => undefined);
+      if (!record) return;
+      // still wanted: no job started, no other prediction arrived and no other runs ticked while storage was read
+      if (call !== restoreCall || get().predictJob || get().prediction !== on) return;
+      set({
+        prediction: record.result,
+        storedPrediction: {
+          id,
+          bytes: predictionBytes(record.result),
+          createdAt: record.createdAt,
+          restored: true,
+          submission: record.submission,
+          error: null,
+        },
+        // the choice that made its last submission, so the same submission is rebuilt
+        ...(record.submission ? { ensembleChoice: { ...record.submission.choice } } : {}),
+      });
+    },
+    keepSubmission: (submission) => {
+      const stored = get().storedPrediction;
+      if (!stored || stored.error) return;
+      void putPredictionSubmission(stored.id, submission).catch(() => undefined);
     },
     exportModel: (runId, thresholds) => {
       if (get().predictJob) return;

@@ -10,6 +10,7 @@ import { DEFAULT_LESSON_SETTINGS, lessonBaseConfig, lessonVariant, planLesson, t
 import type { BackendChoice, BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../../worker/protocol';
 import { UNDER_ONE_PERCENT } from '../evaluation/rarity';
 import { nextRunNumber, uniqueRunName } from '../runs/runName';
+import { lessonToShow } from '../lesson/lessonToShow';
 import type { StudioState } from '.';
 
 const SETUP_KEY = 'hpa-studio.run-setup';
@@ -53,8 +54,8 @@ export interface RunsSlice {
   continueLesson: () => void;
   /** stops the lesson's run in flight; the finished runs' results stay */
   stopLesson: () => void;
-  /** shows the newest stored lesson (after a reload) */
-  loadLesson: () => Promise<void>;
+  /** shows the newest stored lesson of this dataset, else the newest of any (after a reload, or when the dataset changes) */
+  loadLesson: (datasetId?: string | null) => Promise<void>;
   /** deletes the lesson on show (and, if asked, its runs) */
   removeLesson: (withRuns: boolean) => Promise<void>;
   pauseRun: () => void;
@@ -277,19 +278,20 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       }));
       saveLesson();
     },
-    loadLesson: async () => {
+    loadLesson: async (datasetId = null) => {
       if (get().lesson?.status === 'running') return;
-      const stored = (await listLessons()).at(-1) ?? null;
+      const lessons = await listLessons();
       if (get().lesson?.status === 'running') return; // started while the list was read
-      if (stored && stored.status === 'running') {
-        // it was training when the page went away: its unfinished runs are lost, the finished ones stay
-        const done = stored.runs.filter((r) => r.status === 'done').length;
-        stored.status = 'interrupted';
-        stored.message = `Interrupted (the page was reloaded or closed) after ${done} of ${stored.runs.length} runs; the results below use the runs that finished.`;
-        stored.runs = stored.runs.map((r) => (r.status === 'running' ? { ...r, status: 'stopped', startedAt: null, message: 'interrupted' } : r));
-        void putLesson(stored).catch(() => undefined);
-      }
-      set({ lesson: stored });
+      for (const stored of lessons)
+        if (stored.status === 'running') {
+          // it was training when the page went away: its unfinished runs are lost, the finished ones stay
+          const done = stored.runs.filter((r) => r.status === 'done').length;
+          stored.status = 'interrupted';
+          stored.message = `Interrupted (the page was reloaded or closed) after ${done} of ${stored.runs.length} runs; the results below use the runs that finished.`;
+          stored.runs = stored.runs.map((r) => (r.status === 'running' ? { ...r, status: 'stopped', startedAt: null, message: 'interrupted' } : r));
+          void putLesson(stored).catch(() => undefined);
+        }
+      set({ lesson: lessonToShow(lessons, datasetId) });
     },
     removeLesson: async (withRuns) => {
       const l = get().lesson;

@@ -1,16 +1,17 @@
+import { useMemo, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs, RunConfig } from '../../worker/protocol';
 import { describeRecipe } from '../store/runsSlice';
 import { useStudio } from '../store';
 import { LiveRunView } from './LiveRun';
+import { runsToList } from './lessonRuns';
 import { RunSetup } from './RunSetup';
 import { navigate, useRoute } from '../workspace/useRoute';
 import './train.css';
 
 const bestF1 = (r: RunRecord) => Math.max(0, ...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1));
 
-function RunsList({ onEvaluate, evaluating }: { onEvaluate: (id: string) => void; evaluating: string | null }) {
-  const runs = useStudio((s) => s.runs);
+function RunsList({ runs, onEvaluate, evaluating }: { runs: RunRecord[]; onEvaluate: (id: string) => void; evaluating: string | null }) {
   const resumeInterrupted = useStudio((s) => s.resumeInterrupted);
   const removeRun = useStudio((s) => s.removeRun);
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
@@ -60,6 +61,8 @@ function RunsList({ onEvaluate, evaluating }: { onEvaluate: (id: string) => void
 export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) {
   const runs = useStudio((s) => s.runs);
   const route = useRoute();
+  const [showLessonRuns, setShowLessonRuns] = useState(false);
+  const listed = useMemo(() => runsToList(runs, showLessonRuns), [runs, showLessonRuns]);
   return (
     <>
       <section className="panel" aria-label="Train">
@@ -70,7 +73,12 @@ export function TrainPanel({ dataset }: { dataset: DatasetRecord | undefined }) 
       {runs.length > 0 && (
         <section className="panel" aria-label="Runs">
           <h2>Runs</h2>
-          <RunsList onEvaluate={(run) => navigate({ tab: 'evaluate', run })} evaluating={route.run} />
+          {listed.lessonRuns > 0 && (
+            <label className="hint">
+              <input type="checkbox" checked={showLessonRuns} onChange={(e) => setShowLessonRuns(e.target.checked)} /> Show lesson runs ({listed.lessonRuns})
+            </label>
+          )}
+          <RunsList runs={listed.shown} onEvaluate={(run) => navigate({ tab: 'evaluate', run })} evaluating={route.run} />
         </section>
       )}
     </>
