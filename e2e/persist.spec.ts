@@ -69,9 +69,9 @@ test.describe('results survive a reload', () => {
       .toBe('per-class');
 
     await page.reload();
-    await gotoTab(page, 'predict');
-    await expect(panel.getByTestId('predict-results')).toHaveCount(0);
-    await panel.getByTestId('export-run-row').first().getByRole('checkbox').check();
+    // the reload returns to Predict & export with the same run ticked: its prediction shows again, unasked
+    await expect(page.getByTestId('area-predict')).toBeVisible();
+    await expect(panel.getByTestId('export-run-row').first().getByRole('checkbox')).toBeChecked();
     await expect(panel.getByTestId('prediction-stored')).toHaveAttribute('data-restored', 'true');
     await expect(panel.getByTestId('predict-progress')).toHaveCount(0);
     await expect(panel.getByTestId('predict-summary')).toHaveText(summary!);

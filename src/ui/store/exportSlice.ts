@@ -11,6 +11,18 @@ import type { StudioState } from '.';
 import { predictWorker } from '../workerClient';
 import { readReportZip, runFromReport } from '../export/runReport';
 
+const SELECTION_KEY = 'hpa-studio.export-selection';
+
+/** The runs ticked for prediction, kept across a reload so that their stored prediction shows again at once. */
+function readSelection(): string[] {
+  try {
+    const v: unknown = JSON.parse((typeof localStorage !== 'undefined' && localStorage.getItem(SELECTION_KEY)) || '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 export interface PredictOptions {
   tta: PredictRequest['tta'];
   combine: PredictRequest['combine'];
@@ -137,6 +149,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       case 'imported':
         client.stop();
         set({ predictJob: null, exportNotice: `Imported as '${msg.name}': tick it to predict.`, exportSelection: [msg.runId] });
+        localStorage.setItem(SELECTION_KEY, JSON.stringify([msg.runId]));
         void get().refreshRuns();
         return;
       case 'cancelled':
@@ -157,7 +170,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
   /** the newest showStoredPrediction call: an older one's read that ends later is dropped */
   let restoreCall = 0;
   return {
-    exportSelection: [],
+    exportSelection: readSelection(),
     predictOptions: { tta: 'none', combine: 'mean', tiling: 'grid', batchSize: 16 },
     ensembleChoice: { method: 'mean', mode: 'global', atLeastOne: false },
     predictJob: null,
@@ -166,8 +179,10 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     exportError: null,
     exportNotice: null,
     modelDownload: null,
-    toggleExportRun: (runId, on) =>
-      set((s) => ({ exportSelection: on ? [...s.exportSelection.filter((id) => id !== runId), runId] : s.exportSelection.filter((id) => id !== runId) })),
+    toggleExportRun: (runId, on) => {
+      set((s) => ({ exportSelection: on ? [...s.exportSelection.filter((id) => id !== runId), runId] : s.exportSelection.filter((id) => id !== runId) }));
+      localStorage.setItem(SELECTION_KEY, JSON.stringify(get().exportSelection));
+    },
     setPredictOptions: (patch) => set((s) => ({ predictOptions: { ...s.predictOptions, ...patch } })),
     setEnsembleChoice: (patch) => set((s) => ({ ensembleChoice: { ...s.ensembleChoice, ...patch } })),
     startPrediction: (datasetId) => {
