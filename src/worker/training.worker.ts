@@ -45,7 +45,8 @@ async function handle(msg: ToTrainingWorker): Promise<void> {
       }
       case 'train': {
         if (controller) throw new Error('a run is already training in this worker');
-        controller = new TrainingController();
+        // 'paused' is said once the batch in flight has finished: until then the page says 'pausing…'
+        controller = new TrainingController(() => post({ type: 'paused', runId: msg.request.runId, paused: true }));
         runId = msg.request.runId;
         try {
           await runTraining(msg.request, controller, post);
@@ -59,7 +60,6 @@ async function handle(msg: ToTrainingWorker): Promise<void> {
       }
       case 'pause':
         controller?.pause();
-        if (runId) post({ type: 'paused', runId, paused: true });
         break;
       case 'resume':
         controller?.resume();

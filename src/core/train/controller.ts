@@ -8,6 +8,9 @@ export class TrainingController {
   private _state: ControllerState = 'running';
   private wake: (() => void) | null = null;
 
+  /** `onHeld`: called when a pause takes hold, i.e. the batch in flight has finished and the loop waits. */
+  constructor(private readonly onHeld?: () => void) {}
+
   get state(): ControllerState {
     return this._state;
   }
@@ -29,6 +32,7 @@ export class TrainingController {
 
   /** Resolves true to go on, false to stop; waits while paused. */
   async gate(): Promise<boolean> {
+    if (this._state === 'paused') this.onHeld?.();
     while (this._state === 'paused') await new Promise<void>((resolve) => (this.wake = resolve));
     return this._state === 'running';
   }

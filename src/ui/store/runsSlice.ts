@@ -23,6 +23,8 @@ export interface LiveRun {
   group: string | null;
   phase: 'starting' | 'loading' | 'training' | 'ended';
   paused: boolean;
+  /** Pause was pressed and the batch in flight has not finished yet */
+  pausing: boolean;
   info: RunInfo | null;
   loading: { done: number; total: number; note: string } | null;
   /** per-batch loss points (step = global batch index) */
@@ -114,6 +116,7 @@ const newLive = (req: TrainRequest): LiveRun => ({
   group: req.group ?? null,
   phase: 'starting',
   paused: false,
+  pausing: false,
   info: null,
   loading: null,
   points: [],
@@ -302,7 +305,10 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       await get().refreshRuns();
       await get().loadLesson();
     },
-    pauseRun: () => get().sendToTrainingWorker({ type: 'pause' }),
+    pauseRun: () => {
+      set((s) => (s.live && s.live.phase !== 'ended' ? { live: { ...s.live, pausing: true } } : {}));
+      get().sendToTrainingWorker({ type: 'pause' });
+    },
     resumeRun: () => get().sendToTrainingWorker({ type: 'resume' }),
     stopRun: () => get().sendToTrainingWorker({ type: 'stop' }),
     resumeInterrupted: (runId) => {
@@ -368,7 +374,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           }
           break;
         case 'paused':
-          patchLive(msg.runId, () => ({ paused: msg.paused }));
+          patchLive(msg.runId, () => ({ paused: msg.paused, pausing: false }));
           break;
         case 'run-ended':
           patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false }));
