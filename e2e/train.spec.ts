@@ -77,10 +77,10 @@ test.describe('training in the studio', () => {
     await page.getByTestId('train').click();
     await expect(page.getByTestId('run-progress')).toContainText(/batch \d+\/\d+/);
     await page.getByTestId('pause').click();
+    // 'paused' once the batch in flight when Pause was pressed has finished; from then nothing moves
     await expect(page.getByTestId('run-state')).toHaveText('paused');
-    // the batch in flight when Pause was pressed finishes; then nothing moves
-    const batchText = async () => (await page.getByTestId('run-progress').textContent())!.match(/epoch \d+\/\d+ · batch \d+\/\d+/)![0];
-    await page.waitForTimeout(1500);
+    const batchText = async () => (await page.getByTestId('run-position').textContent())!;
+    expect(await batchText()).toMatch(/^epoch \d+\/\d+ · batch \d+\/\d+$/);
     const at = await batchText();
     await page.waitForTimeout(2000);
     expect(await batchText()).toBe(at);

@@ -5,6 +5,7 @@ import { classCounts, minPerClassOf, planDataset } from '../../synth/planDataset
 import { classesTooRareToScore, demoSynthOptions, MIN_VALIDATION_POSITIVES, TEACHING_DEMO, TEACHING_MIN_PER_CLASS } from '../../synth/teachingDemo';
 import { STORED_RESOLUTIONS } from '../../worker/protocol';
 import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
+import { useEta } from '../useEta';
 import { useStudio } from '../store';
 import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
 import { SkipRow } from './SkipList';
@@ -65,9 +66,11 @@ function DemoClassCounts({ demo, kind }: { demo: Demo; kind: DemoKind }) {
 function ImportProgressView() {
   const importing = useStudio((s) => s.importing);
   const cancel = useStudio((s) => s.cancelImport);
+  const ip = importing?.progress;
+  const eta = useEta(importing?.label ?? null, ip?.phase === 'importing' ? ip.done : null, ip?.total ?? 0, ip?.elapsedMs ?? 0);
   if (!importing) return null;
   const p = importing.progress;
-  const { perSecond, etaSeconds } = p ? rateAndEta(p.done, p.total, p.elapsedMs) : { perSecond: 0, etaSeconds: Infinity };
+  const { perSecond } = p ? rateAndEta(p.done, p.total, p.elapsedMs) : { perSecond: 0 };
   const pct = p && p.total ? (100 * p.done) / p.total : 0;
   return (
     <div className="import-progress" data-testid="import-progress">
@@ -79,8 +82,8 @@ function ImportProgressView() {
       <progress max={100} value={pct} aria-label="Import progress" />
       {p?.phase === 'importing' && (
         <div data-testid="import-progress-text">
-          {fmtInt(p.done)} of {fmtInt(p.total)} samples · {(p.bytes / 1e6 / (p.elapsedMs / 1000 || 1)).toFixed(1)} MB/s · {perSecond.toFixed(1)} samples/s · ETA{' '}
-          {fmtDuration(etaSeconds)}
+          {fmtInt(p.done)} of {fmtInt(p.total)} samples · {(p.bytes / 1e6 / (p.elapsedMs / 1000 || 1)).toFixed(1)} MB/s ·{' '}
+          {(eta.perSecond ?? perSecond).toFixed(1)} samples/s · ETA {eta.seconds === null ? 'estimating…' : fmtDuration(eta.seconds)}
         </div>
       )}
       <button onClick={cancel} disabled={importing.cancelling}>

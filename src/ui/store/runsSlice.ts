@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 import { deleteLesson, deleteRun, listLessons, listRuns, putLesson, type RunRecord } from '../../data/catalog';
 import { DEFAULT_RUN } from '../../core/runConfig';
+import { addReport, emptyEta, emptyRateWindow, updateEta, type Eta, type RateWindow } from '../../core/eta';
 import { NUM_CLASSES } from '../../core/labels';
 import { classHistogram, gradientLossOf, gradientShare } from '../../core/lesson/gradientShare';
 import { lessonRunMetrics } from '../../core/lesson/runMetrics';
@@ -31,6 +32,12 @@ export interface LiveRun {
   points: { step: number; loss: number }[];
   epochs: EpochLogs[];
   progress: BatchProgress | null;
+  /** the run's ETA over a window of recent batch reports (src/core/eta.ts); it restarts after a pause */
+  eta: Eta;
+  /** images trained against training seconds (validation left out), for a windowed img/s */
+  speed: RateWindow;
+  /** training seconds of the epochs before `epoch`: the clock `speed` is measured on */
+  trainClock: { epoch: number; before: number; seconds: number };
   valProbs: Float32Array | null;
   valTruth: Uint8Array | null;
   lrReductions: { epoch: number; lr: number }[];
@@ -122,6 +129,9 @@ const newLive = (req: TrainRequest): LiveRun => ({
   points: [],
   epochs: [],
   progress: null,
+  eta: emptyEta,
+  speed: emptyRateWindow,
+  trainClock: { epoch: 0, before: 0, seconds: 0 },
   valProbs: null,
   valTruth: null,
   lrReductions: [],
@@ -349,7 +359,18 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
             const step = (msg.progress.epoch - 1) * msg.progress.batchesPerEpoch + msg.progress.batch;
             let points = [...l.points, { step, loss: msg.progress.loss }];
             if (points.length > MAX_POINTS) points = points.filter((_, i) => i % 2 === 0);
-            return { progress: msg.progress, points };
+            const p = msg.progress;
+            const total = (l.info?.totalEpochs ?? p.epoch) * p.batchesPerEpoch;
+            const c = l.trainClock;
+            const trainClock = p.epoch === c.epoch ? { ...c, seconds: p.seconds } : { epoch: p.epoch, before: c.before + c.seconds, seconds: p.seconds };
+            const images = step * ((l.info?.trainAfterSampling ?? p.batchesPerEpoch) / p.batchesPerEpoch);
+            return {
+              progress: p,
+              points,
+              eta: updateEta(l.eta, step, total, performance.now()),
+              speed: addReport(l.speed, images, (trainClock.before + trainClock.seconds) * 1000),
+              trainClock,
+            };
           });
           break;
         case 'epoch':
@@ -374,7 +395,8 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           }
           break;
         case 'paused':
-          patchLive(msg.runId, () => ({ paused: msg.paused, pausing: false }));
+          // the pause is no evidence of speed: the estimates start again
+          patchLive(msg.runId, () => ({ paused: msg.paused, pausing: false, eta: emptyEta, speed: emptyRateWindow }));
           break;
         case 'run-ended':
           patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false }));

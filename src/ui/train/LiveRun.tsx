@@ -1,6 +1,8 @@
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CLASS_NAMES } from '../../core/labels';
+import { windowRate } from '../../core/eta';
+import { lossCurveRows, smoothLoss, type LossCurveRow } from '../../core/lossCurve';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
@@ -26,34 +28,11 @@ function useThrottled<T>(value: T, ms: number, key: unknown): T {
   return shown;
 }
 
-/** Exponential moving average, TensorBoard style (debiased at the start). */
-export function smooth(values: number[], weight: number): number[] {
-  let last = 0;
-  let n = 0;
-  return values.map((v) => {
-    n++;
-    last = last * weight + (1 - weight) * v;
-    return last / (1 - weight ** n);
-  });
-}
-
 // memo: the charts re-render only when their (throttled, deferred) data changes, not on every
 // progress message that re-renders the view around them.
 const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
   const bpe = live.progress?.batchesPerEpoch ?? 1;
-  const computed = useMemo(() => {
-    const s = smooth(
-      live.points.map((p) => p.loss),
-      smoothing,
-    );
-    // at most ~200 drawn points: SVG cost grows with points, the curve's shape does not
-    const every = Math.max(1, Math.ceil(live.points.length / 200));
-    const rows: { step: number; smoothed?: number; train?: number; val?: number }[] = live.points
-      .map((p, i) => ({ step: p.step, smoothed: s[i] }))
-      .filter((_, i) => i % every === 0 || i === live.points.length - 1);
-    for (const e of live.epochs) rows.push({ step: e.epoch * bpe, train: e.loss, val: e.valLoss });
-    return rows.sort((a, b) => a.step - b.step);
-  }, [live.points, live.epochs, smoothing, bpe]);
+  const computed = useMemo(() => lossCurveRows(live.points, live.epochs, bpe, smoothing), [live.points, live.epochs, smoothing, bpe]);
   const data = useQueuedValue(computed);
   const phaseChanges = live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase);
   return (
@@ -76,7 +55,7 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
           />
           <Legend />
           <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
-          <Line dataKey="train" name="train loss (epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
+          <Line dataKey="train" name="train loss (epoch mean, mid-epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
           <Line dataKey="val" name="val loss (epoch)" stroke="#d9480f" isAnimationActive={false} connectNulls />
           {phaseChanges.map((e) => (
             <ReferenceLine
@@ -89,9 +68,46 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
           ))}
         </LineChart>
       </ResponsiveContainer>
+      <LossCurveData rows={data} batchesPerEpoch={bpe} />
     </ChartSlot>
   );
 });
+
+const fmtLoss = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
+
+/** The loss chart's text alternative: the plotted numbers, drawn only while open. */
+function LossCurveData({ rows, batchesPerEpoch }: { rows: LossCurveRow[]; batchesPerEpoch: number }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="loss-curve-data" data-testid="loss-curve-data" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Loss curve data</summary>
+      {open && (
+        <table>
+          <thead>
+            <tr>
+              <th>step</th>
+              <th>epoch</th>
+              <th>batch loss (smoothed)</th>
+              <th>train loss (epoch mean)</th>
+              <th>val loss (epoch)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i}>
+                <td>{r.step}</td>
+                <td>{(r.step / batchesPerEpoch).toFixed(2)}</td>
+                <td>{fmtLoss(r.smoothed)}</td>
+                <td>{fmtLoss(r.train)}</td>
+                <td>{fmtLoss(r.val)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
+}
 
 const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   // lr as log10 on a linear axis: recharts' log scale goes through decimal.js and is slow to draw
@@ -152,16 +168,18 @@ export function LiveRunView() {
   const [smoothing, setSmoothing] = useState(0.8);
   // charts render from a deferred copy (interruptible), the numbers above them at once
   const chartLive = useDeferredValue(useThrottled(live, 2000, `${live?.runId}:${live?.epochs.length}:${live?.phase}`));
+  const points = live?.points;
+  const loss = useMemo(() => (points?.length ? smoothLoss(points, smoothing).at(-1)! : null), [points, smoothing]);
   if (!live) return null;
   const p = live.progress;
   const info = live.info;
   const total = info?.totalEpochs ?? 0;
-  const doneBatches = p ? (p.epoch - 1) * p.batchesPerEpoch + p.batch : 0;
-  const totalBatches = p ? total * p.batchesPerEpoch : 0;
   const elapsed = (Date.now() - live.startedAt) / 1000;
-  const imagesPerBatch = info && p ? info.trainAfterSampling / p.batchesPerEpoch : 0;
-  const eta = p && p.imagesPerSecond > 0 ? ((totalBatches - doneBatches) * imagesPerBatch) / p.imagesPerSecond : Infinity;
   const ended = live.phase === 'ended';
+  const speed = windowRate(live.speed);
+  const eta = ended ? '–' : live.paused ? 'paused' : live.eta.seconds === null ? 'estimating…' : fmtDuration(live.eta.seconds);
+  const last = live.epochs.at(-1);
+  const best = live.epochs.length ? Math.max(...live.epochs.map((e) => e.valMacroF1)) : null;
   return (
     <div className="live-run" data-testid="live-run">
       <div className="live-head">
@@ -171,11 +189,13 @@ export function LiveRunView() {
             ? `${live.status}${live.message ? `: ${live.message}` : ''}`
             : live.paused
               ? 'paused'
-              : live.phase === 'loading'
-                ? 'preparing…'
-                : live.phase === 'starting'
-                  ? 'starting…'
-                  : 'training'}
+              : live.pausing
+                ? 'pausing… (after the batch in flight)'
+                : live.phase === 'loading'
+                  ? 'preparing…'
+                  : live.phase === 'starting'
+                    ? 'starting…'
+                    : 'training'}
         </span>
         {!ended && (
           <span className="live-controls">
@@ -207,50 +227,69 @@ export function LiveRunView() {
           )}
         </div>
       )}
-      {info && (
-        <div className="live-info" data-testid="run-info">
-          {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) /{' '}
-          {fmtInt(info.valImages)} val images
-          <div data-testid="data-path">
-            images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'}
-            {info.data.feedWorker ? ' in a feed worker' : ''},{' '}
-            {info.data.inMemoryBytes === null ? 'streamed (3 batches read ahead)' : `held in memory (${fmtBytes(info.data.inMemoryBytes)})`}
-          </div>
-          {info.backendProbe && (
-            <div data-testid="backend-probe">
-              Auto backend, measured on this model:{' '}
-              {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} →{' '}
-              {info.backend}
-            </div>
-          )}
-          {info.classesWithoutValPositives.length > 0 && (
-            <div className="warn" data-testid="no-val-positives">
-              ⚠ No validation positives for {info.classesWithoutValPositives.length} class(es), so their F1 cannot be measured:{' '}
-              {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
-            </div>
-          )}
-        </div>
-      )}
       {p && (
         <div className="live-stats" data-testid="run-progress">
-          <span>
+          <span data-testid="run-position">
             epoch {p.epoch}/{total} · batch {p.batch}/{p.batchesPerEpoch}
           </span>
           <progress max={p.batchesPerEpoch} value={p.batch} aria-label="Epoch progress" />
-          <span data-testid="images-per-second">{p.imagesPerSecond.toFixed(1)} img/s</span>
-          <span>ETA {ended ? '–' : fmtDuration(eta)}</span>
-          <span>elapsed {fmtDuration(elapsed)}</span>
-          <span>
-            {fmtInt(p.numTensors)} tensors · {fmtBytes(p.numBytes)} on the backend
+          <span data-testid="images-per-second" title="training images per second over the last 10 s of training (validation left out)">
+            {(speed ?? p.imagesPerSecond).toFixed(1)} img/s
           </span>
-          <span title="share of the epoch spent waiting for images from storage">data wait {(p.stallFraction * 100).toFixed(1)}%</span>
-          <span
-            data-testid="step-replay"
-            title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}
-          >
-            {p.stepsReplayed > 0 ? `${fmtInt(p.stepsReplayed)} of ${fmtInt(p.steps)} steps replayed` : 'steps through tfjs'}
+          <span data-testid="eta">ETA {eta}</span>
+          <span data-testid="live-loss" title={`the batch loss, smoothed as in the chart (${smoothing.toFixed(2)})`}>
+            loss {loss === null ? '–' : loss.toFixed(4)}
+          </span>
+          <span data-testid="live-f1">
+            val macro F1 {last ? last.valMacroF1.toFixed(4) : '–'}
+            {best !== null && ` (best ${best.toFixed(4)})`}
           </span>
         </div>
+      )}
+      {info && info.classesWithoutValPositives.length > 0 && (
+        <div className="warn" data-testid="no-val-positives">
+          ⚠ No validation positives for {info.classesWithoutValPositives.length} class(es), so their F1 cannot be measured:{' '}
+          {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
+        </div>
+      )}
+      {(info || p) && (
+        <details className="run-details" data-testid="run-details">
+          <summary>Run details</summary>
+          {info && (
+            <div className="live-info" data-testid="run-info">
+              {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) /{' '}
+              {fmtInt(info.valImages)} val images
+              <div data-testid="data-path">
+                images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'}
+                {info.data.feedWorker ? ' in a feed worker' : ''},{' '}
+                {info.data.inMemoryBytes === null ? 'streamed (3 batches read ahead)' : `held in memory (${fmtBytes(info.data.inMemoryBytes)})`}
+              </div>
+              {info.backendProbe && (
+                <div data-testid="backend-probe">
+                  Auto backend, measured on this model:{' '}
+                  {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} →{' '}
+                  {info.backend}
+                </div>
+              )}
+            </div>
+          )}
+          {p && (
+            <div className="live-stats">
+              <span>elapsed {fmtDuration(elapsed)}</span>
+              <span>last report {p.imagesPerSecond.toFixed(1)} img/s</span>
+              <span>
+                {fmtInt(p.numTensors)} tensors · {fmtBytes(p.numBytes)} on the backend
+              </span>
+              <span title="share of the epoch spent waiting for images from storage">data wait {(p.stallFraction * 100).toFixed(1)}%</span>
+              <span
+                data-testid="step-replay"
+                title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}
+              >
+                {p.stepsReplayed > 0 ? `${fmtInt(p.stepsReplayed)} of ${fmtInt(p.steps)} steps replayed` : 'steps through tfjs'}
+              </span>
+            </div>
+          )}
+        </details>
       )}
       {/* the charts mount as soon as a run starts (empty): a chart's first draw is its costliest, and
           it then happens before training, not in the middle of it */}

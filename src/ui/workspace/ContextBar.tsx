@@ -11,9 +11,11 @@ function LiveChip() {
       ? (live.status ?? 'ended')
       : live.paused
         ? 'paused'
-        : live.phase === 'training'
-          ? `epoch ${live.progress?.epoch ?? (live.info?.startEpoch ?? 0) + 1}/${live.info?.totalEpochs ?? '?'}`
-          : 'preparing…';
+        : live.pausing
+          ? 'pausing…'
+          : live.phase === 'training'
+            ? `epoch ${live.progress?.epoch ?? (live.info?.startEpoch ?? 0) + 1}/${live.info?.totalEpochs ?? '?'}`
+            : 'preparing…';
   return (
     <span className={`live-chip ${live.phase === 'ended' ? 'ended' : 'active'}`} data-testid="live-chip" role="status">
       {live.phase === 'ended' ? 'Last run' : 'Training'}: {live.name} · <span data-testid="live-chip-state">{state}</span>
