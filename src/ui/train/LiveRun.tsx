@@ -1,6 +1,7 @@
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CLASS_NAMES } from '../../core/labels';
+import { figureWords, formatWhen } from '../../core/backendChoice';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
@@ -217,10 +218,11 @@ export function LiveRunView() {
             {info.data.inMemoryBytes === null ? 'streamed (3 batches read ahead)' : `held in memory (${fmtBytes(info.data.inMemoryBytes)})`}
           </div>
           {info.backendProbe && (
-            <div data-testid="backend-probe">
-              Auto backend, measured on this model:{' '}
-              {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} →{' '}
-              {info.backend}
+            <div data-testid="backend-probe" title={info.autoBackend?.reason}>
+              Auto backend, {info.autoBackend?.remembered ? `remembered from ${formatWhen(info.autoBackend.choice.measuredAt)}` : 'measured on this model'}
+              {info.autoBackend && !info.autoBackend.remembered ? ` in ${info.autoBackend.choice.seconds.toFixed(1)} s` : ''}:{' '}
+              {info.backendProbe.map(figureWords).join(' · ')} → {info.backend}
+              {info.autoBackend && <div className="hint">{info.autoBackend.reason}</div>}
             </div>
           )}
           {info.classesWithoutValPositives.length > 0 && (
