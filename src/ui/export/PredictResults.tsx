@@ -55,6 +55,7 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
   const choice = useStudio((s) => s.ensembleChoice);
   const setChoice = useStudio((s) => s.setEnsembleChoice);
   const out = usePredictionOutputs(prediction, ds, facts);
+  const backendWhy = useStudio((s) => s.predictionBackendWhy);
   const several = prediction.members.length > 1;
   const memberCsvs = useMemo(() => prediction.members.map((m) => formatProbsCsv(prediction.testIds, m.testProbs)), [prediction]);
   const ensembleCsv = useMemo(() => (several && out?.test ? formatProbsCsv(prediction.testIds, out.test.probs) : null), [several, out, prediction]);
@@ -62,8 +63,12 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
   return (
     <div className="predict-results" data-testid="predict-results">
       <p className="hint">
-        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''} on {prediction.backend} in {prediction.seconds.toFixed(1)}{' '}
-        s ({(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s, validation images included).
+        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''}{' '}
+        <span data-testid="predict-backend">
+          predicted on {prediction.backend}
+          {backendWhy ? ` (${backendWhy})` : ''}, {(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s
+        </span>{' '}
+        in {prediction.seconds.toFixed(1)} s (validation images included).
       </p>
       <div className="setup-row">
         {several && (
