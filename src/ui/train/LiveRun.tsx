@@ -222,7 +222,11 @@ export function LiveRunView() {
               Auto backend, {info.autoBackend?.remembered ? `remembered from ${formatWhen(info.autoBackend.choice.measuredAt)}` : 'measured on this model'}
               {info.autoBackend && !info.autoBackend.remembered ? ` in ${info.autoBackend.choice.seconds.toFixed(1)} s` : ''}:{' '}
               {info.backendProbe.map(figureWords).join(' · ')} → {info.backend}
-              {info.autoBackend && <div className="hint">{info.autoBackend.reason}</div>}
+            </div>
+          )}
+          {info.autoBackend && (
+            <div className="hint" data-testid="backend-choice-why">
+              {info.autoBackend.reason}
             </div>
           )}
           {info.classesWithoutValPositives.length > 0 && (
