@@ -437,8 +437,31 @@ async function browserTraining(
     if (backend === 'webgpu') {
       await webgpuEncode(s, o, add);
       await backendStart(s, o, add);
+      await autoProbe(s, o, add);
     }
   }
+}
+
+/**
+ * The *Auto* backend's probe of a run's model (src/worker/autoBackend.ts) in a new worker given the
+ * page's webgpu passes, nothing remembered: seconds to a measured choice, as a user's first run of a
+ * model waits for it (the next run of that shape waits for none: the page remembers the choice).
+ */
+async function autoProbe(s: Session, o: BenchOptions, add: AddRow) {
+  const what = 'auto backend probe: seconds to a measured choice (gapnet-pl 32 px b8, nothing remembered) — Chromium';
+  // one run (quick or full): a probe right after another waits for the GPU work the first one stopped (6.1 s, then 13.3 s, measured)
+  const a = await job(s, { kind: 'auto-probe', model: 'gapnet-pl', size: 32, batch: 8 }, 300_000);
+  if (!a.ok || a.kind !== 'auto-probe') return add(unansweredRow('responsiveness', what, 's', null, a));
+  o.log(`  auto probe: ${a.reason}`);
+  add({
+    section: 'responsiveness',
+    what,
+    unit: 's',
+    ours: stat([a.ms / 1000]),
+    ref: null,
+    status: 'measured',
+    notes: `one run; ${a.figures} → ${a.chosen}; adapter ${a.backend.adapter || 'none'}; before (every backend measured in full, one warm-up + 2 timed steps each): 30–55 s on the 2-core EPYC`,
+  });
 }
 
 /**

@@ -1,4 +1,12 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+
+/** Opens the status bar's details (the reasons, the training check, the backend settings). */
+async function openDetails(page: Page) {
+  const toggle = page.getByTestId('backend-details');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await expect(page.getByTestId('status-details')).toBeVisible();
+}
 
 test('the training worker runs a real training step on the webgpu backend', async ({ page }) => {
   const consoleErrors: string[] = [];
@@ -57,6 +65,7 @@ test("forcing a backend in settings restarts the worker on it and remembers the 
   const reason = page.getByTestId('backend-reason');
   await expect(reason).toContainText('training steps replayed from a recording of their GPU commands (checked)'); // the last check
   await expect(reason).not.toContainText('earlier start');
+  await openDetails(page);
   await page.getByLabel('Backend setting').selectOption('cpu');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: cpu');
   await expect(reason).toContainText('forced in settings');
@@ -88,6 +97,7 @@ test("forcing wasm trains on the wasm backend's threaded build (on half the logi
   page.context().on('request', (r) => r.url().endsWith('.wasm') && binaries.push(r.url().split('/').pop()!));
   await page.goto('/');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await openDetails(page);
   await page.getByLabel('Backend setting').selectOption('wasm');
   await expect(page.getByTestId('backend-active')).toHaveText('Backend: wasm');
   const check = page.getByTestId('backend-check');
@@ -115,4 +125,106 @@ test("forcing wasm trains on the wasm backend's threaded build (on half the logi
   await expect(page.getByTestId('backend-reason')).toContainText('threaded build, 1 thread (settings)');
   await expect(check).toContainText('steps on wasm');
   expect(consoleErrors).toEqual([]);
+});
+
+test("the status bar is one line that says 'starting…' until the worker reports, with the reasons and settings behind Details", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/');
+  const bar = page.getByRole('status', { name: 'Backend status' });
+  // the webgpu worker is still running its start checks: nothing is known of the adapter yet
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: starting…');
+  await expect(page.getByTestId('backend-adapter')).toHaveText('Adapter: starting…');
+  await expect(page.getByTestId('backend-state')).toHaveText('starting…');
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
+  await expect(page.getByTestId('backend-adapter')).toContainText('(software fallback)');
+  await expect(page.getByTestId('backend-state')).toHaveText('ready');
+  // thirteen checks' words and the training check: still one line
+  await expect(page.getByTestId('backend-reason')).toContainText('training steps replayed from a recording of their GPU commands (checked)');
+  await expect(page.getByTestId('backend-reason')).toBeHidden();
+  const closed = (await bar.boundingBox())!;
+  console.log(`status bar, details closed: ${closed.height.toFixed(0)} px high`);
+  expect(closed.height).toBeLessThanOrEqual(48);
+  const toggle = page.getByTestId('backend-details');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('backend-reason')).toBeVisible();
+  await expect(page.getByTestId('backend-check')).toContainText(/Training check: 3 steps on webgpu/);
+  await expect(page.getByLabel('Backend setting')).toBeVisible();
+  // the panel opens over the page: the bar itself does not grow
+  expect((await bar.boundingBox())!.height).toBeLessThanOrEqual(48);
+  await toggle.click();
+  await expect(page.getByTestId('backend-reason')).toBeHidden();
+});
+
+test("'auto' measures the run's model in a few seconds, remembers the choice for the next run of that shape, and prediction runs on the run's backend", async ({
+  page,
+}) => {
+  test.setTimeout(900_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openStudio(page); // the backend setting is Auto
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu', UNTIL_DONE);
+  await gotoTab(page, 'datasets');
+  await importDemo(page, { train: 48, test: 8 });
+  await gotoTab(page, 'train');
+  await page.getByRole('button', { name: 'Quick demo' }).click();
+  await page.getByLabel('Model', { exact: true }).selectOption('gapnet-pl');
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByLabel('Batch size').fill('8');
+  // every note the run panel shows while the run starts
+  const notes = async () => page.evaluate(() => (window as unknown as { notes: string[] }).notes);
+  await page.evaluate(() => {
+    const w = window as unknown as { notes: string[] };
+    w.notes = [];
+    new MutationObserver(() => {
+      const t = document.querySelector('[data-testid="run-loading"]')?.textContent;
+      if (t && w.notes.at(-1) !== t) w.notes.push(t);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+
+  const t0 = Date.now();
+  await page.getByTestId('train').click();
+  const probe = page.getByTestId('backend-probe');
+  await expect(probe).toContainText(/measured on this model in [\d.]+ s: /, UNTIL_DONE);
+  const probeText = (await probe.textContent())!;
+  const seconds = Number(probeText.match(/measured on this model in ([\d.]+) s/)![1]);
+  console.log(`auto probe: ${seconds} s to a measured choice (${((Date.now() - t0) / 1000).toFixed(1)} s from Train to the run's start): ${probeText}`);
+  // the probe said what it measured while it measured, wasm first on this software adapter
+  expect(await notes()).toContain('measuring gapnet-pl on wasm (1/3)…');
+  // every backend has a figure or says why not; the fastest measured one trains
+  const figures = [...probeText.matchAll(/(webgpu|webgl|wasm) (?:([\d.]+) img\/s|stopped|skipped|n\/a)/g)].map((m) => ({
+    backend: m[1],
+    ips: m[2] === undefined ? null : Number(m[2]),
+  }));
+  expect(figures.map((f) => f.backend).sort()).toEqual(['wasm', 'webgl', 'webgpu']);
+  const fastest = figures.filter((f) => f.ips !== null).sort((a, b) => b.ips! - a.ips!)[0].backend;
+  expect(probeText).toContain(`→ ${fastest}`);
+  await expect(page.getByTestId('backend-active')).toHaveText(`Backend: ${fastest}`);
+  await expect(page.getByTestId('backend-reason')).toContainText('auto: fastest for gapnet-pl at 32 px, batch 8, measured in');
+  await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
+  // the status bar shows the training check of the backend in use, not the page's webgpu check
+  await expect(page.getByTestId('backend-check')).not.toContainText('on webgpu');
+  if (fastest !== 'webgpu') await expect(page.getByTestId('backend-check')).toContainText(`not run on ${fastest} in this page`);
+  expect((await page.getByRole('status', { name: 'Backend status' }).boundingBox())!.height).toBeLessThanOrEqual(48);
+
+  // the same model, input size and batch again: the remembered choice, no measuring
+  await page.evaluate(() => ((window as unknown as { notes: string[] }).notes = []));
+  await page.getByTestId('train').click();
+  await expect(probe).toContainText(/^Auto backend, remembered from \d{4}-\d\d-\d\d \d\d:\d\d: /, UNTIL_DONE);
+  await expect(probe).toContainText(`→ ${fastest}`);
+  await expect(page.getByTestId('backend-reason')).toContainText('auto: remembered from');
+  await expect(page.getByTestId('backend-active')).toHaveText(`Backend: ${fastest}`);
+  await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
+  expect((await notes()).filter((n) => n.includes('measuring'))).toEqual([]);
+
+  // prediction with the run: on the backend it trained on, not on the first one that starts (webgpu)
+  await gotoTab(page, 'predict');
+  const panel = page.getByRole('region', { name: 'Predict and export' });
+  await panel.getByTestId('export-run-row').nth(0).getByRole('checkbox').check();
+  await panel.getByTestId('predict').click();
+  await expect(panel.getByTestId('predict-backend')).toContainText(
+    new RegExp(`^predicted on ${fastest} \\(the backend '.+' trained on\\), [\\d.]+ img/s$`),
+    UNTIL_DONE,
+  );
+  console.log(`prediction: ${await panel.getByTestId('predict-backend').textContent()}`);
 });

@@ -51,23 +51,6 @@ test.describe('training in the studio', () => {
     await expect.poll(shown).toBeCloseTo(expected, 4);
   });
 
-  test("'auto' measures the run's model on every backend and trains on the fastest", async ({ page }) => {
-    test.setTimeout(900_000);
-    await openStudio(page);
-    await demo(page);
-    await quickRecipe(page, 1);
-    await page.getByTestId('train').click();
-    const probe = page.getByTestId('backend-probe');
-    await expect(probe).toContainText(/webgpu [\d.]+ img\/s · webgl [\d.]+ img\/s · wasm [\d.]+ img\/s → (webgpu|webgl|wasm)/, UNTIL_DONE);
-    const text = (await probe.textContent())!;
-    const figures = [...text.matchAll(/(webgpu|webgl|wasm) ([\d.]+) img\/s/g)].map((m) => ({ backend: m[1], ips: Number(m[2]) }));
-    const fastest = figures.sort((a, b) => b.ips - a.ips)[0].backend;
-    expect(text).toContain(`→ ${fastest}`);
-    await expect(page.getByTestId('backend-active')).toHaveText(`Backend: ${fastest}`);
-    await expect(page.getByTestId('backend-reason')).toContainText('auto: fastest for gapnet-pl');
-    await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
-  });
-
   test('pause and resume continue the same run; the dataset it reads cannot be deleted under it', async ({ page }) => {
     // webgpu on SwiftShader is slow enough that the run is still going when Pause is pressed
     await openStudio(page, 'webgpu');

@@ -13,6 +13,9 @@ import { Rng } from '../../src/core/rng';
 import { registerWebGpuUint8Upload } from '../../src/accel/webgpu/uint8Upload';
 import { STEP_REPLAY_FLAG } from '../../src/accel/flags';
 import { selectBackend } from '../../src/worker/backend';
+import { chooseAutoBackend } from '../../src/worker/autoBackend';
+import { figureWords } from '../../src/core/backendChoice';
+import { DEFAULT_RUN, type RunConfig } from '../../src/core/runConfig';
 import { rememberChecks } from '../../src/worker/startChecks';
 import { timePredict, timeTraining } from '../lib/trainSteps';
 import type { BackendReport } from '../../src/worker/protocol';
@@ -234,6 +237,21 @@ async function run(job: BenchJob): Promise<BenchAnswer> {
     const used = r.attempts.find((t) => t.used);
     const checks = used?.checks ?? { count: 0, reused: 0 };
     return { ok: true, kind: 'start', backend: note, ms, checks: checks.count, reused: checks.reused, words: used?.reason ?? '' };
+  }
+  if (job.kind === 'auto-probe') {
+    const config: RunConfig = { ...DEFAULT_RUN, model: job.model, inputSize: job.size, batchSize: job.batch };
+    const t0 = performance.now();
+    const { report, outcome } = await chooseAutoBackend(config, []);
+    const ms = performance.now() - t0;
+    return {
+      ok: true,
+      kind: 'auto-probe',
+      backend: noteOf(report),
+      ms,
+      chosen: report.active ?? 'none',
+      figures: outcome.choice.figures.map(figureWords).join(' · '),
+      reason: outcome.reason,
+    };
   }
   if (job.kind === 'feed') return feed(job);
   if (job.kind === 'upload') return upload(job);

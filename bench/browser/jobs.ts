@@ -17,6 +17,8 @@ export type BenchJob = { checks?: StartChecks } & (
   | { kind: 'augment'; backend: BrowserBackend; stored: number; size: number; batch: number; runs: number }
   /** start the backend in a new worker (its start checks, step replay's included), handed the page's passes or (fresh) none */
   | { kind: 'start'; backend: BrowserBackend; fresh: boolean }
+  /** the 'auto' backend probe of a run's model (src/worker/autoBackend.ts) in a new worker, nothing remembered */
+  | { kind: 'auto-probe'; model: string; size: number; batch: number }
 );
 
 export interface BackendNote {
@@ -67,4 +69,6 @@ export type BenchAnswer =
       reused: number;
       words: string;
     }
+  /** ms: to a measured choice; figures: each backend's words (src/core/backendChoice.ts figureWords) */
+  | { ok: true; kind: 'auto-probe'; backend: BackendNote; ms: number; chosen: string; figures: string; reason: string }
   | { ok: false; error: string; backend?: BackendNote };

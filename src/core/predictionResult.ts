@@ -32,6 +32,8 @@ export interface PredictResult {
   seconds: number;
   /** images run through the models (all members, validation + test) */
   images: number;
+  /** why it ran on that backend (set by the page, kept with the stored prediction) */
+  backendWhy?: string;
 }
 
 /** How a prediction's probabilities become the submission's labels. */

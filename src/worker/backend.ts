@@ -38,6 +38,8 @@ let wasmThreadsWanted = 0;
 export function setWasmThreadsPreference(n: number | undefined): void {
   wasmThreadsWanted = n && n > 0 ? Math.min(Math.floor(n), WASM_MAX_THREADS) : 0;
 }
+/** The settings' wasm thread count (0: tfjs's choice), as the 'auto' choices are remembered by. */
+export const wasmThreadsPreference = (): number => wasmThreadsWanted;
 /** Why wasm runs on one thread, when it must (see above); null when the threaded build may start. */
 let wasmSingleThreadReason: string | null = null;
 
@@ -78,7 +80,19 @@ interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
 }
 
-export async function probeWebGpuAdapter(): Promise<{ adapter: AdapterInfo | null; problem: string | null }> {
+let adapterProbe: Promise<{ adapter: AdapterInfo | null; problem: string | null }> | null = null;
+
+/**
+ * The WebGPU adapter, asked for once per worker: requestAdapter waits for the GPU process, which
+ * the 'auto' probe may have left busy with a stopped step for many seconds (26 s for a switch to
+ * wasm on SwiftShader, measured).
+ */
+export function probeWebGpuAdapter(): Promise<{ adapter: AdapterInfo | null; problem: string | null }> {
+  adapterProbe ??= requestWebGpuAdapter();
+  return adapterProbe;
+}
+
+async function requestWebGpuAdapter(): Promise<{ adapter: AdapterInfo | null; problem: string | null }> {
   const gpu = (globalThis.navigator as unknown as { gpu?: GpuLike }).gpu;
   if (!gpu) return { adapter: null, problem: 'no navigator.gpu: this browser or context has no WebGPU' };
   let raw: GpuAdapterLike | null;

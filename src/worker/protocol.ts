@@ -72,17 +72,24 @@ export type { EpochLogs } from '../core/train/logs';
 import type { RunConfig } from '../core/runConfig';
 import type { EpochLogs } from '../core/train/logs';
 
-/** One backend's figure in the 'auto' probe of a run's model. */
-export interface BackendProbeFigure {
-  backend: TrainingBackend;
-  /** training images per second, or null when it could not run */
-  imagesPerSecond: number | null;
-  note: string;
+/** One backend's figure in the 'auto' probe of a run's model, and a remembered 'auto' choice (src/core/backendChoice.ts). */
+export type { ProbeFigure as BackendProbeFigure, AutoChoice } from '../core/backendChoice';
+import type { AutoChoice, ProbeFigure } from '../core/backendChoice';
+
+/** How a run's 'auto' backend was chosen. */
+export interface AutoBackendOutcome {
+  choice: AutoChoice;
+  /** true: taken from an earlier probe (TrainRequest.autoChoices), nothing measured */
+  remembered: boolean;
+  /** the words the status bar and the run show */
+  reason: string;
 }
 
 export interface TrainRequest {
   /** measure this model on every available backend first and train on the fastest */
   autoBackend?: boolean;
+  /** the page's remembered 'auto' choices: one of this adapter, model, input size, batch and wasm threads is used without measuring */
+  autoChoices?: AutoChoice[];
   runId: string;
   name: string;
   datasetId: string;
@@ -111,8 +118,10 @@ export interface RunInfo {
   trainClassCounts: number[];
   /** epochs already done, when resumed */
   history: EpochLogs[];
-  /** the 'auto' probe's figures, when it ran */
-  backendProbe: BackendProbeFigure[] | null;
+  /** the 'auto' probe's figures, when it ran (or the remembered ones) */
+  backendProbe: ProbeFigure[] | null;
+  /** how the 'auto' backend was chosen, when the setting is Auto */
+  autoBackend: AutoBackendOutcome | null;
   /**
    * where the images come from: the store, how it is read, whether in a feed worker beside the
    * training thread (src/worker/feedReader.ts), and whether they are held in memory

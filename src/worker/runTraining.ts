@@ -18,8 +18,8 @@ import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, 
 import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
 import { openFeedReader } from './feedReader';
-import { chooseFastestBackend } from './autoBackend';
-import type { BackendProbeFigure, FromTrainingWorker, TrainRequest } from './protocol';
+import { chooseAutoBackend } from './autoBackend';
+import type { AutoBackendOutcome, BackendProbeFigure, FromTrainingWorker, TrainRequest } from './protocol';
 
 export class RunFailure extends Error {}
 
@@ -48,9 +48,11 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   // the loss lesson splits all its runs alike, whatever their seed (the seed still drives init and order)
   const prepared = prepareRun(req.splitSeed === undefined ? config : { ...config, seed: req.splitSeed }, labelSets);
   let backendProbe: BackendProbeFigure[] | null = null;
+  let autoBackend: AutoBackendOutcome | null = null;
   if (req.autoBackend) {
-    const { report, figures } = await chooseFastestBackend(config, (m) => post({ type: 'loading', runId, done: 0, total: 0, note: m }));
-    backendProbe = figures;
+    const { report, outcome } = await chooseAutoBackend(config, req.autoChoices ?? [], (m) => post({ type: 'loading', runId, done: 0, total: 0, note: m }));
+    backendProbe = outcome.choice.figures;
+    autoBackend = outcome;
     post({ type: 'backend', report });
   }
 
@@ -119,6 +121,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         trainClassCounts: Array.from(prepared.classCounts),
         history: (resumeFrom?.history ?? []) as RunInfo['history'],
         backendProbe,
+        autoBackend,
         data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
       },
     });

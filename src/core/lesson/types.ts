@@ -58,7 +58,7 @@ export interface LessonRecord {
   settings: LessonSettings;
   /** the recipe all runs share before each variant's loss and sampler */
   base: RunConfig;
-  /** the backend the runs were pinned to */
+  /** the backend setting the runs were started with ('auto': each run's backend is its Auto choice, measured once and then remembered) */
   backend: string;
   status: LessonStatus;
   message: string | null;

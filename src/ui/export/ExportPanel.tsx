@@ -30,7 +30,7 @@ function ProgressView() {
     <div className="predict-progress" data-testid="predict-progress">
       <div>
         {job.label}
-        {job.backend ? ` on ${job.backend}` : ''}
+        {job.backend ? ` on ${job.backend}${job.backendWhy ? ` (${job.backendWhy})` : ''}` : ''}
         {p && p.members > 1 ? ` · run ${p.member + 1}/${p.members}` : ''}
         {p ? ` · ${p.stage === 'loading' ? 'loading weights' : p.stage === 'validation' ? 'validation images' : 'test images'}` : ''}
       </div>

@@ -55,8 +55,12 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
   return (
     <div className="predict-results" data-testid="predict-results">
       <p className="hint" data-testid="predict-summary">
-        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''} on {prediction.backend} in {prediction.seconds.toFixed(1)}{' '}
-        s ({(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s, validation images included).
+        {prediction.testIds.length} test images × {prediction.members.length} run{several ? 's' : ''}{' '}
+        <span data-testid="predict-backend">
+          predicted on {prediction.backend}
+          {prediction.backendWhy ? ` (${prediction.backendWhy})` : ''}, {(prediction.images / Math.max(1e-9, prediction.seconds)).toFixed(1)} img/s
+        </span>{' '}
+        in {prediction.seconds.toFixed(1)} s (validation images included).
       </p>
       {stored && (
         <p className="hint" data-testid="prediction-stored" data-restored={stored.restored}>

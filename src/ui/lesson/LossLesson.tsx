@@ -78,7 +78,6 @@ const LessonControls = memo(function LessonControls({ dataset }: { dataset: Data
       : lessonProblem(setup, settings, dataset.resolution);
   const canContinue = lesson && (lesson.status === 'stopped' || lesson.status === 'interrupted' || lesson.status === 'failed');
   const lessonDatasetGone = lesson ? !datasets.some((d) => d.id === lesson.datasetId) : false;
-  const backend = backendChoice === 'auto' ? 'wasm' : backendChoice;
   return (
     <div className="lesson-controls">
       <div className="setup-row">
@@ -105,8 +104,10 @@ const LessonControls = memo(function LessonControls({ dataset }: { dataset: Data
         {runs} runs ({variants.length} variants × {settings.seeds} seed{settings.seeds === 1 ? '' : 's'}) of {modelLabel(settings.model)} at{' '}
         {settings.inputSize} px for {settings.epochs} epoch{settings.epochs === 1 ? '' : 's'}: batch {LESSON_RECIPE.batchSize}, Adam at a constant{' '}
         {LESSON_RECIPE.lr}, flips and quarter turns, one {LESSON_RECIPE.holdout * 100} % stratified hold-out (split seed {settings.splitSeed}) for all runs, on{' '}
-        {backend}
-        {backendChoice === 'auto' ? ' (the backend setting is Auto: the lesson pins wasm so that no run spends time measuring every backend)' : ''}.
+        {backendChoice === 'auto'
+          ? 'the backend Auto chooses for this model, size and batch (measured at most once, by the first run, and then remembered)'
+          : backendChoice}
+        .
       </p>
       {problem && !running && (
         <div className="setup-problem" role="alert" data-testid="lesson-problem">

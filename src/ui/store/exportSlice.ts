@@ -4,9 +4,17 @@
  * The numbers come from the worker; the page never runs tfjs.
  */
 import type { StateCreator } from 'zustand';
-import { getPrediction, putPrediction, putPredictionSubmission, putRun } from '../../data/catalog';
+import { getPrediction, putPrediction, putPredictionSubmission, putRun, type RunRecord } from '../../data/catalog';
 import { predictionBytes, predictionKey, type EnsembleChoice, type StoredSubmission } from '../../core/predictionResult';
-import type { FromPredictWorker, PredictProgress, PredictRequest, PredictResult, ToPredictWorker } from '../../worker/protocol';
+import {
+  TRAINING_BACKENDS,
+  type BackendChoice,
+  type FromPredictWorker,
+  type PredictProgress,
+  type PredictRequest,
+  type PredictResult,
+  type ToPredictWorker,
+} from '../../worker/protocol';
 import type { StudioState } from '.';
 import { predictWorker } from '../workerClient';
 import { readReportZip, runFromReport } from '../export/runReport';
@@ -52,6 +60,8 @@ export interface PredictJob {
   startedAt: number;
   progress: PredictProgress | null;
   backend: string | null;
+  /** why the job runs on the backend it asked for (the runs' own, or the setting) */
+  backendWhy: string;
   cancelling: boolean;
 }
 
@@ -94,11 +104,23 @@ export function downloadUrl(url: string, fileName: string): void {
   a.remove();
 }
 
+/**
+ * The backend a job with these runs asks for: with the setting on Auto, the backend the runs trained
+ * on (their Auto choice: a model trained on wasm predicts on wasm, not on the first backend that
+ * starts); a forced setting is kept.
+ */
+export function jobBackend(runs: readonly RunRecord[], runIds: readonly string[], setting: BackendChoice): { backend: BackendChoice; why: string } {
+  if (setting !== 'auto') return { backend: setting, why: 'the backend setting' };
+  const trained = runIds.map((id) => runs.find((r) => r.id === id)).find((r) => r && (TRAINING_BACKENDS as readonly string[]).includes(r.backend));
+  if (!trained) return { backend: 'auto', why: 'Auto: the first backend that starts' };
+  return { backend: trained.backend as BackendChoice, why: `the backend '${trained.name}' trained on` };
+}
+
 export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> = (set, get) => {
-  const begin = (kind: PredictJob['kind'], label: string): string => {
+  const begin = (kind: PredictJob['kind'], label: string, backendWhy = ''): string => {
     const jobId = crypto.randomUUID();
     set({
-      predictJob: { jobId, kind, label, startedAt: performance.now(), progress: null, backend: null, cancelling: false },
+      predictJob: { jobId, kind, label, startedAt: performance.now(), progress: null, backend: null, backendWhy, cancelling: false },
       exportError: null,
       exportNotice: null,
     });
@@ -122,7 +144,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         return;
       case 'predicted': {
         client.stop();
-        const result = msg.result;
+        const result = job?.backendWhy ? { ...msg.result, backendWhy: job.backendWhy } : msg.result;
         const runIds = result.members.map((m) => m.runId).sort();
         const id = keyOf(result);
         const createdAt = Date.now();
@@ -188,9 +210,10 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     startPrediction: (datasetId) => {
       if (get().predictJob) return;
       const runIds = get().exportSelection;
-      const jobId = begin('predict', `Predicting with ${runIds.length} run${runIds.length > 1 ? 's' : ''}`);
+      const { backend, why } = jobBackend(get().runs, runIds, get().backendChoice);
+      const jobId = begin('predict', `Predicting with ${runIds.length} run${runIds.length > 1 ? 's' : ''}`, why);
       set({ prediction: null, storedPrediction: null });
-      run({ type: 'predict', backend: get().backendChoice, request: { jobId, datasetId, runIds, ...get().predictOptions, validation: true } });
+      run({ type: 'predict', backend, request: { jobId, datasetId, runIds, ...get().predictOptions, validation: true } });
     },
     cancelPrediction: () => {
       const job = get().predictJob;
@@ -229,8 +252,9 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     },
     exportModel: (runId, thresholds) => {
       if (get().predictJob) return;
-      const jobId = begin('export', 'Exporting the model');
-      run({ type: 'export-model', backend: get().backendChoice, jobId, runId, thresholds });
+      const { backend, why } = jobBackend(get().runs, [runId], get().backendChoice);
+      const jobId = begin('export', 'Exporting the model', why);
+      run({ type: 'export-model', backend, jobId, runId, thresholds });
     },
     importModel: async (datasetId, files) => {
       if (get().predictJob || !files.length) return;

@@ -6,6 +6,7 @@
 import { create, type StateCreator } from 'zustand';
 import {
   WASM_MAX_THREADS,
+  type AdapterInfo,
   type BackendChoice,
   type BackendReport,
   type FromTrainingWorker,
@@ -36,7 +37,14 @@ export interface BackendSlice {
   /** threads for the wasm backend; 0 = tfjs's choice (half the logical cores, at most 8) */
   wasmThreads: number;
   backend: BackendReport | null;
+  /** the WebGPU adapter the page's workers reported (null: none); undefined until the first report */
+  adapter: AdapterInfo | null | undefined;
+  /** the page's newest training check */
   probe: ProbeResult | null;
+  /** the newest training check of each backend this page checked (the status bar shows the one of the backend in use) */
+  probes: Partial<Record<string, ProbeResult>>;
+  /** a training check is running in the worker */
+  checking: boolean;
   workerError: string | null;
   /** start a fresh training worker with the chosen backend and run a one-batch training check */
   connect: () => void;
@@ -54,12 +62,14 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   let checkAfterInit = true;
   const handle = (msg: FromTrainingWorker) => {
     switch (msg.type) {
-      case 'backend':
-        set({ backend: msg.report });
-        if (msg.report.active && checkAfterInit) client?.post({ type: 'probe', size: 16, batch: 4, steps: 3 });
+      case 'backend': {
+        const check = Boolean(msg.report.active && checkAfterInit);
+        set({ backend: msg.report, adapter: msg.report.adapter, ...(check ? { checking: true } : {}) });
+        if (check) client?.post({ type: 'probe', size: 16, batch: 4, steps: 3 });
         break;
+      }
       case 'probe-result':
-        set({ probe: msg.result });
+        set((s) => ({ probe: msg.result, probes: { ...s.probes, [msg.result.backend]: msg.result }, checking: false }));
         break;
       case 'error':
         set({ workerError: msg.message });
@@ -71,7 +81,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   const start = (first?: ToTrainingWorker, backend?: BackendChoice) => {
     client ??= trainingWorker();
     checkAfterInit = !first;
-    set({ backend: null, workerError: null, ...(first ? {} : { probe: null }) });
+    set({ backend: null, workerError: null, checking: false, ...(first ? {} : { probe: null, probes: {} }) });
     client.start(handle, (message) => handle({ type: 'error', message }));
     const wasmThreads = get().wasmThreads;
     client.post({ type: 'init', backend: backend ?? get().backendChoice, checks: client.passes(), ...(wasmThreads ? { wasmThreads } : {}) });
@@ -81,7 +91,10 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
     backendChoice: readBackendSetting(),
     wasmThreads: readWasmThreads(),
     backend: null,
+    adapter: undefined,
     probe: null,
+    probes: {},
+    checking: false,
     workerError: null,
     connect: () => start(),
     startTrainingWorker: (first, backend) => start(first, backend),

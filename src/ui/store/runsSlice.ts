@@ -12,6 +12,8 @@ import type { BackendChoice, BatchProgress, EpochLogs, FromTrainingWorker, RunCo
 import { UNDER_ONE_PERCENT } from '../evaluation/rarity';
 import { nextRunNumber, uniqueRunName } from '../runs/runName';
 import { lessonToShow } from '../lesson/lessonToShow';
+import { adapterKey, findRemembered } from '../../core/backendChoice';
+import { readAutoChoices, saveAutoOutcome } from '../autoBackendChoices';
 import type { StudioState } from '.';
 
 const SETUP_KEY = 'hpa-studio.run-setup';
@@ -149,9 +151,15 @@ export function describeRecipe(c: RunConfig): string {
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set, get) => {
   /** `backend`: pinned for this run (no 'auto' measurement); else the backend setting */
   const launch = (req: TrainRequest, backend?: BackendChoice) => {
-    req = { ...req, autoBackend: !backend && get().backendChoice === 'auto' };
+    const auto = !backend && get().backendChoice === 'auto';
+    const autoChoices = auto ? readAutoChoices() : [];
+    req = { ...req, autoBackend: auto, ...(auto ? { autoChoices } : {}) };
+    // a choice remembered for the adapter the last worker reported: the run's worker starts on it at once
+    const report = get().backend;
+    const scope = { model: req.config.model, inputSize: req.config.inputSize, batchSize: req.config.batchSize, wasmThreads: get().wasmThreads };
+    const known = auto && report ? findRemembered(autoChoices, { ...scope, adapter: adapterKey(report.adapter) }) : null;
     set({ live: newLive(req) });
-    get().startTrainingWorker({ type: 'train', request: req }, backend);
+    get().startTrainingWorker({ type: 'train', request: req }, known ? known.backend : backend);
   };
   /** names of the stored runs and the one in flight (a new run's name must differ from all of them) */
   const takenNames = () => [...get().runs.map((r) => r.name), ...(get().live ? [get().live!.name] : [])];
@@ -192,7 +200,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
         splitSeed: l.settings.splitSeed,
         checkpoints: false,
       },
-      l.backend as BackendChoice,
+      l.backend === 'auto' ? undefined : (l.backend as BackendChoice),
     );
   };
   const endLessonRun = (runId: string, status: RunEndStatus, message: string | null) => {
@@ -262,8 +270,8 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
         datasetName: dataset.name,
         settings,
         base: lessonBaseConfig(setup, settings),
-        // the backend the user set, or wasm for 'auto': no run of the lesson measures every backend first
-        backend: choice === 'auto' ? 'wasm' : choice,
+        // 'auto': the first run measures (or finds a remembered choice), the rest reuse its choice (src/ui/autoBackendChoices.ts)
+        backend: choice,
         status: 'running',
         message: null,
         elapsedMs: 0,
@@ -340,6 +348,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     onTrainingMessage: (msg) => {
       switch (msg.type) {
         case 'run-started':
+          saveAutoOutcome(msg.info.autoBackend);
           patchLive(msg.info.runId, () => ({ info: msg.info, phase: 'training', loading: null, epochs: msg.info.history }));
           if (lessonRunOf(msg.info.runId))
             patchLessonRun(msg.info.runId, () => ({

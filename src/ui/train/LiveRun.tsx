@@ -3,6 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, Re
 import { CLASS_NAMES } from '../../core/labels';
 import { windowRate } from '../../core/eta';
 import { lossCurveRows, smoothLoss, type LossCurveRow } from '../../core/lossCurve';
+import { figureWords, formatWhen } from '../../core/backendChoice';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
@@ -265,10 +266,15 @@ export function LiveRunView() {
                 {info.data.inMemoryBytes === null ? 'streamed (3 batches read ahead)' : `held in memory (${fmtBytes(info.data.inMemoryBytes)})`}
               </div>
               {info.backendProbe && (
-                <div data-testid="backend-probe">
-                  Auto backend, measured on this model:{' '}
-                  {info.backendProbe.map((f) => `${f.backend} ${f.imagesPerSecond === null ? 'n/a' : `${f.imagesPerSecond.toFixed(1)} img/s`}`).join(' · ')} →{' '}
-                  {info.backend}
+                <div data-testid="backend-probe" title={info.autoBackend?.reason}>
+                  Auto backend, {info.autoBackend?.remembered ? `remembered from ${formatWhen(info.autoBackend.choice.measuredAt)}` : 'measured on this model'}
+                  {info.autoBackend && !info.autoBackend.remembered ? ` in ${info.autoBackend.choice.seconds.toFixed(1)} s` : ''}:{' '}
+                  {info.backendProbe.map(figureWords).join(' · ')} → {info.backend}
+                </div>
+              )}
+              {info.autoBackend && (
+                <div className="hint" data-testid="backend-choice-why">
+                  {info.autoBackend.reason}
                 </div>
               )}
             </div>
