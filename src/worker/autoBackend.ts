@@ -152,7 +152,9 @@ export async function chooseAutoBackend(
     }
     const tb = performance.now();
     onProgress?.(`measuring ${config.model} on ${name} (${measured.indexOf(name) + 1}/${measured.length})…`);
-    const report = await selectBackend(name);
+    // on a software adapter the GPU backends' start checks take longer than the whole probe: their
+    // candidates run on tfjs's own kernels (slower, and still far behind wasm there)
+    const report = await selectBackend(name, software && name !== 'wasm' ? { startChecks: false } : {});
     if (report.active !== name) {
       figures.push({ backend: name, imagesPerSecond: null, note: report.attempts[0]?.reason ?? 'did not start', seconds: (performance.now() - tb) / 1000 });
       continue;

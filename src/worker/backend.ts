@@ -134,7 +134,12 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
   }
 }
 
-export async function selectBackend(requested: BackendChoice, o: { checkStepReplay?: boolean } = {}): Promise<BackendReport> {
+/**
+ * `o.startChecks: false` starts the backend on tfjs's own kernels only (the Auto probe's candidates
+ * on a software adapter, where the checks alone take tens of seconds and the candidate is measured
+ * only to be compared; the chosen backend is selected again, with its checks).
+ */
+export async function selectBackend(requested: BackendChoice, o: { checkStepReplay?: boolean; startChecks?: boolean } = {}): Promise<BackendReport> {
   const attempts: BackendAttempt[] = [];
   const order: TrainingBackend[] = requested === 'auto' ? [...TRAINING_BACKENDS] : [requested];
   const { adapter, problem } = await probeWebGpuAdapter();
@@ -158,7 +163,10 @@ export async function selectBackend(requested: BackendChoice, o: { checkStepRepl
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
     if (name === 'wasm') reason += wasmThreadsNote();
     if (name === 'cpu') reason += '; plain JavaScript, very slow for training';
-    const checks = await runStartChecks(name, adapter, o);
+    const checks =
+      o.startChecks === false
+        ? { words: '; start checks not run (measured for the Auto choice only)', checks: 0, reused: 0 }
+        : await runStartChecks(name, adapter, o);
     attempts.push({ backend: name, used: true, reason: reason + checks.words, checks: { count: checks.checks, reused: checks.reused } });
   }
   const report: BackendReport = { requested, active, attempts, adapter, tfjsVersion: tf.version.tfjs, checks: knownChecks() };

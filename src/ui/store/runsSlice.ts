@@ -159,7 +159,9 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     const scope = { model: req.config.model, inputSize: req.config.inputSize, batchSize: req.config.batchSize, wasmThreads: get().wasmThreads };
     const known = auto && report ? findRemembered(autoChoices, { ...scope, adapter: adapterKey(report.adapter) }) : null;
     set({ live: newLive(req) });
-    get().startTrainingWorker({ type: 'train', request: req }, known ? known.backend : backend);
+    // nothing remembered: the worker starts on wasm, which starts at once, and the probe starts the
+    // others itself (starting webgpu first cost 22 s of start checks on a software adapter)
+    get().startTrainingWorker({ type: 'train', request: req }, known ? known.backend : auto ? 'wasm' : backend);
   };
   /** names of the stored runs and the one in flight (a new run's name must differ from all of them) */
   const takenNames = () => [...get().runs.map((r) => r.name), ...(get().live ? [get().live!.name] : [])];

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useStudio } from '../store';
 import { navigate } from './useRoute';
-import type { Route } from './route';
+import { parseRoute, type Route } from './route';
 
 /**
  * Keeps the URL and the store's selected dataset in step: a link or the back button selects the
@@ -13,23 +13,19 @@ export function useRouteSync(route: Route) {
   const datasets = useStudio((s) => s.datasets);
   const selectDataset = useStudio((s) => s.selectDataset);
   const liveRun = useStudio((s) => (s.live && s.live.group === null ? s.live.runId : null));
-  const first = useRef(true);
 
-  // URL → store: on the first render the link's dataset is asked for before the catalog is read
-  // (the catalog keeps it if it exists); later, whenever the URL names a stored dataset.
+  // URL → store, only when the URL's dataset changes (a link, the back button, the first load): a
+  // change of the catalog alone must not send the selection back to the URL's older dataset
   useEffect(() => {
-    if (!route.dataset || route.dataset === useStudio.getState().selectedDatasetId) return;
-    if (first.current || datasets.some((d) => d.id === route.dataset)) selectDataset(route.dataset);
-  }, [route.dataset, datasets, selectDataset]);
-  useEffect(() => {
-    first.current = false;
-  }, []);
+    if (route.dataset && route.dataset !== useStudio.getState().selectedDatasetId) selectDataset(route.dataset);
+  }, [route.dataset, selectDataset]);
 
-  // store → URL
+  // store → URL, once the selection names a stored dataset
+  const written = useRef<string | null>(null);
   useEffect(() => {
-    if (selected && selected !== route.dataset && datasets.some((d) => d.id === selected)) navigate({ dataset: selected }, 'replace');
-    // the route is read, not followed: this answers a change of the selection only
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (!selected || written.current === selected || !datasets.some((d) => d.id === selected)) return;
+    written.current = selected;
+    if (selected !== parseRoute(window.location.hash).dataset) navigate({ dataset: selected }, 'replace');
   }, [selected, datasets]);
 
   useEffect(() => {
