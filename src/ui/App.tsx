@@ -14,6 +14,7 @@ import { EmptyState } from './workspace/EmptyState';
 import { useRoute, navigate } from './workspace/useRoute';
 import { useRouteSync } from './workspace/useRouteSync';
 import { tabLabel } from './workspace/route';
+import { ErrorBoundary } from './ErrorBoundary';
 
 /** The workspace: a header with the dataset and run in use, one tab per area (in the URL), the status bar. */
 export function App() {
@@ -45,23 +46,25 @@ export function App() {
       </header>
       <TabBar current={route} />
       <main className="studio-main" id="studio-main" aria-label={tabLabel(route.tab)} data-testid={`area-${route.tab}`}>
-        {route.tab === 'datasets' && <DatasetsPanel />}
-        {route.tab === 'explore' &&
-          (dataset ? (
-            <section className="panel" aria-label="Explorer">
-              <h2>Explore {dataset.name}</h2>
-              <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
-            </section>
-          ) : (
-            <EmptyState title="No dataset to explore yet" action="Go to Datasets" onAction={() => navigate({ tab: 'datasets' })}>
-              Import the Kaggle zip or try the demo dataset; its samples, classes and co-occurrences show here.
-            </EmptyState>
-          ))}
-        {route.tab === 'train' && <TrainPanel dataset={dataset} />}
-        {route.tab === 'evaluate' && <EvaluatePanel runId={route.run} />}
-        {route.tab === 'compare' && <ComparePanel />}
-        {route.tab === 'predict' && <ExportPanel dataset={dataset} />}
-        {route.tab === 'lesson' && <LossLesson dataset={dataset} />}
+        <ErrorBoundary key={route.tab}>
+          {route.tab === 'datasets' && <DatasetsPanel />}
+          {route.tab === 'explore' &&
+            (dataset ? (
+              <section className="panel" aria-label="Explorer">
+                <h2>Explore {dataset.name}</h2>
+                <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
+              </section>
+            ) : (
+              <EmptyState title="No dataset to explore yet" action="Go to Datasets" onAction={() => navigate({ tab: 'datasets' })}>
+                Import the Kaggle zip or try the demo dataset; its samples, classes and co-occurrences show here.
+              </EmptyState>
+            ))}
+          {route.tab === 'train' && <TrainPanel dataset={dataset} />}
+          {route.tab === 'evaluate' && <EvaluatePanel runId={route.run} />}
+          {route.tab === 'compare' && <ComparePanel />}
+          {route.tab === 'predict' && <ExportPanel dataset={dataset} />}
+          {route.tab === 'lesson' && <LossLesson dataset={dataset} />}
+        </ErrorBoundary>
       </main>
       <StatusBar />
     </div>
