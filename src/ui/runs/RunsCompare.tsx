@@ -104,8 +104,9 @@ function PerClassF1Table({ picked }: { picked: Picked[] }) {
           <tr>
             <th>Class</th>
             {withF1.map((p, i) => (
-              <th key={p.run.id} colSpan={i === 0 ? 1 : 2} className="num" style={{ color: p.color }}>
-                {p.run.name}
+              <th key={p.run.id} colSpan={i === 0 ? 1 : 2} className="num">
+                {/* the run's curve colour as a swatch: as text colour some colours are unreadable */}
+                <span className="run-swatch" style={{ background: p.color }} aria-hidden /> {p.run.name}
                 {i > 0 && ' · Δ'}
               </th>
             ))}
@@ -198,8 +199,8 @@ export function RunsCompare({ runs }: RunsCompareProps) {
                     <tr>
                       <th>Key</th>
                       {picked.map((p) => (
-                        <th key={p.run.id} style={{ color: p.color }}>
-                          {p.run.name}
+                        <th key={p.run.id}>
+                          <span className="run-swatch" style={{ background: p.color }} aria-hidden /> {p.run.name}
                         </th>
                       ))}
                     </tr>
