@@ -62,15 +62,35 @@ async function axeViolations(page: Page): Promise<string[]> {
  * have a name. Returns the problems found.
  */
 async function keyboardProblems(page: Page): Promise<string[]> {
+  // the area first settles: no DOM change for 1 s (charts hand their data over a few frames apart)
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        let timer = setTimeout(done, 1000);
+        const observer = new MutationObserver(() => {
+          clearTimeout(timer);
+          timer = setTimeout(done, 1000);
+        });
+        function done() {
+          observer.disconnect();
+          resolve();
+        }
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      }),
+  );
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const reached = new Set<string>();
   const problems: string[] = [];
-  await page.evaluate(() => {
-    let n = 0;
-    for (const e of document.querySelectorAll('*')) e.setAttribute('data-kb', String(n++));
-  });
+  // every element gets an id, also one drawn later: the walk tells elements apart by it
+  const id = () => {
+    const w = window as unknown as { kbNext?: number };
+    for (const e of document.querySelectorAll('*:not([data-kb])')) e.setAttribute('data-kb', String((w.kbNext = (w.kbNext ?? 0) + 1)));
+  };
+  await page.evaluate(id);
+  let first: string | null = null;
   for (let i = 0; i < 600; i++) {
     await page.keyboard.press('Tab');
+    await page.evaluate(id);
     const f = await page.evaluate(() => {
       const e = document.activeElement as HTMLElement | null;
       if (!e || e === document.body) return null;
@@ -92,12 +112,16 @@ async function keyboardProblems(page: Page): Promise<string[]> {
       };
     });
     if (!f) continue;
-    if (reached.has(f.id)) break;
+    // one full cycle through the page (past the browser's own controls) and back to the start
+    if (f.id === first) break;
+    first ??= f.id;
+    if (reached.has(f.id)) continue;
     reached.add(f.id);
     if (f.radioGroup) reached.add(`radio:${f.radioGroup}`);
     if (!f.ring) problems.push(`no focus ring: ${f.desc}`);
     if (!f.labelled) problems.push(`no label: ${f.desc}`);
   }
+  await page.evaluate(id);
   const controls = await page.evaluate(() =>
     [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]')]
       .filter((e) => e.checkVisibility({ visibilityProperty: true }) && !(e as HTMLButtonElement).disabled && !e.closest('[inert]'))
