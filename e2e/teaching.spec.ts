@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
-import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE, storedValidation } from './fixtures/studio';
 
 // A new user's first run: the teaching demo and the Quick demo preset, at e2e size (32 px, 400
 // samples). The model must learn something a constant guess cannot: macro F1 at per-class
@@ -15,16 +15,7 @@ test('the teaching demo with the Quick demo preset learns beyond the all-positiv
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
 
-  const { probs, truth } = await page.evaluate(
-    () =>
-      new Promise<{ probs: number[]; truth: number[] }>((res) => {
-        const r = indexedDB.open('hpa-studio');
-        r.onsuccess = () => {
-          const q = r.result.transaction('runs').objectStore('runs').getAll();
-          q.onsuccess = () => res({ probs: Array.from(q.result[0].valProbs as Float32Array), truth: Array.from(q.result[0].valTruth as Uint8Array) });
-        };
-      }),
-  );
+  const { probs, truth } = await storedValidation(page);
   const t = Uint8Array.from(truth);
   const allPositive = f1Report(countsAtThresholds(t, new Float32Array(truth.length).fill(1), 0.5, 28), 'zero').macroF1;
   const atHalf = f1Report(countsAtThresholds(t, Float32Array.from(probs), 0.5, 28), 'zero').macroF1;

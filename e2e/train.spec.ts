@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
 import { buildZip, fixtureId } from './fixtures/hpaZip';
-import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE, waitForRunEnd } from './fixtures/studio';
+import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE, waitForRunEnd, storedValidation } from './fixtures/studio';
 
 const demo = async (page: Page) => {
   await importDemo(page, { train: 48, test: 8 });
@@ -33,16 +33,7 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('step-replay')).toHaveText(/^[1-9]\d* of \d+ steps replayed$/);
     await gotoTab(page, 'evaluate');
     await expect(page.getByTestId('per-class-table').locator('tbody tr')).toHaveCount(28);
-    const { probs, truth } = await page.evaluate(
-      () =>
-        new Promise<{ probs: number[]; truth: number[] }>((res) => {
-          const r = indexedDB.open('hpa-studio');
-          r.onsuccess = () => {
-            const q = r.result.transaction('runs').objectStore('runs').getAll();
-            q.onsuccess = () => res({ probs: Array.from(q.result[0].valProbs as Float32Array), truth: Array.from(q.result[0].valTruth as Uint8Array) });
-          };
-        }),
-    );
+    const { probs, truth } = await storedValidation(page);
     const expected = f1Report(countsAtThresholds(Uint8Array.from(truth), Float32Array.from(probs), 0.3, 28), 'zero').macroF1;
     // the view shows this run's validation rows once the epoch's data has reached it
     await expect(page.getByText(`${truth.length / 28} validation rows`)).toBeVisible();

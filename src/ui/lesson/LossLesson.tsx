@@ -19,38 +19,7 @@ import { LessonResults } from './LessonResults';
 import { LessonRuns } from './LessonRuns';
 import { LossVsPtChart } from './LossVsPtChart';
 import './lesson.css';
-
-function NumberInput({
-  label,
-  value,
-  min,
-  max,
-  step,
-  onChange,
-}: {
-  label: string;
-  value: number;
-  min: number;
-  max?: number;
-  step?: number;
-  onChange: (v: number) => void;
-}) {
-  return (
-    <label>
-      {label}{' '}
-      <input
-        aria-label={label}
-        type="number"
-        value={value}
-        min={min}
-        max={max}
-        step={step ?? 1}
-        onChange={(e) => onChange(Number(e.target.value))}
-        style={{ width: 64 }}
-      />
-    </label>
-  );
-}
+import { NumberField } from '../NumberField';
 
 const modelLabel = (name: string) => MODELS.find((m) => m.name === name)?.label ?? name;
 
@@ -82,9 +51,16 @@ const LessonControls = memo(function LessonControls({ dataset }: { dataset: Data
     <div className="lesson-controls">
       <div className="setup-row">
         <ModelSelect label="Lesson model" value={settings.model} onChange={(model) => setSettings({ model })} />
-        <NumberInput label="Lesson input size" value={settings.inputSize} min={MIN_INPUT_SIZE} step={16} onChange={(inputSize) => setSettings({ inputSize })} />
-        <NumberInput label="Lesson epochs" value={settings.epochs} min={1} onChange={(epochs) => setSettings({ epochs })} />
-        <NumberInput label="Seeds" value={settings.seeds} min={1} max={MAX_LESSON_SEEDS} onChange={(seeds) => setSettings({ seeds })} />
+        <NumberField
+          width={64}
+          label="Lesson input size"
+          value={settings.inputSize}
+          min={MIN_INPUT_SIZE}
+          step={16}
+          onChange={(inputSize) => setSettings({ inputSize })}
+        />
+        <NumberField width={64} label="Lesson epochs" value={settings.epochs} min={1} onChange={(epochs) => setSettings({ epochs })} />
+        <NumberField width={64} label="Seeds" value={settings.seeds} min={1} max={MAX_LESSON_SEEDS} onChange={(seeds) => setSettings({ seeds })} />
         <span className="lesson-variants">
           {LESSON_VARIANTS.map((v) => (
             <label key={v.id} title={v.what}>

@@ -4,24 +4,8 @@ import { ModelSelect } from './ModelSelect';
 import { DEFAULT_IMAGE_MEMORY_MB, fitRecipe, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { lessonProblem } from '../../core/lesson/variants';
 import { useStudio } from '../store';
+import { NumberField } from '../NumberField';
 import { useEffect, useState } from 'react';
-
-function NumberField({ label, value, step, min, onChange }: { label: string; value: number; step?: number; min?: number; onChange: (v: number) => void }) {
-  return (
-    <label>
-      {label}{' '}
-      <input
-        aria-label={label}
-        type="number"
-        value={value}
-        step={step ?? 1}
-        min={min}
-        onChange={(e) => onChange(Number(e.target.value))}
-        style={{ width: 80 }}
-      />
-    </label>
-  );
-}
 
 /** The run setup form: model, input, loss, sampler, split, optimisation, augmentation, seed. */
 export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
