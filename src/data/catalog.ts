@@ -6,6 +6,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { LessonRecord } from '../core/lesson/types';
 import type { PredictionRecord, StoredSubmission } from '../core/predictionResult';
+import type { StoredWeightsData, StoredWeightsRecord } from './weightsStore';
 
 export type Split = 'train' | 'test';
 export type StorageKind = 'opfs' | 'idb';
@@ -94,10 +95,14 @@ interface StudioDB extends DBSchema {
   lessons: { key: string; value: LessonRecord };
   /** the last prediction per dataset and set of runs (src/core/predictionResult.ts), with its submission */
   predictions: { key: string; value: PredictionRecord; indexes: { byRun: string; byDataset: string } };
+  /** pretrained backbone weights (src/data/weightsStore.ts): what each is, listed without its values */
+  weights: { key: string; value: StoredWeightsRecord };
+  /** their parsed tensors, packed (src/core/weights/packedWeights.ts), read only when a run loads them */
+  weightData: { key: string; value: StoredWeightsData };
 }
 
 export const DB_NAME = 'hpa-studio';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 let dbPromise: Promise<IDBPDatabase<StudioDB>> | null = null;
 
 export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
@@ -118,6 +123,10 @@ export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
         const predictions = db.createObjectStore('predictions', { keyPath: 'id' });
         predictions.createIndex('byRun', 'runIds', { multiEntry: true });
         predictions.createIndex('byDataset', 'datasetId');
+      }
+      if (oldVersion < 5) {
+        db.createObjectStore('weights', { keyPath: 'id' });
+        db.createObjectStore('weightData', { keyPath: 'id' });
       }
     },
   });
