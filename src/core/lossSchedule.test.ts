@@ -50,3 +50,43 @@ describe('loss schedules', () => {
     expect(() => validateSchedule({ phases: [{ epochs: 1, loss: { kind: 'bce' }, trainable: 'last-7' }] })).toThrow(/trainable/);
   });
 });
+
+describe("a transfer model's parts", () => {
+  // input, preprocessing, adapter, a 3-block backbone (stem 0, blocks 1 and 2), the head
+  const roles = [
+    { part: 'studio', block: null },
+    { part: 'studio', block: null },
+    { part: 'studio', block: null },
+    { part: 'backbone', block: 0 },
+    { part: 'backbone', block: 0 },
+    { part: 'backbone', block: 1 },
+    { part: 'backbone', block: 2 },
+    { part: 'backbone', block: 2 },
+    { part: 'head', block: null },
+    { part: 'head', block: null },
+  ] as const;
+  const parts = { roles: [...roles], blockCount: 3 };
+
+  it("'frozen' trains the head and the studio's layers, no backbone layer", () => {
+    expect(trainableMask(roles.length, { backbone: 'frozen' }, parts)).toEqual(roles.map((r) => r.part !== 'backbone'));
+  });
+
+  it('the last N blocks train with the head; 0 blocks is frozen, all blocks is everything', () => {
+    expect(trainableMask(roles.length, { backbone: { lastBlocks: 1 } }, parts)).toEqual([true, true, true, false, false, false, true, true, true, true]);
+    expect(trainableMask(roles.length, { backbone: { lastBlocks: 2 } }, parts)).toEqual([true, true, true, false, false, true, true, true, true, true]);
+    expect(trainableMask(roles.length, { backbone: { lastBlocks: 0 } }, parts)).toEqual(trainableMask(roles.length, { backbone: 'frozen' }, parts));
+    expect(trainableMask(roles.length, { backbone: { lastBlocks: 3 } }, parts)).toEqual(new Array(roles.length).fill(true));
+  });
+
+  it('a backbone setting without roles (a GAPNet) is an error, and schedules read from JSON accept the new settings', () => {
+    expect(() => trainableMask(4, { backbone: 'frozen' })).toThrow(/only transfer models have a backbone/);
+    const s = validateSchedule({
+      phases: [
+        { epochs: 2, loss: { kind: 'bce' }, trainable: { backbone: 'frozen' }, lr: 1e-3 },
+        { epochs: 3, loss: { kind: 'bce' }, trainable: { backbone: { lastBlocks: 2 } }, lr: 1e-4 },
+      ],
+    });
+    expect(describeSchedule(s)).toBe("2 ep BCE (backbone frozen, lr 0.001) → 3 ep BCE (head and the backbone's last 2 blocks, lr 0.0001)");
+    expect(() => validateSchedule({ phases: [{ epochs: 1, loss: { kind: 'bce' }, trainable: { backbone: { lastBlocks: -1 } } }] })).toThrow(/trainable/);
+  });
+});

@@ -15,8 +15,20 @@
  */
 import { describeLoss, validateLossSpec, type LossSpec } from './losses';
 
-/** 'all', the last N layers, or every layer from index N on (negative N counts from the end). */
-export type Trainable = 'all' | { lastLayers: number } | { fromLayer: number };
+/**
+ * 'all', the last N layers, every layer from index N on (negative N counts from the end), or, for a
+ * transfer model, by the parts of the model (LayerRole): `{ backbone: 'frozen' }` trains the head and
+ * the studio's own layers (adapter) with every backbone layer frozen; `{ backbone: { lastBlocks: N } }`
+ * also trains the backbone's last N blocks (the stem is block 0).
+ */
+export type Trainable = 'all' | { lastLayers: number } | { fromLayer: number } | { backbone: 'frozen' | { lastBlocks: number } };
+
+/** Where a layer sits in a transfer model (core/models/backbones/blocks.ts layerRole). */
+export interface LayerRole {
+  part: 'studio' | 'head' | 'backbone';
+  /** backbone block 0..B−1 in network order (stem = 0); null outside the backbone */
+  block: number | null;
+}
 
 export interface LossPhase {
   /** epochs in this phase (≥ 1) */
@@ -85,9 +97,24 @@ export function phaseAt(schedule: LossSchedule, epoch: number): PhaseAt {
   return { index: last, phase: schedule.phases[last], epochInPhase: epoch - lastStart, starts: false, beyondEnd: true };
 }
 
-/** layer.trainable for each of `layerCount` layers under a phase's `trainable` setting. */
-export function trainableMask(layerCount: number, trainable: Trainable = 'all'): boolean[] {
+/**
+ * layer.trainable for each of `layerCount` layers under a phase's `trainable` setting. The backbone
+ * settings need the layers' roles (one per layer, in model.layers order) and the backbone's block count.
+ */
+export function trainableMask(layerCount: number, trainable: Trainable = 'all', parts?: { roles: LayerRole[]; blockCount: number }): boolean[] {
   if (trainable === 'all') return new Array(layerCount).fill(true);
+  if ('backbone' in trainable) {
+    if (!parts) throw new Error('a backbone freeze needs the roles of the layers: only transfer models have a backbone');
+    if (parts.roles.length !== layerCount) throw new RangeError(`${parts.roles.length} layer roles for ${layerCount} layers`);
+    const b = trainable.backbone;
+    let firstBlock: number;
+    if (b === 'frozen') firstBlock = Infinity;
+    else {
+      if (!Number.isInteger(b.lastBlocks) || b.lastBlocks < 0) throw new RangeError(`lastBlocks must be an integer ≥ 0, got ${b.lastBlocks}`);
+      firstBlock = parts.blockCount - b.lastBlocks;
+    }
+    return parts.roles.map((r) => r.part !== 'backbone' || (r.block !== null && r.block >= firstBlock));
+  }
   let from: number;
   if ('lastLayers' in trainable) {
     if (!Number.isInteger(trainable.lastLayers) || trainable.lastLayers < 0)
@@ -116,8 +143,13 @@ export function validateSchedule(schedule: unknown): LossSchedule {
       t === 'all' ||
       (typeof t === 'object' &&
         t !== null &&
-        (('lastLayers' in t && Number.isInteger(t.lastLayers) && t.lastLayers >= 0) || ('fromLayer' in t && Number.isInteger(t.fromLayer))));
-    if (!ok) throw new TypeError(`${at}.trainable must be 'all', { lastLayers: n } or { fromLayer: n }`);
+        (('lastLayers' in t && Number.isInteger(t.lastLayers) && t.lastLayers >= 0) ||
+          ('fromLayer' in t && Number.isInteger(t.fromLayer)) ||
+          ('backbone' in t &&
+            (t.backbone === 'frozen' ||
+              (typeof t.backbone === 'object' && t.backbone !== null && Number.isInteger(t.backbone.lastBlocks) && t.backbone.lastBlocks >= 0)))));
+    if (!ok)
+      throw new TypeError(`${at}.trainable must be 'all', { lastLayers: n }, { fromLayer: n }, { backbone: 'frozen' } or { backbone: { lastBlocks: n } }`);
   });
   return s;
 }
@@ -127,8 +159,17 @@ export function describeSchedule(schedule: LossSchedule): string {
   return schedule.phases
     .map((p) => {
       const t = p.trainable ?? 'all';
-      const layers = t === 'all' ? 'all layers' : 'lastLayers' in t ? `last ${t.lastLayers} layers` : `layers ${t.fromLayer}…`;
+      const layers = describeTrainable(t);
       return `${p.epochs} ep ${describeLoss(p.loss)} (${layers}${p.lr !== undefined ? `, lr ${p.lr}` : ''})`;
     })
     .join(' → ');
+}
+
+/** e.g. "all layers", "last 7 layers", "backbone frozen", "head and the backbone's last 2 blocks". */
+export function describeTrainable(t: Trainable): string {
+  if (t === 'all') return 'all layers';
+  if ('lastLayers' in t) return `last ${t.lastLayers} layers`;
+  if ('fromLayer' in t) return `layers ${t.fromLayer}…`;
+  if (t.backbone === 'frozen') return 'backbone frozen';
+  return `head and the backbone's last ${t.backbone.lastBlocks} block${t.backbone.lastBlocks === 1 ? '' : 's'}`;
 }

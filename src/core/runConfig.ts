@@ -4,7 +4,7 @@
  * into what the training loop needs.
  */
 import type { AlphaSpec } from './losses';
-import { MIN_INPUT_SIZE } from './models/catalog';
+import { MIN_INPUT_SIZE, MODELS } from './models/catalog';
 import type { Monitor } from './train/logs';
 
 export type LossChoice = 'bce' | 'focal' | 'f1' | 'bce-then-f1';
@@ -42,7 +42,39 @@ export interface RunConfig {
    * setting existed: DEFAULT_IMAGE_MEMORY_MB.
    */
   imageMemoryMB?: number;
+  /**
+   * Transfer models only (absent for GAPNet): four-channel handling, head, weights, and the
+   * schedule of docs/domain.md §5 — `warmupEpochs` at `warmupLr` with the backbone frozen, then
+   * `epochs` at `lr` with all of it or its last blocks trainable, in one run.
+   */
+  transfer?: TransferSettings;
 }
+
+export interface TransferSettings {
+  /** how the four RGBY channels meet a three-channel backbone: drop yellow, widen the first conv, or a learned 1×1 adapter */
+  channels: 'rgb' | 'widen' | 'adapter';
+  /** the seed's head (§5) or global average pooling */
+  head: 'seed' | 'gap';
+  /** phase 1, backbone frozen (BatchNorm in inference mode); 0 = no warm-up */
+  warmupEpochs: number;
+  warmupLr: number;
+  /** phase 2 (`epochs` at `lr`): every layer, or the head and the backbone's last N blocks */
+  unfreeze: 'all' | { lastBlocks: number };
+  /** id of stored weights; null = random initialisation */
+  weights: string | null;
+}
+
+/** The seed's schedule (§5): two epochs of the head at Adam 1e-3, then everything at 1e-4 (RunConfig.lr). */
+export const DEFAULT_TRANSFER: TransferSettings = { channels: 'widen', head: 'seed', warmupEpochs: 2, warmupLr: 1e-3, unfreeze: 'all', weights: null };
+
+/** The phases of a transfer run, as the curves, the history and the run report name them. */
+export const WARMUP_PHASE_NAME = 'warm-up (backbone frozen)';
+export function fineTunePhaseName(unfreeze: TransferSettings['unfreeze']): string {
+  return unfreeze === 'all' ? 'fine-tune (all layers)' : `fine-tune (last ${unfreeze.lastBlocks} blocks)`;
+}
+
+/** Fine-tuning's learning rate in the seed's schedule. */
+export const TRANSFER_FINE_TUNE_LR = 1e-4;
 
 /** The memory a run's images may take when none is set (RunConfig.imageMemoryMB). */
 export const DEFAULT_IMAGE_MEMORY_MB = 512;
@@ -68,9 +100,51 @@ export const DEFAULT_RUN: RunConfig = {
   imageMemoryMB: DEFAULT_IMAGE_MEMORY_MB,
 };
 
+/** Is this a transfer model (a pretrained backbone with the studio's head)? */
+export function isTransferModel(model: string): boolean {
+  return modelFamily(model) === 'transfer';
+}
+
+function modelFamily(model: string): 'gapnet' | 'transfer' | null {
+  const m = MODELS.find((x) => x.name === model) as { family?: 'gapnet' | 'transfer' } | undefined;
+  return m ? (m.family ?? 'gapnet') : null;
+}
+
+/** The input sides a model takes (the catalog's range; GAPNet: MIN_INPUT_SIZE and up). */
+export function inputSizeRange(model: string): { min: number; default: number; max: number } {
+  const m = MODELS.find((x) => x.name === model) as { inputSizes?: { min: number; default: number; max: number } } | undefined;
+  return m?.inputSizes ?? { min: MIN_INPUT_SIZE, default: 128, max: Infinity };
+}
+
+/** The transfer settings' first problem as a sentence naming the setting, or null. */
+export function transferProblem(c: RunConfig): string | null {
+  const t = c.transfer;
+  if (!isTransferModel(c.model)) return t ? `Transfer settings are for transfer models; ${c.model} is a GAPNet` : null;
+  if (!t) return null; // DEFAULT_TRANSFER applies
+  if (!['rgb', 'widen', 'adapter'].includes(t.channels)) return `Four channels must be 'rgb', 'widen' or 'adapter' (got '${t.channels}')`;
+  if (!['seed', 'gap'].includes(t.head)) return `Head must be 'seed' or 'gap' (got '${t.head}')`;
+  if (!Number.isInteger(t.warmupEpochs) || t.warmupEpochs < 0) return `Warm-up epochs must be a whole number ≥ 0 (got ${t.warmupEpochs})`;
+  if (t.warmupEpochs > 0 && !(t.warmupLr > 0 && t.warmupLr < 1)) return `Warm-up learning rate must be in (0, 1) (got ${t.warmupLr})`;
+  if (t.unfreeze !== 'all') {
+    const n = typeof t.unfreeze === 'object' && t.unfreeze !== null ? t.unfreeze.lastBlocks : NaN;
+    if (!Number.isInteger(n) || n < 1) return `Unfreeze: the last N blocks needs a whole number N ≥ 1 (got ${n}); 'all' unfreezes the whole backbone`;
+  }
+  if (c.loss === 'bce-then-f1')
+    return `Loss 'BCE then soft F1' is GAPNet's two-phase schedule; ${c.model} warms up and fine-tunes instead: choose BCE, focal or soft F1`;
+  if (t.weights !== null && typeof t.weights !== 'string') return `Weights must be stored weights or none (random initialisation)`;
+  return null;
+}
+
 /** Checks a recipe and returns the first problem as a sentence naming the setting, or null. */
 export function recipeProblem(c: RunConfig, storedSize: number): string | null {
-  if (!Number.isInteger(c.inputSize) || c.inputSize < MIN_INPUT_SIZE) return `Input size ${c.inputSize} px: the models need at least ${MIN_INPUT_SIZE} px`;
+  if (!modelFamily(c.model)) return `Model '${c.model}' is not known; models: ${MODELS.map((m) => m.name).join(', ')}`;
+  const sizes = inputSizeRange(c.model);
+  if (!Number.isInteger(c.inputSize) || c.inputSize < sizes.min) {
+    return sizes.min === MIN_INPUT_SIZE && !isTransferModel(c.model)
+      ? `Input size ${c.inputSize} px: the models need at least ${MIN_INPUT_SIZE} px`
+      : `Input size ${c.inputSize} px: ${c.model} needs at least ${sizes.min} px`;
+  }
+  if (c.inputSize > sizes.max) return `Input size ${c.inputSize} px: ${c.model} takes at most ${sizes.max} px`;
   if (c.inputSize > storedSize) return `Input size ${c.inputSize} px is larger than the dataset's stored ${storedSize} px`;
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) return `Batch size must be a whole number ≥ 1 (got ${c.batchSize})`;
   if (!Number.isInteger(c.epochs) || c.epochs < 1) return `Epochs must be a whole number ≥ 1 (got ${c.epochs})`;
@@ -82,7 +156,7 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
   if (c.split.kind === 'kfold' && !(Number.isInteger(c.split.folds) && c.split.folds >= 2 && c.split.fold >= 0 && c.split.fold < c.split.folds)) {
     return `K-fold needs K ≥ 2 and a fold in 0..K−1 (got K = ${c.split.folds}, fold ${c.split.fold})`;
   }
-  return null;
+  return transferProblem(c);
 }
 
 /**
@@ -94,7 +168,7 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
 export function fitRecipe(c: RunConfig, dataset: { resolution: number; train: number }): { config: RunConfig; changes: string[] } {
   const changes: string[] = [];
   let config = c;
-  if (c.inputSize > dataset.resolution && dataset.resolution >= MIN_INPUT_SIZE) {
+  if (c.inputSize > dataset.resolution && dataset.resolution >= inputSizeRange(c.model).min) {
     config = { ...config, inputSize: dataset.resolution };
     changes.push(`input size ${c.inputSize} → ${dataset.resolution} px (the dataset is stored at ${dataset.resolution} px)`);
   }
@@ -144,5 +218,29 @@ export function preset(name: 'seed' | 'quick', storedSize: number): RunConfig {
     batchSize: 16,
     lr: 1e-3,
     plateau: null,
+  };
+}
+
+/**
+ * A transfer model's recipe, the seed's schedule (docs/domain.md §5): two warm-up epochs of the head
+ * with the backbone frozen at Adam 1e-3, then every layer at 1e-4 with ReduceLROnPlateau (factor 0.1,
+ * patience 3) and early stopping (patience 6) on the validation loss; BCE as the seed. The input is
+ * the model's default side (224 px; InceptionV3 299), brought down to the stored size if smaller.
+ */
+export function transferDefaults(model: string, storedSize: number): RunConfig {
+  const sizes = inputSizeRange(model);
+  return {
+    ...DEFAULT_RUN,
+    model,
+    inputSize: Math.max(sizes.min, Math.min(sizes.default, storedSize)),
+    loss: 'bce',
+    alpha: { mode: 'none' },
+    epochs: 10,
+    batchSize: 16,
+    lr: TRANSFER_FINE_TUNE_LR,
+    plateau: { factor: 0.1, patience: 3 },
+    earlyStopPatience: 6,
+    monitor: 'val_loss',
+    transfer: { ...DEFAULT_TRANSFER },
   };
 }

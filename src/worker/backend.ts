@@ -20,6 +20,7 @@ import { WASM_THREADS_PATCHED } from '../../buildtools/tfjsWasmThreads';
 import { registerAccel } from '../accel/registry';
 import { isSoftwareAdapter } from '../accel/webgpu/softwareAdapter';
 import { knownChecks, runStartChecks } from './startChecks';
+import { backendLimits, type MemoryLimits } from '../core/memoryEstimate';
 import {
   TRAINING_BACKENDS,
   WASM_MAX_THREADS,
@@ -132,6 +133,16 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
   } catch (e) {
     return `init error: ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+/**
+ * What the running backend can hold (core/memoryEstimate.ts): on webgpu the device's limits, which
+ * tfjs-backend-webgpu 4.22 requested at the adapter's maxBufferSize and maxStorageBufferBindingSize.
+ */
+export function memoryLimits(): MemoryLimits {
+  const name = tf.getBackend();
+  const device = name === 'webgpu' ? (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device : undefined;
+  return backendLimits(name, { maxBufferSize: device?.limits?.maxBufferSize, maxStorageBufferBindingSize: device?.limits?.maxStorageBufferBindingSize });
 }
 
 /**

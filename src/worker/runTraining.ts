@@ -19,24 +19,16 @@ import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
 import { openFeedReader } from './feedReader';
 import { chooseAutoBackend } from './autoBackend';
+import { memoryLimits } from './backend';
+import { explainFailure } from './explainFailure';
+import { memoryCheck } from '../core/train/memoryCheck';
 import type { AutoBackendOutcome, BackendProbeFigure, FromTrainingWorker, TrainRequest } from './protocol';
 
 export class RunFailure extends Error {}
+export { explainFailure };
 
 /** How long the worker pauses after each epoch while the page draws the epoch's charts. */
 const EPOCH_REDRAW_PAUSE_MS = 400;
-
-/** Turns a backend error into a sentence with what to do about it. */
-export function explainFailure(e: unknown, batchSize: number, inputSize: number): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/out of memory|OOM|failed to allocate|allocation failed|exceeds the max|too large/i.test(msg)) {
-    return `The GPU ran out of memory (${msg}). Try a smaller batch (now ${batchSize}) or input size (now ${inputSize} px); the last checkpoint is kept and the run can resume.`;
-  }
-  if (/device (was |is )?lost|GPUDevice.*lost|context lost|CONTEXT_LOST/i.test(msg)) {
-    return `The GPU device was lost (${msg}). Choose another backend in the status bar and resume from the last checkpoint.`;
-  }
-  return msg;
-}
 
 export async function runTraining(req: TrainRequest, controller: TrainingController, post: (m: FromTrainingWorker, t?: Transferable[]) => void): Promise<void> {
   const { runId, config } = req;
@@ -105,6 +97,15 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     });
 
     const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+    // before anything trains: a run that cannot fit the backend fails now, with the numbers and a batch that fits
+    const memory = memoryCheck(model, { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases }, memoryLimits());
+    if (memory.verdict === 'refuse') {
+      model.dispose();
+      record = { ...record, status: 'failed', message: memory.message };
+      await putRun(record);
+      throw new RunFailure(memory.message!);
+    }
+    if (memory.verdict === 'warn') post({ type: 'loading', runId, done: 0, total: 0, note: memory.message! });
     const batchesPerEpoch = Math.ceil(source.numTrain / config.batchSize);
     post({
       type: 'run-started',
@@ -224,7 +225,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       }
     } catch (e) {
       status = 'failed';
-      message = explainFailure(e, config.batchSize, config.inputSize);
+      message = explainFailure(e, config.batchSize, config.inputSize, tf.getBackend());
     } finally {
       model.dispose();
       await reader.close(); // the dataset's files are free again before the page hears the run ended

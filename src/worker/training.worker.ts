@@ -51,7 +51,7 @@ async function handle(msg: ToTrainingWorker): Promise<void> {
         try {
           await runTraining(msg.request, controller, post);
         } catch (e) {
-          const message = e instanceof RunFailure ? e.message : explainFailure(e, msg.request.config.batchSize, msg.request.config.inputSize);
+          const message = e instanceof RunFailure ? e.message : explainFailure(e, msg.request.config.batchSize, msg.request.config.inputSize, tf.getBackend());
           post({ type: 'run-ended', runId: msg.request.runId, status: 'failed', message });
         } finally {
           controller = null;

@@ -8,11 +8,31 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { trainableMask, type Trainable } from '../lossSchedule';
+import { backboneBlockCount, layerRole } from '../models/backbones/blocks';
 
-/** Sets layer.trainable by the phase's setting; 'all' (the default) unfreezes everything. */
+/**
+ * Sets layer.trainable by the phase's setting; 'all' (the default) unfreezes everything. The backbone
+ * settings find the parts of a transfer model by its name (the registry's, which builds it with that
+ * name) and its layers' Keras names (layerRole). A transfer model's BatchNorm layers run in inference
+ * mode while frozen (core/models/backbones), so freezing one also stops its moving statistics.
+ */
 export function setTrainable(model: tf.LayersModel, trainable: Trainable = 'all'): void {
-  const mask = trainableMask(model.layers.length, trainable);
+  const parts =
+    trainable !== 'all' && 'backbone' in trainable
+      ? { roles: model.layers.map((l) => layerRole(model.name, l.name)), blockCount: backboneBlockCount(model.name) }
+      : undefined;
+  const mask = trainableMask(model.layers.length, trainable, parts);
   model.layers.forEach((l, i) => (l.trainable = mask[i]));
+}
+
+/** Parameters that train under a setting (the model's layers are left all trainable after). */
+export function trainableParamCount(model: tf.LayersModel, trainable: Trainable = 'all'): number {
+  setTrainable(model, trainable);
+  try {
+    return model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+  } finally {
+    setTrainable(model);
+  }
 }
 
 /** How many trailing layers form the dense head, from the concatenation of the pooled features on. */

@@ -5,7 +5,7 @@
  * worker and the Node CLI both build runs through this one function.
  */
 import type { LossSpec } from '../losses';
-import type { RunConfig } from '../runConfig';
+import { DEFAULT_TRANSFER, fineTunePhaseName, isTransferModel, WARMUP_PHASE_NAME, type RunConfig } from '../runConfig';
 import { makeLoss } from '../losses';
 import { countClasses, sampleRows, type SamplingSpec } from '../sampling';
 import { stratifiedHoldout, stratifiedKFold, type LabelSets } from '../split';
@@ -39,6 +39,26 @@ export interface PreparedRun {
   plateau: ReturnType<typeof reduceLrOnPlateau> | null;
 }
 
+/**
+ * A transfer model's schedule (docs/domain.md §5): the warm-up trains the head (and the adapter) with
+ * the backbone frozen, its BatchNorm in inference mode, at its own learning rate; then the fine-tune
+ * trains every layer, or the head and the backbone's last N blocks, at the run's (lower) rate. Each
+ * phase starts a fresh Adam, as the seed recompiled its model; the run's loss applies to both.
+ */
+function transferPhases(c: RunConfig, loss: TrainingPhase['loss']): TrainingPhase[] {
+  const t = c.transfer ?? DEFAULT_TRANSFER;
+  const phases: TrainingPhase[] = [];
+  if (t.warmupEpochs > 0) phases.push({ name: WARMUP_PHASE_NAME, epochs: t.warmupEpochs, loss, lr: t.warmupLr, trainable: { backbone: 'frozen' } });
+  phases.push({
+    name: fineTunePhaseName(t.unfreeze),
+    epochs: c.epochs,
+    loss,
+    lr: c.lr,
+    trainable: t.unfreeze === 'all' ? 'all' : { backbone: { lastBlocks: t.unfreeze.lastBlocks } },
+  });
+  return phases;
+}
+
 export function prepareRun(c: RunConfig, labelSets: LabelSets): PreparedRun {
   const n = labelSets.length;
   const assignment = c.split.kind === 'kfold' ? stratifiedKFold(labelSets, c.split.folds, c.seed) : stratifiedHoldout(labelSets, c.split.fraction, c.seed);
@@ -61,8 +81,9 @@ export function prepareRun(c: RunConfig, labelSets: LabelSets): PreparedRun {
       : undefined;
   const lossSpec: LossSpec =
     c.loss === 'focal' ? { kind: 'focal', gamma: c.gamma, alpha: c.alpha } : c.loss === 'f1' ? { kind: 'soft-f1' } : { kind: 'bce', alpha: c.alpha };
-  const phases: TrainingPhase[] =
-    c.loss === 'bce-then-f1'
+  const phases: TrainingPhase[] = isTransferModel(c.model)
+    ? transferPhases(c, makeLoss(lossSpec, classCounts))
+    : c.loss === 'bce-then-f1'
       ? [
           { name: 'bce', epochs: c.epochs, loss: makeLoss({ kind: 'bce', alpha: c.alpha }, classCounts), lr: c.lr },
           { name: 'soft-f1 (last 7 layers)', epochs: c.f1Epochs, loss: makeLoss({ kind: 'soft-f1' }), lr: c.lr / 10, trainable: { lastLayers: 7 } },

@@ -67,6 +67,25 @@ describe('run report', () => {
     expect(back.config).toEqual(r.config);
   });
 
+  it("marks a transfer run's fine-tune on its loss and F1 charts, named as the history names it", () => {
+    const r = run();
+    const names = ['warm-up (backbone frozen)', 'warm-up (backbone frozen)', 'fine-tune (last 2 blocks)'];
+    r.history = r.history.map((h, i) => ({ ...h, phase: i < 2 ? 0 : 1, phaseName: names[i] }));
+    const files = reportFiles(r, { mode: 'global', created: new Date(0) });
+    for (const chart of ['loss.svg', 'val_macro_f1.svg']) {
+      const markers = [...files.get(chart)!.matchAll(/<g data-marker="([^"]*)"><line x1="([\d.]+)"/g)];
+      expect(
+        markers.map((m) => m[1]),
+        chart,
+      ).toEqual(['fine-tune (last 2 blocks)']);
+      // between epoch 2 (x 280) and epoch 3 (x 504) of a 1..3 axis over 56..504 px
+      expect(Number(markers[0][2])).toBeCloseTo(392, 0);
+    }
+    expect(JSON.parse(files.get('report.json')!).history.map((h: { phaseName: string }) => h.phaseName)).toEqual(names);
+    // a one-phase run has no marker
+    expect(reportFiles(run(), { mode: 'global' }).get('loss.svg')).not.toContain('data-marker');
+  });
+
   it('refuses a zip that is not a report, naming the file', async () => {
     const bytes = await writeReportZip(new Map([['other.txt', 'x']]));
     expect(() => runFromReport(new Map([['other.txt', 'x']]), 'my.zip', { id: 'x' })).toThrow(/my.zip has no report.json/);

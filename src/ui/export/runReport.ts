@@ -11,6 +11,7 @@ import { labelMatrix, labelSets, type ClassScore } from '../../core/metrics';
 import { chooseThresholds, THRESHOLD_MODES, type ThresholdMode } from '../../core/thresholds';
 import type { RunRecord } from '../../data/catalog';
 import { barChartSvg, lineChartSvg } from './svgCharts';
+import { phaseStarts } from '../../core/train/logs';
 
 export const REPORT_FORMAT = 'hpa-studio-run-report';
 export const REPORT_VERSION = 1;
@@ -33,7 +34,16 @@ export interface ReportJson {
   created: string;
 }
 
-type History = { epoch: number; loss: number; valLoss: number; valMacroF1: number; valPerClassF1?: number[]; learningRate?: number };
+type History = {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  valMacroF1: number;
+  valPerClassF1?: number[];
+  learningRate?: number;
+  phase?: number;
+  phaseName?: string;
+};
 
 /** The report's files (name → text) for a run; thresholds by `mode` from its stored validation predictions. */
 export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: readonly number[] | null; created?: Date }): Map<string, string> {
@@ -74,6 +84,8 @@ export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: re
   }
   const h = run.history as unknown as History[];
   if (h.length) {
+    // a phase (a transfer run's fine-tune after its warm-up) starts between its first epoch and the one before
+    const markers = phaseStarts(h).map((s) => ({ x: s.epoch - 0.5, label: s.phaseName }));
     files.set(
       'loss.svg',
       lineChartSvg({
@@ -84,6 +96,7 @@ export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: re
           { name: 'loss', color: '#3b6ea8', points: h.map((e) => ({ x: e.epoch, y: e.loss })) },
           { name: 'val loss', color: '#d9822b', points: h.map((e) => ({ x: e.epoch, y: e.valLoss })) },
         ],
+        markers,
       }),
     );
     files.set(
@@ -94,6 +107,7 @@ export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: re
         yLabel: 'macro F1',
         zeroBased: true,
         series: [{ name: 'val macro F1', color: '#2e8b57', points: h.map((e) => ({ x: e.epoch, y: e.valMacroF1 })) }],
+        markers,
       }),
     );
   }

@@ -59,8 +59,18 @@ function frame(
   );
 }
 
-/** Lines over a shared x axis (e.g. loss and val loss by epoch), with a legend; non-finite points are left out. */
-export function lineChartSvg(o: { title: string; xLabel: string; yLabel: string; series: Series[]; zeroBased?: boolean }): string {
+/**
+ * Lines over a shared x axis (e.g. loss and val loss by epoch), with a legend; non-finite points are left out.
+ * `markers`: dashed vertical lines with a label (a training phase starting).
+ */
+export function lineChartSvg(o: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: Series[];
+  zeroBased?: boolean;
+  markers?: { x: number; label: string }[];
+}): string {
   const xs = o.series.flatMap((s) => s.points.map((p) => p.x));
   const ys = o.series.flatMap((s) => s.points.map((p) => p.y));
   const [x0, x1] = extent(xs, false);
@@ -85,7 +95,15 @@ export function lineChartSvg(o: { title: string; xLabel: string; yLabel: string;
   const uniqueX = [...new Set(xs)].sort((a, b) => a - b);
   const every = Math.max(1, Math.ceil(uniqueX.length / 10));
   const xTicks = uniqueX.filter((_, i) => i % every === 0).map((v) => ({ x: px(v), label: tickLabel(v) }));
-  return frame(o.title, o.xLabel, o.yLabel, lines + legend, yTicks, xTicks);
+  const markers = (o.markers ?? [])
+    .filter((m) => m.x >= x0 && m.x <= x1)
+    .map(
+      (m) =>
+        `<g data-marker="${esc(m.label)}"><line x1="${num(px(m.x))}" y1="${M.top}" x2="${num(px(m.x))}" y2="${H - M.bottom}" stroke="#7048e8" stroke-dasharray="4 2"/>` +
+        `<text x="${num(px(m.x) + 3)}" y="${M.top + 10}" fill="#7048e8" font-size="10">${esc(m.label)}</text></g>`,
+    )
+    .join('');
+  return frame(o.title, o.xLabel, o.yLabel, markers + lines + legend, yTicks, xTicks);
 }
 
 /** One bar per label (e.g. per-class F1), values in [0, max]. */

@@ -29,6 +29,8 @@ export function ComparePanel() {
             valLoss: h.valLoss,
             valMacroF1: h.valMacroF1,
             lr: h.learningRate,
+            phase: h.phase,
+            phaseName: h.phaseName,
           })),
           perClassF1: lastPerClass(r),
         })),

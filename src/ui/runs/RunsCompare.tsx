@@ -1,5 +1,6 @@
 import { memo, useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { phaseStarts } from '../../core/train/logs';
 import { className } from '../../core/labels';
 import { rarity } from '../evaluation/rarity';
 import { configDiff } from './configDiff';
@@ -67,6 +68,18 @@ const OverlayChart = memo(function OverlayChart({
             <YAxis domain={domain ?? ['auto', 'auto']} width={44} tick={{ fontSize: 10 }} tickFormatter={fmtTick} />
             <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(e) => `epoch ${e}`} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
+            {/* each run's phase changes, between the last epoch of one phase and the first of the next */}
+            {picked.flatMap(({ run, color }) =>
+              phaseStarts(run.history).map((s) => (
+                <ReferenceLine
+                  key={`${run.id}:${s.epoch}`}
+                  x={s.epoch - 0.5}
+                  stroke={color}
+                  strokeDasharray="4 2"
+                  label={{ value: s.phaseName, fill: '#495057', fontSize: 10, position: 'insideTopLeft' }}
+                />
+              )),
+            )}
             {picked.map(({ run, color }) => (
               <Line
                 key={run.id}

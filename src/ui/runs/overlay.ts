@@ -6,6 +6,9 @@ export interface HistoryPoint {
   valLoss?: number;
   valMacroF1?: number;
   lr?: number;
+  /** the training phase (a transfer run's warm-up and fine-tune, GAPNet's BCE then F1) */
+  phase?: number;
+  phaseName?: string;
 }
 
 export type CurveMetric = 'loss' | 'valLoss' | 'valMacroF1';

@@ -8,6 +8,7 @@ import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
 import type { LiveRun as Live } from '../store/runsSlice';
+import { phaseStarts } from '../../core/train/logs';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
 function useThrottled<T>(value: T, ms: number, key: unknown): T {
@@ -74,6 +75,42 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
   );
 });
 
+/** The run's epochs as a table, with the phase each ran in (drawn only while open). */
+function EpochHistory({ epochs }: { epochs: Live['epochs'] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="loss-curve-data" data-testid="epoch-history" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Epoch history</summary>
+      {open && (
+        <table>
+          <thead>
+            <tr>
+              <th>epoch</th>
+              <th>phase</th>
+              <th>loss</th>
+              <th>val loss</th>
+              <th>val macro F1</th>
+              <th>learning rate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {epochs.map((e) => (
+              <tr key={e.epoch}>
+                <td>{e.epoch}</td>
+                <td>{e.phaseName}</td>
+                <td>{fmtLoss(e.loss)}</td>
+                <td>{fmtLoss(e.valLoss)}</td>
+                <td>{e.valMacroF1.toFixed(4)}</td>
+                <td>{e.learningRate.toExponential(2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
+}
+
 const fmtLoss = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
 
 /** The loss chart's text alternative: the plotted numbers, drawn only while open. */
@@ -117,6 +154,11 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   const f1Data = useQueuedValue(rows);
   const lrData = useQueuedValue(f1Data);
   const reductions = useQueuedValue(live.lrReductions);
+  // the first epoch of each later phase (the epoch axes are categories: a line on that epoch)
+  const phases = useMemo(() => phaseStarts(live.epochs), [live.epochs]);
+  const phaseLines = phases.map((s) => (
+    <ReferenceLine key={s.epoch} x={s.epoch} stroke="#7048e8" strokeDasharray="4 2" label={{ value: s.phaseName, fill: '#7048e8', fontSize: 10 }} />
+  ));
   return (
     <div className="chart-pair">
       <ChartSlot minHeight={180}>
@@ -128,6 +170,7 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
             <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend />
             <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
+            {phaseLines}
           </LineChart>
         </ResponsiveContainer>
       </ChartSlot>
@@ -140,6 +183,7 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
             <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? (10 ** v).toExponential(2) : String(v))} />
             <Legend />
             <Line dataKey="lr" name="learning rate (log scale)" stroke="#495057" isAnimationActive={false} />
+            {phaseLines}
             {reductions.map((r) => (
               <ReferenceDot
                 key={r.epoch}
@@ -322,7 +366,9 @@ export function LiveRunView() {
         {live.epochs.length} epoch(s) done
         {live.epochs.length > 0 &&
           ` · last: loss ${live.epochs.at(-1)!.loss.toFixed(4)}, val loss ${live.epochs.at(-1)!.valLoss.toFixed(4)}, val macro F1 ${live.epochs.at(-1)!.valMacroF1.toFixed(4)}`}
+        {live.epochs.length > 0 && ` · phase: ${live.epochs.at(-1)!.phaseName}`}
       </div>
+      {live.epochs.length > 0 && <EpochHistory epochs={live.epochs} />}
     </div>
   );
 }
