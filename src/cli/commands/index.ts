@@ -8,6 +8,18 @@ import { modelSummary } from './model-summary';
 import { trainCommand } from './train';
 import { predictCommand } from './predict';
 import { submitCommand } from './submit';
+import { weightsReport } from './weights-report';
 
 /** Every `hpa-studio` command of the CLI, in the order `--help` lists them (the entry point adds `bench`). Add new commands here. */
-export const commands: Command[] = [backendInfo, makeDataset, split, score, thresholds, modelSummary, trainCommand, predictCommand, submitCommand];
+export const commands: Command[] = [
+  backendInfo,
+  makeDataset,
+  split,
+  score,
+  thresholds,
+  modelSummary,
+  weightsReport,
+  trainCommand,
+  predictCommand,
+  submitCommand,
+];

@@ -20,6 +20,9 @@ import { predictValidation, train as runTraining } from '../../core/train/traine
 import { registerAccel } from '../../accel/registry';
 import { accelTraining } from '../../accel/training';
 import type { TrainingCallback } from '../../core/train/callbacks';
+import { applyWeights } from '../../core/weights/matchWeights';
+import { formatWeightReport } from '../../core/weights/weightReport';
+import { readWeightsPath } from '../readWeightsPath';
 
 const LOSSES = ['bce', 'focal', 'f1', 'bce-then-f1'] as const;
 const SAMPLERS = ['none', 'weights', 'rare'] as const;
@@ -60,6 +63,9 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
   --folds K --fold i stratified K-fold, validate on fold i (0-based)
   --holdout F        stratified hold-out fraction (default 0.2 when no --folds)
   --limit N          use only the first N rows of train.csv
+  --weights PATH     start from these weights: a Keras .h5 (e.g. Keras Applications'
+                     *_notop.h5), a TF.js layers model folder or its zip; mapped onto the model
+                     by layer name, with a report of what loaded before training starts
   --backend B        wasm (XNNPACK kernels + our training kernels) | cpu (plain JS, slow) (default wasm)`,
   async run(args) {
     const { values: v } = parseArgs({
@@ -90,6 +96,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         fold: { type: 'string' },
         holdout: { type: 'string' },
         limit: { type: 'string' },
+        weights: { type: 'string' },
         backend: { type: 'string', default: 'wasm' },
       },
     });
@@ -159,6 +166,9 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     }
     await tf.ready();
 
+    // weights first: a bad file fails before the data is read
+    const weightsFile = v.weights === undefined ? null : await readWeightsPath(v.weights);
+
     // data and split
     const t0 = performance.now();
     const data = await readTrainZip(v.data, { size: store, limit });
@@ -188,6 +198,11 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     const fixedRows = run.sampledRows;
     const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder: run.trainOrder });
     const model = createModel(v.model!, { inputSize: size, seed });
+    const weightsReport = weightsFile && applyWeights(model, v.model!, weightsFile.weights);
+    if (weightsFile && weightsReport) {
+      console.log(`weights ${v.weights} (${weightsFile.source}, ${weightsFile.weights.length} tensors): ${formatWeightReport(weightsReport)}`);
+      if (!weightsReport.loaded) throw new Error(`--weights ${v.weights}: no tensor of the file fits ${v.model}; is it the right model?`);
+    }
     const description = describeModel(model);
     const config = {
       command: 'train',
@@ -211,6 +226,8 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         trainableParams: description.trainableParams,
         notes: modelNotes(v.model!, { inputSize: size }),
       },
+      weights:
+        weightsFile && weightsReport ? { file: v.weights, source: weightsFile.source, kerasVersion: weightsFile.kerasVersion, report: weightsReport } : null,
       loss: { flag: loss, gamma, alpha },
       phases: phases.map((p) => ({ name: p.name, epochs: p.epochs, lr: p.lr, trainable: p.trainable ?? 'all' })),
       optimizer: 'adam',
