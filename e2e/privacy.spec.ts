@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
+import { gotoTab, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 test('no request made by the page or its workers leaves the studio origin', async ({ page, context, baseURL }) => {
   const requests: string[] = [];
@@ -13,4 +16,37 @@ test('no request made by the page or its workers leaves the studio origin', asyn
   expect(requests.length).toBeGreaterThan(3);
   expect(requests.some((u) => /training\.worker/.test(u))).toBe(true);
   expect(outside).toEqual([]);
+});
+
+test('pretrained weights: nothing is fetched until the download button is pressed; then exactly one request, to the address shown', async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  const requests: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  // stands in for the Keras Applications server (this machine has no internet): the fixture's bytes, with the header a CORS download needs
+  const served: string[] = [];
+  await context.route(/^https:\/\/storage\.googleapis\.com\//, (route) => {
+    served.push(route.request().url());
+    const body = brotliDecompressSync(readFileSync('fixtures/transfer/mobilenetv2.h5.br'));
+    return route.fulfill({ status: 200, body, headers: { 'content-type': 'application/octet-stream', 'access-control-allow-origin': '*' } });
+  });
+  await openStudio(page, 'wasm');
+  await gotoTab(page, 'train');
+  await page.getByLabel('Model', { exact: true }).selectOption('mobilenetv2');
+  const address = (await page.getByTestId('weights-address').textContent())!;
+  expect(address).toMatch(/^https:\/\/storage\.googleapis\.com\/tensorflow\/keras-applications\/mobilenet_v2\/.*no_top\.h5$/);
+  await expect(page.getByTestId('weights-size')).toHaveText('9.4 MB');
+  // the panel is open, the address on show, every other area visited: nothing has left the origin
+  for (const tab of ['datasets', 'explore', 'evaluate', 'compare', 'predict', 'lesson', 'train'] as const) await gotoTab(page, tab);
+  const origin = new URL(baseURL!).origin;
+  const outside = () => requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+  expect(outside()).toEqual([]);
+
+  await page.getByTestId('weights-download-button').click();
+  await expect(page.getByTestId('weights-report')).toContainText('Nothing missing, nothing left over', UNTIL_DONE);
+  await expect(page.getByTestId('weights-row')).toContainText('downloaded');
+  expect(outside()).toEqual([address]);
+  expect(served).toEqual([address]);
 });

@@ -83,6 +83,19 @@ export interface RunRecord {
   lrReductions: { epoch: number; lr: number }[];
   /** a group of runs started together (the loss lesson), or null */
   group: string | null;
+  /** transfer runs: the pretrained weights the run started from and how they matched (absent: random initialisation) */
+  weightsFrom?: RunWeightsFrom;
+}
+
+/** What a transfer run's backbone started from: the stored weights' file and how many tensors loaded. */
+export interface RunWeightsFrom {
+  id: string;
+  fileName: string;
+  loaded: number;
+  /** model tensors left randomly initialised (missing from the file or of another shape) */
+  notLoaded: string[];
+  /** the first conv's kernel widened from 3 to 4 input channels */
+  widened: string[];
 }
 
 interface StudioDB extends DBSchema {

@@ -12,6 +12,8 @@ import type {
   ToIngestWorker,
   ToPredictWorker,
   ToTrainingWorker,
+  FromWeightsWorker,
+  ToWeightsWorker,
 } from '../worker/protocol';
 import { rememberStartChecks, startCheckPasses } from './startCheckPasses';
 
@@ -89,4 +91,10 @@ export const predictWorker = () =>
     spawn: () => new Worker(new URL('../worker/predict.worker.ts', import.meta.url), { type: 'module', name: 'predict' }),
     name: 'predict',
     passesIn: (msg) => (msg.type === 'backend' ? msg.report.checks : undefined),
+  });
+
+export const weightsWorker = () =>
+  new WorkerClient<ToWeightsWorker, FromWeightsWorker>({
+    spawn: () => new Worker(new URL('../worker/weights.worker.ts', import.meta.url), { type: 'module', name: 'weights' }),
+    name: 'weights',
   });

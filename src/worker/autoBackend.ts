@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeLoss } from '../core/losses';
-import { createModel } from '../core/models/registry';
+import { buildRunModel } from '../core/models/runModel';
 import { accelTraining } from '../accel/training';
 import {
   TIMED_STEPS,
@@ -57,7 +57,7 @@ async function timeStep(step: () => Promise<void>, deadlineMs: number | null): P
 
 /** Times the run's model on the active backend against the best backend so far. */
 async function measure(config: RunConfig, leader: Leader | null): Promise<{ imagesPerSecond: number | null; note: string; leader: Leader | null }> {
-  const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+  const model = buildRunModel(config);
   // the optimizer training will use; selectBackend installed the gradients it will use (src/accel)
   const optimizer = accelTraining.optimizer(config.lr);
   const loss = makeLoss({ kind: 'bce' });

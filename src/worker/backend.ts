@@ -141,7 +141,10 @@ async function trySetBackend(name: TrainingBackend): Promise<string | null> {
  */
 export function memoryLimits(): MemoryLimits {
   const name = tf.getBackend();
-  const device = name === 'webgpu' ? (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device : undefined;
+  const device =
+    name === 'webgpu'
+      ? (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } }).device
+      : undefined;
   return backendLimits(name, { maxBufferSize: device?.limits?.maxBufferSize, maxStorageBufferBindingSize: device?.limits?.maxStorageBufferBindingSize });
 }
 

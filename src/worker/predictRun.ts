@@ -16,7 +16,7 @@ import {
   writeModelZip,
   type StudioMeta,
 } from '../core/modelPackage';
-import { createModel } from '../core/models/registry';
+import { buildRunModel } from '../core/models/runModel';
 import { predict, ttaTransforms, type PredictSource } from '../core/predict';
 import { accelTraining } from '../accel/training';
 import { DEFAULT_RUN, type RunConfig } from '../core/runConfig';
@@ -83,7 +83,7 @@ export async function loadRunModel(
   const imported = (checkpoint.meta as { imported?: ImportedMeta }).imported ?? null;
   const model = imported
     ? await tf.models.modelFromJSON({ modelTopology: imported.modelTopology } as Parameters<typeof tf.models.modelFromJSON>[0])
-    : createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+    : buildRunModel(config);
   try {
     await restoreCheckpoint(model, checkpoint);
   } catch (e) {

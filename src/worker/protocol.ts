@@ -66,6 +66,9 @@ export interface ProbeResult {
   imagesPerSecond: number;
 }
 
+import type { RunWeightsFrom } from '../data/catalog';
+export type { RunWeightsFrom };
+
 /** The run recipe (see src/core/train/recipe.ts); JSON, so it crosses the boundary as is. */
 export type { RunConfig } from '../core/runConfig';
 export type { EpochLogs } from '../core/train/logs';
@@ -127,6 +130,8 @@ export interface RunInfo {
    * training thread (src/worker/feedReader.ts), and whether they are held in memory
    */
   data: { storage: 'opfs' | 'idb'; via: 'sync' | 'blob'; feedWorker: boolean; inMemoryBytes: number | null };
+  /** transfer runs: the pretrained weights the backbone started from (null: random initialisation) */
+  weightsFrom: RunWeightsFrom | null;
 }
 
 export interface BatchProgress {
@@ -273,5 +278,35 @@ export type FromPredictWorker =
   | { type: 'predicted'; result: PredictResult }
   | { type: 'model-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
   | { type: 'imported'; jobId: string; runId: string; name: string }
+  | { type: 'cancelled'; jobId: string }
+  | { type: 'failed'; jobId: string; message: string };
+
+// ── Weights worker ───────────────────────────────────────────────────────────────────────
+// A dedicated worker per job: reads a pretrained-weights file the user dropped (Keras HDF5, or a
+// TF.js layers model folder or zip), or downloads the official one when the user pressed the
+// button, checks it against the backbone it is for, and stores it for runs to start from.
+
+/** A stored weights set as the page lists it (src/data/weightsStore.ts). */
+export type { StoredWeightsRecord } from '../data/weightsStore';
+import type { StoredWeightsRecord } from '../data/weightsStore';
+
+export interface WeightsProgress {
+  jobId: string;
+  stage: 'download' | 'read' | 'check' | 'store';
+  /** bytes (download, read) or tensors (check, store) done, of total (0 = unknown) */
+  done: number;
+  total: number;
+}
+
+export type ToWeightsWorker =
+  /** backbone null: found from the file's layer names */
+  | { type: 'import-weights'; jobId: string; backbone: string | null; files: { name: string; bytes: Uint8Array }[] }
+  /** the official Keras Applications file of this backbone (src/core/weights/sources.ts), fetched only on the user's press */
+  | { type: 'download-weights'; jobId: string; backbone: string }
+  | { type: 'cancel' };
+
+export type FromWeightsWorker =
+  | { type: 'progress'; progress: WeightsProgress }
+  | { type: 'weights-stored'; jobId: string; info: StoredWeightsRecord }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };

@@ -5,7 +5,8 @@
  * a user can act on (out of memory, device lost, NaN loss) without losing the last checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createModel, describeModel } from '../core/models/registry';
+import { describeModel } from '../core/models/registry';
+import { buildRunModel } from '../core/models/runModel';
 import { prepareRun } from '../core/train/recipe';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../core/train/checkpoint';
 import { bestLastCheckpoint } from '../core/train/bestLastCheckpoint';
@@ -17,6 +18,8 @@ import { Throughput } from '../core/train/throughput';
 import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
 import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
+import { getWeights, getWeightsRecord } from '../data/weightsStore';
+import { applyWeights } from '../core/weights/matchWeights';
 import { openFeedReader } from './feedReader';
 import { chooseAutoBackend } from './autoBackend';
 import { memoryLimits } from './backend';
@@ -96,9 +99,13 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
     });
 
-    const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+    const model = buildRunModel(config);
     // before anything trains: a run that cannot fit the backend fails now, with the numbers and a batch that fits
-    const memory = memoryCheck(model, { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases }, memoryLimits());
+    const memory = memoryCheck(
+      model,
+      { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases },
+      memoryLimits(),
+    );
     if (memory.verdict === 'refuse') {
       model.dispose();
       record = { ...record, status: 'failed', message: memory.message };
@@ -106,6 +113,30 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       throw new RunFailure(memory.message!);
     }
     if (memory.verdict === 'warn') post({ type: 'loading', runId, done: 0, total: 0, note: memory.message! });
+    // a transfer run starts from the stored pretrained weights it names (a resumed one from its checkpoint)
+    const weightsId = config.transfer?.weights ?? null;
+    if (weightsId && !resumeFrom) {
+      const [stored, weights] = await Promise.all([getWeightsRecord(weightsId), getWeights(weightsId)]);
+      if (!stored || !weights) {
+        model.dispose();
+        throw new RunFailure(
+          `The pretrained weights this run starts from are no longer stored: drop the file again under Pretrained weights, or choose random weights.`,
+        );
+      }
+      post({ type: 'loading', runId, done: 0, total: 0, note: `loading ${stored.fileName}` });
+      const report = applyWeights(model, config.model, weights);
+      record = {
+        ...record,
+        weightsFrom: {
+          id: weightsId,
+          fileName: stored.fileName,
+          loaded: report.loaded,
+          notLoaded: [...report.missing, ...report.mismatched.map((m) => m.name)],
+          widened: report.widened,
+        },
+      };
+      await putRun(record);
+    }
     const batchesPerEpoch = Math.ceil(source.numTrain / config.batchSize);
     post({
       type: 'run-started',
@@ -124,6 +155,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         backendProbe,
         autoBackend,
         data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
+        weightsFrom: record.weightsFrom ?? null,
       },
     });
 

@@ -50,7 +50,7 @@ const LessonControls = memo(function LessonControls({ dataset }: { dataset: Data
   return (
     <div className="lesson-controls">
       <div className="setup-row">
-        <ModelSelect label="Lesson model" value={settings.model} onChange={(model) => setSettings({ model })} />
+        <ModelSelect label="Lesson model" families={['gapnet']} value={settings.model} onChange={(model) => setSettings({ model })} />
         <NumberField
           width={64}
           label="Lesson input size"

@@ -1,6 +1,7 @@
 /**
  * The studio's one store (zustand), built from slices: the backend and its worker (here), the
- * datasets (datasetsSlice) and the training runs (runsSlice). Components select what they show;
+ * datasets (datasetsSlice), the training runs (runsSlice), prediction and export (exportSlice) and
+ * the pretrained weights (weightsSlice). Components select what they show;
  * actions are named.
  */
 import { create, type StateCreator } from 'zustand';
@@ -16,6 +17,7 @@ import {
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
+import { createWeightsSlice, type WeightsSlice } from './weightsSlice';
 import { trainingWorker, type WorkerClient } from '../workerClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
@@ -112,11 +114,12 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice;
+export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetsSlice(...a),
   ...createRunsSlice(...a),
   ...createExportSlice(...a),
+  ...createWeightsSlice(...a),
 }));

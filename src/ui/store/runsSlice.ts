@@ -145,7 +145,13 @@ const newLive = (req: TrainRequest): LiveRun => ({
 export function describeRecipe(c: RunConfig): string {
   const loss =
     c.loss === 'focal' ? `focal γ=${c.gamma}${c.alpha.mode !== 'none' ? ` α=${c.alpha.mode === 'scalar' ? c.alpha.value : c.alpha.mode}` : ''}` : c.loss;
-  return `${c.model} ${c.inputSize}px · ${loss} · ${c.sampler === 'none' ? 'no sampler' : `${c.sampler} sampler`} · batch ${c.batchSize} · lr ${c.lr} · ${c.epochs} ep`;
+  const t = c.transfer;
+  const transfer = t
+    ? ` · ${t.channels === 'widen' ? 'first conv widened to RGBY' : t.channels === 'rgb' ? 'RGB only' : '1×1 adapter RGBY→RGB'} · ${t.head === 'seed' ? "seed's head" : 'GAP head'} · ${t.weights ? 'pretrained' : 'random init'}` +
+      (t.warmupEpochs > 0 ? ` · warm-up ${t.warmupEpochs} ep at ${t.warmupLr} (backbone frozen)` : '') +
+      ` · then ${t.unfreeze === 'all' ? 'all layers' : `last ${t.unfreeze.lastBlocks} blocks`}`
+    : '';
+  return `${c.model} ${c.inputSize}px${transfer} · ${loss} · ${c.sampler === 'none' ? 'no sampler' : `${c.sampler} sampler`} · batch ${c.batchSize} · lr ${c.lr} · ${c.epochs} ep`;
 }
 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set, get) => {

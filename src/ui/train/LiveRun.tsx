@@ -297,6 +297,16 @@ export function LiveRunView() {
           {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
         </div>
       )}
+      {info?.weightsFrom && (
+        <p className="hint" data-testid="run-weights">
+          Backbone from {info.weightsFrom.fileName}: {fmtInt(info.weightsFrom.loaded)} tensors loaded
+          {info.weightsFrom.widened.length ? `, ${info.weightsFrom.widened.join(', ')} widened to four channels (yellow from red)` : ''}
+          {info.weightsFrom.notLoaded.length
+            ? `; ${info.weightsFrom.notLoaded.length} left random: ${info.weightsFrom.notLoaded.slice(0, 6).join(', ')}${info.weightsFrom.notLoaded.length > 6 ? ', …' : ''}`
+            : ''}
+          .
+        </p>
+      )}
       {(info || p) && (
         <details className="run-details" data-testid="run-details">
           <summary>Run details</summary>

@@ -1,7 +1,9 @@
 import type { DatasetRecord } from '../../data/catalog';
-import { MIN_INPUT_SIZE } from '../../core/models/catalog';
+import { modelInfo } from '../../core/models/catalog';
 import { ModelSelect } from './ModelSelect';
-import { DEFAULT_IMAGE_MEMORY_MB, fitRecipe, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
+import { TransferSettings } from './TransferSettings';
+import { switchModel } from './modelSwitch';
+import { DEFAULT_IMAGE_MEMORY_MB, fitRecipe, isTransferModel, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { lessonProblem } from '../../core/lesson/variants';
 import { useStudio } from '../store';
 import { NumberField } from '../NumberField';
@@ -37,6 +39,14 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
       ? `Dataset '${dataset.name}' has no labelled training images.`
       : recipeProblem(setup, stored);
   const set = (patch: Partial<RunConfig>) => setSetup(patch);
+  const transfer = isTransferModel(setup.model);
+  const info = modelInfo(setup.model);
+  const [switched, setSwitched] = useState<string[]>([]);
+  const chooseModel = (model: string) => {
+    const { config, changes } = switchModel(setup, model, stored);
+    resetSetup(config);
+    setSwitched(changes);
+  };
   return (
     <div className="run-setup" data-testid="run-setup">
       <div className="setup-row">
@@ -46,8 +56,15 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         <button onClick={() => resetSetup({ ...preset('quick', stored), imageMemoryMB: setup.imageMemoryMB })}>Quick demo</button>
       </div>
       <div className="setup-row">
-        <ModelSelect label="Model" value={setup.model} onChange={(model) => set({ model })} />
-        <NumberField label="Input size" value={setup.inputSize} step={16} min={MIN_INPUT_SIZE} onChange={(inputSize) => set({ inputSize })} />
+        <ModelSelect label="Model" value={setup.model} onChange={chooseModel} />
+        <NumberField
+          label="Input size"
+          value={setup.inputSize}
+          step={16}
+          min={info.inputSizes.min}
+          max={info.inputSizes.max}
+          onChange={(inputSize) => set({ inputSize })}
+        />
         <label>
           From stored {stored} px by{' '}
           <select aria-label="Crop or resize" value={setup.mode} onChange={(e) => set({ mode: e.target.value as RunConfig['mode'] })}>
@@ -56,6 +73,17 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
           </select>
         </label>
       </div>
+      <p className="hint" data-testid="model-info">
+        {info.description} {(info.params / 1e6).toFixed(2)} M parameters
+        {info.family === 'transfer' ? ` (backbone ${(info.backboneParams! / 1e6).toFixed(2)} M)` : ''}; input {info.inputSizes.min}–{info.inputSizes.max} px,
+        default {info.inputSizes.default} px.
+      </p>
+      {switched.length > 0 && (
+        <p className="setup-fitted" data-testid="setup-switched">
+          {info.label}: {switched.join('; ')}.
+        </p>
+      )}
+      {transfer && <TransferSettings setup={setup} set={set} />}
       <div className="setup-row">
         <label>
           Loss{' '}
@@ -121,8 +149,8 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
           </>
         )}
         <NumberField label="Batch size" value={setup.batchSize} min={1} onChange={(batchSize) => set({ batchSize })} />
-        <NumberField label="Epochs" value={setup.epochs} min={1} onChange={(epochs) => set({ epochs })} />
-        <NumberField label="Learning rate" value={setup.lr} step={0.0001} onChange={(lr) => set({ lr })} />
+        <NumberField label={transfer ? 'Fine-tune epochs' : 'Epochs'} value={setup.epochs} min={1} onChange={(epochs) => set({ epochs })} />
+        <NumberField label={transfer ? 'Fine-tune learning rate' : 'Learning rate'} value={setup.lr} step={0.0001} onChange={(lr) => set({ lr })} />
       </div>
       <div className="setup-row">
         <label>
