@@ -5,7 +5,9 @@
  *    normalises with its moving statistics and does not update them (Keras ≥ 2.1.3 / TF 2 do this;
  *    tfjs would keep normalising with the batch and moving the statistics of a frozen backbone);
  *  - a layer without γ (scale = false, as every InceptionV3 BatchNorm) can train: tfjs's training
- *    path reads γ unconditionally and fails.
+ *    path reads γ unconditionally and fails, and tfjs's gradient of a batch norm without a scale
+ *    fails on the wasm backend, even in inference mode (reached whenever layers before a frozen
+ *    backbone train). Such layers normalise with a constant γ = 1 here.
  *
  * Applied per layer instance (its `call` is wrapped), not by a registered subclass: the saved
  * model keeps className 'BatchNormalization', so plain tf.loadLayersModel still loads it (and
@@ -15,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 interface BatchNormFields {
+  axis: number;
   epsilon: number;
   momentum: number;
   center: boolean;
@@ -28,14 +31,22 @@ const WRAPPED = Symbol('kerasBatchNorm');
 
 type CallFn = (inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }) => tf.Tensor | tf.Tensor[];
 
-/** Batch statistics, normalisation without γ, and Keras's moving-average update (moving −= (moving − batch)·(1 − momentum)). */
-function trainWithoutScale(layer: tf.layers.Layer, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+/**
+ * A BatchNorm without γ (channels last), normalising with a constant γ = 1: in inference mode with
+ * the moving statistics; in training mode with the batch's, then Keras's moving-average update
+ * (moving −= (moving − batch)·(1 − momentum)).
+ */
+function callWithoutScale(layer: tf.layers.Layer, inputs: tf.Tensor | tf.Tensor[], training: boolean): tf.Tensor {
   const f = layer as unknown as BatchNormFields;
   return tf.tidy(() => {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const channels = x.shape[x.rank - 1] as number;
+    const beta = f.center && f.beta ? f.beta.read() : undefined;
+    const ones = tf.ones([channels]);
+    if (!training) return tf.batchNorm(x, f.movingMean.read(), f.movingVariance.read(), beta, ones, f.epsilon);
     const axes = [...Array(x.rank - 1).keys()];
     const { mean, variance } = tf.moments(x, axes);
-    const y = tf.batchNorm(x, mean, variance, f.center && f.beta ? f.beta.read() : undefined, undefined, f.epsilon);
+    const y = tf.batchNorm(x, mean, variance, beta, ones, f.epsilon);
     const decay = 1 - f.momentum;
     for (const [v, batch] of [
       [f.movingMean, mean],
@@ -58,7 +69,9 @@ export function useKerasBatchNorm(layer: tf.layers.Layer): void {
   const original: CallFn = tagged.call.bind(layer);
   tagged.call = (inputs, kwargs) => {
     const training = Boolean(kwargs?.training) && layer.trainable;
-    if (training && !(layer as unknown as BatchNormFields).scale) return trainWithoutScale(layer, inputs);
+    const f = layer as unknown as BatchNormFields;
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!f.scale && (f.axis === -1 || f.axis === x.rank - 1)) return callWithoutScale(layer, inputs, training);
     return original(inputs, { ...kwargs, training });
   };
   tagged[WRAPPED] = true;
