@@ -7,14 +7,16 @@ import { readTrainZip } from '../zipDataset';
 import { formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import type { AlphaSpec } from '../../core/losses';
-import { createModel, describeModel, listModels, modelNotes, MIN_INPUT_SIZE } from '../../core/models/registry';
+import { describeModel, listModels, modelNotes, MIN_INPUT_SIZE } from '../../core/models/registry';
+import { buildRunModel, runModelOptions } from '../../core/models/runModel';
+import { backboneBlockCount } from '../../core/models/backbones/blocks';
 import { chooseThresholds } from '../../core/thresholds';
 import { memoryBatchSource } from '../../core/train/batchSource';
 import { bestLastCheckpoint } from '../../core/train/bestLastCheckpoint';
 import { encodeCheckpoint, restoreCheckpoint } from '../../core/train/checkpoint';
 import type { EpochLogs, Monitor } from '../../core/train/logs';
 import { prepareRun, type RunConfig } from '../../core/train/recipe';
-import { DEFAULT_RUN } from '../../core/runConfig';
+import { DEFAULT_RUN, DEFAULT_TRANSFER, inputSizeRange, isTransferModel, transferDefaults, transferProblem, type TransferSettings } from '../../core/runConfig';
 import { studioMeta, writeModelZip } from '../../core/modelPackage';
 import { predictValidation, train as runTraining } from '../../core/train/trainer';
 import { registerAccel } from '../../accel/registry';
@@ -26,6 +28,12 @@ import { readWeightsPath } from '../readWeightsPath';
 
 const LOSSES = ['bce', 'focal', 'f1', 'bce-then-f1'] as const;
 const SAMPLERS = ['none', 'weights', 'rare'] as const;
+const CHANNELS = ['rgb', 'widen', 'adapter'] as const;
+const HEADS = ['seed', 'gap'] as const;
+const TRANSFER_FLAGS = ['channels', 'head', 'warmup-epochs', 'warmup-lr', 'unfreeze'] as const;
+/** A transfer model's recipe defaults (the seed's schedule), where they differ from GAPNet's. */
+const TRANSFER_RUN = transferDefaults('mobilenetv2', Infinity);
+const exp = (n: number) => n.toExponential();
 
 export const trainCommand: Command = {
   name: 'train',
@@ -35,28 +43,32 @@ export const trainCommand: Command = {
 Trains on train.csv + train/*.png of the zip, validates after every epoch and writes to DIR:
 config.json, history.json, history.csv, thresholds.csv (per class, from the validation
 predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin and model.zip
-(the studio's model package; both hold the best epoch by --monitor) and checkpoints/{best,last}.ckpt.
+(the studio's model package; both hold the best epoch by --monitor), checkpoints/{best,last}.ckpt
+and, for a run of several phases, checkpoints/phase-N.ckpt (the weights as phase N ended).
 
   --data FILE        the zip (train.csv and train/{Id}_{red,green,blue,yellow}.png)
   --out DIR          output folder (created)
   --model NAME       ${listModels()
     .map((m) => m.name)
     .join(' | ')} (default gapnet-pl)
-  --loss L           bce | focal | f1 | bce-then-f1 (default ${DEFAULT_RUN.loss}, as the studio)
+  --loss L           bce | focal | f1 | bce-then-f1 (default ${DEFAULT_RUN.loss}, as the studio; transfer models ${TRANSFER_RUN.loss})
   --gamma G          focal γ (default ${DEFAULT_RUN.gamma})
   --alpha A          none | inverse-frequency | log-damped | a number in (0,1) (default none)
   --epochs E         epochs (bce-then-f1: --epochs of BCE, then --f1-epochs of soft F1 on the
-                     last 7 layers at lr/10; default ${DEFAULT_RUN.epochs})
+                     last 7 layers at lr/10; transfer models: the fine-tune's epochs, after the
+                     warm-up's; default ${DEFAULT_RUN.epochs})
   --f1-epochs N      default: half of --epochs, at least 1
-  --size S           model input side (default ${DEFAULT_RUN.inputSize})
+  --size S           model input side (default ${DEFAULT_RUN.inputSize}; transfer models their default side, 224 px
+                     (InceptionV3 299), or the zip's image size if smaller)
   --store S          side the images are kept at in memory (default --size); with --crop, the
                      model sees random S-px crops of them (centre crops for validation)
   --crop             crop instead of resize
   --no-augment       no random flips / quarter turns
   --batch B          batch size (default ${DEFAULT_RUN.batchSize})
-  --lr LR            Adam learning rate (default ${DEFAULT_RUN.lr})
-  --lr-patience N    ReduceLROnPlateau patience (default 3; 0 = off), --lr-factor F (default 0.5)
-  --patience N       early stopping patience (default 0 = off)
+  --lr LR            Adam learning rate (default ${exp(DEFAULT_RUN.lr)}; transfer models ${exp(TRANSFER_RUN.lr)}, the fine-tune's)
+  --lr-patience N    ReduceLROnPlateau patience (default ${DEFAULT_RUN.plateau!.patience}; 0 = off), --lr-factor F (default ${DEFAULT_RUN.plateau!.factor};
+                     transfer models ${TRANSFER_RUN.plateau!.factor})
+  --patience N       early stopping patience (default 0 = off; transfer models ${TRANSFER_RUN.earlyStopPatience})
   --monitor M        val_loss | val_macro_f1 for the schedule, stopping and best epoch (default val_loss)
   --seed N           seeds init, split, order, augmentation and dropout (default 1)
   --sampler S        none | weights (inverse-frequency, redrawn each epoch) | rare (duplication) (default none)
@@ -66,7 +78,22 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
   --weights PATH     start from these weights: a Keras .h5 (e.g. Keras Applications'
                      *_notop.h5), a TF.js layers model folder or its zip; mapped onto the model
                      by layer name, with a report of what loaded before training starts
-  --backend B        wasm (XNNPACK kernels + our training kernels) | cpu (plain JS, slow) (default wasm)`,
+  --backend B        wasm (XNNPACK kernels + our training kernels) | cpu (plain JS, slow) (default wasm)
+
+Transfer models (${listModels()
+    .filter((m) => isTransferModel(m.name))
+    .map((m) => m.name)
+    .join(', ')}) train as the studio does (docs/domain.md §5):
+a warm-up with the backbone frozen (its BatchNorm in inference mode), then --epochs of fine-tuning
+at --lr, in one run. Unless given, --loss, --lr, --lr-patience, --lr-factor and --patience follow
+the seed's schedule (the transfer-model defaults above). --weights load onto the network these
+flags build (the file's 3-channel first conv widened to 4 for --channels widen).
+  --channels C       yellow and a three-channel backbone: rgb (yellow dropped) | widen (first conv takes
+                     4 channels, yellow's filters from red's) | adapter (learned 1×1 4→3) (default ${DEFAULT_TRANSFER.channels})
+  --head H           seed (the seed's head) | gap (global average pooling) (default ${DEFAULT_TRANSFER.head})
+  --warmup-epochs N  warm-up epochs, backbone frozen (default ${DEFAULT_TRANSFER.warmupEpochs}; 0 = none)
+  --warmup-lr X      the warm-up's learning rate (default ${exp(DEFAULT_TRANSFER.warmupLr)})
+  --unfreeze U       what the fine-tune trains: all | N (the head and the backbone's last N blocks) (default all)`,
   async run(args) {
     const { values: v } = parseArgs({
       args,
@@ -75,20 +102,20 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         data: { type: 'string' },
         out: { type: 'string' },
         model: { type: 'string', default: 'gapnet-pl' },
-        loss: { type: 'string', default: DEFAULT_RUN.loss },
+        loss: { type: 'string' },
         gamma: { type: 'string', default: String(DEFAULT_RUN.gamma) },
         alpha: { type: 'string', default: 'none' },
         epochs: { type: 'string', default: String(DEFAULT_RUN.epochs) },
         'f1-epochs': { type: 'string' },
-        size: { type: 'string', default: String(DEFAULT_RUN.inputSize) },
+        size: { type: 'string' },
         store: { type: 'string' },
         crop: { type: 'boolean', default: false },
         'no-augment': { type: 'boolean', default: false },
         batch: { type: 'string', default: String(DEFAULT_RUN.batchSize) },
-        lr: { type: 'string', default: String(DEFAULT_RUN.lr) },
-        'lr-patience': { type: 'string', default: '3' },
-        'lr-factor': { type: 'string', default: '0.5' },
-        patience: { type: 'string', default: '0' },
+        lr: { type: 'string' },
+        'lr-patience': { type: 'string' },
+        'lr-factor': { type: 'string' },
+        patience: { type: 'string' },
         monitor: { type: 'string', default: 'val_loss' },
         seed: { type: 'string', default: '1' },
         sampler: { type: 'string', default: 'none' },
@@ -98,6 +125,11 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         limit: { type: 'string' },
         weights: { type: 'string' },
         backend: { type: 'string', default: 'wasm' },
+        channels: { type: 'string' },
+        head: { type: 'string' },
+        'warmup-epochs': { type: 'string' },
+        'warmup-lr': { type: 'string' },
+        unfreeze: { type: 'string' },
       },
     });
     const int = (flag: string, min: number, value = (v as Record<string, unknown>)[flag] as string | undefined): number => {
@@ -105,8 +137,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       if (value === undefined || !Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got '${value}'`);
       return n;
     };
-    const num = (flag: string, ok: (n: number) => boolean, what: string): number => {
-      const raw = (v as Record<string, unknown>)[flag] as string;
+    const num = (flag: string, ok: (n: number) => boolean, what: string, raw = (v as Record<string, unknown>)[flag] as string | undefined): number => {
       const n = Number(raw);
       if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be ${what}, got '${raw}'`);
       return n;
@@ -119,7 +150,14 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
           .map((m) => m.name)
           .join(', ')}`,
       );
-    const loss = v.loss as (typeof LOSSES)[number];
+    // a transfer model's recipe defaults are the seed's schedule (transferDefaults), as the studio's
+    const transferModel = isTransferModel(v.model!);
+    const base = transferModel ? transferDefaults(v.model!, Infinity) : DEFAULT_RUN;
+    if (!transferModel) {
+      const flag = TRANSFER_FLAGS.find((f) => v[f] !== undefined);
+      if (flag) throw new UsageError(`--${flag} is for transfer models; ${v.model} is a GAPNet`);
+    }
+    const loss = (v.loss ?? base.loss) as (typeof LOSSES)[number];
     if (!LOSSES.includes(loss)) throw new UsageError(`--loss '${v.loss}' is not one of ${LOSSES.join(', ')}`);
     const sampler = v.sampler as (typeof SAMPLERS)[number];
     if (!SAMPLERS.includes(sampler)) throw new UsageError(`--sampler '${v.sampler}' is not one of ${SAMPLERS.join(', ')}`);
@@ -128,14 +166,20 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     if (v.backend !== 'cpu' && v.backend !== 'wasm') throw new UsageError(`--backend '${v.backend}' is not one of cpu, wasm`);
     const epochs = int('epochs', 1);
     const f1Epochs = v['f1-epochs'] === undefined ? Math.max(1, Math.floor(epochs / 2)) : int('f1-epochs', 1);
-    const size = int('size', MIN_INPUT_SIZE);
-    const store = v.store === undefined ? size : int('store', size);
+    const sizes = inputSizeRange(v.model!);
+    const minSize = Math.max(MIN_INPUT_SIZE, sizes.min);
+    // a transfer model without --size takes its default side, or the zip's if smaller (known once read)
+    const autoSize = transferModel && v.size === undefined;
+    let size = autoSize ? sizes.default : int('size', minSize, v.size ?? String(DEFAULT_RUN.inputSize));
+    if (size > sizes.max) throw new UsageError(`--size ${size}: ${v.model} takes at most ${sizes.max} px`);
+    const store = v.store === undefined ? size : int('store', autoSize ? minSize : size);
+    if (autoSize) size = Math.min(size, store);
     const batchSize = int('batch', 1);
-    const lr = num('lr', (n) => n > 0, 'a number > 0');
+    const lr = num('lr', (n) => n > 0, 'a number > 0', v.lr ?? String(base.lr));
     const gamma = num('gamma', (n) => n >= 0, 'a number ≥ 0');
-    const lrPatience = int('lr-patience', 0);
-    const lrFactor = num('lr-factor', (n) => n > 0 && n < 1, 'a number in (0, 1)');
-    const patience = int('patience', 0);
+    const lrPatience = int('lr-patience', 0, v['lr-patience'] ?? String(base.plateau?.patience ?? 0));
+    const lrFactor = num('lr-factor', (n) => n > 0 && n < 1, 'a number in (0, 1)', v['lr-factor'] ?? String(base.plateau?.factor ?? 0.5));
+    const patience = int('patience', 0, v.patience ?? String(base.earlyStopPatience));
     const seed = int('seed', 0);
     const limit = v.limit === undefined ? undefined : int('limit', 2);
     let alpha: AlphaSpec;
@@ -143,6 +187,34 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     else if (v.alpha === 'inverse-frequency') alpha = { mode: 'inverse-frequency' };
     else if (v.alpha === 'log-damped') alpha = { mode: 'log-damped' };
     else alpha = { mode: 'scalar', value: num('alpha', (n) => n > 0 && n < 1, 'none, inverse-frequency, log-damped or a number in (0, 1)') };
+    let transfer: TransferSettings | undefined;
+    if (transferModel) {
+      const channels = (v.channels ?? DEFAULT_TRANSFER.channels) as TransferSettings['channels'];
+      if (!CHANNELS.includes(channels)) throw new UsageError(`--channels '${v.channels}' is not one of ${CHANNELS.join(', ')}`);
+      const head = (v.head ?? DEFAULT_TRANSFER.head) as TransferSettings['head'];
+      if (!HEADS.includes(head)) throw new UsageError(`--head '${v.head}' is not one of ${HEADS.join(', ')}`);
+      const blocks = backboneBlockCount(v.model!);
+      let unfreeze: TransferSettings['unfreeze'] = 'all';
+      if (v.unfreeze !== undefined && v.unfreeze !== 'all') {
+        const lastBlocks = Number(v.unfreeze);
+        if (!Number.isInteger(lastBlocks) || lastBlocks < 1 || lastBlocks > blocks)
+          throw new UsageError(`--unfreeze must be 'all' or a number of last blocks in 1..${blocks} (${v.model} has ${blocks}), got '${v.unfreeze}'`);
+        unfreeze = { lastBlocks };
+      }
+      transfer = {
+        channels,
+        head,
+        warmupEpochs: int('warmup-epochs', 0, v['warmup-epochs'] ?? String(DEFAULT_TRANSFER.warmupEpochs)),
+        warmupLr: num('warmup-lr', (n) => n > 0 && n < 1, 'a number in (0, 1)', v['warmup-lr'] ?? String(DEFAULT_TRANSFER.warmupLr)),
+        unfreeze,
+        // the studio names stored weights by id; the command line by the file they came from
+        weights: v.weights ?? null,
+      };
+    }
+    if (transfer) {
+      const problem = transferProblem({ ...base, loss, transfer });
+      if (problem) throw new UsageError(loss === 'bce-then-f1' ? `--loss bce-then-f1: ${problem}` : problem);
+    }
     if (v.folds === undefined && v.fold !== undefined) throw new UsageError('--fold needs --folds');
     if (v.folds !== undefined && v.holdout !== undefined) throw new UsageError('give either --folds K --fold i or --holdout F, not both');
     const folds = v.folds === undefined ? undefined : int('folds', 2);
@@ -172,6 +244,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     // data and split
     const t0 = performance.now();
     const data = await readTrainZip(v.data, { size: store, limit });
+    if (autoSize) size = Math.max(minSize, Math.min(size, data.imageSize));
     if (data.imageSize < size) throw new Error(`the zip's images are ${data.sourceSize} px: smaller than --size ${size}`);
     const n = data.ids.length;
     const recipe: RunConfig = {
@@ -192,12 +265,14 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       sampler,
       split: folds !== undefined ? { kind: 'kfold', folds, fold: fold! } : { kind: 'holdout', fraction: holdout! },
       seed,
+      ...(transfer ? { transfer } : {}),
     };
     const run = prepareRun(recipe, data.labelSets);
     const { trainRows, valRows, phases, totalEpochs, augment } = run;
     const fixedRows = run.sampledRows;
     const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder: run.trainOrder });
-    const model = createModel(v.model!, { inputSize: size, seed });
+    // the run's network (a transfer model's channel option and head included), then the weights onto it
+    const model = buildRunModel(recipe);
     const weightsReport = weightsFile && applyWeights(model, v.model!, weightsFile.weights);
     if (weightsFile && weightsReport) {
       console.log(`weights ${v.weights} (${weightsFile.source}, ${weightsFile.weights.length} tensors): ${formatWeightReport(weightsReport)}`);
@@ -224,8 +299,9 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         inputSize: size,
         totalParams: description.totalParams,
         trainableParams: description.trainableParams,
-        notes: modelNotes(v.model!, { inputSize: size }),
+        notes: modelNotes(v.model!, runModelOptions(recipe)),
       },
+      transfer: transfer ?? null,
       weights:
         weightsFile && weightsReport ? { file: v.weights, source: weightsFile.source, kerasVersion: weightsFile.kerasVersion, report: weightsReport } : null,
       loss: { flag: loss, gamma, alpha },
@@ -250,6 +326,16 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       monitor,
       save: (kind, c) => writeFileSync(join(v.out!, 'checkpoints', `${kind}.ckpt`), new Uint8Array(encodeCheckpoint(c))),
     });
+    // a run of several phases keeps each finished phase's weights (a transfer run: the warm-up's, backbone as loaded)
+    const phaseEnds: TrainingCallback = {
+      onPhaseStart: (ctx) => {
+        if (ctx.phase > 0 && ckpt.last) writeFileSync(join(v.out!, 'checkpoints', `phase-${ctx.phase}.ckpt`), new Uint8Array(encodeCheckpoint(ckpt.last)));
+        const p = phases[ctx.phase];
+        console.log(
+          `phase ${ctx.phase + 1}/${phases.length}: ${p.name}, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} at lr ${p.lr.toExponential(1)}, ${describeTrainable(model)}`,
+        );
+      },
+    };
     const started = performance.now();
     const progress: TrainingCallback = {
       onEpochEnd: (_ctx, l) => {
@@ -260,7 +346,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
         );
       },
     };
-    const callbacks: TrainingCallback[] = [progress, ...run.scheduleCallbacks, ckpt];
+    const callbacks: TrainingCallback[] = [phaseEnds, progress, ...run.scheduleCallbacks, ckpt];
 
     const result = await runTraining(model, source, {
       ...accelTraining,
@@ -269,7 +355,7 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
       seed,
       augment,
       callbacks,
-      meta: { model: v.model, inputSize: size },
+      meta: { model: v.model, inputSize: size, ...(transfer ? { transfer } : {}) },
     });
     if (result.stoppedBy) console.log(`stopped: ${result.stoppedBy}`);
     if (ckpt.best) await restoreCheckpoint(model, ckpt.best);
@@ -301,7 +387,16 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     await saveModel(model, join(v.out, 'model'));
     writeFileSync(
       join(v.out, 'model.zip'),
-      await writeModelZip(model, studioMeta(model, { modelName: v.model!, thresholds: th.thresholds, resizeMode: augment.mode, storedSize: data.imageSize })),
+      await writeModelZip(
+        model,
+        studioMeta(model, {
+          modelName: v.model!,
+          thresholds: th.thresholds,
+          resizeMode: augment.mode,
+          storedSize: data.imageSize,
+          ...(transfer ? { extra: { transfer } } : {}),
+        }),
+      ),
     );
     model.dispose();
     const best = result.history.find((h) => h.epoch === ckpt.best?.epoch);
@@ -311,6 +406,12 @@ predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin
     return 0;
   },
 };
+
+/** The trainable share of the model as the phase set it, e.g. '1,290,524 of 3,571,548 params trainable'. */
+function describeTrainable(model: tf.LayersModel): string {
+  const count = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+  return `${count(model.trainableWeights).toLocaleString('en-US')} of ${count(model.weights).toLocaleString('en-US')} params trainable`;
+}
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '-';
