@@ -16,8 +16,8 @@ import type { ResizeMode } from './augment';
 import { CLASS_NAMES } from './labels';
 import type { NormalisationMode } from './models/layers/inputNormalization';
 import { readZipFiles, writeZipFiles } from './zipFiles';
-// registers the custom layers (HpaInputNormalization, HpaSeededDropout, HpaAlphaDropout) with tf.serialization
-import './models/registry';
+// registers the custom layers with tf.serialization; prepareLoadedModel restores transfer models' BatchNorm semantics
+import { prepareLoadedModel } from './models/registry';
 
 export const STUDIO_FORMAT = 'hpa-studio-model';
 export const STUDIO_FORMAT_VERSION = 1;
@@ -265,7 +265,7 @@ export async function loadModelFiles(files: ReadonlyMap<string, Uint8Array>, fil
   }
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(modelFilesHandler(files, file));
+    model = prepareLoadedModel(await tf.loadLayersModel(modelFilesHandler(files, file)));
   } catch (e) {
     if (e instanceof ModelPackageError) throw e;
     throw new ModelPackageError(`${file}: tfjs cannot build the model (${(e as Error).message})`);

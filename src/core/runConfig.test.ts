@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_INPUT_SIZE, MODELS } from './models/catalog';
+import { MODELS } from './models/catalog';
 import { createModel, listModels } from './models/registry';
 import { DEFAULT_RUN, fitRecipe, preset, recipeProblem } from './runConfig';
 
@@ -11,7 +11,7 @@ describe('run recipes', () => {
         .sort(),
     );
     for (const m of MODELS) {
-      const model = createModel(m.name, { inputSize: MIN_INPUT_SIZE * 2, seed: 1 });
+      const model = createModel(m.name, { inputSize: m.inputSizes.default, seed: 1 });
       expect(model.countParams(), m.name).toBe(m.params);
       model.dispose();
     }

@@ -11,8 +11,8 @@ function convParams(model: tf.LayersModel): number {
 }
 
 describe('model registry', () => {
-  it('lists both GAPNet variants', () => {
-    expect(listModels().map((m) => m.name)).toEqual(['gapnet-pl', 'gapnet-kaggle']);
+  it('lists both GAPNet variants and the four transfer models', () => {
+    expect(listModels().map((m) => m.name)).toEqual(['gapnet-pl', 'gapnet-kaggle', 'vgg16', 'resnet50', 'inceptionv3', 'mobilenetv2']);
     expect(() => createModel('resnet9000', { inputSize: 64 })).toThrow(/unknown model 'resnet9000'/);
     expect(() => createModel('gapnet-pl', { inputSize: 16 })).toThrow(/≥ 32/);
   });

@@ -8,6 +8,11 @@ import { NUM_CLASSES } from '../labels';
 import type { NormalisationMode } from './layers/inputNormalization';
 import { buildGapNetKaggle, buildGapNetPL, kagglePadding } from './gapnet';
 import { MIN_INPUT_SIZE, modelInfo, type ModelInfo } from './catalog';
+import { PREPROCESSING, TRANSFER_MODELS, type TransferModelName } from './backbones/blocks';
+import { buildTransferModel, DEFAULT_FOUR_CHANNELS, DEFAULT_HEAD, isTransferLayersModel, type FourChannels, type TransferHead } from './transfer';
+import { useKerasBatchNormIn } from './layers/kerasBatchNorm';
+import './layers/channelSelect';
+import './layers/imagenetPreprocess';
 
 export interface ModelOptions {
   /** input side in pixels (square); 32 and up */
@@ -20,10 +25,16 @@ export interface ModelOptions {
   seed?: number;
   /** gapnet-kaggle: 'auto' (default) = 'valid' from 149 px, 'same' below */
   padding?: 'auto' | 'valid' | 'same';
+  /** transfer models: how RGBY meets a 3-channel backbone (default 'widen') */
+  fourChannels?: FourChannels;
+  /** transfer models: the seed's head (default) or global average pooling */
+  head?: TransferHead;
+  /** mobilenetv2: width multiplier (0.35, 0.5, 0.75, 1.0, 1.3, 1.4; default 1.0) */
+  alpha?: number;
 }
 
 export interface ModelEntry extends ModelInfo {
-  build(o: Required<Pick<ModelOptions, 'inputSize' | 'channels' | 'classes' | 'normalisation'>> & ModelOptions): tf.LayersModel;
+  build(o: Required<Pick<ModelOptions, 'inputSize' | 'channels' | 'classes'>> & ModelOptions): tf.LayersModel;
   /** anything the user should know about how this instance was built */
   notes(o: ModelOptions): string[];
 }
@@ -42,12 +53,12 @@ export function listModels(): ModelEntry[] {
 }
 
 registerModel('gapnet-pl', {
-  build: (o) => buildGapNetPL(o),
+  build: (o) => buildGapNetPL({ ...o, normalisation: o.normalisation ?? 'per-image' }),
   notes: () => ['stride-2 convs pad 1 px on every side (TeLL ZEROPAD), stride-1 convs pad "same"', 'output: sigmoid probabilities'],
 });
 
 registerModel('gapnet-kaggle', {
-  build: (o) => buildGapNetKaggle(o),
+  build: (o) => buildGapNetKaggle({ ...o, normalisation: o.normalisation ?? 'div255' }),
   notes: (o) => {
     const p = kagglePadding(o);
     return [
@@ -59,11 +70,41 @@ registerModel('gapnet-kaggle', {
   },
 });
 
+const CHANNEL_NOTES: Record<FourChannels, string> = {
+  rgb: 'channels: R, G, B only (yellow dropped)',
+  widen: "channels: RGBY; the backbone's first conv takes 4 inputs, its yellow filters start as a copy of the red ones",
+  adapter: 'channels: RGBY through a learned 1×1 conv 4 → 3 (hpa_adapter), starting as R, G, B pass-through',
+};
+
+for (const name of TRANSFER_MODELS) {
+  registerModel(name, {
+    build: (o) => buildTransferModel(name, o),
+    notes: (o) => transferNotes(name, o),
+  });
+}
+
+function transferNotes(name: TransferModelName, o: ModelOptions): string[] {
+  const head = o.head ?? DEFAULT_HEAD;
+  return [
+    CHANNEL_NOTES[o.fourChannels ?? DEFAULT_FOUR_CHANNELS],
+    PREPROCESSING[name] === 'caffe'
+      ? 'preprocessing (inside the model): caffe — RGB → BGR minus the ImageNet means, no scaling'
+      : 'preprocessing (inside the model): tf — x / 127.5 − 1',
+    head === 'seed'
+      ? "head: the seed's — input BatchNorm, conv 32 1×1 ReLU, flatten, dropout .5, dense 1024 ReLU, dropout .5, dense sigmoid"
+      : 'head: global average pooling, dropout .5, dense sigmoid',
+    ...(name === 'mobilenetv2' && (o.alpha ?? 1) !== 1 ? [`width multiplier alpha ${o.alpha}`] : []),
+    'frozen BatchNorm layers run in inference mode (moving statistics used, not updated), as in Keras',
+    'output: sigmoid probabilities',
+  ];
+}
+
 export function createModel(name: string, options: ModelOptions): tf.LayersModel {
   const entry = registry.get(name);
   if (!entry) throw new Error(`unknown model '${name}'; models: ${[...registry.keys()].join(', ')}`);
   const { inputSize } = options;
   if (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE) throw new Error(`input size must be an integer ≥ ${MIN_INPUT_SIZE}, got ${inputSize}`);
+  if (inputSize < entry.inputSizes.min) throw new Error(`${name} needs inputs of at least ${entry.inputSizes.min} px, got ${inputSize}`);
   const channels = options.channels ?? 4;
   if (channels !== 4) throw new Error(`models take 4 channels (RGBY), got ${channels}`);
   return entry.build({
@@ -71,7 +112,6 @@ export function createModel(name: string, options: ModelOptions): tf.LayersModel
     inputSize,
     channels,
     classes: options.classes ?? NUM_CLASSES,
-    normalisation: options.normalisation ?? entry.defaultNormalisation,
   });
 }
 
@@ -131,7 +171,16 @@ export function formatModelDescription(d: ModelDescription): string {
   ].join('\n');
 }
 
+/**
+ * What a model loaded by plain tf.loadLayersModel needs to train as it was built: transfer models'
+ * BatchNorm layers get Keras's frozen-inference semantics again (layers/kerasBatchNorm.ts).
+ */
+export function prepareLoadedModel(model: tf.LayersModel): tf.LayersModel {
+  if (isTransferLayersModel(model)) useKerasBatchNormIn(model);
+  return model;
+}
+
 /** Loads a model saved with tf.io (custom layers are registered by importing this module). */
 export async function loadModel(handler: tf.io.IOHandler): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(handler);
+  return prepareLoadedModel(await tf.loadLayersModel(handler));
 }
