@@ -57,7 +57,7 @@ async function timeTrainer(
   );
   // --fresh-batches: every batch cut into a new buffer, as before the trainer gave used ones back (src/core/bufferPool.ts)
   const source = freshBatches ? { ...pooled, release: undefined } : pooled;
-  const options: ModelOptions & { fourChannels?: TransferSpec['channels']; head?: TransferSpec['head'] } = { inputSize: size, seed: 1 };
+  const options: ModelOptions = { inputSize: size, seed: 1 };
   if (transfer.channels) options.fourChannels = transfer.channels;
   if (transfer.head) options.head = transfer.head;
   const m = createModel(model, options);

@@ -154,7 +154,7 @@ export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
 
 /** The bench's model: the registry's, seeded; a transfer model with the spec's channels and head (else the studio's defaults). */
 function benchModel(model: BenchModel, size: number, t: TransferSpec = {}): tf.LayersModel {
-  const options: ModelOptions & { fourChannels?: TransferSpec['channels']; head?: TransferSpec['head'] } = { inputSize: size, seed: 1 };
+  const options: ModelOptions = { inputSize: size, seed: 1 };
   if (t.channels) options.fourChannels = t.channels;
   if (t.head) options.head = t.head;
   return createModel(model, options);
