@@ -316,6 +316,24 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
           section: 'gpu kit',
         });
       } else kitNote += `; self-check failed: ${r.err}`;
+      // the transfer models through the kit's bundle (their layers' webgpu kernels and the studio's on them), at the smallest size
+      const what = 'GPU kit self-check: train mobilenetv2 32 px b2 (widen, seed head) — Node tfjs webgpu (Dawn) on SwiftShader Vulkan';
+      log(`${what}`);
+      const env = ['env', `VK_ICD_FILENAMES=${icd}`, `LD_LIBRARY_PATH=${dir}/gpu-kit/lib`, `${dir}/gpu-kit/node`, `${dir}/gpu-kit/gpu-bench.mjs`];
+      const args = ['--model', 'mobilenetv2', '--channels', 'widen', '--head', 'seed', '--size', '32', '--batch', '2', '--warmup', '1', '--steps', '2'];
+      const t = await runChild([...env, ...args], 600_000);
+      if (t.ok) {
+        const k = JSON.parse(t.out.trim().split('\n').at(-1)!) as { stepMs: number[]; firstStepMs: number; params: number; macs: number };
+        rows.push({
+          section: 'gpu kit',
+          what,
+          unit: 'img/s',
+          ours: stat(rates(2, k.stepMs)),
+          ref: null,
+          status: 'measured',
+          notes: `step ${stat(k.stepMs).median.toFixed(0)} ms, first step ${s1(k.firstStepMs)}; params ${k.params.toLocaleString('en-US')}, forward ${(k.macs / 1e6).toFixed(1)} MMAC/image; proves the kit's bundle trains the transfer models (device-run.sh's transfer jobs), not a GPU figure`,
+        });
+      } else rows.push({ section: 'gpu kit', what, unit: 'img/s', ours: null, ref: null, status: 'failed', notes: t.err });
     }
     rows.push({
       section: 'gpu kit',

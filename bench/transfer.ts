@@ -34,7 +34,7 @@ export async function transferBench(
   const plan = transferPlan(o.quick);
   const spec = { channels: TRANSFER_CHANNELS, head: TRANSFER_HEAD };
   o.log(
-    `transfer: ${plan.map((c) => `${c.model} ${c.size} px`).join(', ')}; batch ${plan[0].batch}, ${spec.channels} first conv, ${spec.head} head, BCE + Adam; PyTorch CPU, Node wasm${s ? ' and Chromium wasm' : ''}, one thread each`,
+    `transfer: ${plan.map((c) => `${c.model} ${c.size} px b${c.batch}`).join(', ')}; ${spec.channels} first conv, ${spec.head} head, BCE + Adam; PyTorch CPU, Node wasm${s ? ' and Chromium wasm' : ''}, one thread each`,
   );
   let torchVersion: string | null = null;
   for (const c of plan) {

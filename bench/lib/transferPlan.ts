@@ -25,17 +25,43 @@ export interface TransferCombo {
 }
 
 /**
- * --quick: batch 4, the first step and up to 3 timed ones within 15 s per combo (ResNet50 at
- * 224 px is a few seconds a step on one wasm thread here, so it gets one), so that the whole
- * section (PyTorch, Node and Chromium for 4 combos) stays near 3 minutes on the 2-core machine.
- * Full: batch 8, two warm-ups and up to 5 timed steps within 90 s.
+ * The batch of each combination, the same for PyTorch and tfjs: the largest power of two whose
+ * wasm training step stays well inside the wasm heap (wasmStepBytes), so that MobileNetV2 at
+ * 224 px trains 4 images a step and ResNet50 at 224 px only 2.
+ */
+export const TRANSFER_BATCH: Record<TransferModel, Record<(typeof TRANSFER_SIZES)[number], number>> = {
+  mobilenetv2: { 128: 8, 224: 4 },
+  resnet50: { 128: 4, 224: 2 },
+};
+
+/**
+ * --quick: the first step and up to 3 timed ones within 15 s per combination (ResNet50 at 224 px is
+ * several seconds a step on one wasm thread here, so it gets one), so that the whole part
+ * (PyTorch, Node and Chromium for 4 combinations) stays near 3 minutes on the unloaded 2-core machine.
+ * Full: two warm-ups and up to 5 timed steps within 90 s.
  */
 export function transferPlan(quick: boolean): TransferCombo[] {
   return TRANSFER_MODELS.flatMap((model) =>
-    TRANSFER_SIZES.map((size) =>
-      quick ? { model, size, batch: 4, warmup: 1, steps: 3, budgetMs: 15_000 } : { model, size, batch: 8, warmup: 2, steps: 5, budgetMs: 90_000 },
-    ),
+    TRANSFER_SIZES.map((size) => {
+      const batch = TRANSFER_BATCH[model][size];
+      return quick ? { model, size, batch, warmup: 1, steps: 3, budgetMs: 15_000 } : { model, size, batch, warmup: 2, steps: 5, budgetMs: 90_000 };
+    }),
   );
+}
+
+/** tfjs-backend-wasm's heap: 32-bit addresses, grown up to 4 GB; a step past it aborts the module ("RuntimeError: Aborted()"). */
+export const WASM_HEAP_MAX = 4_294_901_760;
+
+/**
+ * The wasm heap a training step of the studio's model (widened, seed head) reaches, estimated from
+ * what one step's heap grew to in Node (tfjs 4.22, 2026-12-06): ResNet50 at 224 px batch 2, 2,423 MB;
+ * MobileNetV2 at 224 px batch 4, 2,513 MB. tfjs keeps every intermediate of the forward pass for
+ * the gradients (535 MB an image for ResNet50 at 224 px, 280 MB for MobileNetV2), and the heap
+ * peaks at about twice that during the backward pass; per image it scales with the pixels.
+ */
+export function wasmStepBytes(model: TransferModel, size: number, batch: number): number {
+  const perImageAt224 = { resnet50: 2423e6 / 2, mobilenetv2: 2513e6 / 4 }[model];
+  return perImageAt224 * (size / 224) ** 2 * batch;
 }
 
 /**
