@@ -23,12 +23,10 @@ import { CONV_INPUT_GRAD_AS_CONV_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, STEP_REPLAY_F
 import { registerAccel, startChecksFor } from '../../src/accel/registry';
 import { isSoftwareAdapter } from '../../src/accel/webgpu/softwareAdapter';
 import { makeLoss } from '../../src/core/losses';
-import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
 import { accelTraining } from '../../src/accel/training';
-import { forwardMacs, timeStepKernels, timeTraining, type BenchModel, type TransferSpec, type TrainTiming } from '../lib/trainSteps';
-import type { ModelOptions } from '../../src/core/models/registry';
+import { benchModel, forwardMacs, timeStepKernels, timeTraining, type BenchModel, type TransferSpec, type TrainTiming } from '../lib/trainSteps';
 
 /**
  * The studio's own loop on warmup + steps batches of random bytes held in memory (the stored-image
@@ -57,10 +55,7 @@ async function timeTrainer(
   );
   // --fresh-batches: every batch cut into a new buffer, as before the trainer gave used ones back (src/core/bufferPool.ts)
   const source = freshBatches ? { ...pooled, release: undefined } : pooled;
-  const options: ModelOptions = { inputSize: size, seed: 1 };
-  if (transfer.channels) options.fourChannels = transfer.channels;
-  if (transfer.head) options.head = transfer.head;
-  const m = createModel(model, options);
+  const m = await benchModel(model, size, transfer);
   const macs = forwardMacs(m);
   const at: number[] = [];
   const loss: number[] = [];

@@ -153,11 +153,22 @@ export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
 }
 
 /** The bench's model: the registry's, seeded; a transfer model with the spec's channels and head (else the studio's defaults). */
-function benchModel(model: BenchModel, size: number, t: TransferSpec = {}): tf.LayersModel {
+export async function benchModel(model: BenchModel, size: number, t: TransferSpec = {}): Promise<tf.LayersModel> {
   const options: ModelOptions = { inputSize: size, seed: 1 };
   if (t.channels) options.fourChannels = t.channels;
   if (t.head) options.head = t.head;
-  return createModel(model, options);
+  // Building a widened transfer model reads its first convolution's kernel back synchronously
+  // (src/core/models/transfer.ts); tfjs-webgpu reads synchronously through an OffscreenCanvas, which
+  // Node (the GPU kit, on Dawn) lacks. There the model is built on the cpu backend (same seeded
+  // weights), and tfjs moves each weight to webgpu at its first use.
+  const noSyncRead = tf.getBackend() === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined';
+  if (!noSyncRead) return createModel(model, options);
+  await tf.setBackend('cpu');
+  try {
+    return createModel(model, options);
+  } finally {
+    await tf.setBackend('webgpu');
+  }
 }
 
 /**
@@ -185,8 +196,8 @@ export function forwardMacs(model: tf.LayersModel): number {
 }
 
 /** One training step of the bench (the studio's model, a fixed random batch, Adam 1e-3, the studio's BCE) and what it holds. */
-function buildStep(model: BenchModel, size: number, batch: number, kernels: KernelSet | undefined, t: TransferSpec = {}) {
-  const m = benchModel(model, size, t);
+async function buildStep(model: BenchModel, size: number, batch: number, kernels: KernelSet | undefined, t: TransferSpec = {}) {
+  const m = await benchModel(model, size, t);
   const optimizer = adam(kernels, 1e-3);
   const x = tf.randomUniform([batch, size, size, 4], 0, 255, 'float32', 11);
   const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
@@ -213,7 +224,7 @@ function buildStep(model: BenchModel, size: number, batch: number, kernels: Kern
 }
 
 async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
-  const { run, params, macs, dispose, replayer } = buildStep(s.model, s.size, s.batch, s.kernels, s);
+  const { run, params, macs, dispose, replayer } = await buildStep(s.model, s.size, s.batch, s.kernels, s);
   const times: number[] = [];
   const encode: number[] = [];
   const loss: number[] = [];
@@ -292,7 +303,7 @@ export function countStepKernels(
 }
 
 async function countKernels(model: TrainSpec['model'], kernels: KernelSet) {
-  const { step, dispose } = buildStep(model, 32, 2, kernels);
+  const { step, dispose } = await buildStep(model, 32, 2, kernels);
   step().dispose(); // the first step also creates Adam's moments
   const info = await tf.profile(() => step());
   dispose();
@@ -318,7 +329,7 @@ export async function timeStepKernels(
   steps: number,
 ): Promise<{ kernelMs: number[] | null; wallMs: number[]; top: { name: string; ms: number; count: number }[]; note: string }> {
   return withKernels(s.kernels, async () => {
-    const { step, dispose } = buildStep(s.model, s.size, s.batch, s.kernels, s);
+    const { step, dispose } = await buildStep(s.model, s.size, s.batch, s.kernels, s);
     for (let i = 0; i < 2; i++) {
       const l = step();
       await l.data();
