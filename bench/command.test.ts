@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BENCH_PARTS, parseOnly } from './lib/parts';
 import { markdown, type Machine, type Row } from './lib/report';
 import { rates, stat } from './lib/stats';
 
@@ -59,5 +60,33 @@ describe('bench', () => {
     const r = spawnSync(process.execPath, [BIN, 'bench', '--ingest-samples', 'many'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--ingest-samples must be a whole number/);
+  });
+
+  it('--only picks parts in the bench order; every part without it; an unknown part exits 2 naming the flag and the parts', () => {
+    expect(parseOnly('transfer')).toEqual(['transfer']);
+    expect(parseOnly('gpu-kit, transfer')).toEqual(['transfer', 'gpu-kit']);
+    expect(parseOnly(undefined)).toEqual([...BENCH_PARTS]);
+    expect(() => parseOnly('transfer,resnet')).toThrow(/unknown: resnet/);
+    const r = spawnSync(process.execPath, [BIN, 'bench', '--only', 'resnet'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--only takes a comma-separated list of training, inference, ingest, transfer, gpu-kit/);
+  });
+
+  it('a run of some parts says which in its table', () => {
+    const m: Machine = {
+      date: '2026-12-07',
+      cpu: 'AMD EPYC',
+      cores: 2,
+      ramGiB: 24,
+      os: 'Debian',
+      node: 'v20',
+      chromium: '150',
+      tfjs: '4.22.0',
+      torch: '1.13',
+      loadStart: [1, 1, 1],
+      loadEnd: [1, 1, 1],
+    };
+    expect(markdown(m, [], { quick: true, seconds: 1, parts: ['transfer'] })).toMatch(/parts run \(--only\): transfer; the others are not in this table/);
+    expect(markdown(m, [], { quick: true, seconds: 1 })).not.toMatch(/parts run/);
   });
 });

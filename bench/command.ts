@@ -7,11 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../src/cli/command';
+import { BENCH_PARTS, parseOnly, type BenchPart } from './lib/parts';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure training, data feed, ingest, inference and responsiveness beside same-run references',
-  usage: `Usage: hpa-studio bench [--quick] [--ingest-samples N] [--no-browser] [--out DIR]
+  usage: `Usage: hpa-studio bench [--quick] [--only PARTS] [--ingest-samples N] [--no-browser] [--out DIR]
        hpa-studio bench --parity [--data teaching|realistic|FILE.zip] [--seeds 1,2,3,4,5] [options below]
        hpa-studio bench --teaching [--seeds 1,2,3] [--epochs E] [--model NAME] [--realistic]
 
@@ -24,6 +25,10 @@ listed as 'skipped (too slow: est. N s)'. Writes DIR/<date>-<machine>[-quick].js
 DIR/latest.md. See bench/README.md.
 
   --quick              64 and 128 px only, fewer steps, small ingest archive (a few minutes)
+  --only PARTS         run only these parts, comma-separated: ${BENCH_PARTS.join(', ')}
+                       (transfer: MobileNetV2 and ResNet50 at 128 and 224 px on wasm, Node and
+                       Chromium, beside torchvision's on PyTorch CPU); writes
+                       DIR/<date>-<machine>-<parts>[-quick].json and .md, never latest.md
   --ingest-samples N   samples in the large ingest archive of the full run (default 5000 ≈ 3 GB)
   --no-browser         Node and PyTorch only
   --out DIR            results folder (default bench/results)
@@ -68,6 +73,7 @@ test macro F1 at 0.5 and with per-class thresholds, mean ± SD and wall time (do
       options: {
         quick: { type: 'boolean', default: false },
         'ingest-samples': { type: 'string', default: '5000' },
+        only: { type: 'string' },
         'no-browser': { type: 'boolean', default: false },
         out: { type: 'string', default: 'bench/results' },
       },
@@ -76,6 +82,12 @@ test macro F1 at 0.5 and with per-class thresholds, mean ± SD and wall time (do
     const ingestSamples = Number(values['ingest-samples']);
     if (!Number.isInteger(ingestSamples) || ingestSamples < 0)
       throw new UsageError(`--ingest-samples must be a whole number ≥ 0, got '${values['ingest-samples']}'`);
+    let only: BenchPart[];
+    try {
+      only = parseOnly(values.only);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const t0 = Date.now();
     // loaded here, not at the top: playwright-core and the bench code stay out of every other command's start-up
     const { runBench } = await import('./run');
@@ -84,6 +96,7 @@ test macro F1 at 0.5 and with per-class thresholds, mean ± SD and wall time (do
       ingestSamples,
       skipBrowser: values['no-browser']!,
       outDir: values.out!,
+      only,
       log: (l) => console.log(l),
     });
     console.log(`done in ${Math.round((Date.now() - t0) / 1000)} s; wrote ${files.join(', ')}`);

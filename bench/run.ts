@@ -3,10 +3,13 @@
  * in the same run; writes bench/results/<date>-<machine>[-quick].{json,md} and (full runs) latest.md.
  * See bench/README.md for what each row means and how long each part takes.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { machineFacts } from './lib/machine';
+import { isErr, nodeJob, runChild, s1, torch } from './lib/children';
+import { BENCH_PARTS, type BenchPart } from './lib/parts';
+import { transferBench } from './transfer';
 import { join } from 'node:path';
 import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Session } from './browser/drive';
 import type { BenchAnswer } from './browser/jobs';
@@ -23,43 +26,14 @@ export interface BenchOptions {
   skipBrowser: boolean;
   outDir: string;
   log: (line: string) => void;
+  /** the parts to run (--only); all when absent */
+  only?: BenchPart[];
 }
 
 type Model = 'gapnet-pl' | 'gapnet-kaggle';
 const MODELS: Model[] = ['gapnet-pl', 'gapnet-kaggle'];
 const PARAMS: Record<Model, number> = { 'gapnet-pl': 630_076, 'gapnet-kaggle': 595_468 };
-const PY = '/usr/bin/python3';
 const TMP = 'bench/tmp';
-
-function runChild(args: string[], timeoutMs: number): Promise<{ ok: boolean; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '',
-      err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ ok: code === 0, out, err: code === null ? `killed after ${Math.round(timeoutMs / 1000)} s` : err.trim().split('\n').slice(-3).join(' ') });
-    });
-  });
-}
-
-async function torch<T>(args: string[], timeoutMs = 300_000): Promise<T | { error: string }> {
-  const r = await runChild([PY, 'bench/torch_ref.py', ...args], timeoutMs);
-  if (!r.ok) return { error: r.err };
-  return JSON.parse(r.out.trim().split('\n').at(-1)!) as T;
-}
-
-async function nodeJob<T>(job: Record<string, unknown>, timeoutMs: number): Promise<T | { error: string }> {
-  const r = await runChild([process.execPath, '--import', 'tsx', 'bench/node/child.ts', JSON.stringify(job)], timeoutMs);
-  if (!r.ok) return { error: r.err };
-  return JSON.parse(r.out.trim().split('\n').at(-1)!) as T;
-}
-
-const isErr = (x: unknown): x is { error: string } => typeof x === 'object' && x !== null && 'error' in x;
-const s1 = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
 
 function machine(chromium: string, torchVersion: string, loadStart: number[]): Machine {
   const tfjs = JSON.parse(readFileSync('node_modules/@tensorflow/tfjs/package.json', 'utf8')).version as string;
@@ -131,210 +105,246 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
       ]
     : MODELS.flatMap((model) => sizes.flatMap((size) => batches.map((batch) => ({ model, size, batch }))));
   const key = (c: { model: string; size: number; batch: number }) => `${c.model} ${c.size} px b${c.batch}`;
+  const parts = o.only ?? [...BENCH_PARTS];
+  const want = (p: BenchPart) => parts.includes(p);
+  const refs = new Map<string, { stat: Stat | null; params: number | null; note: string }>();
+  const ref = (c: { model: string; size: number; batch: number }) => refs.get(key(c)) ?? { stat: null, params: null, note: '' };
+  let torchVersion = 'unknown';
 
   // ---- 1. training: the PyTorch references first (one per combo, shared by every backend's row)
-  log(`training references: PyTorch CPU (1 thread), ${combos.length} combos, ${warm} warm-up + ${steps} steps each`);
-  const refs = new Map<string, { stat: Stat | null; params: number | null; note: string }>();
-  let torchVersion = 'unknown';
-  for (const c of combos) {
-    const r = await torch<{ torch: string; params: number; stepMs: number[]; firstStepMs: number }>([
-      'train',
-      '--model',
-      c.model,
-      '--size',
-      String(c.size),
-      '--batch',
-      String(c.batch),
-      '--warmup',
-      String(warm),
-      '--steps',
-      String(steps),
-    ]);
-    if (isErr(r)) refs.set(key(c), { stat: null, params: null, note: `PyTorch failed: ${r.error}` });
-    else {
-      torchVersion = r.torch;
-      refs.set(key(c), { stat: stat(rates(c.batch, r.stepMs)), params: r.params, note: '' });
+  if (want('training')) {
+    log(`training references: PyTorch CPU (1 thread), ${combos.length} combos, ${warm} warm-up + ${steps} steps each`);
+    for (const c of combos) {
+      const r = await torch<{ torch: string; params: number; stepMs: number[]; firstStepMs: number }>([
+        'train',
+        '--model',
+        c.model,
+        '--size',
+        String(c.size),
+        '--batch',
+        String(c.batch),
+        '--warmup',
+        String(warm),
+        '--steps',
+        String(steps),
+      ]);
+      if (isErr(r)) refs.set(key(c), { stat: null, params: null, note: `PyTorch failed: ${r.error}` });
+      else {
+        torchVersion = r.torch;
+        refs.set(key(c), { stat: stat(rates(c.batch, r.stepMs)), params: r.params, note: '' });
+      }
+      log(`  torch ${key(c)}: ${refs.get(key(c))!.stat?.median.toFixed(1) ?? 'failed'} img/s`);
     }
-    log(`  torch ${key(c)}: ${refs.get(key(c))!.stat?.median.toFixed(1) ?? 'failed'} img/s`);
-  }
-  const ref = (c: { model: string; size: number; batch: number }) => refs.get(key(c))!;
 
-  // ---- Node: wasm (registered training kernels) and tfjs cpu
-  log('training in Node: wasm (SIMD, 1 thread, src/accel/wasm training kernels)');
-  for (const c of combos) {
-    const budgetMs = Q ? 15_000 : 40_000;
-    const r = await nodeJob<TrainTiming & { detail: string }>({ kind: 'train', backend: 'wasm', ...c, warmup: warm, steps, budgetMs }, budgetMs + 120_000);
-    if (isErr(r))
-      add({ section: 'training', what: `train ${key(c)} — Node wasm`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
-    else add(trainRow(`train ${key(c)} — Node wasm`, r, c.batch, c.model, ref(c).stat, ref(c).params, r.detail));
-  }
-  // ---- issue #6's goal, wasm / PyTorch at gapnet-pl 128 px b16, as a ratio within interleaved pairs:
-  // this machine's speed drifts by ±20 % between minutes, which a ratio of far-apart runs would carry
-  const pairs = Q ? 2 : 3;
-  log(`wasm vs PyTorch, gapnet-pl 128 px b16, 1 thread each: ${pairs} interleaved pairs`);
-  const ratios: number[] = [];
-  const pairNotes: string[] = [];
-  for (let i = 0; i < pairs; i++) {
-    const w = await nodeJob<TrainTiming>(
-      { kind: 'train', backend: 'wasm', model: 'gapnet-pl', size: 128, batch: 16, warmup: warm, steps, budgetMs: 40_000 },
-      160_000,
-    );
-    const t = await torch<{ stepMs: number[] }>([
-      'train',
-      '--model',
-      'gapnet-pl',
-      '--size',
-      '128',
-      '--batch',
-      '16',
-      '--warmup',
-      String(warm),
-      '--steps',
-      String(steps),
-    ]);
-    if (isErr(w) || isErr(t)) {
-      pairNotes.push(`pair ${i + 1} failed: ${isErr(w) ? w.error : (t as { error: string }).error}`);
-      continue;
+    // ---- Node: wasm (registered training kernels) and tfjs cpu
+    log('training in Node: wasm (SIMD, 1 thread, src/accel/wasm training kernels)');
+    for (const c of combos) {
+      const budgetMs = Q ? 15_000 : 40_000;
+      const r = await nodeJob<TrainTiming & { detail: string }>({ kind: 'train', backend: 'wasm', ...c, warmup: warm, steps, budgetMs }, budgetMs + 120_000);
+      if (isErr(r))
+        add({ section: 'training', what: `train ${key(c)} — Node wasm`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
+      else add(trainRow(`train ${key(c)} — Node wasm`, r, c.batch, c.model, ref(c).stat, ref(c).params, r.detail));
     }
-    const wm = stat(w.stepMs).median;
-    const tm = stat(t.stepMs).median;
-    ratios.push((100 * tm) / wm);
-    pairNotes.push(`${(16_000 / wm).toFixed(1)} vs ${(16_000 / tm).toFixed(1)} img/s`);
-  }
-  add({
-    section: 'training',
-    what: 'wasm / PyTorch CPU, train gapnet-pl 128 px b16 (Node, 1 thread each), interleaved pairs',
-    unit: '%',
-    ours: ratios.length ? stat(ratios) : null,
-    ref: null,
-    status: ratios.length ? 'measured' : 'failed',
-    notes: `goal ≥ 25 % (issue #6); wasm vs PyTorch per pair: ${pairNotes.join('; ')}`,
-  });
-
-  // ---- issue #9 Deliver 3, before and after: tfjs's Adam (before) vs the studio's fused Adam
-  await fusedKernelsBeforeAfter(o, pairs, warm, steps, add);
-
-  // tfjs cpu backend: an earlier measurement gave 0.14 img/s at 128 px b16 (first step 120 s)
-  log('training in Node: tfjs cpu backend');
-  let cpuStepPerUnit = ((16 / 0.14) * 1000) / (128 * 128 * 16); // ms per (px² × image), from that measurement
-  let cpuBasis = 'estimated from an earlier measurement (0.14 img/s at 128 px b16)';
-  const cpuBudgetMs = 120_000;
-  for (const c of combos) {
-    const estStep = cpuStepPerUnit * c.size * c.size * c.batch;
-    const est = 3 * estStep; // first step ≈ 2 steps, + one timed step
-    const probe = !Q && c.model === 'gapnet-pl' && c.size === 64 && c.batch === 16;
-    if (Q || (!probe && est > cpuBudgetMs)) {
-      add(
-        skipRow(
-          'training',
-          `train ${key(c)} — Node tfjs cpu`,
-          'img/s',
-          ref(c).stat,
-          `skipped (too slow: est. ${Math.round(est / 1000)} s for first + 1 timed step; ${cpuBasis})`,
-        ),
+    // ---- issue #6's goal, wasm / PyTorch at gapnet-pl 128 px b16, as a ratio within interleaved pairs:
+    // this machine's speed drifts by ±20 % between minutes, which a ratio of far-apart runs would carry
+    const pairs = Q ? 2 : 3;
+    log(`wasm vs PyTorch, gapnet-pl 128 px b16, 1 thread each: ${pairs} interleaved pairs`);
+    const ratios: number[] = [];
+    const pairNotes: string[] = [];
+    for (let i = 0; i < pairs; i++) {
+      const w = await nodeJob<TrainTiming>(
+        { kind: 'train', backend: 'wasm', model: 'gapnet-pl', size: 128, batch: 16, warmup: warm, steps, budgetMs: 40_000 },
+        160_000,
       );
-      continue;
+      const t = await torch<{ stepMs: number[] }>([
+        'train',
+        '--model',
+        'gapnet-pl',
+        '--size',
+        '128',
+        '--batch',
+        '16',
+        '--warmup',
+        String(warm),
+        '--steps',
+        String(steps),
+      ]);
+      if (isErr(w) || isErr(t)) {
+        pairNotes.push(`pair ${i + 1} failed: ${isErr(w) ? w.error : (t as { error: string }).error}`);
+        continue;
+      }
+      const wm = stat(w.stepMs).median;
+      const tm = stat(t.stepMs).median;
+      ratios.push((100 * tm) / wm);
+      pairNotes.push(`${(16_000 / wm).toFixed(1)} vs ${(16_000 / tm).toFixed(1)} img/s`);
     }
-    const r = await nodeJob<TrainTiming & { detail: string }>(
-      { kind: 'train', backend: 'cpu', ...c, warmup: 1, steps: 1, budgetMs: cpuBudgetMs },
-      cpuBudgetMs * 3,
-    );
-    if (isErr(r))
-      add({ section: 'training', what: `train ${key(c)} — Node tfjs cpu`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
-    else {
-      add(trainRow(`train ${key(c)} — Node tfjs cpu`, r, c.batch, c.model, ref(c).stat, ref(c).params));
-      cpuStepPerUnit = stat(r.stepMs).median / (c.size * c.size * c.batch);
-      cpuBasis = `estimated from the measured ${c.model} ${c.size} px b${c.batch} step`;
+    add({
+      section: 'training',
+      what: 'wasm / PyTorch CPU, train gapnet-pl 128 px b16 (Node, 1 thread each), interleaved pairs',
+      unit: '%',
+      ours: ratios.length ? stat(ratios) : null,
+      ref: null,
+      status: ratios.length ? 'measured' : 'failed',
+      notes: `goal ≥ 25 % (issue #6); wasm vs PyTorch per pair: ${pairNotes.join('; ')}`,
+    });
+
+    // ---- issue #9 Deliver 3, before and after: tfjs's Adam (before) vs the studio's fused Adam
+    await fusedKernelsBeforeAfter(o, pairs, warm, steps, add);
+
+    // tfjs cpu backend: an earlier measurement gave 0.14 img/s at 128 px b16 (first step 120 s)
+    log('training in Node: tfjs cpu backend');
+    let cpuStepPerUnit = ((16 / 0.14) * 1000) / (128 * 128 * 16); // ms per (px² × image), from that measurement
+    let cpuBasis = 'estimated from an earlier measurement (0.14 img/s at 128 px b16)';
+    const cpuBudgetMs = 120_000;
+    for (const c of combos) {
+      const estStep = cpuStepPerUnit * c.size * c.size * c.batch;
+      const est = 3 * estStep; // first step ≈ 2 steps, + one timed step
+      const probe = !Q && c.model === 'gapnet-pl' && c.size === 64 && c.batch === 16;
+      if (Q || (!probe && est > cpuBudgetMs)) {
+        add(
+          skipRow(
+            'training',
+            `train ${key(c)} — Node tfjs cpu`,
+            'img/s',
+            ref(c).stat,
+            `skipped (too slow: est. ${Math.round(est / 1000)} s for first + 1 timed step; ${cpuBasis})`,
+          ),
+        );
+        continue;
+      }
+      const r = await nodeJob<TrainTiming & { detail: string }>(
+        { kind: 'train', backend: 'cpu', ...c, warmup: 1, steps: 1, budgetMs: cpuBudgetMs },
+        cpuBudgetMs * 3,
+      );
+      if (isErr(r))
+        add({ section: 'training', what: `train ${key(c)} — Node tfjs cpu`, unit: 'img/s', ours: null, ref: ref(c).stat, status: 'failed', notes: r.error });
+      else {
+        add(trainRow(`train ${key(c)} — Node tfjs cpu`, r, c.batch, c.model, ref(c).stat, ref(c).params));
+        cpuStepPerUnit = stat(r.stepMs).median / (c.size * c.size * c.batch);
+        cpuBasis = `estimated from the measured ${c.model} ${c.size} px b${c.batch} step`;
+      }
     }
+    rows.push({
+      section: 'training',
+      what: 'train — Node tfjs webgpu',
+      unit: 'img/s',
+      ours: null,
+      ref: null,
+      status: 'not available',
+      notes:
+        "not in this grid: Dawn for Node (the `webgpu` npm package) is not a dependency of the studio; it comes with the GPU kit (bench/gpu-kit/make-kit.sh), whose self-check row (section 'gpu kit', full run, when the kit is built) trains gapnet-pl 64 px b16 on SwiftShader here; GPU figures from the kit: bench/results/gpu-h200-summary.md",
+    });
   }
-  rows.push({
-    section: 'training',
-    what: 'train — Node tfjs webgpu',
-    unit: 'img/s',
-    ours: null,
-    ref: null,
-    status: 'not available',
-    notes:
-      "not in this grid: Dawn for Node (the `webgpu` npm package) is not a dependency of the studio; it comes with the GPU kit (bench/gpu-kit/make-kit.sh), whose self-check row (section 'gpu kit', full run, when the kit is built) trains gapnet-pl 64 px b16 on SwiftShader here; GPU figures from the kit: bench/results/gpu-h200-summary.md",
-  });
 
   // ---- browser: every backend headless Chromium offers, in the bench page's dedicated Worker
   let session: Session | null = null;
   let chromium = 'not run';
-  try {
-    if (o.skipBrowser) throw new Error('--no-browser');
-    log('building the studio + bench page (bench/browser/vite.config.ts) and starting headless Chromium');
-    await buildSite();
-    session = await openSession();
-    chromium = session.chromiumVersion;
-    await openBenchPage(session);
-    await browserTraining(session, o, combos, key, ref, warm, steps, add);
-    await inference(session, o, add);
-    await ingestAndFeed(session, o, add);
-  } catch (e) {
-    const why = String((e as Error).message ?? e);
-    log(`browser part stopped: ${why}`);
-    rows.push({ section: 'training', what: 'browser part', unit: '', ours: null, ref: null, status: o.skipBrowser ? 'skipped' : 'failed', notes: why });
-    if (!session) await inference(null, o, add);
-  } finally {
-    await session?.close();
-  }
+  let transferDone = false;
+  const transfer = async (s: Session | null, noBrowser: string | null) => {
+    transferDone = true;
+    const r = await transferBench(s, { quick: Q, log, noBrowser }, add);
+    if (torchVersion === 'unknown' && r.torchVersion) torchVersion = r.torchVersion;
+  };
+  if (want('training') || want('inference') || want('ingest') || want('transfer'))
+    try {
+      if (o.skipBrowser) throw new Error('--no-browser');
+      log('building the studio + bench page (bench/browser/vite.config.ts) and starting headless Chromium');
+      await buildSite();
+      session = await openSession();
+      chromium = session.chromiumVersion;
+      await openBenchPage(session);
+      if (want('training')) await browserTraining(session, o, combos, key, ref, warm, steps, add);
+      if (want('inference')) await inference(session, o, add);
+      if (want('ingest')) await ingestAndFeed(session, o, add);
+      if (want('transfer')) await transfer(session, null);
+    } catch (e) {
+      const why = String((e as Error).message ?? e);
+      log(`browser part stopped: ${why}`);
+      rows.push({ section: 'training', what: 'browser part', unit: '', ours: null, ref: null, status: o.skipBrowser ? 'skipped' : 'failed', notes: why });
+      if (!session && want('inference')) await inference(null, o, add);
+      if (!transferDone && want('transfer')) await transfer(null, `browser part stopped: ${why}`);
+    } finally {
+      await session?.close();
+    }
 
   // ---- GPU kit: built by bench/gpu-kit/make-kit.sh; no GPU here, so only a self-check of the
   // packed pieces (node + Dawn + Vulkan loader + bundle) on Chromium's SwiftShader Vulkan ICD
-  const kit = 'bench/tmp/gpu-kit.tar.gz';
-  const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
-  let kitNote = existsSync(kit)
-    ? `kit built: ${(statSync(kit).size / 1e6).toFixed(1)} MB (${kit}, goal < 60 MB)`
-    : 'kit not built (sh bench/gpu-kit/make-kit.sh)';
-  if (existsSync(kit) && existsSync(icd) && !Q) {
-    log("GPU kit self-check: the kit's tfjs-webgpu (Dawn) on SwiftShader Vulkan, gapnet-pl 64 px b16");
-    const dir = `${TMP}/gpu-kit-check`;
-    execFileSync('sh', ['-c', `rm -rf ${dir} && mkdir -p ${dir} && tar xzf ${kit} -C ${dir} && xz -dk ${dir}/gpu-kit/node.xz && chmod +x ${dir}/gpu-kit/node`]);
-    const r = await runChild(
-      [
-        'env',
-        `VK_ICD_FILENAMES=${icd}`,
-        `LD_LIBRARY_PATH=${dir}/gpu-kit/lib`,
-        `${dir}/gpu-kit/node`,
-        `${dir}/gpu-kit/gpu-bench.mjs`,
-        '--size',
-        '64',
-        '--batch',
-        '16',
-        '--warmup',
-        '1',
-        '--steps',
-        '2',
-      ],
-      300_000,
-    );
-    if (r.ok) {
-      const k = JSON.parse(r.out.trim().split('\n').at(-1)!) as { stepMs: number[]; firstStepMs: number; params: number; adapter: Record<string, string> };
-      const c = { model: 'gapnet-pl' as Model, size: 64, batch: 16 };
-      rows.push({
-        ...trainRow(
-          'GPU kit self-check: train gapnet-pl 64 px b16 — Node tfjs webgpu (Dawn) on SwiftShader Vulkan',
-          { backend: 'webgpu', params: k.params, firstStepMs: k.firstStepMs, stepMs: k.stepMs, warmups: 1, loss: [], encodeMs: [], kernels: 'studio' },
-          16,
-          'gapnet-pl',
-          ref(c).stat,
-          ref(c).params,
-          `adapter ${Object.values(k.adapter).filter(Boolean).join(' ') || 'SwiftShader'}; proves the kit runs, not a GPU figure`,
-        ),
-        section: 'gpu kit',
-      });
-    } else kitNote += `; self-check failed: ${r.err}`;
+  if (want('gpu-kit')) {
+    const kit = 'bench/tmp/gpu-kit.tar.gz';
+    const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+    let kitNote = existsSync(kit)
+      ? `kit built: ${(statSync(kit).size / 1e6).toFixed(1)} MB (${kit}, goal < 60 MB)`
+      : 'kit not built (sh bench/gpu-kit/make-kit.sh)';
+    if (existsSync(kit) && existsSync(icd) && !Q) {
+      log("GPU kit self-check: the kit's tfjs-webgpu (Dawn) on SwiftShader Vulkan, gapnet-pl 64 px b16");
+      const dir = `${TMP}/gpu-kit-check`;
+      execFileSync('sh', [
+        '-c',
+        `rm -rf ${dir} && mkdir -p ${dir} && tar xzf ${kit} -C ${dir} && xz -dk ${dir}/gpu-kit/node.xz && chmod +x ${dir}/gpu-kit/node`,
+      ]);
+      const r = await runChild(
+        [
+          'env',
+          `VK_ICD_FILENAMES=${icd}`,
+          `LD_LIBRARY_PATH=${dir}/gpu-kit/lib`,
+          `${dir}/gpu-kit/node`,
+          `${dir}/gpu-kit/gpu-bench.mjs`,
+          '--size',
+          '64',
+          '--batch',
+          '16',
+          '--warmup',
+          '1',
+          '--steps',
+          '2',
+        ],
+        300_000,
+      );
+      if (r.ok) {
+        const k = JSON.parse(r.out.trim().split('\n').at(-1)!) as { stepMs: number[]; firstStepMs: number; params: number; adapter: Record<string, string> };
+        const c = { model: 'gapnet-pl' as Model, size: 64, batch: 16 };
+        rows.push({
+          ...trainRow(
+            'GPU kit self-check: train gapnet-pl 64 px b16 — Node tfjs webgpu (Dawn) on SwiftShader Vulkan',
+            { backend: 'webgpu', params: k.params, firstStepMs: k.firstStepMs, stepMs: k.stepMs, warmups: 1, loss: [], encodeMs: [], kernels: 'studio' },
+            16,
+            'gapnet-pl',
+            ref(c).stat,
+            ref(c).params,
+            `adapter ${Object.values(k.adapter).filter(Boolean).join(' ') || 'SwiftShader'}; proves the kit runs, not a GPU figure`,
+          ),
+          section: 'gpu kit',
+        });
+      } else kitNote += `; self-check failed: ${r.err}`;
+      // the transfer models through the kit's bundle (their layers' webgpu kernels and the studio's on them), at the smallest size
+      const what = 'GPU kit self-check: train mobilenetv2 32 px b2 (widen, seed head) — Node tfjs webgpu (Dawn) on SwiftShader Vulkan';
+      log(`${what}`);
+      const env = ['env', `VK_ICD_FILENAMES=${icd}`, `LD_LIBRARY_PATH=${dir}/gpu-kit/lib`, `${dir}/gpu-kit/node`, `${dir}/gpu-kit/gpu-bench.mjs`];
+      const args = ['--model', 'mobilenetv2', '--channels', 'widen', '--head', 'seed', '--size', '32', '--batch', '2', '--warmup', '1', '--steps', '2'];
+      const t = await runChild([...env, ...args], 600_000);
+      if (t.ok) {
+        const k = JSON.parse(t.out.trim().split('\n').at(-1)!) as { stepMs: number[]; firstStepMs: number; params: number; macs: number };
+        rows.push({
+          section: 'gpu kit',
+          what,
+          unit: 'img/s',
+          ours: stat(rates(2, k.stepMs)),
+          ref: null,
+          status: 'measured',
+          notes: `step ${stat(k.stepMs).median.toFixed(0)} ms, first step ${s1(k.firstStepMs)}; params ${k.params.toLocaleString('en-US')}, forward ${(k.macs / 1e6).toFixed(1)} MMAC/image; proves the kit's bundle trains the transfer models (device-run.sh's transfer jobs), not a GPU figure`,
+        });
+      } else rows.push({ section: 'gpu kit', what, unit: 'img/s', ours: null, ref: null, status: 'failed', notes: t.err });
+    }
+    rows.push({
+      section: 'gpu kit',
+      what: 'GPU kit on an NVIDIA machine (tfjs-webgpu vs PyTorch CUDA)',
+      unit: '',
+      ours: null,
+      ref: null,
+      status: 'not available',
+      notes: `not run: no GPU here (bench/gpu-kit/device-run.sh runs it on one; the NVIDIA H200 runs of 2026-11-27 are summarised in bench/results/gpu-h200-summary.md); ${kitNote}`,
+    });
   }
-  rows.push({
-    section: 'gpu kit',
-    what: 'GPU kit on an NVIDIA machine (tfjs-webgpu vs PyTorch CUDA)',
-    unit: '',
-    ours: null,
-    ref: null,
-    status: 'not available',
-    notes: `not run: no GPU here (bench/gpu-kit/device-run.sh runs it on one; the NVIDIA H200 runs of 2026-11-27 are summarised in bench/results/gpu-h200-summary.md); ${kitNote}`,
-  });
 
   const seconds = (performance.now() - t0) / 1000;
   const m = machine(chromium, torchVersion, loadStart);
@@ -342,14 +352,17 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')}-${m.cores}c`;
-  const base = join(o.outDir, `${m.date}-${slug}${Q ? '-quick' : ''}`);
+  // a run of some parts (--only) is named after them and never taken for a whole run
+  const some = parts.length < BENCH_PARTS.length;
+  const base = join(o.outDir, `${m.date}-${slug}${some ? `-${parts.join('+')}` : ''}${Q ? '-quick' : ''}`);
   mkdirSync(o.outDir, { recursive: true });
-  const md = markdown(m, rows, { quick: Q, seconds });
-  writeFileSync(`${base}.json`, JSON.stringify({ machine: m, quick: Q, seconds, rows }, null, 1) + '\n');
+  const md = markdown(m, rows, { quick: Q, seconds, ...(some ? { parts } : {}) });
+  writeFileSync(`${base}.json`, JSON.stringify({ machine: m, quick: Q, parts, seconds, rows }, null, 1) + '\n');
   writeFileSync(`${base}.md`, md);
-  // latest.md (the table the README quotes) only ever holds a full run: --quick skips combos and runs.
-  if (!Q) writeFileSync(join(o.outDir, 'latest.md'), md);
-  return { rows, files: [`${base}.json`, `${base}.md`, ...(Q ? [] : [join(o.outDir, 'latest.md')])] };
+  // latest.md (the table the README quotes) only ever holds a full run of every part: --quick skips combinations and runs.
+  const latest = !Q && !some;
+  if (latest) writeFileSync(join(o.outDir, 'latest.md'), md);
+  return { rows, files: [`${base}.json`, `${base}.md`, ...(latest ? [join(o.outDir, 'latest.md')] : [])] };
 }
 
 type AddRow = (r: Row) => void;

@@ -36,6 +36,7 @@ function noteOf(r: BackendReport): BackendNote {
     reason: r.attempts.map((t) => `${t.backend}: ${t.used ? 'used' : t.reason}`).join('; '),
     adapter: a ? `${a.vendor} ${a.architecture} ${a.description}${a.fallback ? ' (software fallback)' : ''}`.trim() : '',
     checks: r.checks,
+    ...(r.wasmThreads !== undefined ? { wasmThreads: r.wasmThreads } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface BackendNote {
   active: string | null;
   reason: string;
   adapter: string;
+  /** wasm: the threads its kernels use (src/worker/backend.ts) */
+  wasmThreads?: number;
   /** the start-check passes the job's worker knows, for the next job */
   checks?: StartChecks;
 }

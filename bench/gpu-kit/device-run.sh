@@ -21,6 +21,11 @@
 #   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE sweep; GPU time per kernel type (timestamp queries; also with the
 #   split filter gradient and with the naive input gradient);
 #   PyTorch again (drift); then 128 px, GapNet-Kaggle and batch 16.
+# Transfer models, right after the GAPNet-PL 256 px headline (PyTorch, PyTorch without TF32, tfjs): MobileNetV2 and
+#   ResNet50 at 128 and 224 px, batch 32, the studio's defaults (first conv widened to 4 channels, seed head, BCE, Adam):
+#   PyTorch CUDA eager running torchvision's networks (torch_ref.py wraps them as the studio builds them; needs
+#   torchvision beside the CUDA PyTorch) then the tfjs-webgpu step loop. TRANSFER=0 leaves them out;
+#   ONLY='^(torch|tfjs)-(mobilenetv2|resnet50)' runs only them (about 8 jobs of under a minute each on an H200, estimated).
 # ONLY=REGEX runs only the jobs whose names match; SUBMIT_SIZES="1 5 40 120" the sweep. QUICK=1 shrinks every job (32 px, batch 4) to check the script itself on SwiftShader.
 set -u
 ROOT=$(pwd)
@@ -51,7 +56,7 @@ echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-} VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-
 ldconfig -p | grep -E 'libGLX_nvidia|libGLdispatch|libvulkan' | head -5
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available())' 2>&1
 
-if [ "${QUICK:-0}" = 1 ]; then S256=32 S128=48 B32=4 B16=2 W=1 N=3 G=1; else S256=256 S128=128 B32=32 B16=16 W=3 N=20 G=3; fi
+if [ "${QUICK:-0}" = 1 ]; then S256=32 S128=48 B32=4 B16=2 W=1 N=3 G=1 T128=32 T224=48 TB=2 TN=2; else S256=256 S128=128 B32=32 B16=16 W=3 N=20 G=3 T128=128 T224=224 TB=32 TN=10; fi
 
 # job NAME tfjs|torch ARGS...: one JSON line {"job": NAME, ...result} or {"job": NAME, "error": ...}
 job() {
@@ -68,7 +73,7 @@ job() {
   line=$(grep '^{' job.out | tail -1)
   if [ "$rc" = 0 ] && [ -n "$line" ]; then
     printf '{"job":"%s","wallS":%s,%s\n' "$name" "$(( $(date +%s) - t0 ))" "${line#\{}" >> "$RES"
-    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, chunk sum ${r.chunkSumCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}` + (r.tf32 ? ` (TF32: convs ${r.tf32.cudnnConv}, matrix products ${r.tf32.matmul})` : "")) + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
+    ./node -e 'const r = JSON.parse(process.argv[1]); console.log(`   ${r.imgPerS.toFixed(1)} img/s, step ${r.medianMs.toFixed(2)} ms, first ${(r.firstStepMs / 1000).toFixed(2)} s` + (r.encodeMedianMs !== undefined ? `, encode ${r.encodeMedianMs.toFixed(2)} ms` : "") + (r.adapter ? `, ${r.adapter.vendor} ${r.adapter.architecture} ${r.adapter.description}; checks: Adam ${r.adamCheck}, writeBuffer upload ${r.writeUploadCheck}, SeluGrad ${r.seluGradCheck}, AlphaDropout ${r.alphaDropoutCheck}, fused loss ${r.focalLossCheck}, chunk sum ${r.chunkSumCheck}, column reduce ${r.columnReduceCheck}, conv filter grad ${r.convFilterGradCheck}, conv input grad ${r.convInputGradCheck}, conv input grad as conv ${r.convInputAsConvCheck}, step replay ${r.replayCheck}` + (r.replay ? ` (replayed ${r.replay.replayed}${r.replay.off ? `; ${r.replay.off}` : ""})` : "") : ` on ${r.device}` + (r.tf32 ? ` (TF32: convs ${r.tf32.cudnnConv}, matrix products ${r.tf32.matmul})` : "")) + (r.macs && r.model && !r.model.startsWith("gapnet") ? ` | ${r.model} ${r.size} px b${r.batch}, params ${r.params}, forward ${(r.macs / 1e9).toFixed(2)} GMAC/image` : "") + (r.gpuTime ? ` | GPU busy ${JSON.stringify(r.gpuTime.kernelMs)} ms, ${r.gpuTime.note} top ${JSON.stringify(r.gpuTime.top)}` : ""))' "$line"
   else
     err=$(tail -c 600 job.err | tr '\n"\\' '   ')
     printf '{"job":"%s","error":"rc %s: %s"}\n' "$name" "$rc" "$err" >> "$RES"
@@ -81,6 +86,15 @@ job torch-pl-256-b32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 
 # PyTorch with TF32 off: its default runs cuDNN convolutions on tensor cores in TF32; WGSL has only float32
 job torch-pl-256-b32-fp32 torch --model gapnet-pl --size $S256 --batch $B32 --warmup 5 --steps 30 --no-tf32
 job tfjs-pl-256-b32 tfjs --model gapnet-pl --size $S256 --batch $B32 $P
+# the transfer backbones (issue #28): PyTorch CUDA (torchvision) then tfjs-webgpu, same model options, batch and size
+if [ "${TRANSFER:-1}" != 0 ]; then
+  for m in mobilenetv2 resnet50; do
+    for sz in $T128 $T224; do
+      job torch-$m-$sz-b$TB torch --model $m --size $sz --batch $TB --channels widen --head seed --warmup 5 --steps 20
+      job tfjs-$m-$sz-b$TB tfjs --model $m --size $sz --batch $TB --channels widen --head seed --warmup $W --steps $TN
+    done
+  done
+fi
 job tfjs-pl-256-b32-noreplay tfjs --model gapnet-pl --size $S256 --batch $B32 $P --flag HPA_STEP_REPLAY=false
 job tfjs-pl-256-b32-trainer tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer
 job tfjs-pl-256-b32-trainer-fresh tfjs --model gapnet-pl --size $S256 --batch $B32 $P --trainer --fresh-batches

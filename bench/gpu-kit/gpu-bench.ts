@@ -2,7 +2,7 @@
  * The GPU kit's benchmark (bundled by bench/gpu-kit/make-kit.sh into gpu-bench.mjs): GapNet
  * training steps on tfjs-backend-webgpu in Node through Dawn (the `webgpu` npm package, loaded
  * from node_modules/webgpu next to the bundle), the same step as bench/lib/trainSteps.ts.
- *   ./node gpu-bench.mjs [--model gapnet-pl] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--trainer] [--flag NAME=VALUE] [--gpu-time N] [--dawn backend=vulkan]
+ *   ./node gpu-bench.mjs [--model gapnet-pl|gapnet-kaggle|mobilenetv2|resnet50] [--channels widen] [--head seed] [--size 128] [--batch 32] [--warmup 3] [--steps 10] [--kernels studio|tfjs] [--pipeline] [--trainer] [--flag NAME=VALUE] [--gpu-time N] [--dawn backend=vulkan]
  * --kernels tfjs times tfjs's own Adam, SELU gradient and conv filter gradient (the studio before its own kernels), for a before/after pair.
  * --pipeline reads each loss one step late (step i+1 queued before step i's loss is awaited), as the studio's trainer does; without it every loss is awaited.
  * --trainer times the studio's own loop instead (src/core/train/trainer.ts: uint8 batches from memory, augmentation, each
@@ -12,6 +12,8 @@
  * --flag NAME=VALUE sets a tfjs flag (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; repeatable).
  * --gpu-time N adds N steps timed kernel by kernel on the GPU (timestamp queries; pass
  *   --dawn enable-dawn-features=allow_unsafe_apis where Dawn hides the feature): GPU-busy ms per step and the costliest kernel types.
+ * --channels and --head (mobilenetv2 and resnet50 only): the four-channel option (widen, rgb, adapter) and the head (seed, gap);
+ *   the studio's defaults (widen, seed) when absent, as torch_cuda_step.py's.
  * Prints one JSON line.
  */
 import { parseArgs } from 'node:util';
@@ -21,18 +23,18 @@ import { CONV_INPUT_GRAD_AS_CONV_FLAG, NAIVE_CONV_INPUT_GRAD_FLAG, STEP_REPLAY_F
 import { registerAccel, startChecksFor } from '../../src/accel/registry';
 import { isSoftwareAdapter } from '../../src/accel/webgpu/softwareAdapter';
 import { makeLoss } from '../../src/core/losses';
-import { createModel } from '../../src/core/models/registry';
 import { memoryBatchSource } from '../../src/core/train/batchSource';
 import { train } from '../../src/core/train/trainer';
 import { accelTraining } from '../../src/accel/training';
-import { timeStepKernels, timeTraining, type TrainTiming } from '../lib/trainSteps';
+import { benchModel, forwardMacs, timeStepKernels, timeTraining, type BenchModel, type TransferSpec, type TrainTiming } from '../lib/trainSteps';
 
 /**
  * The studio's own loop on warmup + steps batches of random bytes held in memory (the stored-image
  * path minus storage): img/s from the intervals between losses after the warm-ups.
  */
 async function timeTrainer(
-  model: 'gapnet-pl' | 'gapnet-kaggle',
+  model: BenchModel,
+  transfer: TransferSpec,
   size: number,
   batch: number,
   warmup: number,
@@ -53,7 +55,8 @@ async function timeTrainer(
   );
   // --fresh-batches: every batch cut into a new buffer, as before the trainer gave used ones back (src/core/bufferPool.ts)
   const source = freshBatches ? { ...pooled, release: undefined } : pooled;
-  const m = createModel(model, { inputSize: size, seed: 1 });
+  const m = await benchModel(model, size, transfer);
+  const macs = forwardMacs(m);
   const at: number[] = [];
   const loss: number[] = [];
   let replayed = 0;
@@ -81,6 +84,7 @@ async function timeTrainer(
     loss,
     encodeMs: [],
     kernels: 'studio',
+    macs,
     replay: { replayed, off: replayOff },
   };
 }
@@ -88,6 +92,8 @@ async function timeTrainer(
 const { values: o } = parseArgs({
   options: {
     model: { type: 'string', default: 'gapnet-pl' },
+    channels: { type: 'string' },
+    head: { type: 'string' },
     size: { type: 'string', default: '128' },
     batch: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '3' },
@@ -124,7 +130,18 @@ for (const f of o.flag!) {
   if (typeof flags[name] === 'number' && !Number.isFinite(flags[name])) throw new Error(`--flag ${f}: the value is not a number or true/false`);
 }
 tf.env().setFlags(flags);
-const model = o.model === 'gapnet-kaggle' ? 'gapnet-kaggle' : 'gapnet-pl';
+const MODELS: BenchModel[] = ['gapnet-pl', 'gapnet-kaggle', 'mobilenetv2', 'resnet50'];
+if (!MODELS.includes(o.model as BenchModel)) throw new Error(`--model ${o.model}: expected one of ${MODELS.join(', ')}`);
+const model = o.model as BenchModel;
+const transfer: TransferSpec = {};
+if (o.channels !== undefined) {
+  if (!['widen', 'rgb', 'adapter'].includes(o.channels)) throw new Error(`--channels ${o.channels}: expected widen, rgb or adapter`);
+  transfer.channels = o.channels as TransferSpec['channels'];
+}
+if (o.head !== undefined) {
+  if (!['seed', 'gap'].includes(o.head)) throw new Error(`--head ${o.head}: expected seed or gap`);
+  transfer.head = o.head as TransferSpec['head'];
+}
 const size = Number(o.size),
   batch = Number(o.batch);
 const kernels = o.kernels === 'tfjs' ? 'tfjs' : 'studio';
@@ -161,10 +178,10 @@ const CHECK_KEYS: Partial<Record<AccelId, string>> = {
 const namedChecks = Object.fromEntries(Object.entries(checks).flatMap(([id, r]) => (CHECK_KEYS[id as AccelId] ? [[CHECK_KEYS[id as AccelId], r]] : [])));
 if (o.augment !== 'crop' && o.augment !== 'none') throw new Error(`--augment ${o.augment}: expected crop or none`);
 const t = o.trainer
-  ? await timeTrainer(model, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop', o['fresh-batches'])
-  : await timeTraining({ model, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
+  ? await timeTrainer(model, transfer, size, batch, Number(o.warmup), Number(o.steps), o.augment === 'crop', o['fresh-batches'])
+  : await timeTraining({ model, ...transfer, size, batch, warmup: Number(o.warmup), steps: Number(o.steps), budgetMs: 600_000, kernels, pipeline: o.pipeline });
 const gpuSteps = Number(o['gpu-time']);
-const gpuTime = gpuSteps > 0 ? await timeStepKernels({ model, size, batch, kernels }, gpuSteps) : undefined;
+const gpuTime = gpuSteps > 0 ? await timeStepKernels({ model, ...transfer, size, batch, kernels }, gpuSteps) : undefined;
 const enc = [...t.encodeMs].sort((a, b) => a - b);
 const s = [...t.stepMs].sort((a, b) => a - b);
 const median = s[s.length >> 1];
@@ -174,6 +191,7 @@ process.stdout.write(
     tfjs: tf.version.tfjs,
     adapter: Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info?.[k] ?? ''])),
     model,
+    ...transfer,
     size,
     batch,
     kernels,
@@ -184,6 +202,7 @@ process.stdout.write(
     checks,
     replay: t.replay,
     params: t.params,
+    macs: t.macs,
     firstStepMs: t.firstStepMs,
     stepMs: t.stepMs,
     medianMs: median,

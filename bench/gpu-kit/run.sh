@@ -1,7 +1,9 @@
 #!/bin/sh
 # The GPU kit's one command (copied into the kit by make-kit.sh): tfjs-webgpu (Dawn, Vulkan) and
-# PyTorch CUDA training throughput of the same GapNet step, and their ratio.
-#   ./run.sh [gapnet-pl|gapnet-kaggle] [size] [batch]
+# PyTorch CUDA training throughput of the same training step, and their ratio.
+#   ./run.sh [gapnet-pl|gapnet-kaggle|mobilenetv2|resnet50] [size] [batch]
+# (mobilenetv2 and resnet50: the studio's defaults, first conv widened to 4 channels and the seed head;
+# PyTorch runs torchvision's networks, which needs torchvision beside the CUDA PyTorch)
 set -eu
 cd "$(dirname "$0")"
 MODEL=${1:-gapnet-pl}; SIZE=${2:-128}; BATCH=${3:-32}

@@ -2,7 +2,7 @@
 import type { Stat } from './stats';
 
 export interface Row {
-  section: 'training' | 'data feed' | 'ingest' | 'inference' | 'responsiveness' | 'gpu kit';
+  section: 'training' | 'data feed' | 'ingest' | 'inference' | 'responsiveness' | 'gpu kit' | 'transfer';
   what: string;
   unit: string;
   /** null: not measured (see status and notes) */
@@ -45,7 +45,7 @@ export function ratio(r: Row): number | null {
   return r.ours && r.ref && r.ours.runs && r.ref.runs ? r.ours.median / r.ref.median : null;
 }
 
-export function markdown(m: Machine, rows: Row[], o: { quick: boolean; seconds: number }): string {
+export function markdown(m: Machine, rows: Row[], o: { quick: boolean; seconds: number; parts?: string[] }): string {
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
   const lines = [
     `# HPA Studio bench — ${m.date}${o.quick ? ' (--quick)' : ''}`,
@@ -53,6 +53,7 @@ export function markdown(m: Machine, rows: Row[], o: { quick: boolean; seconds: 
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ${m.os}, no GPU`,
     `- Chromium ${m.chromium} (headless), Node ${m.node}, tfjs ${m.tfjs}, PyTorch ${m.torch} (CPU)`,
     `- load average (1/5/15 min): ${load(m.loadStart)} at start, ${load(m.loadEnd)} at end; the bench took ${Math.round(o.seconds)} s`,
+    ...(o.parts ? [`- parts run (--only): ${o.parts.join(', ')}; the others are not in this table`] : []),
     '- every figure: median ± half its range over the runs after warm-up; the reference is measured in the same run; ratio = ours / reference',
     '',
     '| what | ours (median ± spread) | reference (median ± spread) | ratio | runs | notes |',

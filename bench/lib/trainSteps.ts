@@ -6,7 +6,7 @@
  * The same step as bench/torch_ref.py's reference. Pure tfjs: runs in Node and in a Worker.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createModel } from '../../src/core/models/registry';
+import { createModel, type ModelOptions } from '../../src/core/models/registry';
 import { createAdam } from '../../src/accel/fusedAdam';
 import { installStudioGradients, restoreStudioGradients } from '../../src/accel/gradients/studioGradients';
 import { SELU_GRAD } from '../../src/accel/wasm/selu';
@@ -20,8 +20,17 @@ import { hasWebGpuColumnReduce, registerWebGpuColumnReduce, restoreTfjsColumnRed
 import { hasWebGpuConv2dFilterGrad, registerWebGpuConv2dFilterGrad, restoreTfjsConv2dFilterGrad } from '../../src/accel/webgpu/conv2dFilterGrad';
 import { predict, ttaTransforms, type TtaPreset } from '../../src/core/predict';
 
-export interface TrainSpec {
-  model: 'gapnet-pl' | 'gapnet-kaggle';
+/** The models the bench trains: the GAPNets, and the transfer backbones of bench/transfer.ts. */
+export type BenchModel = 'gapnet-pl' | 'gapnet-kaggle' | 'mobilenetv2' | 'resnet50';
+
+/** Transfer models only (createModel's fourChannels and head; the studio's defaults when absent). */
+export interface TransferSpec {
+  channels?: 'rgb' | 'widen' | 'adapter';
+  head?: 'seed' | 'gap';
+}
+
+export interface TrainSpec extends TransferSpec {
+  model: BenchModel;
   size: number;
   batch: number;
   warmup: number;
@@ -126,6 +135,8 @@ export interface TrainTiming {
   /** webgpu: compute dispatches per timed step (counted at GPUComputePassEncoder.dispatchWorkgroups, tfjs's programs and the studio's direct ones alike) */
   dispatchesPerStep?: number;
   kernels: KernelSet;
+  /** forward multiply-adds per image of the model's convolutions and dense layers (forwardMacs) */
+  macs?: number;
   /** steps replayed from a recording (src/accel/webgpu/stepReplay.ts), and why not where none or not all were */
   replay?: { replayed: number; off: string | null };
 }
@@ -141,9 +152,52 @@ export async function timeTraining(s: TrainSpec): Promise<TrainTiming> {
   }
 }
 
+/** The bench's model: the registry's, seeded; a transfer model with the spec's channels and head (else the studio's defaults). */
+export async function benchModel(model: BenchModel, size: number, t: TransferSpec = {}): Promise<tf.LayersModel> {
+  const options: ModelOptions = { inputSize: size, seed: 1 };
+  if (t.channels) options.fourChannels = t.channels;
+  if (t.head) options.head = t.head;
+  // Building a widened transfer model reads its first convolution's kernel back synchronously
+  // (src/core/models/transfer.ts); tfjs-webgpu reads synchronously through an OffscreenCanvas, which
+  // Node (the GPU kit, on Dawn) lacks. There the model is built on the cpu backend (same seeded
+  // weights), and tfjs moves each weight to webgpu at its first use.
+  const noSyncRead = tf.getBackend() === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined';
+  if (!noSyncRead) return createModel(model, options);
+  await tf.setBackend('cpu');
+  try {
+    return createModel(model, options);
+  } finally {
+    await tf.setBackend('webgpu');
+  }
+}
+
+/**
+ * Forward multiply-adds per image of a model's convolutions (depthwise included) and dense layers:
+ * each kernel's size times its output's spatial positions (kernels are the weights of rank ≥ 2;
+ * biases and BatchNorm's are vectors). What the two sides of a row compute, printed beside
+ * PyTorch's count of the same (bench/torch_ref.py forward_macs).
+ */
+export function forwardMacs(model: tf.LayersModel): number {
+  let macs = 0;
+  const visit = (layers: tf.layers.Layer[]) => {
+    for (const layer of layers) {
+      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (inner) {
+        visit(inner);
+        continue;
+      }
+      const out = layer.outputShape as (number | null)[];
+      const positions = out.length === 4 ? (out[1] ?? 1) * (out[2] ?? 1) : 1;
+      for (const w of layer.weights) if (w.shape.length >= 2) macs += w.shape.reduce((a: number, b) => a * (b ?? 1), 1) * positions;
+    }
+  };
+  visit(model.layers);
+  return macs;
+}
+
 /** One training step of the bench (the studio's model, a fixed random batch, Adam 1e-3, the studio's BCE) and what it holds. */
-function buildStep(model: TrainSpec['model'], size: number, batch: number, kernels: KernelSet | undefined) {
-  const m = createModel(model, { inputSize: size, seed: 1 });
+async function buildStep(model: BenchModel, size: number, batch: number, kernels: KernelSet | undefined, t: TransferSpec = {}) {
+  const m = await benchModel(model, size, t);
   const optimizer = adam(kernels, 1e-3);
   const x = tf.randomUniform([batch, size, size, 4], 0, 255, 'float32', 11);
   const y = tf.cast(tf.greater(tf.randomUniform([batch, 28], 0, 1, 'float32', 12), 0.8), 'float32');
@@ -159,17 +213,18 @@ function buildStep(model: TrainSpec['model'], size: number, batch: number, kerne
       () => tf.tidy(step),
     );
   const params = m.countParams();
+  const macs = forwardMacs(m);
   const dispose = () => {
     replayer.dispose();
     tf.dispose([x, y]);
     optimizer.dispose();
     m.dispose();
   };
-  return { step, run, params, dispose, replayer };
+  return { step, run, params, macs, dispose, replayer };
 }
 
 async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
-  const { run, params, dispose, replayer } = buildStep(s.model, s.size, s.batch, s.kernels);
+  const { run, params, macs, dispose, replayer } = await buildStep(s.model, s.size, s.batch, s.kernels, s);
   const times: number[] = [];
   const encode: number[] = [];
   const loss: number[] = [];
@@ -233,6 +288,7 @@ async function timeSteps(s: TrainSpec): Promise<TrainTiming> {
     warmups: Math.min(warmups, first),
     loss,
     kernels: s.kernels ?? 'studio',
+    macs,
     ...(dispatches ? { dispatchesPerStep: dispatches / counted } : {}),
     replay,
   };
@@ -247,7 +303,7 @@ export function countStepKernels(
 }
 
 async function countKernels(model: TrainSpec['model'], kernels: KernelSet) {
-  const { step, dispose } = buildStep(model, 32, 2, kernels);
+  const { step, dispose } = await buildStep(model, 32, 2, kernels);
   step().dispose(); // the first step also creates Adam's moments
   const info = await tf.profile(() => step());
   dispose();
@@ -269,11 +325,11 @@ async function countKernels(model: TrainSpec['model'], kernels: KernelSet) {
  * (no 'timestamp-query', or not webgpu), `kernelMs` is null and `note` says why.
  */
 export async function timeStepKernels(
-  s: Pick<TrainSpec, 'model' | 'size' | 'batch' | 'kernels'>,
+  s: Pick<TrainSpec, 'model' | 'size' | 'batch' | 'kernels' | 'channels' | 'head'>,
   steps: number,
 ): Promise<{ kernelMs: number[] | null; wallMs: number[]; top: { name: string; ms: number; count: number }[]; note: string }> {
   return withKernels(s.kernels, async () => {
-    const { step, dispose } = buildStep(s.model, s.size, s.batch, s.kernels);
+    const { step, dispose } = await buildStep(s.model, s.size, s.batch, s.kernels, s);
     for (let i = 0; i < 2; i++) {
       const l = step();
       await l.data();
@@ -313,7 +369,7 @@ export async function timeStepKernels(
 }
 
 export interface PredictSpec {
-  model: 'gapnet-pl' | 'gapnet-kaggle';
+  model: BenchModel;
   size: number;
   batch: number;
   /** images per timed run */
