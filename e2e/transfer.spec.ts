@@ -49,6 +49,7 @@ test('MobileNetV2 from a dropped Keras .h5: the check, warm-up then fine-tune, a
   await waitForRunEnd(page);
   // both phases ran, each named on the curves' history
   const history = page.getByTestId('epoch-history');
+  await history.locator('summary').click();
   await expect(history).toContainText('warm-up (backbone frozen)');
   await expect(history).toContainText('fine-tune (all layers)');
 

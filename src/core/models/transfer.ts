@@ -139,11 +139,14 @@ export function buildTransferModel(name: TransferModelName, o: TransferOptions):
     const conv = model.getLayer(firstConvLayer(name));
     const [kernel, ...rest] = conv.getWeights();
     const [kh, kw, , outC] = kernel.shape;
-    const three = tf.tidy(() => tf.slice(kernel, [0, 0, 0, 0], [kh, kw, 3, outC]));
-    const w = widenFirstConvKernel(name, three.dataSync() as Float32Array, three.shape);
-    const widened = tf.tensor4d(w.data, w.shape as [number, number, number, number]);
+    // as widenFirstConvKernel does, in tensor ops: no read-back at build (a synchronous read stalls a GPU backend)
+    const red = PREPROCESSING[name] === 'caffe' ? 2 : 0;
+    const widened = tf.tidy(() => {
+      const three = tf.slice(kernel, [0, 0, 0, 0], [kh, kw, 3, outC]);
+      return tf.concat([three, tf.slice(three, [0, 0, red, 0], [kh, kw, 1, outC])], 2);
+    });
     conv.setWeights([widened, ...rest]); // getWeights' tensors are the layer's own: not disposed here
-    tf.dispose([three, widened]);
+    widened.dispose();
   }
   useKerasBatchNormIn(model);
   return model;

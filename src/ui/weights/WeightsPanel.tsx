@@ -99,11 +99,17 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   useEffect(() => void refresh(), [refresh]);
+  // open while nothing is stored, and whenever a job starts (its progress and report show inside); else as the user left it
+  const [open, setOpen] = useState(true);
+  const jobId = job?.jobId;
+  useEffect(() => {
+    if (jobId) setOpen(true);
+  }, [jobId]);
   const source = weightSource(backbone);
   const label = modelInfo(backbone).label;
   const total = weights.reduce((s, w) => s + w.bytes, 0);
   return (
-    <details className="weights-panel" data-testid="weights-panel" open={weights.length === 0 || job !== null || undefined}>
+    <details className="weights-panel" data-testid="weights-panel" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Pretrained weights {weights.length ? `(${weights.length} stored, ${megabytes(total)})` : '(none stored)'}</summary>
       <div
         className={`drop-zone weights-drop${dragging ? ' dragging' : ''}`}
