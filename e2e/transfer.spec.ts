@@ -81,13 +81,11 @@ test('a damaged weights file gets a report naming the renamed and the reshaped t
   await openStudio(page, 'wasm');
   await gotoTab(page, 'train');
   await page.getByLabel('Model', { exact: true }).selectOption('mobilenetv2');
-  await page
-    .getByTestId('weights-file-input')
-    .setInputFiles({
-      name: 'damaged.h5',
-      mimeType: 'application/x-hdf5',
-      buffer: brotliDecompressSync(readFileSync('fixtures/transfer/mobilenetv2_damaged.h5.br')),
-    });
+  await page.getByTestId('weights-file-input').setInputFiles({
+    name: 'damaged.h5',
+    mimeType: 'application/x-hdf5',
+    buffer: brotliDecompressSync(readFileSync('fixtures/transfer/mobilenetv2_damaged.h5.br')),
+  });
   const report = page.getByTestId('weights-report');
   await expect(report).toContainText('they stay randomly initialised', UNTIL_DONE);
   // the fixture renames Conv1/kernel to kernel_renamed and reshapes bn_Conv1/gamma to [31] (fixtures/transfer/README.md)
