@@ -96,9 +96,18 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
     });
 
-    const model = createModel(config.model, { inputSize: config.inputSize, seed: config.seed });
+    const model = createModel(config.model, {
+      inputSize: config.inputSize,
+      seed: config.seed,
+      fourChannels: config.transfer?.channels,
+      head: config.transfer?.head,
+    });
     // before anything trains: a run that cannot fit the backend fails now, with the numbers and a batch that fits
-    const memory = memoryCheck(model, { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases }, memoryLimits());
+    const memory = memoryCheck(
+      model,
+      { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases },
+      memoryLimits(),
+    );
     if (memory.verdict === 'refuse') {
       model.dispose();
       record = { ...record, status: 'failed', message: memory.message };
