@@ -336,6 +336,8 @@ export function LiveRunView() {
                 title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}
               >
                 {p.stepsReplayed > 0 ? `${fmtInt(p.stepsReplayed)} of ${fmtInt(p.steps)} steps replayed` : 'steps through tfjs'}
+                {/* on webgpu a model whose steps cannot be replayed says so, and why, in words (not only in the tooltip) */}
+                {p.replayOff && info?.backend === 'webgpu' && ` · replay off for this run: ${p.replayOff}`}
               </span>
             </div>
           )}
