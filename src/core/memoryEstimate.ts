@@ -64,7 +64,7 @@ export const BYTES_PER_FLOAT = 4;
  * Bytes kept by tfjs's tape per byte of layer output (see the header), measured with tf.profile's peak
  * bytes of one Adam step on the cpu backend: memoryEstimate.test.ts holds the measurement.
  */
-export const TAPE_FACTOR = 4;
+export const TAPE_FACTOR = 7;
 /** tfjs-backend-wasm 4.22's largest heap (getHeapMax in its Emscripten glue). */
 export const WASM_HEAP_MAX_BYTES = 4_294_901_760;
 /**

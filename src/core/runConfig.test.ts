@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODELS } from './models/catalog';
 import { createModel, listModels } from './models/registry';
-import { DEFAULT_RUN, fitRecipe, preset, recipeProblem } from './runConfig';
+import { DEFAULT_RUN, fitRecipe, preset, recipeProblem, transferDefaults } from './runConfig';
 
 describe('run recipes', () => {
   it('the catalog the page reads lists exactly the models the registry builds, with their true parameter counts', () => {
@@ -79,5 +79,38 @@ describe('fitRecipe', () => {
   it('keeps a recipe that already fits, as the same object', () => {
     const c = { ...DEFAULT_RUN, inputSize: 64, batchSize: 16 };
     expect(fitRecipe(c, { resolution: 256, train: 1000 }).config).toBe(c);
+  });
+});
+
+describe('transfer settings', () => {
+  it("transferDefaults: the seed's schedule (2 warm-up epochs at 1e-3, then 1e-4 with plateau 0.1/3 and early stop 6), widened channels, the seed's head", () => {
+    const t = transferDefaults('resnet50', 512);
+    expect(t).toMatchObject({ model: 'resnet50', inputSize: 224, lr: 1e-4, plateau: { factor: 0.1, patience: 3 }, earlyStopPatience: 6, monitor: 'val_loss' });
+    expect(t.transfer).toEqual({ channels: 'widen', head: 'seed', warmupEpochs: 2, warmupLr: 1e-3, unfreeze: 'all', weights: null });
+    expect(transferDefaults('inceptionv3', 512).inputSize).toBe(299);
+    expect(transferDefaults('mobilenetv2', 64).inputSize).toBe(64);
+    expect(recipeProblem(t, 512)).toBeNull();
+    expect(recipeProblem({ ...t, transfer: undefined }, 512)).toBeNull(); // the defaults apply
+  });
+  it('names the transfer setting that is wrong, and the model whose input size is out of range', () => {
+    const t = transferDefaults('mobilenetv2', 256);
+    const tr = t.transfer!;
+    expect(recipeProblem({ ...t, transfer: { ...tr, warmupEpochs: -1 } }, 256)).toBe('Warm-up epochs must be a whole number ≥ 0 (got -1)');
+    expect(recipeProblem({ ...t, transfer: { ...tr, warmupLr: 0 } }, 256)).toBe('Warm-up learning rate must be in (0, 1) (got 0)');
+    expect(recipeProblem({ ...t, transfer: { ...tr, warmupEpochs: 0, warmupLr: 0 } }, 256)).toBeNull(); // no warm-up: its rate is unused
+    expect(recipeProblem({ ...t, transfer: { ...tr, unfreeze: { lastBlocks: 0 } } }, 256)).toMatch(
+      /^Unfreeze: the last N blocks needs a whole number N ≥ 1 \(got 0\)/,
+    );
+    expect(recipeProblem({ ...t, transfer: { ...tr, channels: 'gray' as 'rgb' } }, 256)).toMatch(/^Four channels must be/);
+    expect(recipeProblem({ ...t, transfer: { ...tr, head: 'mlp' as 'gap' } }, 256)).toMatch(/^Head must be/);
+    expect(recipeProblem({ ...t, loss: 'bce-then-f1' }, 256)).toMatch(/^Loss 'BCE then soft F1' is GAPNet's two-phase schedule/);
+    expect(recipeProblem({ ...transferDefaults('inceptionv3', 512), inputSize: 64 }, 512)).toBe('Input size 64 px: inceptionv3 needs at least 75 px');
+    expect(recipeProblem({ ...DEFAULT_RUN, transfer: tr }, 256)).toBe('Transfer settings are for transfer models; gapnet-pl is a GAPNet');
+    expect(recipeProblem({ ...DEFAULT_RUN, model: 'alexnet' }, 256)).toMatch(/^Model 'alexnet' is not known/);
+  });
+  it('fitRecipe brings a transfer input down to the stored size only where the model takes it', () => {
+    const t = transferDefaults('inceptionv3', 512);
+    expect(fitRecipe(t, { resolution: 128, train: 100 }).config.inputSize).toBe(128);
+    expect(fitRecipe(t, { resolution: 64, train: 100 }).config.inputSize).toBe(299); // 64 < 75: left for recipeProblem to name
   });
 });

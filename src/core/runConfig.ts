@@ -106,14 +106,12 @@ export function isTransferModel(model: string): boolean {
 }
 
 function modelFamily(model: string): 'gapnet' | 'transfer' | null {
-  const m = MODELS.find((x) => x.name === model) as { family?: 'gapnet' | 'transfer' } | undefined;
-  return m ? (m.family ?? 'gapnet') : null;
+  return MODELS.find((x) => x.name === model)?.family ?? null;
 }
 
 /** The input sides a model takes (the catalog's range; GAPNet: MIN_INPUT_SIZE and up). */
 export function inputSizeRange(model: string): { min: number; default: number; max: number } {
-  const m = MODELS.find((x) => x.name === model) as { inputSizes?: { min: number; default: number; max: number } } | undefined;
-  return m?.inputSizes ?? { min: MIN_INPUT_SIZE, default: 128, max: Infinity };
+  return MODELS.find((x) => x.name === model)?.inputSizes ?? { min: MIN_INPUT_SIZE, default: 128, max: Infinity };
 }
 
 /** The transfer settings' first problem as a sentence naming the setting, or null. */

@@ -132,6 +132,8 @@ export interface RunInfo {
   data: { storage: 'opfs' | 'idb'; via: 'sync' | 'blob'; feedWorker: boolean; inMemoryBytes: number | null };
   /** transfer runs: the pretrained weights the backbone started from (null: random initialisation) */
   weightsFrom: RunWeightsFrom | null;
+  /** the memory estimate checked before training (src/core/memoryEstimate.ts): a run that would not fit never starts; 'warn' may not fit */
+  memory: { verdict: 'ok' | 'warn'; totalBytes: number; message: string | null };
 }
 
 export interface BatchProgress {

@@ -156,6 +156,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         autoBackend,
         data: { storage: ds.storage, via: reader.via, feedWorker: reader.inWorker, inMemoryBytes: source.heldBytes },
         weightsFrom: record.weightsFrom ?? null,
+        memory: { verdict: memory.verdict === 'warn' ? 'warn' : 'ok', totalBytes: memory.estimate.totalBytes, message: memory.message },
       },
     });
 

@@ -382,6 +382,12 @@ const CASES: Array<{ x: [number, number, number, number]; filter: [number, numbe
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 4], strides: 1, pad: 'same' },
   { x: [4, 20, 20, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
   { x: [8, 32, 32, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' }, // 64 chunks: 8 lanes in the sum where lanes are on (a GPU; ./chunkSum.ts)
+  // the transfer backbones' geometries (see convInputGradAsConv.ts's cases)
+  { x: [2, 14, 14, 3], filter: [7, 7, 3, 8], strides: 2, pad: 'valid' },
+  { x: [2, 8, 8, 8], filter: [1, 1, 8, 16], strides: 2, pad: 'valid' },
+  { x: [2, 6, 6, 16], filter: [1, 1, 16, 8], strides: 1, pad: 'same' },
+  { x: [2, 7, 7, 8], filter: [1, 7, 8, 8], strides: 1, pad: 'same' },
+  { x: [2, 7, 7, 8], filter: [7, 1, 8, 8], strides: 1, pad: 'same' },
 ];
 
 /**

@@ -322,6 +322,13 @@ const CASES: InputGradCase[] = [
   { x: [3, 8, 6, 8], f: [3, 3, 8, 7], stride: 2, pad: 'same' },
   { x: [2, 10, 9, 4], f: [4, 4, 4, 8], stride: 2, pad: 'valid' },
   { x: [2, 9, 9, 8], f: [3, 3, 8, 8], stride: 3, pad: 'valid' },
+  // the transfer backbones' geometries: ResNet50's 7×7 stride-2 stem after its zero padding and its
+  // stride-2 1×1 shortcuts, 1×1 pointwise convs (MobileNetV2, ResNet50), InceptionV3's 1×7 and 7×1
+  { x: [2, 14, 14, 3], f: [7, 7, 3, 8], stride: 2, pad: 'valid' },
+  { x: [2, 8, 8, 8], f: [1, 1, 8, 16], stride: 2, pad: 'valid' },
+  { x: [2, 6, 6, 16], f: [1, 1, 16, 8], stride: 1, pad: 'same' },
+  { x: [2, 7, 7, 8], f: [1, 7, 8, 8], stride: 1, pad: 'same' },
+  { x: [2, 7, 7, 8], f: [7, 1, 8, 8], stride: 1, pad: 'same' },
 ];
 
 /**

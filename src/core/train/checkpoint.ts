@@ -29,6 +29,12 @@ export interface Checkpoint {
   history: EpochLogs[];
   /** anything the caller wants to keep with it (model name, options, run config) */
   meta: Record<string, unknown>;
+  /**
+   * Masks each seeded dropout layer had drawn (core/models/layers/seededDropout.ts), by layer name:
+   * a resumed run draws the masks the uninterrupted one would have. Absent in checkpoints written
+   * before it was kept (their runs resume with fresh draws).
+   */
+  maskDraws?: Record<string, number>;
 }
 
 const MAGIC = 0x43415048; // "HPAC" little-endian
@@ -38,14 +44,20 @@ const VERSION = 1;
 export async function captureCheckpoint(
   model: tf.LayersModel,
   optimizer: tf.Optimizer | null,
-  state: Omit<Checkpoint, 'weights' | 'optimizer' | 'optimizerStep'>,
+  state: Omit<Checkpoint, 'weights' | 'optimizer' | 'optimizerStep' | 'maskDraws'>,
 ): Promise<Checkpoint> {
   const weights = await Promise.all(
     model.weights.map(async (w) => ({ name: w.originalName, shape: [...w.shape] as number[], data: (await w.read().data()) as Float32Array })),
   );
   const named = optimizer ? await optimizer.getWeights() : [];
   const opt = await Promise.all(named.map(async (n) => ({ name: n.name, shape: [...n.tensor.shape], data: Float32Array.from(await n.tensor.data()) })));
-  return { ...state, optimizerStep: optimizer?.iterations ?? 0, weights: dedupe(weights), optimizer: opt };
+  const maskDraws: Record<string, number> = {};
+  for (const l of model.layers) if (hasMaskDraws(l)) maskDraws[l.name] = l.maskDraws;
+  return { ...state, optimizerStep: optimizer?.iterations ?? 0, weights: dedupe(weights), optimizer: opt, maskDraws };
+}
+
+function hasMaskDraws(l: tf.layers.Layer): l is tf.layers.Layer & { maskDraws: number } {
+  return typeof (l as unknown as { maskDraws?: unknown }).maskDraws === 'number';
 }
 
 function dedupe(ws: NamedArray[]): NamedArray[] {
@@ -69,6 +81,7 @@ export async function restoreCheckpoint(model: tf.LayersModel, c: Checkpoint, op
   });
   model.setWeights(values);
   tf.dispose(values);
+  for (const l of model.layers) if (hasMaskDraws(l) && c.maskDraws?.[l.name] !== undefined) l.maskDraws = c.maskDraws[l.name];
   if (optimizer && c.optimizer.length) {
     const named = c.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.data, o.shape) }));
     await optimizer.setWeights(named);
@@ -87,6 +100,7 @@ export function encodeCheckpoint(c: Checkpoint): ArrayBuffer {
       learningRate: c.learningRate,
       history: c.history,
       meta: c.meta,
+      maskDraws: c.maskDraws,
       weights: c.weights.map(describe),
       optimizer: c.optimizer.map(describe),
     }),
@@ -125,5 +139,15 @@ export function decodeCheckpoint(buf: ArrayBuffer): Checkpoint {
   };
   const weights = (h.weights as { name: string; shape: number[] }[]).map(read);
   const optimizer = (h.optimizer as { name: string; shape: number[] }[]).map(read);
-  return { epoch: h.epoch, phase: h.phase, optimizerStep: h.optimizerStep, learningRate: h.learningRate, history: h.history, meta: h.meta, weights, optimizer };
+  return {
+    epoch: h.epoch,
+    phase: h.phase,
+    optimizerStep: h.optimizerStep,
+    learningRate: h.learningRate,
+    history: h.history,
+    meta: h.meta,
+    ...(h.maskDraws ? { maskDraws: h.maskDraws } : {}),
+    weights,
+    optimizer,
+  };
 }

@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { checkMemory, estimateTrainingMemory, type MemoryLimits, type MemoryVerdict } from '../memoryEstimate';
 import { describeModel } from '../models/registry';
+import { modelInfo } from '../models/catalog';
 import { trainableParamCount } from './freeze';
 import type { TrainingPhase } from './trainer';
 
@@ -25,6 +26,6 @@ export function memoryCheck(
     (batchSize) => estimateTrainingMemory(layers, { batchSize, trainableParams, largestWeight }),
     run.batchSize,
     limits,
-    `${run.model} at ${run.inputSize} px`,
+    `${modelInfo(run.model).label.split(' (')[0]} at ${run.inputSize} px`,
   );
 }

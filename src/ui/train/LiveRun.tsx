@@ -297,6 +297,11 @@ export function LiveRunView() {
           {info.classesWithoutValPositives.map((c) => `${c} ${CLASS_NAMES[c]}`).join(', ')}
         </div>
       )}
+      {info?.memory.verdict === 'warn' && (
+        <p className="warn" role="status" data-testid="run-memory-warning">
+          ⚠ {info.memory.message}
+        </p>
+      )}
       {info?.weightsFrom && (
         <p className="hint" data-testid="run-weights">
           Backbone from {info.weightsFrom.fileName}: {fmtInt(info.weightsFrom.loaded)} tensors loaded
@@ -313,7 +318,7 @@ export function LiveRunView() {
           {info && (
             <div className="live-info" data-testid="run-info">
               {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) /{' '}
-              {fmtInt(info.valImages)} val images
+              {fmtInt(info.valImages)} val images · memory estimate {fmtBytes(info.memory.totalBytes)} before training
               <div data-testid="data-path">
                 images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'}
                 {info.data.feedWorker ? ' in a feed worker' : ''},{' '}
@@ -346,6 +351,8 @@ export function LiveRunView() {
                 title={p.replayOff ?? 'each replayed step reissues the recorded GPU commands with its own batch, without tfjs building them again'}
               >
                 {p.stepsReplayed > 0 ? `${fmtInt(p.stepsReplayed)} of ${fmtInt(p.steps)} steps replayed` : 'steps through tfjs'}
+                {/* on webgpu a model whose steps cannot be replayed says so, and why, in words (not only in the tooltip) */}
+                {p.replayOff && info?.backend === 'webgpu' && ` · replay off for this run: ${p.replayOff}`}
               </span>
             </div>
           )}

@@ -34,6 +34,18 @@ abstract class DropoutBase extends tf.layers.Layer {
   readonly seed: number | undefined;
   private calls = 0;
 
+  /**
+   * Masks drawn so far: part of a run's state, kept in its checkpoints (src/core/train/checkpoint.ts)
+   * so that a resumed run draws the masks the uninterrupted run would have drawn.
+   */
+  get maskDraws(): number {
+    return this.calls;
+  }
+  set maskDraws(n: number) {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`mask draws must be an integer ≥ 0, got ${n}`);
+    this.calls = n;
+  }
+
   constructor(args: SeededDropoutArgs) {
     super({ name: args.name });
     if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${args.rate}`);
