@@ -11,7 +11,7 @@ import { labelMatrix, labelSets, type ClassScore } from '../../core/metrics';
 import { chooseThresholds, THRESHOLD_MODES, type ThresholdMode } from '../../core/thresholds';
 import type { RunRecord } from '../../data/catalog';
 import { barChartSvg, lineChartSvg } from './svgCharts';
-import { phaseStarts } from '../../core/train/logs';
+import { phaseStarts } from '../../core/phaseMarkers';
 
 export const REPORT_FORMAT = 'hpa-studio-run-report';
 export const REPORT_VERSION = 1;

@@ -1,6 +1,6 @@
 import { memo, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { phaseStarts } from '../../core/train/logs';
+import { phaseStarts } from '../../core/phaseMarkers';
 import { className } from '../../core/labels';
 import { rarity } from '../evaluation/rarity';
 import { configDiff } from './configDiff';

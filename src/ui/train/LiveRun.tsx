@@ -8,7 +8,7 @@ import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
 import type { LiveRun as Live } from '../store/runsSlice';
-import { phaseStarts } from '../../core/train/logs';
+import { phaseStarts } from '../../core/phaseMarkers';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
 function useThrottled<T>(value: T, ms: number, key: unknown): T {
