@@ -23,7 +23,19 @@ export interface ReportJson {
   formatVersion: number;
   run: Pick<
     RunRecord,
-    'id' | 'name' | 'datasetId' | 'datasetName' | 'createdAt' | 'status' | 'message' | 'backend' | 'checkpointEpoch' | 'bestEpoch' | 'group' | 'lrReductions'
+    | 'id'
+    | 'name'
+    | 'datasetId'
+    | 'datasetName'
+    | 'createdAt'
+    | 'status'
+    | 'message'
+    | 'backend'
+    | 'checkpointEpoch'
+    | 'bestEpoch'
+    | 'group'
+    | 'lrReductions'
+    | 'weightsFrom'
   >;
   config: Record<string, unknown>;
   seed: number | null;
@@ -128,6 +140,8 @@ export function reportFiles(run: RunRecord, o: { mode: ThresholdMode; rates?: re
       bestEpoch: run.bestEpoch,
       group: run.group,
       lrReductions: run.lrReductions,
+      // a transfer run: the pretrained weights its backbone started from and how they loaded
+      ...(run.weightsFrom ? { weightsFrom: run.weightsFrom } : {}),
     },
     config,
     seed: typeof config.seed === 'number' ? config.seed : null,
