@@ -105,6 +105,10 @@ describe('transfer settings', () => {
     expect(recipeProblem({ ...t, transfer: { ...tr, head: 'mlp' as 'gap' } }, 256)).toMatch(/^Head must be/);
     expect(recipeProblem({ ...t, loss: 'bce-then-f1' }, 256)).toMatch(/^Loss 'BCE then soft F1' is GAPNet's two-phase schedule/);
     expect(recipeProblem({ ...transferDefaults('inceptionv3', 512), inputSize: 64 }, 512)).toBe('Input size 64 px: inceptionv3 needs at least 75 px');
+    // a dataset stored below the model's smallest input: the message says what to do
+    expect(recipeProblem(transferDefaults('inceptionv3', 64), 64)).toMatch(
+      /^inceptionv3 needs at least 75 px and the dataset is stored at 64 px: import it again at a larger stored resolution/,
+    );
     expect(recipeProblem({ ...DEFAULT_RUN, transfer: tr }, 256)).toBe('Transfer settings are for transfer models; gapnet-pl is a GAPNet');
     expect(recipeProblem({ ...DEFAULT_RUN, model: 'alexnet' }, 256)).toMatch(/^Model 'alexnet' is not known/);
   });

@@ -143,7 +143,10 @@ export function recipeProblem(c: RunConfig, storedSize: number): string | null {
       : `Input size ${c.inputSize} px: ${c.model} needs at least ${sizes.min} px`;
   }
   if (c.inputSize > sizes.max) return `Input size ${c.inputSize} px: ${c.model} takes at most ${sizes.max} px`;
-  if (c.inputSize > storedSize) return `Input size ${c.inputSize} px is larger than the dataset's stored ${storedSize} px`;
+  if (c.inputSize > storedSize)
+    return sizes.min > storedSize
+      ? `${c.model} needs at least ${sizes.min} px and the dataset is stored at ${storedSize} px: import it again at a larger stored resolution (Datasets → Import options), or choose another model`
+      : `Input size ${c.inputSize} px is larger than the dataset's stored ${storedSize} px`;
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) return `Batch size must be a whole number ≥ 1 (got ${c.batchSize})`;
   if (!Number.isInteger(c.epochs) || c.epochs < 1) return `Epochs must be a whole number ≥ 1 (got ${c.epochs})`;
   if (!(c.lr > 0 && c.lr < 1)) return `Learning rate must be in (0, 1) (got ${c.lr})`;

@@ -81,6 +81,42 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   record = { ...record, status: 'running', message: null, backend: tf.getBackend() };
   await putRun(record);
 
+  const model = buildRunModel(config);
+  // before any image is read or anything trains: a run that cannot fit the backend fails now, with the numbers and a batch that fits
+  const memory = memoryCheck(model, { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases }, memoryLimits());
+  if (memory.verdict === 'refuse') {
+    model.dispose();
+    record = { ...record, status: 'failed', message: memory.message };
+    await putRun(record);
+    throw new RunFailure(memory.message!);
+  }
+  if (memory.verdict === 'warn') post({ type: 'loading', runId, done: 0, total: 0, note: memory.message! });
+  // a transfer run starts from the stored pretrained weights it names (a resumed one from its checkpoint)
+  const weightsId = config.transfer?.weights ?? null;
+  if (weightsId && !resumeFrom) {
+    const [stored, weights] = await Promise.all([getWeightsRecord(weightsId), getWeights(weightsId)]);
+    if (!stored || !weights) {
+      model.dispose();
+      const message = `The pretrained weights this run starts from are no longer stored: drop the file again under Pretrained weights, or choose random weights.`;
+      record = { ...record, status: 'failed', message };
+      await putRun(record);
+      throw new RunFailure(message);
+    }
+    post({ type: 'loading', runId, done: 0, total: 0, note: `loading ${stored.fileName}` });
+    const report = applyWeights(model, config.model, weights);
+    record = {
+      ...record,
+      weightsFrom: {
+        id: weightsId,
+        fileName: stored.fileName,
+        loaded: report.loaded,
+        notLoaded: [...report.missing, ...report.mismatched.map((m) => m.name)],
+        widened: report.widened,
+      },
+    };
+    await putRun(record);
+  }
+
   // read in a feed worker beside this one: sync reads here would hold the step loop (feedReader.ts)
   const reader = await openFeedReader(ds);
   try {
@@ -99,44 +135,6 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       onLoadProgress: (done, total) => post({ type: 'loading', runId, done, total, note: 'reading images' }),
     });
 
-    const model = buildRunModel(config);
-    // before anything trains: a run that cannot fit the backend fails now, with the numbers and a batch that fits
-    const memory = memoryCheck(
-      model,
-      { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases },
-      memoryLimits(),
-    );
-    if (memory.verdict === 'refuse') {
-      model.dispose();
-      record = { ...record, status: 'failed', message: memory.message };
-      await putRun(record);
-      throw new RunFailure(memory.message!);
-    }
-    if (memory.verdict === 'warn') post({ type: 'loading', runId, done: 0, total: 0, note: memory.message! });
-    // a transfer run starts from the stored pretrained weights it names (a resumed one from its checkpoint)
-    const weightsId = config.transfer?.weights ?? null;
-    if (weightsId && !resumeFrom) {
-      const [stored, weights] = await Promise.all([getWeightsRecord(weightsId), getWeights(weightsId)]);
-      if (!stored || !weights) {
-        model.dispose();
-        throw new RunFailure(
-          `The pretrained weights this run starts from are no longer stored: drop the file again under Pretrained weights, or choose random weights.`,
-        );
-      }
-      post({ type: 'loading', runId, done: 0, total: 0, note: `loading ${stored.fileName}` });
-      const report = applyWeights(model, config.model, weights);
-      record = {
-        ...record,
-        weightsFrom: {
-          id: weightsId,
-          fileName: stored.fileName,
-          loaded: report.loaded,
-          notLoaded: [...report.missing, ...report.mismatched.map((m) => m.name)],
-          widened: report.widened,
-        },
-      };
-      await putRun(record);
-    }
     const batchesPerEpoch = Math.ceil(source.numTrain / config.batchSize);
     post({
       type: 'run-started',

@@ -4,6 +4,8 @@
  */
 import type { FromWeightsWorker, ToWeightsWorker } from './protocol';
 import { runWeightsJob, WeightsJobFailure } from './weightsJob';
+import { WeightsFileError } from '../core/weights/kerasH5';
+import { UnknownBackboneError } from '../core/weights/detectBackbone';
 import { typedPost } from './typedPost';
 
 const post = typedPost<FromWeightsWorker>();
@@ -19,7 +21,12 @@ async function handle(msg: Exclude<ToWeightsWorker, { type: 'cancel' }>): Promis
       post({
         type: 'failed',
         jobId: msg.jobId,
-        message: e instanceof WeightsJobFailure ? e.message : e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e),
+        message:
+          e instanceof WeightsJobFailure || e instanceof WeightsFileError || e instanceof UnknownBackboneError
+            ? e.message
+            : e instanceof Error
+              ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`
+              : String(e),
       });
   }
 }

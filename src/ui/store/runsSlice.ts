@@ -146,12 +146,21 @@ export function describeRecipe(c: RunConfig): string {
   const loss =
     c.loss === 'focal' ? `focal γ=${c.gamma}${c.alpha.mode !== 'none' ? ` α=${c.alpha.mode === 'scalar' ? c.alpha.value : c.alpha.mode}` : ''}` : c.loss;
   const t = c.transfer;
-  const transfer = t
-    ? ` · ${t.channels === 'widen' ? 'first conv widened to RGBY' : t.channels === 'rgb' ? 'RGB only' : '1×1 adapter RGBY→RGB'} · ${t.head === 'seed' ? "seed's head" : 'GAP head'} · ${t.weights ? 'pretrained' : 'random init'}` +
-      (t.warmupEpochs > 0 ? ` · warm-up ${t.warmupEpochs} ep at ${t.warmupLr} (backbone frozen)` : '') +
-      ` · then ${t.unfreeze === 'all' ? 'all layers' : `last ${t.unfreeze.lastBlocks} blocks`}`
-    : '';
-  return `${c.model} ${c.inputSize}px${transfer} · ${loss} · ${c.sampler === 'none' ? 'no sampler' : `${c.sampler} sampler`} · batch ${c.batchSize} · lr ${c.lr} · ${c.epochs} ep`;
+  const start = t ? ` · ${t.weights ? 'pretrained' : 'random init'}${t.warmupEpochs > 0 ? ` · ${t.warmupEpochs} warm-up +` : ' ·'}` : ' ·';
+  return `${c.model} ${c.inputSize}px${start} ${loss} · ${c.sampler === 'none' ? 'no sampler' : `${c.sampler} sampler`} · batch ${c.batchSize} · lr ${c.lr} · ${c.epochs} ep`;
+}
+
+/** A transfer recipe's settings in words (the run's tooltip and the runs table), or '' for GAPNet. */
+export function describeTransfer(c: RunConfig): string {
+  const t = c.transfer;
+  if (!t) return '';
+  return [
+    t.channels === 'widen' ? 'first conv widened to RGBY' : t.channels === 'rgb' ? 'RGB only (yellow dropped)' : 'learned 1×1 adapter RGBY→RGB',
+    t.head === 'seed' ? "the seed's head" : 'GAP head',
+    t.weights ? 'from pretrained weights' : 'from random weights',
+    t.warmupEpochs > 0 ? `warm-up ${t.warmupEpochs} ep at lr ${t.warmupLr} with the backbone frozen` : 'no warm-up',
+    `then ${t.unfreeze === 'all' ? 'every layer' : `the last ${t.unfreeze.lastBlocks} blocks`} at lr ${c.lr}`,
+  ].join(' · ');
 }
 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set, get) => {

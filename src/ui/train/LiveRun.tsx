@@ -318,7 +318,7 @@ export function LiveRunView() {
           {info && (
             <div className="live-info" data-testid="run-info">
               {info.backend} · {fmtInt(info.params)} params · {fmtInt(info.trainImages)} train ({fmtInt(info.trainAfterSampling)} after sampling) /{' '}
-              {fmtInt(info.valImages)} val images · memory estimate {fmtBytes(info.memory.totalBytes)} before training
+              {fmtInt(info.valImages)} val images · memory estimate, checked before training: {fmtBytes(info.memory.totalBytes)}
               <div data-testid="data-path">
                 images: {info.data.storage === 'opfs' ? 'OPFS' : 'IndexedDB'} by {info.data.via === 'sync' ? 'sync reads' : 'File reads'}
                 {info.data.feedWorker ? ' in a feed worker' : ''},{' '}

@@ -46,6 +46,7 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
     const { config, changes } = switchModel(setup, model, stored);
     resetSetup(config);
     setSwitched(changes);
+    setFitted(null);
   };
   return (
     <div className="run-setup" data-testid="run-setup">

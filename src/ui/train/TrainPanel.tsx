@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs, RunConfig } from '../../worker/protocol';
-import { describeRecipe } from '../store/runsSlice';
+import { describeRecipe, describeTransfer } from '../store/runsSlice';
 import { useStudio } from '../store';
 import { LiveRunView } from './LiveRun';
 import { runsToList } from './lessonRuns';
@@ -25,13 +25,20 @@ function RunsList({ runs, onEvaluate, evaluating }: { runs: RunRecord[]; onEvalu
           <th>Status</th>
           <th>Epochs</th>
           <th>Best val macro F1</th>
-          <th />
+          <th>
+            <span className="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
         {runs.map((r) => (
           <tr key={r.id} data-testid="run-row" className={evaluating === r.id ? 'selected' : undefined}>
-            <td title={describeRecipe(r.config as unknown as RunConfig)}>{r.name}</td>
+            <td
+              className="run-name"
+              title={[describeRecipe(r.config as unknown as RunConfig), describeTransfer(r.config as unknown as RunConfig)].filter(Boolean).join('\n')}
+            >
+              {r.name}
+            </td>
             <td>{r.datasetName}</td>
             <td data-testid="run-status">
               {r.status}

@@ -1,5 +1,4 @@
 import { PREPROCESSING, backboneBlockCount, blockNames, isTransferModel } from '../../core/models/backbones/blocks';
-import { modelInfo } from '../../core/models/catalog';
 import { DEFAULT_TRANSFER, type RunConfig, type TransferSettings as Settings } from '../../core/runConfig';
 import { isCleanReport } from '../../core/weights/weightReport';
 import { NumberField } from '../NumberField';
@@ -22,7 +21,6 @@ export function TransferSettings({ setup, set }: { setup: RunConfig; set: (patch
   const chosen = forBackbone.find((w) => w.id === t.weights);
   const lastBlocks = t.unfreeze === 'all' ? null : t.unfreeze.lastBlocks;
   const unfrozenNames = lastBlocks ? names.slice(Math.max(0, names.length - lastBlocks)) : [];
-  const info = modelInfo(setup.model);
   return (
     <div className="transfer-settings" data-testid="transfer-settings">
       <div className="setup-row">
@@ -83,7 +81,7 @@ export function TransferSettings({ setup, set }: { setup: RunConfig; set: (patch
         )}
       </div>
       <p className="hint" data-testid="transfer-summary">
-        {info.description} Preprocessing:{' '}
+        Preprocessing:{' '}
         {isTransferModel(setup.model) && PREPROCESSING[setup.model] === 'caffe' ? 'ImageNet “caffe” (BGR, minus the ImageNet means)' : 'scaled to [−1, 1]'}.{' '}
         {t.warmupEpochs > 0
           ? `${t.warmupEpochs} epoch${t.warmupEpochs === 1 ? '' : 's'} train the head with the backbone frozen (BatchNorm in inference mode), then `

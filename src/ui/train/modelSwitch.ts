@@ -52,10 +52,11 @@ export function switchModel(c: RunConfig, model: string, storedSize: number): { 
     changes.push(`the GAPNet recipe: focal loss, ${DEFAULT_RUN.epochs} epochs at ${DEFAULT_RUN.lr}; input ${inputSize} px`);
   } else {
     config = { ...c, model };
-    if (c.inputSize < sizes.min || c.inputSize > sizes.max) {
-      const inputSize = Math.max(sizes.min, Math.min(c.inputSize, sizes.max, storedSize));
+    // between backbones the input follows the new one's default (brought down to the stored size)
+    const inputSize = toTransfer ? Math.max(sizes.min, Math.min(sizes.default, storedSize)) : Math.max(sizes.min, Math.min(c.inputSize, sizes.max, storedSize));
+    if (inputSize !== c.inputSize) {
       config = { ...config, inputSize };
-      changes.push(`input size ${c.inputSize} → ${inputSize} px (${model} takes ${sizes.min}–${sizes.max} px)`);
+      changes.push(`input size ${c.inputSize} → ${inputSize} px (${model} takes ${sizes.min}–${sizes.max} px, default ${sizes.default})`);
     }
     if (toTransfer && c.transfer?.weights) {
       config = { ...config, transfer: { ...c.transfer, weights: null } };

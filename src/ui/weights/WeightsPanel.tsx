@@ -9,21 +9,31 @@ import { useStudio } from '../store';
 import './weights.css';
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** "VGG16", not the menu's "VGG16 (ImageNet backbone, 14.7M + head)" */
+const shortName = (model: string) => modelInfo(model).label.split(' (')[0];
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
 /** The check of a weights file against its backbone, in words: what loaded, and every tensor that did not. */
 export function WeightsReportView({ info }: { info: StoredWeightsRecord }) {
   const r = info.report;
   if (!r) return null;
-  const problems = r.missing.length + r.unexpected.length + r.mismatched.length;
+  const stayRandom = r.missing.length + r.mismatched.length;
+  const unused = r.unexpected.length + r.mismatched.length;
   return (
-    <div className={`weights-report${problems ? ' has-problems' : ''}`} data-testid="weights-report">
+    <div className={`weights-report${stayRandom + unused ? ' has-problems' : ''}`} data-testid="weights-report">
       <p>
-        <strong>{info.fileName}</strong> for {modelInfo(info.backbone).label}: {fmtInt(r.loaded)} tensors match by name
+        <strong>{info.fileName}</strong> for {shortName(info.backbone)}: {fmtInt(r.loaded)} tensors match by name
         {r.widened.length ? `; widened to 4 input channels: ${r.widened.join(', ')}` : ''}.{' '}
-        {problems
-          ? `${problems} tensor${problems === 1 ? '' : 's'} did not: they stay randomly initialised when a run starts from these weights.`
-          : 'Nothing missing, nothing left over.'}
+        {stayRandom + unused === 0
+          ? 'Nothing missing, nothing left over.'
+          : [
+              stayRandom
+                ? `${stayRandom} model tensor${stayRandom === 1 ? '' : 's'} found no fitting tensor in the file: they stay randomly initialised when a run starts from these weights`
+                : '',
+              unused ? `${unused} tensor${unused === 1 ? '' : 's'} of the file ${unused === 1 ? 'is' : 'are'} not used` : '',
+            ]
+              .filter(Boolean)
+              .join('; ') + '.'}
       </p>
       {r.missing.length > 0 && (
         <p data-testid="weights-missing">
@@ -106,7 +116,7 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
     if (jobId) setOpen(true);
   }, [jobId]);
   const source = weightSource(backbone);
-  const label = modelInfo(backbone).label;
+  const label = shortName(backbone);
   const total = weights.reduce((s, w) => s + w.bytes, 0);
   return (
     <details className="weights-panel" data-testid="weights-panel" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
@@ -182,7 +192,7 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
             ). Nothing is fetched until you press the button; nothing else leaves this machine.
           </p>
           <button data-testid="weights-download-button" disabled={!!job} onClick={() => download(backbone, source.url)}>
-            Download {source.fileName} ({megabytes(source.bytes)})
+            Download the {label} weights ({megabytes(source.bytes)})
           </button>
         </div>
       )}
@@ -203,7 +213,9 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
               <th>Size</th>
               <th>Tensors</th>
               <th>Check</th>
-              <th />
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -211,7 +223,7 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
               const problems = w.report ? w.report.missing.length + w.report.unexpected.length + w.report.mismatched.length : 0;
               return (
                 <tr key={w.id} data-testid="weights-row">
-                  <td>{MODELS.find((m) => m.name === w.backbone)?.label ?? w.backbone}</td>
+                  <td>{MODELS.some((m) => m.name === w.backbone) ? shortName(w.backbone) : w.backbone}</td>
                   <td>{w.fileName}</td>
                   <td>{w.source === 'download' ? 'downloaded' : w.source === 'h5' ? 'Keras .h5' : 'TF.js'}</td>
                   <td>{megabytes(w.bytes)}</td>
