@@ -57,7 +57,7 @@ export async function runWeightsJob(job: Job, signal: AbortSignal, post: (m: Fro
   const model = createModel(backbone, { inputSize: modelInfo(backbone).inputSizes.min, head: 'gap' });
   let report;
   try {
-    report = matchWeights(model, backbone, read.weights);
+    report = matchWeights(model, backbone, read.weights, { studioNote: false });
   } finally {
     model.dispose();
   }

@@ -24,6 +24,8 @@ export type { WeightReport };
 export interface MatchOptions {
   /** widen a 3-channel first-conv kernel to the model's 4 channels (yellow = red); default true */
   widen?: boolean;
+  /** note how many tensors of the studio's own layers keep their initialisation (default true; off where the model only stands in for the backbone) */
+  studioNote?: boolean;
 }
 
 interface Pairing {
@@ -183,7 +185,7 @@ function pair(model: tf.LayersModel, modelName: string, weights: readonly NamedW
   for (const [name, list] of fileLayers) if (!taken.has(name)) for (const w of list) report.unexpected.push(weightKey(w));
 
   if (report.widened.length) report.notes.push(`${report.widened.join(', ')}: widened from 3 to 4 input channels, the yellow filters a copy of the red ones`);
-  if (studio.length) {
+  if (studio.length && opts.studioNote !== false) {
     const n = studio.reduce((s, l) => s + l.weights.length, 0);
     report.notes.push(`${n} tensors of the studio's own layers (${studio.map((l) => l.name).join(', ')}) keep their initialisation, as they should`);
   }

@@ -65,7 +65,7 @@ const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smo
               x={(e.epoch - 1) * bpe}
               stroke="#7048e8"
               strokeDasharray="4 2"
-              label={{ value: e.phaseName, fill: '#7048e8', fontSize: 11 }}
+              label={{ value: e.phaseName.split(' (')[0], position: 'insideTopLeft', fill: '#7048e8', fontSize: 11 }}
             />
           ))}
         </LineChart>
@@ -157,7 +157,13 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   // the first epoch of each later phase (the epoch axes are categories: a line on that epoch)
   const phases = useMemo(() => phaseStarts(live.epochs), [live.epochs]);
   const phaseLines = phases.map((s) => (
-    <ReferenceLine key={s.epoch} x={s.epoch} stroke="#7048e8" strokeDasharray="4 2" label={{ value: s.phaseName, fill: '#7048e8', fontSize: 10 }} />
+    <ReferenceLine
+      key={s.epoch}
+      x={s.epoch}
+      stroke="#7048e8"
+      strokeDasharray="4 2"
+      label={{ value: s.phaseName.split(' (')[0], position: 'insideTopLeft', fill: '#7048e8', fontSize: 10 }}
+    />
   ));
   return (
     <div className="chart-pair">

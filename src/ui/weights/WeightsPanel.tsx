@@ -51,6 +51,7 @@ export function WeightsReportView({ info }: { info: StoredWeightsRecord }) {
           {r.mismatched.map((m) => `${m.name} is [${m.fileShape.join(', ')}] in the file, [${m.modelShape.join(', ')}] in the model`).join('; ')}
         </p>
       )}
+      <p className="hint">The head (and the 1×1 adapter, when chosen) start from fresh weights in every run; only the backbone comes from the file.</p>
       {r.notes.map((n) => (
         <p key={n} className="hint">
           {n}
