@@ -3,6 +3,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { parseProbsCsv } from '../src/core/csv';
 import { gotoTab, importDemo, openStudio, UNTIL_DONE, waitForRunEnd } from './fixtures/studio';
+import { axeViolations, layoutProblems } from './fixtures/layout';
 
 /** The Keras-layout MobileNetV2 weights written by h5py (fixtures/transfer/README.md), as a user's dropped file. */
 const KERAS_FILE = 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5';
@@ -52,6 +53,10 @@ test('MobileNetV2 from a dropped Keras .h5: the check, warm-up then fine-tune, a
   await history.locator('summary').click();
   await expect(history).toContainText('warm-up (backbone frozen)');
   await expect(history).toContainText('fine-tune (all layers)');
+  // the Train area after a transfer run, at a laptop's size: laid out (a long run name wraps) and accessible
+  await page.setViewportSize({ width: 1280, height: 800 });
+  expect(await layoutProblems(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 
   // export the trained model, import it again: it predicts what the trained run predicts
   await gotoTab(page, 'predict');

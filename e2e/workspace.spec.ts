@@ -1,61 +1,13 @@
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { gotoTab, importDemo, UNTIL_DONE, type StudioTab } from './fixtures/studio';
+import { axeViolations, layoutProblems } from './fixtures/layout';
 
 const SIZES = [
   { width: 1280, height: 800 },
   { width: 1920, height: 1080 },
 ] as const;
 const TABS: StudioTab[] = ['datasets', 'explore', 'train', 'evaluate', 'compare', 'predict', 'lesson'];
-
-/**
- * What a user would see as broken layout, at the current scroll position: panels, tables, charts
- * and headings drawn over one another (an element inside another is not an overlap), and the
- * scrolling area reaching under the fixed status bar.
- */
-async function layoutProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const name = (e: Element) =>
-      `${e.tagName.toLowerCase()}${e.getAttribute('data-testid') ? `[data-testid=${e.getAttribute('data-testid')}]` : ''}${e.getAttribute('aria-label') ? `[aria-label="${e.getAttribute('aria-label')}"]` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ')[0]}` : ''}`;
-    const main = document.getElementById('studio-main')!;
-    const area = main.getBoundingClientRect();
-    // what the area shows: its blocks, clipped to the area's own visible rectangle
-    const els = [...main.querySelectorAll('.panel, table, figure, .recharts-wrapper > svg, svg.heatmap, canvas, h2, h3, .eval-toolbar, .live-stats')]
-      .filter((e) => e.checkVisibility({ visibilityProperty: true }))
-      .map((e) => {
-        const r = e.getBoundingClientRect();
-        return { e, left: r.left, right: r.right, top: Math.max(r.top, area.top), bottom: Math.min(r.bottom, area.bottom) };
-      })
-      .filter((r) => r.right - r.left > 0 && r.bottom - r.top > 0);
-    const problems: string[] = [];
-    for (let i = 0; i < els.length; i++)
-      for (let j = i + 1; j < els.length; j++) {
-        const a = els[i];
-        const b = els[j];
-        if (a.e.contains(b.e) || b.e.contains(a.e)) continue;
-        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-        if (w > 1 && h > 1) problems.push(`${name(a.e)} overlaps ${name(b.e)} by ${w.toFixed(0)}×${h.toFixed(0)} px`);
-      }
-    // the fixed parts (header, tabs, status bar) around the area, never over it
-    for (const sel of ['.studio-header', '.tab-bar', '.status-bar']) {
-      const r = document.querySelector(sel)!.getBoundingClientRect();
-      const h = Math.min(r.bottom, area.bottom) - Math.max(r.top, area.top);
-      if (h > 0.5) problems.push(`${sel} covers ${h.toFixed(0)} px of the area`);
-      if (r.bottom > window.innerHeight + 0.5 || r.top < -0.5) problems.push(`${sel} is outside the window`);
-    }
-    return problems;
-  });
-}
-
-/** Serious and critical accessibility violations (axe-core), one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0].target.join(' ')}: ${v.help}`);
-}
 
 /**
  * Tabs through the page from the top: every visible control must be reached, show a focus ring and

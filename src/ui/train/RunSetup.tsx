@@ -75,7 +75,7 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
         </label>
       </div>
       <p className="hint" data-testid="model-info">
-        {info.description} {(info.params / 1e6).toFixed(2)} M parameters
+        {info.description} · {(info.params / 1e6).toFixed(2)} M parameters
         {info.family === 'transfer' ? ` (backbone ${(info.backboneParams! / 1e6).toFixed(2)} M)` : ''}; input {info.inputSizes.min}–{info.inputSizes.max} px,
         default {info.inputSizes.default} px.
       </p>
