@@ -110,3 +110,26 @@ test('a damaged weights file gets a report naming the renamed and the reshaped t
   await gotoTab(page, 'train');
   await expect(page.getByTestId('weights-panel')).toContainText('(none stored)');
 });
+
+test('on WebGPU a transfer model with the widened first conv trains through both phases', async ({ page }) => {
+  test.setTimeout(900_000);
+  // the model is built on the GPU backend here: the widened kernel must be made there without a read-back
+  await openStudio(page, 'webgpu');
+  await importDemo(page, { train: 24, test: 4, size: 32 });
+  await gotoTab(page, 'train');
+  await page.getByLabel('Model', { exact: true }).selectOption('mobilenetv2');
+  const setup = page.getByTestId('run-setup');
+  await expect(setup.getByLabel('Four channels')).toHaveValue('widen');
+  await setup.getByLabel('Input size').fill('32');
+  await setup.getByLabel('Head').selectOption('gap');
+  await setup.getByLabel('Warm-up epochs (backbone frozen)').fill('1');
+  await setup.getByLabel('Fine-tune epochs').fill('1');
+  await setup.getByLabel('Batch size').fill('8');
+  await page.getByTestId('train').click();
+  await waitForRunEnd(page);
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu');
+  const history = page.getByTestId('epoch-history');
+  await history.locator('summary').click();
+  await expect(history).toContainText('warm-up (backbone frozen)');
+  await expect(history).toContainText('fine-tune (all layers)');
+});
