@@ -5,6 +5,7 @@
  */
 import type { AlphaSpec } from './losses';
 import { MIN_INPUT_SIZE, MODELS } from './models/catalog';
+import { isTransferModel } from './models/backbones/blocks';
 import type { Monitor } from './train/logs';
 
 export type LossChoice = 'bce' | 'focal' | 'f1' | 'bce-then-f1';
@@ -100,10 +101,8 @@ export const DEFAULT_RUN: RunConfig = {
   imageMemoryMB: DEFAULT_IMAGE_MEMORY_MB,
 };
 
-/** Is this a transfer model (a pretrained backbone with the studio's head)? */
-export function isTransferModel(model: string): boolean {
-  return modelFamily(model) === 'transfer';
-}
+// whether a model is a transfer model (a pretrained backbone with the studio's head): one list, in blocks.ts
+export { isTransferModel };
 
 function modelFamily(model: string): 'gapnet' | 'transfer' | null {
   return MODELS.find((x) => x.name === model)?.family ?? null;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MODELS } from './catalog';
 import { backboneBlockCount, blockNames, firstConvLayer, layerRole, resnet50CurrentName, TRANSFER_MODELS } from './backbones/blocks';
 import { makeDivisible } from './backbones/mobilenetv2';
 import { modelInfo } from './catalog';
@@ -24,6 +25,9 @@ function rgbyBatch(n: number, size: number, seed: number): tf.Tensor4D {
 }
 
 describe('transfer backbones', () => {
+  it("are exactly the catalog's transfer family (isTransferModel reads the list)", () => {
+    expect(MODELS.filter((m) => m.family === 'transfer').map((m) => m.name)).toEqual([...TRANSFER_MODELS]);
+  });
   for (const name of TRANSFER_MODELS) {
     it(`${name} without top, 3-channel input, has Keras Applications' ${KERAS_NOTOP_PARAMS[name].toLocaleString('en-US')} parameters`, () => {
       const m = buildBackbone(name, name === 'inceptionv3' ? 75 : 32, 3, { seed: 1 });

@@ -8,6 +8,7 @@ import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useEta } from '../useEta';
 import { useStudio } from '../store';
 import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
+import { useDropZone } from '../useDropZone';
 import { SkipRow } from './SkipList';
 
 /** Sizes of the demo set: small enough that a first run shows curves within a minute on a laptop GPU. */
@@ -206,7 +207,6 @@ export function DatasetsPanel() {
   const [demo, setDemo] = useState<Demo>({ ...TEACHING_DEMO });
   // a first run should learn something: the teaching demo is the one the Quick demo preset is made for
   const [demoKind, setDemoKind] = useState<DemoKind>('teaching');
-  const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
@@ -219,24 +219,12 @@ export function DatasetsPanel() {
   }, []);
 
   const opts = () => ({ resolution, datasetId: target === 'new' ? undefined : target, limit: limit ? Number(limit) : undefined });
+  const drop = useDropZone((data) => void sourcesFromDrop(data).then((s) => s.length && importSources(s, opts())));
 
   return (
     <section className="panel" aria-label="Datasets">
       <h2>Datasets</h2>
-      <div
-        className={`drop-zone${dragging ? ' dragging' : ''}`}
-        data-testid="drop-zone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setDragging(false);
-          void sourcesFromDrop(e.dataTransfer).then((s) => s.length && importSources(s, opts()));
-        }}
-      >
+      <div className={`drop-zone${drop.dragging ? ' dragging' : ''}`} data-testid="drop-zone" {...drop.handlers}>
         {datasets.length === 0 && (
           <p className="welcome" data-testid="welcome">
             Start with the synthetic demo dataset, or drop the Kaggle competition’s data. It stays in this browser.

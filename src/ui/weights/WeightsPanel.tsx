@@ -6,6 +6,7 @@ import { formatDuration } from '../../core/lesson/progress';
 import type { StoredWeightsRecord } from '../../worker/protocol';
 import { sourcesFromDrop, sourcesFromFolderInput } from '../datasets/dropSources';
 import { useStudio } from '../store';
+import { useDropZone } from '../useDropZone';
 import './weights.css';
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -106,7 +107,15 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
   const importWeights = useStudio((s) => s.importWeights);
   const download = useStudio((s) => s.downloadWeights);
   const remove = useStudio((s) => s.removeWeights);
-  const [dragging, setDragging] = useState(false);
+  const drop = useDropZone(
+    (data) =>
+      void sourcesFromDrop(data).then((sources) =>
+        importWeights(
+          sources.flatMap((s) => (s.kind === 'file' ? [{ path: s.file.name, file: s.file }] : s.files)),
+          null,
+        ),
+      ),
+  );
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   useEffect(() => void refresh(), [refresh]);
@@ -122,25 +131,7 @@ export function WeightsPanel({ backbone }: { backbone: string }) {
   return (
     <details className="weights-panel" data-testid="weights-panel" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Pretrained weights {weights.length ? `(${weights.length} stored, ${megabytes(total)})` : '(none stored)'}</summary>
-      <div
-        className={`drop-zone weights-drop${dragging ? ' dragging' : ''}`}
-        data-testid="weights-drop"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setDragging(false);
-          void sourcesFromDrop(e.dataTransfer).then((sources) =>
-            importWeights(
-              sources.flatMap((s) => (s.kind === 'file' ? [{ path: s.file.name, file: s.file }] : s.files)),
-              null,
-            ),
-          );
-        }}
-      >
+      <div className={`drop-zone weights-drop${drop.dragging ? ' dragging' : ''}`} data-testid="weights-drop" {...drop.handlers}>
         <p>
           Drop a Keras Applications weights file (<code>*_notop.h5</code>), or a TF.js layers model folder or zip (<code>model.json</code> + shards). It is read
           in this browser and kept here; the backbone is found from its layer names.
