@@ -13,6 +13,20 @@ interface Props {
   onClose: () => void;
   onPrev: () => void;
   onNext: () => void;
+  /** a run's prediction for this sample and the thresholds in force for that run */
+  prediction?: SamplePrediction | null;
+  /** open with the class activation map of this class */
+  camClass?: number;
+  /** the run whose model computes the maps (default: the prediction's run, else the dataset's newest run with a checkpoint) */
+  camRunId?: string;
+}
+
+export interface SamplePrediction {
+  runId: string;
+  runName: string;
+  /** this sample's probabilities, one per class */
+  probs: Float32Array;
+  thresholds: number[];
 }
 
 const SWATCH = ['#e53935', '#43a047', '#1e88e5', '#fdd835'];
