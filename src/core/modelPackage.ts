@@ -3,20 +3,22 @@
  * write it (model.json + weight shards `group1-shard{i}of{n}.bin`, 4 MiB each, listed in order in
  * model.json's weightsManifest) and `studio.json`, the studio's own metadata (model name, input
  * size, channels, normalisation, class names, thresholds, crop/resize mode, stored size, tfjs
- * version, creation date).
+ * version, creation date) and `studioLayers`, what each stand-in layer replaced.
  *
- * Unzipped, model.json + shards load with plain `tf.loadLayersModel` once the custom layers of
- * src/core/models are registered (importing models/registry does that). Import reads such a zip, or
- * model.json + shards given as a map of file name → bytes, back to a LayersModel + metadata.
- * Problems are thrown as ModelPackageError with a one-line reason (truncated zip, missing shard,
- * shard sizes, a model that does not fit the metadata or the dataset).
+ * model.json names only stock TF.js layer classes (portableModel.ts), so the unzipped model.json +
+ * shards load with plain `tf.loadLayersModel`. Import reads such a zip, an older one whose
+ * model.json names the studio's own classes, or model.json + shards given as a map of file name →
+ * bytes, back to a LayersModel + metadata; with studio.json's `studioLayers` the studio's layers are
+ * put back. Problems are thrown as ModelPackageError with a one-line reason (truncated zip, missing
+ * shard, shard sizes, a model that does not fit the metadata or the dataset).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResizeMode } from './augment';
 import { CLASS_NAMES } from './labels';
 import type { NormalisationMode } from './models/layers/inputNormalization';
+import { checkStudioLayers, inputNormalisation, portableModel, restoreStudioLayers, weightBytes, type StudioLayerRecord } from './portableModel';
 import { readZipFiles, writeZipFiles } from './zipFiles';
-// registers the custom layers with tf.serialization; prepareLoadedModel restores transfer models' BatchNorm semantics
+// registers the custom layers with tf.serialization (older exports name them); prepareLoadedModel restores transfer models' BatchNorm semantics
 import { prepareLoadedModel } from './models/registry';
 
 export const STUDIO_FORMAT = 'hpa-studio-model';
@@ -35,7 +37,7 @@ export interface StudioMeta {
   inputSize: number;
   channels: number;
   channelOrder: string[];
-  /** null when the model has no HpaInputNormalization layer */
+  /** null when the model has no input normalisation layer */
   normalisation: NormalisationMode | null;
   classNames: string[];
   /** one per class (p > t predicts the class) */
@@ -53,10 +55,9 @@ export interface StudioMeta {
 
 export class ModelPackageError extends Error {}
 
-/** The normalisation mode of the model's HpaInputNormalization layer, or null if it has none. */
+/** The normalisation mode of the model's input normalisation layer (the studio's or its portable stand-in), or null if it has none. */
 export function modelNormalisation(model: tf.LayersModel): NormalisationMode | null {
-  const layer = model.layers.find((l) => l.getClassName() === 'HpaInputNormalization');
-  return layer ? ((layer.getConfig() as { mode: NormalisationMode }).mode ?? null) : null;
+  return inputNormalisation(model);
 }
 
 function inputShape(model: tf.LayersModel): (number | null)[] {
@@ -130,8 +131,9 @@ export function checkMetaMatchesModel(meta: StudioMeta, model: tf.LayersModel): 
     throw new ModelPackageError(`studio.json has ${meta.thresholds.length} thresholds for ${meta.classNames.length} classes`);
 }
 
-function checkMeta(value: unknown): StudioMeta {
-  const m = value as Partial<StudioMeta> | null;
+/** The metadata of a studio.json, and its `studioLayers` (none in exports before the portable format). */
+function checkMeta(value: unknown): { meta: StudioMeta; studioLayers: StudioLayerRecord[] } {
+  const m = value as (Partial<StudioMeta> & { studioLayers?: unknown }) | null;
   const bad = (what: string) => new ModelPackageError(`${STUDIO_JSON}: ${what}`);
   if (!m || typeof m !== 'object') throw bad('not a JSON object');
   if (m.format !== STUDIO_FORMAT) throw bad(`format is '${String(m.format)}', expected '${STUDIO_FORMAT}'`);
@@ -144,7 +146,14 @@ function checkMeta(value: unknown): StudioMeta {
   if (!Array.isArray(m.thresholds) || !m.thresholds.every((t) => typeof t === 'number' && t >= 0 && t <= 1)) throw bad('thresholds must be numbers in [0, 1]');
   if (m.resizeMode !== 'resize' && m.resizeMode !== 'crop') throw bad(`resizeMode is '${String(m.resizeMode)}', expected resize or crop`);
   if (m.resizeMode === 'crop' && m.storedSize! < m.inputSize!) throw bad(`crop mode needs storedSize ≥ inputSize, got ${m.storedSize} < ${m.inputSize}`);
-  return m as StudioMeta;
+  const { studioLayers, ...meta } = m;
+  let layers: StudioLayerRecord[] = [];
+  try {
+    if (studioLayers !== undefined) layers = checkStudioLayers(studioLayers);
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+  return { meta: meta as StudioMeta, studioLayers: layers };
 }
 
 /** model.json + shard files (name → bytes) as tf.io writes them. */
@@ -180,11 +189,19 @@ export async function modelFiles(model: tf.LayersModel, shardBytes = DEFAULT_SHA
   return new Map([[MODEL_JSON, files.get(MODEL_JSON)!], ...[...files].filter(([k]) => k !== MODEL_JSON)]);
 }
 
-/** The exported model zip: studio.json, model.json and the weight shards. */
+/** The exported model zip: studio.json, model.json (stock TF.js layers only) and the weight shards. */
 export async function writeModelZip(model: tf.LayersModel, meta: StudioMeta, opts: { shardBytes?: number } = {}): Promise<Uint8Array> {
   checkMetaMatchesModel(meta, model);
-  const files = await modelFiles(model, opts.shardBytes);
-  const studio = new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n');
+  const portable = await portableModel(model);
+  let files: Map<string, Uint8Array>;
+  try {
+    files = await modelFiles(portable.model, opts.shardBytes);
+  } finally {
+    if (portable.model !== model) portable.model.dispose();
+  }
+  const studio = new TextEncoder().encode(
+    JSON.stringify({ ...meta, ...(portable.studioLayers.length ? { studioLayers: portable.studioLayers } : {}) }, null, 2) + '\n',
+  );
   return writeZipFiles([[STUDIO_JSON, studio], ...files], {
     lastModDate: new Date(meta.created),
     level: (name) => (name === STUDIO_JSON ? undefined : name.endsWith('.bin') ? 0 : 6),
@@ -223,7 +240,7 @@ export function modelFilesHandler(files: ReadonlyMap<string, Uint8Array>, file =
           }
         }
         const specs = manifest.flatMap((g) => g.weights);
-        const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * bytesPerValue(w.dtype, w.quantization?.dtype), 0);
+        const expected = specs.reduce((s, w) => s + weightBytes(w), 0);
         const total = buffers.reduce((s, b) => s + b.byteLength, 0);
         if (total !== expected) throw new ModelPackageError(`${file}: the weight shards hold ${total} bytes but ${MODEL_JSON} describes ${expected}`);
         const all = new Uint8Array(total);
@@ -238,13 +255,10 @@ export function modelFilesHandler(files: ReadonlyMap<string, Uint8Array>, file =
   };
 }
 
-function bytesPerValue(dtype: string, quantized?: string): number {
-  if (quantized) return quantized === 'uint8' ? 1 : 2;
-  return dtype === 'bool' ? 1 : 4;
-}
-
 export interface LoadedModel {
   model: tf.LayersModel;
+  /** the topology the model was built from (model.json's, with the studio's layers put back) */
+  modelTopology: unknown;
   meta: StudioMeta;
   /** true when studio.json was absent and the metadata was read off the model (thresholds 0.5, mode 'resize') */
   metaInferred: boolean;
@@ -253,6 +267,7 @@ export interface LoadedModel {
 /** A LayersModel + metadata from model.json + shards (+ studio.json if present) given by name. */
 export async function loadModelFiles(files: ReadonlyMap<string, Uint8Array>, file = 'model'): Promise<LoadedModel> {
   let meta: StudioMeta | null = null;
+  let studioLayers: StudioLayerRecord[] = [];
   const metaBytes = files.get(STUDIO_JSON);
   if (metaBytes) {
     let parsed: unknown;
@@ -261,23 +276,38 @@ export async function loadModelFiles(files: ReadonlyMap<string, Uint8Array>, fil
     } catch (e) {
       throw new ModelPackageError(`${file}: ${STUDIO_JSON} is not valid JSON (${(e as Error).message})`);
     }
-    meta = checkMeta(parsed);
+    ({ meta, studioLayers } = checkMeta(parsed));
   }
+  const fromFiles = modelFilesHandler(files, file);
+  let modelTopology: unknown;
+  const handler: tf.io.IOHandler = {
+    load: async () => {
+      const artifacts = await fromFiles.load!();
+      let restored: tf.io.ModelArtifacts;
+      try {
+        restored = restoreStudioLayers(artifacts, studioLayers);
+      } catch (e) {
+        throw new ModelPackageError(`${file}: ${STUDIO_JSON}: ${(e as Error).message}`);
+      }
+      modelTopology = restored.modelTopology;
+      return restored;
+    },
+  };
   let model: tf.LayersModel;
   try {
-    model = prepareLoadedModel(await tf.loadLayersModel(modelFilesHandler(files, file)));
+    model = prepareLoadedModel(await tf.loadLayersModel(handler));
   } catch (e) {
     if (e instanceof ModelPackageError) throw e;
     throw new ModelPackageError(`${file}: tfjs cannot build the model (${(e as Error).message})`);
   }
   try {
-    if (!meta) return { model, meta: studioMeta(model, { modelName: model.name }), metaInferred: true };
+    if (!meta) return { model, modelTopology, meta: studioMeta(model, { modelName: model.name }), metaInferred: true };
     checkMetaMatchesModel(meta, model);
   } catch (e) {
     model.dispose();
     throw e;
   }
-  return { model, meta, metaInferred: false };
+  return { model, modelTopology, meta, metaInferred: false };
 }
 
 /** A LayersModel + metadata from an exported model zip. */

@@ -6,16 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../core/labels';
-import {
-  checkModelFitsDataset,
-  loadModelFiles,
-  loadModelZip,
-  MODEL_JSON,
-  readModelZip,
-  studioMeta,
-  writeModelZip,
-  type StudioMeta,
-} from '../core/modelPackage';
+import { checkModelFitsDataset, loadModelFiles, loadModelZip, MODEL_JSON, studioMeta, writeModelZip, type StudioMeta } from '../core/modelPackage';
 import { buildRunModel } from '../core/models/runModel';
 import { predict, ttaTransforms, type PredictSource } from '../core/predict';
 import { accelTraining } from '../accel/training';
@@ -247,28 +238,24 @@ export async function runImportJob(jobId: string, datasetId: string, files: { na
   const json = files.find((f) => f.name.replace(/^.*\//, '') === MODEL_JSON);
   let label: string;
   let loaded;
-  let topologyText: Uint8Array;
   if (zip) {
     if (files.length > 1) throw new PredictFailure(`Choose either one model zip or model.json with its shards, not ${zip.name} with other files.`);
     label = zip.name;
     loaded = await loadModelZip(zip.bytes, zip.name);
-    topologyText = (await readModelZip(zip.bytes, zip.name)).get(MODEL_JSON)!;
   } else if (json) {
     label = json.name;
     const map = new Map(files.map((f) => [f.name.replace(/^.*\//, ''), f.bytes]));
     loaded = await loadModelFiles(map, json.name);
-    topologyText = json.bytes;
   } else {
     throw new PredictFailure(`${files.map((f) => f.name).join(', ')}: not a model zip and no ${MODEL_JSON} among the files.`);
   }
-  const { model, meta, metaInferred } = loaded;
+  const { model, modelTopology, meta, metaInferred } = loaded;
   try {
     try {
       checkModelFitsDataset(meta, { imageSize: ds.resolution, channels: 4, classes: NUM_CLASSES });
     } catch (e) {
       throw new PredictFailure(`${label}: ${(e as Error).message}`);
     }
-    const modelTopology = (JSON.parse(new TextDecoder().decode(topologyText)) as { modelTopology: unknown }).modelTopology;
     const imported: ImportedMeta = { modelTopology, studio: meta, importedFrom: label };
     const checkpoint = await captureCheckpoint(model, null, { epoch: 0, phase: 0, learningRate: 0, history: [], meta: { imported } });
     const runId = crypto.randomUUID();

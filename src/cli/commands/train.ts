@@ -18,6 +18,7 @@ import type { EpochLogs, Monitor } from '../../core/train/logs';
 import { prepareRun, type RunConfig } from '../../core/train/recipe';
 import { DEFAULT_RUN, DEFAULT_TRANSFER, inputSizeRange, isTransferModel, transferDefaults, transferProblem, type TransferSettings } from '../../core/runConfig';
 import { studioMeta, writeModelZip } from '../../core/modelPackage';
+import { portableModel } from '../../core/portableModel';
 import { predictValidation, train as runTraining } from '../../core/train/trainer';
 import { registerAccel } from '../../accel/registry';
 import { accelTraining } from '../../accel/training';
@@ -432,9 +433,10 @@ function writeHistory(dir: string, history: EpochLogs[]): void {
   writeFileSync(join(dir, 'history.csv'), lines.join('\n') + '\n');
 }
 
-/** model.json + weights.bin through tf.io, without tfjs-node's file:// handler. */
-async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+/** model.json (stock TF.js layers only, as in model.zip) + weights.bin through tf.io, without tfjs-node's file:// handler. */
+async function saveModel(studioModel: tf.LayersModel, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
+  const { model } = await portableModel(studioModel);
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       const weights = a.weightData ? new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData)) : new Uint8Array(0);
@@ -450,4 +452,5 @@ async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     }),
   );
+  if (model !== studioModel) model.dispose();
 }
