@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { createRequire } from 'node:module';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+// stock tfjs only: nothing here imports the studio's models, so none of its layer classes is registered
 import * as tf from '@tensorflow/tfjs';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, type FileEntry } from '@zip.js/zip.js';
-// registers the studio's custom layers with tf.serialization, as a user of the exported model would
-import '../src/core/models/registry';
 import { formatLabelCsv, parseLabelCsv, parseProbsCsv } from '../src/core/csv';
 import { scoreSubmission } from '../src/core/submission';
 import { planDataset, renderSample } from '../src/synth';
@@ -43,6 +43,46 @@ const maxAbsDiff = (a: Float32Array, b: Float32Array) => {
   return m;
 };
 
+/**
+ * Probabilities of the unzipped model files in a fresh browser context whose one page loads only
+ * stock tfjs (its own dist/tf.min.js, served from node_modules) and fetches model.json and the
+ * shards over HTTP, as a user's page would: every request is answered by page.route, none leaves.
+ */
+async function plainTfjsInPage(
+  browser: Browser,
+  files: Map<string, Uint8Array>,
+  images: Float32Array,
+  size: number,
+): Promise<{ hpaClasses: string[]; probs: Float32Array }> {
+  const tfjsPath = createRequire(import.meta.url).resolve('@tensorflow/tfjs/dist/tf.min.js');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const origin = 'http://plain-tfjs.test';
+  await page.route('**/*', async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>plain tfjs</title><script src="/tf.min.js"></script>' });
+    if (path === '/tf.min.js') return route.fulfill({ contentType: 'text/javascript', body: readFileSync(tfjsPath) });
+    const file = files.get(path.replace(/^\/model\//, ''));
+    if (file && path.startsWith('/model/')) return route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(file) });
+    return route.fulfill({ status: 404, body: `not served: ${path}` });
+  });
+  await page.goto(`${origin}/`);
+  const result = await page.evaluate(
+    async ({ images, size }) => {
+      const tf = (globalThis as unknown as { tf: typeof import('@tensorflow/tfjs') }).tf;
+      await tf.setBackend('cpu');
+      const hpaClasses = Object.keys(tf.serialization.SerializationMap.getMap().classNameMap).filter((n) => n.startsWith('Hpa'));
+      const model = await tf.loadLayersModel('/model/model.json');
+      const x = tf.tensor4d(images, [images.length / (size * size * 4), size, size, 4]);
+      const p = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+      return { hpaClasses, probs: Array.from(await p.data()) };
+    },
+    { images: Array.from(images), size },
+  );
+  await context.close();
+  return { hpaClasses: result.hpaClasses, probs: Float32Array.from(result.probs) };
+}
+
 /** The demo's test images as the studio stored them: RGBY interleaved, 32 px (the PNGs are lossless). */
 function testImages(ids: string[]): Float32Array {
   const plan = planDataset({ ...DEMO, capDominant: true });
@@ -59,6 +99,7 @@ function testImages(ids: string[]): Float32Array {
 
 test('predict, ensemble and export: model zip loads in plain tfjs with the studio predictions, import predicts the same, submission scores as in Node', async ({
   page,
+  browser,
 }) => {
   test.setTimeout(900_000);
   // the test is about prediction and export, not backend choice: webgpu is pinned, as the studio's default
@@ -92,7 +133,7 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   const shown = Number(await panel.getByTestId('test-f1').textContent());
   expect(shown).toBeCloseTo(score.macroF1, 4);
 
-  // export the model → plain tf.loadLayersModel in Node predicts what the studio predicted
+  // export the model → plain tf.loadLayersModel (no studio layer classes) predicts what the studio predicted
   const zip = await download(page, rows.nth(0).getByTestId('export-model'));
   expect(zip.name).toMatch(/\.model\.zip$/);
   const files = await unzip(zip.bytes);
@@ -104,6 +145,7 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
   const weightData = new Uint8Array(shards.reduce((s, b) => s + b.length, 0));
   shards.reduce((o, b) => (weightData.set(b, o), o + b.length), 0);
   await tf.setBackend('cpu');
+  expect(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap).filter((n) => n.startsWith('Hpa'))).toEqual([]);
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,
@@ -111,11 +153,18 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
       weightData: weightData.buffer,
     }),
   );
-  const x = tf.tensor4d(testImages(probs1.ids), [probs1.ids.length, DEMO.size, DEMO.size, 4]);
+  const images = testImages(probs1.ids);
+  const x = tf.tensor4d(images, [probs1.ids.length, DEMO.size, DEMO.size, 4]);
   const nodeProbs = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
   const diff = maxAbsDiff(nodeProbs, probs1.probs);
   console.log(`studio (webgpu) vs plain tfjs (Node cpu) on ${probs1.ids.length} test images: max |Δp| = ${diff.toExponential(2)}`);
   expect(diff).toBeLessThan(1e-5);
+  // and in a fresh page that loads stock tfjs only
+  const inPage = await plainTfjsInPage(browser, files, images, DEMO.size);
+  expect(inPage.hpaClasses).toEqual([]);
+  const pageDiff = maxAbsDiff(inPage.probs, probs1.probs);
+  console.log(`studio (webgpu) vs plain tfjs (fresh page, cpu) on ${probs1.ids.length} test images: max |Δp| = ${pageDiff.toExponential(2)}`);
+  expect(pageDiff).toBeLessThan(1e-5);
 
   // a truncated zip is refused with a message naming the file
   await panel
