@@ -83,7 +83,7 @@ function selectConv(
 function stockLayerFor(layer: tf.layers.Layer): { layer: tf.layers.Layer; weights?: tf.Tensor[] } | null {
   const name = layer.name;
   const channelsIn = () => {
-    const s = layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape;
+    const s = (layer.input as tf.SymbolicTensor).shape;
     return s[s.length - 1] as number;
   };
   if (layer instanceof SeededDropout) return { layer: tf.layers.dropout({ name, rate: layer.rate }) };
