@@ -334,10 +334,10 @@ export interface TorchExportProgress {
   stage: 'checkpoint' | 'split' | 'files';
 }
 
-export type ToTorchExportWorker = { type: 'export-torch'; request: TorchExportRequest } | { type: 'cancel' };
+/** Cancel ends the worker: the job only reads storage. */
+export type ToTorchExportWorker = { type: 'export-torch'; request: TorchExportRequest };
 
 export type FromTorchExportWorker =
   | { type: 'progress'; progress: TorchExportProgress }
   | { type: 'torch-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
-  | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };

@@ -43,11 +43,8 @@ export function runFolds(
   return { ids: [...run.valIds], folds: new Int32Array(run.valIds.length).fill(valFold) };
 }
 
-export async function runTorchExportJob(req: TorchExportRequest, signal: AbortSignal, post: Post): Promise<void> {
-  const progress = (stage: 'checkpoint' | 'split' | 'files') => {
-    if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
-    post({ type: 'progress', progress: { jobId: req.jobId, stage } });
-  };
+export async function runTorchExportJob(req: TorchExportRequest, post: Post): Promise<void> {
+  const progress = (stage: 'checkpoint' | 'split' | 'files') => post({ type: 'progress', progress: { jobId: req.jobId, stage } });
   const run = await getRun(req.runId);
   if (!run) throw new TorchExportFailure(`Run ${req.runId} is gone.`);
   progress('checkpoint');

@@ -64,10 +64,7 @@ export function TorchExport({ dataset, rates }: { dataset: DatasetRecord | undef
       </p>
       {job && (
         <p data-testid="torch-export-progress">
-          Exporting '{job.runName}'{job.stage ? `: ${STAGES[job.stage]}…` : '…'}{' '}
-          <button onClick={cancel} disabled={job.cancelling}>
-            {job.cancelling ? 'Cancelling…' : 'Cancel'}
-          </button>
+          Exporting '{job.runName}'{job.stage ? `: ${STAGES[job.stage]}…` : '…'} <button onClick={cancel}>Cancel</button>
         </p>
       )}
       {error && (

@@ -15,7 +15,6 @@ export interface TorchExportJob {
   runName: string;
   project: boolean;
   stage: TorchExportProgress['stage'] | null;
-  cancelling: boolean;
 }
 
 export interface TorchExportSlice {
@@ -45,10 +44,6 @@ export const createTorchExportSlice: StateCreator<StudioState, [], [], TorchExpo
         downloadUrl(url, msg.fileName);
         return;
       }
-      case 'cancelled':
-        client.stop();
-        set({ torchExportJob: null });
-        return;
       case 'failed':
         client.stop();
         set({ torchExportJob: null, torchExportError: msg.message });
@@ -63,15 +58,14 @@ export const createTorchExportSlice: StateCreator<StudioState, [], [], TorchExpo
       if (get().torchExportJob) return;
       const jobId = crypto.randomUUID();
       const runName = get().runs.find((r) => r.id === runId)?.name ?? runId;
-      set({ torchExportJob: { jobId, runId, runName, project, stage: null, cancelling: false }, torchExportError: null });
+      set({ torchExportJob: { jobId, runId, runName, project, stage: null }, torchExportError: null });
       client.start(handle, (message) => handle({ type: 'failed', jobId, message }));
       client.post({ type: 'export-torch', request: { jobId, runId, project, thresholds, thresholdsFrom } });
     },
+    // the job only reads storage: ending its worker cancels it
     cancelTorchExport: () => {
-      const job = get().torchExportJob;
-      if (!job) return;
-      set({ torchExportJob: { ...job, cancelling: true } });
-      client.postIfRunning({ type: 'cancel' });
+      client.stop();
+      set({ torchExportJob: null });
     },
   };
 };
