@@ -18,6 +18,8 @@ import { chooseThresholds } from '../../core/thresholds';
 import { readZipFiles } from '../../core/zipFiles';
 import { makeDatasetZip } from '../../synth';
 import { readReportZip, runFromReport } from '../../ui/export/runReport';
+import { DEFAULT_RUN } from '../../core/runConfig';
+import { recipeOfTrainConfig } from './export-torch';
 
 const PYTHON = '/usr/bin/python3';
 const probe = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import torch, numpy, PIL; print(torch.__version__)'], { encoding: 'utf8' }) : null;
@@ -242,5 +244,55 @@ print(json.dumps({'losses': losses, 'thresholds': [float(t) for t in train.fit_t
     expect(Array.from(evaluation.thresholds)).toEqual(Array.from(parseThresholdsCsv(readFileSync(join(outDir, 'thresholds.csv'), 'utf8'))));
     expect(evaluation.report.macroF1).toBeCloseTo(JSON.parse(files.get('report.json')!).metrics.macroF1, 12);
     execFileSync(PYTHON, ['-c', 'import numpy as np, sys; z = np.load(sys.argv[1]); assert "conv1/kernel" in z.files', join(outDir, 'weights_best.npz')]);
+  });
+});
+
+describe('hpa-studio export-torch', () => {
+  it("names the file a run folder lacks, and refuses a config.json that is not a training run's", async () => {
+    expect(await main(['export-torch', '--run', join(tmp, 'nowhere'), '--out', join(tmp, 'x')])).toBe(1);
+    expect(err.join('\n')).toContain(`${join(tmp, 'nowhere', 'config.json')}: cannot read the run's config (no such file)`);
+    expect(() => recipeOfTrainConfig({}, 'config.json')).toThrow(/config.json: not the config.json of 'hpa-studio train'/);
+  });
+
+  it('rebuilds the recipe of a run folder written before config.json kept it', () => {
+    const recipe = recipeOfTrainConfig(
+      {
+        model: { name: 'gapnet-pl', inputSize: 64 },
+        loss: { flag: 'bce-then-f1', gamma: 2, alpha: { mode: 'scalar', value: 0.3 } },
+        phases: [
+          { epochs: 6, lr: 0.002 },
+          { epochs: 2, lr: 0.0002 },
+        ],
+        batchSize: 12,
+        seed: 4,
+        sampler: 'weights',
+        augment: { mode: 'crop', flips: true, rotate90: false },
+        monitor: 'val_macro_f1',
+        reduceLrOnPlateau: { factor: 0.2, patience: 2 },
+        earlyStopping: { patience: 3 },
+        split: { kind: 'stratified-kfold', folds: 5, fold: 1 },
+      },
+      'config.json',
+    );
+    expect(recipe).toEqual({
+      ...DEFAULT_RUN,
+      model: 'gapnet-pl',
+      inputSize: 64,
+      mode: 'crop',
+      loss: 'bce-then-f1',
+      gamma: 2,
+      alpha: { mode: 'scalar', value: 0.3 },
+      epochs: 6,
+      f1Epochs: 2,
+      batchSize: 12,
+      lr: 0.002,
+      plateau: { factor: 0.2, patience: 2 },
+      earlyStopPatience: 3,
+      monitor: 'val_macro_f1',
+      augment: { flips: true, rotate90: false },
+      sampler: 'weights',
+      split: { kind: 'kfold', folds: 5, fold: 1 },
+      seed: 4,
+    });
   });
 });
