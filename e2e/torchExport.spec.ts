@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readZipFiles } from '../src/core/zipFiles';
 import { makeDatasetZip } from '../src/synth';
+import { axeViolations, layoutProblems } from './fixtures/layout';
 import { gotoTab, importDemo, openStudio, storedValidation, UNTIL_DONE } from './fixtures/studio';
 
 const PYTHON = '/usr/bin/python3';
@@ -42,6 +43,9 @@ test('export as a PyTorch project: model.py predicts what the studio did; torchr
   await torch.getByTestId('export-torch').click();
   const link = torch.getByTestId('torch-download');
   await expect(link).toBeVisible(UNTIL_DONE);
+  // the export's controls keep the area's layout and accessibility rules
+  expect(await layoutProblems(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   expect(download.suggestedFilename()).toMatch(/-pytorch\.zip$/);
   const project = join(tmp, 'project');
