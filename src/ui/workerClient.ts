@@ -14,6 +14,8 @@ import type {
   ToTrainingWorker,
   FromWeightsWorker,
   ToWeightsWorker,
+  FromTorchExportWorker,
+  ToTorchExportWorker,
 } from '../worker/protocol';
 import { rememberStartChecks, startCheckPasses } from './startCheckPasses';
 
@@ -97,4 +99,10 @@ export const weightsWorker = () =>
   new WorkerClient<ToWeightsWorker, FromWeightsWorker>({
     spawn: () => new Worker(new URL('../worker/weights.worker.ts', import.meta.url), { type: 'module', name: 'weights' }),
     name: 'weights',
+  });
+
+export const torchExportWorker = () =>
+  new WorkerClient<ToTorchExportWorker, FromTorchExportWorker>({
+    spawn: () => new Worker(new URL('../worker/torchExport.worker.ts', import.meta.url), { type: 'module', name: 'torch-export' }),
+    name: 'PyTorch export',
   });

@@ -312,3 +312,32 @@ export type FromWeightsWorker =
   | { type: 'weights-stored'; jobId: string; info: StoredWeightsRecord }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };
+
+// ── PyTorch export worker ────────────────────────────────────────────────────────────────
+// A dedicated worker per job: reads a run's checkpoint and its dataset's split from storage and
+// writes the run as PyTorch files (src/core/torchExport: weights.npz, model.py, predict.py and, for
+// the project, train.py and folds.csv) in one zip. It starts no backend.
+
+export interface TorchExportRequest {
+  jobId: string;
+  runId: string;
+  /** add train.py and folds.csv (the run's recipe under torchrun) */
+  project: boolean;
+  /** one per class, written to thresholds.csv; null: 0.5 each */
+  thresholds: number[] | null;
+  /** how they were chosen, in words (kept in config.json) */
+  thresholdsFrom: string;
+}
+
+export interface TorchExportProgress {
+  jobId: string;
+  stage: 'checkpoint' | 'split' | 'files';
+}
+
+/** Cancel ends the worker: the job only reads storage. */
+export type ToTorchExportWorker = { type: 'export-torch'; request: TorchExportRequest };
+
+export type FromTorchExportWorker =
+  | { type: 'progress'; progress: TorchExportProgress }
+  | { type: 'torch-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
+  | { type: 'failed'; jobId: string; message: string };

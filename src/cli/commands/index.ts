@@ -9,6 +9,7 @@ import { trainCommand } from './train';
 import { predictCommand } from './predict';
 import { submitCommand } from './submit';
 import { weightsReport } from './weights-report';
+import { exportTorchCommand } from './export-torch';
 
 /** Every `hpa-studio` command of the CLI, in the order `--help` lists them (the entry point adds `bench`). Add new commands here. */
 export const commands: Command[] = [
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   trainCommand,
   predictCommand,
   submitCommand,
+  exportTorchCommand,
 ];

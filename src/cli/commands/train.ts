@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError, type Command } from '../command';
 import { readTrainZip } from '../zipDataset';
-import { formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
+import { formatFoldsCsv, formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import type { AlphaSpec } from '../../core/losses';
 import { describeModel, listModels, modelNotes, MIN_INPUT_SIZE } from '../../core/models/registry';
@@ -42,8 +42,8 @@ export const trainCommand: Command = {
   usage: `Usage: hpa-studio train --data FILE.zip --out DIR [options]
 
 Trains on train.csv + train/*.png of the zip, validates after every epoch and writes to DIR:
-config.json, history.json, history.csv, thresholds.csv (per class, from the validation
-predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin and model.zip
+config.json, folds.csv (the fold of every row; hold-out: 0 validates), history.json, history.csv,
+thresholds.csv (per class, from the validation predictions), per-class.csv, val-probs.csv, model/model.json + model/weights.bin and model.zip
 (the studio's model package; both hold the best epoch by --monitor), checkpoints/{best,last}.ckpt
 and, for a run of several phases, checkpoints/phase-N.ckpt (the weights as phase N ended).
 
@@ -315,9 +315,12 @@ flags build (the file's 3-channel first conv widened to 4 for --channels widen).
       monitor,
       reduceLrOnPlateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
       earlyStopping: patience ? { patience } : null,
+      // the run's recipe as the studio keeps it (export-torch rebuilds the run from it)
+      recipe,
     };
     mkdirSync(join(v.out, 'checkpoints'), { recursive: true });
     writeFileSync(join(v.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    writeFileSync(join(v.out, 'folds.csv'), formatFoldsCsv(data.ids, run.assignment));
     console.log(
       `${v.model} ${size}px, ${description.totalParams.toLocaleString('en-US')} params, ${tf.getBackend()} backend; ${trainRows.length} train (${fixedRows.length} after sampling) / ${valRows.length} val of ${n} images, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );

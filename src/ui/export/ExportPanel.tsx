@@ -7,6 +7,7 @@ import { useStudio } from '../store';
 import { downloadUrl } from '../store/exportSlice';
 import { PredictResults, usePredictionOutputs } from './PredictResults';
 import { reportFiles, writeReportZip } from './runReport';
+import { TorchExport } from './TorchExport';
 import { useDatasetFacts } from './useDatasetFacts';
 import './export.css';
 
@@ -228,6 +229,7 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
         </p>
       )}
       {prediction && dataset && prediction.datasetId === dataset.id && <PredictResults prediction={prediction} ds={dataset} facts={facts} />}
+      <TorchExport dataset={dataset} rates={facts?.rates ?? null} />
       <div className="setup-row import-row">
         <label>
           Import model{' '}
