@@ -64,12 +64,10 @@ export class CamModelCache {
     const { checkpoint } = await runCheckpoint(run, 'compute a class activation map');
     const { model, config } = await loadRunModel(run, checkpoint);
     try {
-      const stages = camStages(model);
-      if (!stages.length) throw new PredictFailure(`Run '${run.name}': its model (${config.model}) has no convolutional stage to map.`);
-      this.loaded = { key, model, view: { inputSize: config.inputSize, resizeMode: config.mode }, stages };
+      this.loaded = { key, model, view: { inputSize: config.inputSize, resizeMode: config.mode }, stages: camStages(model) };
     } catch (e) {
       model.dispose();
-      throw e;
+      throw new PredictFailure(`Run '${run.name}' (${config.model}): ${(e as Error).message}`);
     }
     return this.loaded;
   }
