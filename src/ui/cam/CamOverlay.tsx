@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import { camToRgba } from '../../core/cam/camOverlay';
+import { useCamOpacity, type CamOpacity } from './camOpacity';
 import type { CamResult } from './useCam';
 
 /**
@@ -7,8 +8,9 @@ import type { CamResult } from './useCam';
  * saw. Its pixels are drawn once per map; the opacity is the element's CSS opacity, so moving the
  * slider repaints nothing.
  */
-export const CamOverlay = memo(function CamOverlay({ cam, resolution, opacity }: { cam: CamResult; resolution: number; opacity: number }) {
+export const CamOverlay = memo(function CamOverlay({ cam, resolution, opacity }: { cam: CamResult; resolution: number; opacity: CamOpacity }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const percent = useCamOpacity(opacity);
   const { size, top, left } = cam.region;
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
@@ -21,9 +23,12 @@ export const CamOverlay = memo(function CamOverlay({ cam, resolution, opacity }:
       ref={canvas}
       className="cam-overlay"
       data-testid="cam-overlay"
+      data-sample={cam.sampleId}
+      data-class={cam.classIndex}
+      data-stage={cam.stage}
       width={size}
       height={size}
-      style={{ left: pct(left), top: pct(top), width: pct(size), height: pct(size), opacity }}
+      style={{ left: pct(left), top: pct(top), width: pct(size), height: pct(size), opacity: percent / 100 }}
       aria-hidden="true"
     />
   );

@@ -1,5 +1,6 @@
 import { CLASS_NAMES, className } from '../../core/labels';
 import type { RunRecord } from '../../data/catalog';
+import { useCamOpacity, type CamOpacity } from './camOpacity';
 import type { CamState } from './useCam';
 import './cam.css';
 
@@ -12,18 +13,36 @@ interface Props {
   topClass: number;
   onClass: (cls: number | null) => void;
   /** the map on show for this sample and run, if any */
-  shown: { classIndex: number; stage: string; stages: { id: string; label: string }[]; width: number; height: number } | null;
+  shown: { classIndex: number; stage: string; stages: { id: string; label: string }[]; width: number; height: number; map: Float32Array } | null;
   onStage: (stage: string) => void;
-  /** 0–100 */
-  opacity: number;
-  onOpacity: (percent: number) => void;
+  opacity: CamOpacity;
   cam: CamState & { cancel: () => void; retry: () => void };
   canDownload: boolean;
   onDownload: () => void;
 }
 
+/** Its own component: a move re-renders the slider and the overlay only. */
+function OpacitySlider({ opacity }: { opacity: CamOpacity }) {
+  const percent = useCamOpacity(opacity);
+  return (
+    <label>
+      Opacity
+      <input
+        type="range"
+        aria-label="CAM opacity"
+        data-testid="cam-opacity-slider"
+        min={0}
+        max={100}
+        value={percent}
+        onChange={(e) => opacity.set(Number(e.target.value))}
+      />
+      <output data-testid="cam-opacity">{percent} %</output>
+    </label>
+  );
+}
+
 /** The sample viewer's class-activation-map controls: run, class, stage, opacity, state and the PNG export. */
-export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, shown, onStage, opacity, onOpacity, cam, canDownload, onDownload }: Props) {
+export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, shown, onStage, opacity, cam, canDownload, onDownload }: Props) {
   if (!runs.length)
     return (
       <section className="cam-panel" aria-label="Class activation map" data-testid="cam-panel">
@@ -78,11 +97,7 @@ export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, sho
             )}
           </select>
         </label>
-        <label>
-          Opacity
-          <input type="range" aria-label="CAM opacity" min={0} max={100} value={opacity} onChange={(e) => onOpacity(Number(e.target.value))} />
-          <output data-testid="cam-opacity">{opacity} %</output>
-        </label>
+        <OpacitySlider opacity={opacity} />
       </div>
       <div className="cam-state" aria-live="polite">
         {cam.status === 'computing' && (
@@ -113,6 +128,7 @@ export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, sho
           <span data-testid="cam-caption">
             Grad-CAM of {shown.classIndex} · {className(shown.classIndex)} at {stageLabel} ({shown.width}×{shown.height} map)
             {cam.backend ? `, on ${cam.backend}` : ''}
+            {shown.map.every((v) => v <= 0) ? '. Zero everywhere: nothing at this stage raises the class’s score.' : ''}
           </span>
         )}
       </div>

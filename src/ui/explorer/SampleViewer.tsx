@@ -9,6 +9,7 @@ import { camPng } from '../cam/camExport';
 import { CamOverlay } from '../cam/CamOverlay';
 import { CamPanel } from '../cam/CamPanel';
 import { ProbabilityTable } from '../cam/ProbabilityTable';
+import { CamOpacity } from '../cam/camOpacity';
 import { useCam } from '../cam/useCam';
 import { ALL_CHANNELS, autoWindow, CHANNELS, compositeRGBY, FULL_WINDOWS, type ChannelFlags, type ContrastWindow } from './composite';
 import { LabelChips } from './LabelChips';
@@ -77,7 +78,7 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
   const backend = runId ? jobBackend(allRuns, [runId], backendChoice).backend : backendChoice;
   const cam = useCam(runId ? { backend, runId, datasetId: sample.datasetId, sampleId: sample.id, classIndex, stage } : null);
   const shown = cam.result && cam.result.sampleId === sample.id && cam.result.runId === runId ? cam.result : null;
-  const [opacity, setOpacity] = useState(60);
+  const [opacity] = useState(() => new CamOpacity(60));
   const storedThresholds = useStudio(runThresholds(runId));
   // the prediction on show where it is the map's run's (or no map yet), else the probabilities of the map's own pass
   const fromPrediction = prediction && (prediction.runId === runId || !shown) ? prediction : null;
@@ -94,7 +95,7 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
   );
   const downloadCam = () => {
     if (!shown || !pixels) return;
-    const bytes = camPng(pixels, resolution, { visible, windows }, shown, opacity / 100);
+    const bytes = camPng(pixels, resolution, { visible, windows }, shown, opacity.get() / 100);
     if (lastDownload.current) URL.revokeObjectURL(lastDownload.current);
     const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
     lastDownload.current = url;
@@ -200,7 +201,7 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
                 style={{ width: resolution * scale, height: resolution * scale }}
                 aria-label={`Composite of ${sample.id} at ${resolution}×${resolution}`}
               />
-              {shown && <CamOverlay cam={shown} resolution={resolution} opacity={opacity / 100} />}
+              {shown && <CamOverlay cam={shown} resolution={resolution} opacity={opacity} />}
             </div>
             <div className="viewer-caption">
               {error ?? (pixels ? `${resolution}×${resolution} px${scale > 1 ? `, shown ×${scale}` : ''}` : 'Loading pixels…')}
@@ -215,7 +216,6 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
               shown={shown}
               onStage={(st) => runId && setStagePick({ runId, stage: st })}
               opacity={opacity}
-              onOpacity={setOpacity}
               cam={cam}
               canDownload={Boolean(shown && pixels)}
               onDownload={downloadCam}
