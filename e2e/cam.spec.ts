@@ -23,7 +23,7 @@ function opaquePixels(overlay: Locator): Promise<number> {
 
 const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.slice());
 
-test('class activation maps: a trained run’s map over a sample, class / stage / opacity, the probability table, PNG export, following ← →, no long task while the opacity moves', async ({
+test('class activation maps: a trained run’s map over a sample, class / stage / opacity, the probability table, PNG export, following ← →, no long task while the opacity moves; a run without weights is named', async ({
   page,
 }) => {
   test.setTimeout(900_000);
@@ -168,4 +168,25 @@ test('class activation maps: a trained run’s map over a sample, class / stage 
   await expect(overlay).toHaveAttribute('data-stage', shallow);
   await page.keyboard.press('Escape');
   await expect(viewer).toHaveCount(0);
+
+  // a run whose weights are gone: the viewer says so, naming the run (closing it ended its worker and the model it held)
+  const runName = await page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('hpa-studio');
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['runs', 'checkpoints'], 'readwrite');
+          const runs = tx.objectStore('runs').getAll();
+          tx.objectStore('checkpoints').clear();
+          tx.oncomplete = () => resolve((runs.result[0] as { name: string }).name);
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  await cells.first().click();
+  await expect(viewer.getByTestId('cam-error')).toContainText(
+    `Run '${runName}' has no stored checkpoint: it cannot compute a class activation map.`,
+    UNTIL_DONE,
+  );
+  await expect(overlay).toHaveCount(0);
 });
