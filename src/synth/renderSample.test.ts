@@ -118,11 +118,19 @@ describe('renderSample', () => {
         const s = renderSample({ ...opts, classMasks: true });
         for (const c of CH) expect(same(s[c], plain[c]), `${c}, labels ${labels}, teaching ${teaching}`).toBe(true);
         expect(plain.masks).toBeUndefined();
+        const cellShare = s.cells!.reduce((a, b) => a + b, 0) / s.cells!.length;
+        expect(cellShare).toBeGreaterThan(0.05);
+        expect(cellShare).toBeLessThan(1);
         expect(s.masks!.map((m) => m.label)).toEqual([...new Set(labels)].sort((a, b) => a - b));
         for (const { label, mask } of s.masks!) {
           const share = mask.reduce((a, b) => a + b, 0) / mask.length;
           expect(share, `class ${label} mask share`).toBeGreaterThan(0.002);
           expect(share, `class ${label} mask share`).toBeLessThan(0.8);
+          // a pattern lies in the cells, apart from the blur's halo at their edge
+          expect(
+            mask.reduce((a, v, p) => a + (v && !s.cells![p] ? 1 : 0), 0),
+            `class ${label} mask outside the cells`,
+          ).toBeLessThan(0.1 * share * mask.length);
           if (labels.length === 1) {
             // alone in the image, a class's mask is where the green is bright
             expect(mean(s.green, mask, 1), `class ${label}`).toBeGreaterThan(2 * mean(s.green, mask, 0));

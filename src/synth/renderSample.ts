@@ -56,6 +56,8 @@ export const CLASS_MASK_LEVEL = 0.2;
 export interface RenderedSample extends SampleChannels {
   /** renderSample's classMasks option: one mask per distinct label, ascending by label */
   masks?: ClassMask[];
+  /** with classMasks: size² bytes, 1 where a cell is (its nucleus included), 0 on the background */
+  cells?: Uint8Array;
 }
 
 /** Diffuse fills (nucleoplasm, cytosol) that the teaching demo draws at half strength, so that dots and lines over them stay clear. */
@@ -199,7 +201,7 @@ export function renderSample(opts: RenderOptions): RenderedSample {
     for (const layer of layers) blur(layer, tmp, n, sigma);
     const gains = [0.6, 0.95, 0.7, 0.4];
     const out = layers.map((layer, i) => expose(layer, 255 * gains[i], 2, 0.2, 0.6, noiseRng));
-    return { red: out[0], green: out[1], blue: out[2], yellow: out[3], ...masksOf(added, n, sigma, opts) };
+    return { red: out[0], green: out[1], blue: out[2], yellow: out[3], ...masksOf(added, layout, sigma, opts) };
   }
   const sigma = opticsRng.range(0.7, 1.7) * scale;
   const sigmas = layers.map((layer) => {
@@ -213,14 +215,16 @@ export function renderSample(opts: RenderOptions): RenderedSample {
   const shot = opticsRng.range(0.2, 1.2);
   const read = opticsRng.range(0.6, 3.0);
   const out = layers.map((layer, i) => expose(layer, 255 * gains[i], opticsRng.range(1, 8), shot, read, noiseRng));
-  return { red: out[0], green: out[1], blue: out[2], yellow: out[3], ...masksOf(added, n, sigmas[1], opts) };
+  return { red: out[0], green: out[1], blue: out[2], yellow: out[3], ...masksOf(added, layout, sigmas[1], opts) };
 }
 
 /** Each label's added green, blurred as the green channel was, thresholded at CLASS_MASK_LEVEL of its maximum. */
-function masksOf(added: { label: number; layer: Layer }[], n: number, sigma: number, opts: RenderOptions): { masks?: ClassMask[] } {
+function masksOf(added: { label: number; layer: Layer }[], layout: CellLayout, sigma: number, opts: RenderOptions): Pick<RenderedSample, 'masks' | 'cells'> {
   if (!opts.classMasks) return {};
+  const { n } = layout;
   const tmp = new Float32Array(n * n);
   return {
+    cells: Uint8Array.from(layout.id, (k) => (k === 0 ? 0 : 1)),
     masks: added.map(({ label, layer }) => {
       blur(layer, tmp, n, sigma);
       let max = 0;
