@@ -47,16 +47,15 @@ export function camColour(v: number): [number, number, number] {
 }
 
 /**
- * A map of w × h (row-major) as size × size RGBA: normalised, bilinearly upsampled (pixel centres
- * aligned, edges clamped, as image resizers do), coloured, alpha = 255·v. Writes into `out` when given.
+ * A w × h map (row-major) bilinearly upsampled to size × size: output pixel centres mapped onto the
+ * map's grid (x = (d + 0.5)·w/size − 0.5), clamped at the edges, as image resizers do.
  */
-export function camToRgba(map: Float32Array, w: number, h: number, size: number, out?: Uint8ClampedArray): Uint8ClampedArray {
-  if (!(Number.isInteger(w) && Number.isInteger(h) && w > 0 && h > 0)) throw new Error(`camToRgba: map size must be positive integers, got ${w} × ${h}`);
-  if (map.length !== w * h) throw new Error(`camToRgba: a ${w} × ${h} map has ${w * h} values, got ${map.length}`);
-  if (!(Number.isInteger(size) && size > 0)) throw new Error(`camToRgba: output size must be a positive integer, got ${size}`);
-  const rgba = out ?? new Uint8ClampedArray(size * size * 4);
-  if (rgba.length !== size * size * 4) throw new Error(`camToRgba: output has ${rgba.length} bytes, ${size} × ${size} RGBA needs ${size * size * 4}`);
-  const v = normaliseCam(map);
+export function upsampleCam(map: Float32Array, w: number, h: number, size: number, out?: Float32Array): Float32Array {
+  if (!(Number.isInteger(w) && Number.isInteger(h) && w > 0 && h > 0)) throw new Error(`upsampleCam: map size must be positive integers, got ${w} × ${h}`);
+  if (map.length !== w * h) throw new Error(`upsampleCam: a ${w} × ${h} map has ${w * h} values, got ${map.length}`);
+  if (!(Number.isInteger(size) && size > 0)) throw new Error(`upsampleCam: output size must be a positive integer, got ${size}`);
+  const up = out ?? new Float32Array(size * size);
+  if (up.length !== size * size) throw new Error(`upsampleCam: output has ${up.length} values, ${size} × ${size} needs ${size * size}`);
   // per output column / row: the two source indices and the weight of the second
   const axis = (n: number) => {
     const i0 = new Int32Array(size);
@@ -72,23 +71,47 @@ export function camToRgba(map: Float32Array, w: number, h: number, size: number,
   };
   const X = axis(w);
   const Y = axis(h);
-  const lut = new Uint8Array(256 * 3);
-  for (let k = 0; k < 256; k++) lut.set(camColour(k / 255), k * 3);
   for (let y = 0; y < size; y++) {
     const r0 = Y.i0[y] * w;
     const r1 = Y.i1[y] * w;
     const fy = Y.f[y];
     for (let x = 0; x < size; x++) {
       const fx = X.f[x];
-      const top = v[r0 + X.i0[x]] * (1 - fx) + v[r0 + X.i1[x]] * fx;
-      const bottom = v[r1 + X.i0[x]] * (1 - fx) + v[r1 + X.i1[x]] * fx;
-      const k = Math.round((top * (1 - fy) + bottom * fy) * 255);
-      const o = (y * size + x) * 4;
-      rgba[o] = lut[k * 3];
-      rgba[o + 1] = lut[k * 3 + 1];
-      rgba[o + 2] = lut[k * 3 + 2];
-      rgba[o + 3] = k;
+      const top = map[r0 + X.i0[x]] * (1 - fx) + map[r0 + X.i1[x]] * fx;
+      const bottom = map[r1 + X.i0[x]] * (1 - fx) + map[r1 + X.i1[x]] * fx;
+      up[y * size + x] = top * (1 - fy) + bottom * fy;
     }
+  }
+  return up;
+}
+
+/** inferno as a 256-entry RGB table, built once. */
+let lut: Uint8Array | null = null;
+function colourTable(): Uint8Array {
+  if (!lut) {
+    lut = new Uint8Array(256 * 3);
+    for (let k = 0; k < 256; k++) lut.set(camColour(k / 255), k * 3);
+  }
+  return lut;
+}
+
+/**
+ * A map of w × h (row-major) as size × size RGBA: normalised, bilinearly upsampled (upsampleCam),
+ * coloured, alpha = 255·v. Writes into `out` when given.
+ */
+export function camToRgba(map: Float32Array, w: number, h: number, size: number, out?: Uint8ClampedArray): Uint8ClampedArray {
+  if (map.length !== w * h) throw new Error(`camToRgba: a ${w} × ${h} map has ${w * h} values, got ${map.length}`);
+  const rgba = out ?? new Uint8ClampedArray(size * size * 4);
+  if (rgba.length !== size * size * 4) throw new Error(`camToRgba: output has ${rgba.length} bytes, ${size} × ${size} RGBA needs ${size * size * 4}`);
+  const v = upsampleCam(normaliseCam(map), w, h, size);
+  const table = colourTable();
+  for (let p = 0; p < v.length; p++) {
+    const k = Math.round(v[p] * 255);
+    const o = p * 4;
+    rgba[o] = table[k * 3];
+    rgba[o + 1] = table[k * 3 + 1];
+    rgba[o + 2] = table[k * 3 + 2];
+    rgba[o + 3] = k;
   }
   return rgba;
 }
