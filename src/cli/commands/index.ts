@@ -7,6 +7,7 @@ import { thresholds } from './thresholds';
 import { modelSummary } from './model-summary';
 import { trainCommand } from './train';
 import { predictCommand } from './predict';
+import { camCommand } from './cam';
 import { submitCommand } from './submit';
 import { weightsReport } from './weights-report';
 import { exportTorchCommand } from './export-torch';
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   weightsReport,
   trainCommand,
   predictCommand,
+  camCommand,
   submitCommand,
   exportTorchCommand,
 ];
