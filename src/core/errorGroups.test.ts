@@ -41,7 +41,7 @@ describe('error groups', () => {
   });
 
   it('puts each row in the right group with its id and probability', () => {
-    const g = errorGroups(probs, truth, ids, 5, new Array(NUM_CLASSES).fill(0.4));
+    const g = errorGroups(probs, truth, ids, 5, 0.4);
     for (const e of g.tp) expect([truth[e.row * NUM_CLASSES + 5], e.probability > 0.4, e.id]).toEqual([1, true, ids[e.row]]);
     for (const e of g.fp) expect([truth[e.row * NUM_CLASSES + 5], e.probability > 0.4]).toEqual([0, true]);
     for (const e of g.fn) expect([truth[e.row * NUM_CLASSES + 5], e.probability <= 0.4]).toEqual([1, true]);
@@ -51,7 +51,7 @@ describe('error groups', () => {
   });
 
   it('sorts the worst mistakes first: FP and TP by probability descending, FN ascending, ties in row order', () => {
-    const g = errorGroups(probs, truth, ids, 20, new Array(NUM_CLASSES).fill(0.3));
+    const g = errorGroups(probs, truth, ids, 20, 0.3);
     expect(g.fp.length).toBeGreaterThan(2);
     expect(g.fn.length).toBeGreaterThan(2);
     const ordered = (list: { probability: number; row: number }[], dir: 1 | -1) =>
@@ -66,14 +66,14 @@ describe('error groups', () => {
   it('compares in float32 as the table does: p = 0.2 at t = 0.2 is not predicted', () => {
     const p = new Float32Array(NUM_CLASSES).fill(0.2);
     const y = new Uint8Array(NUM_CLASSES).fill(1);
-    const g = errorGroups(p, y, ['a'], 0, new Array(NUM_CLASSES).fill(0.2));
+    const g = errorGroups(p, y, ['a'], 0, 0.2);
     expect([g.tp.length, g.fn.length]).toEqual([0, 1]);
   });
 
   it('names a wrong shape, class or threshold count', () => {
-    expect(() => errorGroups(probs, truth, ids.slice(1), 0, perClass(0.5))).toThrow(/for 299 ids × 28 classes/);
-    expect(() => errorGroups(probs, truth, ids, 28, perClass(0.5))).toThrow(/class 28 is not a class id/);
-    expect(() => errorGroups(probs, truth, ids, 0, [0.5])).toThrow(/1 thresholds for 28 classes/);
+    expect(() => errorGroups(probs, truth, ids.slice(1), 0, 0.5)).toThrow(/for 299 ids × 28 classes/);
+    expect(() => errorGroups(probs, truth, ids, 28, 0.5)).toThrow(/class 28 is not a class id/);
+    expect(() => allErrorGroups(probs, truth, ids, [0.5])).toThrow(/1 thresholds for 28 classes/);
   });
 });
 
@@ -85,7 +85,7 @@ describe('error list CSV', () => {
     [0.9, 0.75, 0.125].forEach((p, r) => (probs[r * NUM_CLASSES + 27] = p));
     truth[0 * NUM_CLASSES + 27] = 1;
     truth[2 * NUM_CLASSES + 27] = 1;
-    const g = errorGroups(probs, truth, ['a', 'b', 'c'], 27, new Array(NUM_CLASSES).fill(0.5));
+    const g = errorGroups(probs, truth, ['a', 'b', 'c'], 27, 0.5);
     expect(errorListCsv([g])).toBe(
       `Id,class,kind,probability\na,${CLASS_NAMES[27]},TP,0.899999976\nb,${CLASS_NAMES[27]},FP,0.75\nc,${CLASS_NAMES[27]},FN,0.125\n`,
     );

@@ -34,25 +34,23 @@ const descending = (a: GroupEntry, b: GroupEntry) => b.probability - a.probabili
 const ascending = (a: GroupEntry, b: GroupEntry) => a.probability - b.probability || a.row - b.row;
 
 /**
- * The TP, FP and FN rows of class `cls` at its threshold `thresholds[cls]`. probs and truth are
- * rows × numClasses, row-major (RunRecord.valProbs/valTruth); ids are the rows' sample ids
- * (RunRecord.valIds).
+ * The TP, FP and FN rows of class `cls` at its threshold. probs and truth are rows × numClasses,
+ * row-major (RunRecord.valProbs/valTruth); ids are the rows' sample ids (RunRecord.valIds).
  */
 export function errorGroups(
   probs: Float32Array,
   truth: Uint8Array,
   ids: readonly string[],
   cls: number,
-  thresholds: ArrayLike<number>,
+  threshold: number,
   numClasses = NUM_CLASSES,
 ): ErrorGroups {
   const rows = ids.length;
   if (probs.length !== rows * numClasses || truth.length !== rows * numClasses)
     throw new RangeError(`${probs.length} probabilities and ${truth.length} truth values for ${rows} ids × ${numClasses} classes`);
   if (!(Number.isInteger(cls) && cls >= 0 && cls < numClasses)) throw new RangeError(`class ${cls} is not a class id 0..${numClasses - 1}`);
-  if (thresholds.length !== numClasses) throw new RangeError(`${thresholds.length} thresholds for ${numClasses} classes`);
-  const t = Math.fround(thresholds[cls]);
-  const groups: ErrorGroups = { cls, threshold: thresholds[cls], tp: [], fp: [], fn: [] };
+  const t = Math.fround(threshold);
+  const groups: ErrorGroups = { cls, threshold, tp: [], fp: [], fn: [] };
   for (let r = 0, i = cls; r < rows; r++, i += numClasses) {
     const p = probs[i];
     const entry = () => ({ id: ids[r], row: r, probability: p });
@@ -65,9 +63,10 @@ export function errorGroups(
   return groups;
 }
 
-/** The groups of every class (for the all-classes error list). */
+/** The groups of every class at its threshold (for the all-classes error list). */
 export function allErrorGroups(probs: Float32Array, truth: Uint8Array, ids: readonly string[], thresholds: ArrayLike<number>, numClasses = NUM_CLASSES) {
-  return Array.from({ length: numClasses }, (_, c) => errorGroups(probs, truth, ids, c, thresholds, numClasses));
+  if (thresholds.length !== numClasses) throw new RangeError(`${thresholds.length} thresholds for ${numClasses} classes`);
+  return Array.from({ length: numClasses }, (_, c) => errorGroups(probs, truth, ids, c, thresholds[c], numClasses));
 }
 
 const KIND_LABEL: Record<ErrorKind, string> = { tp: 'TP', fp: 'FP', fn: 'FN' };

@@ -6,6 +6,7 @@ import { chooseThresholds, type ThresholdMode } from '../../core/thresholds';
 import { ClassTable } from './ClassTable';
 import type { ClassRow } from './classTable';
 import { ConfusionGrid } from './ConfusionGrid';
+import { ErrorBrowser, type ErrorSource } from './ErrorBrowser';
 import { F1BarChart } from './F1BarChart';
 import { foldSpread } from './foldSpread';
 import { PRCurveChart } from './PRCurveChart';
@@ -20,11 +21,13 @@ export interface EvaluationViewProps {
   truth: Uint8Array;
   numClasses: number;
   /** initial / externally set thresholds, one per class (default 0.5 everywhere); a new array replaces the view's */
-  thresholds?: number[];
+  thresholds?: readonly number[];
   /** per-class thresholds found on each of K folds: foldThresholds[k][c]; shows each class's spread */
   foldThresholds?: number[][];
   /** called with the full threshold vector after every slider move or method button */
   onThresholdsChange?(t: number[]): void;
+  /** the run and sample ids of these rows: shows the error browser (absent: no browser) */
+  errors?: ErrorSource;
 }
 
 /** Quiet time after the last slider move before the charts redraw. */
@@ -50,7 +53,7 @@ const sameValues = (a: readonly number[], b: readonly number[]) => a.length === 
  * per-class threshold sliders (recomputed on the main thread from typed arrays), threshold methods,
  * a sortable per-class table, per-class F1 bars, a PR curve and the one-vs-rest confusion counts.
  */
-export function EvaluationView({ probs, truth, numClasses, thresholds: given, foldThresholds, onThresholdsChange }: EvaluationViewProps) {
+export function EvaluationView({ probs, truth, numClasses, thresholds: given, foldThresholds, onThresholdsChange, errors }: EvaluationViewProps) {
   const rows = Math.floor(probs.length / numClasses);
   const shapeError =
     probs.length !== truth.length || probs.length % numClasses !== 0
@@ -266,6 +269,11 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           </ChartSlot>
         </div>
       </div>
+      {errors && (
+        <ChartSlot minHeight={420}>
+          <ErrorBrowser {...errors} probs={probs} truth={truth} numClasses={numClasses} thresholds={thresholds} cls={pc} onClass={setPrClass} />
+        </ChartSlot>
+      )}
       <ChartSlot minHeight={0}>
         <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
       </ChartSlot>

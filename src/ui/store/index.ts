@@ -1,8 +1,8 @@
 /**
  * The studio's one store (zustand), built from slices: the backend and its worker (here), the
  * datasets (datasetsSlice), the training runs (runsSlice), prediction and export (exportSlice) and
- * the pretrained weights (weightsSlice). Components select what they show;
- * actions are named.
+ * the pretrained weights (weightsSlice) and the thresholds in force per run (thresholdsSlice).
+ * Components select what they show; actions are named.
  */
 import { create, type StateCreator } from 'zustand';
 import {
@@ -18,6 +18,7 @@ import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createWeightsSlice, type WeightsSlice } from './weightsSlice';
+import { createThresholdsSlice, type ThresholdsSlice } from './thresholdsSlice';
 import { trainingWorker, type WorkerClient } from '../workerClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
@@ -114,7 +115,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice;
+export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice & ThresholdsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -122,4 +123,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createRunsSlice(...a),
   ...createExportSlice(...a),
   ...createWeightsSlice(...a),
+  ...createThresholdsSlice(...a),
 }));
