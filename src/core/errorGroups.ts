@@ -63,25 +63,40 @@ export function errorGroups(
   return groups;
 }
 
-/** The groups of every class at its threshold (for the all-classes error list). */
-export function allErrorGroups(probs: Float32Array, truth: Uint8Array, ids: readonly string[], thresholds: ArrayLike<number>, numClasses = NUM_CLASSES) {
+/** The groups of every class at its threshold, one class at a time (a caller can pause between classes). */
+export function* eachClassErrorGroups(
+  probs: Float32Array,
+  truth: Uint8Array,
+  ids: readonly string[],
+  thresholds: ArrayLike<number>,
+  numClasses = NUM_CLASSES,
+): Generator<ErrorGroups> {
   if (thresholds.length !== numClasses) throw new RangeError(`${thresholds.length} thresholds for ${numClasses} classes`);
-  return Array.from({ length: numClasses }, (_, c) => errorGroups(probs, truth, ids, c, thresholds[c], numClasses));
+  for (let c = 0; c < numClasses; c++) yield errorGroups(probs, truth, ids, c, thresholds[c], numClasses);
+}
+
+/** The groups of every class at its threshold. */
+export function allErrorGroups(probs: Float32Array, truth: Uint8Array, ids: readonly string[], thresholds: ArrayLike<number>, numClasses = NUM_CLASSES) {
+  return [...eachClassErrorGroups(probs, truth, ids, thresholds, numClasses)];
 }
 
 const KIND_LABEL: Record<ErrorKind, string> = { tp: 'TP', fp: 'FP', fn: 'FN' };
 
 /**
- * The error list as CSV: `Id,class,kind,probability`, one line per row of each group (TP, then FP,
- * then FN, each in its group's order), classes in the order given. `class` is the class name
- * (labels.ts; none has a comma), `kind` TP/FP/FN, `probability` the class's probability with the
- * float32's significant digits.
+ * The error list's lines: the header `Id,class,kind,probability`, then one line per row of each
+ * group (TP, then FP, then FN, each in its group's order), classes in the order given. `class` is
+ * the class name (labels.ts; none has a comma), `kind` TP/FP/FN, `probability` the class's
+ * probability with the float32's significant digits. Lazy: groups are read as the lines are.
  */
-export function errorListCsv(groups: readonly ErrorGroups[]): string {
-  const out = ['Id,class,kind,probability'];
+export function* errorListLines(groups: Iterable<ErrorGroups>): Generator<string> {
+  yield 'Id,class,kind,probability';
   for (const g of groups) {
     const name = className(g.cls);
-    for (const kind of ERROR_KINDS) for (const e of g[kind]) out.push(`${e.id},${name},${KIND_LABEL[kind]},${Number(e.probability.toPrecision(9))}`);
+    for (const kind of ERROR_KINDS) for (const e of g[kind]) yield `${e.id},${name},${KIND_LABEL[kind]},${Number(e.probability.toPrecision(9))}`;
   }
-  return out.join('\n') + '\n';
+}
+
+/** The error list as CSV text (errorListLines, one per line). */
+export function errorListCsv(groups: Iterable<ErrorGroups>): string {
+  return [...errorListLines(groups)].join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { allErrorGroups, ERROR_KINDS, errorGroups, errorListCsv, type ErrorKind, type GroupEntry } from '../../core/errorGroups';
+import { eachClassErrorGroups, ERROR_KINDS, errorGroups, errorListLines, type ErrorKind, type GroupEntry } from '../../core/errorGroups';
 import { CLASS_NAMES, className } from '../../core/labels';
+import { countsAtThresholds } from '../../core/metrics';
 import { listSamples, type SampleRecord } from '../../data/catalog';
 import { SampleGrid, type CellDecor } from '../explorer/SampleGrid';
 import { SampleViewer } from '../explorer/SampleViewer';
@@ -8,6 +9,7 @@ import { useThumbnails } from '../explorer/useThumbnails';
 import { fileSafe } from '../format';
 import { useStudio } from '../store';
 import { downloadUrl } from '../store/exportSlice';
+import { textInSlices } from '../textInSlices';
 // the grid's and the viewer's styles
 import '../explorer/explorer.css';
 
@@ -41,10 +43,12 @@ const KIND_ORDER: Record<ErrorKind, string> = {
 /** the frame a thumbnail gets, as in the explorer: a hit, an extra label, a missed one */
 const KIND_TONE = { tp: 'correct', fp: 'extra', fn: 'missed' } as const;
 
-function downloadCsv(text: string, fileName: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  downloadUrl(url, fileName);
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+/** An error-list download being made (a few slices of main-thread time at a time). */
+interface CsvJob {
+  which: 'class' | 'all';
+  done: number;
+  total: number;
+  abort: AbortController;
 }
 
 /** The same list when the entries are the same rows in the same order (a threshold move that changes nothing keeps the grid's scroll). */
@@ -72,6 +76,8 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState<number | null>(null);
   const tabs = useRef<Record<ErrorKind, HTMLButtonElement | null>>({ tp: null, fp: null, fn: null });
+  const [csvJob, setCsvJob] = useState<CsvJob | null>(null);
+  const [csvError, setCsvError] = useState<string | null>(null);
 
   const sampleCount = dataset ? dataset.train + dataset.test : 0;
   useEffect(() => {
@@ -135,6 +141,38 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
     [openRow, runId, runName, probs, numClasses, thresholds],
   );
 
+  // stop a download in the making when the view goes
+  const job = useRef<CsvJob | null>(null);
+  job.current = csvJob;
+  useEffect(() => () => job.current?.abort.abort(), []);
+
+  /** Makes the error list (this class's, or every class's at its threshold) in slices, then starts its download. */
+  const downloadList = async (which: 'class' | 'all') => {
+    if (job.current) return;
+    const t = [...thresholds];
+    const lines =
+      which === 'class'
+        ? errorListLines([errorGroups(probs, truth, ids, cls, t[cls], numClasses)])
+        : errorListLines(eachClassErrorGroups(probs, truth, ids, t, numClasses));
+    const k = countsAtThresholds(truth, probs, t, numClasses);
+    const sizes = (c: number) => k.tp[c] + k.fp[c] + k.fn[c];
+    const total = 1 + (which === 'class' ? sizes(cls) : Array.from({ length: numClasses }, (_, c) => sizes(c)).reduce((a, b) => a + b, 0));
+    const abort = new AbortController();
+    const started: CsvJob = { which, done: 0, total, abort };
+    setCsvJob(started);
+    setCsvError(null);
+    try {
+      const parts = await textInSlices(lines, { signal: abort.signal, onProgress: (done) => setCsvJob((j) => (j?.abort === abort ? { ...j, done } : j)) });
+      const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv' }));
+      downloadUrl(url, `errors-${fileSafe(runName)}-${which === 'class' ? fileSafe(className(cls)) : 'all-classes'}.csv`);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      if (!abort.signal.aborted) setCsvError(`Could not make the error list: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setCsvJob((j) => (j?.abort === abort ? null : j));
+    }
+  };
+
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const i = ERROR_KINDS.indexOf(kind);
     const to = e.key === 'ArrowRight' ? (i + 1) % 3 : e.key === 'ArrowLeft' ? (i + 2) % 3 : e.key === 'Home' ? 0 : e.key === 'End' ? 2 : -1;
@@ -174,17 +212,30 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
         <button
           type="button"
           data-testid="errors-csv"
-          onClick={() => groups && downloadCsv(errorListCsv([groups]), `errors-${fileSafe(runName)}-${fileSafe(name)}.csv`)}
+          disabled={csvJob !== null}
+          title="Id,class,kind,probability: this class's TP, FP and FN rows at its threshold (class by name)"
+          onClick={() => void downloadList('class')}
         >
           Download error list (CSV)
         </button>
         <button
           type="button"
           data-testid="errors-csv-all"
-          onClick={() => downloadCsv(errorListCsv(allErrorGroups(probs, truth, ids, thresholds, numClasses)), `errors-${fileSafe(runName)}-all-classes.csv`)}
+          disabled={csvJob !== null}
+          title="Id,class,kind,probability: every class's TP, FP and FN rows, each at its own threshold"
+          onClick={() => void downloadList('all')}
         >
           Error lists of all classes (CSV)
         </button>
+        {csvJob && (
+          <span className="eval-meta" role="status" data-testid="errors-csv-progress">
+            Making the {csvJob.which === 'all' ? 'all-classes' : name} list: {Math.round((100 * csvJob.done) / csvJob.total)} %{' '}
+            <button type="button" onClick={() => csvJob.abort.abort()}>
+              Cancel
+            </button>
+          </span>
+        )}
+        {csvError && <span role="alert">{csvError}</span>}
       </div>
       <div className="error-tabs" role="tablist" aria-label={`Validation samples of ${name}`} onKeyDown={onTabKey}>
         {ERROR_KINDS.map((k) => (
@@ -198,7 +249,6 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
             id={`errors-tab-${k}`}
             aria-selected={k === kind}
             aria-controls="errors-panel"
-            tabIndex={k === kind ? 0 : -1}
             className={`error-tab ${k}${k === kind ? ' selected' : ''}`}
             data-testid={`errors-tab-${k}`}
             onClick={() => setKind(k)}

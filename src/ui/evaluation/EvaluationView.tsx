@@ -269,14 +269,15 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           </ChartSlot>
         </div>
       </div>
+      <ChartSlot minHeight={0}>
+        <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
+      </ChartSlot>
+      {/* last: its windowed grid's rows past the bottom edge are clipped, and nothing is drawn below it */}
       {errors && (
         <ChartSlot minHeight={420}>
           <ErrorBrowser {...errors} probs={probs} truth={truth} numClasses={numClasses} thresholds={thresholds} cls={pc} onClass={setPrClass} />
         </ChartSlot>
       )}
-      <ChartSlot minHeight={0}>
-        <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
-      </ChartSlot>
     </div>
   );
 }
