@@ -27,7 +27,8 @@ DIR/latest.md. See bench/README.md.
   --quick              64 and 128 px only, fewer steps, small ingest archive (a few minutes)
   --only PARTS         run only these parts, comma-separated: ${BENCH_PARTS.join(', ')}
                        (transfer: MobileNetV2 and ResNet50 at 128 and 224 px on wasm, Node and
-                       Chromium, beside torchvision's on PyTorch CPU); writes
+                       Chromium, beside torchvision's on PyTorch CPU; cam: GAPNet trained on the
+                       teaching demo, Grad-CAM's mass on the class masks, no reference); writes
                        DIR/<date>-<machine>-<parts>[-quick].json and .md, never latest.md
   --ingest-samples N   samples in the large ingest archive of the full run (default 5000 ≈ 3 GB)
   --no-browser         Node and PyTorch only

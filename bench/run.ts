@@ -10,6 +10,7 @@ import { machineFacts } from './lib/machine';
 import { isErr, nodeJob, runChild, s1, torch } from './lib/children';
 import { BENCH_PARTS, type BenchPart } from './lib/parts';
 import { transferBench } from './transfer';
+import { camBench } from './cam';
 import { join } from 'node:path';
 import { buildSite, ingest, job, openBenchPage, openSession, studioRun, type Session } from './browser/drive';
 import type { BenchAnswer } from './browser/jobs';
@@ -344,6 +345,12 @@ export async function runBench(opts: BenchOptions): Promise<{ rows: Row[]; files
       status: 'not available',
       notes: `not run: no GPU here (bench/gpu-kit/device-run.sh runs it on one; the NVIDIA H200 runs of 2026-11-27 are summarised in bench/results/gpu-h200-summary.md); ${kitNote}`,
     });
+  }
+
+  // ---- Grad-CAM on trained models: where the map lies against the synthetic generator's class masks
+  if (want('cam')) {
+    log('cam: Grad-CAM mass on the class pattern of models trained on the teaching demo (bench/cam.ts)');
+    await camBench({ quick: Q, log }, add);
   }
 
   const seconds = (performance.now() - t0) / 1000;

@@ -5,8 +5,9 @@
  *   ingest     ingest through the studio's file input, the data feed, augmentation, upload and a studio run's stall and long tasks
  *   transfer   MobileNetV2 and ResNet50 training steps on wasm (Node, Chromium) beside torchvision's on PyTorch CPU
  *   gpu-kit    the GPU kit's size and (full run) its self-check on SwiftShader
+ *   cam        Grad-CAM's mass on the class's pattern for models trained on the teaching demo (bench/cam.ts)
  */
-export const BENCH_PARTS = ['training', 'inference', 'ingest', 'transfer', 'gpu-kit'] as const;
+export const BENCH_PARTS = ['training', 'inference', 'ingest', 'transfer', 'gpu-kit', 'cam'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** `--only a,b`: the parts named, in the bench's order; every part when absent. Throws naming an unknown part. */

@@ -2,7 +2,7 @@
 import type { Stat } from './stats';
 
 export interface Row {
-  section: 'training' | 'data feed' | 'ingest' | 'inference' | 'responsiveness' | 'gpu kit' | 'transfer';
+  section: 'training' | 'data feed' | 'ingest' | 'inference' | 'responsiveness' | 'gpu kit' | 'transfer' | 'cam';
   what: string;
   unit: string;
   /** null: not measured (see status and notes) */

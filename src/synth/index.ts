@@ -2,7 +2,7 @@
  * The synthetic HPA-like dataset generator: pure, seeded TypeScript with no Node APIs, so it runs in
  * a browser Worker and in Node alike. See docs/gallery.md for what each class looks like.
  */
-export { renderSample, type RenderOptions, type SampleChannels } from './renderSample';
+export { renderSample, CLASS_MASK_LEVEL, type RenderOptions, type SampleChannels, type RenderedSample, type ClassMask } from './renderSample';
 export {
   planDataset,
   checkSynthOptions,

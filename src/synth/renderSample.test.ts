@@ -99,4 +99,48 @@ describe('renderSample', () => {
     expect(() => renderSample({ id: 'a', labels: [0], size: 15, seed: 1 })).toThrow(/size/);
     expect(() => renderSample({ id: 'a', labels: [0], size: 513, seed: 1 })).toThrow(/size/);
   });
+
+  it('class masks: the same pixels as without them, one mask per label, lying where that class draws its green', () => {
+    const mean = (a: Uint8Array, m: Uint8Array, on: number) => {
+      let sum = 0;
+      let k = 0;
+      for (let i = 0; i < a.length; i++)
+        if (m[i] === on) {
+          sum += a[i];
+          k++;
+        }
+      return sum / k;
+    };
+    for (const teaching of [false, true])
+      for (const [i, labels] of [[0], [21], [2, 7], [5, 11, 25], [14, 8, 14]].entries()) {
+        const opts = { id: `m${i}`, labels, size: 64, seed: 4, teaching };
+        const plain = renderSample(opts);
+        const s = renderSample({ ...opts, classMasks: true });
+        for (const c of CH) expect(same(s[c], plain[c]), `${c}, labels ${labels}, teaching ${teaching}`).toBe(true);
+        expect(plain.masks).toBeUndefined();
+        const cellShare = s.cells!.reduce((a, b) => a + b, 0) / s.cells!.length;
+        expect(cellShare).toBeGreaterThan(0.05);
+        expect(cellShare).toBeLessThan(1);
+        expect(s.masks!.map((m) => m.label)).toEqual([...new Set(labels)].sort((a, b) => a - b));
+        for (const { label, mask } of s.masks!) {
+          const share = mask.reduce((a, b) => a + b, 0) / mask.length;
+          expect(share, `class ${label} mask share`).toBeGreaterThan(0.002);
+          expect(share, `class ${label} mask share`).toBeLessThan(0.8);
+          // a pattern lies in the cells, apart from the blur's halo at their edge
+          expect(
+            mask.reduce((a, v, p) => a + (v && !s.cells![p] ? 1 : 0), 0),
+            `class ${label} mask outside the cells`,
+          ).toBeLessThan(0.1 * share * mask.length);
+          if (labels.length === 1) {
+            // alone in the image, a class's mask is where the green is bright
+            expect(mean(s.green, mask, 1), `class ${label}`).toBeGreaterThan(2 * mean(s.green, mask, 0));
+          }
+        }
+      }
+    // nucleoplasm's mask is the nuclei (blue), the plasma membrane's is not
+    const nuc = renderSample({ id: 'n', labels: [0], size: 64, seed: 4, classMasks: true });
+    const mem = renderSample({ id: 'n', labels: [21], size: 64, seed: 4, classMasks: true });
+    expect(mean(nuc.blue, nuc.masks![0].mask, 1)).toBeGreaterThan(2 * mean(nuc.blue, nuc.masks![0].mask, 0));
+    expect(mean(mem.blue, mem.masks![0].mask, 1)).toBeLessThan(mean(mem.blue, mem.masks![0].mask, 0));
+  });
 });

@@ -32,6 +32,32 @@ export interface RenderOptions {
    * Absent or false: the realistic images, unchanged.
    */
   teaching?: boolean;
+  /**
+   * Also return, per labelled class, the pixels its green pattern covers (ClassMask). The rendered
+   * channels are the same with or without this option.
+   */
+  classMasks?: boolean;
+}
+
+/**
+ * Where one labelled class's pattern lies: the green signal that class's pattern added, blurred
+ * with the green channel's focus, thresholded at CLASS_MASK_LEVEL of its maximum. size² bytes,
+ * row-major, 1 = the pattern, 0 = elsewhere. A pattern another class covers too (nucleoplasm under
+ * nuclear speckles) is in both masks.
+ */
+export interface ClassMask {
+  label: number;
+  mask: Uint8Array;
+}
+
+/** The share of a class's peak (after blur) above which a pixel belongs to its mask. */
+export const CLASS_MASK_LEVEL = 0.2;
+
+export interface RenderedSample extends SampleChannels {
+  /** renderSample's classMasks option: one mask per distinct label, ascending by label */
+  masks?: ClassMask[];
+  /** with classMasks: size² bytes, 1 where a cell is (its nucleus included), 0 on the background */
+  cells?: Uint8Array;
 }
 
 /** Diffuse fills (nucleoplasm, cytosol) that the teaching demo draws at half strength, so that dots and lines over them stay clear. */
@@ -101,7 +127,7 @@ function expose(layer: Layer, gain: number, offset: number, shot: number, read: 
   return out;
 }
 
-export function renderSample(opts: RenderOptions): SampleChannels {
+export function renderSample(opts: RenderOptions): RenderedSample {
   const n = opts.size;
   if (!Number.isInteger(n) || n < MIN_SIZE || n > MAX_SIZE) throw new RangeError(`size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}, got ${n}`);
   const cellsRng = new Random(hashSeed('cells', opts.seed, opts.id, n));
@@ -149,12 +175,20 @@ export function renderSample(opts: RenderOptions): SampleChannels {
   }
   const expr = new Float32Array(base.length);
   const ctx: PatternContext = { layout, green, rng: greenRng, expr, mt, er, nucleolar, tex, teaching };
+  // per label, what its pattern added to green (classMasks only; green itself is drawn exactly as without)
+  const added: { label: number; layer: Layer }[] = [];
   for (const label of [...new Set(opts.labels)].sort((a, b) => a - b)) {
     const pattern = CLASS_PATTERNS[label];
     if (!pattern) throw new RangeError(`label ${label} is not a class id 0..${CLASS_PATTERNS.length - 1}`);
     const w = teaching ? (TEACHING_DIFFUSE.includes(label) ? 0.5 : 1) : greenRng.range(0.6, 1.0);
     for (let k = 0; k < base.length; k++) expr[k] = base[k] * w;
+    const before = opts.classMasks ? green.slice() : null;
     pattern(ctx);
+    if (before) {
+      const layer = new Float32Array(N);
+      for (let p = 0; p < N; p++) layer[p] = green[p] - before[p];
+      added.push({ label, layer });
+    }
   }
   const haze = teaching ? 0 : opticsRng.range(0, 0.04);
   if (haze > 0) for (let p = 0; p < N; p++) if (id[p] !== 0) green[p] += haze * (nd[p] < 1 ? 0.6 : 1);
@@ -163,18 +197,41 @@ export function renderSample(opts: RenderOptions): SampleChannels {
   const tmp = new Float32Array(N);
   const layers = [red, green, blue, yellow];
   if (teaching) {
-    for (const layer of layers) blur(layer, tmp, n, Math.max(0.5, 0.7 * scale));
+    const sigma = Math.max(0.5, 0.7 * scale);
+    for (const layer of layers) blur(layer, tmp, n, sigma);
     const gains = [0.6, 0.95, 0.7, 0.4];
     const out = layers.map((layer, i) => expose(layer, 255 * gains[i], 2, 0.2, 0.6, noiseRng));
-    return { red: out[0], green: out[1], blue: out[2], yellow: out[3] };
+    return { red: out[0], green: out[1], blue: out[2], yellow: out[3], ...masksOf(added, layout, sigma, opts) };
   }
   const sigma = opticsRng.range(0.7, 1.7) * scale;
-  for (const layer of layers) blur(layer, tmp, n, sigma * opticsRng.range(0.9, 1.15));
+  const sigmas = layers.map((layer) => {
+    const s = sigma * opticsRng.range(0.9, 1.15);
+    blur(layer, tmp, n, s);
+    return s;
+  });
 
   // camera: per-channel gain, offset and noise
   const gains = [opticsRng.range(0.35, 0.85), opticsRng.range(0.3, 1.0), opticsRng.range(0.45, 0.95), opticsRng.range(0.25, 0.6)];
   const shot = opticsRng.range(0.2, 1.2);
   const read = opticsRng.range(0.6, 3.0);
   const out = layers.map((layer, i) => expose(layer, 255 * gains[i], opticsRng.range(1, 8), shot, read, noiseRng));
-  return { red: out[0], green: out[1], blue: out[2], yellow: out[3] };
+  return { red: out[0], green: out[1], blue: out[2], yellow: out[3], ...masksOf(added, layout, sigmas[1], opts) };
+}
+
+/** Each label's added green, blurred as the green channel was, thresholded at CLASS_MASK_LEVEL of its maximum. */
+function masksOf(added: { label: number; layer: Layer }[], layout: CellLayout, sigma: number, opts: RenderOptions): Pick<RenderedSample, 'masks' | 'cells'> {
+  if (!opts.classMasks) return {};
+  const { n } = layout;
+  const tmp = new Float32Array(n * n);
+  return {
+    cells: Uint8Array.from(layout.id, (k) => (k === 0 ? 0 : 1)),
+    masks: added.map(({ label, layer }) => {
+      blur(layer, tmp, n, sigma);
+      let max = 0;
+      for (const v of layer) if (v > max) max = v;
+      const mask = new Uint8Array(n * n);
+      if (max > 0) for (let p = 0; p < mask.length; p++) mask[p] = layer[p] >= CLASS_MASK_LEVEL * max ? 1 : 0;
+      return { label, mask };
+    }),
+  };
 }

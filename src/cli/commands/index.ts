@@ -7,6 +7,7 @@ import { thresholds } from './thresholds';
 import { modelSummary } from './model-summary';
 import { trainCommand } from './train';
 import { predictCommand } from './predict';
+import { camCommand } from './cam';
 import { submitCommand } from './submit';
 import { weightsReport } from './weights-report';
 
@@ -21,5 +22,6 @@ export const commands: Command[] = [
   weightsReport,
   trainCommand,
   predictCommand,
+  camCommand,
   submitCommand,
 ];
