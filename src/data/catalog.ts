@@ -173,6 +173,10 @@ export async function listSamples(datasetId: string): Promise<SampleRecord[]> {
   return (await openCatalog()).getAllFromIndex('samples', 'byDataset', datasetId);
 }
 
+export async function getSample(datasetId: string, id: string): Promise<SampleRecord | undefined> {
+  return (await openCatalog()).get('samples', [datasetId, id]);
+}
+
 export async function storedSampleIds(datasetId: string): Promise<Set<string>> {
   const db = await openCatalog();
   const keys = await db.getAllKeysFromIndex('samples', 'byDataset', datasetId);

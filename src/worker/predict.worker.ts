@@ -1,27 +1,48 @@
 /**
  * The dedicated predict worker, created per job (predict, export a model, import a model) and
- * terminated after it, so WebGPU frees its memory. Speaks only the messages of ./protocol.
+ * terminated after it, so WebGPU frees its memory; or kept by a sample viewer for its class
+ * activation maps ('cam'), one after another on one backend and one loaded run model.
+ * Speaks only the messages of ./protocol.
  */
 import { selectBackend } from './backend';
 import { rememberChecks } from './startChecks';
-import type { FromPredictWorker, ToPredictWorker } from './protocol';
+import type { BackendChoice, BackendReport, FromPredictWorker, ToPredictWorker } from './protocol';
 import { PredictFailure, runExportJob, runImportJob, runPredictJob } from './predictRun';
 import { ModelPackageError } from '../core/modelPackage';
 import { typedPost } from './typedPost';
+import { CamModelCache, runCamJob } from './camJob';
 
 const post = typedPost<FromPredictWorker>();
 
 const controller = new AbortController();
+const camModels = new CamModelCache();
+/** the newest 'cam' request: one still queued behind it is dropped (the viewer has moved on) */
+let latestCam: string | null = null;
+let selected: { requested: BackendChoice; report: BackendReport } | null = null;
+
+/** The backend asked for, started once per worker (a later 'cam' job reuses it); a change of backend drops the loaded model. */
+async function backendFor(requested: BackendChoice): Promise<BackendReport> {
+  if (selected?.requested === requested && selected.report.active) return selected.report;
+  camModels.dispose();
+  const report = await selectBackend(requested);
+  selected = { requested, report };
+  post({ type: 'backend', report });
+  return report;
+}
 
 async function handle(msg: Exclude<ToPredictWorker, { type: 'cancel' }>): Promise<void> {
   const jobId = msg.type === 'predict' ? msg.request.jobId : msg.jobId;
+  if (msg.type === 'cam' && msg.jobId !== latestCam) {
+    post({ type: 'cancelled', jobId });
+    return;
+  }
   try {
     rememberChecks(msg.checks); // passed in the page's earlier workers: not rerun
-    const report = await selectBackend(msg.backend);
-    post({ type: 'backend', report });
+    const report = await backendFor(msg.backend);
     if (!report.active) throw new PredictFailure(`No backend could start: ${report.attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
     if (msg.type === 'predict') await runPredictJob(msg.request, controller.signal, post);
     else if (msg.type === 'export-model') await runExportJob(jobId, msg.runId, msg.thresholds, post);
+    else if (msg.type === 'cam') await runCamJob(msg, camModels, post);
     else await runImportJob(jobId, msg.datasetId, msg.files, post);
   } catch (e) {
     if (controller.signal.aborted) post({ type: 'cancelled', jobId });
@@ -43,5 +64,8 @@ let queue: Promise<void> = Promise.resolve();
 self.onmessage = (event: MessageEvent<ToPredictWorker>) => {
   const msg = event.data;
   if (msg.type === 'cancel') controller.abort();
-  else queue = queue.then(() => handle(msg));
+  else {
+    if (msg.type === 'cam') latestCam = msg.jobId;
+    queue = queue.then(() => handle(msg));
+  }
 };

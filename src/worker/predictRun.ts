@@ -66,12 +66,13 @@ export function slotSource(
   };
 }
 
-async function runCheckpoint(run: RunRecord): Promise<{ kind: 'best' | 'last'; checkpoint: Checkpoint }> {
+/** The run's best checkpoint, else its last; `purpose` completes the message when it has none ("it cannot …"). */
+export async function runCheckpoint(run: RunRecord, purpose = 'predict'): Promise<{ kind: 'best' | 'last'; checkpoint: Checkpoint }> {
   for (const kind of ['best', 'last'] as const) {
     const stored = await getCheckpoint(run.id, kind);
     if (stored) return { kind, checkpoint: decodeCheckpoint(stored.data) };
   }
-  throw new PredictFailure(`Run '${run.name}' has no stored checkpoint: it cannot predict.`);
+  throw new PredictFailure(`Run '${run.name}' has no stored checkpoint: it cannot ${purpose}.`);
 }
 
 /** The run's model with its checkpoint's weights, and how it wants its input. */

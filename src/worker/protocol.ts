@@ -234,6 +234,7 @@ export type FromFeedWorker =
 // ── Predict worker ───────────────────────────────────────────────────────────────────────
 // A dedicated worker per job (predict, export a model, import a model): it loads checkpoints
 // into models built from the runs' configs and posts numbers back; the page never sees tfjs.
+// The sample viewer keeps one alive for its class activation maps ('cam') while it is open.
 
 export type TtaChoice = 'none' | 'flips' | 'dihedral';
 
@@ -272,7 +273,36 @@ export type ToPredictWorker =
   | { type: 'export-model'; backend: BackendChoice; checks?: StartChecks; jobId: string; runId: string; thresholds: number[] | null }
   /** a model zip, or model.json + its shard files, stored as an imported run of the dataset */
   | { type: 'import-model'; backend: BackendChoice; checks?: StartChecks; jobId: string; datasetId: string; files: { name: string; bytes: Uint8Array }[] }
+  /**
+   * the class activation map of one stored sample for one class (src/worker/camJob.ts); the worker
+   * stays alive for the next one and keeps the last run's model loaded. `classIndex` -1: the class
+   * the model scores highest; `stage` null: the model's default (deepest) stage.
+   */
+  | CamRequest
   | { type: 'cancel' };
+
+export type CamRequest = {
+  type: 'cam';
+  backend: BackendChoice;
+  checks?: StartChecks;
+  jobId: string;
+  runId: string;
+  datasetId: string;
+  sampleId: string;
+  classIndex: number;
+  stage: string | null;
+};
+
+/** A stage of the model a map can be taken at (src/core/cam/gradCam.ts). */
+export type { CamStage } from '../core/cam/gradCam';
+import type { CamStage } from '../core/cam/gradCam';
+
+/** Where the model's input lies on the stored image (stored pixels): the whole image, or a crop model's centre crop. */
+export interface CamRegion {
+  top: number;
+  left: number;
+  size: number;
+}
 
 export type FromPredictWorker =
   | { type: 'backend'; report: BackendReport }
@@ -280,6 +310,22 @@ export type FromPredictWorker =
   | { type: 'predicted'; result: PredictResult }
   | { type: 'model-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
   | { type: 'imported'; jobId: string; runId: string; name: string }
+  /** `map`: height × width, row-major, ReLU'd, not normalised; `probs`: the model's 28 on the same input; both transferred */
+  | {
+      type: 'cam-result';
+      jobId: string;
+      runId: string;
+      sampleId: string;
+      classIndex: number;
+      stage: string;
+      stages: CamStage[];
+      width: number;
+      height: number;
+      map: Float32Array;
+      probs: Float32Array;
+      /** the stored pixels the map covers */
+      region: CamRegion;
+    }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };
 

@@ -1,6 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SampleRecord } from '../../data/catalog';
 import type { PixelReader } from '../../data/pixelStore';
+import type { StudioState } from '../store';
+import { useStudio } from '../store';
+import { downloadUrl, jobBackend } from '../store/exportSlice';
+import { camFileName, camRuns, chooseCamRun, topClass } from '../cam/camChoices';
+import { camPng } from '../cam/camExport';
+import { CamOverlay } from '../cam/CamOverlay';
+import { CamPanel } from '../cam/CamPanel';
+import { ProbabilityTable } from '../cam/ProbabilityTable';
+import { CamOpacity } from '../cam/camOpacity';
+import { useCam } from '../cam/useCam';
 import { ALL_CHANNELS, autoWindow, CHANNELS, compositeRGBY, FULL_WINDOWS, type ChannelFlags, type ContrastWindow } from './composite';
 import { LabelChips } from './LabelChips';
 
@@ -36,14 +46,61 @@ export function viewerScale(resolution: number): number {
   return Math.max(1, Math.floor(512 / resolution));
 }
 
-/** One sample at its stored resolution with channel toggles and per-channel contrast windows. */
-export function SampleViewer({ sample, resolution, reader, position, onClose, onPrev, onNext }: Props) {
+/** The thresholds last set in Evaluate for a run (the store keeps them per run), if any. */
+const runThresholds = (runId: string | null) => (s: StudioState) =>
+  runId ? ((s as StudioState & { thresholdsByRun?: Record<string, number[]> }).thresholdsByRun?.[runId] ?? null) : null;
+
+/**
+ * One sample at its stored resolution with channel toggles and per-channel contrast windows,
+ * the class activation map of a stored run over it, and the run's per-class probabilities.
+ */
+export function SampleViewer({ sample, resolution, reader, position, onClose, onPrev, onNext, prediction, camClass, camRunId }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const dialog = useRef<HTMLDivElement>(null);
   const [pixels, setPixels] = useState<Uint8Array | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [visible, setVisible] = useState<ChannelFlags>(ALL_CHANNELS);
   const [windows, setWindows] = useState<readonly ContrastWindow[]>(FULL_WINDOWS);
+
+  // the class activation map: which run, class and stage, and the map of the newest answer
+  const allRuns = useStudio((s) => s.runs);
+  const backendChoice = useStudio((s) => s.backendChoice);
+  const runs = useMemo(() => camRuns(allRuns, sample.datasetId), [allRuns, sample.datasetId]);
+  const [runPick, setRunPick] = useState<string | null>(null);
+  const runId = chooseCamRun(runs, runPick, camRunId, prediction?.runId);
+  const [classPick, setClassPick] = useState<number | null>(camClass ?? null);
+  useEffect(() => setClassPick(camClass ?? null), [camClass]);
+  const [stagePick, setStagePick] = useState<{ runId: string; stage: string } | null>(null);
+  const stage = stagePick && stagePick.runId === runId ? stagePick.stage : null;
+  const predictedTop = prediction ? topClass(prediction.probs) : -1;
+  // without a prediction on show, -1 asks the worker for the class its model scores highest
+  const classIndex = classPick ?? predictedTop;
+  const backend = runId ? jobBackend(allRuns, [runId], backendChoice).backend : backendChoice;
+  const cam = useCam(runId ? { backend, runId, datasetId: sample.datasetId, sampleId: sample.id, classIndex, stage } : null);
+  const shown = cam.result && cam.result.sampleId === sample.id && cam.result.runId === runId ? cam.result : null;
+  const [opacity] = useState(() => new CamOpacity(60));
+  const storedThresholds = useStudio(runThresholds(runId));
+  // the prediction on show where it is the map's run's (or no map yet), else the probabilities of the map's own pass
+  const fromPrediction = prediction && (prediction.runId === runId || !shown) ? prediction : null;
+  const probs = fromPrediction?.probs ?? shown?.probs ?? null;
+  const thresholds = fromPrediction ? fromPrediction.thresholds : storedThresholds;
+  const probsRun = fromPrediction ? fromPrediction.runName : (runs.find((r) => r.id === runId)?.name ?? '');
+  const pickClass = useCallback((c: number | null) => setClassPick(c), []);
+  const lastDownload = useRef<string | null>(null);
+  useEffect(
+    () => () => {
+      if (lastDownload.current) URL.revokeObjectURL(lastDownload.current);
+    },
+    [],
+  );
+  const downloadCam = () => {
+    if (!shown || !pixels) return;
+    const bytes = camPng(pixels, resolution, { visible, windows }, shown, opacity.get() / 100);
+    if (lastDownload.current) URL.revokeObjectURL(lastDownload.current);
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+    lastDownload.current = url;
+    downloadUrl(url, camFileName(sample.id, shown.classIndex));
+  };
 
   useEffect(() => {
     let live = true;
@@ -135,18 +192,45 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
         <LabelChips labels={sample.labels} />
         <div className="viewer-body">
           <div className="viewer-image">
-            <canvas
-              ref={canvas}
-              data-testid="viewer-canvas"
-              width={resolution}
-              height={resolution}
-              style={{ width: resolution * scale, height: resolution * scale }}
-              aria-label={`Composite of ${sample.id} at ${resolution}×${resolution}`}
-            />
+            <div className="viewer-stack">
+              <canvas
+                ref={canvas}
+                data-testid="viewer-canvas"
+                width={resolution}
+                height={resolution}
+                style={{ width: resolution * scale, height: resolution * scale }}
+                aria-label={`Composite of ${sample.id} at ${resolution}×${resolution}`}
+              />
+              {shown && <CamOverlay cam={shown} resolution={resolution} opacity={opacity} />}
+            </div>
             <div className="viewer-caption">
               {error ?? (pixels ? `${resolution}×${resolution} px${scale > 1 ? `, shown ×${scale}` : ''}` : 'Loading pixels…')}
             </div>
+            <CamPanel
+              runs={runs}
+              runId={runId}
+              onRun={setRunPick}
+              classPick={classPick}
+              topClass={prediction ? predictedTop : topClass(shown?.probs)}
+              onClass={pickClass}
+              shown={shown}
+              onStage={(st) => runId && setStagePick({ runId, stage: st })}
+              opacity={opacity}
+              cam={cam}
+              canDownload={Boolean(shown && pixels)}
+              onDownload={downloadCam}
+            />
           </div>
+          {probs && (
+            <ProbabilityTable
+              probs={probs}
+              thresholds={thresholds}
+              truth={sample.labels}
+              camClass={shown?.classIndex ?? classIndex}
+              onPickClass={pickClass}
+              caption={`${probsRun}${fromPrediction ? ': the prediction on show' : ': this image as the map’s model sees it'}${thresholds ? '' : ' · thresholds 0.5'}`}
+            />
+          )}
           <div className="viewer-controls">
             <table>
               <thead>
