@@ -20,7 +20,7 @@ export interface EvaluationViewProps {
   /** validation truth, 0/1, same shape as probs */
   truth: Uint8Array;
   numClasses: number;
-  /** initial / externally set thresholds, one per class (default 0.5 everywhere); a new array replaces the view's */
+  /** the thresholds in force for the run (the store's, default 0.5 everywhere); a new array replaces the view's */
   thresholds?: readonly number[];
   /** per-class thresholds found on each of K folds: foldThresholds[k][c]; shows each class's spread */
   foldThresholds?: number[][];
@@ -38,7 +38,7 @@ type Target = 'train' | 'val';
 
 const RULE_LABEL: Record<EmptyClassRule, string> = { zero: '0', one: '1', skip: 'skip' };
 const SOURCE_LABEL: Record<Source, string> = {
-  initial: 'as given',
+  initial: 'as last set for this run (0.5 each until then; kept across reloads)',
   manual: 'set by hand',
   global: 'global: the single t with the best macro F1',
   'per-class': "per-class: each class's F1-optimal t",
