@@ -28,6 +28,30 @@ function storedRun(page: Page): Promise<{ name: string; ids: string[]; probs: Fl
     .then((x) => ({ ...x, probs: Float32Array.from(x.probs), truth: Uint8Array.from(x.truth) }));
 }
 
+/** The stored test prediction (one run's): test ids, probabilities, and every stored sample's true labels. */
+function storedTestPrediction(page: Page): Promise<{ ids: string[]; probs: number[]; labels: Record<string, number[]> }> {
+  return page.evaluate(
+    () =>
+      new Promise((res, rej) => {
+        const r = indexedDB.open('hpa-studio');
+        r.onerror = () => rej(r.error);
+        r.onsuccess = () => {
+          const tx = r.result.transaction(['predictions', 'samples']);
+          const p = tx.objectStore('predictions').getAll();
+          const s = tx.objectStore('samples').getAll();
+          tx.oncomplete = () => {
+            const result = p.result[0].result;
+            res({
+              ids: result.testIds,
+              probs: Array.from(result.members[0].testProbs as Float32Array),
+              labels: Object.fromEntries((s.result as { id: string; labels: number[] }[]).map((x) => [x.id, x.labels])),
+            });
+          };
+        };
+      }),
+  );
+}
+
 async function download(page: Page, button: Locator): Promise<{ name: string; text: string }> {
   const [d] = await Promise.all([page.waitForEvent('download'), button.click()]);
   return { name: d.suggestedFilename(), text: readFileSync((await d.path())!, 'utf8') };
@@ -203,6 +227,27 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   const row = explorerViewer.locator(`[data-testid="cam-prob-row"][data-class="${cls}"]`);
   await expect(row.getByTestId('cam-prob')).toHaveText(run.probs[r0 * N + cls].toFixed(3));
   await expect(row.getByTestId('cam-threshold')).toHaveText(low.toFixed(2));
+  await page.keyboard.press('Escape');
+
+  // the run's stored test prediction adds the test rows (the demo's test labels are truth)
+  await gotoTab(page, 'predict');
+  const panel = page.getByRole('region', { name: 'Predict and export' });
+  await panel.getByTestId('export-run-row').first().getByRole('checkbox').check();
+  await panel.getByTestId('predict').click();
+  await expect(panel.getByTestId('predict-results')).toBeVisible(UNTIL_DONE);
+  const test = await storedTestPrediction(page);
+  expect(test.ids).toHaveLength(8);
+  let testErrors = 0;
+  test.ids.forEach((id, r) => {
+    if (CLASS_NAMES.some((_, c) => test.probs[r * N + c] > Math.fround(thresholds[c]) !== test.labels[id].includes(c))) testErrors++;
+  });
+  await gotoTab(page, 'explore');
+  await explorer.getByLabel('Predictions of run').selectOption({ label: run.name });
+  await expect(explorer.getByTestId('prediction-note')).toContainText(`${rows} validation rows (its last epoch) and 8 test rows (its stored prediction`);
+  await explorer.getByLabel('Agreement with the truth').selectOption('errors');
+  await expect(count).toHaveText(`${errors + testErrors} of 104 samples`);
+  await explorer.getByLabel('Split', { exact: true }).selectOption('test');
+  await expect(count).toHaveText(`${testErrors} of 104 samples`);
 });
 
 test('no main-thread task over 50 ms while moving thresholds with the error browser open on 10,000 validation rows', async ({ page }) => {

@@ -167,7 +167,12 @@ export function SampleGrid({
       <div className="explorer-grid-body" role="presentation" style={{ height: rowCount * ROW_HEIGHT }}>
         {rows}
       </div>
-      {!samples.length && <p className="explorer-empty">{emptyText}</p>}
+      {/* a grid holds rows (axe's aria-required-children): the message is one when there is no sample */}
+      {!samples.length && (
+        <div role="row" className="explorer-empty">
+          <span role="gridcell">{emptyText}</span>
+        </div>
+      )}
     </div>
   );
 }
