@@ -1,6 +1,6 @@
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { ALL_CHANNELS, compositeRGBY, FULL_WINDOWS, type ChannelFlags } from '../explorer/composite';
+import { ALL_CHANNELS, compositeRGBY, FULL_WINDOWS, type ChannelFlags } from '../../core/composite';
 import { camPng, overlayRgba, type CamMap } from './camExport';
 
 const SIZE = 16;

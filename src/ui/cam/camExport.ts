@@ -5,7 +5,7 @@
 import { blendCam, camToRgba } from '../../core/cam/camOverlay';
 import { encodeRgbaPng } from '../../core/cam/camPng';
 import type { CamRegion } from '../../worker/protocol';
-import { compositeRGBY, type ChannelFlags, type ContrastWindow } from '../explorer/composite';
+import { compositeRGBY, type ChannelFlags, type ContrastWindow } from '../../core/composite';
 
 export interface CamMap {
   width: number;

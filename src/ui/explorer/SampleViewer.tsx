@@ -206,6 +206,8 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
             <div className="viewer-caption">
               {error ?? (pixels ? `${resolution}×${resolution} px${scale > 1 ? `, shown ×${scale}` : ''}` : 'Loading pixels…')}
             </div>
+          </div>
+          <div className="viewer-cam">
             <CamPanel
               runs={runs}
               runId={runId}
@@ -220,17 +222,17 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
               canDownload={Boolean(shown && pixels)}
               onDownload={downloadCam}
             />
+            {probs && (
+              <ProbabilityTable
+                probs={probs}
+                thresholds={thresholds}
+                truth={sample.labels}
+                camClass={shown?.classIndex ?? classIndex}
+                onPickClass={pickClass}
+                caption={`${probsRun}${fromPrediction ? ': the prediction on show' : ': this image as the map’s model sees it'}${thresholds ? '' : ' · thresholds 0.5'}`}
+              />
+            )}
           </div>
-          {probs && (
-            <ProbabilityTable
-              probs={probs}
-              thresholds={thresholds}
-              truth={sample.labels}
-              camClass={shown?.classIndex ?? classIndex}
-              onPickClass={pickClass}
-              caption={`${probsRun}${fromPrediction ? ': the prediction on show' : ': this image as the map’s model sees it'}${thresholds ? '' : ' · thresholds 0.5'}`}
-            />
-          )}
           <div className="viewer-controls">
             <table>
               <thead>
