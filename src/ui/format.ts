@@ -20,3 +20,10 @@ export function rateAndEta(done: number, total: number, elapsedMs: number): { pe
   const perSecond = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
   return { perSecond, etaSeconds: perSecond > 0 ? (total - done) / perSecond : Infinity };
 }
+
+/** A run or class name as part of a download's file name: letters, digits, '.', '_' and '-' only, at most 60 characters. */
+export const fileSafe = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60) || 'run';

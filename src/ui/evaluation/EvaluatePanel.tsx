@@ -1,5 +1,6 @@
-import { memo, useDeferredValue, useMemo } from 'react';
+import { memo, useCallback, useDeferredValue, useMemo } from 'react';
 import { useStudio } from '../store';
+import { thresholdsOf } from '../store/thresholdsSlice';
 import { navigate } from '../workspace/useRoute';
 import { EmptyState } from '../workspace/EmptyState';
 import { EvaluationView } from './EvaluationView';
@@ -19,6 +20,17 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   const stored = runs.find((r) => r.id === runId && r.valProbs && r.valTruth);
   // the live run's figures while it trains (and after, until the stored record has them)
   const showLive = !stored && (runId === null || runId === liveId);
+  // the run on show: its thresholds in force are kept in the store (and across reloads)
+  const shownId = stored ? stored.id : showLive ? liveId : null;
+  const record = runs.find((r) => r.id === shownId);
+  const thresholds = useStudio((s) => thresholdsOf(s.thresholdsByRun, shownId));
+  const setRunThresholds = useStudio((s) => s.setRunThresholds);
+  const onThresholdsChange = useCallback(
+    (t: number[]) => {
+      if (shownId) setRunThresholds(shownId, t);
+    },
+    [shownId, setRunThresholds],
+  );
   const data = useMemo(
     () =>
       stored
@@ -33,6 +45,15 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   // rendered from a deferred value: React draws it in interruptible background work, so a new
   // epoch's evaluation never blocks the main thread in one long task
   const deferred = useDeferredValue(data, null);
+  // the error browser needs the rows' sample ids: the run's record has them from its start
+  const rows = deferred ? deferred.probs.length / 28 : 0;
+  const errors = useMemo(
+    () =>
+      record && rows > 0 && record.valIds.length === rows
+        ? { runId: record.id, runName: record.name, datasetId: record.datasetId, ids: record.valIds }
+        : undefined,
+    [record, rows],
+  );
   if (!deferred) {
     const finished = runs.filter((r) => r.valProbs && r.group === null);
     return (
@@ -52,7 +73,14 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   return (
     <section className="panel" aria-label="Evaluation">
       <h2>Evaluation — {title}</h2>
-      <MemoEvaluationView probs={deferred.probs} truth={deferred.truth} numClasses={28} />
+      <MemoEvaluationView
+        probs={deferred.probs}
+        truth={deferred.truth}
+        numClasses={28}
+        thresholds={thresholds}
+        onThresholdsChange={onThresholdsChange}
+        errors={errors}
+      />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { chooseThresholds, type ThresholdMode } from '../../core/thresholds';
 import { ClassTable } from './ClassTable';
 import type { ClassRow } from './classTable';
 import { ConfusionGrid } from './ConfusionGrid';
+import { ErrorBrowser, type ErrorSource } from './ErrorBrowser';
 import { F1BarChart } from './F1BarChart';
 import { foldSpread } from './foldSpread';
 import { PRCurveChart } from './PRCurveChart';
@@ -19,12 +20,14 @@ export interface EvaluationViewProps {
   /** validation truth, 0/1, same shape as probs */
   truth: Uint8Array;
   numClasses: number;
-  /** initial / externally set thresholds, one per class (default 0.5 everywhere); a new array replaces the view's */
-  thresholds?: number[];
+  /** the thresholds in force for the run (the store's, default 0.5 everywhere); a new array replaces the view's */
+  thresholds?: readonly number[];
   /** per-class thresholds found on each of K folds: foldThresholds[k][c]; shows each class's spread */
   foldThresholds?: number[][];
   /** called with the full threshold vector after every slider move or method button */
   onThresholdsChange?(t: number[]): void;
+  /** the run and sample ids of these rows: shows the error browser (absent: no browser) */
+  errors?: ErrorSource;
 }
 
 /** Quiet time after the last slider move before the charts redraw. */
@@ -35,7 +38,7 @@ type Target = 'train' | 'val';
 
 const RULE_LABEL: Record<EmptyClassRule, string> = { zero: '0', one: '1', skip: 'skip' };
 const SOURCE_LABEL: Record<Source, string> = {
-  initial: 'as given',
+  initial: 'as last set for this run (0.5 each until then; kept across reloads)',
   manual: 'set by hand',
   global: 'global: the single t with the best macro F1',
   'per-class': "per-class: each class's F1-optimal t",
@@ -50,7 +53,7 @@ const sameValues = (a: readonly number[], b: readonly number[]) => a.length === 
  * per-class threshold sliders (recomputed on the main thread from typed arrays), threshold methods,
  * a sortable per-class table, per-class F1 bars, a PR curve and the one-vs-rest confusion counts.
  */
-export function EvaluationView({ probs, truth, numClasses, thresholds: given, foldThresholds, onThresholdsChange }: EvaluationViewProps) {
+export function EvaluationView({ probs, truth, numClasses, thresholds: given, foldThresholds, onThresholdsChange, errors }: EvaluationViewProps) {
   const rows = Math.floor(probs.length / numClasses);
   const shapeError =
     probs.length !== truth.length || probs.length % numClasses !== 0
@@ -269,6 +272,12 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
       <ChartSlot minHeight={0}>
         <ConfusionGrid tp={chart.counts.tp} fp={chart.counts.fp} fn={chart.counts.fn} rows={rows} />
       </ChartSlot>
+      {/* last: its windowed grid's rows past the bottom edge are clipped, and nothing is drawn below it */}
+      {errors && (
+        <ChartSlot minHeight={420}>
+          <ErrorBrowser {...errors} probs={probs} truth={truth} numClasses={numClasses} thresholds={thresholds} cls={pc} onClass={setPrClass} />
+        </ChartSlot>
+      )}
     </div>
   );
 }

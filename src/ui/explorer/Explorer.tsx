@@ -1,16 +1,37 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { classCounts, classCountsBySplit, cooccurrence } from '../../core/cooccurrence';
-import { listSamples, type DatasetRecord, type SampleRecord } from '../../data/catalog';
-import { openPixelReader, type PixelReader } from '../../data/pixelStore';
+import { className, NUM_CLASSES } from '../../core/labels';
+import { predictionKey } from '../../core/predictionResult';
+import { getPrediction, listSamples, type DatasetRecord, type SampleRecord } from '../../data/catalog';
+import { useStudio } from '../store';
+import { thresholdsOf } from '../store/thresholdsSlice';
 import { ClassDistributionChart } from './ClassDistributionChart';
-import { compositeRGBY, downscaleRGBY } from './composite';
 import { CooccurrenceHeatmap } from './CooccurrenceHeatmap';
 import { ExplorerFilters } from './ExplorerFilters';
 import { filterSamples, NO_FILTER, type SampleFilter } from './filter';
-import { SampleGrid, THUMB_CSS } from './SampleGrid';
+import { SampleGrid, type CellDecor } from './SampleGrid';
+import {
+  confidenceOf,
+  joinPredictionRows,
+  predictedLabels,
+  predictionTone,
+  rowProbs,
+  TONE_TEXT,
+  type Predictions,
+  type PredictionRows,
+} from './samplePredictions';
 import { SampleViewer } from './SampleViewer';
-import { ThumbnailLoader } from './thumbnailLoader';
+import { useThumbnails } from './useThumbnails';
 import './explorer.css';
+
+/** A run's stored test prediction (the Predict area's, for this run alone). */
+interface TestPrediction extends PredictionRows {
+  runId: string;
+  checkpoint: string;
+  epoch: number;
+}
+
+const thresholdsText = (t: readonly number[]) => (t.every((v) => v === t[0]) ? `${t[0]} for every class` : 'per class');
 
 /** Train samples first, then test; by id within a split. */
 function orderSamples(samples: SampleRecord[]): SampleRecord[] {
@@ -25,10 +46,12 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
   const [filter, setFilter] = useState<SampleFilter>(NO_FILTER);
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState<number | null>(null);
-  const [reader, setReader] = useState<Promise<PixelReader> | null>(null);
-  const [loader, setLoader] = useState<ThumbnailLoader | null>(null);
-  const { id, storage, resolution, status, train, test, nextSlot } = dataset;
-  const thumbSize = Math.min(THUMB_CSS, resolution);
+  const [predRunId, setPredRunId] = useState<string | null>(null);
+  const [testPred, setTestPred] = useState<TestPrediction | null>(null);
+  const { id, resolution, status, train, test, hasTestLabels } = dataset;
+  const { reader, loader, thumbSize } = useThumbnails(dataset);
+  const runs = useStudio((s) => s.runs);
+  const thresholdsByRun = useStudio((s) => s.thresholdsByRun);
 
   // The sample list (re-read while an import adds samples).
   useEffect(() => {
@@ -42,26 +65,43 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
     };
   }, [id, status, train, test]);
 
-  // One pixel reader and thumbnail loader per dataset state (an OPFS file snapshot goes stale when the import writes on).
+  // The runs whose predictions can colour the grid: this dataset's, with validation probabilities.
+  const predRuns = useMemo(
+    () => runs.filter((r) => r.datasetId === id && r.valProbs && r.valTruth && r.valIds.length && r.valProbs.length === r.valIds.length * NUM_CLASSES),
+    [runs, id],
+  );
+  const predRun = predRuns.find((r) => r.id === predRunId) ?? null;
+  // its stored test prediction, when the Predict area made one for this run alone
   useEffect(() => {
-    const r = openPixelReader({ id, storage, resolution });
-    r.catch(() => {}); // reported by the viewer and the cells that use it
-    const l = new ThumbnailLoader({
-      read: (slot) => r.then((rd) => rd.read(slot)),
-      render: (px) => {
-        const small = downscaleRGBY(px, resolution, thumbSize);
-        return compositeRGBY(small, new Uint8ClampedArray(small.length));
-      },
-    });
-    setReader(r);
-    setLoader(l);
+    setTestPred(null);
+    if (!predRunId) return;
+    let live = true;
+    getPrediction(predictionKey(id, [predRunId]))
+      .then((rec) => {
+        const m = rec?.result.members.find((x) => x.runId === predRunId);
+        if (live && rec && m && m.testProbs.length === rec.result.testIds.length * NUM_CLASSES)
+          setTestPred({ runId: predRunId, ids: rec.result.testIds, probs: m.testProbs, checkpoint: m.checkpoint, epoch: m.epoch });
+      })
+      .catch(() => {}); // no stored prediction to read: validation rows only
     return () => {
-      l.close();
-      r.then((rd) => rd.close()).catch(() => {});
+      live = false;
     };
-  }, [id, storage, resolution, thumbSize, nextSlot, status]);
+  }, [id, predRunId]);
+  const table = useMemo(() => {
+    if (!predRun) return null;
+    const test = testPred?.runId === predRun.id ? [testPred] : [];
+    return joinPredictionRows([{ ids: predRun.valIds, probs: predRun.valProbs! }, ...test], NUM_CLASSES);
+  }, [predRun, testPred]);
+  const thresholds = thresholdsOf(thresholdsByRun, predRun?.id);
+  const predictions: Predictions | null = useMemo(
+    () =>
+      predRun && table
+        ? { runId: predRun.id, runName: predRun.name, numClasses: NUM_CLASSES, probs: table.probs, rows: table.rows, thresholds, testTruth: hasTestLabels }
+        : null,
+    [predRun, table, thresholds, hasTestLabels],
+  );
 
-  const samples = useMemo(() => (all ? filterSamples(all, filter) : []), [all, filter]);
+  const samples = useMemo(() => (all ? filterSamples(all, filter, predictions) : []), [all, filter, predictions]);
   const scoped = useMemo(() => (all ? filterSamples(all, { ...NO_FILTER, split: filter.split }) : []), [all, filter.split]);
   const stats = useMemo(() => {
     const lists = scoped.map((s) => s.labels);
@@ -98,6 +138,40 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
   const prev = useCallback(() => step(-1), [step]);
   const next = useCallback(() => step(1), [step]);
   const close = useCallback(() => setOpen(null), []);
+  const chooseRun = useCallback(
+    (runId: string | null) => {
+      setPredRunId(runId);
+      // the prediction filters belong to the predictions: a new choice starts without them
+      changeFilter({ ...filter, predicted: null, agreement: 'any', confidence: NO_FILTER.confidence });
+    },
+    [filter, changeFilter],
+  );
+  const decor = useCallback(
+    (i: number): CellDecor | undefined => {
+      const row = predictions?.rows.get(samples[i].id);
+      if (!predictions || row === undefined) return undefined;
+      const tone = predictionTone(predictions, row, samples[i]);
+      const conf = confidenceOf(predictions, row, filter.predicted);
+      const predicted = predictedLabels(predictions, row);
+      return {
+        tone: tone === 'unknown' ? undefined : tone,
+        note: conf.toFixed(2),
+        title: `prediction: ${TONE_TEXT[tone]}; predicted ${predicted.length ? predicted.map(className).join(', ') : 'nothing'}; ${
+          filter.predicted === null ? 'highest probability' : `${className(filter.predicted)} probability`
+        } ${conf.toFixed(3)}`,
+      };
+    },
+    [predictions, samples, filter.predicted],
+  );
+
+  // the open sample's prediction, one object per sample (the viewer's panels key their work on it)
+  const openId = open !== null ? samples[open]?.id : undefined;
+  const viewerPrediction = useMemo(() => {
+    const row = openId !== undefined ? predictions?.rows.get(openId) : undefined;
+    return predictions && row !== undefined
+      ? { runId: predictions.runId, runName: predictions.runName, probs: rowProbs(predictions, row), thresholds: [...predictions.thresholds] }
+      : null;
+  }, [predictions, openId]);
 
   if (loadError)
     return (
@@ -108,6 +182,15 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
   if (!all) return <p data-testid="explorer-loading">Loading samples…</p>;
 
   const openSample = open !== null ? samples[open] : undefined;
+  const predictionNote = predRun
+    ? `${predRun.name}: ${predRun.valIds.length.toLocaleString('en-US')} validation rows (its last epoch)${
+        testPred?.runId === predRun.id
+          ? ` and ${testPred.ids.length.toLocaleString('en-US')} test rows (its stored prediction, ${testPred.checkpoint} checkpoint, epoch ${testPred.epoch}${hasTestLabels ? '' : '; no test truth, so they are never errors'})`
+          : '; predict the test set in Predict to add its rows'
+      }. Thresholds in force: ${thresholdsText(thresholds)} (set in Evaluate). The number on a thumbnail is ${
+        filter.predicted === null ? 'its highest class probability' : `its ${className(filter.predicted)} probability`
+      }. Samples without a prediction show no frame, and are hidden while a prediction filter is on.`
+    : null;
   const scope = filter.split === 'all' ? 'all splits' : `${filter.split} split`;
   return (
     <div className="explorer" data-testid="explorer">
@@ -115,9 +198,24 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
         {train.toLocaleString('en-US')} train · {test.toLocaleString('en-US')} test · {resolution}×{resolution} px
         {status !== 'ready' && <span className="explorer-status"> ({status})</span>}
       </p>
-      <ExplorerFilters filter={filter} onChange={changeFilter} shown={samples.length} total={all.length} counts={stats.counts} />
+      <ExplorerFilters
+        filter={filter}
+        onChange={changeFilter}
+        shown={samples.length}
+        total={all.length}
+        counts={stats.counts}
+        prediction={{ runs: predRuns, runId: predRun?.id ?? null, onRun: chooseRun, note: predictionNote }}
+      />
       <div className="explorer-body">
-        <SampleGrid samples={samples} loader={loader} thumbSize={thumbSize} activeIndex={active} onActiveChange={setActive} onOpen={openAt} />
+        <SampleGrid
+          samples={samples}
+          decor={predictions ? decor : undefined}
+          loader={loader}
+          thumbSize={thumbSize}
+          activeIndex={active}
+          onActiveChange={setActive}
+          onOpen={openAt}
+        />
         <div className="explorer-charts">
           <ClassDistributionChart counts={stats.counts} bySplit={stats.bySplit} selected={filter.classes} onToggleClass={toggleClass} scope={scope} />
           <CooccurrenceHeatmap matrix={stats.matrix} onPickPair={pickPair} />
@@ -132,6 +230,9 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
           onClose={close}
           onPrev={prev}
           onNext={next}
+          prediction={viewerPrediction}
+          camRunId={predictions?.runId}
+          camClass={filter.predicted ?? undefined}
         />
       )}
     </div>

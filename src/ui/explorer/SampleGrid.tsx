@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type K
 import type { SampleRecord } from '../../data/catalog';
 import { className } from '../../core/labels';
 import { LabelChips } from './LabelChips';
+import type { PredictionTone } from './samplePredictions';
 import type { ThumbnailLoader } from './thumbnailLoader';
 import { columnsFor, scrollToReveal, visibleRows, type RowRange } from './windowing';
 
@@ -12,8 +13,25 @@ export const ROW_HEIGHT = 146;
 export const THUMB_CSS = 96;
 const OVERSCAN = 2;
 
+/** What a grid cell shows beside the sample: a tone (a prediction's outcome, drawn as the border) and a short note (a probability). */
+export interface CellDecor {
+  tone?: PredictionTone;
+  note?: string;
+  /** the note's and tone's meaning, read out and shown on hover */
+  title?: string;
+}
+
 interface Props {
   samples: readonly SampleRecord[];
+  /** decoration of the sample at an index (called for the visible cells only) */
+  decor?: (index: number) => CellDecor | undefined;
+  /** the grid's accessible name (default 'Samples') */
+  label?: string;
+  /** prefix of the cells' element ids: unique per grid on the page */
+  idPrefix?: string;
+  testId?: string;
+  /** shown when there is no sample */
+  emptyText?: string;
   loader: ThumbnailLoader | null;
   /** thumbnail bitmap size (px) the loader renders */
   thumbSize: number;
@@ -22,10 +40,21 @@ interface Props {
   onOpen: (index: number) => void;
 }
 
-const cellId = (i: number) => `explorer-cell-${i}`;
-
 /** A windowed grid of sample thumbnails: only the visible rows (plus overscan) are in the DOM. */
-export function SampleGrid({ samples, loader, thumbSize, activeIndex, onActiveChange, onOpen }: Props) {
+export function SampleGrid({
+  samples,
+  decor,
+  label = 'Samples',
+  idPrefix = 'explorer-cell',
+  testId = 'explorer-grid',
+  emptyText = 'No sample matches the filter.',
+  loader,
+  thumbSize,
+  activeIndex,
+  onActiveChange,
+  onOpen,
+}: Props) {
+  const cellId = (i: number) => `${idPrefix}-${i}`;
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [range, setRange] = useState<RowRange>({ first: 0, end: 0 });
@@ -96,8 +125,22 @@ export function SampleGrid({ samples, loader, thumbSize, activeIndex, onActiveCh
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
       if (i >= samples.length) break;
+      const d = decor?.(i);
       cells.push(
-        <GridCell key={samples[i].id} sample={samples[i]} index={i} col={c} active={i === activeIndex} loader={loader} thumbSize={thumbSize} onOpen={onOpen} />,
+        <GridCell
+          key={samples[i].id}
+          id={cellId(i)}
+          sample={samples[i]}
+          index={i}
+          col={c}
+          active={i === activeIndex}
+          loader={loader}
+          thumbSize={thumbSize}
+          onOpen={onOpen}
+          tone={d?.tone}
+          note={d?.note}
+          noteTitle={d?.title}
+        />,
       );
     }
     rows.push(
@@ -112,24 +155,30 @@ export function SampleGrid({ samples, loader, thumbSize, activeIndex, onActiveCh
       ref={ref}
       className="explorer-grid"
       role="grid"
-      aria-label="Samples"
+      aria-label={label}
       aria-rowcount={rowCount}
       aria-colcount={cols}
       aria-activedescendant={activeIndex >= 0 && activeIndex < samples.length ? cellId(activeIndex) : undefined}
       tabIndex={0}
       onScroll={update}
       onKeyDown={onKeyDown}
-      data-testid="explorer-grid"
+      data-testid={testId}
     >
       <div className="explorer-grid-body" role="presentation" style={{ height: rowCount * ROW_HEIGHT }}>
         {rows}
       </div>
-      {!samples.length && <p className="explorer-empty">No sample matches the filter.</p>}
+      {/* a grid holds rows (axe's aria-required-children): the message is one when there is no sample */}
+      {!samples.length && (
+        <div role="row" className="explorer-empty">
+          <span role="gridcell">{emptyText}</span>
+        </div>
+      )}
     </div>
   );
 }
 
 interface CellProps {
+  id: string;
   sample: SampleRecord;
   index: number;
   col: number;
@@ -137,9 +186,12 @@ interface CellProps {
   loader: ThumbnailLoader | null;
   thumbSize: number;
   onOpen: (index: number) => void;
+  tone?: PredictionTone;
+  note?: string;
+  noteTitle?: string;
 }
 
-const GridCell = memo(function GridCell({ sample, index, col, active, loader, thumbSize, onOpen }: CellProps) {
+const GridCell = memo(function GridCell({ id, sample, index, col, active, loader, thumbSize, onOpen, tone, note, noteTitle }: CellProps) {
   const cell = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   // Drawn straight onto the canvas (no React state): a cached thumbnail appears before the first paint,
@@ -156,20 +208,30 @@ const GridCell = memo(function GridCell({ sample, index, col, active, loader, th
   }, [loader, sample.slot, thumbSize]);
   return (
     <div
-      id={cellId(index)}
+      id={id}
       role="gridcell"
       aria-colindex={col + 1}
       aria-selected={active}
-      className={active ? 'explorer-cell active' : 'explorer-cell'}
+      className={`explorer-cell${active ? ' active' : ''}${tone ? ` tone-${tone}` : ''}`}
       ref={cell}
       data-sample-id={sample.id}
+      data-tone={tone}
+      title={noteTitle}
       onClick={() => onOpen(index)}
     >
       {/* the cell's name, read in full; the short id and chips below are the same facts for the eye */}
       <span className="visually-hidden">
         {sample.id}, {sample.split}, {sample.labels.length ? `labels ${sample.labels.map((c) => `${c} ${className(c)}`).join(', ')}` : 'no labels'}
+        {noteTitle && `, ${noteTitle}`}
       </span>
-      <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" aria-hidden />
+      <span className="explorer-thumb-wrap">
+        <canvas ref={canvas} width={thumbSize} height={thumbSize} style={{ width: THUMB_CSS, height: THUMB_CSS }} className="explorer-thumb" aria-hidden />
+        {note && (
+          <span className="explorer-cell-note" data-testid="cell-note" aria-hidden>
+            {note}
+          </span>
+        )}
+      </span>
       <span className="explorer-cell-id" title={sample.id} aria-hidden>
         {sample.id.slice(0, 8)}
         {sample.split === 'test' && <span className="split-tag">test</span>}

@@ -1,8 +1,8 @@
 /**
  * The studio's one store (zustand), built from slices: the backend and its worker (here), the
  * datasets (datasetsSlice), the training runs (runsSlice), prediction and export (exportSlice),
- * the pretrained weights (weightsSlice) and the PyTorch export (torchExportSlice). Components select what they show;
- * actions are named.
+ * the pretrained weights (weightsSlice), the PyTorch export (torchExportSlice) and the thresholds in
+ * force per run (thresholdsSlice). Components select what they show; actions are named.
  */
 import { create, type StateCreator } from 'zustand';
 import {
@@ -19,6 +19,7 @@ import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createWeightsSlice, type WeightsSlice } from './weightsSlice';
 import { createTorchExportSlice, type TorchExportSlice } from './torchExportSlice';
+import { createThresholdsSlice, type ThresholdsSlice } from './thresholdsSlice';
 import { trainingWorker, type WorkerClient } from '../workerClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
@@ -115,7 +116,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice & TorchExportSlice;
+export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice & TorchExportSlice & ThresholdsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -124,4 +125,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createExportSlice(...a),
   ...createWeightsSlice(...a),
   ...createTorchExportSlice(...a),
+  ...createThresholdsSlice(...a),
 }));
