@@ -9,6 +9,7 @@
  * row order.
  */
 import { className, NUM_CLASSES } from './labels';
+import { isPredicted } from './metrics';
 
 export type ErrorKind = 'tp' | 'fp' | 'fn';
 export const ERROR_KINDS: readonly ErrorKind[] = ['tp', 'fp', 'fn'];
@@ -49,12 +50,11 @@ export function errorGroups(
   if (probs.length !== rows * numClasses || truth.length !== rows * numClasses)
     throw new RangeError(`${probs.length} probabilities and ${truth.length} truth values for ${rows} ids × ${numClasses} classes`);
   if (!(Number.isInteger(cls) && cls >= 0 && cls < numClasses)) throw new RangeError(`class ${cls} is not a class id 0..${numClasses - 1}`);
-  const t = Math.fround(threshold);
   const groups: ErrorGroups = { cls, threshold, tp: [], fp: [], fn: [] };
   for (let r = 0, i = cls; r < rows; r++, i += numClasses) {
     const p = probs[i];
     const entry = () => ({ id: ids[r], row: r, probability: p });
-    if (p > t) (truth[i] ? groups.tp : groups.fp).push(entry());
+    if (isPredicted(p, threshold)) (truth[i] ? groups.tp : groups.fp).push(entry());
     else if (truth[i]) groups.fn.push(entry());
   }
   groups.tp.sort(descending);

@@ -17,6 +17,11 @@
 import { NUM_CLASSES } from './labels';
 
 export type EmptyClassRule = 'zero' | 'one' | 'skip';
+
+/** The one labelling rule: class predicted when p > t, compared in float32 (see above). */
+export function isPredicted(p: number, threshold: number): boolean {
+  return p > Math.fround(threshold);
+}
 export const EMPTY_CLASS_RULES: readonly EmptyClassRule[] = ['zero', 'one', 'skip'];
 
 export interface ConfusionCounts {

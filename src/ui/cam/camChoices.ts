@@ -3,6 +3,7 @@
  * the runs that can compute a map, the run and class it opens with, the per-class probability
  * rows and the exported file's name.
  */
+import { isPredicted } from '../../core/metrics';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import type { RunRecord } from '../../data/catalog';
 
@@ -45,7 +46,7 @@ export function probabilityRows(probs: ArrayLike<number>, thresholds: readonly n
   const labels = new Set(truth);
   return Array.from({ length: NUM_CLASSES }, (_, cls) => {
     const threshold = thresholds?.[cls] ?? DEFAULT_THRESHOLD;
-    return { cls, name: CLASS_NAMES[cls], prob: probs[cls], threshold, truth: labels.has(cls), predicted: probs[cls] >= threshold };
+    return { cls, name: CLASS_NAMES[cls], prob: probs[cls], threshold, truth: labels.has(cls), predicted: isPredicted(probs[cls], threshold) };
   });
 }
 

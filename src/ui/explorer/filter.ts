@@ -3,6 +3,7 @@
  * while a run's predictions are chosen, by predicted class, by agreement with the truth and by
  * confidence. While any prediction filter is on, samples without a prediction are hidden.
  */
+import { isPredicted } from '../../core/metrics';
 import { confidenceOf, predictionTone, type Predictions } from './samplePredictions';
 
 export type SplitFilter = 'all' | 'train' | 'test';
@@ -42,7 +43,7 @@ export function matchesFilter(sample: FilterSample, f: SampleFilter, predictions
   if (!predictions || !predictionFilterOn(f)) return true;
   const row = predictions.rows.get(sample.id);
   if (row === undefined) return false;
-  if (f.predicted !== null && !(predictions.probs[row * predictions.numClasses + f.predicted] > Math.fround(predictions.thresholds[f.predicted]))) return false;
+  if (f.predicted !== null && !isPredicted(predictions.probs[row * predictions.numClasses + f.predicted], predictions.thresholds[f.predicted])) return false;
   if (f.agreement !== 'any') {
     const tone = predictionTone(predictions, row, sample);
     if (tone === 'unknown' || (f.agreement === 'correct') !== (tone === 'correct')) return false;

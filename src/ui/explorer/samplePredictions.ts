@@ -4,6 +4,7 @@
  * make of each sample: its predicted labels, how they compare with its true labels, its confidence.
  * Pure: the explorer's filter (filter.ts) and its grid use these.
  */
+import { isPredicted } from '../../core/metrics';
 
 export interface Predictions {
   runId: string;
@@ -57,7 +58,7 @@ export function joinPredictionRows(sources: readonly PredictionRows[], numClasse
 /** The class ids a row predicts (p > t_c, compared in float32), ascending. */
 export function predictedLabels(p: Predictions, row: number): number[] {
   const out: number[] = [];
-  for (let c = 0, i = row * p.numClasses; c < p.numClasses; c++, i++) if (p.probs[i] > Math.fround(p.thresholds[c])) out.push(c);
+  for (let c = 0, i = row * p.numClasses; c < p.numClasses; c++, i++) if (isPredicted(p.probs[i], p.thresholds[c])) out.push(c);
   return out;
 }
 
@@ -67,7 +68,7 @@ export function predictionTone(p: Predictions, row: number, sample: { split: str
   let extra = false,
     missed = false;
   for (let c = 0, i = row * p.numClasses; c < p.numClasses; c++, i++) {
-    const predicted = p.probs[i] > Math.fround(p.thresholds[c]);
+    const predicted = isPredicted(p.probs[i], p.thresholds[c]);
     const truth = sample.labels.includes(c);
     if (predicted && !truth) extra = true;
     else if (truth && !predicted) missed = true;

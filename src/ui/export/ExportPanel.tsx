@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { chooseThresholds } from '../../core/thresholds';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs } from '../../worker/protocol';
-import { fmtDuration, fmtInt, rateAndEta } from '../format';
+import { fileSafe, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useStudio } from '../store';
 import { downloadUrl } from '../store/exportSlice';
 import { PredictResults, usePredictionOutputs } from './PredictResults';
@@ -14,11 +14,6 @@ import './export.css';
 /** A run can predict when it ended and has a stored checkpoint (an imported model has one at epoch 0). */
 export const canPredict = (r: RunRecord) => (r.status === 'done' || r.status === 'stopped') && (r.checkpointEpoch > 0 || r.bestEpoch !== null);
 const bestF1 = (r: RunRecord) => (r.history.length ? Math.max(...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1)).toFixed(4) : '–');
-const fileSafe = (s: string) =>
-  s
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 60) || 'run';
 
 function ProgressView() {
   const job = useStudio((s) => s.predictJob);

@@ -1,3 +1,4 @@
+import { fileSafe } from '../format';
 import { useEffect, useMemo } from 'react';
 import { formatProbsCsv } from '../../core/csv';
 import { THRESHOLD_MODES } from '../../core/thresholds';
@@ -10,11 +11,6 @@ import { predictionOutputs, storedSubmission } from './predictionOutputs';
 import type { DatasetFacts } from './useDatasetFacts';
 
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(4));
-const fileSafe = (s: string) =>
-  s
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 60) || 'run';
 
 const sameChoice = (a: EnsembleChoice, b: EnsembleChoice) => a.method === b.method && a.mode === b.mode && a.atLeastOne === b.atLeastOne;
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e5 ? 2 : 1)} MB`;
