@@ -122,7 +122,7 @@ function plan(model: tf.LayersModel, stage: string): Plan {
         .map((s) => s.id)
         .join(', ')}`,
     );
-  const outNode = order[order.length - 1];
+  const outNode = order.find((n) => n.outputTensors.some((t) => t.id === model.outputs[0].id))!;
   const outLayer = outNode.outboundLayer;
   if (outLayer.getClassName() !== 'Dense' || outNode.inputTensors.length !== 1)
     throw new Error(`Grad-CAM takes the logit of the output Dense layer; '${model.name}' ends in ${outLayer.getClassName()} '${outLayer.name}'`);
