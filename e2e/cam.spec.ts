@@ -83,6 +83,8 @@ test('class activation maps: a trained run’s map over a sample, class / stage 
   await expect(overlay).toHaveAttribute('data-sample', firstId, UNTIL_DONE);
   await expect(panel.getByTestId('cam-caption')).toContainText('Grad-CAM of');
   await expect(panel.getByTestId('cam-caption')).toContainText('on wasm');
+  // no prediction on show: the best checkpoint's weights, as prediction takes them (one epoch: epoch 1)
+  await expect(panel.getByTestId('cam-caption')).toContainText('weights of epoch 1 (best)');
   // a map can be zero everywhere (the ReLU of its weighted sum): the caption then says so and nothing is drawn
   const drawn = async () => {
     const zero = (await panel.getByTestId('cam-caption').textContent())!.includes('Zero everywhere');
@@ -98,7 +100,7 @@ test('class activation maps: a trained run’s map over a sample, class / stage 
   // the probability table: 28 classes with the thresholds in force (0.5 until set in Evaluate), highest probability first
   const rows = viewer.getByTestId('cam-prob-row');
   await expect(rows).toHaveCount(28);
-  await expect(viewer.getByTestId('cam-threshold')).toHaveText(new Array(28).fill('0.50'));
+  await expect(viewer.getByTestId('cam-threshold')).toHaveText(new Array(28).fill('0.500'));
   const probs = (await viewer.getByTestId('cam-prob').allTextContents()).map(Number);
   expect(probs).toEqual([...probs].sort((a, b) => b - a));
   const top = Number(await rows.first().getAttribute('data-class'));
@@ -130,27 +132,60 @@ test('class activation maps: a trained run’s map over a sample, class / stage 
   await stage.selectOption(shown!);
   await expect(overlay).toHaveAttribute('data-stage', shown!, UNTIL_DONE);
 
+  // under a map the image is grey by default (the stain's own colours would read as heat); the colour bar spans 0 to the map's largest value
+  const canvas = viewer.getByTestId('viewer-canvas');
+  const isGrey = (px: number[]) => px.every((_, i) => i % 4 !== 0 || (px[i] === px[i + 1] && px[i] === px[i + 2]));
+  await expect(panel.getByRole('radio', { name: 'grey' })).toBeChecked();
+  expect(isGrey(await rgba(canvas))).toBe(true);
+  await expect(panel.getByTestId('cam-colourbar-max')).toHaveText(/^\d/);
+  expect(Number(await panel.getByTestId('cam-colourbar-max').textContent()) > 0).toBe(true);
+
   // opacity: only the overlay's CSS opacity changes
   const opacity = panel.getByLabel('CAM opacity');
   await opacity.fill('25');
   await expect(panel.getByTestId('cam-opacity')).toHaveText('25 %');
   await expect(overlay).toHaveCSS('opacity', '0.25');
 
-  // export: composite + overlay at the stored resolution
-  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('cam-download').click()]);
-  expect(download.suggestedFilename()).toBe(`${firstId}_${CLASS_NAMES[top].replace(/[^A-Za-z0-9.-]+/g, '_')}_cam.png`);
-  const png = decode(readFileSync((await download.path())!));
-  expect([png.width, png.height, png.channels]).toEqual([STORED, STORED, 4]);
-  // where the overlay is see-through the PNG is the composite as shown; where it is hot, it is not
-  const composite = await rgba(viewer.getByTestId('viewer-canvas'));
-  const heat = await rgba(overlay);
-  let changed = 0;
-  for (let p = 0; p < STORED * STORED; p++) {
-    const same = [0, 1, 2, 3].every((c) => png.data[p * 4 + c] === composite[p * 4 + c]);
-    if (heat[p * 4 + 3] === 0) expect(same).toBe(true);
-    else if (!same) changed++;
-  }
-  expect(changed).toBeGreaterThan(0);
+  // export: what is on screen at the viewer's display scale, named by sample, class, stage and run
+  const SCALE = Math.floor(512 / STORED);
+  const camRunName = (await panel.getByLabel('CAM run').locator('option:checked').textContent())!;
+  const safe = (s: string) =>
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60);
+  const exportPng = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('cam-download').click()]);
+    expect(download.suggestedFilename()).toBe(`${firstId}_${safe(CLASS_NAMES[top])}_${shown!}_${safe(camRunName)}_cam.png`);
+    const png = decode(readFileSync((await download.path())!));
+    expect([png.width, png.height, png.channels]).toEqual([STORED * SCALE, STORED * SCALE, 4]);
+    return png.data;
+  };
+  /** how many PNG pixels differ from the canvas's composite repeated SCALE × SCALE times */
+  const unlikeComposite = async (png: ArrayLike<number>) => {
+    const composite = await rgba(canvas);
+    let n = 0;
+    for (let y = 0; y < STORED * SCALE; y++)
+      for (let x = 0; x < STORED * SCALE; x++) {
+        const p = (y * STORED * SCALE + x) * 4;
+        const q = (Math.floor(y / SCALE) * STORED + Math.floor(x / SCALE)) * 4;
+        if ([0, 1, 2, 3].some((c) => png[p + c] !== composite[q + c])) n++;
+      }
+    return n;
+  };
+  // the map blended in changes the hot pixels
+  expect(await unlikeComposite(await exportPng())).toBeGreaterThan(0);
+  // at opacity 0 it is the grey composite, pixel for pixel
+  await opacity.fill('0');
+  await expect(overlay).toHaveCSS('opacity', '0');
+  expect(await unlikeComposite(await exportPng())).toBe(0);
+  // in colour on screen, in colour in the file
+  await panel.getByRole('radio', { name: 'colour' }).check();
+  await expect.poll(async () => isGrey(await rgba(canvas))).toBe(false);
+  expect(await unlikeComposite(await exportPng())).toBe(0);
+  await panel.getByRole('radio', { name: 'grey' }).check();
+  await opacity.fill('25');
+  await expect(overlay).toHaveCSS('opacity', '0.25');
 
   // class: another class's map
   const other = top === 5 ? 6 : 5;
@@ -237,4 +272,69 @@ test('class activation maps: a trained run’s map over a sample, class / stage 
     UNTIL_DONE,
   );
   await expect(overlay).toHaveCount(0);
+});
+
+test('the viewer opened from the error browser far down Evaluate at 1280×800: its header is on screen and clickable; the map uses the weights the probabilities came from; validation and extra/missed are said in words', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openStudio(page, 'wasm');
+  await importDemo(page, DEMO);
+  await gotoTab(page, 'train');
+  await trainRun(page, 'resize', 1);
+  await gotoTab(page, 'evaluate');
+  const browser = page.getByTestId('error-browser');
+  await expect(browser).toBeVisible(UNTIL_DONE);
+  // a class with samples in a group: true positives, false positives or false negatives
+  const kinds = ['tp', 'fp', 'fn'] as const;
+  const picker = browser.getByLabel('Error browser class');
+  let kind: (typeof kinds)[number] | undefined;
+  let cls = 0;
+  for (; cls < CLASS_NAMES.length && !kind; cls++) {
+    await picker.selectOption(String(cls));
+    const counts = await Promise.all(kinds.map(async (k) => Number(await browser.getByTestId(`errors-count-${k}`).textContent())));
+    kind = kinds[counts.findIndex((n) => n > 0)];
+  }
+  cls--;
+  expect(kind, 'no class has a validation sample in any group').toBeDefined();
+  await browser.getByTestId(`errors-tab-${kind!}`).click();
+  // scrolled as far down as the page goes
+  await page.evaluate(() => {
+    const main = document.getElementById('studio-main')!;
+    main.scrollTo(0, main.scrollHeight);
+  });
+  const thumb = browser.getByTestId('errors-grid').getByRole('gridcell').first();
+  const id = (await thumb.getAttribute('data-sample-id'))!;
+  await thumb.click();
+
+  const viewer = page.getByTestId('sample-viewer');
+  await expect(viewer.getByTestId('viewer-sample-id')).toHaveText(id);
+  // the header lies inside the viewport and nothing covers it: the id and the close button are what a click there hits
+  for (const target of [viewer.getByTestId('viewer-sample-id'), viewer.getByRole('button', { name: 'Close viewer' })]) {
+    const box = (await target.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(box.x + box.width).toBeLessThanOrEqual(1280);
+    const hit = await target.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return at === el || el.contains(at);
+    });
+    expect(hit).toBe(true);
+  }
+  // a validation sample of the run: a train sample, held out
+  await expect(viewer.getByTestId('viewer-split')).toHaveText('train · validation');
+
+  // the error browser shows the run's validation probabilities, its newest epoch's: the map is computed with those weights
+  const panel = viewer.getByRole('region', { name: 'Class activation map' });
+  await expect(viewer.getByTestId('cam-overlay')).toHaveAttribute('data-sample', id, UNTIL_DONE);
+  await expect(panel.getByTestId('cam-caption')).toContainText('weights of epoch 1 (last)');
+  // the class's row says in words what kind of call it is
+  const row = viewer.locator(`[data-testid="cam-prob-row"][data-class="${cls}"]`);
+  await expect(row.getByTestId('cam-pred')).toHaveText({ tp: '✓', fp: '✓ (extra)', fn: 'missed' }[kind!]);
+  await expect(row.getByTestId('cam-threshold')).toHaveText('0.500');
+
+  await viewer.getByRole('button', { name: 'Close viewer' }).click();
+  await expect(viewer).toHaveCount(0);
 });

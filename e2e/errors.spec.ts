@@ -161,7 +161,7 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   // beside it, this run's prediction for the sample with the thresholds in force
   const probRow = viewer.locator(`[data-testid="cam-prob-row"][data-class="${cls}"]`);
   await expect(probRow.getByTestId('cam-prob')).toHaveText(fpRows[0].p.toFixed(3));
-  await expect(probRow.getByTestId('cam-threshold')).toHaveText(low.toFixed(2));
+  await expect(probRow.getByTestId('cam-threshold')).toHaveText(low.toFixed(3));
   if (fpRows.length > 1) {
     await page.keyboard.press('ArrowRight');
     await expect(viewer.getByTestId('viewer-sample-id')).toHaveText(fpRows[1].id);
@@ -226,7 +226,7 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   await expect(explorerViewer.getByTestId('viewer-sample-id')).toHaveText(firstError);
   const row = explorerViewer.locator(`[data-testid="cam-prob-row"][data-class="${cls}"]`);
   await expect(row.getByTestId('cam-prob')).toHaveText(run.probs[r0 * N + cls].toFixed(3));
-  await expect(row.getByTestId('cam-threshold')).toHaveText(low.toFixed(2));
+  await expect(row.getByTestId('cam-threshold')).toHaveText(low.toFixed(3));
   await page.keyboard.press('Escape');
 
   // the run's stored test prediction adds the test rows (the demo's test labels are truth)

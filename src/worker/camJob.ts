@@ -44,27 +44,29 @@ function argMax(v: ArrayLike<number>): number {
 }
 
 interface LoadedRun {
-  /** the run and the checkpoint epochs it was loaded at: a run that stored a newer checkpoint is loaded again */
+  /** the run, the checkpoint asked for and that checkpoint's epoch: a run that stored a newer one is loaded again */
   key: string;
+  checkpoint: 'best' | 'last';
+  epoch: number;
   model: tf.LayersModel;
   view: ModelView;
   stages: CamStage[];
 }
 
-const runKey = (run: RunRecord) => `${run.id}:${run.bestEpoch ?? '-'}:${run.checkpointEpoch}`;
+const runKey = (run: RunRecord, kind: 'best' | 'last') => `${run.id}:${kind}:${kind === 'best' ? (run.bestEpoch ?? '-') : run.checkpointEpoch}`;
 
 /** The one run model a CAM worker keeps loaded; another run's request disposes it first. */
 export class CamModelCache {
   private loaded: LoadedRun | null = null;
 
-  async get(run: RunRecord): Promise<LoadedRun> {
-    const key = runKey(run);
+  async get(run: RunRecord, prefer: 'best' | 'last' = 'best'): Promise<LoadedRun> {
+    const key = runKey(run, prefer);
     if (this.loaded?.key === key) return this.loaded;
     this.dispose(); // one model's weights at a time
-    const { checkpoint } = await runCheckpoint(run, 'compute a class activation map');
+    const { kind, epoch, checkpoint } = await runCheckpoint(run, 'compute a class activation map', prefer);
     const { model, config } = await loadRunModel(run, checkpoint);
     try {
-      this.loaded = { key, model, view: { inputSize: config.inputSize, resizeMode: config.mode }, stages: camStages(model) };
+      this.loaded = { key, checkpoint: kind, epoch, model, view: { inputSize: config.inputSize, resizeMode: config.mode }, stages: camStages(model) };
     } catch (e) {
       model.dispose();
       throw new PredictFailure(`Run '${run.name}' (${config.model}): ${(e as Error).message}`);
@@ -87,7 +89,7 @@ export async function runCamJob(msg: CamRequest, cache: CamModelCache, post: Pos
   if (!ds) throw new PredictFailure('The dataset is gone: import it again.');
   const sample = await getSample(ds.id, msg.sampleId);
   if (!sample) throw new PredictFailure(`Sample ${msg.sampleId} is not in dataset '${ds.name}'.`);
-  const { model, view, stages } = await cache.get(run);
+  const { model, view, stages, checkpoint, epoch } = await cache.get(run, msg.checkpoint === 'last' ? 'last' : 'best');
   if (view.resizeMode === 'crop' && ds.resolution < view.inputSize)
     throw new PredictFailure(`Run '${run.name}' was trained on ${view.inputSize} px crops; '${ds.name}' stores ${ds.resolution} px images.`);
   const stage = msg.stage ?? stages[0].id;
@@ -120,6 +122,8 @@ export async function runCamJob(msg: CamRequest, cache: CamModelCache, post: Pos
         map: r.map,
         probs: r.probs,
         region: camRegion(ds.resolution, view),
+        checkpoint,
+        epoch,
       },
       [...new Set([r.map.buffer, r.probs.buffer])] as ArrayBuffer[],
     );

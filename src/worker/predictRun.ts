@@ -58,10 +58,14 @@ export function slotSource(
 }
 
 /** The run's best checkpoint, else its last; `purpose` completes the message when it has none ("it cannot …"). */
-export async function runCheckpoint(run: RunRecord, purpose = 'predict'): Promise<{ kind: 'best' | 'last'; checkpoint: Checkpoint }> {
-  for (const kind of ['best', 'last'] as const) {
+export async function runCheckpoint(
+  run: RunRecord,
+  purpose = 'predict',
+  prefer: 'best' | 'last' = 'best',
+): Promise<{ kind: 'best' | 'last'; epoch: number; checkpoint: Checkpoint }> {
+  for (const kind of prefer === 'best' ? (['best', 'last'] as const) : (['last', 'best'] as const)) {
     const stored = await getCheckpoint(run.id, kind);
-    if (stored) return { kind, checkpoint: decodeCheckpoint(stored.data) };
+    if (stored) return { kind, epoch: stored.epoch, checkpoint: decodeCheckpoint(stored.data) };
   }
   throw new PredictFailure(`Run '${run.name}' has no stored checkpoint: it cannot ${purpose}.`);
 }

@@ -291,6 +291,8 @@ export type CamRequest = {
   sampleId: string;
   classIndex: number;
   stage: string | null;
+  /** the weights: 'best' (as prediction takes them) or 'last' (the newest epoch's, as the run's validation probabilities are); the other where that one is not stored */
+  checkpoint: 'best' | 'last';
 };
 
 /** A stage of the model a map can be taken at (src/core/cam/gradCam.ts). */
@@ -325,6 +327,9 @@ export type FromPredictWorker =
       probs: Float32Array;
       /** the stored pixels the map covers */
       region: CamRegion;
+      /** the checkpoint whose weights computed it, and its epoch (0: an imported model) */
+      checkpoint: 'best' | 'last';
+      epoch: number;
     }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; jobId: string; message: string };

@@ -1,6 +1,6 @@
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { blendCam, camColour, camToRgba, normaliseCam } from './camOverlay';
+import { blendCam, camColour, camToRgba, greyComposite, normaliseCam, upscaleNearest } from './camOverlay';
 import { encodeRgbaPng } from './camPng';
 
 describe('normaliseCam', () => {
@@ -86,5 +86,26 @@ describe('encodeRgbaPng', () => {
 
   it('rejects a buffer that does not match the size', () => {
     expect(() => encodeRgbaPng(new Uint8Array(10), 2, 2)).toThrow(/2 × 2 RGBA image has 16 bytes, got 10/);
+  });
+});
+
+describe('greyComposite and upscaleNearest', () => {
+  it('makes each pixel its Rec. 709 luminance, alpha kept', () => {
+    const rgba = Uint8ClampedArray.from([255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 255, 200, 200, 0, 255]);
+    expect(Array.from(greyComposite(rgba))).toEqual([54, 54, 54, 255, 182, 182, 182, 128, 18, 18, 18, 255, 186, 186, 186, 255]);
+  });
+  it('repeats each pixel scale × scale times', () => {
+    const rgba = Uint8ClampedArray.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    const up = upscaleNearest(rgba, 2, 2);
+    const px = (x: number, y: number) => Array.from(up.subarray((y * 4 + x) * 4, (y * 4 + x) * 4 + 4));
+    expect([px(0, 0), px(1, 1), px(2, 0), px(3, 1), px(0, 2), px(3, 3)]).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+      [13, 14, 15, 16],
+    ]);
+    expect(() => upscaleNearest(rgba, 2, 1.5)).toThrow(/positive integer/);
   });
 });

@@ -135,3 +135,37 @@ export function blendCam(composite: Uint8ClampedArray, camRgba: Uint8ClampedArra
   }
   return o;
 }
+
+/**
+ * The composite (RGBA) as grey: each pixel its luminance (Rec. 709: 0.2126 R + 0.7152 G + 0.0722 B),
+ * alpha kept. Under a heat map the stain's own reds, greens and yellows would read as heat; grey
+ * keeps where the signal is and leaves colour to the map. Writes into `out` when given (which may be `rgba` itself).
+ */
+export function greyComposite(rgba: Uint8ClampedArray, out?: Uint8ClampedArray): Uint8ClampedArray {
+  const o = out ?? new Uint8ClampedArray(rgba.length);
+  if (o.length !== rgba.length) throw new Error(`greyComposite: output has ${o.length} bytes, input ${rgba.length}`);
+  for (let i = 0; i < rgba.length; i += 4) {
+    const y = Math.round(0.2126 * rgba[i] + 0.7152 * rgba[i + 1] + 0.0722 * rgba[i + 2]);
+    o[i] = y;
+    o[i + 1] = y;
+    o[i + 2] = y;
+    o[i + 3] = rgba[i + 3];
+  }
+  return o;
+}
+
+/** An RGBA image of size × size enlarged `scale` times by pixel repetition (nearest neighbour: the stored pixels stay sharp squares). */
+export function upscaleNearest(rgba: Uint8ClampedArray, size: number, scale: number): Uint8ClampedArray {
+  if (!(Number.isInteger(scale) && scale >= 1)) throw new Error(`upscaleNearest: scale must be a positive integer, got ${scale}`);
+  if (rgba.length !== size * size * 4) throw new Error(`upscaleNearest: a ${size} × ${size} RGBA image has ${size * size * 4} bytes, got ${rgba.length}`);
+  if (scale === 1) return rgba.slice();
+  const side = size * scale;
+  const out = new Uint8ClampedArray(side * side * 4);
+  const src = new Uint32Array(rgba.buffer, rgba.byteOffset, size * size);
+  const dst = new Uint32Array(out.buffer);
+  for (let y = 0; y < side; y++) {
+    const row = Math.floor(y / scale) * size;
+    for (let x = 0; x < side; x++) dst[y * side + x] = src[row + Math.floor(x / scale)];
+  }
+  return out;
+}

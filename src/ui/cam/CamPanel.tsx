@@ -1,3 +1,4 @@
+import { camColour } from '../../core/cam/camOverlay';
 import { CLASS_NAMES, className } from '../../core/labels';
 import type { RunRecord } from '../../data/catalog';
 import { useCamOpacity, type CamOpacity } from './camOpacity';
@@ -13,9 +14,21 @@ interface Props {
   topClass: number;
   onClass: (cls: number | null) => void;
   /** the map on show for this sample and run, if any */
-  shown: { classIndex: number; stage: string; stages: { id: string; label: string }[]; width: number; height: number; map: Float32Array } | null;
+  shown: {
+    classIndex: number;
+    stage: string;
+    stages: { id: string; label: string }[];
+    width: number;
+    height: number;
+    map: Float32Array;
+    checkpoint: 'best' | 'last';
+    epoch: number;
+  } | null;
   onStage: (stage: string) => void;
   opacity: CamOpacity;
+  /** the image under the map: the composite in colour, or its luminance */
+  under: 'colour' | 'grey';
+  onUnder: (under: 'colour' | 'grey') => void;
   cam: CamState & { cancel: () => void; retry: () => void };
   canDownload: boolean;
   onDownload: () => void;
@@ -41,8 +54,32 @@ function OpacitySlider({ opacity }: { opacity: CamOpacity }) {
   );
 }
 
+/** The overlay's colours from 0 to the map's maximum, as a CSS gradient (the overlay normalises by that maximum). */
+const RAMP = `linear-gradient(to right, ${Array.from({ length: 9 }, (_, k) => `rgb(${camColour(k / 8).join(' ')}) ${k * 12.5}%`).join(', ')})`;
+
+const mapMax = (map: Float32Array) => map.reduce((m, v) => (v > m ? v : m), 0);
+
+/** low → high of the map on show: 0 (see-through) to its largest value, the one drawn brightest. */
+function ColourBar({ max }: { max: number }) {
+  const text = max > 0 ? max.toPrecision(3) : '0';
+  return (
+    <span
+      className="cam-colourbar"
+      data-testid="cam-colourbar"
+      role="img"
+      aria-label={`Colour scale: from 0 (see-through) to ${text}, the map's largest value`}
+    >
+      <span className="cam-colourbar-end">0</span>
+      <span className="cam-colourbar-ramp" style={{ background: RAMP }} />
+      <span className="cam-colourbar-end" data-testid="cam-colourbar-max">
+        {text}
+      </span>
+    </span>
+  );
+}
+
 /** The sample viewer's class-activation-map controls: run, class, stage, opacity, state and the PNG export. */
-export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, shown, onStage, opacity, cam, canDownload, onDownload }: Props) {
+export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, shown, onStage, opacity, under, onUnder, cam, canDownload, onDownload }: Props) {
   if (!runs.length)
     return (
       <section className="cam-panel" aria-label="Class activation map" data-testid="cam-panel">
@@ -98,6 +135,18 @@ export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, sho
           </select>
         </label>
         <OpacitySlider opacity={opacity} />
+        {shown && <ColourBar max={mapMax(shown.map)} />}
+        {shown && (
+          <fieldset className="cam-under">
+            <legend>Image under the map</legend>
+            {(['colour', 'grey'] as const).map((u) => (
+              <label key={u}>
+                <input type="radio" name="cam-under" value={u} checked={under === u} onChange={() => onUnder(u)} />
+                {u}
+              </label>
+            ))}
+          </fieldset>
+        )}
       </div>
       <div className="cam-state" aria-live="polite">
         {cam.status === 'computing' && (
@@ -126,8 +175,8 @@ export function CamPanel({ runs, runId, onRun, classPick, topClass, onClass, sho
         )}
         {cam.status === 'done' && shown && (
           <span data-testid="cam-caption">
-            Grad-CAM of {shown.classIndex} · {className(shown.classIndex)} at {stageLabel} ({shown.width}×{shown.height} map)
-            {cam.backend ? `, on ${cam.backend}` : ''}
+            Grad-CAM of {shown.classIndex} · {className(shown.classIndex)} at {stageLabel} ({shown.width}×{shown.height} map), weights of{' '}
+            {shown.epoch > 0 ? `epoch ${shown.epoch}` : 'the imported model'} ({shown.checkpoint}){cam.backend ? `, on ${cam.backend}` : ''}
             {shown.map.every((v) => v <= 0) ? '. Zero everywhere: nothing at this stage raises the class’s score.' : ''}
           </span>
         )}

@@ -1,5 +1,5 @@
 import { memo, useMemo, useState } from 'react';
-import { probabilityRows, sortProbabilityRows, type ProbabilityOrder } from './camChoices';
+import { predictedMark, probabilityRows, sortProbabilityRows, type ProbabilityOrder } from './camChoices';
 
 interface Props {
   probs: Float32Array;
@@ -35,7 +35,7 @@ export const ProbabilityTable = memo(function ProbabilityTable({ probs, threshol
             {sortHeader('prob', 'p', 'Probability, highest first')}
             <th title="The threshold in force for this class">thr</th>
             <th title="A true label of the sample">true</th>
-            <th title="Predicted: p ≥ threshold">pred</th>
+            <th title="Predicted: p > threshold. ✓ (extra): predicted, not a true label; missed: a true label not predicted">pred</th>
           </tr>
         </thead>
         <tbody>
@@ -55,10 +55,12 @@ export const ProbabilityTable = memo(function ProbabilityTable({ probs, threshol
                 {r.prob.toFixed(3)}
               </td>
               <td className="num" data-testid="cam-threshold">
-                {r.threshold.toFixed(2)}
+                {r.threshold.toFixed(3)}
               </td>
               <td className="mark">{r.truth ? '✓' : ''}</td>
-              <td className="mark">{r.predicted ? '✓' : ''}</td>
+              <td className="mark" data-testid="cam-pred">
+                {predictedMark(r)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../data/catalog';
-import { camFileName, camRuns, chooseCamRun, probabilityRows, sortProbabilityRows, topClass } from './camChoices';
+import { camFileName, camRuns, chooseCamRun, predictedMark, probabilityRows, sortProbabilityRows, topClass } from './camChoices';
 
 const run = (id: string, o: Partial<RunRecord>): RunRecord =>
   ({ id, name: id, datasetId: 'd', createdAt: 0, checkpointEpoch: 0, bestEpoch: null, ...o }) as RunRecord;
@@ -57,9 +57,20 @@ describe('probability rows', () => {
 });
 
 describe('camFileName', () => {
-  it('is <sampleId>_<className>_cam.png with file-safe characters', () => {
-    expect(camFileName('00070df0-bbc3-11e8-b2bc-ac1f6b6435d0', 0)).toBe('00070df0-bbc3-11e8-b2bc-ac1f6b6435d0_Nucleoplasm_cam.png');
-    expect(camFileName('demo_0001', 27)).toBe('demo_0001_Rods_rings_cam.png');
-    expect(camFileName('a/b c', 3)).toBe('a_b_c_Nucleoli_fibrillar_center_cam.png');
+  it('is <sampleId>_<className>_<stage>_<run>_cam.png with file-safe characters', () => {
+    expect(camFileName('00070df0-bbc3-11e8-b2bc-ac1f6b6435d0', 0, 'conv8', 'run 2')).toBe(
+      '00070df0-bbc3-11e8-b2bc-ac1f6b6435d0_Nucleoplasm_conv8_run_2_cam.png',
+    );
+    expect(camFileName('demo_0001', 27, 'out_relu', 'run 1 · mobilenetv2 96px')).toBe('demo_0001_Rods_rings_out_relu_run_1_mobilenetv2_96px_cam.png');
+    expect(camFileName('a/b c', 3, 'pool1', 'x')).toBe('a_b_c_Nucleoli_fibrillar_center_pool1_x_cam.png');
+  });
+});
+
+describe('predictedMark', () => {
+  it('tells a false positive and a false negative in words, not only by colour', () => {
+    expect(predictedMark({ predicted: true, truth: true })).toBe('✓');
+    expect(predictedMark({ predicted: true, truth: false })).toBe('✓ (extra)');
+    expect(predictedMark({ predicted: false, truth: true })).toBe('missed');
+    expect(predictedMark({ predicted: false, truth: false })).toBe('');
   });
 });

@@ -6,6 +6,7 @@
 import { isPredicted } from '../../core/metrics';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import type { RunRecord } from '../../data/catalog';
+import { fileSafe } from '../format';
 
 /** A run whose weights are stored: a checkpoint saved by training (best or last), or an imported model's (epoch 0). */
 export const hasCheckpoint = (r: Pick<RunRecord, 'checkpointEpoch' | 'bestEpoch'>) => r.checkpointEpoch > 0 || r.bestEpoch !== null;
@@ -40,7 +41,7 @@ export interface ProbabilityRow {
 
 export const DEFAULT_THRESHOLD = 0.5;
 
-/** One row per class: its probability, the threshold in force (0.5 where none is given), the truth and the predicted label (p ≥ threshold). */
+/** One row per class: its probability, the threshold in force (0.5 where none is given), the truth and the predicted label (p > threshold). */
 export function probabilityRows(probs: ArrayLike<number>, thresholds: readonly number[] | null | undefined, truth: readonly number[]): ProbabilityRow[] {
   if (probs.length !== NUM_CLASSES) throw new RangeError(`expected ${NUM_CLASSES} probabilities, got ${probs.length}`);
   const labels = new Set(truth);
@@ -50,6 +51,12 @@ export function probabilityRows(probs: ArrayLike<number>, thresholds: readonly n
   });
 }
 
+/** The pred cell in words as well as colour: ✓ where prediction and truth agree, ✓ (extra) for a false positive, 'missed' for a false negative. */
+export function predictedMark(r: { predicted: boolean; truth: boolean }): string {
+  if (r.predicted) return r.truth ? '✓' : '✓ (extra)';
+  return r.truth ? 'missed' : '';
+}
+
 export type ProbabilityOrder = 'prob' | 'class';
 
 /** Highest probability first (ties by class), or in class order. */
@@ -57,8 +64,7 @@ export function sortProbabilityRows(rows: readonly ProbabilityRow[], order: Prob
   return [...rows].sort(order === 'prob' ? (a, b) => b.prob - a.prob || a.cls - b.cls : (a, b) => a.cls - b.cls);
 }
 
-/** `<sampleId>_<className>_cam.png`, with every run of characters a file name should not carry (spaces, &, /) made one underscore. */
-export function camFileName(sampleId: string, cls: number): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '');
-  return `${safe(sampleId) || 'sample'}_${safe(CLASS_NAMES[cls] ?? `class ${cls}`)}_cam.png`;
+/** `<sampleId>_<className>_<stage>_<run>_cam.png`, each part made file-safe (fileSafe: runs of spaces, &, / become one underscore). */
+export function camFileName(sampleId: string, cls: number, stage: string, runName: string): string {
+  return `${[sampleId, CLASS_NAMES[cls] ?? `class ${cls}`, stage, runName].map(fileSafe).join('_')}_cam.png`;
 }

@@ -137,7 +137,9 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
   const openRow = openEntry?.entry.row;
   const prediction = useMemo(
     () =>
-      openRow === undefined ? null : { runId, runName, probs: probs.subarray(openRow * numClasses, (openRow + 1) * numClasses), thresholds: [...thresholds] },
+      openRow === undefined
+        ? null
+        : { runId, runName, probs: probs.subarray(openRow * numClasses, (openRow + 1) * numClasses), thresholds: [...thresholds], checkpoint: 'last' as const },
     [openRow, runId, runName, probs, numClasses, thresholds],
   );
 

@@ -27,7 +27,7 @@ import './explorer.css';
 /** A run's stored test prediction (the Predict area's, for this run alone). */
 interface TestPrediction extends PredictionRows {
   runId: string;
-  checkpoint: string;
+  checkpoint: 'best' | 'last';
   epoch: number;
 }
 
@@ -168,10 +168,11 @@ export function Explorer({ dataset }: { dataset: DatasetRecord }) {
   const openId = open !== null ? samples[open]?.id : undefined;
   const viewerPrediction = useMemo(() => {
     const row = openId !== undefined ? predictions?.rows.get(openId) : undefined;
-    return predictions && row !== undefined
-      ? { runId: predictions.runId, runName: predictions.runName, probs: rowProbs(predictions, row), thresholds: [...predictions.thresholds] }
-      : null;
-  }, [predictions, openId]);
+    if (!predictions || !table || row === undefined) return null;
+    // validation rows (the first source) are the run's newest epoch's; test rows its stored prediction's
+    const checkpoint = row < table.ends[0] ? 'last' : (testPred?.checkpoint ?? 'best');
+    return { runId: predictions.runId, runName: predictions.runName, probs: rowProbs(predictions, row), thresholds: [...predictions.thresholds], checkpoint };
+  }, [predictions, table, testPred, openId]);
 
   if (loadError)
     return (

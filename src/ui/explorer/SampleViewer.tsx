@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { SampleRecord } from '../../data/catalog';
 import type { PixelReader } from '../../data/pixelStore';
 import type { StudioState } from '../store';
@@ -6,6 +7,7 @@ import { useStudio } from '../store';
 import { downloadUrl, jobBackend } from '../store/exportSlice';
 import { camFileName, camRuns, chooseCamRun, topClass } from '../cam/camChoices';
 import { camPng } from '../cam/camExport';
+import { greyComposite } from '../../core/cam/camOverlay';
 import { CamOverlay } from '../cam/CamOverlay';
 import { CamPanel } from '../cam/CamPanel';
 import { ProbabilityTable } from '../cam/ProbabilityTable';
@@ -37,6 +39,8 @@ export interface SamplePrediction {
   /** this sample's probabilities, one per class */
   probs: Float32Array;
   thresholds: number[];
+  /** the weights that gave these probabilities: a run's validation rows are its newest epoch's ('last'), a stored test prediction says which it used */
+  checkpoint: 'best' | 'last';
 }
 
 const SWATCH = ['#e53935', '#43a047', '#1e88e5', '#fdd835'];
@@ -76,9 +80,17 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
   // without a prediction on show, -1 asks the worker for the class its model scores highest
   const classIndex = classPick ?? predictedTop;
   const backend = runId ? jobBackend(allRuns, [runId], backendChoice).backend : backendChoice;
-  const cam = useCam(runId ? { backend, runId, datasetId: sample.datasetId, sampleId: sample.id, classIndex, stage } : null);
+  // the map from the same weights as the probabilities beside it; without a prediction of this run, the best checkpoint, as prediction takes it
+  const checkpoint = prediction && prediction.runId === runId ? prediction.checkpoint : 'best';
+  const cam = useCam(runId ? { backend, runId, datasetId: sample.datasetId, sampleId: sample.id, classIndex, stage, checkpoint } : null);
   const shown = cam.result && cam.result.sampleId === sample.id && cam.result.runId === runId ? cam.result : null;
   const [opacity] = useState(() => new CamOpacity(60));
+  // the image under a map: grey (its luminance) by default, so the stain's colours do not read as heat
+  const [under, setUnder] = useState<'colour' | 'grey'>('grey');
+  const grey = Boolean(shown) && under === 'grey';
+  // a sample of a run's validation hold-out is still a train sample: the badge says both when the viewer knows the run
+  const knownRun = allRuns.find((r) => r.id === (prediction?.runId ?? runId));
+  const validation = useMemo(() => sample.split === 'train' && Boolean(knownRun?.valIds.includes(sample.id)), [knownRun, sample.split, sample.id]);
   const storedThresholds = useStudio(runThresholds(runId));
   // the prediction on show where it is the map's run's (or no map yet), else the probabilities of the map's own pass
   const fromPrediction = prediction && (prediction.runId === runId || !shown) ? prediction : null;
@@ -95,11 +107,11 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
   );
   const downloadCam = () => {
     if (!shown || !pixels) return;
-    const bytes = camPng(pixels, resolution, { visible, windows }, shown, opacity.get() / 100);
+    const bytes = camPng(pixels, resolution, { visible, windows, grey }, shown, opacity.get() / 100, viewerScale(resolution));
     if (lastDownload.current) URL.revokeObjectURL(lastDownload.current);
     const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
     lastDownload.current = url;
-    downloadUrl(url, camFileName(sample.id, shown.classIndex));
+    downloadUrl(url, camFileName(sample.id, shown.classIndex, shown.stage, runs.find((r) => r.id === shown.runId)?.name ?? shown.runId));
   };
 
   useEffect(() => {
@@ -120,8 +132,9 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
     if (!ctx || !pixels || pixels.length !== resolution * resolution * 4) return;
     const img = ctx.createImageData(resolution, resolution);
     compositeRGBY(pixels, img.data, visible, windows);
+    if (grey) greyComposite(img.data, img.data);
     ctx.putImageData(img, 0, 0);
-  }, [pixels, visible, windows, resolution]);
+  }, [pixels, visible, windows, resolution, grey]);
 
   useEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
@@ -166,14 +179,19 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
     );
   const scale = viewerScale(resolution);
 
-  return (
+  // on document.body: a fixed backdrop inside a contained panel (contain: layout paint) would be placed and clipped by that panel, not the viewport
+  return createPortal(
     <div className="viewer-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <div ref={dialog} className="sample-viewer" role="dialog" aria-modal="true" aria-label="Sample viewer" data-testid="sample-viewer" tabIndex={-1}>
         <header className="viewer-header">
           <div>
             <strong data-testid="viewer-sample-id">{sample.id}</strong>{' '}
-            <span className="split-tag" data-testid="viewer-split">
-              {sample.split}
+            <span
+              className="split-tag"
+              data-testid="viewer-split"
+              title={validation ? `A train sample in the validation hold-out of '${knownRun!.name}': the run did not train on it` : undefined}
+            >
+              {validation ? 'train · validation' : sample.split}
             </span>
             <span className="viewer-position">{position}</span>
           </div>
@@ -199,7 +217,7 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
                 width={resolution}
                 height={resolution}
                 style={{ width: resolution * scale, height: resolution * scale }}
-                aria-label={`Composite of ${sample.id} at ${resolution}×${resolution}`}
+                aria-label={`Composite of ${sample.id} at ${resolution}×${resolution}${grey ? ', in grey under the map' : ''}`}
               />
               {shown && <CamOverlay cam={shown} resolution={resolution} opacity={opacity} />}
             </div>
@@ -218,6 +236,8 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
               shown={shown}
               onStage={(st) => runId && setStagePick({ runId, stage: st })}
               opacity={opacity}
+              under={under}
+              onUnder={setUnder}
               cam={cam}
               canDownload={Boolean(shown && pixels)}
               onDownload={downloadCam}
@@ -285,6 +305,7 @@ export function SampleViewer({ sample, resolution, reader, position, onClose, on
           </div>
         </div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

@@ -37,10 +37,14 @@ export interface PredictionRows {
   probs: Float32Array;
 }
 
-/** Joins sources (validation, then test) into one table; an id already given keeps its first row. */
-export function joinPredictionRows(sources: readonly PredictionRows[], numClasses: number): { probs: Float32Array; rows: Map<string, number> } {
+/**
+ * Joins sources (validation, then test) into one table; an id already given keeps its first row.
+ * `ends[i]`: the row after source i's last (source i's rows are ends[i - 1] ≤ row < ends[i]).
+ */
+export function joinPredictionRows(sources: readonly PredictionRows[], numClasses: number): { probs: Float32Array; rows: Map<string, number>; ends: number[] } {
   const rows = new Map<string, number>();
   const take: [PredictionRows, number][] = [];
+  const ends: number[] = [];
   for (const s of sources) {
     if (s.probs.length !== s.ids.length * numClasses) throw new RangeError(`${s.probs.length} probabilities for ${s.ids.length} ids × ${numClasses} classes`);
     s.ids.forEach((id, r) => {
@@ -49,10 +53,11 @@ export function joinPredictionRows(sources: readonly PredictionRows[], numClasse
         take.push([s, r]);
       }
     });
+    ends.push(take.length);
   }
   const probs = new Float32Array(take.length * numClasses);
   take.forEach(([s, r], i) => probs.set(s.probs.subarray(r * numClasses, (r + 1) * numClasses), i * numClasses));
-  return { probs, rows };
+  return { probs, rows, ends };
 }
 
 /** The class ids a row predicts (p > t_c, compared in float32), ascending. */
