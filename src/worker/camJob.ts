@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyTransforms, batchTensor } from '../core/augment';
-import { camStages, gradCam, type CamStage } from '../core/cam/gradCam';
+import { camStages, defaultCamStage, gradCam, type CamStage } from '../core/cam/gradCam';
 import { NUM_CLASSES } from '../core/labels';
 import { viewWindows, type ModelView } from '../core/predict';
 import { getDataset, getRun, getSample, type RunRecord } from '../data/catalog';
@@ -92,7 +92,7 @@ export async function runCamJob(msg: CamRequest, cache: CamModelCache, post: Pos
   const { model, view, stages, checkpoint, epoch } = await cache.get(run, msg.checkpoint === 'last' ? 'last' : 'best');
   if (view.resizeMode === 'crop' && ds.resolution < view.inputSize)
     throw new PredictFailure(`Run '${run.name}' was trained on ${view.inputSize} px crops; '${ds.name}' stores ${ds.resolution} px images.`);
-  const stage = msg.stage ?? stages[0].id;
+  const stage = msg.stage ?? defaultCamStage(stages).id;
   if (!stages.some((s) => s.id === stage))
     throw new PredictFailure(`Run '${run.name}': its model has no stage '${stage}' (it has ${stages.map((s) => s.label).join(', ')}).`);
   // one image: a File slice, with no storage handle left open between requests

@@ -49,7 +49,8 @@ describe('hpa-studio cam', () => {
     expect(out[0]).toBe(
       `class 0 Nucleoplasm: p = ${cam.probs[0].toFixed(4)} (threshold 0.50: ${cam.probs[0] > 0.5 ? 'predicted' : 'not predicted'}); true labels ${plan.train[1].labels.join(' ')}`,
     );
-    expect(out[1]).toMatch(/^stage conv8 \(Stage 3 \(deepest\): 2×2, 128 channels\): map 2×2, max /);
+    // at 32 px the deeper maps are 2×2: the default is the finest
+    expect(out[1]).toMatch(/^stage pool1 \(Stage 1: 8×8, 32 channels\): map 8×8, max /);
     expect(out[2]).toBe(`wrote ${p('cam.png')}: 32×32 px, overlay opacity 0.5`);
     const img = png('cam.png');
     expect([img.width, img.height, img.channels, img.depth]).toEqual([32, 32, 4, 8]);

@@ -7,7 +7,7 @@ import { loadModelPath } from './predict';
 import { evalBatch } from '../../core/augment';
 import { blendCam, camToRgba } from '../../core/cam/camOverlay';
 import { encodeRgbaPng } from '../../core/cam/camPng';
-import { camStages, gradCam } from '../../core/cam/gradCam';
+import { camStages, defaultCamStage, gradCam } from '../../core/cam/gradCam';
 import { compositeRGBY } from '../../core/composite';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import { checkModelFitsDataset } from '../../core/modelPackage';
@@ -50,8 +50,9 @@ overlay (inferno, transparent where cold). Prints the class probability and the 
   --id ID              the sample
   --class C            class index 0..27 or name (e.g. 7, "Golgi apparatus")
   --out FILE           the PNG to write
-  --stage S            the layer to map (default: the deepest; GAPNet: any of its three pooled
-                       stages, listed by --stage list); 'list' prints the stages and exits
+  --stage S            the layer to map (default: the deepest whose map is at least 7 wide, else the
+                       finest; GAPNet: any of its three pooled stages, listed by --stage list);
+                       'list' prints the stages and exits
   --opacity O          overlay opacity 0..1 (default 0.5)
   --backend B          wasm | cpu (default wasm)`,
   async run(args) {
@@ -88,7 +89,7 @@ overlay (inferno, transparent where cold). Prints the class probability and the 
         for (const s of stages) console.log(`${s.id}\t${s.label}`);
         return 0;
       }
-      const stage = v.stage ?? stages[0].id;
+      const stage = v.stage ?? defaultCamStage(stages).id;
       if (!stages.some((s) => s.id === stage))
         throw new UsageError(`--stage '${stage}' is not a stage of ${meta.modelName}; its stages: ${stages.map((s) => s.id).join(', ')}`);
       if (metaInferred) console.log(`${v.model} has no studio.json: assuming whole images resized to ${meta.inputSize} px`);

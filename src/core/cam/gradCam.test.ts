@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../../cli/wasmBackend';
 import { hashUniform, hashWeight } from '../models/backbones/hashWeights';
 import { createModel, type ModelOptions } from '../models/registry';
-import { camStages, gradCam } from './gradCam';
+import { camStages, defaultCamStage, gradCam } from './gradCam';
 
 interface FixtureMap {
   image: number;
@@ -114,12 +114,32 @@ describe('gradCam on a stored model', () => {
     const before = tf.memory().numTensors;
     const r = gradCam(model, x, 3);
     expect(tf.memory().numTensors).toBe(before);
-    expect(r.stage).toBe('conv8');
+    expect(r.stage).toBe('pool1'); // at 64 px the deeper maps are 4×4: the 16×16 one is shown first
     expect(Array.from(r.probs)).toEqual(predicted);
     expect(r.map.length).toBe(r.width * r.height);
     expect(r.map.every((v) => v >= 0)).toBe(true);
     x.dispose();
     model.dispose();
+  });
+
+  it('shows first the deepest stage whose map is at least 7 wide, else the finest', async () => {
+    await tf.setBackend('cpu');
+    const stagesAt = (inputSize: number) => {
+      const model = createModel('gapnet-pl', { ...pl.options, inputSize } as ModelOptions);
+      const stages = camStages(model);
+      model.dispose();
+      return stages;
+    };
+    const small = stagesAt(64);
+    expect(small.map((s) => [s.id, s.side])).toEqual([
+      ['conv8', 4],
+      ['pool2', 4],
+      ['pool1', 16],
+    ]);
+    expect(defaultCamStage(small).id).toBe('pool1');
+    const large = stagesAt(128);
+    expect(large[0].side).toBe(8);
+    expect(defaultCamStage(large).id).toBe('conv8');
   });
 
   it('names the bad class index, image shape or stage', async () => {
@@ -148,7 +168,7 @@ describe('gradCam on a stored model', () => {
     expect(kaggle.map((s) => s.label)).toEqual(['Stage 3 (deepest): 2×2, 128 channels', 'Stage 2: 2×2, 64 channels', 'Stage 1: 8×8, 32 channels']);
     expect(ids('vgg16').map((s) => s.id)).toEqual(['block5_pool']);
     expect(ids('resnet50', { head: 'gap' }).map((s) => s.id)).toEqual(['conv5_block3_out']);
-    expect(ids('inceptionv3', { fourChannels: 'adapter' })).toEqual([{ id: 'mixed10', label: 'Backbone output (mixed10): 1×1, 2048 channels' }]);
+    expect(ids('inceptionv3', { fourChannels: 'adapter' })).toEqual([{ id: 'mixed10', label: 'Backbone output (mixed10): 1×1, 2048 channels', side: 1 }]);
     expect(ids('mobilenetv2', { head: 'seed', fourChannels: 'rgb' }).map((s) => s.id)).toEqual(['out_relu']);
   });
 });

@@ -21,6 +21,8 @@ export interface CamStage {
   /** the name of the layer whose output is mapped */
   id: string;
   label: string;
+  /** the map's side (h; the maps are square) */
+  side: number;
 }
 
 export interface CamResult {
@@ -56,6 +58,24 @@ function describeShape(layer: tf.layers.Layer): string {
   return `${s[1]}×${s[2]}, ${s[3]} channels`;
 }
 
+function mapSide(layer: tf.layers.Layer): number {
+  return outputShape(layer)[1] ?? 0;
+}
+
+/**
+ * The smallest map side the default stage should have. A transfer backbone's map is 7×7 at its
+ * default 224 px; on the demo at 64 px GAPNet's two deeper stages are 4×4, and their maps did not
+ * localise (heat on the class's own pixels / off them: median 1.0) where the first stage's 16×16
+ * did (2.4–2.7; docs/cam.md).
+ */
+export const MIN_DEFAULT_MAP_SIDE = 7;
+
+/** The stage shown first: the deepest whose map is at least MIN_DEFAULT_MAP_SIDE wide, else the finest. */
+export function defaultCamStage(stages: readonly CamStage[]): CamStage {
+  if (!stages.length) throw new Error('no stage to map');
+  return stages.find((s) => s.side >= MIN_DEFAULT_MAP_SIDE) ?? stages.reduce((a, b) => (b.side > a.side ? b : a));
+}
+
 function isInputNode(node: Node): boolean {
   return node.outboundLayer.getClassName() === 'InputLayer';
 }
@@ -76,7 +96,7 @@ export function camStages(model: tf.LayersModel): CamStage[] {
   const headConv = order.find((n) => n.outboundLayer.name === 'hpa_head_conv');
   if (headConv || (pools.length === 1 && pools[0].outboundLayer.name.startsWith('hpa_head'))) {
     const from = sourceLayer(headConv ?? pools[0]);
-    if (from) return [{ id: from.name, label: `Backbone output (${from.name}): ${describeShape(from)}` }];
+    if (from) return [{ id: from.name, label: `Backbone output (${from.name}): ${describeShape(from)}`, side: mapSide(from) }];
   }
   if (pools.length) {
     const sources = pools.map(sourceLayer).filter((l): l is tf.layers.Layer => l !== undefined);
@@ -84,11 +104,13 @@ export function camStages(model: tf.LayersModel): CamStage[] {
     const rank = new Map(order.map((n, i) => [n.outboundLayer, i]));
     sources.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
     const n = sources.length;
-    return sources.map((l, i) => ({ id: l.name, label: `Stage ${i + 1}${i === n - 1 && n > 1 ? ' (deepest)' : ''}: ${describeShape(l)}` })).reverse();
+    return sources
+      .map((l, i) => ({ id: l.name, label: `Stage ${i + 1}${i === n - 1 && n > 1 ? ' (deepest)' : ''}: ${describeShape(l)}`, side: mapSide(l) }))
+      .reverse();
   }
   for (let i = order.length - 1; i >= 0; i--) {
     const l = order[i].outboundLayer;
-    if (outputShape(l).length === 4) return [{ id: l.name, label: `${l.name}: ${describeShape(l)}` }];
+    if (outputShape(l).length === 4) return [{ id: l.name, label: `${l.name}: ${describeShape(l)}`, side: mapSide(l) }];
   }
   throw new Error(`model '${model.name}' has no layer with a spatial (4-D) output to map`);
 }
@@ -170,7 +192,7 @@ export function gradCamTensors(
   const classes = model.outputs[0].shape[1] ?? 0;
   if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= classes)
     throw new Error(`class index must be an integer in 0..${classes - 1}, got ${classIndex}`);
-  const stageId = stage ?? camStages(model)[0].id;
+  const stageId = stage ?? defaultCamStage(camStages(model)).id;
   const p = plan(model, stageId);
 
   return tf.tidy(() => {
