@@ -55,17 +55,18 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
     [record, rows],
   );
   if (!deferred) {
-    const finished = runs.filter((r) => r.valProbs && r.group === null);
+    // the newest finished run: most likely the one just trained
+    const newest = runs.filter((r) => r.valProbs && r.group === null).at(-1);
     return (
       <EmptyState
         title="Nothing to evaluate yet"
-        action={finished.length ? `Evaluate ${finished[0].name}` : 'Go to Train'}
-        onAction={() => (finished.length ? navigate({ run: finished[0].id }, 'replace') : navigate({ tab: 'train' }))}
+        action={newest ? `Evaluate ${newest.name}` : 'Go to Train'}
+        onAction={() => (newest ? navigate({ run: newest.id }, 'replace') : navigate({ tab: 'train' }))}
       >
         {runId && !runs.some((r) => r.id === runId)
           ? 'The run in the address is not stored in this browser. '
           : 'Evaluation shows a run’s validation predictions: per-class F1, thresholds, precision–recall and confusions. '}
-        {finished.length ? 'Choose a run in the header, or:' : 'Train a run first; its first epoch fills this view.'}
+        {newest ? 'Choose a run in the header, or:' : 'Train a run first; its first epoch fills this view.'}
       </EmptyState>
     );
   }
