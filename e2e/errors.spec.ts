@@ -99,6 +99,20 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   await browser.getByLabel('Error browser class').selectOption(String(cls));
   // the table's selection follows the browser's class
   await expect(page.locator(`.class-row.selected[data-class="${cls}"]`)).toHaveCount(1);
+  // it opens on a tab with entries (the class has positives: TP or FN is not empty)
+  await expect(browser.locator('[role="tab"][aria-selected="true"] .error-count')).not.toHaveText('0');
+  // its own threshold slider and the table's move together
+  await browser.getByLabel(`Error browser threshold of ${name}`).fill('0.45');
+  await expect(page.getByLabel(`Threshold for ${name}`)).toHaveValue('0.45');
+  await expect(browser.getByTestId('error-threshold')).toHaveText('threshold 0.450 (predicted when p > t)');
+  await page.getByLabel(`Threshold for ${name}`).fill('0.5');
+  await expect(browser.getByLabel(`Error browser threshold of ${name}`)).toHaveValue('0.5');
+  // "Browse errors" near the top scrolls down to it
+  await page.evaluate(() => document.getElementById('studio-main')!.scrollTo(0, 0));
+  await expect(browser.getByRole('heading', { name: 'Error browser' })).not.toBeInViewport();
+  await page.getByRole('button', { name: 'Browse errors ↓' }).click();
+  await expect(browser.getByRole('heading', { name: 'Error browser' })).toBeInViewport();
+  await expect(browser.getByRole('heading', { name: 'Error browser' })).toBeFocused();
 
   const cell = page.getByTestId('confusion-grid').locator(`[data-class="${cls}"]`);
   const shownCounts = async () =>
