@@ -188,7 +188,9 @@ test('error browser: groups equal the confusion counts and follow the thresholds
 
   // the class's error list and every class's
   const one = await download(page, browser.getByTestId('errors-csv'));
-  expect(one.name).toMatch(/^errors-.+\.csv$/);
+  // the file name says the run's epoch and the threshold the list was cut at
+  expect(one.name).toMatch(/^errors-.+-ep1-.+\.csv$/);
+  expect(one.name.endsWith(`-t${low.toFixed(3)}.csv`)).toBe(true);
   const lines = one.text.trimEnd().split('\n');
   expect(lines[0]).toBe('Id,class,kind,probability');
   expect(lines.length - 1).toBe(counts.tp + counts.fp + counts.fn);

@@ -20,6 +20,14 @@ export interface ErrorSource {
   datasetId: string;
   /** the validation rows' sample ids, in row order (RunRecord.valIds) */
   ids: readonly string[];
+  /** the epoch whose validation predictions these are (null: unknown), for the CSVs' file names */
+  epoch: number | null;
+}
+
+/** An error list's file name: run, epoch, class and the threshold(s) it was cut at, e.g. errors-<run>-ep12-Nucleoplasm-t0.350.csv. */
+export function errorListFileName(runName: string, epoch: number | null, cls: number | 'all', thresholds: readonly number[]): string {
+  const t = cls === 'all' ? (thresholds.every((v) => v === thresholds[0]) ? `t${thresholds[0].toFixed(3)}` : 'per-class-t') : `t${thresholds[cls].toFixed(3)}`;
+  return `errors-${fileSafe(runName)}${epoch !== null ? `-ep${epoch}` : ''}-${cls === 'all' ? 'all-classes' : fileSafe(className(cls))}-${t}.csv`;
 }
 
 interface Props extends ErrorSource {
@@ -77,6 +85,7 @@ export const ErrorBrowser = memo(function ErrorBrowser({
   runName,
   datasetId,
   ids,
+  epoch,
   probs,
   truth,
   numClasses,
@@ -192,7 +201,7 @@ export const ErrorBrowser = memo(function ErrorBrowser({
     try {
       const parts = await textInSlices(lines, { signal: abort.signal, onProgress: (done) => setCsvJob((j) => (j?.abort === abort ? { ...j, done } : j)) });
       const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv' }));
-      downloadUrl(url, `errors-${fileSafe(runName)}-${which === 'class' ? fileSafe(className(cls)) : 'all-classes'}.csv`);
+      downloadUrl(url, errorListFileName(runName, epoch, which === 'class' ? cls : 'all', t));
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {
       if (!abort.signal.aborted) setCsvError(`Could not make the error list: ${e instanceof Error ? e.message : String(e)}`);

@@ -17,6 +17,7 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   const liveProbs = useStudio((s) => s.live?.valProbs ?? null);
   const liveTruth = useStudio((s) => s.live?.valTruth ?? null);
   const liveActive = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const liveEpochs = useStudio((s) => s.live?.epochs.length ?? 0);
   const stored = runs.find((r) => r.id === runId && r.valProbs && r.valTruth);
   // the live run's figures while it trains (and after, until the stored record has them)
   const showLive = !stored && (runId === null || runId === liveId);
@@ -50,9 +51,15 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   const errors = useMemo(
     () =>
       record && rows > 0 && record.valIds.length === rows
-        ? { runId: record.id, runName: record.name, datasetId: record.datasetId, ids: record.valIds }
+        ? {
+            runId: record.id,
+            runName: record.name,
+            datasetId: record.datasetId,
+            ids: record.valIds,
+            epoch: (stored ? record.history.length : liveEpochs) || null,
+          }
         : undefined,
-    [record, rows],
+    [record, rows, stored, liveEpochs],
   );
   if (!deferred) {
     // the newest finished run: most likely the one just trained
