@@ -230,6 +230,14 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   await expect(count).toHaveText(`104 of 104 samples`);
   await explorer.getByLabel('Agreement with the truth').selectOption('errors');
   await expect(count).toHaveText(`${errors} of 104 samples`);
+  // a confidence range typed the wrong way round is read as the range it spans, and the view says so
+  await explorer.getByLabel('Confidence from').fill('1');
+  await explorer.getByLabel('Confidence to').fill('0');
+  await expect(explorer.getByTestId('confidence-swapped')).toHaveText('low above high: showing 0 to 1');
+  await expect(count).toHaveText(`${errors} of 104 samples`);
+  await explorer.getByLabel('Confidence from').fill('0');
+  await explorer.getByLabel('Confidence to').fill('1');
+  await expect(explorer.getByTestId('confidence-swapped')).toHaveCount(0);
   console.log(
     `${rows} validation rows; ${name} at ${low}: TP ${counts.tp}, FP ${counts.fp}, FN ${counts.fn}; ${errors} rows with an error at the thresholds in force`,
   );
