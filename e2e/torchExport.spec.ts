@@ -50,6 +50,10 @@ test('export as a PyTorch project: model.py predicts what the studio did; torchr
   expect(studioJson.thresholds).toEqual([...new Array(2).fill(0.5), 0.35, ...new Array(25).fill(0.5)]);
   expect(studioJson.extra.thresholdsFrom).toBe('set in Evaluate: per class');
   await expect(exportPanel.getByTestId('export-notice')).toContainText('thresholds: set in Evaluate: per class');
+  // the Predict view's threshold mode is the other, labelled choice
+  await exportPanel.getByLabel('Thresholds in exports').selectOption('predict-mode');
+  await expect(exportPanel.getByTestId('export-contents')).toContainText("thresholds: Predict's threshold mode (global) on ");
+  await exportPanel.getByLabel('Thresholds in exports').selectOption('in-force');
   const torch = page.getByRole('region', { name: 'Export as PyTorch project' });
   await expect(torch.getByTestId('torch-export-contents')).toHaveText(/^weights: (best|last) epoch 1 · thresholds.csv: set in Evaluate: per class$/);
   await expect(torch.getByLabel('With train.py')).toBeChecked();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs } from '../../worker/protocol';
 import { fileSafe, fmtDuration, fmtInt, rateAndEta } from '../format';
@@ -101,6 +101,15 @@ export function ExportPanel({ dataset, headerRunId = null }: { dataset: DatasetR
           ? 'A run is training: predict when it has ended.'
           : null;
 
+  // fitting a threshold mode walks every validation row: once per run and choice, not on every render (a prediction's progress re-renders)
+  const rates = facts?.rates ?? null;
+  const fitted = useMemo(
+    () =>
+      thresholdChoice === 'predict-mode'
+        ? new Map(runs.filter((r) => r.datasetId === datasetId && canPredict(r)).map((r) => [r.id, thresholdsByMode(r, choice.mode, rates)]))
+        : null,
+    [thresholdChoice, runs, datasetId, choice.mode, rates],
+  );
   /**
    * Thresholds an export carries: by default the run's thresholds in force (set in Evaluate); on request the Predict view's
    * threshold mode, as the prediction on show used it, else fitted on the run's stored validation predictions.
@@ -112,7 +121,7 @@ export function ExportPanel({ dataset, headerRunId = null }: { dataset: DatasetR
       const t = Array.from(outputs.plan.members[i].thresholds);
       return { values: t, label: `Predict's threshold mode (${choice.mode}) of the prediction on show: ${describeThresholds(t)}` };
     }
-    return thresholdsByMode(r, choice.mode, facts?.rates ?? null);
+    return fitted?.get(r.id) ?? thresholdsByMode(r, choice.mode, rates);
   };
   const downloadReport = async (r: RunRecord) => {
     setReportError(null);
