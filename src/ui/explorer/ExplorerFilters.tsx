@@ -155,7 +155,6 @@ function PredictionFilters({ filter, onChange, prediction }: Pick<Props, 'filter
             />
             {filter.confidence[0] > filter.confidence[1] && (
               <span className="explorer-confidence-note" role="status" data-testid="confidence-swapped">
-                {' '}
                 low above high: showing {filter.confidence[1]} to {filter.confidence[0]}
               </span>
             )}
