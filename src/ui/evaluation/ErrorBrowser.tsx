@@ -99,8 +99,10 @@ export const ErrorBrowser = memo(function ErrorBrowser({
   const [byId, setById] = useState<Map<string, SampleRecord> | null>(null);
   const [readError, setReadError] = useState<string | null>(null);
   const [kind, setKind] = useState<ErrorKind>('fp');
-  // a tab the user chose for this class stays; until then an empty tab gives way to the fullest (FP at 0.5 is often empty)
+  // a class opens on the chosen tab, or on the fullest when that one is empty (FP at 0.5 often is); only when the class is
+  // opened, never under a moving slider (the grid would jump, and rebuild in the middle of a drag)
   const userKind = useRef<number | null>(null);
+  const openedFor = useRef<number | null>(null);
   const chooseKind = (k: ErrorKind) => {
     userKind.current = cls;
     setKind(k);
@@ -130,7 +132,9 @@ export const ErrorBrowser = memo(function ErrorBrowser({
     [shapeOk, probs, truth, ids, cls, threshold, numClasses],
   );
   useEffect(() => {
-    if (!groups || groups[kind].length || userKind.current === cls) return;
+    if (!groups || openedFor.current === cls) return;
+    openedFor.current = cls;
+    if (groups[kind].length || userKind.current === cls) return;
     const fullest = ERROR_KINDS.reduce((a, b) => (groups[b].length > groups[a].length ? b : a));
     if (groups[fullest].length) setKind(fullest);
   }, [groups, kind, cls]);
