@@ -99,6 +99,20 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   await browser.getByLabel('Error browser class').selectOption(String(cls));
   // the table's selection follows the browser's class
   await expect(page.locator(`.class-row.selected[data-class="${cls}"]`)).toHaveCount(1);
+  // it opens on a tab with entries (the class has positives: TP or FN is not empty)
+  await expect(browser.locator('[role="tab"][aria-selected="true"] .error-count')).not.toHaveText('0');
+  // its own threshold slider and the table's move together
+  await browser.getByLabel(`Error browser threshold of ${name}`).fill('0.45');
+  await expect(page.getByLabel(`Threshold for ${name}`)).toHaveValue('0.45');
+  await expect(browser.getByTestId('error-threshold')).toHaveText('threshold 0.450 (predicted when p > t)');
+  await page.getByLabel(`Threshold for ${name}`).fill('0.5');
+  await expect(browser.getByLabel(`Error browser threshold of ${name}`)).toHaveValue('0.5');
+  // "Browse errors" near the top scrolls down to it
+  await page.evaluate(() => document.getElementById('studio-main')!.scrollTo(0, 0));
+  await expect(browser.getByRole('heading', { name: 'Error browser' })).not.toBeInViewport();
+  await page.getByRole('button', { name: 'Browse errors ↓' }).click();
+  await expect(browser.getByRole('heading', { name: 'Error browser' })).toBeInViewport();
+  await expect(browser.getByRole('heading', { name: 'Error browser' })).toBeFocused();
 
   const cell = page.getByTestId('confusion-grid').locator(`[data-class="${cls}"]`);
   const shownCounts = async () =>
@@ -174,7 +188,9 @@ test('error browser: groups equal the confusion counts and follow the thresholds
 
   // the class's error list and every class's
   const one = await download(page, browser.getByTestId('errors-csv'));
-  expect(one.name).toMatch(/^errors-.+\.csv$/);
+  // the file name says the run's epoch and the threshold the list was cut at
+  expect(one.name).toMatch(/^errors-.+-ep1-.+\.csv$/);
+  expect(one.name.endsWith(`-t${low.toFixed(3)}.csv`)).toBe(true);
   const lines = one.text.trimEnd().split('\n');
   expect(lines[0]).toBe('Id,class,kind,probability');
   expect(lines.length - 1).toBe(counts.tp + counts.fp + counts.fn);
@@ -214,6 +230,14 @@ test('error browser: groups equal the confusion counts and follow the thresholds
   await expect(count).toHaveText(`104 of 104 samples`);
   await explorer.getByLabel('Agreement with the truth').selectOption('errors');
   await expect(count).toHaveText(`${errors} of 104 samples`);
+  // a confidence range typed the wrong way round is read as the range it spans, and the view says so
+  await explorer.getByLabel('Confidence from').fill('1');
+  await explorer.getByLabel('Confidence to').fill('0');
+  await expect(explorer.getByTestId('confidence-swapped')).toHaveText('low above high: showing 0 to 1');
+  await expect(count).toHaveText(`${errors} of 104 samples`);
+  await explorer.getByLabel('Confidence from').fill('0');
+  await explorer.getByLabel('Confidence to').fill('1');
+  await expect(explorer.getByTestId('confidence-swapped')).toHaveCount(0);
   console.log(
     `${rows} validation rows; ${name} at ${low}: TP ${counts.tp}, FP ${counts.fp}, FN ${counts.fn}; ${errors} rows with an error at the thresholds in force`,
   );

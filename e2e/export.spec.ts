@@ -117,6 +117,20 @@ test('predict, ensemble and export: model zip loads in plain tfjs with the studi
     await panel.getByTestId('predict').click();
     await expect(panel.getByTestId('predict-results')).toBeVisible(UNTIL_DONE);
   };
+  // every run picker starts on the header's run, the one just trained
+  const newest = (await rows.nth(1).locator('td.run-name').textContent())!;
+  await expect(page.getByLabel('Current run').locator('option:checked')).toHaveText(`${newest} (done)`);
+  await expect(rows.nth(1).getByRole('checkbox')).toBeChecked();
+  await expect(rows.nth(0).getByRole('checkbox')).not.toBeChecked();
+  await expect(panel.getByLabel('Run to export for PyTorch').locator('option:checked')).toHaveText(newest);
+  await gotoTab(page, 'explore');
+  await expect(page.getByLabel('Predictions of run').locator('option:checked')).toHaveText(newest);
+  // Evaluate with no run chosen offers the newest
+  await page.goto('/#/evaluate');
+  await page.reload();
+  await expect(page.getByRole('button', { name: `Evaluate ${newest}` })).toBeVisible();
+  await gotoTab(page, 'predict');
+  await rows.nth(1).getByRole('checkbox').uncheck();
 
   // one run → its probabilities, its submission
   await rows.nth(0).getByRole('checkbox').check();

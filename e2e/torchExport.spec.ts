@@ -37,8 +37,25 @@ test('export as a PyTorch project: model.py predicts what the studio did; torchr
   await expect(page.getByTestId('run-state')).toHaveText('done', UNTIL_DONE);
   const studioRun = (await page.getByTestId('run-row').locator('td:first-child').allTextContents())[0];
 
+  // one class's threshold set in Evaluate: both exports carry the thresholds in force, and say so
+  await gotoTab(page, 'evaluate');
+  await page.getByLabel('Threshold for Nucleoli', { exact: true }).fill('0.35');
   await gotoTab(page, 'predict');
+  const exportPanel = page.getByRole('region', { name: 'Predict and export' });
+  await expect(exportPanel.getByTestId('export-contents')).toHaveText(/^weights: (best|last) epoch 1 · thresholds: set in Evaluate: per class$/);
+  const [zipDownload] = await Promise.all([page.waitForEvent('download'), exportPanel.getByRole('button', { name: `Export model of ${studioRun}` }).click()]);
+  const studioJson = JSON.parse(
+    new TextDecoder().decode((await readZipFiles(new Uint8Array(readFileSync((await zipDownload.path())!)), 'zip')).get('studio.json')),
+  );
+  expect(studioJson.thresholds).toEqual([...new Array(2).fill(0.5), 0.35, ...new Array(25).fill(0.5)]);
+  expect(studioJson.extra.thresholdsFrom).toBe('set in Evaluate: per class');
+  await expect(exportPanel.getByTestId('export-notice')).toContainText('thresholds: set in Evaluate: per class');
+  // the Predict view's threshold mode is the other, labelled choice
+  await exportPanel.getByLabel('Thresholds in exports').selectOption('predict-mode');
+  await expect(exportPanel.getByTestId('export-contents')).toContainText("thresholds: Predict's threshold mode (global) on ");
+  await exportPanel.getByLabel('Thresholds in exports').selectOption('in-force');
   const torch = page.getByRole('region', { name: 'Export as PyTorch project' });
+  await expect(torch.getByTestId('torch-export-contents')).toHaveText(/^weights: (best|last) epoch 1 · thresholds.csv: set in Evaluate: per class$/);
   await expect(torch.getByLabel('With train.py')).toBeChecked();
   await torch.getByTestId('export-torch').click();
   const link = torch.getByTestId('torch-download');
@@ -70,6 +87,8 @@ test('export as a PyTorch project: model.py predicts what the studio did; torchr
       .map((l) => l.split(',')[0])
       .sort(),
   );
+  expect(readFileSync(join(folder, 'thresholds.csv'), 'utf8').trim().split('\n')[3]).toBe('2,0.35');
+  expect(config.thresholds.from).toBe('set in Evaluate: per class');
   const valIds = folds.filter((l) => l.endsWith(',0')).map((l) => l.split(',')[0]);
 
   // model.py + weights.npz on the validation PNGs = the studio's stored validation probabilities (trained on wasm)

@@ -52,7 +52,7 @@ export function App() {
             (dataset ? (
               <section className="panel" aria-label="Explorer">
                 <h2>Explore {dataset.name}</h2>
-                <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} />
+                <Explorer key={`${dataset.id}-${dataset.train + dataset.test}`} dataset={dataset} headerRunId={route.run} />
               </section>
             ) : (
               <EmptyState title="No dataset to explore yet" action="Go to Datasets" onAction={() => navigate({ tab: 'datasets' })}>
@@ -62,7 +62,7 @@ export function App() {
           {route.tab === 'train' && <TrainPanel dataset={dataset} />}
           {route.tab === 'evaluate' && <EvaluatePanel runId={route.run} />}
           {route.tab === 'compare' && <ComparePanel />}
-          {route.tab === 'predict' && <ExportPanel dataset={dataset} />}
+          {route.tab === 'predict' && <ExportPanel dataset={dataset} headerRunId={route.run} />}
           {route.tab === 'lesson' && <LossLesson dataset={dataset} />}
         </ErrorBoundary>
       </main>

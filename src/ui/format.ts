@@ -21,9 +21,15 @@ export function rateAndEta(done: number, total: number, elapsedMs: number): { pe
   return { perSecond, etaSeconds: perSecond > 0 ? (total - done) / perSecond : Infinity };
 }
 
-/** A run or class name as part of a download's file name: letters, digits, '.', '_' and '-' only, at most 60 characters. */
-export const fileSafe = (s: string) =>
-  s
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 60) || 'run';
+const FILE_SAFE_MAX = 60;
+
+/**
+ * A run or class name as part of a download's file name: letters, digits, '.', '_' and '-' only, at most 60 characters.
+ * A longer name is cut at the last word boundary ('_') that fits, so no number is cut short ("lr_0.001", never "lr_0.00").
+ */
+export function fileSafe(s: string): string {
+  const safe = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
+  if (safe.length <= FILE_SAFE_MAX) return safe || 'run';
+  const cut = safe.lastIndexOf('_', FILE_SAFE_MAX);
+  return (cut > 0 ? safe.slice(0, cut) : safe.slice(0, FILE_SAFE_MAX)).replace(/_+$/, '') || 'run';
+}

@@ -41,7 +41,7 @@ async function handle(msg: Exclude<ToPredictWorker, { type: 'cancel' }>): Promis
     const report = await backendFor(msg.backend);
     if (!report.active) throw new PredictFailure(`No backend could start: ${report.attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
     if (msg.type === 'predict') await runPredictJob(msg.request, controller.signal, post);
-    else if (msg.type === 'export-model') await runExportJob(jobId, msg.runId, msg.thresholds, post);
+    else if (msg.type === 'export-model') await runExportJob(jobId, msg.runId, msg.thresholds, msg.thresholdsFrom, post);
     else if (msg.type === 'cam') await runCamJob(msg, camModels, post);
     else await runImportJob(jobId, msg.datasetId, msg.files, post);
   } catch (e) {

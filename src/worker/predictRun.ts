@@ -212,7 +212,7 @@ export function safeFileName(name: string): string {
   );
 }
 
-export async function runExportJob(jobId: string, runId: string, thresholds: number[] | null, post: Post): Promise<void> {
+export async function runExportJob(jobId: string, runId: string, thresholds: number[] | null, thresholdsFrom: string, post: Post): Promise<void> {
   const run = await getRun(runId);
   if (!run) throw new PredictFailure(`Run ${runId} is gone.`);
   const { kind, checkpoint } = await runCheckpoint(run);
@@ -226,7 +226,7 @@ export async function runExportJob(jobId: string, runId: string, thresholds: num
           resizeMode: config.mode,
           storedSize: ds?.resolution ?? config.inputSize,
           thresholds: thresholds ?? undefined,
-          extra: { runId: run.id, runName: run.name, checkpoint: kind, epoch: checkpoint.epoch, seed: config.seed, dataset: run.datasetName },
+          extra: { runId: run.id, runName: run.name, checkpoint: kind, epoch: checkpoint.epoch, thresholdsFrom, seed: config.seed, dataset: run.datasetName },
         });
     const bytes = await writeModelZip(model, meta);
     post({ type: 'model-zip', jobId, runId, fileName: `${safeFileName(run.name)}.model.zip`, bytes }, [bytes.buffer as ArrayBuffer]);

@@ -270,7 +270,17 @@ export interface PredictProgress {
 export type ToPredictWorker =
   | { type: 'predict'; backend: BackendChoice; checks?: StartChecks; request: PredictRequest }
   /** a run's best checkpoint as a model zip (model.json + shards + studio.json) */
-  | { type: 'export-model'; backend: BackendChoice; checks?: StartChecks; jobId: string; runId: string; thresholds: number[] | null }
+  | {
+      type: 'export-model';
+      backend: BackendChoice;
+      checks?: StartChecks;
+      jobId: string;
+      runId: string;
+      /** one per class, written to studio.json; null: 0.5 each */
+      thresholds: number[] | null;
+      /** which thresholds they are, in words (studio.json's extra.thresholdsFrom) */
+      thresholdsFrom: string;
+    }
   /** a model zip, or model.json + its shard files, stored as an imported run of the dataset */
   | { type: 'import-model'; backend: BackendChoice; checks?: StartChecks; jobId: string; datasetId: string; files: { name: string; bytes: Uint8Array }[] }
   /**

@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CLASS_NAMES } from '../../core/labels';
 import type { DatasetRecord } from '../../data/catalog';
-import { classCounts, minPerClassOf, planDataset } from '../../synth/planDataset';
-import { classesTooRareToScore, demoSynthOptions, MIN_VALIDATION_POSITIVES, TEACHING_DEMO, TEACHING_MIN_PER_CLASS } from '../../synth/teachingDemo';
+import { classCounts, planDataset } from '../../synth/planDataset';
+import { demoSynthOptions, TEACHING_DEMO, TEACHING_MIN_PER_CLASS } from '../../synth/teachingDemo';
+import { demoClassText } from './demoClassText';
 import { STORED_RESOLUTIONS } from '../../worker/protocol';
 import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useEta } from '../useEta';
@@ -26,20 +27,20 @@ function DemoClassCounts({ demo, kind }: { demo: Demo; kind: DemoKind }) {
     try {
       const opts = demoSynthOptions({ ...demo, teaching: kind === 'teaching' });
       const plan = planDataset(opts);
-      return { train: classCounts(plan.train), test: classCounts(plan.test), min: minPerClassOf(opts) };
+      return { train: classCounts(plan.train), test: classCounts(plan.test) };
     } catch {
       return null; // options being typed: the generator names the problem when the button is pressed
     }
   }, [demo, kind]);
   if (!counts) return null;
-  const rare = classesTooRareToScore(counts.train);
+  const text = demoClassText(kind, counts.train, counts.test);
   return (
     <div className="demo-classes" data-testid="demo-classes" style={{ fontSize: 13, flexBasis: '100%' }}>
       {kind === 'teaching' ? (
         <p>
-          Teaching demo: rare label sets are drawn far more often than in the real data, so that every class is in at least {counts.min.train} train and{' '}
-          {counts.min.test} test samples (all sets are real ones); the images are cleaner (fewer, larger cells, little noise). The <em>Quick demo</em> recipe
-          learns every class on it within minutes. The realistic demo keeps the real class balance.
+          Teaching demo: rare label sets are drawn far more often than in the real data, so that {text.floor} (all sets are real ones); the images are cleaner
+          (fewer, larger cells, little noise). The <em>Quick demo</em> recipe learns every class on it within minutes. The realistic demo keeps the real class
+          balance.
         </p>
       ) : (
         <p>Realistic demo: label sets in their real proportions (nucleoplasm and cytosol capped), so the rare classes get only a few samples.</p>
@@ -54,10 +55,9 @@ function DemoClassCounts({ demo, kind }: { demo: Demo; kind: DemoKind }) {
           ))}
         </ul>
       </details>
-      {rare.length > 0 && (
+      {text.warning && (
         <p className="warnings" role="note" data-testid="demo-rare-classes" style={{ paddingLeft: 0 }}>
-          ⚠ {rare.length === 1 ? 'Class' : 'Classes'} {rare.join(', ')}: too few samples for {rare.length === 1 ? 'its' : 'their'} F1 to be measured
-          {` (under ${MIN_VALIDATION_POSITIVES} validation positives expected in a 20 % hold-out); use the teaching demo or more samples.`}
+          {text.warning}
         </p>
       )}
     </div>

@@ -20,6 +20,14 @@ export interface ErrorSource {
   datasetId: string;
   /** the validation rows' sample ids, in row order (RunRecord.valIds) */
   ids: readonly string[];
+  /** the epoch whose validation predictions these are (null: unknown), for the CSVs' file names */
+  epoch: number | null;
+}
+
+/** An error list's file name: run, epoch, class and the threshold(s) it was cut at, e.g. errors-<run>-ep12-Nucleoplasm-t0.350.csv. */
+export function errorListFileName(runName: string, epoch: number | null, cls: number | 'all', thresholds: readonly number[]): string {
+  const t = cls === 'all' ? (thresholds.every((v) => v === thresholds[0]) ? `t${thresholds[0].toFixed(3)}` : 'per-class-t') : `t${thresholds[cls].toFixed(3)}`;
+  return `errors-${fileSafe(runName)}${epoch !== null ? `-ep${epoch}` : ''}-${cls === 'all' ? 'all-classes' : fileSafe(className(cls))}-${t}.csv`;
 }
 
 interface Props extends ErrorSource {
@@ -31,7 +39,12 @@ interface Props extends ErrorSource {
   /** the class shown: the one selected in the table and the PR curve */
   cls: number;
   onClass: (c: number) => void;
+  /** sets one class's threshold in force (the per-class table's setter: both sliders move together); absent: no slider */
+  onThreshold?: (c: number, t: number) => void;
 }
+
+/** The element the evaluation's "Browse errors" button scrolls to. */
+export const ERROR_BROWSER_ID = 'error-browser';
 
 const KIND_TITLE: Record<ErrorKind, string> = { tp: 'True positives', fp: 'False positives', fn: 'False negatives' };
 const KIND_WORDS: Record<ErrorKind, string> = { tp: 'true positives', fp: 'false positives', fn: 'false negatives' };
@@ -67,12 +80,33 @@ function useSameList(list: { entry: GroupEntry; sample: SampleRecord }[]) {
  * activation map. The groups follow the thresholds (a deferred value: a slider's move is drawn
  * first, the groups in the background).
  */
-export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, datasetId, ids, probs, truth, numClasses, thresholds, cls, onClass }: Props) {
+export const ErrorBrowser = memo(function ErrorBrowser({
+  runId,
+  runName,
+  datasetId,
+  ids,
+  epoch,
+  probs,
+  truth,
+  numClasses,
+  thresholds,
+  cls,
+  onClass,
+  onThreshold,
+}: Props) {
   const dataset = useStudio((s) => s.datasets.find((d) => d.id === datasetId));
   const { reader, loader, thumbSize } = useThumbnails(dataset);
   const [byId, setById] = useState<Map<string, SampleRecord> | null>(null);
   const [readError, setReadError] = useState<string | null>(null);
   const [kind, setKind] = useState<ErrorKind>('fp');
+  // a class opens on the chosen tab, or on the fullest when that one is empty (FP at 0.5 often is); only when the class is
+  // opened, never under a moving slider (the grid would jump, and rebuild in the middle of a drag)
+  const userKind = useRef<number | null>(null);
+  const openedFor = useRef<number | null>(null);
+  const chooseKind = (k: ErrorKind) => {
+    userKind.current = cls;
+    setKind(k);
+  };
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState<number | null>(null);
   const tabs = useRef<Record<ErrorKind, HTMLButtonElement | null>>({ tp: null, fp: null, fn: null });
@@ -97,6 +131,13 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
     () => (shapeOk ? errorGroups(probs, truth, ids, cls, threshold, numClasses) : null),
     [shapeOk, probs, truth, ids, cls, threshold, numClasses],
   );
+  useEffect(() => {
+    if (!groups || openedFor.current === cls) return;
+    openedFor.current = cls;
+    if (groups[kind].length || userKind.current === cls) return;
+    const fullest = ERROR_KINDS.reduce((a, b) => (groups[b].length > groups[a].length ? b : a));
+    if (groups[fullest].length) setKind(fullest);
+  }, [groups, kind, cls]);
   const group = useMemo(() => groups?.[kind] ?? [], [groups, kind]);
   const listed = useMemo(() => (byId ? group.flatMap((entry) => (byId.has(entry.id) ? [{ entry, sample: byId.get(entry.id)! }] : [])) : []), [group, byId]);
   const shown = useSameList(listed);
@@ -166,7 +207,7 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
     try {
       const parts = await textInSlices(lines, { signal: abort.signal, onProgress: (done) => setCsvJob((j) => (j?.abort === abort ? { ...j, done } : j)) });
       const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv' }));
-      downloadUrl(url, `errors-${fileSafe(runName)}-${which === 'class' ? fileSafe(className(cls)) : 'all-classes'}.csv`);
+      downloadUrl(url, errorListFileName(runName, epoch, which === 'class' ? cls : 'all', t));
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {
       if (!abort.signal.aborted) setCsvError(`Could not make the error list: ${e instanceof Error ? e.message : String(e)}`);
@@ -180,7 +221,7 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
     const to = e.key === 'ArrowRight' ? (i + 1) % 3 : e.key === 'ArrowLeft' ? (i + 2) % 3 : e.key === 'Home' ? 0 : e.key === 'End' ? 2 : -1;
     if (to < 0) return;
     e.preventDefault();
-    setKind(ERROR_KINDS[to]);
+    chooseKind(ERROR_KINDS[to]);
     tabs.current[ERROR_KINDS[to]]?.focus();
   };
 
@@ -195,9 +236,9 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
       </section>
     );
   return (
-    <section className="error-browser" aria-label="Error browser" data-testid="error-browser">
+    <section className="error-browser" aria-label="Error browser" data-testid="error-browser" id={ERROR_BROWSER_ID}>
       <div className="error-browser-head">
-        <h3>Error browser</h3>
+        <h3 tabIndex={-1}>Error browser</h3>
         <label>
           Class{' '}
           <select aria-label="Error browser class" value={cls} onChange={(e) => onClass(Number(e.target.value))}>
@@ -208,6 +249,18 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
             ))}
           </select>
         </label>
+        {onThreshold && (
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.001}
+            value={thresholds[cls] ?? 0.5}
+            aria-label={`Error browser threshold of ${name}`}
+            title={`${name}'s threshold in force (the same as its row in the table above)`}
+            onChange={(e) => onThreshold(cls, Number(e.target.value))}
+          />
+        )}
         <span className="eval-meta" data-testid="error-threshold">
           threshold {threshold.toFixed(3)} (predicted when p &gt; t)
         </span>
@@ -253,7 +306,7 @@ export const ErrorBrowser = memo(function ErrorBrowser({ runId, runName, dataset
             aria-controls="errors-panel"
             className={`error-tab ${k}${k === kind ? ' selected' : ''}`}
             data-testid={`errors-tab-${k}`}
-            onClick={() => setKind(k)}
+            onClick={() => chooseKind(k)}
           >
             {KIND_TITLE[k]}{' '}
             <span className="error-count" data-testid={`errors-count-${k}`}>

@@ -17,6 +17,7 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   const liveProbs = useStudio((s) => s.live?.valProbs ?? null);
   const liveTruth = useStudio((s) => s.live?.valTruth ?? null);
   const liveActive = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const liveEpochs = useStudio((s) => s.live?.epochs.length ?? 0);
   const stored = runs.find((r) => r.id === runId && r.valProbs && r.valTruth);
   // the live run's figures while it trains (and after, until the stored record has them)
   const showLive = !stored && (runId === null || runId === liveId);
@@ -50,22 +51,29 @@ export function EvaluatePanel({ runId }: { runId: string | null }) {
   const errors = useMemo(
     () =>
       record && rows > 0 && record.valIds.length === rows
-        ? { runId: record.id, runName: record.name, datasetId: record.datasetId, ids: record.valIds }
+        ? {
+            runId: record.id,
+            runName: record.name,
+            datasetId: record.datasetId,
+            ids: record.valIds,
+            epoch: (stored ? record.history.length : liveEpochs) || null,
+          }
         : undefined,
-    [record, rows],
+    [record, rows, stored, liveEpochs],
   );
   if (!deferred) {
-    const finished = runs.filter((r) => r.valProbs && r.group === null);
+    // the newest finished run: most likely the one just trained
+    const newest = runs.filter((r) => r.valProbs && r.group === null).at(-1);
     return (
       <EmptyState
         title="Nothing to evaluate yet"
-        action={finished.length ? `Evaluate ${finished[0].name}` : 'Go to Train'}
-        onAction={() => (finished.length ? navigate({ run: finished[0].id }, 'replace') : navigate({ tab: 'train' }))}
+        action={newest ? `Evaluate ${newest.name}` : 'Go to Train'}
+        onAction={() => (newest ? navigate({ run: newest.id }, 'replace') : navigate({ tab: 'train' }))}
       >
         {runId && !runs.some((r) => r.id === runId)
           ? 'The run in the address is not stored in this browser. '
           : 'Evaluation shows a run’s validation predictions: per-class F1, thresholds, precision–recall and confusions. '}
-        {finished.length ? 'Choose a run in the header, or:' : 'Train a run first; its first epoch fills this view.'}
+        {newest ? 'Choose a run in the header, or:' : 'Train a run first; its first epoch fills this view.'}
       </EmptyState>
     );
   }

@@ -6,7 +6,7 @@ import { chooseThresholds, type ThresholdMode } from '../../core/thresholds';
 import { ClassTable } from './ClassTable';
 import type { ClassRow } from './classTable';
 import { ConfusionGrid } from './ConfusionGrid';
-import { ErrorBrowser, type ErrorSource } from './ErrorBrowser';
+import { ERROR_BROWSER_ID, ErrorBrowser, type ErrorSource } from './ErrorBrowser';
 import { F1BarChart } from './F1BarChart';
 import { foldSpread } from './foldSpread';
 import { PRCurveChart } from './PRCurveChart';
@@ -198,6 +198,20 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
           <span className="num">{globalT.toFixed(3)}</span>
           {!thresholds.every((t) => t === globalT) && <small className="eval-meta">(per-class values in use; moving this sets all)</small>}
         </label>
+        {errors && (
+          <button
+            type="button"
+            data-testid="browse-errors"
+            title="The selected class's true positives, false positives and false negatives as thumbnails"
+            onClick={() => {
+              const browser = document.getElementById(ERROR_BROWSER_ID);
+              browser?.scrollIntoView({ block: 'start' });
+              browser?.querySelector<HTMLElement>('h3')?.focus({ preventScroll: true });
+            }}
+          >
+            Browse errors ↓
+          </button>
+        )}
       </div>
 
       <div className="eval-methods" role="group" aria-label="Set thresholds by">
@@ -275,7 +289,16 @@ export function EvaluationView({ probs, truth, numClasses, thresholds: given, fo
       {/* last: its windowed grid's rows past the bottom edge are clipped, and nothing is drawn below it */}
       {errors && (
         <ChartSlot minHeight={420}>
-          <ErrorBrowser {...errors} probs={probs} truth={truth} numClasses={numClasses} thresholds={thresholds} cls={pc} onClass={setPrClass} />
+          <ErrorBrowser
+            {...errors}
+            probs={probs}
+            truth={truth}
+            numClasses={numClasses}
+            thresholds={thresholds}
+            cls={pc}
+            onClass={setPrClass}
+            onThreshold={onClassThreshold}
+          />
         </ChartSlot>
       )}
     </div>

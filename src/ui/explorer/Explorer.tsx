@@ -40,13 +40,15 @@ function orderSamples(samples: SampleRecord[]): SampleRecord[] {
 }
 
 /** The dataset Explorer: filters, a windowed thumbnail grid, a sample viewer, class counts and co-occurrence. */
-export function Explorer({ dataset }: { dataset: DatasetRecord }) {
+export function Explorer({ dataset, headerRunId = null }: { dataset: DatasetRecord; headerRunId?: string | null }) {
   const [all, setAll] = useState<SampleRecord[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [filter, setFilter] = useState<SampleFilter>(NO_FILTER);
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState<number | null>(null);
-  const [predRunId, setPredRunId] = useState<string | null>(null);
+  // undefined until the user picks (null is their "none"): until then the predictions are the header's run's
+  const [pickedRunId, setPredRunId] = useState<string | null | undefined>(undefined);
+  const predRunId = pickedRunId === undefined ? headerRunId : pickedRunId;
   const [testPred, setTestPred] = useState<TestPrediction | null>(null);
   const { id, resolution, status, train, test, hasTestLabels } = dataset;
   const { reader, loader, thumbSize } = useThumbnails(dataset);

@@ -83,8 +83,8 @@ function PredictionFilters({ filter, onChange, prediction }: Pick<Props, 'filter
   const { runs, runId, onRun, note } = prediction;
   const setConfidence = (end: 0 | 1, v: number) => {
     const next: [number, number] = [filter.confidence[0], filter.confidence[1]];
+    // an inverted range is kept as typed (the other end may be typed next) and read swapped, with a note
     next[end] = v;
-    if (next[0] > next[1]) next[1 - end] = v;
     onChange({ ...filter, confidence: next });
   };
   const off = runId === null;
@@ -153,6 +153,11 @@ function PredictionFilters({ filter, onChange, prediction }: Pick<Props, 'filter
               value={filter.confidence[1]}
               onChange={(e) => setConfidence(1, Math.min(1, Math.max(0, e.target.value === '' ? 1 : Number(e.target.value))))}
             />
+            {filter.confidence[0] > filter.confidence[1] && (
+              <span className="explorer-confidence-note" role="status" data-testid="confidence-swapped">
+                low above high: showing {filter.confidence[1]} to {filter.confidence[0]}
+              </span>
+            )}
           </span>
           <button
             type="button"

@@ -96,6 +96,12 @@ describe('explorer prediction filter', () => {
     expect(shown({ predicted: 0, confidence: [0.75, 0.85] })).toEqual(['b']);
   });
 
+  it('reads a confidence range typed the wrong way round as the range it spans', () => {
+    expect(shown({ confidence: [1, 0.75] })).toEqual(['a', 'b']);
+    expect(shown({ predicted: 0, confidence: [0.85, 0.75] })).toEqual(['b']);
+    expect(predictionFilterOn({ ...NO_FILTER, confidence: [1, 0] })).toBe(false);
+  });
+
   it('prediction filters hide samples without a prediction, and do nothing without predictions', () => {
     expect(shown({ confidence: [0, 1], agreement: 'any', predicted: null })).toContain('e');
     expect(shown({ confidence: [0, 0.99] })).not.toContain('e');

@@ -33,7 +33,14 @@ interface FilterSample {
 
 /** Whether a prediction filter (predicted class, agreement, confidence) is set. */
 export function predictionFilterOn(f: SampleFilter): boolean {
-  return f.predicted !== null || f.agreement !== 'any' || f.confidence[0] > 0 || f.confidence[1] < 1;
+  const [lo, hi] = confidenceRange(f);
+  return f.predicted !== null || f.agreement !== 'any' || lo > 0 || hi < 1;
+}
+
+/** The confidence range, low end first: a range typed the wrong way round (0.9 to 0.5) means 0.5 to 0.9 (the view says so). */
+export function confidenceRange(f: Pick<SampleFilter, 'confidence'>): [number, number] {
+  const [a, b] = f.confidence;
+  return a <= b ? [a, b] : [b, a];
 }
 
 export function matchesFilter(sample: FilterSample, f: SampleFilter, predictions: Predictions | null = null): boolean {
@@ -49,7 +56,8 @@ export function matchesFilter(sample: FilterSample, f: SampleFilter, predictions
     if (tone === 'unknown' || (f.agreement === 'correct') !== (tone === 'correct')) return false;
   }
   const conf = confidenceOf(predictions, row, f.predicted);
-  return conf >= f.confidence[0] && conf <= f.confidence[1];
+  const [lo, hi] = confidenceRange(f);
+  return conf >= lo && conf <= hi;
 }
 
 /** The samples passing the filter, in their original order (prediction filters apply only with predictions given). */

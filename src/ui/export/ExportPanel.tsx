@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react';
-import { chooseThresholds } from '../../core/thresholds';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import type { EpochLogs } from '../../worker/protocol';
 import { fileSafe, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useStudio } from '../store';
 import { downloadUrl } from '../store/exportSlice';
+import { describeThresholds, exportWeights, thresholdsByMode, thresholdsInForce, type ExportThresholdChoice, type ExportThresholds } from './exportThresholds';
 import { PredictResults, usePredictionOutputs } from './PredictResults';
 import { reportFiles, writeReportZip } from './runReport';
 import { TorchExport } from './TorchExport';
@@ -46,7 +46,7 @@ function ProgressView() {
 }
 
 /** Predict the test split with one run or an ensemble, export submission / probabilities / weights / reports, import models and reports. */
-export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined }) {
+export function ExportPanel({ dataset, headerRunId = null }: { dataset: DatasetRecord | undefined; headerRunId?: string | null }) {
   const runs = useStudio((s) => s.runs);
   const selection = useStudio((s) => s.exportSelection);
   const toggle = useStudio((s) => s.toggleExportRun);
@@ -67,6 +67,8 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
   const outputs = usePredictionOutputs(prediction, dataset, facts);
   const [reportError, setReportError] = useState<string | null>(null);
   const showStoredPrediction = useStudio((s) => s.showStoredPrediction);
+  const thresholdsByRun = useStudio((s) => s.thresholdsByRun);
+  const [thresholdChoice, setThresholdChoice] = useState<ExportThresholdChoice>('in-force');
 
   const mine = dataset ? runs.filter((r) => r.datasetId === dataset.id) : [];
   const chosen = mine.filter((r) => selection.includes(r.id) && canPredict(r));
@@ -77,6 +79,15 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
     .sort()
     .join(',');
   const datasetId = dataset?.id;
+  // with none of this dataset's runs ticked, the header's run is ticked: once per dataset and header run, so the user can untick it
+  const headerRun = mine.find((r) => r.id === headerRunId && canPredict(r));
+  const defaulted = useRef<string | null>(null);
+  useEffect(() => {
+    const key = `${datasetId}/${headerRun?.id}`;
+    if (!headerRun || defaulted.current === key) return;
+    defaulted.current = key;
+    if (!chosen.length) toggle(headerRun.id, true);
+  }, [datasetId, headerRun, chosen.length, toggle]);
   useEffect(() => {
     if (datasetId && chosenKey) void showStoredPrediction(datasetId, chosenKey.split(','));
   }, [datasetId, chosenKey, showStoredPrediction]);
@@ -90,15 +101,27 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
           ? 'A run is training: predict when it has ended.'
           : null;
 
-  /** Thresholds written into an exported model's studio.json: the current prediction's, else the run's stored validation predictions', else 0.5. */
-  const thresholdsFor = (r: RunRecord): number[] | null => {
+  // fitting a threshold mode walks every validation row: once per run and choice, not on every render (a prediction's progress re-renders)
+  const rates = facts?.rates ?? null;
+  const fitted = useMemo(
+    () =>
+      thresholdChoice === 'predict-mode'
+        ? new Map(runs.filter((r) => r.datasetId === datasetId && canPredict(r)).map((r) => [r.id, thresholdsByMode(r, choice.mode, rates)]))
+        : null,
+    [thresholdChoice, runs, datasetId, choice.mode, rates],
+  );
+  /**
+   * Thresholds an export carries: by default the run's thresholds in force (set in Evaluate); on request the Predict view's
+   * threshold mode, as the prediction on show used it, else fitted on the run's stored validation predictions.
+   */
+  const thresholdsFor = (r: RunRecord): ExportThresholds => {
+    if (thresholdChoice === 'in-force') return thresholdsInForce(thresholdsByRun, r.id);
     const i = prediction?.members.findIndex((m) => m.runId === r.id) ?? -1;
-    if (i >= 0 && outputs?.plan) return Array.from(outputs.plan.members[i].thresholds);
-    if (r.valProbs && r.valTruth)
-      return Array.from(
-        chooseThresholds(r.valTruth, r.valProbs, choice.mode === 'proportion' && !facts ? 'global' : choice.mode, { rates: facts?.rates }).thresholds,
-      );
-    return null;
+    if (i >= 0 && outputs?.plan) {
+      const t = Array.from(outputs.plan.members[i].thresholds);
+      return { values: t, label: `Predict's threshold mode (${choice.mode}) of the prediction on show: ${describeThresholds(t)}` };
+    }
+    return fitted?.get(r.id) ?? thresholdsByMode(r, choice.mode, rates);
   };
   const downloadReport = async (r: RunRecord) => {
     setReportError(null);
@@ -123,7 +146,10 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
               <th>Run</th>
               <th>Status</th>
               <th>Best val macro F1</th>
-              <th />
+              <th>Exports carry</th>
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -139,14 +165,25 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
                     onChange={(e) => toggle(r.id, e.target.checked)}
                   />
                 </td>
-                <td>{r.name}</td>
+                <td className="run-name">{r.name}</td>
                 <td>{r.status}</td>
                 <td>{bestF1(r)}</td>
+                <td className="export-contents" data-testid="export-contents">
+                  {canPredict(r) ? `weights: ${exportWeights(r)} · thresholds: ${thresholdsFor(r).label}` : '–'}
+                </td>
                 <td className="actions">
-                  <button disabled={!canPredict(r) || !!job} onClick={() => exportModel(r.id, thresholdsFor(r))} data-testid="export-model">
+                  <button
+                    disabled={!canPredict(r) || !!job}
+                    onClick={() => {
+                      const t = thresholdsFor(r);
+                      exportModel(r.id, t.values, t.label);
+                    }}
+                    aria-label={`Export model of ${r.name}`}
+                    data-testid="export-model"
+                  >
                     Export model
                   </button>
-                  <button onClick={() => void downloadReport(r)} data-testid="export-report">
+                  <button onClick={() => void downloadReport(r)} aria-label={`Report of ${r.name}`} data-testid="export-report">
                     Report
                   </button>
                 </td>
@@ -156,6 +193,18 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
         </table>
       ) : (
         <p className="hint">Finished runs of this dataset appear here; tick one or several to predict its test split.</p>
+      )}
+      {mine.length > 0 && (
+        <div className="setup-row">
+          <label>
+            Thresholds in exports{' '}
+            <select aria-label="Thresholds in exports" value={thresholdChoice} onChange={(e) => setThresholdChoice(e.target.value as ExportThresholdChoice)}>
+              <option value="in-force">the run&apos;s thresholds in force (set in Evaluate; 0.5 where none)</option>
+              <option value="predict-mode">Predict&apos;s threshold mode ({choice.mode}), fitted on the validation predictions</option>
+            </select>
+          </label>
+          <span className="hint">model zip (studio.json) and PyTorch (thresholds.csv); the weights are the run&apos;s best checkpoint, else its last</span>
+        </div>
       )}
       <div className="setup-row">
         <label>
@@ -224,7 +273,7 @@ export function ExportPanel({ dataset }: { dataset: DatasetRecord | undefined })
         </p>
       )}
       {prediction && dataset && prediction.datasetId === dataset.id && <PredictResults prediction={prediction} ds={dataset} facts={facts} />}
-      <TorchExport dataset={dataset} rates={facts?.rates ?? null} />
+      <TorchExport dataset={dataset} headerRunId={headerRunId} thresholdsFor={thresholdsFor} />
       <div className="setup-row import-row">
         <label>
           Import model{' '}

@@ -1,26 +1,28 @@
 import { useState } from 'react';
-import { chooseThresholds, type ThresholdMode } from '../../core/thresholds';
 import type { DatasetRecord, RunRecord } from '../../data/catalog';
 import { useStudio } from '../store';
+import { exportWeights, type ExportThresholds } from './exportThresholds';
 
 /** A run with stored weights: a checkpoint of a trained or imported run (an imported report has none). */
 const hasWeights = (r: RunRecord) => r.checkpointEpoch > 0 || r.bestEpoch !== null;
 
 const STAGES = { checkpoint: 'reading the checkpoint', split: "reading the dataset's split", files: 'writing weights.npz and the scripts' } as const;
 
-/** The thresholds written to thresholds.csv: from the run's stored validation predictions by the export view's threshold mode, else none (0.5). */
-export function torchThresholds(r: RunRecord, mode: ThresholdMode, rates: readonly number[] | null): { values: number[] | null; from: string } {
-  if (!r.valProbs || !r.valTruth || !r.valIds.length) return { values: null, from: '0.5 for every class (the run has no stored validation predictions)' };
-  const m = mode === 'proportion' && !rates ? 'global' : mode;
-  const t = chooseThresholds(r.valTruth, r.valProbs, m, { rates: rates ?? undefined });
-  return { values: Array.from(t.thresholds), from: `${m} thresholds fitted on the run's stored validation predictions (${r.valIds.length} images)` };
-}
-
-/** "Export as PyTorch project": the run's weights as .npz with model.py and predict.py, and train.py for torchrun (docs/torch-export.md). */
-export function TorchExport({ dataset, rates }: { dataset: DatasetRecord | undefined; rates: readonly number[] | null }) {
+/**
+ * "Export as PyTorch project": the run's weights as .npz with model.py and predict.py, and train.py for torchrun (docs/torch-export.md);
+ * thresholds.csv holds the thresholds the Export view chose for the run (`thresholdsFor`).
+ */
+export function TorchExport({
+  dataset,
+  headerRunId,
+  thresholdsFor,
+}: {
+  dataset: DatasetRecord | undefined;
+  headerRunId: string | null;
+  thresholdsFor: (r: RunRecord) => ExportThresholds;
+}) {
   const runs = useStudio((s) => s.runs);
   const selection = useStudio((s) => s.exportSelection);
-  const mode = useStudio((s) => s.ensembleChoice.mode);
   const job = useStudio((s) => s.torchExportJob);
   const error = useStudio((s) => s.torchExportError);
   const download = useStudio((s) => s.torchExportDownload);
@@ -31,11 +33,14 @@ export function TorchExport({ dataset, rates }: { dataset: DatasetRecord | undef
 
   const eligible = dataset ? runs.filter((r) => r.datasetId === dataset.id && hasWeights(r)) : [];
   if (!eligible.length) return null;
-  const run = eligible.find((r) => r.id === picked) ?? eligible.find((r) => selection.includes(r.id)) ?? eligible[0];
-  const start = () => {
-    const t = torchThresholds(run, mode, rates);
-    exportTorch(run.id, project, t.values, t.from);
-  };
+  // the run picked here, else the header's, else a ticked one, else the newest
+  const run =
+    eligible.find((r) => r.id === picked) ??
+    eligible.find((r) => r.id === headerRunId) ??
+    eligible.findLast((r) => selection.includes(r.id)) ??
+    eligible[eligible.length - 1];
+  const thresholds = thresholdsFor(run);
+  const start = () => exportTorch(run.id, project, thresholds.values, thresholds.label);
 
   return (
     <section className="torch-export" aria-label="Export as PyTorch project">
@@ -58,6 +63,9 @@ export function TorchExport({ dataset, rates }: { dataset: DatasetRecord | undef
           {project ? 'Export as PyTorch project' : 'Export for PyTorch'}
         </button>
       </div>
+      <p data-testid="torch-export-contents">
+        weights: {exportWeights(run)} · thresholds.csv: {thresholds.label}
+      </p>
       <p className="hint">
         weights.npz (NumPy), model.py, predict.py (a Kaggle submission from PNGs) and thresholds.csv
         {project ? "; train.py runs the run's recipe on one or several machines with torchrun and writes a report that Import report brings back" : ''}

@@ -18,6 +18,7 @@ import {
 import type { StudioState } from '.';
 import { predictWorker } from '../workerClient';
 import { readReportZip, runFromReport } from '../export/runReport';
+import { exportWeights } from '../export/exportThresholds';
 
 const SELECTION_KEY = 'hpa-studio.export-selection';
 
@@ -85,7 +86,8 @@ export interface ExportSlice {
   showStoredPrediction: (datasetId: string, runIds: string[]) => Promise<void>;
   /** keeps the submission offered for the prediction on show with it */
   keepSubmission: (submission: StoredSubmission) => void;
-  exportModel: (runId: string, thresholds: number[] | null) => void;
+  /** exports the run's model zip with these thresholds in its studio.json; `thresholdsFrom` says which they are */
+  exportModel: (runId: string, thresholds: number[] | null, thresholdsFrom: string) => void;
   importModel: (datasetId: string, files: File[]) => Promise<void>;
   importReport: (file: File) => Promise<void>;
   clearExportMessages: () => void;
@@ -163,7 +165,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         set({
           predictJob: null,
           modelDownload: { runId: msg.runId, fileName: msg.fileName, url },
-          exportNotice: `${msg.fileName}: ${(msg.bytes.byteLength / 1e6).toFixed(2)} MB, model.json + weight shards + studio.json`,
+          exportNotice: `${msg.fileName}: ${(msg.bytes.byteLength / 1e6).toFixed(2)} MB, model.json + weight shards + studio.json${exportContents}`,
         });
         downloadUrl(url, msg.fileName);
         return;
@@ -189,6 +191,8 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       p.datasetId,
       p.members.map((m) => m.runId),
     );
+  /** what the model zip being exported holds (weights, thresholds), for its notice */
+  let exportContents = '';
   /** the newest showStoredPrediction call: an older one's read that ends later is dropped */
   let restoreCall = 0;
   return {
@@ -250,11 +254,13 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       if (!stored || stored.error) return;
       void putPredictionSubmission(stored.id, submission).catch(() => undefined);
     },
-    exportModel: (runId, thresholds) => {
+    exportModel: (runId, thresholds, thresholdsFrom) => {
       if (get().predictJob) return;
       const { backend, why } = jobBackend(get().runs, [runId], get().backendChoice);
+      const r = get().runs.find((x) => x.id === runId);
+      exportContents = ` · weights: ${r ? exportWeights(r) : 'the stored checkpoint'} · thresholds: ${thresholdsFrom}`;
       const jobId = begin('export', 'Exporting the model', why);
-      run({ type: 'export-model', backend, jobId, runId, thresholds });
+      run({ type: 'export-model', backend, jobId, runId, thresholds, thresholdsFrom });
     },
     importModel: async (datasetId, files) => {
       if (get().predictJob || !files.length) return;
