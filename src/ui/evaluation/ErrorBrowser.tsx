@@ -1,4 +1,5 @@
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useViewerCursor } from '../explorer/useViewerCursor';
 import { eachClassErrorGroups, ERROR_KINDS, errorGroups, errorListLines, type ErrorKind, type GroupEntry } from '../../core/errorGroups';
 import { CLASS_NAMES, className } from '../../core/labels';
 import { countsAtThresholds } from '../../core/metrics';
@@ -107,8 +108,6 @@ export const ErrorBrowser = memo(function ErrorBrowser({
     userKind.current = cls;
     setKind(k);
   };
-  const [active, setActive] = useState(-1);
-  const [open, setOpen] = useState<number | null>(null);
   const tabs = useRef<Record<ErrorKind, HTMLButtonElement | null>>({ tp: null, fp: null, fn: null });
   const [csvJob, setCsvJob] = useState<CsvJob | null>(null);
   const [csvError, setCsvError] = useState<string | null>(null);
@@ -142,13 +141,13 @@ export const ErrorBrowser = memo(function ErrorBrowser({
   const listed = useMemo(() => (byId ? group.flatMap((entry) => (byId.has(entry.id) ? [{ entry, sample: byId.get(entry.id)! }] : [])) : []), [group, byId]);
   const shown = useSameList(listed);
   const samples = useMemo(() => shown.map((x) => x.sample), [shown]);
+  const { active, setActive, open, openAt, prev, next, close, reset } = useViewerCursor(samples.length);
   const missing = byId ? group.length - shown.length : 0;
 
   // a new class or group starts with nothing open
   useEffect(() => {
-    setActive(-1);
-    setOpen(null);
-  }, [cls, kind]);
+    reset();
+  }, [cls, kind, reset]);
 
   const decor = useCallback(
     (i: number): CellDecor => {
@@ -157,22 +156,6 @@ export const ErrorBrowser = memo(function ErrorBrowser({
     },
     [shown, kind, cls],
   );
-  const openAt = useCallback((i: number) => {
-    setActive(i);
-    setOpen(i);
-  }, []);
-  const step = useCallback(
-    (d: number) => {
-      if (open === null || !samples.length) return;
-      const to = Math.min(samples.length - 1, Math.max(0, open + d));
-      setOpen(to);
-      setActive(to);
-    },
-    [open, samples.length],
-  );
-  const prev = useCallback(() => step(-1), [step]);
-  const next = useCallback(() => step(1), [step]);
-  const close = useCallback(() => setOpen(null), []);
 
   const openEntry = open !== null ? shown[open] : undefined;
   const openRow = openEntry?.entry.row;

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useViewerCursor } from './useViewerCursor';
 import { classCounts, classCountsBySplit, cooccurrence } from '../../core/cooccurrence';
 import { className, NUM_CLASSES } from '../../core/labels';
 import { predictionKey } from '../../core/predictionResult';
@@ -44,8 +45,6 @@ export function Explorer({ dataset, headerRunId = null }: { dataset: DatasetReco
   const [all, setAll] = useState<SampleRecord[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [filter, setFilter] = useState<SampleFilter>(NO_FILTER);
-  const [active, setActive] = useState(-1);
-  const [open, setOpen] = useState<number | null>(null);
   // undefined until the user picks (null is their "none"): until then the predictions are the header's run's
   const [pickedRunId, setPredRunId] = useState<string | null | undefined>(undefined);
   const predRunId = pickedRunId === undefined ? headerRunId : pickedRunId;
@@ -104,17 +103,20 @@ export function Explorer({ dataset, headerRunId = null }: { dataset: DatasetReco
   );
 
   const samples = useMemo(() => (all ? filterSamples(all, filter, predictions) : []), [all, filter, predictions]);
+  const { active, setActive, open, openAt, prev, next, close, reset } = useViewerCursor(samples.length);
   const scoped = useMemo(() => (all ? filterSamples(all, { ...NO_FILTER, split: filter.split }) : []), [all, filter.split]);
   const stats = useMemo(() => {
     const lists = scoped.map((s) => s.labels);
     return { counts: classCounts(lists), matrix: cooccurrence(lists), bySplit: classCountsBySplit(scoped) };
   }, [scoped]);
 
-  const changeFilter = useCallback((f: SampleFilter) => {
-    setFilter(f);
-    setActive(-1);
-    setOpen(null);
-  }, []);
+  const changeFilter = useCallback(
+    (f: SampleFilter) => {
+      setFilter(f);
+      reset();
+    },
+    [reset],
+  );
   const toggleClass = useCallback(
     (c: number) =>
       changeFilter({ ...filter, classes: filter.classes.includes(c) ? filter.classes.filter((x) => x !== c) : [...filter.classes, c].sort((a, b) => a - b) }),
@@ -124,22 +126,6 @@ export function Explorer({ dataset, headerRunId = null }: { dataset: DatasetReco
     (a: number, b: number) => changeFilter({ ...filter, classes: a === b ? [a] : [Math.min(a, b), Math.max(a, b)], match: 'all' }),
     [filter, changeFilter],
   );
-  const openAt = useCallback((i: number) => {
-    setActive(i);
-    setOpen(i);
-  }, []);
-  const step = useCallback(
-    (d: number) => {
-      if (open === null || !samples.length) return;
-      const to = Math.min(samples.length - 1, Math.max(0, open + d));
-      setOpen(to);
-      setActive(to);
-    },
-    [open, samples.length],
-  );
-  const prev = useCallback(() => step(-1), [step]);
-  const next = useCallback(() => step(1), [step]);
-  const close = useCallback(() => setOpen(null), []);
   const chooseRun = useCallback(
     (runId: string | null) => {
       setPredRunId(runId);
