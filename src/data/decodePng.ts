@@ -9,6 +9,8 @@
 import { decode } from 'fast-png';
 import { describePngFormat, hasPngSignature, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
 import { resizeArea } from '../core/resize';
+import { firstBadCrc } from '../core/pngChunks';
+import { decodeGray8ImageDecoder, decodeGray8Inflate, pickPngDecoder, readPngLayout, type PngDecoderWay } from './pngDecoder';
 
 export interface DecodedPlane {
   plane: Uint8Array;
@@ -51,7 +53,7 @@ export function decodeToGray(bytes: Uint8Array): { gray: Uint8Array; width: numb
   return { gray, width, height };
 }
 
-export async function decodeChannelPng(bytes: Uint8Array, resolution: number): Promise<DecodedPlane> {
+export async function decodeChannelPng(bytes: Uint8Array, resolution: number, wanted?: PngDecoderWay): Promise<DecodedPlane> {
   const header = readPngHeader(bytes);
   if (!header)
     throw new PngDecodeError(hasPngSignature(bytes) && bytes.length < 33 ? truncatedReason(bytes, 'its header') : 'not a PNG (bad signature or header)');
@@ -59,15 +61,31 @@ export async function decodeChannelPng(bytes: Uint8Array, resolution: number): P
   if (width !== height) throw new PngDecodeError(`image is ${width}×${height}, expected a square image`);
   if (width > 8192) throw new PngDecodeError(`image is ${width}×${height}, larger than any HPA image`);
   const target = Math.min(resolution, width);
-  let gray: Uint8Array;
-  let converted: string | null = null;
-  try {
-    gray = decodeToGray(bytes).gray;
-    if (!isPlain8BitGray(header)) converted = `${describePngFormat(header)} converted to 8-bit grayscale`;
-  } catch (e) {
-    throw new PngDecodeError(pngFailureReason(bytes, e));
-  }
+  const gray = await decodeGray(bytes, wanted);
+  const converted = isPlain8BitGray(header) ? null : `${describePngFormat(header)} converted to 8-bit grayscale`;
   return { plane: resizeArea(gray, width, height, target, target), width, height, converted };
+}
+
+/**
+ * The PNG's pixels as 8-bit gray by the way pickPngDecoder picks. Where a platform way fails,
+ * fast-png tries too (so a file only it reads still imports), and its failure names the reason.
+ */
+export async function decodeGray(bytes: Uint8Array, wanted?: PngDecoderWay): Promise<Uint8Array> {
+  const layout = readPngLayout(bytes);
+  const way = pickPngDecoder(layout, wanted);
+  if (layout && way !== 'fast-png') {
+    try {
+      return way === 'inflate' ? await decodeGray8Inflate(layout) : await decodeGray8ImageDecoder(bytes, layout);
+    } catch {
+      // fast-png below gives the reason, or the pixels
+    }
+  }
+  try {
+    return decodeToGray(bytes).gray;
+  } catch (e) {
+    const badCrc = pngTruncation(bytes) ? null : firstBadCrc(bytes);
+    throw new PngDecodeError(badCrc ? `corrupt PNG: its ${badCrc} chunk fails its CRC check (the file was damaged)` : pngFailureReason(bytes, e));
+  }
 }
 
 const truncatedReason = (bytes: Uint8Array, where: string) =>
