@@ -237,6 +237,9 @@ export async function ingest(
   await page.goto(`${s.origin}/`);
   await clearStorage(page);
   await page.goto(`${s.origin}/${pngDecoder ? `?png-decoder=${pngDecoder}` : ''}`);
+  // the stored resolution sits in the import options' disclosure, closed at first
+  const options = page.locator('details.import-options-disclosure');
+  if (!(await options.evaluate((d) => (d as HTMLDetailsElement).open))) await options.locator('summary').first().click();
   await page.getByLabel('Stored resolution').selectOption(String(resolution));
   const cdp = await s.browser.newBrowserCDPSession();
   const heap = new HeapSampler(cdp, s.origin);

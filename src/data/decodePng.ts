@@ -68,23 +68,26 @@ export async function decodeChannelPng(bytes: Uint8Array, resolution: number, wa
 
 /**
  * The PNG's pixels as 8-bit gray by the way pickPngDecoder picks. Where a platform way fails,
- * fast-png tries too (so a file only it reads still imports), and its failure names the reason.
+ * fast-png tries too (so a file only it reads still imports); where both fail, the reason is the
+ * most specific one known: truncation, a failed CRC, then the platform way's sentence.
  */
 export async function decodeGray(bytes: Uint8Array, wanted?: PngDecoderWay): Promise<Uint8Array> {
   const layout = readPngLayout(bytes);
   const way = pickPngDecoder(layout, wanted);
+  let platformError: unknown = null;
   if (layout && way !== 'fast-png') {
     try {
       return way === 'inflate' ? await decodeGray8Inflate(layout) : await decodeGray8ImageDecoder(bytes, layout);
-    } catch {
-      // fast-png below gives the reason, or the pixels
+    } catch (e) {
+      platformError = e;
     }
   }
   try {
     return decodeToGray(bytes).gray;
   } catch (e) {
     const badCrc = pngTruncation(bytes) ? null : firstBadCrc(bytes);
-    throw new PngDecodeError(badCrc ? `corrupt PNG: its ${badCrc} chunk fails its CRC check (the file was damaged)` : pngFailureReason(bytes, e));
+    if (badCrc) throw new PngDecodeError(`corrupt PNG: its ${badCrc} chunk fails its CRC check (the file was damaged)`);
+    throw new PngDecodeError(pngFailureReason(bytes, platformError ?? e));
   }
 }
 

@@ -44,7 +44,10 @@ export async function inflateZlib(data: Uint8Array): Promise<Uint8Array> {
 
 /** 8-bit gray, not interlaced: inflate, then unfilter. */
 export async function decodeGray8Inflate(layout: PngLayout): Promise<Uint8Array> {
-  const raw = await inflateZlib(layout.idat);
+  // the platforms word a bad stream differently; pngFailureReason turns this one into a sentence
+  const raw = await inflateZlib(layout.idat).catch(() => {
+    throw new Error('Error while decompressing the data');
+  });
   return unfilterRows(raw, layout.width, layout.height, 1);
 }
 
