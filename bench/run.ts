@@ -20,6 +20,7 @@ import type { TrainSpec, TrainTiming } from './lib/trainSteps';
 import { ADAM_IN_PLACE_FLAG, FUSED_LOSS_FLAG, STEP_REPLAY_FLAG, WRITE_BUFFER_UPLOAD_FLAG } from '../src/accel/flags';
 import { memoryBatchSource } from '../src/core/train/batchSource';
 import { DEFAULT_PNG_DECODER, PNG_DECODER_WAYS } from '../src/data/pngDecoder';
+import { readZipFiles } from '../src/core/zipFiles';
 
 export interface BenchOptions {
   quick: boolean;
@@ -904,6 +905,57 @@ async function datasetZip(samples: number, log: (l: string) => void): Promise<st
   return path;
 }
 
+/**
+ * The decode pool alone, each PNG decoder in interleaved rounds, on the archive's PNGs served by
+ * the bench site (written beside it after the build): what the decoder choice is worth without the
+ * zip reading and storage writes an import adds.
+ */
+async function decodePoolAlone(s: Session, zip: string, samples: number, runs: number, pil: number[], add: AddRow, log: (l: string) => void) {
+  const files = await readZipFiles(new Uint8Array(readFileSync(zip)), zip);
+  const site = 'bench/tmp/site';
+  mkdirSync(`${site}/bench-pngs`, { recursive: true });
+  const ids = [...new Set([...files.keys()].filter((k) => k.startsWith('train/') && k.endsWith('.png')).map((k) => k.slice(6, k.lastIndexOf('_'))))].slice(
+    0,
+    samples,
+  );
+  const urls = ids.map((id) =>
+    ['red', 'green', 'blue', 'yellow'].map((ch) => {
+      writeFileSync(`${site}/bench-pngs/${id}_${ch}.png`, files.get(`train/${id}_${ch}.png`)!);
+      return `/bench-pngs/${id}_${ch}.png`;
+    }),
+  );
+  log(`decode pool alone: ${ids.length} samples × 4 PNGs at 512 px → 256 px, ${runs} interleaved rounds of each PNG decoder`);
+  await openBenchPage(s);
+  const imageDecoder = await s.page.evaluate(async () => typeof ImageDecoder !== 'undefined' && (await ImageDecoder.isTypeSupported('image/png')));
+  const ways = PNG_DECODER_WAYS.filter((w) => w !== 'image-decoder' || imageDecoder);
+  const rates = new Map(ways.map((w) => [w, [] as number[]]));
+  let note = '';
+  for (let i = 0; i < runs; i++)
+    for (let k = 0; k < ways.length; k++) {
+      const way = ways[(i + k) % ways.length];
+      const r = await s.page.evaluate(
+        (x) => (window as unknown as { benchDecodePool: (o: unknown) => Promise<{ ms: number; failed: string[]; pool: number }> }).benchDecodePool(x),
+        { samples: urls, way, resolution: 256 },
+      );
+      if (r.failed.length) throw new Error(`decode pool, '${way}': ${r.failed.length} PNGs failed, e.g. ${r.failed[0]}`);
+      rates.get(way)!.push((ids.length * 1000) / r.ms);
+      note = `pool of ${r.pool} workers, ${r.pool * 4} samples in flight`;
+    }
+  for (const way of PNG_DECODER_WAYS)
+    add({
+      section: 'ingest',
+      what: `decode pool alone, ${ids.length} × 4 PNGs of 512 px → 256 px, PNG decoder '${way}'${way === DEFAULT_PNG_DECODER ? ' (the default)' : ''}`,
+      unit: 'samples/s',
+      ours: rates.has(way) ? stat(rates.get(way)!) : null,
+      ref: stat(pil),
+      refLabel: 'Python/PIL decode + resize, 1 process (zip read included)',
+      status: rates.has(way) ? 'measured' : 'skipped',
+      notes: rates.has(way)
+        ? `${note}; PNGs fetched into the page first; the studio's DecodePool, interleaved rounds`
+        : 'ImageDecoder for image/png is not available in this Chromium',
+    });
+}
+
 /** Targets left out of the heap sum because a heap query of theirs timed out (workers of earlier jobs still busy). */
 const silentNote = (paths: string[]) =>
   paths.length ? `; ${paths.length} target(s) did not answer a heap query within 2 s and were left out: ${paths.join(', ')}` : '';
@@ -939,6 +991,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
       pilMb.push(r.mbPerS);
     }
   }
+  await decodePoolAlone(s, zip, small, runs, pil, add, o.log);
   const samplesOk = Number(last.match(/([\d,]+) samples imported/)?.[1]?.replace(/,/g, '') ?? small);
   add({
     section: 'ingest',

@@ -11,7 +11,7 @@ import { unfilterRows } from '../core/pngUnfilter';
 type NodeZlib = { inflateSync(data: Uint8Array): Uint8Array };
 /**
  * Node's zlib where this runs in Node (the CLI): its inflateSync took 1.2–1.3 ms for a 512-px HPA
- * channel against 3–5 ms through Node's DecompressionStream (2026-12-06, 2-core Xeon). Reached by
+ * channel against 3–5 ms through Node's DecompressionStream (2026-12-06, 2-core AMD EPYC). Reached by
  * process.getBuiltinModule so the browser build never sees a node: import.
  */
 const nodeZlib = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:zlib') as NodeZlib | undefined;
