@@ -934,10 +934,15 @@ async function decodePoolAlone(s: Session, zip: string, samples: number, runs: n
     for (let k = 0; k < ways.length; k++) {
       const way = ways[(i + k) % ways.length];
       const r = await s.page.evaluate(
-        (x) => (window as unknown as { benchDecodePool: (o: unknown) => Promise<{ ms: number; failed: string[]; pool: number }> }).benchDecodePool(x),
+        (x) =>
+          (
+            window as unknown as { benchDecodePool: (o: unknown) => Promise<{ ms: number; failed: string[]; pool: number; fallbacks: number }> }
+          ).benchDecodePool(x),
         { samples: urls, way, resolution: 256 },
       );
       if (r.failed.length) throw new Error(`decode pool, '${way}': ${r.failed.length} PNGs failed, e.g. ${r.failed[0]}`);
+      // a platform way that failed falls back to fast-png per PNG: its timing would then be fast-png's
+      if (r.fallbacks) throw new Error(`decode pool, '${way}': ${r.fallbacks} PNGs fell back to fast-png`);
       rates.get(way)!.push((ids.length * 1000) / r.ms);
       note = `pool of ${r.pool} workers, ${r.pool * 4} samples in flight`;
     }

@@ -28,10 +28,15 @@ const pngCache = new Map<string, Uint8Array>();
  * import keeps (pool size × 4). Returns the milliseconds from the first decode to the last; the
  * pool's workers are started and have each decoded one PNG before the clock starts.
  */
-async function benchDecodePool(o: { samples: string[][]; way: PngDecoderWay; resolution: number }): Promise<{ ms: number; failed: string[]; pool: number }> {
+async function benchDecodePool(o: {
+  samples: string[][];
+  way: PngDecoderWay;
+  resolution: number;
+}): Promise<{ ms: number; failed: string[]; pool: number; fallbacks: number }> {
   for (const url of o.samples.flat()) if (!pngCache.has(url)) pngCache.set(url, new Uint8Array(await (await fetch(url)).arrayBuffer()));
   const pool = new DecodePool(undefined, o.way);
   const failed: string[] = [];
+  let fallbacks = 0;
   try {
     const first = pngCache.get(o.samples[0][0])!;
     await Promise.all(Array.from({ length: pool.size }, () => pool.decode('warm-up', first.slice(), o.resolution)));
@@ -40,11 +45,16 @@ async function benchDecodePool(o: { samples: string[][]; way: PngDecoderWay; res
     const lane = async () => {
       for (let i = next++; i < o.samples.length; i = next++)
         await Promise.all(
-          o.samples[i].map((url) => pool.decode(url, pngCache.get(url)!.slice(), o.resolution).catch((e: Error) => void failed.push(`${url}: ${e.message}`))),
+          o.samples[i].map((url) =>
+            pool.decode(url, pngCache.get(url)!.slice(), o.resolution).then(
+              (d) => void (d.way !== o.way && fallbacks++),
+              (e: Error) => void failed.push(`${url}: ${e.message}`),
+            ),
+          ),
         );
     };
     await Promise.all(Array.from({ length: pool.size * 4 }, lane));
-    return { ms: performance.now() - t0, failed, pool: pool.size };
+    return { ms: performance.now() - t0, failed, pool: pool.size, fallbacks };
   } finally {
     pool.terminate();
   }

@@ -18,6 +18,8 @@ export interface DecodedPlane {
   height: number;
   /** e.g. '16-bit grayscale converted to 8-bit', or null */
   converted: string | null;
+  /** the decoder that gave these pixels (pickPngDecoder's, or fast-png where the platform's failed) */
+  way: PngDecoderWay;
 }
 
 export class PngDecodeError extends Error {}
@@ -61,9 +63,9 @@ export async function decodeChannelPng(bytes: Uint8Array, resolution: number, wa
   if (width !== height) throw new PngDecodeError(`image is ${width}×${height}, expected a square image`);
   if (width > 8192) throw new PngDecodeError(`image is ${width}×${height}, larger than any HPA image`);
   const target = Math.min(resolution, width);
-  const gray = await decodeGray(bytes, wanted);
+  const { gray, way } = await decodeGray(bytes, wanted);
   const converted = isPlain8BitGray(header) ? null : `${describePngFormat(header)} converted to 8-bit grayscale`;
-  return { plane: resizeArea(gray, width, height, target, target), width, height, converted };
+  return { plane: resizeArea(gray, width, height, target, target), width, height, converted, way };
 }
 
 /**
@@ -71,19 +73,19 @@ export async function decodeChannelPng(bytes: Uint8Array, resolution: number, wa
  * fast-png tries too (so a file only it reads still imports); where both fail, the reason is the
  * most specific one known: truncation, a failed CRC, then the platform way's sentence.
  */
-export async function decodeGray(bytes: Uint8Array, wanted?: PngDecoderWay): Promise<Uint8Array> {
+export async function decodeGray(bytes: Uint8Array, wanted?: PngDecoderWay): Promise<{ gray: Uint8Array; way: PngDecoderWay }> {
   const layout = readPngLayout(bytes);
   const way = pickPngDecoder(layout, wanted);
   let platformError: unknown = null;
   if (layout && way !== 'fast-png') {
     try {
-      return way === 'inflate' ? await decodeGray8Inflate(layout) : await decodeGray8ImageDecoder(bytes, layout);
+      return { gray: way === 'inflate' ? await decodeGray8Inflate(layout) : await decodeGray8ImageDecoder(bytes, layout), way };
     } catch (e) {
       platformError = e;
     }
   }
   try {
-    return decodeToGray(bytes).gray;
+    return { gray: decodeToGray(bytes).gray, way: 'fast-png' };
   } catch (e) {
     const badCrc = pngTruncation(bytes) ? null : firstBadCrc(bytes);
     if (badCrc) throw new PngDecodeError(`corrupt PNG: its ${badCrc} chunk fails its CRC check (the file was damaged)`);

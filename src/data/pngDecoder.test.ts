@@ -36,7 +36,11 @@ describe('decoded pixels are bit-identical to PIL', () => {
       const bytes = fixture(name);
       // the platform's zlib takes plain 8-bit gray only; everything else stays with fast-png
       expect(pickPngDecoder(readPngLayout(bytes), 'inflate')).toBe(gray8 ? 'inflate' : 'fast-png');
-      for (const way of ['inflate', 'fast-png'] satisfies PngDecoderWay[]) expect([...(await decodeGray(bytes, way))]).toEqual(pil[name].gray);
+      for (const way of ['inflate', 'fast-png'] satisfies PngDecoderWay[]) {
+        const d = await decodeGray(bytes, way);
+        expect(d.way).toBe(gray8 ? way : 'fast-png');
+        expect([...d.gray]).toEqual(pil[name].gray);
+      }
     });
   }
 
@@ -46,6 +50,7 @@ describe('decoded pixels are bit-identical to PIL', () => {
     const d = await decodeChannelPng(bytes, 32);
     expect([...d.plane]).toEqual(pil['gray8-filter-paeth.png'].gray);
     expect(d.converted).toBeNull();
+    expect(d.way).toBe('inflate');
     expect((await decodeChannelPng(fixture('gray16.png'), 32)).converted).toBe('16-bit grayscale converted to 8-bit grayscale');
     expect((await decodeChannelPng(fixture('palette8.png'), 32)).converted).toBe('8-bit palette converted to 8-bit grayscale');
   });
@@ -60,7 +65,9 @@ describe('skip reasons through the platform zlib way', () => {
   const whole = fixture('gray8-filter-mixed.png');
 
   it('a truncated file', async () => {
-    expect(await reasonOf(whole.slice(0, 60))).toMatch(/^truncated PNG: the file ends before its image data is complete \(60 bytes\): its IDAT chunk lacks [\d,]+ bytes$/);
+    expect(await reasonOf(whole.slice(0, 60))).toMatch(
+      /^truncated PNG: the file ends before its image data is complete \(60 bytes\): its IDAT chunk lacks [\d,]+ bytes$/,
+    );
   });
 
   it('damaged image data names the chunk whose CRC fails', async () => {
@@ -73,7 +80,7 @@ describe('skip reasons through the platform zlib way', () => {
   it('image data shorter than the header promises, or an unknown filter type, is corrupt, never silently decoded', async () => {
     const rows = (n: number, filter: number) => new Uint8Array(n * 17).map((_, i) => (i % 17 === 0 ? filter : i & 255));
     expect(await reasonOf(png(16, 16, rows(16, 1)))).toBe('decoded');
-    
+
     expect(await reasonOf(png(16, 16, rows(8, 1)))).toBe('corrupt PNG: its image data holds 136 bytes, fewer than the 272 its header needs');
     expect(await reasonOf(png(16, 16, rows(16, 7)))).toBe('corrupt PNG: row 1 has filter type 7, which PNG does not define');
     // a stream that is no zlib at all

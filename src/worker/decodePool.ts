@@ -37,7 +37,7 @@ export class DecodePool {
     if (!w) return;
     this.waiting.delete(msg.seq);
     this.busy[w.worker]--;
-    if (msg.type === 'decoded') w.resolve({ plane: msg.plane, width: msg.width, height: msg.height, converted: msg.converted });
+    if (msg.type === 'decoded') w.resolve({ plane: msg.plane, width: msg.width, height: msg.height, converted: msg.converted, way: msg.way });
     else w.reject(new Error(msg.reason));
   }
 

@@ -210,7 +210,7 @@ export type FromIngestWorker =
 export type ToDecodeWorker = { type: 'decode'; seq: number; name: string; bytes: Uint8Array; resolution: number; decoder?: PngDecoderWay };
 
 export type FromDecodeWorker =
-  | { type: 'decoded'; seq: number; plane: Uint8Array; width: number; height: number; converted: string | null }
+  | { type: 'decoded'; seq: number; plane: Uint8Array; width: number; height: number; converted: string | null; way: PngDecoderWay }
   | { type: 'failed'; seq: number; reason: string };
 
 // ── Feed worker ──────────────────────────────────────────────────────────────────────────
