@@ -1,10 +1,18 @@
 /**
- * Decodes one HPA channel PNG to an 8-bit grayscale plane, resized (area average) to the
- * stored resolution, with fast-png (pure JS). Measured in the ingest worker pool on the 2-core
- * machine (2026-11-26, 300 × 512-px samples): fast-png 42–44 samples/s against 36 for the
- * browser's own decoder through createImageBitmap + OffscreenCanvas.getImageData (whose canvas
- * round trip costs more than the decode). 16-bit, RGB, palette and alpha PNGs are converted, with
- * a note saying so.
+ * Decodes one HPA channel PNG to an 8-bit grayscale plane, resized (area average) to the stored
+ * resolution. Plain 8-bit gray (what HPA ships) goes through the platform's zlib and JS row
+ * unfiltering (pngDecoder.ts); every other PNG (16-bit, RGB, palette, alpha, interlaced) through
+ * fast-png, converted, with a note saying so.
+ *
+ * Measured in the bench's ingest part (2026-12-06, 2-core AMD EPYC, Chromium 156 headless, 300 ×
+ * 512-px samples → 256 px, 3 interleaved rounds, median ± half range; machine shared, load 5–11):
+ * the studio's decode pool alone (2 workers) did 52.1 ± 8.8 samples/s with DecompressionStream +
+ * JS unfiltering, 40.0 ± 8.6 with WebCodecs ImageDecoder (RGBA frames, copyTo) and 27.2 ± 4.8
+ * with fast-png, against 33.0 ± 5.2 for the one-process PIL loop in the same run; a whole import
+ * 20.0 ± 2.2, 19.7 ± 3.2 and 13.7 ± 1.3 samples/s. In Node, inflateSync + unfiltering took
+ * 1.2–1.3 ms per 512-px channel, Node's DecompressionStream 3–5 ms, fast-png 4–8 ms. Earlier
+ * (2026-11-26) createImageBitmap + OffscreenCanvas.getImageData lost to fast-png (36 against 42–44
+ * samples/s): its canvas round trip costs more than the decode.
  */
 import { decode } from 'fast-png';
 import { describePngFormat, hasPngSignature, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
