@@ -17,8 +17,8 @@
 import { decode } from 'fast-png';
 import { describePngFormat, hasPngSignature, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
 import { resizeArea } from '../core/resize';
-import { firstBadCrc } from '../core/pngChunks';
-import { decodeGray8ImageDecoder, decodeGray8Inflate, pickPngDecoder, readPngLayout, type PngDecoderWay } from './pngDecoder';
+import { firstBadCrc, readPngLayout } from '../core/pngChunks';
+import { decodeGray8ImageDecoder, decodeGray8Inflate, pickPngDecoder, type PngDecoderWay } from './pngDecoder';
 
 export interface DecodedPlane {
   plane: Uint8Array;

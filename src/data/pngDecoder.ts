@@ -4,7 +4,7 @@
  * unfiltering) and WebCodecs' ImageDecoder. Both take only what HPA ships, 8-bit grayscale
  * without interlacing; every other PNG goes to fast-png (decodePng.ts), which converts it.
  */
-import { readPngLayout, type PngLayout } from '../core/pngChunks';
+import type { PngLayout } from '../core/pngChunks';
 import { isPlain8BitGray } from '../core/pngHeader';
 import { unfilterRows } from '../core/pngUnfilter';
 
@@ -80,5 +80,3 @@ export async function decodeGray8ImageDecoder(bytes: Uint8Array, layout: PngLayo
     decoder.close();
   }
 }
-
-export { readPngLayout };
