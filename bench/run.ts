@@ -910,7 +910,7 @@ async function datasetZip(samples: number, log: (l: string) => void): Promise<st
  * the bench site (written beside it after the build): what the decoder choice is worth without the
  * zip reading and storage writes an import adds.
  */
-async function decodePoolAlone(s: Session, zip: string, samples: number, runs: number, pil: number[], add: AddRow, log: (l: string) => void) {
+export async function decodePoolAlone(s: Session, zip: string, samples: number, runs: number, pil: number[], add: AddRow, log: (l: string) => void) {
   const files = await readZipFiles(new Uint8Array(readFileSync(zip)), zip);
   const site = 'bench/tmp/site';
   mkdirSync(`${site}/bench-pngs`, { recursive: true });

@@ -32,12 +32,12 @@ test('the decode worker gives PIL’s pixels by every way, and its skip reasons'
       const decode = (bytes: number[], decoder: string) =>
         new Promise<unknown>((resolve) => {
           pending.set(++seq, resolve);
-          worker.postMessage({ type: 'decode', seq, name: 'x.png', bytes: new Uint8Array(bytes), resolution: 64, decoder });
+          worker.postMessage({ type: 'decode', seq, name: 'x.png', bytes: new Uint8Array(bytes), resolution: 64, decoder: decoder || undefined });
         }).then((a) => {
           const m = a as { type: string; plane?: Uint8Array; converted?: string | null; way?: string; reason?: string };
           return m.type === 'decoded' ? { type: 'decoded', plane: [...m.plane!], converted: m.converted, way: m.way } : { type: 'failed', reason: m.reason };
         });
-      const answers: Record<string, Record<string, unknown>> = {};
+      const answers: Record<string, Record<string, unknown>> = { default: { paeth: await decode(files['gray8-filter-paeth.png'], '') } };
       for (const way of ['inflate', 'image-decoder', 'fast-png'])
         for (const [name, bytes] of Object.entries(files)) (answers[way] ??= {})[name] = await decode(bytes, way);
       worker.terminate();
@@ -46,6 +46,8 @@ test('the decode worker gives PIL’s pixels by every way, and its skip reasons'
     { url: workerUrl, files },
   );
   expect(imageDecoder, 'Chromium offers ImageDecoder for PNG').toBe(true);
+  // the default (pickPngDecoder, no way asked) in Chromium: ImageDecoder
+  expect(answers.default.paeth).toEqual({ type: 'decoded', plane: pil['gray8-filter-paeth.png'].gray, converted: null, way: 'image-decoder' });
   for (const way of ['inflate', 'image-decoder', 'fast-png']) {
     const got = answers[way] as Record<string, Answer>;
     for (const [name, want] of Object.entries(pil)) {

@@ -44,9 +44,10 @@ describe('decoded pixels are bit-identical to PIL', () => {
     });
   }
 
-  it('the default way reads HPA channels (8-bit gray) with the platform zlib and says no conversion', async () => {
+  it('in Node (no ImageDecoder) the default reads HPA channels (8-bit gray) with the platform zlib and says no conversion', async () => {
     const bytes = fixture('gray8-filter-paeth.png');
     expect(pickPngDecoder(readPngLayout(bytes))).toBe('inflate');
+    expect(pickPngDecoder(readPngLayout(bytes), 'image-decoder')).toBe('inflate');
     const d = await decodeChannelPng(bytes, 32);
     expect([...d.plane]).toEqual(pil['gray8-filter-paeth.png'].gray);
     expect(d.converted).toBeNull();

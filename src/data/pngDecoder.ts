@@ -21,17 +21,23 @@ export type PngDecoderWay = (typeof PNG_DECODER_WAYS)[number];
 
 export const isPngDecoderWay = (v: unknown): v is PngDecoderWay => PNG_DECODER_WAYS.includes(v as PngDecoderWay);
 
-/** The way chosen by the ingest bench (see decodePng.ts's numbers): the platform's zlib. */
-export const DEFAULT_PNG_DECODER: PngDecoderWay = 'inflate';
+/**
+ * The way chosen by the ingest bench's decode pool timings (decodePng.ts's numbers): WebCodecs'
+ * ImageDecoder, then the platform's zlib where it is missing (Node, browsers without WebCodecs).
+ */
+export const DEFAULT_PNG_DECODER: PngDecoderWay = 'image-decoder';
+
+const hasInflate = () => !!nodeZlib || typeof DecompressionStream !== 'undefined';
 
 /**
- * The one place that picks a decoder: `wanted` (a bench or test forcing one way) or the default,
- * unless the PNG is not plain 8-bit gray, or ImageDecoder is missing here: then fast-png.
+ * The one place that picks a decoder: `wanted` (a bench or test forcing one way) or the default.
+ * Anything but plain 8-bit gray goes to fast-png; a way this platform lacks falls back:
+ * ImageDecoder to the platform's zlib, that to fast-png.
  */
 export function pickPngDecoder(layout: PngLayout | null, wanted: PngDecoderWay = DEFAULT_PNG_DECODER): PngDecoderWay {
   if (!layout || !isPlain8BitGray(layout) || layout.interlace !== 0) return 'fast-png';
-  if (wanted === 'inflate' && !nodeZlib && typeof DecompressionStream === 'undefined') return 'fast-png';
-  if (wanted === 'image-decoder' && typeof ImageDecoder === 'undefined') return 'fast-png';
+  if (wanted === 'image-decoder' && typeof ImageDecoder === 'undefined') wanted = 'inflate';
+  if (wanted === 'inflate' && !hasInflate()) return 'fast-png';
   return wanted;
 }
 
