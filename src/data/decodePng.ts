@@ -1,18 +1,24 @@
 /**
  * Decodes one HPA channel PNG to an 8-bit grayscale plane, resized (area average) to the stored
- * resolution. Plain 8-bit gray (what HPA ships) goes through the platform's zlib and JS row
- * unfiltering (pngDecoder.ts); every other PNG (16-bit, RGB, palette, alpha, interlaced) through
- * fast-png, converted, with a note saying so.
+ * resolution. Plain 8-bit gray (what HPA ships) goes through the platform's own decoder, picked in
+ * pngDecoder.ts (WebCodecs ImageDecoder in Chromium, Node's zlib + JS unfiltering in the CLI);
+ * every other PNG (16-bit, RGB, palette, alpha, interlaced) through fast-png, converted, with a
+ * note saying so.
  *
- * Measured in the bench's ingest part (2026-12-06, 2-core AMD EPYC, Chromium 156 headless, 300 ×
- * 512-px samples → 256 px, 3 interleaved rounds, median ± half range; machine shared, load 5–11):
- * the studio's decode pool alone (2 workers) did 52.1 ± 8.8 samples/s with DecompressionStream +
- * JS unfiltering, 40.0 ± 8.6 with WebCodecs ImageDecoder (RGBA frames, copyTo) and 27.2 ± 4.8
- * with fast-png, against 33.0 ± 5.2 for the one-process PIL loop in the same run; a whole import
- * 20.0 ± 2.2, 19.7 ± 3.2 and 13.7 ± 1.3 samples/s. In Node, inflateSync + unfiltering took
- * 1.2–1.3 ms per 512-px channel, Node's DecompressionStream 3–5 ms, fast-png 4–8 ms. Earlier
- * (2026-11-26) createImageBitmap + OffscreenCanvas.getImageData lost to fast-png (36 against 42–44
- * samples/s): its canvas round trip costs more than the decode.
+ * Measured (2026-12-06, 2-core AMD EPYC shared with other jobs, Chromium 156 headless, 300 ×
+ * 512-px samples → 256 px, median ± half range of interleaved rounds), samples/s of the studio's
+ * decode pool alone (2 workers; ImageDecoder / DecompressionStream + JS unfiltering / fast-png;
+ * PIL's one-process loop in the same run):
+ *   bench run, load 6:            65.7 ± 16.1 / 50.1 ± 7.2 / 49.3 ± 7.3; PIL 46.5 ± 17.3
+ *   bench run, load 9:            62.8 ± 1.2  / 56.0 ± 5.6 / 42.4 ± 1.2; PIL 60.3 ± 18.5
+ *   bench run, load 5–11:         40.0 ± 8.6  / 52.1 ± 8.8 / 27.2 ± 4.8; PIL 33.0 ± 5.2
+ *   pool alone, 5 rounds, load 1–2: 111 ± 13  / 95.0 ± 8.3 / 71.5 ± 12
+ *   pool alone, 5 rounds, load 2–4: 97.1 ± 21 / 75.8 ± 26  / 60.2 ± 17;  PIL 76–96
+ * A whole import (zip read + decode + storage) is not decode-bound: 16.5 ± 2.5 / 17.1 ± 1.8 /
+ * 10.5 ± 2.1 samples/s in the first run above. In Node, inflateSync + unfiltering took 1.2–1.3 ms
+ * per 512-px channel, Node's DecompressionStream 3–5 ms, fast-png 4–8 ms. Earlier (2026-11-26)
+ * createImageBitmap + OffscreenCanvas.getImageData lost to fast-png: the canvas round trip costs
+ * more than the decode.
  */
 import { decode } from 'fast-png';
 import { describePngFormat, hasPngSignature, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
