@@ -19,6 +19,8 @@ import { rates, stat, type Stat } from './lib/stats';
 import type { TrainSpec, TrainTiming } from './lib/trainSteps';
 import { ADAM_IN_PLACE_FLAG, FUSED_LOSS_FLAG, STEP_REPLAY_FLAG, WRITE_BUFFER_UPLOAD_FLAG } from '../src/accel/flags';
 import { memoryBatchSource } from '../src/core/train/batchSource';
+import { DEFAULT_PNG_DECODER, PNG_DECODER_WAYS } from '../src/data/pngDecoder';
+import { readZipFiles } from '../src/core/zipFiles';
 
 export interface BenchOptions {
   quick: boolean;
@@ -903,6 +905,62 @@ async function datasetZip(samples: number, log: (l: string) => void): Promise<st
   return path;
 }
 
+/**
+ * The decode pool alone, each PNG decoder in interleaved rounds, on the archive's PNGs served by
+ * the bench site (written beside it after the build): what the decoder choice is worth without the
+ * zip reading and storage writes an import adds.
+ */
+export async function decodePoolAlone(s: Session, zip: string, samples: number, runs: number, pil: number[], add: AddRow, log: (l: string) => void) {
+  const files = await readZipFiles(new Uint8Array(readFileSync(zip)), zip);
+  const site = 'bench/tmp/site';
+  mkdirSync(`${site}/bench-pngs`, { recursive: true });
+  const ids = [...new Set([...files.keys()].filter((k) => k.startsWith('train/') && k.endsWith('.png')).map((k) => k.slice(6, k.lastIndexOf('_'))))].slice(
+    0,
+    samples,
+  );
+  const urls = ids.map((id) =>
+    ['red', 'green', 'blue', 'yellow'].map((ch) => {
+      writeFileSync(`${site}/bench-pngs/${id}_${ch}.png`, files.get(`train/${id}_${ch}.png`)!);
+      return `/bench-pngs/${id}_${ch}.png`;
+    }),
+  );
+  log(`decode pool alone: ${ids.length} samples × 4 PNGs at 512 px → 256 px, ${runs} interleaved rounds of each PNG decoder`);
+  await openBenchPage(s);
+  const imageDecoder = await s.page.evaluate(async () => typeof ImageDecoder !== 'undefined' && (await ImageDecoder.isTypeSupported('image/png')));
+  const ways = PNG_DECODER_WAYS.filter((w) => w !== 'image-decoder' || imageDecoder);
+  const rates = new Map(ways.map((w) => [w, [] as number[]]));
+  let note = '';
+  for (let i = 0; i < runs; i++)
+    for (let k = 0; k < ways.length; k++) {
+      const way = ways[(i + k) % ways.length];
+      const r = await s.page.evaluate(
+        (x) =>
+          (
+            window as unknown as { benchDecodePool: (o: unknown) => Promise<{ ms: number; failed: string[]; pool: number; fallbacks: number }> }
+          ).benchDecodePool(x),
+        { samples: urls, way, resolution: 256 },
+      );
+      if (r.failed.length) throw new Error(`decode pool, '${way}': ${r.failed.length} PNGs failed, e.g. ${r.failed[0]}`);
+      // a platform way that failed falls back to fast-png per PNG: its timing would then be fast-png's
+      if (r.fallbacks) throw new Error(`decode pool, '${way}': ${r.fallbacks} PNGs fell back to fast-png`);
+      rates.get(way)!.push((ids.length * 1000) / r.ms);
+      note = `pool of ${r.pool} workers, ${r.pool * 4} samples in flight`;
+    }
+  for (const way of PNG_DECODER_WAYS)
+    add({
+      section: 'ingest',
+      what: `decode pool alone, ${ids.length} × 4 PNGs of 512 px → 256 px, PNG decoder '${way}'${way === DEFAULT_PNG_DECODER ? ' (the default)' : ''}`,
+      unit: 'samples/s',
+      ours: rates.has(way) ? stat(rates.get(way)!) : null,
+      ref: stat(pil),
+      refLabel: 'Python/PIL decode + resize, 1 process (zip read included)',
+      status: rates.has(way) ? 'measured' : 'skipped',
+      notes: rates.has(way)
+        ? `${note}; PNGs fetched into the page first; the studio's DecodePool, interleaved rounds`
+        : 'ImageDecoder for image/png is not available in this Chromium',
+    });
+}
+
 /** Targets left out of the heap sum because a heap query of theirs timed out (workers of earlier jobs still busy). */
 const silentNote = (paths: string[]) =>
   paths.length ? `; ${paths.length} target(s) did not answer a heap query within 2 s and were left out: ${paths.join(', ')}` : '';
@@ -911,18 +969,24 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
   const Q = o.quick;
   const small = Q ? 40 : 300;
   const runs = 3;
-  o.log(`ingest: ${small}-sample 512 px zip through the studio's file input (stored at 256 px), ${runs} runs; PIL reference`);
+  o.log(`ingest: ${small}-sample 512 px zip through the studio's file input (stored at 256 px), ${runs} runs of each PNG decoder; PIL reference`);
   const zip = await datasetZip(small, o.log);
   const mb = statSync(zip).size / 1e6;
-  const ms: number[] = [];
-  const heaps: number[] = [];
-  let last = '';
-  for (let i = 0; i < runs; i++) {
-    const r = await ingest(s, zip, 256, 600_000);
-    ms.push(r.ms);
-    heaps.push(r.peakHeapTotal / 1e6);
-    last = `${r.summary}; heap summed over the page + ${r.heapWorkers} workers, ${r.heapSamples} samples${silentNote(r.heapSilent)}`;
-  }
+  // ImageDecoder is missing from some Chromium builds; pickPngDecoder would then quietly use fast-png
+  const imageDecoder = await s.page.evaluate(async () => typeof ImageDecoder !== 'undefined' && (await ImageDecoder.isTypeSupported('image/png')));
+  const ways = PNG_DECODER_WAYS.filter((w) => w !== 'image-decoder' || imageDecoder);
+  const byWay = new Map(ways.map((w) => [w, { ms: [] as number[], heaps: [] as number[], last: '' }]));
+  // rounds interleave the ways (order rotated) so drift in the machine's load hits each alike
+  for (let i = 0; i < runs; i++)
+    for (let k = 0; k < ways.length; k++) {
+      const way = ways[(i + k) % ways.length];
+      const r = await ingest(s, zip, 256, 600_000, undefined, way);
+      const w = byWay.get(way)!;
+      w.ms.push(r.ms);
+      w.heaps.push(r.peakHeapTotal / 1e6);
+      w.last = `${r.summary}; heap summed over the page + ${r.heapWorkers} workers, ${r.heapSamples} samples${silentNote(r.heapSilent)}`;
+    }
+  const { ms, heaps, last } = byWay.get(DEFAULT_PNG_DECODER)!;
   const pil: number[] = [];
   const pilMb: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -932,6 +996,7 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
       pilMb.push(r.mbPerS);
     }
   }
+  await decodePoolAlone(s, zip, small, runs, pil, add, o.log);
   const samplesOk = Number(last.match(/([\d,]+) samples imported/)?.[1]?.replace(/,/g, '') ?? small);
   add({
     section: 'ingest',
@@ -941,8 +1006,24 @@ async function ingestAndFeed(s: Session, o: BenchOptions, add: AddRow) {
     ref: stat(pil),
     refLabel: 'Python/PIL decode + resize, 1 process',
     status: 'measured',
-    notes: `goal (issue 4) ≥ 150 samples/s at 512 px; timed from setInputFiles to the import summary; ${last}`,
+    notes: `goal (issue 4) ≥ 150 samples/s at 512 px; PNG decoder '${DEFAULT_PNG_DECODER}' (the default); timed from setInputFiles to the import summary; ${last}`,
   });
+  for (const way of PNG_DECODER_WAYS.filter((w) => w !== DEFAULT_PNG_DECODER)) {
+    const w = byWay.get(way);
+    const what = `ingest, same archive, PNG decoder '${way}' (in place of '${DEFAULT_PNG_DECODER}')`;
+    if (!w) add(skipRow('ingest', what, 'samples/s', null, 'ImageDecoder (WebCodecs) for image/png is not available in this Chromium'));
+    else
+      add({
+        section: 'ingest',
+        what,
+        unit: 'samples/s',
+        ours: stat(w.ms.map((t) => (samplesOk * 1000) / t)),
+        ref: stat(pil),
+        refLabel: 'Python/PIL decode + resize, 1 process',
+        status: 'measured',
+        notes: `interleaved with the default's runs; peak heap ${fmtStat(stat(w.heaps), 'MB')}; ${w.last}`,
+      });
+  }
   add({
     section: 'ingest',
     what: `ingest throughput, same archive`,

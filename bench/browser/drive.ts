@@ -223,13 +223,23 @@ export interface IngestResult {
 /**
  * Imports `zipPath` through the studio's file input and waits for its summary. `log`, when given,
  * hears the import's progress line every 30 s; an import error, or no summary within `timeoutMs`,
- * throws with the last progress line seen.
+ * throws with the last progress line seen. `pngDecoder` forces one PNG decoder (`?png-decoder=`).
  */
-export async function ingest(s: Session, zipPath: string, resolution: number, timeoutMs: number, log?: (line: string) => void): Promise<IngestResult> {
+export async function ingest(
+  s: Session,
+  zipPath: string,
+  resolution: number,
+  timeoutMs: number,
+  log?: (line: string) => void,
+  pngDecoder?: string,
+): Promise<IngestResult> {
   const page = s.page;
   await page.goto(`${s.origin}/`);
   await clearStorage(page);
-  await page.goto(`${s.origin}/`);
+  await page.goto(`${s.origin}/${pngDecoder ? `?png-decoder=${pngDecoder}` : ''}`);
+  // the stored resolution sits in the import options' disclosure, closed at first
+  const options = page.locator('details.import-options-disclosure');
+  if (!(await options.evaluate((d) => (d as HTMLDetailsElement).open))) await options.locator('summary').first().click();
   await page.getByLabel('Stored resolution').selectOption(String(resolution));
   const cdp = await s.browser.newBrowserCDPSession();
   const heap = new HeapSampler(cdp, s.origin);

@@ -1,14 +1,30 @@
 /**
- * Decodes one HPA channel PNG to an 8-bit grayscale plane, resized (area average) to the
- * stored resolution, with fast-png (pure JS). Measured in the ingest worker pool on the 2-core
- * machine (2026-11-26, 300 × 512-px samples): fast-png 42–44 samples/s against 36 for the
- * browser's own decoder through createImageBitmap + OffscreenCanvas.getImageData (whose canvas
- * round trip costs more than the decode). 16-bit, RGB, palette and alpha PNGs are converted, with
- * a note saying so.
+ * Decodes one HPA channel PNG to an 8-bit grayscale plane, resized (area average) to the stored
+ * resolution. Plain 8-bit gray (what HPA ships) goes through the platform's own decoder, picked in
+ * pngDecoder.ts (WebCodecs ImageDecoder in Chromium, Node's zlib + JS unfiltering in the CLI);
+ * every other PNG (16-bit, RGB, palette, alpha, interlaced) through fast-png, converted, with a
+ * note saying so.
+ *
+ * Measured (2026-12-06, 2-core AMD EPYC shared with other jobs, Chromium 156 headless, 300 ×
+ * 512-px samples → 256 px, median ± half range of interleaved rounds), samples/s of the studio's
+ * decode pool alone (2 workers; ImageDecoder / DecompressionStream + JS unfiltering / fast-png;
+ * PIL's one-process loop in the same run):
+ *   bench run, load 6:            65.7 ± 16.1 / 50.1 ± 7.2 / 49.3 ± 7.3; PIL 46.5 ± 17.3
+ *   bench run, load 9:            62.8 ± 1.2  / 56.0 ± 5.6 / 42.4 ± 1.2; PIL 60.3 ± 18.5
+ *   bench run, load 5–11:         40.0 ± 8.6  / 52.1 ± 8.8 / 27.2 ± 4.8; PIL 33.0 ± 5.2
+ *   pool alone, 5 rounds, load 1–2: 111 ± 13  / 95.0 ± 8.3 / 71.5 ± 12
+ *   pool alone, 5 rounds, load 2–4: 97.1 ± 21 / 75.8 ± 26  / 60.2 ± 17;  PIL 76–96
+ * A whole import (zip read + decode + storage) is not decode-bound: 16.5 ± 2.5 / 17.1 ± 1.8 /
+ * 10.5 ± 2.1 samples/s in the first run above. In Node, inflateSync + unfiltering took 1.2–1.3 ms
+ * per 512-px channel, Node's DecompressionStream 3–5 ms, fast-png 4–8 ms. Earlier (2026-11-26)
+ * createImageBitmap + OffscreenCanvas.getImageData lost to fast-png: the canvas round trip costs
+ * more than the decode.
  */
 import { decode } from 'fast-png';
 import { describePngFormat, hasPngSignature, isPlain8BitGray, readPngHeader } from '../core/pngHeader';
 import { resizeArea } from '../core/resize';
+import { firstBadCrc, readPngLayout } from '../core/pngChunks';
+import { decodeGray8ImageDecoder, decodeGray8Inflate, pickPngDecoder, type PngDecoderWay } from './pngDecoder';
 
 export interface DecodedPlane {
   plane: Uint8Array;
@@ -16,6 +32,8 @@ export interface DecodedPlane {
   height: number;
   /** e.g. '16-bit grayscale converted to 8-bit', or null */
   converted: string | null;
+  /** the decoder that gave these pixels (pickPngDecoder's, or fast-png where the platform's failed) */
+  way: PngDecoderWay;
 }
 
 export class PngDecodeError extends Error {}
@@ -51,7 +69,7 @@ export function decodeToGray(bytes: Uint8Array): { gray: Uint8Array; width: numb
   return { gray, width, height };
 }
 
-export async function decodeChannelPng(bytes: Uint8Array, resolution: number): Promise<DecodedPlane> {
+export async function decodeChannelPng(bytes: Uint8Array, resolution: number, wanted?: PngDecoderWay): Promise<DecodedPlane> {
   const header = readPngHeader(bytes);
   if (!header)
     throw new PngDecodeError(hasPngSignature(bytes) && bytes.length < 33 ? truncatedReason(bytes, 'its header') : 'not a PNG (bad signature or header)');
@@ -59,15 +77,34 @@ export async function decodeChannelPng(bytes: Uint8Array, resolution: number): P
   if (width !== height) throw new PngDecodeError(`image is ${width}×${height}, expected a square image`);
   if (width > 8192) throw new PngDecodeError(`image is ${width}×${height}, larger than any HPA image`);
   const target = Math.min(resolution, width);
-  let gray: Uint8Array;
-  let converted: string | null = null;
-  try {
-    gray = decodeToGray(bytes).gray;
-    if (!isPlain8BitGray(header)) converted = `${describePngFormat(header)} converted to 8-bit grayscale`;
-  } catch (e) {
-    throw new PngDecodeError(pngFailureReason(bytes, e));
+  const { gray, way } = await decodeGray(bytes, wanted);
+  const converted = isPlain8BitGray(header) ? null : `${describePngFormat(header)} converted to 8-bit grayscale`;
+  return { plane: resizeArea(gray, width, height, target, target), width, height, converted, way };
+}
+
+/**
+ * The PNG's pixels as 8-bit gray by the way pickPngDecoder picks. Where a platform way fails,
+ * fast-png tries too (so a file only it reads still imports); where both fail, the reason is the
+ * most specific one known: truncation, a failed CRC, then the platform way's sentence.
+ */
+export async function decodeGray(bytes: Uint8Array, wanted?: PngDecoderWay): Promise<{ gray: Uint8Array; way: PngDecoderWay }> {
+  const layout = readPngLayout(bytes);
+  const way = pickPngDecoder(layout, wanted);
+  let platformError: unknown = null;
+  if (layout && way !== 'fast-png') {
+    try {
+      return { gray: way === 'inflate' ? await decodeGray8Inflate(layout) : await decodeGray8ImageDecoder(bytes, layout), way };
+    } catch (e) {
+      platformError = e;
+    }
   }
-  return { plane: resizeArea(gray, width, height, target, target), width, height, converted };
+  try {
+    return { gray: decodeToGray(bytes).gray, way: 'fast-png' };
+  } catch (e) {
+    const badCrc = pngTruncation(bytes) ? null : firstBadCrc(bytes);
+    if (badCrc) throw new PngDecodeError(`corrupt PNG: its ${badCrc} chunk fails its CRC check (the file was damaged)`);
+    throw new PngDecodeError(pngFailureReason(bytes, platformError ?? e));
+  }
 }
 
 const truncatedReason = (bytes: Uint8Array, where: string) =>

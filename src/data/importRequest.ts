@@ -4,6 +4,8 @@
  * carry these; the import itself (ingest.ts) needs nothing else from the worker layer.
  */
 
+import type { PngDecoderWay } from './pngDecoder';
+
 /** What the user dropped: a zip (or CSV) file, or a folder's files with their relative paths. */
 export type ImportSource = { kind: 'file'; file: File } | { kind: 'folder'; name: string; files: { path: string; file: File }[] };
 
@@ -18,6 +20,8 @@ export interface ImportRequest {
   resolution: number;
   /** import at most this many samples per split (to fit the quota) */
   limit?: number;
+  /** the bench's and tests' choice of PNG decoder (`?png-decoder=` on the page); absent: pickPngDecoder's default */
+  pngDecoder?: PngDecoderWay;
 }
 
 export interface DemoOptions {

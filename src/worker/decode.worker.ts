@@ -6,10 +6,10 @@ import { typedPost } from './typedPost';
 const post = typedPost<FromDecodeWorker>();
 
 self.onmessage = async (event: MessageEvent<ToDecodeWorker>) => {
-  const { seq, bytes, resolution } = event.data;
+  const { seq, bytes, resolution, decoder } = event.data;
   try {
-    const d = await decodeChannelPng(bytes, resolution);
-    post({ type: 'decoded', seq, plane: d.plane, width: d.width, height: d.height, converted: d.converted }, [d.plane.buffer]);
+    const d = await decodeChannelPng(bytes, resolution, decoder);
+    post({ type: 'decoded', seq, plane: d.plane, width: d.width, height: d.height, converted: d.converted, way: d.way }, [d.plane.buffer]);
   } catch (e) {
     post({ type: 'failed', seq, reason: e instanceof Error ? e.message : String(e) });
   }

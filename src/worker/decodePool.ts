@@ -1,5 +1,6 @@
 /** A pool of PNG decode workers sized from navigator.hardwareConcurrency. */
 import type { DecodedPlane } from '../data/decodePng';
+import type { PngDecoderWay } from '../data/pngDecoder';
 import type { FromDecodeWorker, ToDecodeWorker } from './protocol';
 
 export class DecodePool {
@@ -8,7 +9,10 @@ export class DecodePool {
   private readonly waiting = new Map<number, { resolve: (d: DecodedPlane) => void; reject: (e: Error) => void; worker: number }>();
   private seq = 0;
 
-  constructor(readonly size = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2))) {
+  constructor(
+    readonly size = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2)),
+    private readonly decoder?: PngDecoderWay,
+  ) {
     this.workers = Array.from({ length: size }, (_, i) => {
       const w = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: `png-decode-${i}` });
       w.onmessage = (e: MessageEvent<FromDecodeWorker>) => this.settle(e.data);
@@ -23,7 +27,7 @@ export class DecodePool {
     this.busy[worker]++;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject, worker });
-      const msg: ToDecodeWorker = { type: 'decode', seq, name, bytes, resolution };
+      const msg: ToDecodeWorker = { type: 'decode', seq, name, bytes, resolution, decoder: this.decoder };
       this.workers[worker].postMessage(msg, [bytes.buffer]);
     });
   }
@@ -33,7 +37,7 @@ export class DecodePool {
     if (!w) return;
     this.waiting.delete(msg.seq);
     this.busy[w.worker]--;
-    if (msg.type === 'decoded') w.resolve({ plane: msg.plane, width: msg.width, height: msg.height, converted: msg.converted });
+    if (msg.type === 'decoded') w.resolve({ plane: msg.plane, width: msg.width, height: msg.height, converted: msg.converted, way: msg.way });
     else w.reject(new Error(msg.reason));
   }
 

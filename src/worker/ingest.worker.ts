@@ -12,7 +12,7 @@ const post = typedPost<FromIngestWorker>();
 let controller: AbortController | null = null;
 
 async function importSources(request: ImportRequest, signal: AbortSignal) {
-  const pool = new DecodePool();
+  const pool = new DecodePool(undefined, request.pngDecoder);
   try {
     const summary = await runImport(request, {
       decode: (name, bytes, resolution) => pool.decode(name, bytes, resolution),

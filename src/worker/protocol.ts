@@ -194,6 +194,7 @@ export {
   type ImportSummary,
 } from '../data/importRequest';
 import type { DemoOptions, ImportProgress, ImportRefusal, ImportRequest, ImportSummary } from '../data/importRequest';
+import type { PngDecoderWay } from '../data/pngDecoder';
 
 export type ToIngestWorker =
   { type: 'import'; request: ImportRequest } | { type: 'import-demo'; demo: DemoOptions; request: Omit<ImportRequest, 'sources'> } | { type: 'cancel' };
@@ -206,10 +207,10 @@ export type FromIngestWorker =
 
 // ── PNG decode pool ──────────────────────────────────────────────────────────────────────
 
-export type ToDecodeWorker = { type: 'decode'; seq: number; name: string; bytes: Uint8Array; resolution: number };
+export type ToDecodeWorker = { type: 'decode'; seq: number; name: string; bytes: Uint8Array; resolution: number; decoder?: PngDecoderWay };
 
 export type FromDecodeWorker =
-  | { type: 'decoded'; seq: number; plane: Uint8Array; width: number; height: number; converted: string | null }
+  | { type: 'decoded'; seq: number; plane: Uint8Array; width: number; height: number; converted: string | null; way: PngDecoderWay }
   | { type: 'failed'; seq: number; reason: string };
 
 // ── Feed worker ──────────────────────────────────────────────────────────────────────────

@@ -2,8 +2,15 @@
 import type { StateCreator } from 'zustand';
 import { listDatasets, renameDataset, type DatasetRecord } from '../../data/catalog';
 import { deleteDataset } from '../../data/pixelStore';
+import { isPngDecoderWay, type PngDecoderWay } from '../../data/pngDecoder';
 import type { DemoOptions, FromIngestWorker, ToIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../../worker/protocol';
 import { ingestWorker, type WorkerClient } from '../workerClient';
+
+/** `?png-decoder=fast-png|inflate|image-decoder` on the page forces one PNG decoder (the ingest bench times each). */
+function pngDecoderFromUrl(): PngDecoderWay | undefined {
+  const v = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('png-decoder') : null;
+  return isPngDecoderWay(v) ? v : undefined;
+}
 
 export interface StorageInfo {
   usage: number;
@@ -97,7 +104,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       const label = sources.map((s) => (s.kind === 'file' ? s.file.name : `${s.name}/`)).join(' + ');
       if (!begin(label)) return;
       ingest!.start(handle, (message) => handle({ type: 'error', message }));
-      ingest!.post({ type: 'import', request: { sources, ...opts } });
+      ingest!.post({ type: 'import', request: { sources, ...opts, pngDecoder: pngDecoderFromUrl() } });
     },
     importDemo: (demo, opts) => {
       if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
@@ -105,7 +112,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       ingest!.post({
         type: 'import-demo',
         demo,
-        request: { ...opts, name: `${demo.teaching ? 'Teaching demo' : 'Demo'} ${demo.size} px (seed ${demo.seed})` },
+        request: { ...opts, pngDecoder: pngDecoderFromUrl(), name: `${demo.teaching ? 'Teaching demo' : 'Demo'} ${demo.size} px (seed ${demo.seed})` },
       });
     },
     cancelImport: () => {
