@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileSafe } from '../src/ui/format';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { decode } from 'fast-png';
 import { CLASS_NAMES } from '../src/core/labels';
@@ -151,14 +152,9 @@ test('class activation maps: a trained run’s map over a sample, class / stage 
   // export: what is on screen at the viewer's display scale, named by sample, class, stage and run
   const SCALE = Math.floor(512 / STORED);
   const camRunName = (await panel.getByLabel('CAM run').locator('option:checked').textContent())!;
-  const safe = (s: string) =>
-    s
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^_+|_+$/g, '')
-      .slice(0, 60);
   const exportPng = async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('cam-download').click()]);
-    expect(download.suggestedFilename()).toBe(`${firstId}_${safe(CLASS_NAMES[top])}_${shown!}_${safe(camRunName)}_cam.png`);
+    expect(download.suggestedFilename()).toBe(`${firstId}_${fileSafe(CLASS_NAMES[top])}_${shown!}_${fileSafe(camRunName)}_cam.png`);
     const png = decode(readFileSync((await download.path())!));
     expect([png.width, png.height, png.channels]).toEqual([STORED * SCALE, STORED * SCALE, 4]);
     return png.data;
