@@ -51,6 +51,7 @@ import datetime
 import json
 import math
 import os
+import sys
 import time
 import zipfile
 
@@ -116,8 +117,13 @@ class World:
             dist.barrier()
 
     def close(self):
+        # PyTorch 1.13's gloo can deadlock tearing down a DDP model's process group (its worker thread waits
+        # for the GIL the destructor holds, seen under torchrun on 2 CPU processes). Every process has passed
+        # the final barrier and rank 0 has written every file, so a distributed run leaves without that teardown.
         if self.size > 1:
-            dist.destroy_process_group()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
 
 # ---------------------------------------------------------------- data (Kaggle layout)
