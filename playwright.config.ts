@@ -28,7 +28,7 @@ export default defineConfig({
     {
       // Headless WebGPU: SwiftShader's software adapter. Slow, so tests use tiny images.
       name: 'webgpu',
-      testIgnore: /fallback\.spec\.ts/,
+      testIgnore: [/fallback\.spec\.ts/, /faults\//],
       use: { launchOptions: { executablePath, args: [...common, '--enable-unsafe-webgpu'] } },
     },
     {
@@ -36,6 +36,13 @@ export default defineConfig({
       name: 'webgl-fallback',
       testMatch: /fallback\.spec\.ts/,
       use: { launchOptions: { executablePath, args: common } },
+    },
+    {
+      // Faults of the browser itself (GPU device lost, storage full, two tabs, a crash mid-write): each
+      // case provokes the fault for real and checks what the user is left with (docs/reliability.md).
+      name: 'faults',
+      testMatch: /faults\/.*\.spec\.ts/,
+      use: { launchOptions: { executablePath, args: [...common, '--enable-unsafe-webgpu'] } },
     },
   ],
 });
