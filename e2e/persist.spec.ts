@@ -90,7 +90,9 @@ test.describe('results survive a reload', () => {
     expect((await storeKeys(page, 'predictions')).keys).toHaveLength(0);
   });
 
-  test('a catalog of an earlier version (3) opens with its runs and checkpoints kept and the stores added since (predictions, weights)', async ({ page }) => {
+  test('a catalog of an earlier version (3) opens with its runs and checkpoints kept and the stores added since (predictions, weights, groups)', async ({
+    page,
+  }) => {
     // a page of the studio's origin that does not open the catalog, to write the old version's database first
     await page.route('**/blank.html', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
     await page.goto('/blank.html');
@@ -142,10 +144,11 @@ test.describe('results survive a reload', () => {
     await openStudio(page, 'wasm');
     await gotoTab(page, 'train');
     await expect(page.getByTestId('run-row')).toHaveText(/a run from version 3/);
-    expect(await storeKeys(page, 'predictions')).toEqual({ version: 5, keys: [] });
-    // version 5's stores for pretrained weights are there, empty
-    expect(await storeKeys(page, 'weights')).toEqual({ version: 5, keys: [] });
-    expect(await storeKeys(page, 'weightData')).toEqual({ version: 5, keys: [] });
+    expect(await storeKeys(page, 'predictions')).toEqual({ version: 6, keys: [] });
+    // version 5's stores for pretrained weights and version 6's for K-fold groups are there, empty
+    expect(await storeKeys(page, 'weights')).toEqual({ version: 6, keys: [] });
+    expect(await storeKeys(page, 'weightData')).toEqual({ version: 6, keys: [] });
+    expect(await storeKeys(page, 'groups')).toEqual({ version: 6, keys: [] });
     expect((await storeKeys(page, 'checkpoints')).keys).toEqual([['old-run', 'last']]);
   });
 });

@@ -81,7 +81,7 @@ export interface RunRecord {
   valTruth: Uint8Array | null;
   /** learning-rate reductions, for the chart markers */
   lrReductions: { epoch: number; lr: number }[];
-  /** a group of runs started together (the loss lesson), or null */
+  /** a group of runs started together (the loss lesson's id, or a fold group's: FoldGroupRecord.id), or null */
   group: string | null;
   /** transfer runs: the pretrained weights the run started from and how they matched (absent: random initialisation) */
   weightsFrom?: RunWeightsFrom;
@@ -98,6 +98,29 @@ export interface RunWeightsFrom {
   widened: string[];
 }
 
+export type FoldGroupStatus = 'running' | 'done' | 'stopped' | 'failed' | 'interrupted';
+export type FoldMemberStatus = 'pending' | 'running' | 'done' | 'stopped' | 'failed';
+
+/**
+ * The folds of one stratified K-fold split trained one after another as one group, with one recipe
+ * and seed (src/ui/store/foldGroupsSlice.ts). Each fold is a run of its own (RunRecord.group = id).
+ */
+export interface FoldGroupRecord {
+  /** starts with 'kfold:' (src/ui/train/foldGroupRuns.ts), so a fold run is told from a lesson run by its group alone */
+  id: string;
+  name: string;
+  datasetId: string;
+  datasetName: string;
+  createdAt: number;
+  /** the shared RunConfig (JSON), its split { kind: 'kfold', folds: K, fold: the first chosen } */
+  config: Record<string, unknown>;
+  folds: number;
+  /** the chosen folds in training order, each with its run (the run id is fixed when the group starts) */
+  members: { fold: number; runId: string; status: FoldMemberStatus; seconds: number | null; message: string | null }[];
+  status: FoldGroupStatus;
+  message: string | null;
+}
+
 interface StudioDB extends DBSchema {
   runs: { key: string; value: RunRecord };
   checkpoints: { key: [string, string]; value: { runId: string; kind: 'best' | 'last'; epoch: number; data: ArrayBuffer } };
@@ -112,10 +135,12 @@ interface StudioDB extends DBSchema {
   weights: { key: string; value: StoredWeightsRecord };
   /** their parsed tensors, packed (src/core/weights/packedWeights.ts), read only when a run loads them */
   weightData: { key: string; value: StoredWeightsData };
+  /** the K-fold run groups (FoldGroupRecord); their runs are in 'runs' */
+  groups: { key: string; value: FoldGroupRecord };
 }
 
 export const DB_NAME = 'hpa-studio';
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 let dbPromise: Promise<IDBPDatabase<StudioDB>> | null = null;
 
 export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
@@ -141,6 +166,7 @@ export function openCatalog(): Promise<IDBPDatabase<StudioDB>> {
         db.createObjectStore('weights', { keyPath: 'id' });
         db.createObjectStore('weightData', { keyPath: 'id' });
       }
+      if (oldVersion < 6) db.createObjectStore('groups', { keyPath: 'id' });
     },
   });
   return dbPromise;
@@ -278,4 +304,18 @@ export async function putLesson(lesson: LessonRecord): Promise<void> {
 
 export async function deleteLesson(id: string): Promise<void> {
   await (await openCatalog()).delete('lessons', id);
+}
+
+/** The stored K-fold run groups, oldest first. */
+export async function listGroups(): Promise<FoldGroupRecord[]> {
+  return (await (await openCatalog()).getAll('groups')).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function putGroup(group: FoldGroupRecord): Promise<void> {
+  await (await openCatalog()).put('groups', group);
+}
+
+/** Deletes the group's record (its fold runs are deleted one by one with deleteRun). */
+export async function deleteGroup(id: string): Promise<void> {
+  await (await openCatalog()).delete('groups', id);
 }

@@ -57,7 +57,8 @@ export interface RunsSlice {
   lessonSettings: LessonSettings;
   setSetup: (patch: Partial<RunConfig>) => void;
   resetSetup: (config: RunConfig) => void;
-  startRun: (datasetId: string, opts?: { name?: string; config?: RunConfig; group?: string }) => void;
+  /** `runId`: the id the run takes (a K-fold group fixes its folds' ids when it starts); default a fresh one */
+  startRun: (datasetId: string, opts?: { name?: string; config?: RunConfig; group?: string; runId?: string }) => void;
   setLessonSettings: (patch: Partial<LessonSettings>) => void;
   /** trains the loss lesson's runs one after another (src/core/lesson/variants.ts) on this dataset */
   startLesson: (dataset: { id: string; name: string }) => void;
@@ -268,7 +269,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       const config = opts.config ?? get().setup;
       const taken = takenNames();
       const name = uniqueRunName(opts.name ?? `run ${nextRunNumber(taken)} · ${describeRecipe(config)}`, taken);
-      launch({ runId: crypto.randomUUID(), name, datasetId, config, group: opts.group ?? null });
+      launch({ runId: opts.runId ?? crypto.randomUUID(), name, datasetId, config, group: opts.group ?? null });
     },
     setLessonSettings: (patch) => {
       const lessonSettings = { ...get().lessonSettings, ...patch };
@@ -357,6 +358,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       // A run still marked running or paused but not training in this page was interrupted (reload, closed tab).
       for (const r of runs) if ((r.status === 'running' || r.status === 'paused') && r.id !== liveId) r.status = 'interrupted';
       set({ runs });
+      await get().loadFoldGroups();
     },
     removeRun: async (runId) => {
       await deleteRun(runId);
@@ -428,6 +430,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false }));
           void get().refreshRuns();
           endLessonRun(msg.runId, msg.status, msg.message);
+          get().onFoldRunEnded(msg.runId, msg.status, msg.message);
           break;
       }
     },

@@ -2,6 +2,7 @@ import type { DatasetRecord } from '../../data/catalog';
 import { modelInfo } from '../../core/models/catalog';
 import { ModelSelect } from './ModelSelect';
 import { TransferSettings } from './TransferSettings';
+import { FoldGroupSetup } from './FoldGroupSetup';
 import { switchModel } from './modelSwitch';
 import { DEFAULT_IMAGE_MEMORY_MB, fitRecipe, isTransferModel, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { lessonProblem } from '../../core/lesson/variants';
@@ -216,6 +217,7 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
           Run the loss lesson
         </button>
       </div>
+      <FoldGroupSetup dataset={dataset} disabled={!!problem || busy || importing || lessonRunning} />
     </div>
   );
 }

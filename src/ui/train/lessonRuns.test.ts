@@ -17,4 +17,9 @@ describe('lesson runs in the Runs table', () => {
   it('are the runs with a group', () => {
     expect(runs.map(isLessonRun)).toEqual([false, true, false, true]);
   });
+  it('are not the folds of a K-fold group, which the Runs table lists under their group', () => {
+    const withFolds = [...runs, { id: 'f0', group: 'kfold:g1' }];
+    expect(withFolds.map(isLessonRun)).toEqual([false, true, false, true, false]);
+    expect(runsToList(withFolds, false).shown.map((r) => r.id)).toEqual(['a', 'b', 'f0']);
+  });
 });
