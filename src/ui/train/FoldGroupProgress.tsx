@@ -33,6 +33,7 @@ export function FoldGroupProgress() {
         fold {at + 1} of {group.members.length}
         {member ? ` (Fold ${member.fold})` : ''}
         {epoch !== null && total !== null ? ` · epoch ${epoch}/${total}` : ''}
+        {mine?.info && mine.info.startEpoch > 1 ? ` · resumed after epoch ${mine.info.startEpoch - 1}` : ''}
       </span>
       <progress max={group.members.length} value={done} aria-label="Folds done" />
       <span data-testid="group-eta">group ETA {eta}</span>

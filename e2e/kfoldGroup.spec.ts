@@ -1,0 +1,65 @@
+import { expect, test, type Page } from '@playwright/test';
+import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+
+/** The stored runs' fold (config.split.fold) and the epochs of their history, read straight from IndexedDB. */
+const storedFolds = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ fold: number; epochs: number[]; group: string | null }[]>((res) => {
+        const r = indexedDB.open('hpa-studio');
+        r.onsuccess = () => {
+          const q = r.result.transaction('runs').objectStore('runs').getAll();
+          q.onsuccess = () =>
+            res(
+              (q.result as { config: { split: { fold: number } }; history: { epoch: number }[]; group: string | null }[])
+                .map((x) => ({ fold: x.config.split.fold, epochs: x.history.map((h) => h.epoch), group: x.group }))
+                .sort((a, b) => a.fold - b.fold),
+            );
+        };
+      }),
+  );
+
+test('a 3-fold group trains its folds one after another, resumes mid-fold after a reload, and evaluates out of fold', async ({ page }) => {
+  await openStudio(page, 'wasm');
+  await importDemo(page, { train: 72, test: 12, size: 32 });
+  await gotoTab(page, 'train');
+  await page.getByRole('button', { name: 'Quick demo' }).click();
+  await page.getByLabel('Input size', { exact: true }).fill('32');
+  await page.getByLabel('Epochs', { exact: true }).fill('3');
+  await page.getByLabel('Batch size').fill('8');
+  await page.getByLabel('Split').selectOption('kfold');
+  await page.getByLabel('K', { exact: true }).fill('3');
+  const start = page.getByTestId('train-group');
+  await expect(start).toHaveText('Train all 3 folds as a group');
+  await start.click();
+
+  // one progress line for the group: the first fold, then the second
+  const position = page.getByTestId('group-position');
+  await expect(position).toContainText('fold 1 of 3 (Fold 0)');
+  await expect(page.getByTestId('group-eta')).toContainText('group ETA');
+  await expect(position).toContainText('fold 2 of 3 (Fold 1)', UNTIL_DONE);
+  await expect(page.getByTestId('epoch-count')).toContainText(/[12] epoch\(s\) done/, UNTIL_DONE);
+
+  // a reload mid-fold: the group is interrupted and offers to go on from that fold's last stored epoch
+  await page.reload();
+  const groupRow = page.getByTestId('group-row');
+  await expect(groupRow.getByTestId('group-status')).toContainText('interrupted · 1/3 folds done');
+  const resume = groupRow.getByTestId('resume-group');
+  await expect(resume).toHaveText(/^Resume group \(Fold 1 from epoch [12]\)$/);
+  const from = Number((await resume.textContent())!.match(/epoch (\d)/)![1]);
+  await resume.click();
+  await expect(position).toContainText(`fold 2 of 3 (Fold 1) · epoch ${from + 1}/3 · resumed after epoch ${from}`);
+  await expect(groupRow.getByTestId('group-status')).toContainText('done · 3/3 folds done', UNTIL_DONE);
+  await expect(page.getByTestId('fold-row')).toHaveCount(3);
+  await expect(page.getByTestId('fold-status')).toHaveText(['done', 'done', 'done']);
+  await expect(page.getByTestId('run-row')).toHaveCount(0);
+  // each fold trained its three epochs once: the resumed fold went on from its checkpoint, not from the start
+  const folds = await storedFolds(page);
+  expect(folds.map((f) => f.fold)).toEqual([0, 1, 2]);
+  expect(folds.map((f) => f.epochs)).toEqual([
+    [1, 2, 3],
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
+  expect(new Set(folds.map((f) => f.group)).size).toBe(1);
+});
