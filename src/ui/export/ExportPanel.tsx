@@ -15,7 +15,7 @@ import './export.css';
 export const canPredict = (r: RunRecord) => (r.status === 'done' || r.status === 'stopped') && (r.checkpointEpoch > 0 || r.bestEpoch !== null);
 const bestF1 = (r: RunRecord) => (r.history.length ? Math.max(...(r.history as unknown as EpochLogs[]).map((h) => h.valMacroF1)).toFixed(4) : '–');
 
-function ProgressView() {
+export function ProgressView() {
   const job = useStudio((s) => s.predictJob);
   const cancel = useStudio((s) => s.cancelPrediction);
   if (!job) return null;
