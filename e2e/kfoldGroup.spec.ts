@@ -1,5 +1,12 @@
-import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { readZipFiles } from '../src/core/zipFiles';
 import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+
+async function download(page: Page, trigger: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download'), trigger.click()]);
+  return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+}
 
 /** The stored runs' fold (config.split.fold) and the epochs of their history, read straight from IndexedDB. */
 const storedFolds = (page: Page) =>
@@ -62,4 +69,45 @@ test('a 3-fold group trains its folds one after another, resumes mid-fold after 
     [1, 2, 3],
   ]);
   expect(new Set(folds.map((f) => f.group)).size).toBe(1);
+
+  // the group's evaluation: out of fold, every training image once; thresholds fitted out of fold with their spread across the folds
+  await groupRow.getByTestId('evaluate-group').click();
+  await expect(page.getByTestId('area-evaluate')).toBeVisible();
+  const panel = page.getByRole('region', { name: 'Group evaluation' });
+  await expect(panel.getByTestId('group-oof-summary')).toContainText(
+    '72 training images, each predicted once by the fold model that did not train on it (3 of 3 folds)',
+  );
+  await expect(panel.getByTestId('oof-threshold-row')).toHaveCount(4);
+  await expect(panel.getByTestId('per-class-table').getByRole('columnheader', { name: 'Across folds' })).toBeVisible();
+  await expect(panel.getByTestId('per-class-table').locator('td.spread')).toHaveCount(28);
+  await expect(panel.getByTestId('per-class-table').locator('td.spread').first()).toHaveText(/^\d\.\d\d–\d\.\d\d sd \d\.\d\d$/);
+  // the seed's comparison out of fold, then with the test split predicted by the three fold models
+  const comparison = panel.getByTestId('group-comparison');
+  await expect(comparison.getByTestId('comparison-row')).toHaveCount(6);
+  await expect(comparison.getByRole('columnheader', { name: 'Test macro F1' })).toHaveCount(0);
+  await panel.getByTestId('group-predict').click();
+  await expect(comparison.getByRole('columnheader', { name: 'Test macro F1' })).toBeVisible(UNTIL_DONE);
+  await expect(comparison.getByTestId('comparison-row').first().locator('td').last()).toHaveText(/^\d\.\d{4}$/);
+  await expect(comparison.getByTestId('comparison-row').locator('th')).toHaveText([
+    'Mean probability, one global threshold',
+    'Mean probability, per-class thresholds',
+    "Majority vote of the fold models (each at its fold's per-class thresholds)",
+    /^Fold 0 model alone/,
+    /^Fold 1 model alone/,
+    /^Fold 2 model alone/,
+  ]);
+  // the submission by the user's choice of method
+  await panel.getByLabel('Group submission method').selectOption('vote');
+  const submission = await download(page, panel.getByTestId('group-submission'));
+  expect(submission.name).toMatch(/-vote\.csv$/);
+  const lines = submission.bytes.toString('utf8').trim().split('\n');
+  expect(lines[0]).toBe('Id,Predicted');
+  expect(lines).toHaveLength(13);
+  // the group's report: one zip
+  const report = await download(page, panel.getByTestId('group-report'));
+  const files = await readZipFiles(new Uint8Array(report.bytes), report.name);
+  expect([...files.keys()]).toEqual(expect.arrayContaining(['config.json', 'histories.csv', 'comparison.csv', 'comparison.md', 'thresholds.csv', 'report.md']));
+  const histories = new TextDecoder().decode(files.get('histories.csv')!).trim().split('\n');
+  expect(histories).toHaveLength(1 + 3 * 3);
+  expect(new TextDecoder().decode(files.get('comparison.csv')!).trim().split('\n')).toHaveLength(1 + 6);
 });

@@ -4,13 +4,21 @@ import { thresholdsOf } from '../store/thresholdsSlice';
 import { navigate } from '../workspace/useRoute';
 import { EmptyState } from '../workspace/EmptyState';
 import { EvaluationView } from './EvaluationView';
+import { FoldGroupEvaluation } from './FoldGroupEvaluation';
+import { isFoldGroupId } from '../train/foldGroupRuns';
 
 // memo: the live run re-renders the store on every progress message; the view only when its data changes
 const MemoEvaluationView = memo(EvaluationView);
 const EMPTY_EVAL = { probs: new Float32Array(0), truth: new Uint8Array(0) };
 
-/** The Evaluate area: the chosen run's validation predictions, or the live run's latest epoch. */
+/** The Evaluate area: the chosen run's validation predictions, the live run's latest epoch, or a K-fold group's out-of-fold evaluation. */
 export function EvaluatePanel({ runId }: { runId: string | null }) {
+  const group = useStudio((s) => (isFoldGroupId(runId) ? s.foldGroups.some((g) => g.id === runId) : false));
+  return group ? <FoldGroupEvaluation groupId={runId!} /> : <RunEvaluation runId={runId} />;
+}
+
+/** One run's evaluation: its stored validation predictions, or the live run's latest epoch. */
+function RunEvaluation({ runId }: { runId: string | null }) {
   const runs = useStudio((s) => s.runs);
   const liveId = useStudio((s) => s.live?.runId ?? null);
   const liveName = useStudio((s) => s.live?.name);

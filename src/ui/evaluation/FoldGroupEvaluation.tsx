@@ -34,7 +34,10 @@ function ComparisonTable({ rows, withTest }: { rows: readonly ComparisonRow[]; w
       <thead>
         <tr>
           <th scope="col">Method</th>
-          <th scope="col" title="cross-fitted for the mean rows: each fold's images at thresholds fitted on the other folds; * fitted on the scored predictions (optimistic)">
+          <th
+            scope="col"
+            title="cross-fitted for the mean rows: each fold's images at thresholds fitted on the other folds; * fitted on the scored predictions (optimistic)"
+          >
             Out-of-fold macro F1
           </th>
           <th scope="col" title="thresholds fitted on all out-of-fold predictions and scored on them">
@@ -74,10 +77,7 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
   const job = useStudio((s) => s.predictJob);
   const facts = useDatasetFacts(ds);
   const folded = useMemo(() => (group ? groupFolds(group, runs, prediction, NUM_CLASSES) : null), [group, runs, prediction]);
-  const runIds = useMemo(
-    () => (folded && group ? folded.folds.map((f) => group.members.find((m) => m.fold === f.fold)!.runId) : []),
-    [folded, group],
-  );
+  const runIds = useMemo(() => (folded && group ? folded.folds.map((f) => group.members.find((m) => m.fold === f.fold)!.runId) : []), [folded, group]);
   const runKey = runIds.join(',');
   // a prediction of these folds kept in storage shows again (after a reload) without predicting again
   const showStored = useStudio((s) => s.showStoredPrediction);
@@ -126,7 +126,8 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
       <section className="panel" aria-label="Group evaluation">
         <h2>Evaluation — {group.name}</h2>
         <p className="hint" data-testid="group-not-ready">
-          The out-of-fold evaluation needs at least two finished folds; {folded ? folded.folds.length : 0} of {group.members.length} have held-out predictions so far.
+          The out-of-fold evaluation needs at least two finished folds; {folded ? folded.folds.length : 0} of {group.members.length} have held-out predictions
+          so far.
         </p>
       </section>
     );
@@ -145,7 +146,10 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
           <p className="hint" data-testid="group-oof-summary">
             {ev.ids.length} training images, each predicted once by the fold model that did not train on it ({folded.folds.length} of {group.folds} folds
             {folded.missing.length ? `; folds ${folded.missing.join(', ')} have no predictions yet` : ''}). Held-out probabilities{' '}
-            {folded.source === 'prediction' ? "from the weights that predicted the test split (each fold's best checkpoint)" : "from each fold run's last epoch"}.
+            {folded.source === 'prediction'
+              ? "from the weights that predicted the test split (each fold's best checkpoint)"
+              : "from each fold run's last epoch"}
+            .
           </p>
           <h3>Thresholds fitted out of fold</h3>
           <table className="eval-table" data-testid="oof-thresholds">
@@ -196,7 +200,7 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
                 {submission.file.testMacroF1 !== null ? `, test macro F1 ${submission.file.testMacroF1.toFixed(4)}` : ''})
               </DownloadLink>
             )}
-            <FoldGroupReportLink group={group} runs={runs} ev={ev} rows={rows} />
+            <FoldGroupReportLink group={group} runs={runs} ev={ev} rows={rows} chosen={method} />
           </div>
           {submission?.error && (
             <p className="setup-problem" role="alert">

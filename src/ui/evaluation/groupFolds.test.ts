@@ -84,6 +84,14 @@ describe("a group's folds for the out-of-fold evaluation", () => {
     expect(groupFolds(g, runs, { ...prediction, members: [prediction.members[0]] }, C).source).toBe('runs');
   });
   it('turns test truth into a 0/1 matrix', () => {
-    expect(testTruthMatrix([{ id: 'x', labels: [1] }, { id: 'y', labels: [0, 1] }], C)).toEqual({ ids: ['x', 'y'], truth: new Uint8Array([0, 1, 1, 1]) });
+    expect(
+      testTruthMatrix(
+        [
+          { id: 'x', labels: [1] },
+          { id: 'y', labels: [0, 1] },
+        ],
+        C,
+      ),
+    ).toEqual({ ids: ['x', 'y'], truth: new Uint8Array([0, 1, 1, 1]) });
   });
 });

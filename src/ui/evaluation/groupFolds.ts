@@ -49,7 +49,8 @@ export function groupFolds(group: FoldGroupRecord, runs: readonly RunRecord[], p
       ...(p ? { testIds: prediction!.testIds, testProbs: p.testProbs } : {}),
     };
   });
-  const source = predicted && folds.every((f, i) => f.valProbs === prediction.members.find((m) => m.runId === ready[i].run.id)!.valProbs) ? 'prediction' : 'runs';
+  const source =
+    predicted && folds.every((f, i) => f.valProbs === prediction.members.find((m) => m.runId === ready[i].run.id)!.valProbs) ? 'prediction' : 'runs';
   return { folds, source, missing };
 }
 
