@@ -44,6 +44,13 @@ test('a 3-fold group trains its folds one after another, resumes mid-fold after 
   const position = page.getByTestId('group-position');
   await expect(position).toContainText('fold 1 of 3 (Fold 0)');
   await expect(page.getByTestId('group-eta')).toContainText('group ETA');
+  // the group pauses (the fold in flight, after its batch) and goes on
+  await expect(page.getByTestId('run-progress')).toContainText(/batch \d+\/\d+/, UNTIL_DONE);
+  await page.getByTestId('group-pause').click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused');
+  await expect(page.getByTestId('group-eta')).toHaveText('group ETA paused');
+  await page.getByTestId('group-resume').click();
+  await expect(page.getByTestId('run-state')).not.toHaveText('paused');
   await expect(position).toContainText('fold 2 of 3 (Fold 1)', UNTIL_DONE);
   await expect(page.getByTestId('epoch-count')).toContainText(/[12] epoch\(s\) done/, UNTIL_DONE);
 

@@ -403,3 +403,30 @@ export type FromTorchExportWorker =
   | { type: 'progress'; progress: TorchExportProgress }
   | { type: 'torch-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
   | { type: 'failed'; jobId: string; message: string };
+
+// ── Fold group worker ────────────────────────────────────────────────────────────────────
+// A dedicated worker per job, with no backend: a K-fold group's out-of-fold evaluation and the
+// seed's comparison (src/core/foldGroup.ts), and the group's report zip (src/core/foldGroupReport.ts).
+// Fitting every threshold mode out of fold and cross-fitted walks the whole training set many
+// times (seconds at the full dataset), which the page's thread must not do.
+
+import type { ComparisonRow, FoldPredictions, GroupEvaluation } from '../core/foldGroup';
+import type { GroupReportInput } from '../core/foldGroupReport';
+export type { ComparisonRow, FoldPredictions, GroupEvaluation, GroupReportInput };
+
+export type ToFoldGroupWorker =
+  | {
+      type: 'evaluate';
+      jobId: string;
+      folds: FoldPredictions[];
+      /** proportion thresholds' target rates (the training prevalence); null: the OOF truth's */
+      rates: number[] | null;
+      /** the test split's truth, when the dataset has it and the folds carry test predictions */
+      testTruth: { ids: string[]; truth: Uint8Array } | null;
+    }
+  | { type: 'report'; jobId: string; input: GroupReportInput };
+
+export type FromFoldGroupWorker =
+  | { type: 'evaluated'; jobId: string; evaluation: GroupEvaluation; comparison: ComparisonRow[] }
+  | { type: 'report'; jobId: string; bytes: Uint8Array; files: string[] }
+  | { type: 'failed'; jobId: string; message: string };

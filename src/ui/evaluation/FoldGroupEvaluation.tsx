@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import { bestGroupMethod, evaluateGroup, groupComparison, groupTestLabels, GROUP_METHODS, type ComparisonRow, type GroupMethod } from '../../core/foldGroup';
+import { bestGroupMethod, groupTestLabels, GROUP_METHODS, type ComparisonRow, type GroupEvaluation, type GroupMethod } from '../../core/foldGroup';
 import { NUM_CLASSES } from '../../core/labels';
 import { THRESHOLD_MODES, type ThresholdMode } from '../../core/thresholds';
 import { useStudio } from '../store';
@@ -11,6 +11,17 @@ import { fileSafe } from '../format';
 import { EvaluationView } from './EvaluationView';
 import { groupFolds, predictsFolds, testTruthMatrix } from './groupFolds';
 import { FoldGroupReportLink } from './FoldGroupReportLink';
+import { runFoldGroupJob } from './foldGroupJob';
+
+interface Evaluated {
+  /** the folds it was computed from */
+  from: unknown;
+  ev: GroupEvaluation | null;
+  rows: ComparisonRow[];
+  tested: boolean;
+  withTest: boolean;
+  error: string | null;
+}
 
 const MemoEvaluationView = memo(EvaluationView);
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(4));
@@ -86,18 +97,25 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per set of folds
   }, [group?.datasetId, runKey, showStored]);
 
-  const result = useMemo(() => {
-    if (!folded || folded.folds.length < 2) return null;
-    try {
-      const ev = evaluateGroup(folded.folds, { numClasses: NUM_CLASSES, ...(facts ? { rates: facts.rates } : {}) });
-      const tested = folded.folds.every((f) => f.testProbs);
-      const testTruth = tested && facts?.testTruth ? testTruthMatrix(facts.testTruth, NUM_CLASSES) : undefined;
-      const rows = groupComparison(folded.folds, ev, testTruth ? { testTruth } : {});
-      return { ev, rows, tested, withTest: !!testTruth, error: null };
-    } catch (e) {
-      return { ev: null, rows: [], tested: false, withTest: false, error: (e as Error).message };
-    }
+  // fitted in the fold group worker: at the full dataset every mode out of fold and cross-fitted takes seconds
+  const [evaluated, setEvaluated] = useState<Evaluated | null>(null);
+  useEffect(() => {
+    if (!folded || folded.folds.length < 2) return;
+    let live = true;
+    const from = folded;
+    const tested = folded.folds.every((f) => f.testProbs);
+    const testTruth = tested && facts?.testTruth ? testTruthMatrix(facts.testTruth, NUM_CLASSES) : null;
+    runFoldGroupJob({ type: 'evaluate', jobId: crypto.randomUUID(), folds: folded.folds, rates: facts ? facts.rates : null, testTruth }).then(
+      (r) => live && setEvaluated({ from, ev: r.evaluation, rows: r.comparison, tested, withTest: !!testTruth, error: null }),
+      (e: Error) => live && setEvaluated({ from, ev: null, rows: [], tested: false, withTest: false, error: e.message }),
+    );
+    return () => {
+      live = false;
+    };
   }, [folded, facts]);
+  // the last evaluation stays on show while the next is fitted (a prediction arrived, the dataset's facts were read)
+  const result = folded && folded.folds.length >= 2 ? evaluated : null;
+  const fitting = !!result && result.from !== folded;
   const [chosen, setChosen] = useState<GroupMethod | null>(null);
   const method = chosen ?? (result?.rows.length ? bestGroupMethod(result.rows) : 'mean-global');
   const submission = useMemo(() => {
@@ -126,8 +144,9 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
       <section className="panel" aria-label="Group evaluation">
         <h2>Evaluation — {group.name}</h2>
         <p className="hint" data-testid="group-not-ready">
-          The out-of-fold evaluation needs at least two finished folds; {folded ? folded.folds.length : 0} of {group.members.length} have held-out predictions
-          so far.
+          {folded && folded.folds.length >= 2
+            ? 'Fitting the thresholds out of fold…'
+            : `The out-of-fold evaluation needs at least two finished folds; ${folded ? folded.folds.length : 0} of ${group.members.length} have held-out predictions so far.`}
         </p>
       </section>
     );
@@ -136,6 +155,11 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
   return (
     <section className="panel" aria-label="Group evaluation">
       <h2>Evaluation — {group.name} (out of fold)</h2>
+      {fitting && (
+        <p className="hint" role="status" data-testid="group-fitting">
+          Fitting the thresholds out of fold again…
+        </p>
+      )}
       {result.error && (
         <p className="setup-problem" role="alert" data-testid="group-error">
           {result.error}

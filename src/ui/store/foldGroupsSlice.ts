@@ -57,12 +57,18 @@ export const createFoldGroupsSlice: StateCreator<StudioState, [], [], FoldGroups
     const config = g.config as unknown as RunConfig;
     const stored = get().runs.find((r) => r.id === next.runId);
     if (stored && stored.checkpointEpoch > 0 && stored.history.length > 0) return get().resumeInterrupted(next.runId);
-    get().startRun(g.datasetId, {
-      runId: next.runId,
-      name: `${g.name} · ${foldWords(next.fold, g.folds)}`,
-      config: { ...config, split: { kind: 'kfold', folds: g.folds, fold: next.fold } },
-      group: g.id,
-    });
+    const start = () =>
+      get().startRun(g.datasetId, {
+        runId: next.runId,
+        name: `${g.name} · ${foldWords(next.fold, g.folds)}`,
+        config: { ...config, split: { kind: 'kfold', folds: g.folds, fold: next.fold } },
+        group: g.id,
+      });
+    if (!stored) return start();
+    // interrupted before its first epoch was stored: the fold starts afresh under its own id and name
+    void deleteRun(stored.id)
+      .then(() => get().refreshRuns())
+      .then(start, start);
   };
 
   return {
