@@ -8,6 +8,7 @@
 import { Uint8ArrayWriter } from '@zip.js/zip.js';
 import { openZip } from './openZip';
 import { parseLabelCsv } from '../core/csv';
+import { labelMatrix } from '../core/metrics';
 import type { PredictSource } from '../core/predict';
 import { interleave, resizeArea } from '../core/resize';
 import { CHANNEL_ORDER, decodeGray } from './zipDataset';
@@ -86,5 +87,25 @@ export async function openTestZip(path: string, opts: { size: number }): Promise
   } catch (e) {
     await zip.close().catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * Whether the zip has test images, and its test ground truth where it has one (the synthetic
+ * zips' test_labels.csv, Id,Target), as a 0/1 matrix [ids × classes].
+ */
+export async function readTestTruth(path: string): Promise<{ hasImages: boolean; truth?: { ids: string[]; truth: Uint8Array } }> {
+  const zip = await openZip(path);
+  try {
+    const names = [...zip.files.keys()];
+    const anyTest = names.find((n) => /^(?:[^/]+\/)?test\/[^/]+_red\.png$/.test(n));
+    if (!anyTest) return { hasImages: false };
+    const name = `${anyTest.slice(0, anyTest.indexOf('test/'))}test_labels.csv`;
+    const entry = zip.files.get(name);
+    if (!entry) return { hasImages: true };
+    const rows = parseLabelCsv(new TextDecoder().decode(await entry.getData(new Uint8ArrayWriter())), { file: `${path}:${name}`, labelColumn: 'Target' });
+    return { hasImages: true, truth: { ids: rows.map((r) => r.id), truth: labelMatrix(rows.map((r) => r.labels)) } };
+  } finally {
+    await zip.close();
   }
 }

@@ -201,16 +201,32 @@ export function groupTestMembers(folds: readonly FoldPredictions[], numClasses =
   return { ids, members };
 }
 
+/** The thresholds each method applies: mean rules one per class (fitted OOF), vote one list per fold model (its own). */
+export interface GroupThresholds {
+  'mean-global': number[];
+  'mean-per-class': number[];
+  vote: number[][];
+}
+
+export function groupThresholds(ev: GroupEvaluation): GroupThresholds {
+  return {
+    'mean-global': Array.from(ev.thresholds.global.thresholds),
+    'mean-per-class': Array.from(ev.thresholds['per-class'].thresholds),
+    vote: ev.foldThresholds.map((t) => [...t]),
+  };
+}
+
+/** 0/1 labels of aligned member probabilities by a method (the one rule the studio, the CLI and the comparison share). */
+export function labelsByMethod(members: readonly Float32Array[], method: GroupMethod, t: GroupThresholds, numClasses = NUM_CLASSES): Uint8Array {
+  if (method === 'vote') return voteLabels(members, t.vote, { numClasses });
+  if (method === 'mean-global' || method === 'mean-per-class') return predictLabels(meanProbabilities(members), t[method], { numClasses });
+  throw new RangeError(`method '${method as string}' is not one of ${GROUP_METHODS.join(', ')}`);
+}
+
 /** The group's test labels [ids × classes] by a method (thresholds as in the module comment). */
 export function groupTestLabels(folds: readonly FoldPredictions[], ev: GroupEvaluation, method: GroupMethod): { ids: string[]; labels: Uint8Array } {
-  const numClasses = ev.numClasses;
-  const { ids, members } = groupTestMembers(folds, numClasses);
-  let labels: Uint8Array;
-  if (method === 'vote') labels = voteLabels(members, ev.foldThresholds, { numClasses });
-  else if (method === 'mean-global' || method === 'mean-per-class')
-    labels = predictLabels(meanProbabilities(members), ev.thresholds[method === 'mean-global' ? 'global' : 'per-class'].thresholds, { numClasses });
-  else throw new RangeError(`method '${method as string}' is not one of ${GROUP_METHODS.join(', ')}`);
-  return { ids, labels };
+  const { ids, members } = groupTestMembers(folds, ev.numClasses);
+  return { ids, labels: labelsByMethod(members, method, groupThresholds(ev), ev.numClasses) };
 }
 
 /**

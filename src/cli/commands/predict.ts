@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError, type Command } from '../command';
 import { openTestZip } from '../testZip';
-import { formatProbsCsv } from '../../core/csv';
+import { readFoldGroup } from '../foldGroupFile';
+import { formatLabelCsv, formatProbsCsv } from '../../core/csv';
+import { labelsByMethod, parseGroupMethod, type GroupMethod } from '../../core/foldGroup';
+import { labelSets } from '../../core/metrics';
 import { NUM_CLASSES } from '../../core/labels';
 import { meanProbabilities } from '../../core/ensemble';
 import { checkModelFitsDataset, loadModelFiles, loadModelZip, type LoadedModel } from '../../core/modelPackage';
@@ -56,10 +59,16 @@ Runs a model exported by the studio (or by 'hpa-studio train', DIR/model.zip) ov
 of a Kaggle-layout zip (test/{Id}_{red,green,blue,yellow}.png; ids and order from the zip's
 sample_submission.csv, else the sorted test ids) and writes probs.csv: Id,0,1,…,27.
 Several --model flags make an ensemble: the mean of the models' probabilities.
+A K-fold group folder (written by 'train --folds K --all-folds') as --model makes the ensemble of its
+fold models: --out gets the mean of their probabilities and --submission the labels by --method.
 
   --model FILE         the model zip (model.json + weight shards + studio.json), or a tf.io
                        model.json with its shards beside it (without studio.json: whole-image
-                       resize to the model's input size is assumed); repeatable
+                       resize to the model's input size is assumed); repeatable; or a group folder
+  --method M           a group's labels: mean-global | mean-per-class | vote (default: the group's
+                       best cross-fitted out-of-fold score, group.json's 'best'; docs/kfold.md)
+  --submission FILE    a group's submission (Id,Predicted) by --method (default: --out's name
+                       with -submission.csv)
   --data FILE          the dataset zip holding test/
   --out FILE           probabilities CSV to write
   --tta T              none | flips (4 views) | dihedral (8 flips and quarter turns) (default none)
@@ -81,6 +90,8 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
         tiles: { type: 'string', default: 'grid' },
         batch: { type: 'string', default: '16' },
         backend: { type: 'string', default: 'wasm' },
+        method: { type: 'string' },
+        submission: { type: 'string' },
       },
     });
     for (const f of ['model', 'data', 'out'] as const) if (!v[f]?.length) throw new UsageError(`--${f} is required`);
@@ -90,6 +101,18 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
     const batchSize = Number(v.batch);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch must be an integer ≥ 1, got '${v.batch}'`);
     if (v.backend !== 'cpu' && v.backend !== 'wasm') throw new UsageError(`--backend '${v.backend}' is not one of cpu, wasm`);
+    // a group folder stands for its fold models
+    const group = v.model?.length ? readFoldGroup(v.model[0]) : null;
+    if (v.model!.slice(1).some((m) => readFoldGroup(m))) throw new UsageError('a group folder must be the only --model');
+    if (group && v.model!.length > 1) throw new UsageError('a group folder must be the only --model');
+    if (!group && (v.method !== undefined || v.submission !== undefined)) throw new UsageError('--method and --submission are for a group folder as --model');
+    let method: GroupMethod | undefined;
+    try {
+      method = group ? (v.method === undefined ? group.best : parseGroupMethod(v.method)) : undefined;
+    } catch (e) {
+      throw new UsageError(`--${(e as Error).message}`);
+    }
+    const modelPaths = group ? group.folds.map((f) => join(v.model![0], f.model)) : v.model!;
     if (v.backend === 'wasm') {
       const { useWasmBackend } = await import('../wasmBackend');
       await useWasmBackend();
@@ -99,7 +122,7 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
     const tta = ttaTransforms(v.tta as TtaPreset);
     const members: Float32Array[] = [];
     let ids: string[] = [];
-    for (const path of v.model!) {
+    for (const path of modelPaths) {
       const { model, meta, metaInferred } = await loadModelPath(path);
       try {
         const test = await openTestZip(v.data!, { size: meta.storedSize });
@@ -111,7 +134,7 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
           const views = tta.length * tiles;
           if (metaInferred) console.log(`${path} has no studio.json: assuming whole images resized to ${meta.inputSize} px`);
           console.log(
-            `${v.model!.length > 1 ? `model ${members.length + 1}/${v.model!.length}: ` : ''}${meta.modelName} ${meta.inputSize}px (${meta.resizeMode}${meta.resizeMode === 'crop' ? `, ${tiles} tile${tiles > 1 ? 's' : ''} of ${test.source.imageSize} px` : ''}), TTA ${v.tta}${tta.length > 1 ? ` (${v['tta-combine']})` : ''}: ${views} view${views > 1 ? 's' : ''} per image; ${test.ids.length} test images (${test.sourceSize} px, ids from ${test.idSource}), ${tf.getBackend()} backend`,
+            `${modelPaths.length > 1 ? `model ${members.length + 1}/${modelPaths.length}: ` : ''}${meta.modelName} ${meta.inputSize}px (${meta.resizeMode}${meta.resizeMode === 'crop' ? `, ${tiles} tile${tiles > 1 ? 's' : ''} of ${test.source.imageSize} px` : ''}), TTA ${v.tta}${tta.length > 1 ? ` (${v['tta-combine']})` : ''}: ${views} view${views > 1 ? 's' : ''} per image; ${test.ids.length} test images (${test.sourceSize} px, ids from ${test.idSource}), ${tf.getBackend()} backend`,
           );
           const t0 = performance.now();
           let lastShown = -1;
@@ -139,6 +162,21 @@ Several --model flags make an ensemble: the mean of the models' probabilities.
     }
     writeFileSync(v.out!, formatProbsCsv(ids, members.length === 1 ? members[0] : meanProbabilities(members), NUM_CLASSES));
     console.log(`wrote ${v.out}: ${ids.length} rows${members.length > 1 ? `, the mean of ${members.length} models` : ''}`);
+    if (group && method) {
+      const labels = labelsByMethod(members, method, group.thresholds, NUM_CLASSES);
+      const file = v.submission ?? v.out!.replace(/(\.csv)?$/, '-submission.csv');
+      writeFileSync(
+        file,
+        formatLabelCsv(
+          ids.map((id, r) => ({ id, labels: labelSets(labels.subarray(r * NUM_CLASSES, (r + 1) * NUM_CLASSES))[0] })),
+          'Predicted',
+        ),
+      );
+      const row = group.comparison.find((r) => r.key === method);
+      console.log(
+        `wrote ${file}: ${ids.length} rows by ${method}${v.method === undefined ? " (the group's best out-of-fold score)" : ''}${row ? `; out-of-fold macro F1 ${row.oofMacroF1.toFixed(4)}${row.oofOptimistic ? ' (optimistic: thresholds fitted on the same predictions)' : ' (cross-fitted)'}` : ''}`,
+      );
+    }
     return 0;
   },
 };

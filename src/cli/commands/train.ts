@@ -1,10 +1,25 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError, type Command } from '../command';
 import { readTrainZip } from '../zipDataset';
-import { formatFoldsCsv, formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
+import { openTestZip, readTestTruth } from '../testZip';
+import { FOLD_GROUP_KIND, type FoldGroupFile } from '../foldGroupFile';
+import { meanProbabilities } from '../../core/ensemble';
+import {
+  bestGroupMethod,
+  evaluateGroup,
+  groupComparison,
+  groupTestLabels,
+  groupThresholds,
+  groupTestMembers,
+  type FoldPredictions,
+} from '../../core/foldGroup';
+import { comparisonMarkdown, groupReportFiles, type GroupReportFold } from '../../core/foldGroupReport';
+import { labelSets } from '../../core/metrics';
+import { predict as runPredict } from '../../core/predict';
+import { formatFoldsCsv, formatLabelCsv, formatProbsCsv, formatThresholdsCsv } from '../../core/csv';
 import { CLASS_NAMES, NUM_CLASSES } from '../../core/labels';
 import type { AlphaSpec } from '../../core/losses';
 import { describeModel, listModels, modelNotes, MIN_INPUT_SIZE } from '../../core/models/registry';
@@ -74,6 +89,15 @@ and, for a run of several phases, checkpoints/phase-N.ckpt (the weights as phase
   --seed N           seeds init, split, order, augmentation and dropout (default 1)
   --sampler S        none | weights (inverse-frequency, redrawn each epoch) | rare (duplication) (default none)
   --folds K --fold i stratified K-fold, validate on fold i (0-based)
+  --all-folds        with --folds K: train the K folds one after another with the same config and
+                     seed, each into DIR/fold-k/ as above (plus test-probs.csv when the zip has
+                     test images), then write the group's out-of-fold evaluation to DIR: group.json,
+                     oof_probs.csv, oof-per-class.csv, thresholds.csv (every mode, each fold's own
+                     and their spread), thresholds-crossfit.csv, comparison.csv/.md (mean + global,
+                     mean + per-class, majority vote, each fold; test scores when the zip has
+                     test_labels.csv), histories.csv, config.json, report.md, and with test images
+                     test-probs.csv and submission.csv (the best method). predict takes DIR.
+                     What each score means: docs/kfold.md
   --holdout F        stratified hold-out fraction (default 0.2 when no --folds)
   --limit N          use only the first N rows of train.csv
   --weights PATH     start from these weights: a Keras .h5 (e.g. Keras Applications'
@@ -122,6 +146,7 @@ flags build (the file's 3-channel first conv widened to 4 for --channels widen).
         sampler: { type: 'string', default: 'none' },
         folds: { type: 'string' },
         fold: { type: 'string' },
+        'all-folds': { type: 'boolean', default: false },
         holdout: { type: 'string' },
         limit: { type: 'string' },
         weights: { type: 'string' },
@@ -219,8 +244,11 @@ flags build (the file's 3-channel first conv widened to 4 for --channels widen).
     if (v.folds === undefined && v.fold !== undefined) throw new UsageError('--fold needs --folds');
     if (v.folds !== undefined && v.holdout !== undefined) throw new UsageError('give either --folds K --fold i or --holdout F, not both');
     const folds = v.folds === undefined ? undefined : int('folds', 2);
-    const fold = folds === undefined ? undefined : int('fold', 0);
-    if (folds !== undefined && fold! >= folds) throw new UsageError(`--fold must be in 0..${folds - 1}, got ${fold}`);
+    const allFolds = v['all-folds']!;
+    if (allFolds && folds === undefined) throw new UsageError('--all-folds needs --folds K');
+    if (allFolds && v.fold !== undefined) throw new UsageError('--all-folds trains every fold: give either --fold i or --all-folds, not both');
+    const foldFlag = folds === undefined || allFolds ? undefined : int('fold', 0);
+    if (folds !== undefined && !allFolds && foldFlag! >= folds) throw new UsageError(`--fold must be in 0..${folds - 1}, got ${foldFlag}`);
     const holdout = folds === undefined ? (v.holdout === undefined ? 0.2 : num('holdout', (n) => n > 0 && n < 1, 'a fraction in (0, 1)')) : undefined;
 
     // backend
@@ -244,172 +272,269 @@ flags build (the file's 3-channel first conv widened to 4 for --channels widen).
 
     // data and split
     const t0 = performance.now();
-    const data = await readTrainZip(v.data, { size: store, limit });
+    const dataPath = v.data;
+    const data = await readTrainZip(dataPath, { size: store, limit });
     if (autoSize) size = Math.max(minSize, Math.min(size, data.imageSize));
     if (data.imageSize < size) throw new Error(`the zip's images are ${data.sourceSize} px: smaller than --size ${size}`);
     const n = data.ids.length;
-    const recipe: RunConfig = {
-      model: v.model!,
-      inputSize: size,
-      mode: v.crop ? 'crop' : 'resize',
-      loss,
-      gamma,
-      alpha,
-      epochs,
-      f1Epochs,
-      batchSize,
-      lr,
-      plateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
-      earlyStopPatience: patience,
-      monitor,
-      augment: { flips: !v['no-augment'], rotate90: !v['no-augment'] },
-      sampler,
-      split: folds !== undefined ? { kind: 'kfold', folds, fold: fold! } : { kind: 'holdout', fraction: holdout! },
-      seed,
-      ...(transfer ? { transfer } : {}),
-    };
-    const run = prepareRun(recipe, data.labelSets);
-    const { trainRows, valRows, phases, totalEpochs, augment } = run;
-    const fixedRows = run.sampledRows;
-    const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder: run.trainOrder });
-    // the run's network (a transfer model's channel option and head included), then the weights onto it
-    const model = buildRunModel(recipe);
-    const weightsReport = weightsFile && applyWeights(model, v.model!, weightsFile.weights);
-    if (weightsFile && weightsReport) {
-      console.log(`weights ${v.weights} (${weightsFile.source}, ${weightsFile.weights.length} tensors): ${formatWeightReport(weightsReport)}`);
-      if (!weightsReport.loaded) throw new Error(`--weights ${v.weights}: no tensor of the file fits ${v.model}; is it the right model?`);
-    }
-    const description = describeModel(model);
-    const config = {
-      command: 'train',
-      date: new Date().toISOString(),
-      backend: tf.getBackend(),
-      tfjs: tf.version.tfjs,
-      data: {
-        file: v.data,
-        rows: n,
-        sourceSize: data.sourceSize,
-        storedSize: data.imageSize,
-        train: trainRows.length,
-        trainAfterSampling: fixedRows.length,
-        val: valRows.length,
-      },
-      split: folds !== undefined ? { kind: 'stratified-kfold', folds, fold } : { kind: 'stratified-holdout', fraction: holdout },
-      model: {
-        name: v.model,
+    const trainFold = async (fold: number | undefined, out: string, group?: { test: boolean }): Promise<FoldRun> => {
+      const recipe: RunConfig = {
+        model: v.model!,
         inputSize: size,
-        totalParams: description.totalParams,
-        trainableParams: description.trainableParams,
-        notes: modelNotes(v.model!, runModelOptions(recipe)),
-      },
-      transfer: transfer ?? null,
-      weights:
-        weightsFile && weightsReport ? { file: v.weights, source: weightsFile.source, kerasVersion: weightsFile.kerasVersion, report: weightsReport } : null,
-      loss: { flag: loss, gamma, alpha },
-      phases: phases.map((p) => ({ name: p.name, epochs: p.epochs, lr: p.lr, trainable: p.trainable ?? 'all' })),
-      optimizer: 'adam',
-      batchSize,
-      seed,
-      sampler,
-      augment,
-      monitor,
-      reduceLrOnPlateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
-      earlyStopping: patience ? { patience } : null,
-      // the run's recipe as the studio keeps it (export-torch rebuilds the run from it)
-      recipe,
-    };
-    mkdirSync(join(v.out, 'checkpoints'), { recursive: true });
-    writeFileSync(join(v.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    writeFileSync(join(v.out, 'folds.csv'), formatFoldsCsv(data.ids, run.assignment));
-    console.log(
-      `${v.model} ${size}px, ${description.totalParams.toLocaleString('en-US')} params, ${tf.getBackend()} backend; ${trainRows.length} train (${fixedRows.length} after sampling) / ${valRows.length} val of ${n} images, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
-
-    // callbacks
-    const ckpt = bestLastCheckpoint({
-      monitor,
-      save: (kind, c) => writeFileSync(join(v.out!, 'checkpoints', `${kind}.ckpt`), new Uint8Array(encodeCheckpoint(c))),
-    });
-    // a run of several phases keeps each finished phase's weights (a transfer run: the warm-up's, backbone as loaded)
-    const phaseEnds: TrainingCallback = {
-      onPhaseStart: (ctx) => {
-        if (ctx.phase > 0 && ckpt.last) writeFileSync(join(v.out!, 'checkpoints', `phase-${ctx.phase}.ckpt`), new Uint8Array(encodeCheckpoint(ckpt.last)));
-        const p = phases[ctx.phase];
-        console.log(
-          `phase ${ctx.phase + 1}/${phases.length}: ${p.name}, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} at lr ${p.lr.toExponential(1)}, ${describeTrainable(model)}`,
-        );
-      },
-    };
-    const started = performance.now();
-    const progress: TrainingCallback = {
-      onEpochEnd: (_ctx, l) => {
-        const elapsed = (performance.now() - started) / 1000;
-        const eta = (elapsed / l.epoch) * (totalEpochs - l.epoch);
-        console.log(
-          `epoch ${l.epoch}/${totalEpochs} [${l.phaseName}] loss ${l.loss.toFixed(4)}  val_loss ${l.valLoss.toFixed(4)}  val_macro_F1 ${l.valMacroF1.toFixed(4)}  lr ${l.learningRate.toExponential(1)}  ${l.imagesPerSecond.toFixed(2)} img/s  ${l.seconds.toFixed(1)} s  ETA ${formatSeconds(eta)}`,
-        );
-      },
-    };
-    const callbacks: TrainingCallback[] = [phaseEnds, progress, ...run.scheduleCallbacks, ckpt];
-
-    const result = await runTraining(model, source, {
-      ...accelTraining,
-      phases,
-      batchSize,
-      seed,
-      augment,
-      callbacks,
-      meta: { model: v.model, inputSize: size, ...(transfer ? { transfer } : {}) },
-    });
-    if (result.stoppedBy) console.log(`stopped: ${result.stoppedBy}`);
-    if (ckpt.best) await restoreCheckpoint(model, ckpt.best);
-
-    // outputs from the best epoch's weights
-    const val = await predictValidation(model, source, { batchSize, augment });
-    const th = chooseThresholds(val.truth, val.probs, 'per-class');
-    writeHistory(v.out, result.history);
-    writeFileSync(join(v.out, 'thresholds.csv'), formatThresholdsCsv(th.thresholds));
-    writeFileSync(
-      join(v.out, 'per-class.csv'),
-      [
-        'class,name,support,precision,recall,f1,threshold',
-        ...th.report.perClass.map((c) =>
-          [c.cls, `"${CLASS_NAMES[c.cls]}"`, c.support, c.precision.toFixed(6), c.recall.toFixed(6), c.f1.toFixed(6), th.thresholds[c.cls].toFixed(3)].join(
-            ',',
-          ),
-        ),
-      ].join('\n') + '\n',
-    );
-    writeFileSync(
-      join(v.out, 'val-probs.csv'),
-      formatProbsCsv(
-        valRows.map((r) => data.ids[r]),
-        val.probs,
-        NUM_CLASSES,
-      ),
-    );
-    await saveModel(model, join(v.out, 'model'));
-    writeFileSync(
-      join(v.out, 'model.zip'),
-      await writeModelZip(
-        model,
-        studioMeta(model, {
-          modelName: v.model!,
-          thresholds: th.thresholds,
-          resizeMode: augment.mode,
+        mode: v.crop ? 'crop' : 'resize',
+        loss,
+        gamma,
+        alpha,
+        epochs,
+        f1Epochs,
+        batchSize,
+        lr,
+        plateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
+        earlyStopPatience: patience,
+        monitor,
+        augment: { flips: !v['no-augment'], rotate90: !v['no-augment'] },
+        sampler,
+        split: folds !== undefined ? { kind: 'kfold', folds, fold: fold! } : { kind: 'holdout', fraction: holdout! },
+        seed,
+        ...(transfer ? { transfer } : {}),
+      };
+      const run = prepareRun(recipe, data.labelSets);
+      const { trainRows, valRows, phases, totalEpochs, augment } = run;
+      const fixedRows = run.sampledRows;
+      const source = memoryBatchSource(data, { trainRows: fixedRows, valRows, trainOrder: run.trainOrder });
+      // the run's network (a transfer model's channel option and head included), then the weights onto it
+      const model = buildRunModel(recipe);
+      const weightsReport = weightsFile && applyWeights(model, v.model!, weightsFile.weights);
+      if (weightsFile && weightsReport) {
+        console.log(`weights ${v.weights} (${weightsFile.source}, ${weightsFile.weights.length} tensors): ${formatWeightReport(weightsReport)}`);
+        if (!weightsReport.loaded) throw new Error(`--weights ${v.weights}: no tensor of the file fits ${v.model}; is it the right model?`);
+      }
+      const description = describeModel(model);
+      const config = {
+        command: 'train',
+        date: new Date().toISOString(),
+        backend: tf.getBackend(),
+        tfjs: tf.version.tfjs,
+        data: {
+          file: v.data,
+          rows: n,
+          sourceSize: data.sourceSize,
           storedSize: data.imageSize,
-          ...(transfer ? { extra: { transfer } } : {}),
-        }),
-      ),
-    );
-    model.dispose();
-    const best = result.history.find((h) => h.epoch === ckpt.best?.epoch);
-    console.log(
-      `best epoch ${ckpt.best?.epoch ?? '-'} (${monitor} ${best ? (monitor === 'val_loss' ? best.valLoss : best.valMacroF1).toFixed(4) : '-'}); val macro F1 with per-class thresholds ${th.report.macroF1.toFixed(4)}; wrote ${v.out}`,
-    );
+          train: trainRows.length,
+          trainAfterSampling: fixedRows.length,
+          val: valRows.length,
+        },
+        split: folds !== undefined ? { kind: 'stratified-kfold', folds, fold } : { kind: 'stratified-holdout', fraction: holdout },
+        model: {
+          name: v.model,
+          inputSize: size,
+          totalParams: description.totalParams,
+          trainableParams: description.trainableParams,
+          notes: modelNotes(v.model!, runModelOptions(recipe)),
+        },
+        transfer: transfer ?? null,
+        weights:
+          weightsFile && weightsReport ? { file: v.weights, source: weightsFile.source, kerasVersion: weightsFile.kerasVersion, report: weightsReport } : null,
+        loss: { flag: loss, gamma, alpha },
+        phases: phases.map((p) => ({ name: p.name, epochs: p.epochs, lr: p.lr, trainable: p.trainable ?? 'all' })),
+        optimizer: 'adam',
+        batchSize,
+        seed,
+        sampler,
+        augment,
+        monitor,
+        reduceLrOnPlateau: lrPatience ? { factor: lrFactor, patience: lrPatience } : null,
+        earlyStopping: patience ? { patience } : null,
+        // the run's recipe as the studio keeps it (export-torch rebuilds the run from it)
+        recipe,
+      };
+      mkdirSync(join(out, 'checkpoints'), { recursive: true });
+      writeFileSync(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+      writeFileSync(join(out, 'folds.csv'), formatFoldsCsv(data.ids, run.assignment));
+      console.log(
+        `${v.model} ${size}px, ${description.totalParams.toLocaleString('en-US')} params, ${tf.getBackend()} backend; ${trainRows.length} train (${fixedRows.length} after sampling) / ${valRows.length} val of ${n} images, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+
+      // callbacks
+      const ckpt = bestLastCheckpoint({
+        monitor,
+        save: (kind, c) => writeFileSync(join(out, 'checkpoints', `${kind}.ckpt`), new Uint8Array(encodeCheckpoint(c))),
+      });
+      // a run of several phases keeps each finished phase's weights (a transfer run: the warm-up's, backbone as loaded)
+      const phaseEnds: TrainingCallback = {
+        onPhaseStart: (ctx) => {
+          if (ctx.phase > 0 && ckpt.last) writeFileSync(join(out, 'checkpoints', `phase-${ctx.phase}.ckpt`), new Uint8Array(encodeCheckpoint(ckpt.last)));
+          const p = phases[ctx.phase];
+          console.log(
+            `phase ${ctx.phase + 1}/${phases.length}: ${p.name}, ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} at lr ${p.lr.toExponential(1)}, ${describeTrainable(model)}`,
+          );
+        },
+      };
+      const started = performance.now();
+      const progress: TrainingCallback = {
+        onEpochEnd: (_ctx, l) => {
+          const elapsed = (performance.now() - started) / 1000;
+          const eta = (elapsed / l.epoch) * (totalEpochs - l.epoch);
+          console.log(
+            `epoch ${l.epoch}/${totalEpochs} [${l.phaseName}] loss ${l.loss.toFixed(4)}  val_loss ${l.valLoss.toFixed(4)}  val_macro_F1 ${l.valMacroF1.toFixed(4)}  lr ${l.learningRate.toExponential(1)}  ${l.imagesPerSecond.toFixed(2)} img/s  ${l.seconds.toFixed(1)} s  ETA ${formatSeconds(eta)}`,
+          );
+        },
+      };
+      const callbacks: TrainingCallback[] = [phaseEnds, progress, ...run.scheduleCallbacks, ckpt];
+
+      const result = await runTraining(model, source, {
+        ...accelTraining,
+        phases,
+        batchSize,
+        seed,
+        augment,
+        callbacks,
+        meta: { model: v.model, inputSize: size, ...(transfer ? { transfer } : {}) },
+      });
+      if (result.stoppedBy) console.log(`stopped: ${result.stoppedBy}`);
+      if (ckpt.best) await restoreCheckpoint(model, ckpt.best);
+
+      // outputs from the best epoch's weights
+      const val = await predictValidation(model, source, { batchSize, augment });
+      const th = chooseThresholds(val.truth, val.probs, 'per-class');
+      writeHistory(out, result.history);
+      writeFileSync(join(out, 'thresholds.csv'), formatThresholdsCsv(th.thresholds));
+      writeFileSync(
+        join(out, 'per-class.csv'),
+        [
+          'class,name,support,precision,recall,f1,threshold',
+          ...th.report.perClass.map((c) =>
+            [c.cls, `"${CLASS_NAMES[c.cls]}"`, c.support, c.precision.toFixed(6), c.recall.toFixed(6), c.f1.toFixed(6), th.thresholds[c.cls].toFixed(3)].join(
+              ',',
+            ),
+          ),
+        ].join('\n') + '\n',
+      );
+      writeFileSync(
+        join(out, 'val-probs.csv'),
+        formatProbsCsv(
+          valRows.map((r) => data.ids[r]),
+          val.probs,
+          NUM_CLASSES,
+        ),
+      );
+      await saveModel(model, join(out, 'model'));
+      writeFileSync(
+        join(out, 'model.zip'),
+        await writeModelZip(
+          model,
+          studioMeta(model, {
+            modelName: v.model!,
+            thresholds: th.thresholds,
+            resizeMode: augment.mode,
+            storedSize: data.imageSize,
+            ...(transfer ? { extra: { transfer } } : {}),
+          }),
+        ),
+      );
+      // a group's fold model predicts the zip's test split (the ensembles of the comparison combine these)
+      let testPart: Pick<FoldRun, 'testIds' | 'testProbs'> = {};
+      if (group?.test) {
+        const test = await openTestZip(dataPath, { size: data.imageSize });
+        try {
+          const meta = studioMeta(model, { modelName: v.model!, resizeMode: augment.mode, storedSize: data.imageSize });
+          const testProbs = await runPredict(model, test.source, meta, { batchSize });
+          writeFileSync(join(out, 'test-probs.csv'), formatProbsCsv(test.ids, testProbs, NUM_CLASSES));
+          testPart = { testIds: test.ids, testProbs };
+        } finally {
+          await test.close();
+        }
+      }
+      model.dispose();
+      const best = result.history.find((h) => h.epoch === ckpt.best?.epoch);
+      console.log(
+        `best epoch ${ckpt.best?.epoch ?? '-'} (${monitor} ${best ? (monitor === 'val_loss' ? best.valLoss : best.valMacroF1).toFixed(4) : '-'}); val macro F1 with per-class thresholds ${th.report.macroF1.toFixed(4)}; wrote ${out}`,
+      );
+      return { history: result.history, valIds: valRows.map((r) => data.ids[r]), valProbs: val.probs, valTruth: val.truth, ...testPart };
+    };
+    if (!allFolds) {
+      await trainFold(foldFlag, v.out);
+      return 0;
+    }
+    await trainGroup({ out: v.out, dataPath, ids: data.ids, folds: folds!, trainFold });
     return 0;
   },
 };
+
+/** What one fold's run hands to its group: its history and its predictions (validation, and test when asked). */
+interface FoldRun {
+  history: EpochLogs[];
+  valIds: string[];
+  valProbs: Float32Array;
+  valTruth: Uint8Array;
+  testIds?: string[];
+  testProbs?: Float32Array;
+}
+
+/**
+ * `--all-folds`: the K folds one after another with the same config and seed, each into DIR/fold-k as a
+ * single-fold run writes it, then the group's evaluation, comparison and report in DIR (docs/kfold.md).
+ */
+async function trainGroup(o: {
+  out: string;
+  dataPath: string;
+  ids: readonly string[];
+  folds: number;
+  trainFold: (fold: number, out: string, group: { test: boolean }) => Promise<FoldRun>;
+}): Promise<void> {
+  const K = o.folds;
+  mkdirSync(o.out, { recursive: true });
+  const { hasImages: hasTest, truth: testTruth } = await readTestTruth(o.dataPath);
+  const started = performance.now();
+  const runs: FoldPredictions[] = [];
+  const histories: GroupReportFold[] = [];
+  for (let k = 0; k < K; k++) {
+    console.log(`group: fold ${k + 1} of ${K} (fold-${k}/)`);
+    const r = await o.trainFold(k, join(o.out, `fold-${k}`), { test: hasTest });
+    const name = `fold-${k}`;
+    runs.push({ fold: k, name, valIds: r.valIds, valProbs: r.valProbs, valTruth: r.valTruth, testIds: r.testIds, testProbs: r.testProbs });
+    histories.push({ fold: k, name, history: r.history });
+    const elapsed = (performance.now() - started) / 1000;
+    console.log(`group: fold ${k + 1} of ${K} done, ${formatSeconds(elapsed)} so far, ETA for the group ${formatSeconds((elapsed / (k + 1)) * (K - k - 1))}`);
+  }
+  const ev = evaluateGroup(runs, { order: o.ids });
+  const rows = groupComparison(runs, ev, testTruth ? { testTruth } : {});
+  const chosen = bestGroupMethod(rows);
+  const foldConfig = JSON.parse(readFileSync(join(o.out, 'fold-0', 'config.json'), 'utf8')) as Record<string, unknown>;
+  const config = {
+    ...foldConfig,
+    command: 'train --all-folds',
+    split: { kind: 'stratified-kfold', folds: K, all: true },
+    recipe: { ...(foldConfig.recipe as object), split: { kind: 'kfold', folds: K } },
+    foldDirs: runs.map((r) => r.name),
+  };
+  for (const f of groupReportFiles({ name: `${K}-fold group`, config, folds: histories, evaluation: ev, comparison: rows, chosen }))
+    writeFileSync(join(o.out, f.path), f.text);
+  const group: FoldGroupFile = {
+    kind: FOLD_GROUP_KIND,
+    folds: runs.map((r) => ({ fold: r.fold, dir: r.name, model: `${r.name}/model.zip` })),
+    best: chosen,
+    thresholds: groupThresholds(ev),
+    comparison: rows,
+  };
+  writeFileSync(join(o.out, 'group.json'), JSON.stringify(group, null, 2) + '\n');
+  if (hasTest) {
+    const { ids, members } = groupTestMembers(runs);
+    writeFileSync(join(o.out, 'test-probs.csv'), formatProbsCsv(ids, meanProbabilities(members), NUM_CLASSES));
+    const { labels } = groupTestLabels(runs, ev, chosen);
+    writeFileSync(
+      join(o.out, 'submission.csv'),
+      formatLabelCsv(
+        ids.map((id, r) => ({ id, labels: labelSets(labels.subarray(r * NUM_CLASSES, (r + 1) * NUM_CLASSES))[0] })),
+        'Predicted',
+      ),
+    );
+  }
+  console.log(comparisonMarkdown(rows, chosen).trimEnd());
+  console.log(
+    `group of ${K} folds: out-of-fold macro F1 ${ev.macroF1.global.toFixed(4)} (global threshold, fitted OOF), ${ev.crossFitMacroF1.global.toFixed(4)} cross-fitted; method ${chosen}${hasTest ? '; test-probs.csv and submission.csv from the ensemble' : ''}; wrote ${o.out}`,
+  );
+}
 
 /** The trainable share of the model as the phase set it, e.g. '1,290,524 of 3,571,548 params trainable'. */
 function describeTrainable(model: tf.LayersModel): string {
