@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readZipFiles } from '../src/core/zipFiles';
+import { axeViolations, layoutProblems } from './fixtures/layout';
 import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
 
 async function download(page: Page, trigger: Locator): Promise<{ name: string; bytes: Buffer }> {
@@ -76,6 +77,7 @@ test('a 3-fold group trains its folds one after another, resumes mid-fold after 
     [1, 2, 3],
   ]);
   expect(new Set(folds.map((f) => f.group)).size).toBe(1);
+  expect(await axeViolations(page)).toEqual([]);
 
   // the group's evaluation: out of fold, every training image once; thresholds fitted out of fold with their spread across the folds
   await groupRow.getByTestId('evaluate-group').click();
@@ -103,6 +105,8 @@ test('a 3-fold group trains its folds one after another, resumes mid-fold after 
     /^Fold 1 model alone/,
     /^Fold 2 model alone/,
   ]);
+  expect(await layoutProblems(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   // the submission by the user's choice of method
   await panel.getByLabel('Group submission method').selectOption('vote');
   const submission = await download(page, panel.getByTestId('group-submission'));

@@ -40,37 +40,39 @@ const METHOD_WORDS: Record<GroupMethod, string> = {
 
 function ComparisonTable({ rows, withTest }: { rows: readonly ComparisonRow[]; withTest: boolean }) {
   return (
-    <table className="eval-table group-comparison" data-testid="group-comparison">
-      <caption>The seed&apos;s comparison: how the fold models combine</caption>
-      <thead>
-        <tr>
-          <th scope="col">Method</th>
-          <th
-            scope="col"
-            title="cross-fitted for the mean rows: each fold's images at thresholds fitted on the other folds; * fitted on the scored predictions (optimistic)"
-          >
-            Out-of-fold macro F1
-          </th>
-          <th scope="col" title="thresholds fitted on all out-of-fold predictions and scored on them">
-            OOF, thresholds fitted in-sample
-          </th>
-          {withTest && <th scope="col">Test macro F1</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key} data-testid="comparison-row" data-key={r.key}>
-            <th scope="row">{r.label}</th>
-            <td className="num">
-              {f4(r.oofMacroF1)}
-              {r.oofOptimistic ? '*' : ''}
-            </td>
-            <td className="num">{f4(r.oofFittedMacroF1)}</td>
-            {withTest && <td className="num">{f4(r.testMacroF1)}</td>}
+    <div className="group-table-wrap">
+      <table className="eval-table group-comparison" data-testid="group-comparison">
+        <caption>The seed&apos;s comparison: how the fold models combine</caption>
+        <thead>
+          <tr>
+            <th scope="col">Method</th>
+            <th
+              scope="col"
+              title="cross-fitted for the mean rows: each fold's images at thresholds fitted on the other folds; * fitted on the scored predictions (optimistic)"
+            >
+              Out-of-fold macro F1
+            </th>
+            <th scope="col" title="thresholds fitted on all out-of-fold predictions and scored on them">
+              OOF, thresholds fitted in-sample
+            </th>
+            {withTest && <th scope="col">Test macro F1</th>}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} data-testid="comparison-row" data-key={r.key}>
+              <th scope="row">{r.label}</th>
+              <td className="num">
+                {f4(r.oofMacroF1)}
+                {r.oofOptimistic ? '*' : ''}
+              </td>
+              <td className="num">{f4(r.oofFittedMacroF1)}</td>
+              {withTest && <td className="num">{f4(r.testMacroF1)}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -176,24 +178,30 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
             .
           </p>
           <h3>Thresholds fitted out of fold</h3>
-          <table className="eval-table" data-testid="oof-thresholds">
-            <thead>
-              <tr>
-                <th scope="col">Thresholds</th>
-                <th scope="col">OOF macro F1 (fitted and scored on all OOF predictions)</th>
-                <th scope="col">Cross-fitted (each fold at thresholds from the others)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {THRESHOLD_MODES.map((m) => (
-                <tr key={m} data-testid="oof-threshold-row">
-                  <th scope="row">{MODE_WORDS[m]}</th>
-                  <td className="num">{f4(ev.macroF1[m])}</td>
-                  <td className="num">{m === 'global' || m === 'per-class' ? f4(ev.crossFitMacroF1[m]) : '–'}</td>
+          <div className="group-table-wrap">
+            <table className="eval-table" data-testid="oof-thresholds">
+              <thead>
+                <tr>
+                  <th scope="col">Thresholds</th>
+                  <th scope="col" title="fitted and scored on all out-of-fold predictions (in-sample)">
+                    OOF macro F1
+                  </th>
+                  <th scope="col" title="each fold's images at thresholds fitted on the other folds">
+                    Cross-fitted
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {THRESHOLD_MODES.map((m) => (
+                  <tr key={m} data-testid="oof-threshold-row">
+                    <th scope="row">{MODE_WORDS[m]}</th>
+                    <td className="num">{f4(ev.macroF1[m])}</td>
+                    <td className="num">{m === 'global' || m === 'per-class' ? f4(ev.crossFitMacroF1[m]) : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <h3>How the fold models combine</h3>
           <ComparisonTable rows={rows} withTest={result.withTest} />
           <p className="hint">
@@ -233,13 +241,10 @@ export function FoldGroupEvaluation({ groupId }: { groupId: string }) {
           )}
           {job && <ProgressView />}
           <h3>Per class, out of fold</h3>
-          <MemoEvaluationView
-            probs={ev.probs}
-            truth={ev.truth}
-            numClasses={NUM_CLASSES}
-            thresholds={Array.from(ev.thresholds.global.thresholds)}
-            foldThresholds={ev.foldThresholds}
-          />
+          <p className="hint">
+            The sliders start at 0.5 each; <em>Set thresholds by</em> fits them on the out-of-fold predictions of the whole training set.
+          </p>
+          <MemoEvaluationView probs={ev.probs} truth={ev.truth} numClasses={NUM_CLASSES} foldThresholds={ev.foldThresholds} />
         </>
       )}
     </section>
