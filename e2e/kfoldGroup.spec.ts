@@ -83,6 +83,8 @@ test('a 3-fold group trains its folds one after another, resumes mid-fold after 
   await groupRow.getByTestId('evaluate-group').click();
   await expect(page.getByTestId('area-evaluate')).toBeVisible();
   const panel = page.getByRole('region', { name: 'Group evaluation' });
+  // the header names the group as the run on show
+  await expect(page.getByLabel('Current run')).toHaveValue(/^kfold:/);
   await expect(panel.getByTestId('group-oof-summary')).toContainText(
     '72 training images, each predicted once by the fold model that did not train on it (3 of 3 folds)',
   );

@@ -31,6 +31,10 @@ export function ContextBar({ route }: { route: Route }) {
   const runs = useStudio((s) => s.runs);
   const mine = runs.filter((r) => r.datasetId === selected && r.group === null);
   const run = mine.find((r) => r.id === route.run);
+  // K-fold groups (their folds are runs of the group): Evaluate shows a group out of fold
+  const allGroups = useStudio((s) => s.foldGroups);
+  const groups = allGroups.filter((g) => g.datasetId === selected);
+  const current = run?.id ?? groups.find((g) => g.id === route.run)?.id ?? '';
   return (
     <div className="context-bar" data-testid="context-bar">
       <LiveChip />
@@ -55,11 +59,21 @@ export function ContextBar({ route }: { route: Route }) {
       </label>
       <label>
         Run{' '}
-        <select aria-label="Current run" value={run?.id ?? ''} disabled={!mine.length} onChange={(e) => navigate({ run: e.target.value || null }, 'replace')}>
-          <option value="">{mine.length ? 'none chosen' : 'none yet'}</option>
+        <select
+          aria-label="Current run"
+          value={current}
+          disabled={!mine.length && !groups.length}
+          onChange={(e) => navigate({ run: e.target.value || null }, 'replace')}
+        >
+          <option value="">{mine.length || groups.length ? 'none chosen' : 'none yet'}</option>
           {mine.map((r) => (
             <option key={r.id} value={r.id}>
               {r.name} ({r.status})
+            </option>
+          ))}
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name} ({g.status}, {g.members.filter((m) => m.status === 'done').length}/{g.members.length} folds)
             </option>
           ))}
         </select>
