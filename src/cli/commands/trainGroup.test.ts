@@ -161,6 +161,8 @@ describe('hpa-studio train --all-folds', () => {
     expect(err.at(-1)).toMatch(/--method 'median' is not one of mean-global, mean-per-class, vote/);
     expect(await main(['predict', '--model', p('group', 'fold-0', 'model.zip'), '--data', p('data.zip'), '--out', p('x.csv'), '--method', 'vote'])).toBe(2);
     expect(err.at(-1)).toMatch(/--method and --submission are for a group folder as --model/);
+    expect(await main(['predict', '--model', p('group', 'fold-0', 'model.zip'), '--model', group, '--data', p('data.zip'), '--out', p('x.csv')])).toBe(2);
+    expect(err.at(-1)).toMatch(/a group folder must be the only --model/);
     expect(await main(['predict', '--model', p('group', 'fold-0'), '--data', p('data.zip'), '--out', p('x.csv')])).toBe(1);
     expect(err.at(-1)).toMatch(/fold-0 is a folder without group\.json/);
   });
