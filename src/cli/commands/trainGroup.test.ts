@@ -112,7 +112,11 @@ describe('hpa-studio train --all-folds', () => {
     `the comparison table equals sklearn's numbers from the fold runs' CSVs (sklearn ${sklearnVersion})`,
     () => {
       expect(code).toBe(0);
-      const r = spawnSync(PYTHON, ['fixtures/kfold/check_comparison.py', group, p('train.csv'), p('test_labels.csv')], { encoding: 'utf8' });
+      const r = spawnSync(
+        PYTHON,
+        [join(__dirname, '..', '..', '..', 'fixtures', 'kfold', 'check_comparison.py'), group, p('train.csv'), p('test_labels.csv')],
+        { encoding: 'utf8' },
+      );
       expect(r.stderr).toBe('');
       const result = JSON.parse(r.stdout);
       expect(result.missing).toEqual([]);
