@@ -102,9 +102,8 @@ fold models: --out gets the mean of their probabilities and --submission the lab
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch must be an integer ≥ 1, got '${v.batch}'`);
     if (v.backend !== 'cpu' && v.backend !== 'wasm') throw new UsageError(`--backend '${v.backend}' is not one of cpu, wasm`);
     // a group folder stands for its fold models
-    const group = v.model?.length ? readFoldGroup(v.model[0]) : null;
-    if (v.model!.slice(1).some((m) => readFoldGroup(m))) throw new UsageError('a group folder must be the only --model');
-    if (group && v.model!.length > 1) throw new UsageError('a group folder must be the only --model');
+    if (v.model!.length > 1 && v.model!.some((m) => readFoldGroup(m))) throw new UsageError('a group folder must be the only --model');
+    const group = readFoldGroup(v.model![0]);
     if (!group && (v.method !== undefined || v.submission !== undefined)) throw new UsageError('--method and --submission are for a group folder as --model');
     let method: GroupMethod | undefined;
     try {

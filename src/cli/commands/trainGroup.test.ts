@@ -112,7 +112,11 @@ describe('hpa-studio train --all-folds', () => {
     `the comparison table equals sklearn's numbers from the fold runs' CSVs (sklearn ${sklearnVersion})`,
     () => {
       expect(code).toBe(0);
-      const r = spawnSync(PYTHON, ['fixtures/kfold/check_comparison.py', group, p('train.csv'), p('test_labels.csv')], { encoding: 'utf8' });
+      const r = spawnSync(
+        PYTHON,
+        [join(__dirname, '..', '..', '..', 'fixtures', 'kfold', 'check_comparison.py'), group, p('train.csv'), p('test_labels.csv')],
+        { encoding: 'utf8' },
+      );
       expect(r.stderr).toBe('');
       const result = JSON.parse(r.stdout);
       expect(result.missing).toEqual([]);
@@ -161,6 +165,8 @@ describe('hpa-studio train --all-folds', () => {
     expect(err.at(-1)).toMatch(/--method 'median' is not one of mean-global, mean-per-class, vote/);
     expect(await main(['predict', '--model', p('group', 'fold-0', 'model.zip'), '--data', p('data.zip'), '--out', p('x.csv'), '--method', 'vote'])).toBe(2);
     expect(err.at(-1)).toMatch(/--method and --submission are for a group folder as --model/);
+    expect(await main(['predict', '--model', p('group', 'fold-0', 'model.zip'), '--model', group, '--data', p('data.zip'), '--out', p('x.csv')])).toBe(2);
+    expect(err.at(-1)).toMatch(/a group folder must be the only --model/);
     expect(await main(['predict', '--model', p('group', 'fold-0'), '--data', p('data.zip'), '--out', p('x.csv')])).toBe(1);
     expect(err.at(-1)).toMatch(/fold-0 is a folder without group\.json/);
   });
