@@ -386,7 +386,16 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   ds.status = cancelled ? 'partial' : 'ready';
   await putDataset(ds);
   report(true);
-  return { datasetId: ds.id, imported, skipped: skipped.length, alreadyStored, warnings, resolution, cancelled };
+  return {
+    datasetId: ds.id,
+    imported,
+    skipped: skipped.length,
+    alreadyStored,
+    warnings,
+    resolution,
+    cancelled,
+    timing: { ms: performance.now() - t0, sourcePx: referenceSize },
+  };
 }
 
 interface ChannelFile {

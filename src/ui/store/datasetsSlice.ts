@@ -4,6 +4,7 @@ import { listDatasets, renameDataset, type DatasetRecord } from '../../data/cata
 import { deleteDataset } from '../../data/pixelStore';
 import { isPngDecoderWay, type PngDecoderWay } from '../../data/pngDecoder';
 import type { DemoOptions, FromIngestWorker, ToIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../../worker/protocol';
+import { basisFromCalibration, basisFromImport, loadRateBasis, saveRateBasis, type RateBasis } from '../datasets/importEstimate';
 import { ingestWorker, type WorkerClient } from '../workerClient';
 
 /** `?png-decoder=fast-png|inflate|image-decoder` on the page forces one PNG decoder (the ingest bench times each). */
@@ -34,6 +35,13 @@ export interface DatasetsSlice {
   /** why the last delete did not happen (cleared by the next delete or import) */
   datasetError: string | null;
   storage: StorageInfo | null;
+  /** the latest measured import rate in this browser (the full train.zip estimate's basis) */
+  rateBasis: RateBasis | null;
+  /** the decode pool is being timed on synthetic 512-px PNGs */
+  calibrating: boolean;
+  calibrationError: string | null;
+  /** times the decode pool for the estimate (not while an import runs) */
+  calibrate: (resolution: number) => void;
   refreshDatasets: () => Promise<void>;
   refreshStorage: () => Promise<void>;
   selectDataset: (id: string | null) => void;
@@ -54,11 +62,14 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       case 'progress':
         set((s) => (s.importing ? { importing: { ...s.importing, progress: msg.progress } } : {}));
         break;
-      case 'done':
-        set({ importing: null, lastSummary: msg.summary, selectedDatasetId: msg.summary.datasetId });
+      case 'done': {
+        const basis = basisFromImport(msg.summary, Date.now());
+        if (basis) saveRateBasis(basis);
+        set({ importing: null, lastSummary: msg.summary, selectedDatasetId: msg.summary.datasetId, ...(basis ? { rateBasis: basis } : {}) });
         void get().refreshDatasets();
         void get().refreshStorage();
         break;
+      }
       case 'refused':
         set({ importing: null, lastRefusal: msg.refusal });
         void get().refreshDatasets();
@@ -86,6 +97,29 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     importError: null,
     datasetError: null,
     storage: null,
+    rateBasis: loadRateBasis(),
+    calibrating: false,
+    calibrationError: null,
+    calibrate: (resolution) => {
+      ingest ??= ingestWorker();
+      if (ingest.busy || get().importing) return;
+      set({ calibrating: true, calibrationError: null });
+      const end = (patch: Partial<DatasetsSlice>) => {
+        ingest?.stop();
+        set({ calibrating: false, ...patch });
+      };
+      ingest.start(
+        (msg) => {
+          if (msg.type === 'calibrated') {
+            const basis = basisFromCalibration(msg.calibration, Date.now());
+            saveRateBasis(basis);
+            end({ rateBasis: basis });
+          } else if (msg.type === 'error' || msg.type === 'refused') end({ calibrationError: msg.type === 'error' ? msg.message : msg.refusal.message });
+        },
+        (message) => end({ calibrationError: message }),
+      );
+      ingest.post({ type: 'calibrate', resolution, pngDecoder: pngDecoderFromUrl() });
+    },
     refreshDatasets: async () => {
       const datasets = await listDatasets();
       const importing = get().importing !== null;
