@@ -22,7 +22,11 @@ export interface ImportRequest {
   limit?: number;
   /** the bench's and tests' choice of PNG decoder (`?png-decoder=` on the page); absent: pickPngDecoder's default */
   pngDecoder?: PngDecoderWay;
+  /** the bench's before (`?zip-reads=zip.js`): every entry through zip.js's getData instead of ZipRangeReader */
+  zipReads?: ZipReads;
 }
+
+export type ZipReads = 'ranges' | 'zip.js';
 
 export interface DemoOptions {
   train: number;

@@ -329,7 +329,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   let cancelled = false;
   try {
     outer: for (const source of req.sources) {
-      for await (const entry of sourceEntries(source)) {
+      for await (const entry of sourceEntries(source, req.zipReads)) {
         if (hooks.signal.aborted) {
           cancelled = true;
           break outer;

@@ -13,6 +13,11 @@ function pngDecoderFromUrl(): PngDecoderWay | undefined {
   return isPngDecoderWay(v) ? v : undefined;
 }
 
+/** `?zip-reads=zip.js` on the page: the bench's before, every zip entry through zip.js's getData */
+function zipReadsFromUrl(): 'zip.js' | undefined {
+  return typeof location !== 'undefined' && new URLSearchParams(location.search).get('zip-reads') === 'zip.js' ? 'zip.js' : undefined;
+}
+
 export interface StorageInfo {
   usage: number;
   quota: number;
@@ -138,7 +143,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       const label = sources.map((s) => (s.kind === 'file' ? s.file.name : `${s.name}/`)).join(' + ');
       if (!begin(label)) return;
       ingest!.start(handle, (message) => handle({ type: 'error', message }));
-      ingest!.post({ type: 'import', request: { sources, ...opts, pngDecoder: pngDecoderFromUrl() } });
+      ingest!.post({ type: 'import', request: { sources, ...opts, pngDecoder: pngDecoderFromUrl(), zipReads: zipReadsFromUrl() } });
     },
     importDemo: (demo, opts) => {
       if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
