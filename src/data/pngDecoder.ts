@@ -23,10 +23,11 @@ export const isPngDecoderWay = (v: unknown): v is PngDecoderWay => PNG_DECODER_W
 
 /**
  * The way chosen by the ingest bench's numbers (docs/ingest.md): the platform's zlib + JS
- * unfiltering. Once the zip reading kept the pool fed, it beat ImageDecoder on the whole import
- * (12.9 against 11.4 samples/s) and in the pool alone (49.4 against 43.8) in the same run, and it
- * runs on the pool's own threads where ImageDecoder's decode competes from Chromium's; every
- * browser with DecompressionStream has it.
+ * unfiltering. Once the zip reading kept the pool fed, it beat ImageDecoder in the pool alone in
+ * both bench runs (49.4 against 43.8 samples/s, then 25.0 against 11.7) and the whole import was
+ * level within the noise of a loaded machine (12.9 / 11.4, then 11.8 / 12.6); it runs on the pool's
+ * own threads where ImageDecoder's decode competes from Chromium's, and every browser with
+ * DecompressionStream has it.
  */
 export const DEFAULT_PNG_DECODER: PngDecoderWay = 'inflate';
 
