@@ -44,6 +44,24 @@ describe('resize', () => {
     const ramp = Uint8Array.from({ length: 9 }, (_, i) => (i % 3) * 90);
     expect([...resizeArea(ramp, 3, 3, 2, 2)]).toEqual([30, 150, 30, 150]);
   });
+  it("integer factors give each block's rounded mean (factors 2, 3, 4 and unequal ones)", () => {
+    for (const [sw, sh, dw, dh] of [
+      [8, 8, 4, 4],
+      [12, 12, 4, 4],
+      [16, 16, 4, 4],
+      [12, 8, 4, 4],
+    ]) {
+      const src = Uint8Array.from({ length: sw * sh }, (_, i) => (i * 97 + ((i * i) % 31)) & 255);
+      const [fx, fy] = [sw / dw, sh / dh];
+      const want = Array.from({ length: dw * dh }, (_, k) => {
+        const [x, y] = [k % dw, Math.floor(k / dw)];
+        let sum = 0;
+        for (let j = 0; j < fy; j++) for (let i = 0; i < fx; i++) sum += src[(y * fy + j) * sw + x * fx + i];
+        return Math.floor((sum + ((fx * fy) >> 1)) / (fx * fy));
+      });
+      expect([...resizeArea(src, sw, sh, dw, dh)], `${sw}×${sh} → ${dw}×${dh}`).toEqual(want);
+    }
+  });
   it('refuses to upscale', () => {
     expect(() => resizeArea(new Uint8Array(4), 2, 2, 4, 4)).toThrow(/only downscales/);
   });

@@ -1,7 +1,7 @@
 /**
  * Decodes one HPA channel PNG to an 8-bit grayscale plane, resized (area average) to the stored
- * resolution. Plain 8-bit gray (what HPA ships) goes through the platform's own decoder, picked in
- * pngDecoder.ts (WebCodecs ImageDecoder in Chromium, Node's zlib + JS unfiltering in the CLI);
+ * resolution. Plain 8-bit gray (what HPA ships) goes through the platform's own zlib, picked in
+ * pngDecoder.ts (DecompressionStream in the browser, Node's zlib in the CLI, + JS unfiltering);
  * every other PNG (16-bit, RGB, palette, alpha, interlaced) through fast-png, converted, with a
  * note saying so.
  *
@@ -14,8 +14,9 @@
  *   bench run, load 5–11:         40.0 ± 8.6  / 52.1 ± 8.8 / 27.2 ± 4.8; PIL 33.0 ± 5.2
  *   pool alone, 5 rounds, load 1–2: 111 ± 13  / 95.0 ± 8.3 / 71.5 ± 12
  *   pool alone, 5 rounds, load 2–4: 97.1 ± 21 / 75.8 ± 26  / 60.2 ± 17;  PIL 76–96
- * A whole import (zip read + decode + storage) is not decode-bound: 16.5 ± 2.5 / 17.1 ± 1.8 /
- * 10.5 ± 2.1 samples/s in the first run above. In Node, inflateSync + unfiltering took 1.2–1.3 ms
+ * A whole import (zip read + decode + storage) was not decode-bound then: 16.5 ± 2.5 / 17.1 ± 1.8 /
+ * 10.5 ± 2.1 samples/s in the first run above; since the zip is read by ranges (zipRanges.ts) it is,
+ * and the default became the platform's zlib (docs/ingest.md). In Node, inflateSync + unfiltering took 1.2–1.3 ms
  * per 512-px channel, Node's DecompressionStream 3–5 ms, fast-png 4–8 ms. Earlier (2026-11-26)
  * createImageBitmap + OffscreenCanvas.getImageData lost to fast-png: the canvas round trip costs
  * more than the decode.

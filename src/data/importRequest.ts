@@ -22,7 +22,11 @@ export interface ImportRequest {
   limit?: number;
   /** the bench's and tests' choice of PNG decoder (`?png-decoder=` on the page); absent: pickPngDecoder's default */
   pngDecoder?: PngDecoderWay;
+  /** the bench's before (`?zip-reads=zip.js`): every entry through zip.js's getData instead of ZipRangeReader */
+  zipReads?: ZipReads;
 }
+
+export type ZipReads = 'ranges' | 'zip.js';
 
 export interface DemoOptions {
   train: number;
@@ -55,6 +59,29 @@ export interface ImportSummary {
   warnings: string[];
   resolution: number;
   cancelled: boolean;
+  /** how long it took, of what source size, and how busy the decode pool was (the next import's estimate reads these) */
+  timing?: ImportTiming;
+}
+
+export interface ImportTiming {
+  /** from the request to the summary, indexing included */
+  ms: number;
+  /** the source images' width in px (0 where nothing was imported) */
+  sourcePx: number;
+  /** decode workers, and the share of their time they had a PNG to decode (first decode to last) */
+  decodeWorkers?: number;
+  decodeBusy?: number;
+}
+
+/** The decode pool timed on a few real-size synthetic PNGs (the import page's estimate when no import was measured yet). */
+export interface DecodeCalibration {
+  samplesPerSecond: number;
+  /** samples (four PNGs each) decoded in the timed rounds, and their time */
+  samples: number;
+  ms: number;
+  sourcePx: number;
+  storedPx: number;
+  workers: number;
 }
 
 /** The import was refused before anything was written: the message names the file, row or setting. */

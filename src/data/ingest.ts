@@ -329,7 +329,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   let cancelled = false;
   try {
     outer: for (const source of req.sources) {
-      for await (const entry of sourceEntries(source)) {
+      for await (const entry of sourceEntries(source, req.zipReads)) {
         if (hooks.signal.aborted) {
           cancelled = true;
           break outer;
@@ -386,7 +386,16 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   ds.status = cancelled ? 'partial' : 'ready';
   await putDataset(ds);
   report(true);
-  return { datasetId: ds.id, imported, skipped: skipped.length, alreadyStored, warnings, resolution, cancelled };
+  return {
+    datasetId: ds.id,
+    imported,
+    skipped: skipped.length,
+    alreadyStored,
+    warnings,
+    resolution,
+    cancelled,
+    timing: { ms: performance.now() - t0, sourcePx: referenceSize },
+  };
 }
 
 interface ChannelFile {

@@ -25,6 +25,8 @@ type SyncCapableFileHandle = FileSystemFileHandle & {
 const ROOT_DIR = 'hpa-studio';
 const OPFS_CHUNK_BYTES = 256 * 1024 * 1024;
 const IDB_CHUNK_BYTES = 16 * 1024 * 1024;
+/** consecutive samples gathered into one OPFS write (16 samples at 256 px, 4 at 512 px) */
+const WRITE_GROUP_BYTES = 4 * 1024 * 1024;
 
 export const sampleBytes = (resolution: number) => resolution * resolution * 4;
 
@@ -79,17 +81,42 @@ async function openOpfsWriter(ds: Pick<DatasetRecord, 'id' | 'resolution'>): Pro
     }
     return h;
   };
-  return {
-    async write(slot, pixels) {
-      if (pixels.length !== bytes) throw new Error(`sample has ${pixels.length} bytes, expected ${bytes}`);
-      const h = await handle(Math.floor(slot / per));
-      const written = h.write(pixels, { at: (slot % per) * bytes });
-      if (written !== bytes) throw new Error(`storage wrote ${written} of ${bytes} bytes (disk full?)`);
-    },
-    async flush() {
-      for (const h of await Promise.all(handles.values())) h.flush();
-    },
-    async close() {
+  // Samples arrive in slot order (the import hands out slots as samples finish): consecutive slots
+  // are gathered and written with one call of up to WRITE_GROUP_BYTES. A new buffer per group: the
+  // one being written is never touched again.
+  const groupMax = Math.max(1, Math.floor(WRITE_GROUP_BYTES / bytes));
+  let group: Uint8Array | null = null;
+  let groupSlot = 0;
+  let groupCount = 0;
+  const drain = async () => {
+    if (!groupCount) return;
+    const data = group!.subarray(0, groupCount * bytes);
+    const first = groupSlot;
+    group = null;
+    groupCount = 0;
+    const h = await handle(Math.floor(first / per));
+    const written = h.write(data, { at: (first % per) * bytes });
+    if (written !== data.length) throw new Error(`storage wrote ${written} of ${data.length} bytes (disk full?)`);
+  };
+  const write = async (slot: number, pixels: Uint8Array) => {
+    if (pixels.length !== bytes) throw new Error(`sample has ${pixels.length} bytes, expected ${bytes}`);
+    const follows = groupCount > 0 && slot === groupSlot + groupCount && slot % per !== 0;
+    if (groupCount && !follows) await drain();
+    if (!groupCount) {
+      group = new Uint8Array(groupMax * bytes);
+      groupSlot = slot;
+    }
+    group!.set(pixels, groupCount * bytes);
+    if (++groupCount === groupMax) await drain();
+  };
+  const flush = async () => {
+    await drain();
+    for (const h of await Promise.all(handles.values())) h.flush();
+  };
+  const close = async () => {
+    try {
+      await drain();
+    } finally {
       for (const h of await Promise.allSettled(handles.values())) {
         if (h.status === 'fulfilled') {
           h.value.flush();
@@ -97,7 +124,19 @@ async function openOpfsWriter(ds: Pick<DatasetRecord, 'id' | 'resolution'>): Pro
         }
       }
       handles.clear();
-    },
+    }
+  };
+  // one operation at a time, in the order called: a write must not join a group while another awaits its chunk's handle
+  let tail: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(op: () => Promise<T>): Promise<T> => {
+    const run = tail.then(op);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    write: (slot, pixels) => inTurn(() => write(slot, pixels)),
+    flush: () => inTurn(flush),
+    close: () => inTurn(close),
   };
 }
 

@@ -3,6 +3,7 @@ import { ImportRefused, runImport } from '../data/ingest';
 import { opfsSyncAvailable } from '../data/pixelStore';
 import { SourceError } from '../data/sources';
 import { demoSynthOptions, writeDatasetZip } from '../synth/index';
+import { calibrateDecode } from './calibrateDecode';
 import { DecodePool } from './decodePool';
 import type { FromIngestWorker, ImportRequest, ToIngestWorker } from './protocol';
 import { typedPost } from './typedPost';
@@ -25,6 +26,7 @@ async function importSources(request: ImportRequest, signal: AbortSignal) {
       },
       concurrency: pool.size * 4,
     });
+    if (summary.timing) summary.timing = { ...summary.timing, decodeWorkers: pool.size, decodeBusy: pool.busyFraction() };
     post({ type: 'done', summary });
   } finally {
     pool.terminate();
@@ -42,6 +44,8 @@ self.onmessage = async (event: MessageEvent<ToIngestWorker>) => {
   try {
     if (msg.type === 'import') {
       await importSources(msg.request, signal);
+    } else if (msg.type === 'calibrate') {
+      post({ type: 'calibrated', calibration: await calibrateDecode(msg.resolution, signal, msg.pngDecoder) });
     } else {
       // The demo goes through exactly the same import path as a dropped zip.
       const { demo } = msg;

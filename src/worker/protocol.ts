@@ -192,17 +192,23 @@ export {
   type ImportRequest,
   type ImportSource,
   type ImportSummary,
+  type DecodeCalibration,
 } from '../data/importRequest';
-import type { DemoOptions, ImportProgress, ImportRefusal, ImportRequest, ImportSummary } from '../data/importRequest';
+import type { DecodeCalibration, DemoOptions, ImportProgress, ImportRefusal, ImportRequest, ImportSummary } from '../data/importRequest';
 import type { PngDecoderWay } from '../data/pngDecoder';
 
 export type ToIngestWorker =
-  { type: 'import'; request: ImportRequest } | { type: 'import-demo'; demo: DemoOptions; request: Omit<ImportRequest, 'sources'> } | { type: 'cancel' };
+  | { type: 'import'; request: ImportRequest }
+  | { type: 'import-demo'; demo: DemoOptions; request: Omit<ImportRequest, 'sources'> }
+  | { type: 'cancel' }
+  /** time the decode pool on real-size synthetic PNGs stored at `resolution` px */
+  | { type: 'calibrate'; resolution: number; pngDecoder?: PngDecoderWay };
 
 export type FromIngestWorker =
   | { type: 'progress'; progress: ImportProgress }
   | { type: 'refused'; refusal: ImportRefusal }
   | { type: 'done'; summary: ImportSummary }
+  | { type: 'calibrated'; calibration: DecodeCalibration }
   | { type: 'error'; message: string };
 
 // ── PNG decode pool ──────────────────────────────────────────────────────────────────────

@@ -11,6 +11,7 @@ import { useStudio } from '../store';
 import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
 import { useDropZone } from '../useDropZone';
 import { SkipRow } from './SkipList';
+import { ImportEstimate } from './ImportEstimate';
 
 /** Sizes of the demo set: small enough that a first run shows curves within a minute on a laptop GPU. */
 export const DEMO_DEFAULTS = { train: 800, test: 200, size: 64, seed: 1 };
@@ -125,6 +126,12 @@ function ImportResult() {
       {summary.skipped > 0 && ' (listed under the dataset below)'}
       {summary.alreadyStored > 0 && `, ${fmtInt(summary.alreadyStored)} already stored`}
       {summary.cancelled && ' (cancelled: the dataset is marked partial; drop the same files again to resume)'} · stored at {summary.resolution} px
+      {summary.timing && summary.imported > 0 && (
+        <span data-testid="import-rate" data-decode-busy={summary.timing.decodeBusy?.toFixed(3)}>
+          {' '}
+          · {fmtDuration(summary.timing.ms / 1000)}, {((summary.imported * 1000) / summary.timing.ms).toFixed(1)} samples/s
+        </span>
+      )}
       {summary.warnings.length > 0 && (
         <ul className="warnings" data-testid="import-warnings">
           {summary.warnings.map((w) => (
@@ -197,6 +204,8 @@ export function DatasetsPanel() {
   const datasets = useStudio((s) => s.datasets);
   const storage = useStudio((s) => s.storage);
   const importing = useStudio((s) => s.importing);
+  // the estimate's measurement uses the ingest worker: no import starts while it runs
+  const busy = useStudio((s) => !!s.importing || s.calibrating);
   const importSources = useStudio((s) => s.importSources);
   const importDemo = useStudio((s) => s.importDemo);
   const refresh = useStudio((s) => s.refreshDatasets);
@@ -233,17 +242,17 @@ export function DatasetsPanel() {
         <p>
           Drop the Kaggle <code>train.zip</code> / <code>test.zip</code>, the whole download, or its folder here
         </p>
-        <button onClick={() => fileInput.current?.click()} disabled={!!importing}>
+        <button onClick={() => fileInput.current?.click()} disabled={busy}>
           Choose zip or CSV…
         </button>{' '}
-        <button onClick={() => folderInput.current?.click()} disabled={!!importing}>
+        <button onClick={() => folderInput.current?.click()} disabled={busy}>
           Choose folder…
         </button>{' '}
         <button
           className="primary"
           data-testid="demo-dataset"
           onClick={() => importDemo({ ...demo, teaching: demoKind === 'teaching' }, { resolution })}
-          disabled={!!importing}
+          disabled={busy}
         >
           Try the demo dataset
         </button>
@@ -276,6 +285,7 @@ export function DatasetsPanel() {
           }}
         />
       </div>
+      <ImportEstimate resolution={resolution} />
       <details className="import-options-disclosure">
         <summary>Import options: stored resolution, target dataset, sample limit, the demo’s kind and size</summary>
         <div className="import-options">

@@ -4,12 +4,18 @@ import { listDatasets, renameDataset, type DatasetRecord } from '../../data/cata
 import { deleteDataset } from '../../data/pixelStore';
 import { isPngDecoderWay, type PngDecoderWay } from '../../data/pngDecoder';
 import type { DemoOptions, FromIngestWorker, ToIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../../worker/protocol';
+import { basisFromCalibration, basisFromImport, loadRateBasis, saveRateBasis, type RateBasis } from '../datasets/importEstimate';
 import { ingestWorker, type WorkerClient } from '../workerClient';
 
 /** `?png-decoder=fast-png|inflate|image-decoder` on the page forces one PNG decoder (the ingest bench times each). */
 function pngDecoderFromUrl(): PngDecoderWay | undefined {
   const v = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('png-decoder') : null;
   return isPngDecoderWay(v) ? v : undefined;
+}
+
+/** `?zip-reads=zip.js` on the page: the bench's before, every zip entry through zip.js's getData */
+function zipReadsFromUrl(): 'zip.js' | undefined {
+  return typeof location !== 'undefined' && new URLSearchParams(location.search).get('zip-reads') === 'zip.js' ? 'zip.js' : undefined;
 }
 
 export interface StorageInfo {
@@ -34,6 +40,13 @@ export interface DatasetsSlice {
   /** why the last delete did not happen (cleared by the next delete or import) */
   datasetError: string | null;
   storage: StorageInfo | null;
+  /** the latest measured import rate in this browser (the full train.zip estimate's basis) */
+  rateBasis: RateBasis | null;
+  /** the decode pool is being timed on synthetic 512-px PNGs */
+  calibrating: boolean;
+  calibrationError: string | null;
+  /** times the decode pool for the estimate (not while an import runs) */
+  calibrate: (resolution: number) => void;
   refreshDatasets: () => Promise<void>;
   refreshStorage: () => Promise<void>;
   selectDataset: (id: string | null) => void;
@@ -54,11 +67,14 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       case 'progress':
         set((s) => (s.importing ? { importing: { ...s.importing, progress: msg.progress } } : {}));
         break;
-      case 'done':
-        set({ importing: null, lastSummary: msg.summary, selectedDatasetId: msg.summary.datasetId });
+      case 'done': {
+        const basis = basisFromImport(msg.summary, Date.now());
+        if (basis) saveRateBasis(basis);
+        set({ importing: null, lastSummary: msg.summary, selectedDatasetId: msg.summary.datasetId, ...(basis ? { rateBasis: basis } : {}) });
         void get().refreshDatasets();
         void get().refreshStorage();
         break;
+      }
       case 'refused':
         set({ importing: null, lastRefusal: msg.refusal });
         void get().refreshDatasets();
@@ -86,6 +102,29 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     importError: null,
     datasetError: null,
     storage: null,
+    rateBasis: loadRateBasis(),
+    calibrating: false,
+    calibrationError: null,
+    calibrate: (resolution) => {
+      ingest ??= ingestWorker();
+      if (ingest.busy || get().importing) return;
+      set({ calibrating: true, calibrationError: null });
+      const end = (patch: Partial<DatasetsSlice>) => {
+        ingest?.stop();
+        set({ calibrating: false, ...patch });
+      };
+      ingest.start(
+        (msg) => {
+          if (msg.type === 'calibrated') {
+            const basis = basisFromCalibration(msg.calibration, Date.now());
+            saveRateBasis(basis);
+            end({ rateBasis: basis });
+          } else if (msg.type === 'error' || msg.type === 'refused') end({ calibrationError: msg.type === 'error' ? msg.message : msg.refusal.message });
+        },
+        (message) => end({ calibrationError: message }),
+      );
+      ingest.post({ type: 'calibrate', resolution, pngDecoder: pngDecoderFromUrl() });
+    },
     refreshDatasets: async () => {
       const datasets = await listDatasets();
       const importing = get().importing !== null;
@@ -104,7 +143,7 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       const label = sources.map((s) => (s.kind === 'file' ? s.file.name : `${s.name}/`)).join(' + ');
       if (!begin(label)) return;
       ingest!.start(handle, (message) => handle({ type: 'error', message }));
-      ingest!.post({ type: 'import', request: { sources, ...opts, pngDecoder: pngDecoderFromUrl() } });
+      ingest!.post({ type: 'import', request: { sources, ...opts, pngDecoder: pngDecoderFromUrl(), zipReads: zipReadsFromUrl() } });
     },
     importDemo: (demo, opts) => {
       if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
