@@ -16,6 +16,8 @@ export interface ImportRequest {
   sources: ImportSource[];
   /** add to this dataset (e.g. test.zip after train.zip, or resume); otherwise a new one */
   datasetId?: string;
+  /** the id a new dataset gets (the page claims it for its tab before the import starts: src/data/tabCoordination.ts) */
+  newDatasetId?: string;
   name?: string;
   resolution: number;
   /** import at most this many samples per split (to fit the quota) */
@@ -55,6 +57,8 @@ export interface ImportSummary {
   warnings: string[];
   resolution: number;
   cancelled: boolean;
+  /** set when storage ran out part-way: what was stored, what the rest needs, what to do (the dataset is partial) */
+  storageFull?: string;
 }
 
 /** The import was refused before anything was written: the message names the file, row or setting. */

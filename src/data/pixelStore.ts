@@ -84,7 +84,9 @@ async function openOpfsWriter(ds: Pick<DatasetRecord, 'id' | 'resolution'>): Pro
       if (pixels.length !== bytes) throw new Error(`sample has ${pixels.length} bytes, expected ${bytes}`);
       const h = await handle(Math.floor(slot / per));
       const written = h.write(pixels, { at: (slot % per) * bytes });
-      if (written !== bytes) throw new Error(`storage wrote ${written} of ${bytes} bytes (disk full?)`);
+      // a short write is the quota running out (Chromium returns an error code as a huge unsigned count rather than throwing)
+      if (written !== bytes)
+        throw new DOMException(`storage wrote ${written > bytes ? 'none' : written} of ${bytes} bytes: the disk or the quota is full`, 'QuotaExceededError');
     },
     async flush() {
       for (const h of await Promise.all(handles.values())) h.flush();

@@ -2,7 +2,7 @@
  * The studio's one store (zustand), built from slices: the backend and its worker (here), the
  * datasets (datasetsSlice), the training runs (runsSlice), prediction and export (exportSlice),
  * the pretrained weights (weightsSlice), the PyTorch export (torchExportSlice) and the thresholds in
- * force per run (thresholdsSlice). Components select what they show; actions are named.
+ * force per run (thresholdsSlice), and what the studio's other tabs hold (tabsSlice). Components select what they show; actions are named.
  */
 import { create, type StateCreator } from 'zustand';
 import {
@@ -20,6 +20,7 @@ import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createWeightsSlice, type WeightsSlice } from './weightsSlice';
 import { createTorchExportSlice, type TorchExportSlice } from './torchExportSlice';
 import { createThresholdsSlice, type ThresholdsSlice } from './thresholdsSlice';
+import { createTabsSlice, type TabsSlice } from './tabsSlice';
 import { trainingWorker, type WorkerClient } from '../workerClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
@@ -116,7 +117,7 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice & TorchExportSlice & ThresholdsSlice;
+export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice & TorchExportSlice & ThresholdsSlice & TabsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -126,4 +127,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createWeightsSlice(...a),
   ...createTorchExportSlice(...a),
   ...createThresholdsSlice(...a),
+  ...createTabsSlice(...a),
 }));

@@ -15,7 +15,9 @@ function RunsList({ runs, onEvaluate, evaluating }: { runs: RunRecord[]; onEvalu
   const resumeInterrupted = useStudio((s) => s.resumeInterrupted);
   const removeRun = useStudio((s) => s.removeRun);
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const elsewhere = useStudio((s) => s.holdsElsewhere);
   if (!runs.length) return null;
+  const inAnotherTab = (r: RunRecord) => Object.values(elsewhere).some((h) => h.runId === r.id);
   return (
     <table className="runs-table" data-testid="runs-table">
       <thead>
@@ -42,7 +44,7 @@ function RunsList({ runs, onEvaluate, evaluating }: { runs: RunRecord[]; onEvalu
             <td>{r.datasetName}</td>
             <td data-testid="run-status">
               {r.status}
-              {r.message ? ` (${r.message})` : ''}
+              {inAnotherTab(r) ? ' (in another tab of this studio)' : r.message ? ` (${r.message})` : ''}
             </td>
             <td>{r.history.length}</td>
             <td>{r.history.length ? bestF1(r).toFixed(4) : '–'}</td>
@@ -53,7 +55,7 @@ function RunsList({ runs, onEvaluate, evaluating }: { runs: RunRecord[]; onEvalu
                 </button>
               )}
               {r.valProbs && <button onClick={() => onEvaluate(r.id)}>Evaluate</button>}
-              <button disabled={busy && r.status === 'running'} onClick={() => void removeRun(r.id)}>
+              <button disabled={(busy && r.status === 'running') || inAnotherTab(r)} onClick={() => void removeRun(r.id)}>
                 Delete
               </button>
             </td>
