@@ -218,6 +218,20 @@ export async function putSamples(records: SampleRecord[]): Promise<void> {
   await tx.done;
 }
 
+/**
+ * An import's commit: sample records (whose pixels are already flushed) and the dataset record with
+ * its counts and next slot, in one transaction, so the catalog never lists a sample its counts do
+ * not, nor hands out a slot a listed sample uses, even when storage runs out between the two.
+ */
+export async function putSamplesAndDataset(records: SampleRecord[], dataset: DatasetRecord): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction(['samples', 'datasets'], 'readwrite', { durability: 'relaxed' });
+  const samples = tx.objectStore('samples');
+  for (const r of records) void samples.put(r);
+  void tx.objectStore('datasets').put(dataset);
+  await tx.done;
+}
+
 /** Removes a dataset's catalog entries (samples, IndexedDB pixel chunks, stored predictions, the record itself). */
 export async function deleteCatalogEntries(datasetId: string): Promise<void> {
   const db = await openCatalog();

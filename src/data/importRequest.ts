@@ -16,6 +16,8 @@ export interface ImportRequest {
   sources: ImportSource[];
   /** add to this dataset (e.g. test.zip after train.zip, or resume); otherwise a new one */
   datasetId?: string;
+  /** the id a new dataset gets (the page claims it for its tab before the import starts: src/data/tabCoordination.ts) */
+  newDatasetId?: string;
   name?: string;
   resolution: number;
   /** import at most this many samples per split (to fit the quota) */
@@ -59,6 +61,8 @@ export interface ImportSummary {
   warnings: string[];
   resolution: number;
   cancelled: boolean;
+  /** set when storage ran out part-way: what was stored, what the rest needs, what to do (the dataset is partial) */
+  storageFull?: string;
   /** how long it took, of what source size, and how busy the decode pool was (the next import's estimate reads these) */
   timing?: ImportTiming;
 }

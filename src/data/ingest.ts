@@ -14,7 +14,7 @@ import { STORED_RESOLUTIONS, type ImportProgress, type ImportRequest, type Impor
 import {
   getDataset,
   putDataset,
-  putSamples,
+  putSamplesAndDataset,
   storedSampleIds,
   type DatasetRecord,
   type SampleRecord,
@@ -25,12 +25,15 @@ import {
 import type { DecodedPlane } from './decodePng';
 import { openPixelWriter, sampleBytes } from './pixelStore';
 import { mergeSkipped } from './skipped';
+import { importStorageFullMessage, isStorageFull } from './storageFull';
 import { sourceEntries, sourceName, sourceSize, type SourceEntry } from './sources';
 
 /** An HPA channel PNG is ~100 KB (at most ~2 MB as 16-bit); anything declaring more is refused. */
 export const MAX_PNG_BYTES = 64 * 1024 * 1024;
 export const MAX_CSV_BYTES = 256 * 1024 * 1024;
 const FIRST_FEW = 5;
+/** catalog bytes per sample, beside its pixels (the space estimate's allowance) */
+const CATALOG_BYTES_PER_SAMPLE = 200;
 
 export class ImportRefused extends Error {
   constructor(
@@ -210,7 +213,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     if (!existing) resolution = Math.min(req.resolution, referenceSize);
   }
   const storage = existing?.storage ?? (await hooks.storageKind());
-  const neededBytes = planned.length * sampleBytes(resolution) + planned.length * 200;
+  const neededBytes = planned.length * (sampleBytes(resolution) + CATALOG_BYTES_PER_SAMPLE);
   const { quota, usage } = await hooks.estimate();
   const availableBytes = quota - usage;
   if (neededBytes > availableBytes * 0.95) {
@@ -225,7 +228,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
 
   // ── 5. Write. ──
   const ds: DatasetRecord = existing ?? {
-    id: crypto.randomUUID(),
+    id: req.newDatasetId ?? crypto.randomUUID(),
     name:
       req.name?.trim() ||
       req.sources
@@ -260,6 +263,8 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   const storedNow = new Set<string>();
   let done = 0;
   let imported = 0;
+  /** samples of this import in the catalog (their pixels flushed and their records committed) */
+  let committed = 0;
   let bytes = 0;
   let batch: SampleRecord[] = [];
   let lastProgress = 0;
@@ -269,13 +274,23 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   // A storage failure (disk full, handle lost) stops the import; what was committed stays.
   let storageError: unknown = null;
 
-  const commit = async () => {
+  // Commits run one at a time: each writes the dataset's counts as they stand after its own records.
+  let committing: Promise<void> = Promise.resolve();
+  const commitBatch = async () => {
     const records = batch;
     batch = [];
+    if (!records.length) return;
     await writer.flush();
-    await putSamples(records);
+    const counted = { ...ds };
+    for (const r of records) counted[r.split]++;
+    await putSamplesAndDataset(records, counted);
     for (const r of records) ds[r.split]++;
-    await putDataset(ds);
+    committed += records.length;
+  };
+  const commit = () => {
+    const run = committing.then(commitBatch);
+    committing = run.catch(() => undefined);
+    return run;
   };
   const report = (force = false) => {
     const now = performance.now();
@@ -369,16 +384,29 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     await Promise.all(inFlight);
   } finally {
     await Promise.allSettled(inFlight);
-    await commit();
-    await writer.close();
+    // what was written is committed; a failure here (storage full) stops the import like one in flight
+    await commit().catch((e: unknown) => void (storageError ??= e));
+    await writer.close().catch((e: unknown) => void (storageError ??= e));
   }
   // every import's skips stay with the dataset (a later import's records replace those of the files it retried)
   ds.skipped = mergeSkipped(ds.skipped, skipped, storedNow);
   if (storageError) {
     ds.status = 'partial';
-    await putDataset(ds);
+    // with storage full this write fails too: the record stays 'importing', which reads as partial once no import holds it
+    await putDataset(ds).catch(() => undefined);
+    if (isStorageFull(storageError)) {
+      const stored = ds.train + ds.test;
+      const storageFull = importStorageFullMessage({
+        stored,
+        wanted: stored + total - committed,
+        sampleBytes: sampleBytes(resolution),
+        overheadPerSample: CATALOG_BYTES_PER_SAMPLE,
+      });
+      report(true);
+      return { datasetId: ds.id, imported: committed, skipped: skipped.length, alreadyStored, warnings, resolution, cancelled: false, storageFull };
+    }
     throw new Error(
-      `storing samples failed after ${imported} of ${total} (${storageError instanceof Error ? storageError.message : String(storageError)}); the dataset keeps what was stored and is marked partial`,
+      `storing samples failed after ${committed} of ${total} (${storageError instanceof Error ? storageError.message : String(storageError)}); the dataset keeps what was stored and is marked partial`,
     );
   }
   for (const [what, files] of conversions) warnings.push(`${files.length} PNG(s) were ${what}: ${list(files)}`);

@@ -96,7 +96,12 @@ async function openOpfsWriter(ds: Pick<DatasetRecord, 'id' | 'resolution'>): Pro
     groupCount = 0;
     const h = await handle(Math.floor(first / per));
     const written = h.write(data, { at: (first % per) * bytes });
-    if (written !== data.length) throw new Error(`storage wrote ${written} of ${data.length} bytes (disk full?)`);
+    // a short write is the quota running out (Chromium returns an error code as a huge unsigned count rather than throwing)
+    if (written !== data.length)
+      throw new DOMException(
+        `storage wrote ${written > data.length ? 'none' : written} of ${data.length} bytes: the disk or the quota is full`,
+        'QuotaExceededError',
+      );
   };
   const write = async (slot: number, pixels: Uint8Array) => {
     if (pixels.length !== bytes) throw new Error(`sample has ${pixels.length} bytes, expected ${bytes}`);

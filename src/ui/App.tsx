@@ -24,6 +24,8 @@ export function App() {
   const dataset = useStudio((s) => s.datasets.find((d) => d.id === s.selectedDatasetId && d.status !== 'importing'));
   const route = useRoute();
   useEffect(() => connect(), [connect]);
+  const watchOtherTabs = useStudio((s) => s.watchOtherTabs);
+  useEffect(() => watchOtherTabs(), [watchOtherTabs]);
   useEffect(() => {
     void refreshDatasets();
     void refreshRuns();

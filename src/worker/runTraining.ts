@@ -19,6 +19,7 @@ import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, 
 import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
 import { getWeights, getWeightsRecord } from '../data/weightsStore';
+import { checkpointStorageFullMessage, isStorageFull } from '../data/storageFull';
 import { applyWeights } from '../core/weights/matchWeights';
 import { openFeedReader } from './feedReader';
 import { chooseAutoBackend } from './autoBackend';
@@ -222,13 +223,24 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         };
       },
     };
+    // Storage full while a checkpoint is saved stops the run: the one stored before stays whole (one put
+    // replaces it or leaves it), and the run can resume from it once there is space.
+    let storageFull = false;
     const checkpoints = bestLastCheckpoint({
       monitor: config.monitor,
       save: async (kind, c) => {
-        await putCheckpoint(runId, kind, c.epoch, encodeCheckpoint(c));
-        if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
-        if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
-        await putRun(record);
+        const data = encodeCheckpoint(c);
+        const lastGood = record.checkpointEpoch;
+        try {
+          await putCheckpoint(runId, kind, c.epoch, data);
+          if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
+          if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
+          await putRun(record);
+        } catch (e) {
+          if (!isStorageFull(e)) throw e;
+          storageFull = true;
+          throw new RunFailure(checkpointStorageFullMessage({ epoch: c.epoch, bytes: data.byteLength, lastGood }), { cause: e });
+        }
       },
     });
 
@@ -256,13 +268,18 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       }
     } catch (e) {
       status = 'failed';
-      message = explainFailure(e, config.batchSize, config.inputSize, tf.getBackend());
+      message = e instanceof RunFailure ? e.message : explainFailure(e, config.batchSize, config.inputSize, tf.getBackend());
     } finally {
       model.dispose();
       await reader.close(); // the dataset's files are free again before the page hears the run ended
     }
-    record = { ...record, status, message };
-    await putRun(record);
+    // a run stopped by full storage is resumable from its checkpoint ('interrupted'); with storage full
+    // this write may fail too, and the record left 'running' reads as interrupted all the same
+    if (storageFull) record = { ...record, status: 'interrupted', history: record.history.filter((h) => (h.epoch as number) <= record.checkpointEpoch) };
+    record = { ...record, status: storageFull ? 'interrupted' : status, message };
+    await putRun(record).catch((e: unknown) => {
+      if (!isStorageFull(e)) throw e;
+    });
     post({ type: 'run-ended', runId, status, message });
   } finally {
     await reader.close(); // on every way out, a failed start too: no dataset file stays open (a no-op once closed)

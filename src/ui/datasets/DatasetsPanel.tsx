@@ -8,6 +8,7 @@ import { STORED_RESOLUTIONS } from '../../worker/protocol';
 import { fmtBytes, fmtDuration, fmtInt, rateAndEta } from '../format';
 import { useEta } from '../useEta';
 import { useStudio } from '../store';
+import { heldElsewhere } from '../store/tabsSlice';
 import { sourcesFromDrop, sourcesFromFolderInput } from './dropSources';
 import { useDropZone } from '../useDropZone';
 import { SkipRow } from './SkipList';
@@ -132,6 +133,11 @@ function ImportResult() {
           · {fmtDuration(summary.timing.ms / 1000)}, {((summary.imported * 1000) / summary.timing.ms).toFixed(1)} samples/s
         </span>
       )}
+      {summary.storageFull && (
+        <div className="import-error" role="alert" data-testid="import-storage-full">
+          {summary.storageFull}
+        </div>
+      )}
       {summary.warnings.length > 0 && (
         <ul className="warnings" data-testid="import-warnings">
           {summary.warnings.map((w) => (
@@ -148,7 +154,8 @@ function DatasetRow({ ds, onResume }: { ds: DatasetRecord; onResume: (ds: Datase
   const select = useStudio((s) => s.selectDataset);
   const rename = useStudio((s) => s.renameDataset);
   const remove = useStudio((s) => s.deleteDataset);
-  const busy = useStudio((s) => s.importing !== null);
+  const held = useStudio((s) => heldElsewhere(s, ds.id));
+  const busy = useStudio((s) => s.importing !== null) || held !== null;
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(ds.name);
   const bytes = (ds.train + ds.test) * ds.resolution * ds.resolution * 4;
@@ -171,7 +178,7 @@ function DatasetRow({ ds, onResume }: { ds: DatasetRecord; onResume: (ds: Datase
           </button>
         )}
       </td>
-      <td data-testid="dataset-status">{ds.status === 'partial' ? 'partial (interrupted)' : ds.status}</td>
+      <td data-testid="dataset-status">{held ?? (ds.status === 'partial' ? 'partial (interrupted)' : ds.status)}</td>
       <td data-testid="dataset-counts">
         {fmtInt(ds.train)} train · {fmtInt(ds.test)} test
       </td>
@@ -181,16 +188,19 @@ function DatasetRow({ ds, onResume }: { ds: DatasetRecord; onResume: (ds: Datase
       </td>
       <td className="actions">
         {ds.status === 'partial' && (
-          <button onClick={() => onResume(ds)} disabled={busy}>
+          <button onClick={() => onResume(ds)} disabled={busy} title={held ?? undefined}>
             Resume…
           </button>
         )}
-        <button onClick={() => setEditing((v) => !v)}>Rename</button>
+        <button onClick={() => setEditing((v) => !v)} disabled={held !== null} title={held ?? undefined}>
+          Rename
+        </button>
         <button
           onClick={() => {
             if (confirm(`Delete dataset '${ds.name}' and free ${fmtBytes(bytes)}?`)) void remove(ds.id);
           }}
           disabled={busy}
+          title={held ?? undefined}
         >
           Delete
         </button>
@@ -380,7 +390,8 @@ export function DatasetsPanel() {
                 ds={d}
                 onResume={(ds) => {
                   setTarget(ds.id);
-                  setResolution(ds.resolution);
+                  // a dataset of images smaller than 128 px stores their own size, which is not a choice to offer (the import keeps the dataset's)
+                  if ((STORED_RESOLUTIONS as readonly number[]).includes(ds.resolution)) setResolution(ds.resolution);
                   fileInput.current?.click();
                 }}
               />,

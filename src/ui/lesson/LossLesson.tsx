@@ -14,6 +14,7 @@ import {
   REFERENCE_VARIANT,
 } from '../../core/lesson/variants';
 import { useStudio } from '../store';
+import { heldElsewhere } from '../store/tabsSlice';
 import { LessonMechanism } from './LessonMechanism';
 import { LessonResults } from './LessonResults';
 import { LessonRuns } from './LessonRuns';
@@ -40,11 +41,14 @@ const LessonControls = memo(function LessonControls({ dataset }: { dataset: Data
   const running = lesson?.status === 'running';
   const variants = lessonVariantIds(settings);
   const runs = variants.length * settings.seeds;
+  const held = useStudio((s) => heldElsewhere(s, dataset?.id));
   const problem = !dataset
     ? 'No dataset: import one or try the demo dataset first.'
-    : dataset.train < 4
-      ? `Dataset '${dataset.name}' has no labelled training images.`
-      : lessonProblem(setup, settings, dataset.resolution);
+    : held
+      ? `${held}: this dataset trains in one tab at a time.`
+      : dataset.train < 4
+        ? `Dataset '${dataset.name}' has no labelled training images.`
+        : lessonProblem(setup, settings, dataset.resolution);
   const canContinue = lesson && (lesson.status === 'stopped' || lesson.status === 'interrupted' || lesson.status === 'failed');
   const lessonDatasetGone = lesson ? !datasets.some((d) => d.id === lesson.datasetId) : false;
   return (

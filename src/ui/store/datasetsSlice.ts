@@ -6,6 +6,7 @@ import { isPngDecoderWay, type PngDecoderWay } from '../../data/pngDecoder';
 import type { DemoOptions, FromIngestWorker, ToIngestWorker, ImportProgress, ImportRefusal, ImportSource, ImportSummary } from '../../worker/protocol';
 import { basisFromCalibration, basisFromImport, loadRateBasis, saveRateBasis, type RateBasis } from '../datasets/importEstimate';
 import { ingestWorker, type WorkerClient } from '../workerClient';
+import { announce, claimDataset, describeHold, holdsElsewhere, type DatasetClaim } from '../../data/tabCoordination';
 
 /** `?png-decoder=fast-png|inflate|image-decoder` on the page forces one PNG decoder (the ingest bench times each). */
 function pngDecoderFromUrl(): PngDecoderWay | undefined {
@@ -58,14 +59,26 @@ export interface DatasetsSlice {
 }
 
 let ingest: WorkerClient<ToIngestWorker, FromIngestWorker> | null = null;
+/** the dataset the import in flight writes, held for this tab (src/data/tabCoordination.ts) */
+let importClaim: DatasetClaim | null = null;
+let importAnnounced = false;
 
 export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSlice> = (set, get) => {
   const handle = (msg: FromIngestWorker) => {
     // an import's last word: the worker gets a second to close its storage handles, then goes
-    if (msg.type === 'done' || msg.type === 'refused' || msg.type === 'error') ingest?.stop(1000);
+    if (msg.type === 'done' || msg.type === 'refused' || msg.type === 'error') {
+      ingest?.stop(1000);
+      void importClaim?.release().then(() => announce({ type: 'datasets' }));
+      importClaim = null;
+    }
     switch (msg.type) {
       case 'progress':
         set((s) => (s.importing ? { importing: { ...s.importing, progress: msg.progress } } : {}));
+        // the dataset's record is written before its first sample: the other tabs list it from now on
+        if (msg.progress.phase === 'importing' && !importAnnounced) {
+          importAnnounced = true;
+          announce({ type: 'datasets' });
+        }
         break;
       case 'done': {
         const basis = basisFromImport(msg.summary, Date.now());
@@ -92,6 +105,27 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     // Ask once for persistent storage so the browser does not evict a 10 GB dataset under pressure.
     void navigator.storage?.persist?.().then(() => get().refreshStorage());
     return true;
+  };
+  /** Takes the import's dataset for this tab, then starts the worker; another tab's hold refuses the import with who holds it. */
+  const startImport = (datasetId: string | undefined, post: (newDatasetId: string | undefined) => ToIngestWorker) => {
+    const id = datasetId ?? crypto.randomUUID();
+    importAnnounced = false;
+    void claimDataset({ datasetId: id, kind: 'import' }).then(async (claim) => {
+      if (!claim) {
+        const hold = (await holdsElsewhere())[id];
+        const name = get().datasets.find((d) => d.id === id)?.name ?? id;
+        handle({
+          type: 'refused',
+          refusal: {
+            message: `${hold ? describeHold(hold) : 'Another tab of this studio holds this dataset'}: dataset '${name}' takes imports in one tab at a time. Import again once that ends.`,
+          },
+        });
+        return;
+      }
+      importClaim = claim;
+      ingest!.start(handle, (message) => handle({ type: 'error', message }));
+      ingest!.post(post(datasetId ? undefined : id));
+    });
   };
   return {
     datasets: [],
@@ -126,10 +160,10 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
       ingest.post({ type: 'calibrate', resolution, pngDecoder: pngDecoderFromUrl() });
     },
     refreshDatasets: async () => {
-      const datasets = await listDatasets();
+      const [datasets, elsewhere] = await Promise.all([listDatasets(), holdsElsewhere()]);
       const importing = get().importing !== null;
-      // A dataset left 'importing' with no import running was interrupted (tab closed or reloaded).
-      for (const d of datasets) if (d.status === 'importing' && !importing) d.status = 'partial';
+      // A dataset left 'importing' with no import running, here or in another tab, was interrupted (tab closed or reloaded).
+      for (const d of datasets) if (d.status === 'importing' && !importing && !elsewhere[d.id]) d.status = 'partial';
       const selected = get().selectedDatasetId;
       set({ datasets, selectedDatasetId: selected && datasets.some((d) => d.id === selected) ? selected : (datasets.at(-1)?.id ?? null) });
     },
@@ -142,17 +176,23 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     importSources: (sources, opts) => {
       const label = sources.map((s) => (s.kind === 'file' ? s.file.name : `${s.name}/`)).join(' + ');
       if (!begin(label)) return;
-      ingest!.start(handle, (message) => handle({ type: 'error', message }));
-      ingest!.post({ type: 'import', request: { sources, ...opts, pngDecoder: pngDecoderFromUrl(), zipReads: zipReadsFromUrl() } });
+      startImport(opts.datasetId, (newDatasetId) => ({
+        type: 'import',
+        request: { sources, ...opts, ...(newDatasetId ? { newDatasetId } : {}), pngDecoder: pngDecoderFromUrl(), zipReads: zipReadsFromUrl() },
+      }));
     },
     importDemo: (demo, opts) => {
       if (!begin(`demo dataset (${demo.train} + ${demo.test} samples, ${demo.size} px)`)) return;
-      ingest!.start(handle, (message) => handle({ type: 'error', message }));
-      ingest!.post({
+      startImport(undefined, (newDatasetId) => ({
         type: 'import-demo',
         demo,
-        request: { ...opts, pngDecoder: pngDecoderFromUrl(), name: `${demo.teaching ? 'Teaching demo' : 'Demo'} ${demo.size} px (seed ${demo.seed})` },
-      });
+        request: {
+          ...opts,
+          newDatasetId,
+          pngDecoder: pngDecoderFromUrl(),
+          name: `${demo.teaching ? 'Teaching demo' : 'Demo'} ${demo.size} px (seed ${demo.seed})`,
+        },
+      }));
     },
     cancelImport: () => {
       set((s) => (s.importing ? { importing: { ...s.importing, cancelling: true } } : {}));
@@ -160,17 +200,24 @@ export const createDatasetsSlice: StateCreator<DatasetsSlice, [], [], DatasetsSl
     },
     renameDataset: async (id, name) => {
       await renameDataset(id, name);
+      announce({ type: 'datasets' });
       await get().refreshDatasets();
     },
     deleteDataset: async (id) => {
       const ds = get().datasets.find((d) => d.id === id);
       if (!ds) return;
       set({ datasetError: null });
+      const hold = (await holdsElsewhere())[id];
+      if (hold) {
+        set({ datasetError: `${describeHold(hold)}: dataset '${ds.name}' cannot be deleted until that ends. Nothing was deleted.` });
+        return;
+      }
       try {
         await deleteDataset(ds);
       } catch (e) {
         set({ datasetError: (e as Error).message });
       }
+      announce({ type: 'datasets' });
       await get().refreshDatasets();
       await get().refreshStorage();
     },

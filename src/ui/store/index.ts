@@ -2,7 +2,7 @@
  * The studio's one store (zustand), built from slices: the backend and its worker (here), the
  * datasets (datasetsSlice), the training runs (runsSlice) and K-fold run groups (foldGroupsSlice), prediction and export (exportSlice),
  * the pretrained weights (weightsSlice), the PyTorch export (torchExportSlice) and the thresholds in
- * force per run (thresholdsSlice). Components select what they show; actions are named.
+ * force per run (thresholdsSlice), and what the studio's other tabs hold (tabsSlice). Components select what they show; actions are named.
  */
 import { create, type StateCreator } from 'zustand';
 import {
@@ -21,6 +21,7 @@ import { createWeightsSlice, type WeightsSlice } from './weightsSlice';
 import { createTorchExportSlice, type TorchExportSlice } from './torchExportSlice';
 import { createThresholdsSlice, type ThresholdsSlice } from './thresholdsSlice';
 import { createFoldGroupsSlice, type FoldGroupsSlice } from './foldGroupsSlice';
+import { createTabsSlice, type TabsSlice } from './tabsSlice';
 import { trainingWorker, type WorkerClient } from '../workerClient';
 
 const BACKEND_SETTING_KEY = 'hpa-studio.backend';
@@ -117,7 +118,15 @@ const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set
   };
 };
 
-export type StudioState = BackendSlice & DatasetsSlice & RunsSlice & ExportSlice & WeightsSlice & TorchExportSlice & ThresholdsSlice & FoldGroupsSlice;
+export type StudioState = BackendSlice &
+  DatasetsSlice &
+  RunsSlice &
+  ExportSlice &
+  WeightsSlice &
+  TorchExportSlice &
+  ThresholdsSlice &
+  FoldGroupsSlice &
+  TabsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -128,4 +137,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createTorchExportSlice(...a),
   ...createThresholdsSlice(...a),
   ...createFoldGroupsSlice(...a),
+  ...createTabsSlice(...a),
 }));

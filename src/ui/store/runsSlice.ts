@@ -14,6 +14,7 @@ import { nextRunNumber, uniqueRunName } from '../runs/runName';
 import { lessonToShow } from '../lesson/lessonToShow';
 import { adapterKey, findRemembered } from '../../core/backendChoice';
 import { readAutoChoices, saveAutoOutcome } from '../autoBackendChoices';
+import { announce, claimDataset, describeHold, holdsElsewhere, type DatasetClaim } from '../../data/tabCoordination';
 import type { StudioState } from '.';
 
 const SETUP_KEY = 'hpa-studio.run-setup';
@@ -164,6 +165,9 @@ export function describeTransfer(c: RunConfig): string {
   ].join(' · ');
 }
 
+/** the dataset the run in flight trains on, held for this tab (src/data/tabCoordination.ts) */
+let runClaim: DatasetClaim | null = null;
+
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set, get) => {
   /** `backend`: pinned for this run (no 'auto' measurement); else the backend setting */
   const launch = (req: TrainRequest, backend?: BackendChoice) => {
@@ -175,9 +179,25 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     const scope = { model: req.config.model, inputSize: req.config.inputSize, batchSize: req.config.batchSize, wasmThreads: get().wasmThreads };
     const known = auto && report ? findRemembered(autoChoices, { ...scope, adapter: adapterKey(report.adapter) }) : null;
     set({ live: newLive(req) });
-    // nothing remembered: the worker starts on wasm, which starts at once, and the probe starts the
-    // others itself (starting webgpu first cost 22 s of start checks on a software adapter)
-    get().startTrainingWorker({ type: 'train', request: req }, known ? known.backend : auto ? 'wasm' : backend);
+    // one tab at a time trains on a dataset: another tab's hold ends this run before it starts, saying whose it is
+    void claimDataset({ datasetId: req.datasetId, kind: 'training', runId: req.runId, runName: req.name }).then(async (claim) => {
+      if (!claim) {
+        const hold = (await holdsElsewhere())[req.datasetId];
+        void get().refreshHolds();
+        const why = `${hold ? describeHold(hold) : 'Another tab of this studio holds this dataset'}: one tab at a time trains on a dataset. Train again once that ends.`;
+        get().onTrainingMessage({ type: 'run-ended', runId: req.runId, status: 'failed', message: why });
+        return;
+      }
+      void runClaim?.release();
+      runClaim = claim;
+      // nothing remembered: the worker starts on wasm, which starts at once, and the probe starts the
+      // others itself (starting webgpu first cost 22 s of start checks on a software adapter)
+      get().startTrainingWorker({ type: 'train', request: req }, known ? known.backend : auto ? 'wasm' : backend);
+    });
+  };
+  const releaseRun = () => {
+    void runClaim?.release().then(() => announce({ type: 'runs' }));
+    runClaim = null;
   };
   /** names of the stored runs and the one in flight (a new run's name must differ from all of them) */
   const takenNames = () => [...get().runs.map((r) => r.name), ...(get().live ? [get().live!.name] : [])];
@@ -353,15 +373,17 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       launch({ runId, name: run.name, datasetId: run.datasetId, config: run.config as unknown as RunConfig, resume: true, group: run.group });
     },
     refreshRuns: async () => {
-      const runs = await listRuns();
+      const [runs, elsewhere] = await Promise.all([listRuns(), holdsElsewhere()]);
       const liveId = get().live?.phase !== 'ended' ? get().live?.runId : null;
-      // A run still marked running or paused but not training in this page was interrupted (reload, closed tab).
-      for (const r of runs) if ((r.status === 'running' || r.status === 'paused') && r.id !== liveId) r.status = 'interrupted';
+      const trainingElsewhere = new Set(Object.values(elsewhere).map((h) => h.runId));
+      // A run still marked running or paused but training neither in this page nor in another tab was interrupted (reload, closed tab).
+      for (const r of runs) if ((r.status === 'running' || r.status === 'paused') && r.id !== liveId && !trainingElsewhere.has(r.id)) r.status = 'interrupted';
       set({ runs });
       await get().loadFoldGroups();
     },
     removeRun: async (runId) => {
       await deleteRun(runId);
+      announce({ type: 'runs' });
       await get().refreshRuns();
     },
     onTrainingMessage: (msg) => {
@@ -378,6 +400,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
               totalEpochs: msg.info.totalEpochs,
             }));
           void get().refreshRuns();
+          announce({ type: 'runs' });
           break;
         case 'loading':
           patchLive(msg.runId, () => ({ phase: 'loading', loading: { done: msg.done, total: msg.total, note: msg.note } }));
@@ -402,6 +425,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           });
           break;
         case 'epoch':
+          announce({ type: 'runs' }); // the run's record holds the epoch already: the other tabs' lists show it
           patchLive(msg.runId, (l) => ({
             epochs: [...l.epochs.filter((e) => e.epoch !== msg.logs.epoch), msg.logs],
             valProbs: msg.valProbs,
@@ -427,6 +451,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           patchLive(msg.runId, () => ({ paused: msg.paused, pausing: false, eta: emptyEta, speed: emptyRateWindow }));
           break;
         case 'run-ended':
+          if (get().live?.runId === msg.runId) releaseRun();
           patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false }));
           void get().refreshRuns();
           endLessonRun(msg.runId, msg.status, msg.message);

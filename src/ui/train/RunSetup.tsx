@@ -7,6 +7,7 @@ import { switchModel } from './modelSwitch';
 import { DEFAULT_IMAGE_MEMORY_MB, fitRecipe, isTransferModel, preset, recipeProblem, type RunConfig } from '../../core/runConfig';
 import { lessonProblem } from '../../core/lesson/variants';
 import { useStudio } from '../store';
+import { heldElsewhere } from '../store/tabsSlice';
 import { NumberField } from '../NumberField';
 import { useEffect, useState } from 'react';
 
@@ -34,11 +35,14 @@ export function RunSetup({ dataset }: { dataset: DatasetRecord | undefined }) {
     setFitted({ dataset: dataset.name, changes });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- refits when the dataset (or its size) changes, not on every edit
   }, [fitKey, setSetup]);
+  const held = useStudio((s) => heldElsewhere(s, dataset?.id));
   const problem = !dataset
     ? 'No dataset: import one or try the demo dataset first.'
-    : dataset.train < 4
-      ? `Dataset '${dataset.name}' has no labelled training images.`
-      : recipeProblem(setup, stored);
+    : held
+      ? `${held}: this dataset trains in one tab at a time. Train here once that ends.`
+      : dataset.train < 4
+        ? `Dataset '${dataset.name}' has no labelled training images.`
+        : recipeProblem(setup, stored);
   const set = (patch: Partial<RunConfig>) => setSetup(patch);
   const transfer = isTransferModel(setup.model);
   const info = modelInfo(setup.model);

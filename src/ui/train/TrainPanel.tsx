@@ -31,7 +31,9 @@ function RunsList({
   const resumeInterrupted = useStudio((s) => s.resumeInterrupted);
   const removeRun = useStudio((s) => s.removeRun);
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
+  const elsewhere = useStudio((s) => s.holdsElsewhere);
   if (!runs.length && !groups.length) return null;
+  const inAnotherTab = (r: RunRecord) => Object.values(elsewhere).some((h) => h.runId === r.id);
   // runs and groups in the order they started; a group's folds sit beneath it
   const rows = [
     ...runs.filter((r) => !isFoldRun(r)).map((r) => ({ at: r.createdAt, run: r, group: null })),
@@ -48,7 +50,7 @@ function RunsList({
       <td>{r.datasetName}</td>
       <td data-testid="run-status">
         {r.status}
-        {r.message ? ` (${r.message})` : ''}
+        {inAnotherTab(r) ? ' (in another tab of this studio)' : r.message ? ` (${r.message})` : ''}
       </td>
       <td>{r.history.length}</td>
       <td>{r.history.length ? bestF1(r).toFixed(4) : '–'}</td>
@@ -59,7 +61,7 @@ function RunsList({
           </button>
         )}
         {r.valProbs && <button onClick={() => onEvaluate(r.id)}>Evaluate</button>}
-        <button disabled={busy && r.status === 'running'} onClick={() => void removeRun(r.id)}>
+        <button disabled={(busy && r.status === 'running') || inAnotherTab(r)} onClick={() => void removeRun(r.id)}>
           Delete
         </button>
       </td>
