@@ -192,6 +192,20 @@ export async function putSamples(records: SampleRecord[]): Promise<void> {
   await tx.done;
 }
 
+/**
+ * Writes sample records and their dataset's record (counts, next slot) in one transaction, so a
+ * page killed at any moment leaves counts that match the stored samples. The pixels must be
+ * flushed before: a sample in the catalog always has its bytes.
+ */
+export async function putSamplesWithDataset(records: SampleRecord[], dataset: DatasetRecord): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction(['samples', 'datasets'], 'readwrite', { durability: 'relaxed' });
+  const samples = tx.objectStore('samples');
+  for (const r of records) void samples.put(r);
+  void tx.objectStore('datasets').put(dataset);
+  await tx.done;
+}
+
 /** Removes a dataset's catalog entries (samples, IndexedDB pixel chunks, stored predictions, the record itself). */
 export async function deleteCatalogEntries(datasetId: string): Promise<void> {
   const db = await openCatalog();
@@ -223,6 +237,15 @@ export async function putRun(run: RunRecord): Promise<void> {
 
 export async function putCheckpoint(runId: string, kind: 'best' | 'last', epoch: number, data: ArrayBuffer): Promise<void> {
   await (await openCatalog()).put('checkpoints', { runId, kind, epoch, data });
+}
+
+/** Stores a checkpoint and the run record that points at it in one transaction: neither is ever stored without the other. */
+export async function putCheckpointWithRun(kind: 'best' | 'last', epoch: number, data: ArrayBuffer, run: RunRecord): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction(['checkpoints', 'runs'], 'readwrite');
+  void tx.objectStore('checkpoints').put({ runId: run.id, kind, epoch, data });
+  void tx.objectStore('runs').put(run);
+  await tx.done;
 }
 
 export async function getCheckpoint(runId: string, kind: 'best' | 'last'): Promise<{ epoch: number; data: ArrayBuffer } | undefined> {

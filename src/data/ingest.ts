@@ -14,7 +14,7 @@ import { STORED_RESOLUTIONS, type ImportProgress, type ImportRequest, type Impor
 import {
   getDataset,
   putDataset,
-  putSamples,
+  putSamplesWithDataset,
   storedSampleIds,
   type DatasetRecord,
   type SampleRecord,
@@ -269,19 +269,23 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
   // A storage failure (disk full, handle lost) stops the import; what was committed stays.
   let storageError: unknown = null;
 
+  /** samples durably stored by this import (pixels flushed, catalog committed): what progress reports as stored */
+  let storedCount = 0;
   const commit = async () => {
     const records = batch;
     batch = [];
+    // pixels first, then the samples with the counts in one transaction: a kill at any moment leaves a repairable state
     await writer.flush();
-    await putSamples(records);
     for (const r of records) ds[r.split]++;
-    await putDataset(ds);
+    await putSamplesWithDataset(records, { ...ds }); // a copy taken now: other samples' counts belong to later commits
+    storedCount += records.length;
+    if (records.length) report(true);
   };
   const report = (force = false) => {
     const now = performance.now();
     if (force || now - lastProgress > 200) {
       lastProgress = now;
-      hooks.progress({ phase: 'importing', done, total, bytes, elapsedMs: now - t0 });
+      hooks.progress({ phase: 'importing', done, total, bytes, elapsedMs: now - t0, stored: storedCount });
     }
   };
   const processSample = async (sample: PlannedSample, files: Map<Channel, ChannelFile>) => {

@@ -16,6 +16,8 @@ import type {
   ToWeightsWorker,
   FromTorchExportWorker,
   ToTorchExportWorker,
+  FromConsistencyWorker,
+  ToConsistencyWorker,
 } from '../worker/protocol';
 import { rememberStartChecks, startCheckPasses } from './startCheckPasses';
 
@@ -105,4 +107,10 @@ export const torchExportWorker = () =>
   new WorkerClient<ToTorchExportWorker, FromTorchExportWorker>({
     spawn: () => new Worker(new URL('../worker/torchExport.worker.ts', import.meta.url), { type: 'module', name: 'torch-export' }),
     name: 'PyTorch export',
+  });
+
+export const consistencyWorker = () =>
+  new WorkerClient<ToConsistencyWorker, FromConsistencyWorker>({
+    spawn: () => new Worker(new URL('../worker/consistency.worker.ts', import.meta.url), { type: 'module', name: 'consistency' }),
+    name: 'consistency check',
   });

@@ -403,3 +403,12 @@ export type FromTorchExportWorker =
   | { type: 'progress'; progress: TorchExportProgress }
   | { type: 'torch-zip'; jobId: string; runId: string; fileName: string; bytes: Uint8Array }
   | { type: 'failed'; jobId: string; message: string };
+
+// ── Consistency check at start (src/data/consistency.ts) ─────────────────────────────────
+
+export type { ConsistencyReport } from '../data/consistency';
+import type { ConsistencyReport } from '../data/consistency';
+
+export type ToConsistencyWorker = { type: 'check' };
+
+export type FromConsistencyWorker = { type: 'report'; report: ConsistencyReport } | { type: 'error'; message: string };

@@ -15,7 +15,7 @@ import type { TrainingCallback } from '../core/train/callbacks';
 import { train } from '../core/train/trainer';
 import { accelTraining } from '../accel/training';
 import { Throughput } from '../core/train/throughput';
-import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
+import { getCheckpoint, getDataset, getRun, listSamples, putCheckpointWithRun, putRun, type RunRecord } from '../data/catalog';
 import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
 import { getWeights, getWeightsRecord } from '../data/weightsStore';
@@ -225,10 +225,10 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     const checkpoints = bestLastCheckpoint({
       monitor: config.monitor,
       save: async (kind, c) => {
-        await putCheckpoint(runId, kind, c.epoch, encodeCheckpoint(c));
         if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
         if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
-        await putRun(record);
+        // one transaction: a page killed mid-save leaves the run pointing at a checkpoint that is stored
+        await putCheckpointWithRun(kind, c.epoch, encodeCheckpoint(c), record);
       },
     });
 
