@@ -186,6 +186,7 @@ test('20 kills at seeded random moments of imports and training: after each relo
             // what the page had said was stored is there after the crash, and no more than was planned
             const counts = (await row.getByTestId('dataset-counts').textContent())!.replace(/,/g, '');
             const [, tr, te] = counts.match(/(\d+) train · (\d+) test/)!.map(Number);
+            console.log(`  import of ${total}: ${reported} reported stored, ${tr + te} kept`);
             expect(tr + te).toBeGreaterThanOrEqual(reported);
             expect(tr + te).toBeLessThanOrEqual(total);
             await expect(row.getByTestId('dataset-status')).toHaveText(tr + te === total && finished ? 'ready' : /ready|partial \(interrupted\)/);
@@ -234,6 +235,7 @@ test('20 kills at seeded random moments of imports and training: after each relo
           await gotoTab(page, 'train');
           const resume = page.getByTestId('run-row').filter({ hasText: runName }).getByTestId('resume-interrupted');
           const epoch = Number((await resume.textContent())!.match(/Resume from epoch (\d+)/)![1]);
+          console.log(`  run: ${reported} epoch(s) reported done, resumes from epoch ${epoch}`);
           expect(epoch).toBeGreaterThanOrEqual(reported);
           expect(epoch).toBeLessThanOrEqual(reported + 1);
           await expect(page.getByTestId('consistency-repairs')).toContainText(`run '${runName}' stopped at its checkpoint of epoch ${epoch} (resumable)`);

@@ -123,8 +123,8 @@ describe('planRunRepair', () => {
   });
 
   it('stops a run a killed page left running at its last checkpoint, resumable', () => {
-    const plan = planRunRepair({ record: run(), last: header(2), best: header(1) })!;
-    expect(plan.record).toMatchObject({ status: 'interrupted', checkpointEpoch: 2, bestEpoch: 1, history: [{ epoch: 1 }, { epoch: 2 }] });
+    const plan = planRunRepair({ record: run({ message: 'stale' }), last: header(2), best: header(1) })!;
+    expect(plan.record).toMatchObject({ status: 'interrupted', message: null, checkpointEpoch: 2, bestEpoch: 1, history: [{ epoch: 1 }, { epoch: 2 }] });
     expect(plan.drop).toEqual([]);
     expect(plan.repairs).toEqual(["run 'quick' stopped at its checkpoint of epoch 2 (resumable)"]);
   });

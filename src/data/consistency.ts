@@ -129,11 +129,9 @@ export function planRunRepair(f: RunFacts): RunRepair | null {
   // the run's history is that of the checkpoint it resumes from (a resumed run appends to it)
   const history = resume && record.history.length !== resume.history.length ? (resume.history as unknown as Record<string, unknown>[]) : record.history;
   const bestEpoch = bestOk ? (f.best as CheckpointHeader).epoch : f.best ? null : record.bestEpoch;
-  const message = resume
-    ? `the page was closed or crashed during epoch ${epoch + 1}; resumable from the checkpoint of epoch ${epoch}`
-    : 'the page was closed or crashed before a checkpoint was stored';
   repairs.push(resume ? `${name} stopped at its checkpoint of epoch ${epoch} (resumable)` : `${name} stopped (no checkpoint was stored)`);
-  return { record: { ...record, status: 'interrupted', message, checkpointEpoch: epoch, bestEpoch, history }, drop, lastFromBest, repairs };
+  // the notice says what happened; the run's row reads 'interrupted' with its Resume button, as for any reload
+  return { record: { ...record, status: 'interrupted', message: null, checkpointEpoch: epoch, bestEpoch, history }, drop, lastFromBest, repairs };
 }
 
 // ── Pretrained weights ───────────────────────────────────────────────────────────────────

@@ -295,7 +295,11 @@ export async function storedChunkBytes(ds: Pick<DatasetRecord, 'id' | 'storage'>
       throw e;
     }
     for (let chunk = 0; ; chunk++) {
-      const file = await dir.getFileHandle(chunkName(chunk)).catch(() => null);
+      // only a chunk that is not there ends the list: any other failure fails the check rather than drop samples
+      const file = await dir.getFileHandle(chunkName(chunk)).catch((e: DOMException) => {
+        if (e.name === 'NotFoundError') return null;
+        throw e;
+      });
       if (!file) break;
       sizes.set(chunk, (await file.getFile()).size);
     }
