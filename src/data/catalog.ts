@@ -221,7 +221,8 @@ export async function putSamples(records: SampleRecord[]): Promise<void> {
 /**
  * An import's commit: sample records (whose pixels are already flushed) and the dataset record with
  * its counts and next slot, in one transaction, so the catalog never lists a sample its counts do
- * not, nor hands out a slot a listed sample uses, even when storage runs out between the two.
+ * not, nor hands out a slot a listed sample uses, even when storage runs out or the page is killed
+ * between the two.
  */
 export async function putSamplesAndDataset(records: SampleRecord[], dataset: DatasetRecord): Promise<void> {
   const db = await openCatalog();
@@ -263,6 +264,15 @@ export async function putRun(run: RunRecord): Promise<void> {
 
 export async function putCheckpoint(runId: string, kind: 'best' | 'last', epoch: number, data: ArrayBuffer): Promise<void> {
   await (await openCatalog()).put('checkpoints', { runId, kind, epoch, data });
+}
+
+/** Stores a checkpoint and the run record that points at it in one transaction: neither is ever stored without the other. */
+export async function putCheckpointWithRun(kind: 'best' | 'last', epoch: number, data: ArrayBuffer, run: RunRecord): Promise<void> {
+  const db = await openCatalog();
+  const tx = db.transaction(['checkpoints', 'runs'], 'readwrite');
+  void tx.objectStore('checkpoints').put({ runId: run.id, kind, epoch, data });
+  void tx.objectStore('runs').put(run);
+  await tx.done;
 }
 
 export async function getCheckpoint(runId: string, kind: 'best' | 'last'): Promise<{ epoch: number; data: ArrayBuffer } | undefined> {

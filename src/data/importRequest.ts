@@ -50,6 +50,8 @@ export interface ImportProgress {
   /** compressed bytes read from the sources so far */
   bytes: number;
   elapsedMs: number;
+  /** samples of this import durably stored so far (pixels flushed and catalog committed): a crash keeps at least these */
+  stored?: number;
 }
 
 export interface ImportSummary {

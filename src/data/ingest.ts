@@ -286,6 +286,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     await putSamplesAndDataset(records, counted);
     for (const r of records) ds[r.split]++;
     committed += records.length;
+    report(true);
   };
   const commit = () => {
     const run = committing.then(commitBatch);
@@ -296,7 +297,7 @@ export async function runImport(req: ImportRequest, hooks: IngestHooks): Promise
     const now = performance.now();
     if (force || now - lastProgress > 200) {
       lastProgress = now;
-      hooks.progress({ phase: 'importing', done, total, bytes, elapsedMs: now - t0 });
+      hooks.progress({ phase: 'importing', done, total, bytes, elapsedMs: now - t0, stored: committed });
     }
   };
   const processSample = async (sample: PlannedSample, files: Map<Channel, ChannelFile>) => {

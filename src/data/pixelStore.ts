@@ -323,3 +323,33 @@ export async function deleteDataset(ds: Pick<DatasetRecord, 'id' | 'storage' | '
   }
   await deleteCatalogEntries(ds.id);
 }
+
+/**
+ * The bytes stored in each of a dataset's pixel chunks (chunk index → bytes), for the consistency
+ * check at start: a sample's slot must lie within them. A chunk not stored is absent.
+ */
+export async function storedChunkBytes(ds: Pick<DatasetRecord, 'id' | 'storage'>): Promise<Map<number, number>> {
+  const sizes = new Map<number, number>();
+  if (ds.storage === 'opfs') {
+    let dir: FileSystemDirectoryHandle;
+    try {
+      dir = await datasetDir(ds.id, false);
+    } catch (e) {
+      if ((e as DOMException).name === 'NotFoundError') return sizes;
+      throw e;
+    }
+    for (let chunk = 0; ; chunk++) {
+      // only a chunk that is not there ends the list: any other failure fails the check rather than drop samples
+      const file = await dir.getFileHandle(chunkName(chunk)).catch((e: DOMException) => {
+        if (e.name === 'NotFoundError') return null;
+        throw e;
+      });
+      if (!file) break;
+      sizes.set(chunk, (await file.getFile()).size);
+    }
+  } else {
+    const db = await openCatalog();
+    for (const c of await db.getAll('pixelChunks', IDBKeyRange.bound([ds.id, -Infinity], [ds.id, Infinity]))) sizes.set(c.chunk, c.blob.size);
+  }
+  return sizes;
+}

@@ -15,6 +15,7 @@ import { useRoute, navigate } from './workspace/useRoute';
 import { useRouteSync } from './workspace/useRouteSync';
 import { tabLabel } from './workspace/route';
 import { ErrorBoundary } from './ErrorBoundary';
+import { ConsistencyNotice } from './ConsistencyNotice';
 
 /** The workspace: a header with the dataset and run in use, one tab per area (in the URL), the status bar. */
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
         </div>
         <ContextBar route={route} />
       </header>
+      <ConsistencyNotice />
       <TabBar current={route} />
       <main className="studio-main" id="studio-main" aria-label={tabLabel(route.tab)} data-testid={`area-${route.tab}`}>
         <ErrorBoundary key={route.tab}>

@@ -18,6 +18,8 @@ import type {
   ToTorchExportWorker,
   FromFoldGroupWorker,
   ToFoldGroupWorker,
+  FromConsistencyWorker,
+  ToConsistencyWorker,
 } from '../worker/protocol';
 import { rememberStartChecks, startCheckPasses } from './startCheckPasses';
 
@@ -113,4 +115,10 @@ export const foldGroupWorker = () =>
   new WorkerClient<ToFoldGroupWorker, FromFoldGroupWorker>({
     spawn: () => new Worker(new URL('../worker/foldGroup.worker.ts', import.meta.url), { type: 'module', name: 'fold-group' }),
     name: 'fold group',
+  });
+
+export const consistencyWorker = () =>
+  new WorkerClient<ToConsistencyWorker, FromConsistencyWorker>({
+    spawn: () => new Worker(new URL('../worker/consistency.worker.ts', import.meta.url), { type: 'module', name: 'consistency' }),
+    name: 'consistency check',
   });

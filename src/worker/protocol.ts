@@ -436,3 +436,12 @@ export type FromFoldGroupWorker =
   | { type: 'evaluated'; jobId: string; evaluation: GroupEvaluation; comparison: ComparisonRow[] }
   | { type: 'report'; jobId: string; bytes: Uint8Array; files: string[] }
   | { type: 'failed'; jobId: string; message: string };
+
+// ── Consistency check at start (src/data/consistency.ts) ─────────────────────────────────
+
+export type { ConsistencyReport } from '../data/consistency';
+import type { ConsistencyReport } from '../data/consistency';
+
+export type ToConsistencyWorker = { type: 'check' };
+
+export type FromConsistencyWorker = { type: 'report'; report: ConsistencyReport } | { type: 'error'; message: string };

@@ -15,7 +15,7 @@ import type { TrainingCallback } from '../core/train/callbacks';
 import { train } from '../core/train/trainer';
 import { accelTraining } from '../accel/training';
 import { Throughput } from '../core/train/throughput';
-import { getCheckpoint, getDataset, getRun, listSamples, putCheckpoint, putRun, type RunRecord } from '../data/catalog';
+import { getCheckpoint, getDataset, getRun, listSamples, putCheckpointWithRun, putRun, type RunRecord } from '../data/catalog';
 import { DEFAULT_IMAGE_MEMORY_MB } from '../core/runConfig';
 import { storedBatchSource } from '../data/storedBatchSource';
 import { getWeights, getWeightsRecord } from '../data/weightsStore';
@@ -231,11 +231,11 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       save: async (kind, c) => {
         const data = encodeCheckpoint(c);
         const lastGood = record.checkpointEpoch;
+        const next = kind === 'last' ? { ...record, checkpointEpoch: c.epoch } : { ...record, bestEpoch: c.epoch };
         try {
-          await putCheckpoint(runId, kind, c.epoch, data);
-          if (kind === 'last') record = { ...record, checkpointEpoch: c.epoch };
-          if (kind === 'best') record = { ...record, bestEpoch: c.epoch };
-          await putRun(record);
+          // one transaction: a page killed mid-save leaves the run pointing at a checkpoint that is stored
+          await putCheckpointWithRun(kind, c.epoch, data, next);
+          record = next;
         } catch (e) {
           if (!isStorageFull(e)) throw e;
           storageFull = true;

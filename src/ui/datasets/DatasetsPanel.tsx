@@ -87,6 +87,8 @@ function ImportProgressView() {
         <div data-testid="import-progress-text">
           {fmtInt(p.done)} of {fmtInt(p.total)} samples · {(p.bytes / 1e6 / (p.elapsedMs / 1000 || 1)).toFixed(1)} MB/s ·{' '}
           {(eta.perSecond ?? perSecond).toFixed(1)} samples/s · ETA {eta.seconds === null ? 'estimating…' : fmtDuration(eta.seconds)}
+          {/* stored: pixels flushed and catalog committed, what a crash keeps (docs/reliability.md) */}
+          {p.stored !== undefined && <span data-testid="import-stored"> · {fmtInt(p.stored)} stored</span>}
         </div>
       )}
       <button onClick={cancel} disabled={importing.cancelling}>
