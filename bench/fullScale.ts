@@ -212,7 +212,7 @@ export async function runFullScale(o: FullScaleOptions): Promise<{ ok: boolean; 
       [
         `explorer: scroll the ${fmt(o.train)}-sample grid (60 wheel turns of 1,500 px, then End)`,
         async () => {
-          const r = await scrollGrid(s.page, 60, 1500, hard);
+          const r = await scrollGrid(s.page, o.train, 60, 1500, hard);
           return `scrolled ${fmt(r.scrolledPx)} px by wheel; End showed the last sample ${r.lastId}`;
         },
       ],

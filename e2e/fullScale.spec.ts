@@ -44,7 +44,7 @@ test('the whole path at 2,000 samples: import, explorer scroll and filters, one 
   await filterSplit(page, 'train', DATA.train, total, 0);
   // the grid scrolls to its end without a main-thread task over 50 ms, and shows the last train sample (explorer order: by id)
   const from = await pageNow(page);
-  const scrolled = await scrollGrid(page, 20, 1500, 0);
+  const scrolled = await scrollGrid(page, DATA.train, 20, 1500, 0);
   const longTasks = await longTasksBetween(page, from, await pageNow(page));
   expect(scrolled.scrolledPx).toBeGreaterThan(0);
   expect(scrolled.lastId).toBe(
@@ -53,10 +53,12 @@ test('the whole path at 2,000 samples: import, explorer scroll and filters, one 
       .sort()
       .at(-1),
   );
-  expect(
-    longTasks.filter((d) => d > 50),
-    `main-thread tasks while scrolling (ms): ${longTasks.join(', ')}`,
-  ).toEqual([]);
+  expect
+    .soft(
+      longTasks.filter((d) => d > 50),
+      `main-thread tasks while scrolling (ms): ${longTasks.join(', ')}`,
+    )
+    .toEqual([]);
 
   const has = (c: number) => plan.train.filter((s) => s.labels.includes(c)).length;
   expect(await toggleClassFilter(page, 0, CLASS_NAMES[0], 0)).toBe(`${fmt(has(0))} of ${fmt(total)} samples`);

@@ -109,10 +109,17 @@ export async function filterSplit(page: Page, split: 'all' | 'train' | 'test', s
 }
 
 /**
- * Scrolls the sample grid with the mouse wheel, `steps` turns of `deltaY` px, one animation frame
- * apart, then to its end; resolves with the id of the last cell once it is shown.
+ * Scrolls the sample grid of `shown` samples with the mouse wheel, `steps` turns of `deltaY` px,
+ * one animation frame apart, then to its end with the End key; resolves with the id of the last
+ * sample's cell once it is shown.
  */
-export async function scrollGrid(page: Page, steps: number, deltaY: number, timeoutMs: number): Promise<{ scrolledPx: number; lastId: string | null }> {
+export async function scrollGrid(
+  page: Page,
+  shown: number,
+  steps: number,
+  deltaY: number,
+  timeoutMs: number,
+): Promise<{ scrolledPx: number; lastId: string | null }> {
   const grid = page.getByTestId('explorer').getByRole('grid', { name: 'Samples' });
   const box = await grid.boundingBox();
   if (!box) throw new Error('the sample grid is not on screen');
@@ -123,9 +130,12 @@ export async function scrollGrid(page: Page, steps: number, deltaY: number, time
   }
   const scrolledPx = await grid.evaluate((g) => g.scrollTop);
   // then the End key, as a user jumps to the last sample: its cell must come into the DOM and show
+  // (the grid's first key press only selects its first cell: Home does that, then End)
   await grid.focus();
+  await page.keyboard.press('Home');
+  await grid.locator('[role="gridcell"][aria-selected="true"]').first().waitFor({ timeout: timeoutMs });
   await page.keyboard.press('End');
-  const last = grid.getByRole('gridcell').last();
+  const last = grid.locator(`[role="gridcell"][id$="-${shown - 1}"]`);
   await last.waitFor({ state: 'visible', timeout: timeoutMs });
   return { scrolledPx, lastId: await last.getAttribute('data-sample-id') };
 }
