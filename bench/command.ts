@@ -15,6 +15,7 @@ export const benchCommand: Command = {
   usage: `Usage: hpa-studio bench [--quick] [--only PARTS] [--ingest-samples N] [--no-browser] [--out DIR]
        hpa-studio bench --parity [--data teaching|realistic|FILE.zip] [--seeds 1,2,3,4,5] [options below]
        hpa-studio bench --teaching [--seeds 1,2,3] [--epochs E] [--model NAME] [--realistic]
+       hpa-studio bench --full-scale [--train N --test M] [--out DIR]
 
 Measures what the studio exists for, each figure the median ± half-range of several runs after
 warm-up, beside a reference measured in the same run (PyTorch CPU, Python/PIL): training img/s of
@@ -54,12 +55,38 @@ DIR/parity-<date>-<machine>.md and .json; work files in bench/tmp/parity.
 
 --teaching runs only the teaching-demo job (scripts/teaching-demo-figures.ts, whose options it
 takes): the Quick demo preset trained by the CLI on the teaching demo for each seed, validation and
-test macro F1 at 0.5 and with per-class thresholds, mean ± SD and wall time (docs/teaching-demo.md).`,
+test macro F1 at 0.5 and with per-class thresholds, mean ± SD and wall time (docs/teaching-demo.md).
+
+--full-scale runs only the full-scale job (bench/fullScale.ts, 30–60 min, not in CI): a synthetic
+archive of the competition's counts (31,072 train + 11,702 test samples, 64 px; made once and kept
+in bench/tmp) imported in headless Chromium on wasm, the explorer (open, grid scroll, class filter,
+heatmap pair), one training epoch at 32 px, prediction of the test split and a validated submission;
+per stage wall time, peak JS heap of the page and workers, OPFS bytes and main-thread long tasks.
+Writes DIR/<date>-<machine>-full-scale.json and .md; exit 1 when a stage failed. --train and
+--test shrink it (a smoke test of the job; the results file then says the counts).`,
   async run(args) {
     if (args.includes('--teaching')) {
       const script = join(dirname(fileURLToPath(import.meta.url)), '../scripts/teaching-demo-figures.ts');
       const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args.filter((a) => a !== '--teaching')], { stdio: 'inherit' });
       return r.status ?? 1;
+    }
+    if (args.includes('--full-scale')) {
+      const { values } = parseArgs({
+        args,
+        options: { 'full-scale': { type: 'boolean' }, train: { type: 'string' }, test: { type: 'string' }, out: { type: 'string', default: 'bench/results' } },
+        strict: true,
+      });
+      const { FULL_SCALE, runFullScale } = await import('./fullScale');
+      const count = (flag: 'train' | 'test') => {
+        const v = values[flag];
+        if (v === undefined) return FULL_SCALE[flag];
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} must be a whole number ≥ 1, got '${v}'`);
+        return Number(v);
+      };
+      const t0 = Date.now();
+      const { ok, files } = await runFullScale({ ...FULL_SCALE, train: count('train'), test: count('test'), outDir: values.out!, log: (l) => console.log(l) });
+      console.log(`done in ${Math.round((Date.now() - t0) / 1000)} s; wrote ${files.join(', ')}`);
+      return ok ? 0 : 1;
     }
     if (args.includes('--parity')) {
       const { parseParityArgs, runParity } = await import('./parity');

@@ -117,22 +117,31 @@ export async function job(s: Session, j: BenchJob, timeoutMs: number): Promise<B
  * ones included (the ingest worker's PNG decode pool), through a browser-level CDP session:
  * Target.getTargets, attach to each new target, Runtime.getHeapUsage per target, summed.
  */
-class HeapSampler {
+export class HeapSampler {
   private sessions = new Map<string, string>(); // targetId → sessionId
   private nextId = 1;
   private pending = new Map<number, (v: number | null) => void>();
   /** targets that did not answer a heap query in time (left out after that) */
   silent = new Map<string, string>(); // targetId → its path
   private timer: ReturnType<typeof setInterval> | null = null;
+  private t0 = 0;
   private busy = false;
   peakTotal = 0;
   peakPage = 0;
   maxWorkers = 0;
   samples: { t: number; total: number }[] = [];
 
+  /** with `retrySilent`: each target's last answer, counted in a sample where it did not answer in time */
+  private lastUsed = new Map<string, number>();
+
+  /**
+   * `retrySilent`: keep querying a target that once did not answer in time (a worker inside a long
+   * step) and count its last answer meanwhile, instead of leaving it out from then on.
+   */
   constructor(
     private cdp: CDPSession,
     private origin: string,
+    private retrySilent = false,
   ) {}
 
   async start(everyMs = 250): Promise<void> {
@@ -141,7 +150,8 @@ class HeapSampler {
       this.pending.get(m.id)?.(m.result?.usedSize ?? 0);
       this.pending.delete(m.id);
     });
-    const t0 = performance.now();
+    const t0 = (this.t0 = performance.now());
+    void this.sample(t0);
     this.timer = setInterval(() => void this.sample(t0), everyMs);
   }
 
@@ -162,7 +172,9 @@ class HeapSampler {
       const { targetInfos } = (await this.cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
       // a target that once let a heap query time out (a worker of an earlier job still busy) is left
       // out from then on, and counted: queried in turn, it would stretch every sample by 2 s
-      const mine = targetInfos.filter((t) => (t.type === 'page' || t.type === 'worker') && t.url.startsWith(this.origin) && !this.silent.has(t.targetId));
+      const mine = targetInfos.filter(
+        (t) => (t.type === 'page' || t.type === 'worker') && t.url.startsWith(this.origin) && (this.retrySilent || !this.silent.has(t.targetId)),
+      );
       const answers = await Promise.all(
         mine.map(async (t) => {
           let sid = this.sessions.get(t.targetId);
@@ -171,8 +183,10 @@ class HeapSampler {
             if (!sid) return null;
             this.sessions.set(t.targetId, sid);
           }
-          const used = await this.heap(sid);
+          let used = await this.heap(sid);
           if (used === null) this.silent.set(t.targetId, t.url.replace(this.origin, ''));
+          if (used === null && this.retrySilent) used = this.lastUsed.get(t.targetId) ?? null;
+          else if (used !== null) this.lastUsed.set(t.targetId, used);
           return used === null ? null : { page: t.type === 'page', used };
         }),
       );
@@ -200,6 +214,8 @@ class HeapSampler {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    // a job shorter than one sample still gets one
+    for (let i = 0; !this.samples.length && i < 20; i++) await (this.busy ? new Promise((r) => setTimeout(r, 100)) : this.sample(this.t0));
     for (const sessionId of this.sessions.values()) await this.cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
   }
 }

@@ -4,14 +4,15 @@
  * and test/{Id}_{...}.png. Streams sample by sample with bounded memory; works in Node and in a Worker.
  *
  * Byte-identical for the same options: entries in a fixed order, a fixed modification date, no
- * extended timestamps, every entry stored (level 0) so no platform's deflate is involved; the PNGs
- * (8-bit grayscale, fast-png's own pure-JS deflate) are compressed already.
+ * extended timestamps, every entry stored so no platform's deflate is involved; the PNGs (8-bit
+ * grayscale, fast-png's own pure-JS deflate) are compressed already. Written by the studio's own
+ * StoredZipWriter (storedZipWriter.ts), whose memory does not grow with the entries written.
  */
-import { Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
 import { encode } from 'fast-png';
 import { formatLabelCsv } from '../core/csv';
 import { planDataset, type SynthOptions } from './planDataset';
 import { renderSample } from './renderSample';
+import { type CentralDirectoryStore, StoredZipWriter } from './storedZipWriter';
 
 /** The modification date of every entry (the competition's launch month). */
 export const ZIP_DATE = new Date(2018, 9, 2, 12, 0, 0);
@@ -35,35 +36,22 @@ function abortError(signal: AbortSignal): unknown {
 /**
  * Streams the dataset zip into `writable`. `onProgress(done, total)` follows every sample (total =
  * train + test). When `signal` aborts, the writable is aborted (an incomplete file is not a valid zip)
- * and the promise rejects with the signal's reason.
+ * and the promise rejects with the signal's reason. `centralDirectory` is where the zip's directory
+ * waits until the end (in memory, about 100 bytes per entry, unless given: the CLI spills to a file).
  */
 export async function writeDatasetZip(
   opts: SynthOptions,
   writable: WritableStream<Uint8Array>,
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
+  centralDirectory?: CentralDirectoryStore,
 ): Promise<void> {
   const plan = planDataset(opts);
-  const out = writable.getWriter();
-  // zip.js gets its own stream over our writer, so that on abort we still hold the writer to abort it
-  const sink = new WritableStream<Uint8Array>({
-    write: (chunk) => out.write(chunk),
-    close: () => out.close(),
-    abort: (reason) => out.abort(reason),
-  });
-  const zip = new ZipWriter(sink, {
-    level: 0,
-    lastModDate: ZIP_DATE,
-    extendedTimestamp: false,
-    useWebWorkers: false,
-    useCompressionStream: false,
-    keepOrder: true,
-  });
+  const zip = new StoredZipWriter(writable, { date: ZIP_DATE, centralDirectory });
   const total = plan.train.length + plan.test.length;
   try {
-    const add = (name: string, data: Uint8Array) => zip.add(name, new Uint8ArrayReader(data));
-    await add('train.csv', text.encode(formatLabelCsv(plan.train, 'Target')));
-    await add(
+    await zip.add('train.csv', text.encode(formatLabelCsv(plan.train, 'Target')));
+    await zip.add(
       'sample_submission.csv',
       text.encode(
         formatLabelCsv(
@@ -72,7 +60,7 @@ export async function writeDatasetZip(
         ),
       ),
     );
-    await add('test_labels.csv', text.encode(formatLabelCsv(plan.test, 'Target')));
+    await zip.add('test_labels.csv', text.encode(formatLabelCsv(plan.test, 'Target')));
     let done = 0;
     onProgress?.(0, total);
     for (const [folder, samples] of [
@@ -82,14 +70,14 @@ export async function writeDatasetZip(
       for (const s of samples) {
         if (signal?.aborted) throw abortError(signal);
         const ch = renderSample({ id: s.id, labels: s.labels, size: opts.size, seed: opts.seed, teaching: opts.teaching });
-        for (const name of CHANNELS) await add(`${folder}/${s.id}_${name}.png`, encodeChannel(ch[name], opts.size));
+        for (const name of CHANNELS) await zip.add(`${folder}/${s.id}_${name}.png`, encodeChannel(ch[name], opts.size));
         onProgress?.(++done, total);
       }
     }
     if (signal?.aborted) throw abortError(signal);
     await zip.close();
   } catch (e) {
-    await out.abort(e).catch(() => {});
+    await zip.abort(e);
     throw e;
   }
 }

@@ -14,6 +14,7 @@ import {
   writeDatasetZip,
 } from '../../synth/index';
 import { type Command, UsageError } from '../command';
+import { fileCentralDirectory } from '../fileCentralDirectory';
 
 function wholeNumber(flag: string, value: string | undefined, fallback?: number): number {
   if (value === undefined) {
@@ -41,7 +42,9 @@ Writes a zip in the Kaggle layout: train.csv, sample_submission.csv, test_labels
 ground truth), train/{Id}_{red,green,blue,yellow}.png and test/{Id}_{...}.png. Images are synthetic
 cell micrographs whose green channel shows the patterns of each sample's classes; label sets are
 drawn from the real competition train.csv. The same options always give the same bytes.
-The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 at 512 px) works.
+The zip is streamed to disk in bounded memory (its central directory waits in file.zip.part.cd,
+not in memory; ZIP64 where the counts or sizes need it), so the full scale (31072 + 11702
+samples, 171,099 entries, at any size) works.
 
   --train N         train samples (default 200)
   --test M          test samples (default 50)
@@ -115,7 +118,7 @@ The zip is streamed to disk (bounded memory), so the full scale (31072 + 11702 a
     process.once('SIGINT', onSignal);
     try {
       const file = createWriteStream(part);
-      await writeDatasetZip(opts, Writable.toWeb(file) as WritableStream<Uint8Array>, progress, controller.signal);
+      await writeDatasetZip(opts, Writable.toWeb(file) as WritableStream<Uint8Array>, progress, controller.signal, fileCentralDirectory(`${part}.cd`));
       await rename(part, out);
     } catch (e) {
       await rm(part, { force: true });

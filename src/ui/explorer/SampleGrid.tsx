@@ -119,6 +119,11 @@ export function SampleGrid({
     }
   };
 
+  // Rows and cells are keyed by their place in the window (row r % window rows, column), not by
+  // sample: a scroll then hands the DOM nodes and canvases of the rows that left to the rows that
+  // came in, instead of creating a canvas per new cell (a 1,500 px wheel turn over the 31,072-sample
+  // grid made every frame a 60–470 ms task under load; docs/full-scale.md).
+  const ring = Math.max(1, range.end - range.first);
   const rows = [];
   for (let r = range.first; r < Math.min(range.end, rowCount); r++) {
     const cells = [];
@@ -128,7 +133,7 @@ export function SampleGrid({
       const d = decor?.(i);
       cells.push(
         <GridCell
-          key={samples[i].id}
+          key={c}
           id={cellId(i)}
           sample={samples[i]}
           index={i}
@@ -144,7 +149,13 @@ export function SampleGrid({
       );
     }
     rows.push(
-      <div key={r} role="row" aria-rowindex={r + 1} className="explorer-row" style={{ transform: `translateY(${r * ROW_HEIGHT}px)`, height: ROW_HEIGHT }}>
+      <div
+        key={r % ring}
+        role="row"
+        aria-rowindex={r + 1}
+        className="explorer-row"
+        style={{ transform: `translateY(${r * ROW_HEIGHT}px)`, height: ROW_HEIGHT }}
+      >
         {cells}
       </div>,
     );
@@ -199,6 +210,8 @@ const GridCell = memo(function GridCell({ id, sample, index, col, active, loader
   useLayoutEffect(() => {
     if (!loader) return;
     cell.current?.setAttribute('data-state', 'loading');
+    // a recycled cell: the sample it showed before must not linger while this one's pixels load
+    canvas.current?.getContext('2d')?.clearRect(0, 0, thumbSize, thumbSize);
     return loader.request(sample.slot, (thumb, err) => {
       const ctx = canvas.current?.getContext('2d');
       if (thumb && ctx) ctx.putImageData(new ImageData(thumb as Uint8ClampedArray<ArrayBuffer>, thumbSize, thumbSize), 0, 0);
