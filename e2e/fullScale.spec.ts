@@ -23,6 +23,10 @@ import { openStudio } from './fixtures/studio';
 // The full-scale bench's path (npm run bench -- --full-scale: 31,072 + 11,702 samples) at 2,000
 // samples, through the same driver (bench/browser/fullScalePath.ts): import, explorer, one epoch,
 // prediction of the whole test split, a submission valid against sample_submission.csv.
+// No trace: its DOM snapshot before and after every action runs in the page's main thread (over a
+// grid of thousands of nodes, 50–150 ms each) and would be counted as the studio's long tasks.
+test.use({ trace: 'off' });
+
 const DATA = { train: 1500, test: 500, size: 32, seed: 7 };
 const fmt = (n: number) => n.toLocaleString('en-US');
 

@@ -120,7 +120,9 @@ export async function scrollGrid(
   deltaY: number,
   timeoutMs: number,
 ): Promise<{ scrolledPx: number; lastId: string | null }> {
-  const grid = page.getByTestId('explorer').getByRole('grid', { name: 'Samples' });
+  // A CSS locator, not getByRole: Playwright's role engine runs in the page's main thread and, over a
+  // DOM of thousands of cells, chart and heatmap nodes, its own queries were the long tasks measured here.
+  const grid = page.locator('[data-testid="explorer"] [role="grid"][aria-label="Samples"]');
   const box = await grid.boundingBox();
   if (!box) throw new Error('the sample grid is not on screen');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
