@@ -4,7 +4,7 @@
  * that read it (runTraining.ts, predictRun.ts, faultInjection.ts) do not load every backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DeviceLost, GpuError } from '../core/gpuFaults';
+import { isGpuMemoryError, type DeviceLost, type GpuError } from '../core/gpuFaults';
 
 interface GpuDeviceLike {
   lost: Promise<{ reason: string; message: string }>;
@@ -40,6 +40,10 @@ export function watchGpuDevice(): void {
     const kind =
       e.error.constructor.name === 'GPUOutOfMemoryError' ? 'out-of-memory' : e.error.constructor.name === 'GPUInternalError' ? 'internal' : 'validation';
     deviceError ??= { kind, message: e.error.message };
+    // A step with a buffer the GPU refused goes on computing garbage, as long as a real step takes
+    // (minutes on a software adapter): the worker gives its device up at once, which drops that
+    // work; the run ends with the memory error and the page replaces the worker.
+    if (isGpuMemoryError(deviceError)) device.destroy();
   });
 }
 

@@ -171,7 +171,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     takeGpuDeviceError();
     let position: RunPosition | null = null;
     let memoryError: GpuError | null = null;
-    const gpuFailed = () => gpuDeviceLost() !== null || memoryError !== null;
+    const gpuFailed = () => gpuDeviceLost() !== null || memoryError !== null || isGpuMemoryError(gpuDeviceError() ?? { kind: '', message: '' });
     const live: TrainingCallback = {
       onEpochStart: () => {
         epochStart = performance.now();
@@ -286,12 +286,9 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       await reader.close(); // the dataset's files are free again before the page hears the run ended
     }
     const lost = gpuDeviceLost();
-    const gpuError = memoryError ?? (status === 'failed' ? gpuDeviceError() : null);
-    if (lost) {
-      status = 'failed';
-      message = deviceLostMessage(lost, position, record.checkpointEpoch);
-      if (record.checkpointEpoch > 0) resumeOn = resumeChoices(backend) as TrainingBackend[];
-    } else if (gpuError && isGpuMemoryError(gpuError)) {
+    // a memory error first: the device is given up after one (gpuDevice.ts), so it is lost too
+    const gpuError = memoryError ?? gpuDeviceError();
+    if (gpuError && isGpuMemoryError(gpuError)) {
       status = 'failed';
       message = gpuMemoryMessage({
         error: gpuError,
@@ -300,11 +297,15 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         estimate: memory.estimate,
         limits: memoryLimits(),
       });
+    } else if (lost) {
+      status = 'failed';
+      message = deviceLostMessage(lost, position, record.checkpointEpoch);
+      if (record.checkpointEpoch > 0) resumeOn = resumeChoices(backend) as TrainingBackend[];
     }
     record = { ...record, status, message };
     await putRun(record);
     // after a GPU fault the page starts a fresh worker: the next run gets a new device, clean
-    post({ type: 'run-ended', runId, status, message, ...(resumeOn ? { resumeOn } : {}), ...(lost || memoryError ? { restartWorker: true } : {}) });
+    post({ type: 'run-ended', runId, status, message, ...(resumeOn ? { resumeOn } : {}), ...(lost || gpuError ? { restartWorker: true } : {}) });
   } finally {
     await reader.close(); // on every way out, a failed start too: no dataset file stays open (a no-op once closed)
   }
