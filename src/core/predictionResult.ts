@@ -34,6 +34,8 @@ export interface PredictResult {
   images: number;
   /** why it ran on that backend (set by the page, kept with the stored prediction) */
   backendWhy?: string;
+  /** set when the backend asked for failed (its GPU device was lost) and the job ran again on another: what happened, in words */
+  fallback?: string;
 }
 
 /** How a prediction's probabilities become the submission's labels. */

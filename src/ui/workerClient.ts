@@ -22,20 +22,26 @@ import type {
   ToConsistencyWorker,
 } from '../worker/protocol';
 import { rememberStartChecks, startCheckPasses } from './startCheckPasses';
+import { parseFaultFlag, type FaultPlan } from '../core/gpuFaults';
 
-export interface WorkerClientOptions<From> {
+/** The fault the page was asked to provoke (its `fault` query parameter; docs/reliability.md), or null: read once. */
+const faultPlan: FaultPlan | null = typeof location !== 'undefined' ? parseFaultFlag(location.search) : null;
+
+export interface WorkerClientOptions<From, To = never> {
   /** creates the worker: `new Worker(new URL('…worker.ts', import.meta.url), …)` written out, so the bundler finds it */
   spawn: () => Worker;
   /** 'training', 'ingest', 'predict': named in failure messages */
   name: string;
   /** a reply of this worker that carries its start-check passes (its backend report) */
   passesIn?: (msg: From) => StartChecks | undefined;
+  /** the message that arms a provoked fault in this kind of worker (sent first, only when the page asks for one) */
+  injectFault?: (plan: FaultPlan) => To;
 }
 
 export class WorkerClient<To, From> {
   private worker: Worker | null = null;
 
-  constructor(private readonly o: WorkerClientOptions<From>) {}
+  constructor(private readonly o: WorkerClientOptions<From, To>) {}
 
   /** whether a worker is running */
   get busy(): boolean {
@@ -52,6 +58,7 @@ export class WorkerClient<To, From> {
     };
     worker.onerror = (e) => onFailure(`${this.o.name} worker failed: ${e.message || 'script error'}`);
     this.worker = worker;
+    if (faultPlan && this.o.injectFault) worker.postMessage(this.o.injectFault(faultPlan));
   }
 
   post(msg: To, transfer: Transferable[] = []): void {
@@ -83,6 +90,7 @@ export const trainingWorker = () =>
   new WorkerClient<ToTrainingWorker, FromTrainingWorker>({
     spawn: () => new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module', name: 'training' }),
     name: 'training',
+    injectFault: (plan) => ({ type: 'inject-fault', plan }),
     passesIn: (msg) => (msg.type === 'backend' ? msg.report.checks : undefined),
   });
 
@@ -96,6 +104,7 @@ export const predictWorker = () =>
   new WorkerClient<ToPredictWorker, FromPredictWorker>({
     spawn: () => new Worker(new URL('../worker/predict.worker.ts', import.meta.url), { type: 'module', name: 'predict' }),
     name: 'predict',
+    injectFault: (plan) => ({ type: 'inject-fault', plan }),
     passesIn: (msg) => (msg.type === 'backend' ? msg.report.checks : undefined),
   });
 

@@ -21,6 +21,7 @@ import { registerAccel } from '../accel/registry';
 import { isSoftwareAdapter } from '../accel/webgpu/softwareAdapter';
 import { knownChecks, runStartChecks } from './startChecks';
 import { backendLimits, type MemoryLimits } from '../core/memoryEstimate';
+import { watchGpuDevice } from './gpuDevice';
 import {
   TRAINING_BACKENDS,
   WASM_MAX_THREADS,
@@ -173,6 +174,7 @@ export async function selectBackend(requested: BackendChoice, o: { checkStepRepl
       continue;
     }
     active = name;
+    if (name === 'webgpu') watchGpuDevice();
     let reason = requested === 'auto' ? `first available in the order ${TRAINING_BACKENDS.join(' → ')}` : 'forced in settings';
     if (name === 'webgpu' && adapter?.fallback) reason += '; software fallback adapter (SwiftShader): works, but slowly';
     if (name === 'wasm') reason += wasmThreadsNote();

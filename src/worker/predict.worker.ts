@@ -5,6 +5,9 @@
  * Speaks only the messages of ./protocol.
  */
 import { selectBackend } from './backend';
+import { gpuDeviceLost } from './gpuDevice';
+import { armFault } from './faultInjection';
+import { backendsAfter, predictFallbackNote } from '../core/gpuFaults';
 import { rememberChecks } from './startChecks';
 import type { BackendChoice, BackendReport, FromPredictWorker, ToPredictWorker } from './protocol';
 import { PredictFailure, runExportJob, runImportJob, runPredictJob } from './predictRun';
@@ -30,7 +33,27 @@ async function backendFor(requested: BackendChoice): Promise<BackendReport> {
   return report;
 }
 
-async function handle(msg: Exclude<ToPredictWorker, { type: 'cancel' }>): Promise<void> {
+type Job = Exclude<ToPredictWorker, { type: 'cancel' | 'inject-fault' }>;
+
+/**
+ * A prediction whose GPU device was lost runs again on the next backend that starts (webgl, then
+ * wasm): a prediction keeps nothing between batches, so starting over loses only time. The result
+ * says so (PredictResult.fallback). Returns false when no backend is left.
+ */
+async function predictOnNextBackend(msg: Extract<Job, { type: 'predict' }>, failedOn: string): Promise<boolean> {
+  const lost = gpuDeviceLost()!;
+  for (const next of backendsAfter(failedOn)) {
+    const report = await backendFor(next);
+    if (!report.active) continue;
+    await runPredictJob(msg.request, controller.signal, (m, t) =>
+      post(m.type === 'predicted' ? { ...m, result: { ...m.result, fallback: predictFallbackNote(lost, failedOn, report.active!) } } : m, t),
+    );
+    return true;
+  }
+  return false;
+}
+
+async function handle(msg: Job): Promise<void> {
   const jobId = msg.type === 'predict' ? msg.request.jobId : msg.jobId;
   if (msg.type === 'cam' && msg.jobId !== latestCam) {
     post({ type: 'cancelled', jobId });
@@ -40,8 +63,14 @@ async function handle(msg: Exclude<ToPredictWorker, { type: 'cancel' }>): Promis
     rememberChecks(msg.checks); // passed in the page's earlier workers: not rerun
     const report = await backendFor(msg.backend);
     if (!report.active) throw new PredictFailure(`No backend could start: ${report.attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
-    if (msg.type === 'predict') await runPredictJob(msg.request, controller.signal, post);
-    else if (msg.type === 'export-model') await runExportJob(jobId, msg.runId, msg.thresholds, msg.thresholdsFrom, post);
+    if (msg.type === 'predict') {
+      try {
+        await runPredictJob(msg.request, controller.signal, post);
+      } catch (e) {
+        // the device's loss, not the job, made it fail (its reads reject, or its numbers are garbage)
+        if (!gpuDeviceLost() || controller.signal.aborted || !(await predictOnNextBackend(msg, report.active))) throw e;
+      }
+    } else if (msg.type === 'export-model') await runExportJob(jobId, msg.runId, msg.thresholds, msg.thresholdsFrom, post);
     else if (msg.type === 'cam') await runCamJob(msg, camModels, post);
     else await runImportJob(jobId, msg.datasetId, msg.files, post);
   } catch (e) {
@@ -64,6 +93,7 @@ let queue: Promise<void> = Promise.resolve();
 self.onmessage = (event: MessageEvent<ToPredictWorker>) => {
   const msg = event.data;
   if (msg.type === 'cancel') controller.abort();
+  else if (msg.type === 'inject-fault') armFault(msg.plan);
   else {
     if (msg.type === 'cam') latestCam = msg.jobId;
     queue = queue.then(() => handle(msg));

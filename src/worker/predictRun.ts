@@ -17,6 +17,8 @@ import type { PixelReader } from '../data/pixelStore';
 import { openFeedReader } from './feedReader';
 import { readAhead } from '../data/readAhead';
 import type { FromPredictWorker, MemberPredictions, PredictRequest } from './protocol';
+import { gpuDeviceLost } from './gpuDevice';
+import { faultPoint } from './faultInjection';
 
 /** A problem the user can act on; its message is shown as is. */
 export class PredictFailure extends Error {}
@@ -130,6 +132,7 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
       progress(m, 'loading', true);
       const { kind, checkpoint } = await runCheckpoint(run);
       const { model, config, imported } = await loadRunModel(run, checkpoint);
+      faultPoint('predict');
       try {
         const view = { inputSize: config.inputSize, resizeMode: config.mode };
         if (view.resizeMode === 'crop' && ds.resolution < view.inputSize)
@@ -180,6 +183,9 @@ export async function runPredictJob(req: PredictRequest, signal: AbortSignal, po
   } finally {
     await reader.close(); // the dataset's files are free again before the page hears the result
   }
+  // a device lost during the job may have let reads return zeros: such numbers are no prediction
+  const lost = gpuDeviceLost();
+  if (lost && tf.getBackend() === 'webgpu') throw new PredictFailure(`The GPU device was lost (reason: ${lost.reason}) while predicting.`);
   const transfer = members.flatMap((m) => [
     m.testProbs.buffer,
     ...(m.valProbs ? [m.valProbs.buffer] : []),

@@ -161,6 +161,10 @@ export interface BatchProgress {
 
 export type RunEndStatus = 'done' | 'stopped' | 'failed';
 
+/** A fault the page asks its workers to provoke (only when opened with a `fault` query parameter: docs/reliability.md). */
+export type { FaultPlan } from '../core/gpuFaults';
+import type { FaultPlan } from '../core/gpuFaults';
+
 export type ToTrainingWorker =
   /** wasmThreads: threads for the wasm backend, 1…WASM_MAX_THREADS (tfjs caps it at half the logical cores); absent = that cap */
   | { type: 'init'; backend: BackendChoice; wasmThreads?: number; checks?: StartChecks }
@@ -168,7 +172,8 @@ export type ToTrainingWorker =
   | { type: 'train'; request: TrainRequest }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  | { type: 'inject-fault'; plan: FaultPlan };
 
 export type FromTrainingWorker =
   | { type: 'backend'; report: BackendReport }
@@ -178,7 +183,8 @@ export type FromTrainingWorker =
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; runId: string; logs: EpochLogs; valProbs: Float32Array; valTruth: Uint8Array; lrReductions: { epoch: number; lr: number }[] }
   | { type: 'paused'; runId: string; paused: boolean }
-  | { type: 'run-ended'; runId: string; status: RunEndStatus; message: string | null }
+  /** resumeOn: the backends the run can resume on from its last checkpoint (its GPU device was lost), first the one it ran on */
+  | { type: 'run-ended'; runId: string; status: RunEndStatus; message: string | null; resumeOn?: TrainingBackend[]; restartWorker?: boolean }
   | { type: 'error'; message: string };
 
 // ── Ingest worker ────────────────────────────────────────────────────────────────────────
@@ -296,6 +302,7 @@ export type ToPredictWorker =
    * the model scores highest; `stage` null: the model's default (deepest) stage.
    */
   | CamRequest
+  | { type: 'inject-fault'; plan: FaultPlan }
   | { type: 'cancel' };
 
 export type CamRequest = {

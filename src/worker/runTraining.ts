@@ -24,9 +24,12 @@ import { applyWeights } from '../core/weights/matchWeights';
 import { openFeedReader } from './feedReader';
 import { chooseAutoBackend } from './autoBackend';
 import { memoryLimits } from './backend';
+import { gpuDeviceError, gpuDeviceLost, takeGpuDeviceError } from './gpuDevice';
+import { faultPoint, memoryCheckOff } from './faultInjection';
+import { deviceLostMessage, gpuMemoryMessage, isGpuMemoryError, resumeChoices, type GpuError, type RunPosition } from '../core/gpuFaults';
 import { explainFailure } from './explainFailure';
 import { memoryCheck } from '../core/train/memoryCheck';
-import type { AutoBackendOutcome, BackendProbeFigure, FromTrainingWorker, TrainRequest } from './protocol';
+import type { AutoBackendOutcome, BackendProbeFigure, FromTrainingWorker, TrainRequest, TrainingBackend } from './protocol';
 
 export class RunFailure extends Error {}
 export { explainFailure };
@@ -85,7 +88,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
   const model = buildRunModel(config);
   // before any image is read or anything trains: a run that cannot fit the backend fails now, with the numbers and a batch that fits
   const memory = memoryCheck(model, { model: config.model, inputSize: config.inputSize, batchSize: config.batchSize, phases: prepared.phases }, memoryLimits());
-  if (memory.verdict === 'refuse') {
+  if (memory.verdict === 'refuse' && !memoryCheckOff()) {
     model.dispose();
     record = { ...record, status: 'failed', message: memory.message };
     await putRun(record);
@@ -164,6 +167,12 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     let epochStart = performance.now();
     let waitAtEpochStart = 0;
     let nanAt: string | null = null;
+    // the GPU's faults (backend.ts watches the device): after one, no step computes anything, so
+    // nothing more is posted, recorded or checkpointed, and a NaN loss is the fault's, not the run's
+    takeGpuDeviceError();
+    let position: RunPosition | null = null;
+    let memoryError: GpuError | null = null;
+    const gpuFailed = () => gpuDeviceLost() !== null || memoryError !== null || isGpuMemoryError(gpuDeviceError() ?? { kind: '', message: '' });
     const live: TrainingCallback = {
       onEpochStart: () => {
         epochStart = performance.now();
@@ -171,6 +180,15 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
         waitAtEpochStart = stats.waitMs;
       },
       onBatchEnd: (ctx, logs) => {
+        if (gpuFailed()) return;
+        const error = gpuDeviceError();
+        if (error && isGpuMemoryError(error)) {
+          memoryError = error;
+          ctx.stopRun('GPU memory');
+          controller.stop();
+          return;
+        }
+        position = { epoch: logs.epoch, step: logs.batch + 1 };
         throughput.add(logs.batchSize);
         if (!Number.isFinite(logs.loss)) {
           nanAt ??= `epoch ${logs.epoch}, batch ${logs.batch + 1}`; // the first: the step in flight may follow
@@ -202,8 +220,10 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
           },
         });
         lastPost = now;
+        faultPoint('train', position);
       },
       onEpochEnd: async (_ctx, logs, val) => {
+        if (gpuFailed()) return;
         post({ type: 'epoch', runId, logs, valProbs: val.probs.slice(), valTruth: val.truth.slice(), lrReductions: record.lrReductions });
         // The page now redraws the epoch's charts and evaluation, one chart at a time. On a machine
         // with few cores this worker would compete with it for the CPU: step aside briefly (0.4 s an
@@ -214,6 +234,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     // the run record takes the epoch first, so the checkpoint's save stores it with it
     const recordEpoch: TrainingCallback = {
       onEpochEnd: (_ctx, logs, val) => {
+        if (gpuFailed()) return;
         record = {
           ...record,
           history: [...record.history, logs as unknown as Record<string, unknown>],
@@ -229,6 +250,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     const checkpoints = bestLastCheckpoint({
       monitor: config.monitor,
       save: async (kind, c) => {
+        if (gpuFailed()) return; // weights read after the fault are not the model's
         const data = encodeCheckpoint(c);
         const lastGood = record.checkpointEpoch;
         const next = kind === 'last' ? { ...record, checkpointEpoch: c.epoch } : { ...record, bestEpoch: c.epoch };
@@ -246,6 +268,8 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
 
     let status: 'done' | 'stopped' | 'failed' = 'done';
     let message: string | null = null;
+    let resumeOn: TrainingBackend[] | undefined;
+    const backend = tf.getBackend();
     try {
       const result = await train(model, source, {
         ...accelTraining, // the fused Adam, and on webgpu steps replayed from a recording
@@ -273,6 +297,23 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
       model.dispose();
       await reader.close(); // the dataset's files are free again before the page hears the run ended
     }
+    const lost = gpuDeviceLost();
+    // a memory error first: the device is given up after one (gpuDevice.ts), so it is lost too
+    const gpuError = memoryError ?? gpuDeviceError();
+    if (gpuError && isGpuMemoryError(gpuError)) {
+      status = 'failed';
+      message = gpuMemoryMessage({
+        error: gpuError,
+        batchSize: config.batchSize,
+        inputSize: config.inputSize,
+        estimate: memory.estimate,
+        limits: memoryLimits(),
+      });
+    } else if (lost) {
+      status = 'failed';
+      message = deviceLostMessage(lost, position, record.checkpointEpoch);
+      if (record.checkpointEpoch > 0) resumeOn = resumeChoices(backend) as TrainingBackend[];
+    }
     // a run stopped by full storage is resumable from its checkpoint ('interrupted'); with storage full
     // this write may fail too, and the record left 'running' reads as interrupted all the same
     if (storageFull) record = { ...record, status: 'interrupted', history: record.history.filter((h) => (h.epoch as number) <= record.checkpointEpoch) };
@@ -280,7 +321,8 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     await putRun(record).catch((e: unknown) => {
       if (!isStorageFull(e)) throw e;
     });
-    post({ type: 'run-ended', runId, status, message });
+    // after a GPU fault the page starts a fresh worker: the next run gets a new device, clean
+    post({ type: 'run-ended', runId, status, message, ...(resumeOn ? { resumeOn } : {}), ...(lost || gpuError ? { restartWorker: true } : {}) });
   } finally {
     await reader.close(); // on every way out, a failed start too: no dataset file stays open (a no-op once closed)
   }

@@ -10,6 +10,7 @@ import { TrainingController } from '../core/train/controller';
 import type { FromTrainingWorker, ToTrainingWorker } from './protocol';
 import { RunFailure, explainFailure, runTraining } from './runTraining';
 import { typedPost } from './typedPost';
+import { armFault } from './faultInjection';
 
 const post = typedPost<FromTrainingWorker>();
 
@@ -67,6 +68,9 @@ async function handle(msg: ToTrainingWorker): Promise<void> {
         break;
       case 'stop':
         controller?.stop();
+        break;
+      case 'inject-fault':
+        armFault(msg.plan);
         break;
     }
   } catch (e) {

@@ -1,4 +1,4 @@
-import { memo, startTransition, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SampleRecord } from '../../data/catalog';
 import { className } from '../../core/labels';
 import { LabelChips } from './LabelChips';
@@ -69,11 +69,6 @@ export function SampleGrid({
   }, [rowCount]);
 
   useLayoutEffect(update, [update, width]);
-
-  // A scroll's new rows render as a transition: React builds them in slices between frames, so a fast
-  // fling over the 31,072-sample grid never holds the main thread for one long task (rows not yet
-  // built are blank for a frame instead).
-  const onScroll = useCallback(() => startTransition(update), [update]);
 
   useEffect(() => {
     const el = ref.current;
@@ -176,7 +171,7 @@ export function SampleGrid({
       aria-colcount={cols}
       aria-activedescendant={activeIndex >= 0 && activeIndex < samples.length ? cellId(activeIndex) : undefined}
       tabIndex={0}
-      onScroll={onScroll}
+      onScroll={update}
       onKeyDown={onKeyDown}
       data-testid={testId}
     >

@@ -58,6 +58,11 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
         </span>{' '}
         in {prediction.seconds.toFixed(1)} s (validation images included).
       </p>
+      {prediction.fallback && (
+        <p className="warn" role="status" data-testid="predict-fallback">
+          ⚠ {prediction.fallback[0].toUpperCase() + prediction.fallback.slice(1)}.
+        </p>
+      )}
       {stored && (
         <p className="hint" data-testid="prediction-stored" data-restored={stored.restored}>
           {stored.error

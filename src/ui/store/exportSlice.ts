@@ -129,7 +129,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     return jobId;
   };
   /** One job in a fresh worker, given the page's start-check passes; an import's file bytes are transferred. */
-  const run = (job: Exclude<ToPredictWorker, { type: 'cancel' }>) => {
+  const run = (job: Exclude<ToPredictWorker, { type: 'cancel' | 'inject-fault' }>) => {
     const jobId = job.type === 'predict' ? job.request.jobId : job.jobId;
     client.start(handle, (message) => handle({ type: 'failed', jobId, message }));
     const transfer = job.type === 'import-model' ? job.files.map((f) => f.bytes.buffer as ArrayBuffer) : [];

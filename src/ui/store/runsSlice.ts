@@ -8,7 +8,17 @@ import { classHistogram, gradientLossOf, gradientShare } from '../../core/lesson
 import { lessonRunMetrics } from '../../core/lesson/runMetrics';
 import type { LessonRecord, LessonRun } from '../../core/lesson/types';
 import { DEFAULT_LESSON_SETTINGS, lessonBaseConfig, lessonVariant, planLesson, type LessonSettings } from '../../core/lesson/variants';
-import type { BackendChoice, BatchProgress, EpochLogs, FromTrainingWorker, RunConfig, RunEndStatus, RunInfo, TrainRequest } from '../../worker/protocol';
+import type {
+  BackendChoice,
+  BatchProgress,
+  EpochLogs,
+  FromTrainingWorker,
+  RunConfig,
+  RunEndStatus,
+  RunInfo,
+  TrainingBackend,
+  TrainRequest,
+} from '../../worker/protocol';
 import { UNDER_ONE_PERCENT } from '../evaluation/rarity';
 import { nextRunNumber, uniqueRunName } from '../runs/runName';
 import { lessonToShow } from '../lesson/lessonToShow';
@@ -46,6 +56,8 @@ export interface LiveRun {
   lrReductions: { epoch: number; lr: number }[];
   status: RunEndStatus | null;
   message: string | null;
+  /** the backends the ended run can resume on from its last checkpoint (its GPU device was lost), or null */
+  resumeOn: TrainingBackend[] | null;
   startedAt: number;
 }
 
@@ -75,6 +87,8 @@ export interface RunsSlice {
   resumeRun: () => void;
   stopRun: () => void;
   resumeInterrupted: (runId: string) => void;
+  /** resumes a run from its last checkpoint on this backend (after its GPU device was lost) */
+  resumeRunOn: (runId: string, backend: TrainingBackend) => void;
   refreshRuns: () => Promise<void>;
   removeRun: (runId: string) => Promise<void>;
   onTrainingMessage: (msg: FromTrainingWorker) => void;
@@ -141,6 +155,7 @@ const newLive = (req: TrainRequest): LiveRun => ({
   lrReductions: [],
   status: null,
   message: null,
+  resumeOn: null,
   startedAt: Date.now(),
 });
 
@@ -372,6 +387,11 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       if (!run) return;
       launch({ runId, name: run.name, datasetId: run.datasetId, config: run.config as unknown as RunConfig, resume: true, group: run.group });
     },
+    resumeRunOn: (runId, backend) => {
+      const run = get().runs.find((r) => r.id === runId);
+      if (!run) return;
+      launch({ runId, name: run.name, datasetId: run.datasetId, config: run.config as unknown as RunConfig, resume: true, group: run.group }, backend);
+    },
     refreshRuns: async () => {
       const [runs, elsewhere] = await Promise.all([listRuns(), holdsElsewhere()]);
       const liveId = get().live?.phase !== 'ended' ? get().live?.runId : null;
@@ -452,8 +472,10 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
           break;
         case 'run-ended':
           if (get().live?.runId === msg.runId) releaseRun();
-          patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false }));
+          patchLive(msg.runId, () => ({ phase: 'ended', status: msg.status, message: msg.message, paused: false, resumeOn: msg.resumeOn ?? null }));
           void get().refreshRuns();
+          // a GPU fault leaves the worker's device lost or its memory in doubt: the status bar's worker starts afresh
+          if (msg.restartWorker) get().connect();
           endLessonRun(msg.runId, msg.status, msg.message);
           get().onFoldRunEnded(msg.runId, msg.status, msg.message);
           break;

@@ -214,6 +214,7 @@ export function LiveRunView() {
   const pause = useStudio((s) => s.pauseRun);
   const resume = useStudio((s) => s.resumeRun);
   const stop = useStudio((s) => s.stopRun);
+  const resumeOn = useStudio((s) => s.resumeRunOn);
   // the loss lesson's runs still to train after this one
   const queue = useStudio((s) => (s.lesson?.status === 'running' ? s.lesson.runs.filter((r) => r.status === 'pending').length : 0));
   const [smoothing, setSmoothing] = useState(0.8);
@@ -265,6 +266,15 @@ export function LiveRunView() {
           </span>
         )}
         {queue > 0 && <span>{queue} more lesson run(s) to go</span>}
+        {ended && live.resumeOn && (
+          <span className="live-controls" data-testid="resume-choices">
+            {live.resumeOn.map((b) => (
+              <button key={b} onClick={() => resumeOn(live.runId, b)} data-testid={`resume-on-${b}`}>
+                Resume on {b}
+              </button>
+            ))}
+          </span>
+        )}
       </div>
       {live.loading && (
         <div data-testid="run-loading">
