@@ -7,7 +7,7 @@ import { gotoTab, importDemo, UNTIL_DONE } from '../fixtures/studio';
  * by switching that check off through the fault-injection flag (docs/reliability.md), then asks
  * for a batch whose first activation needs one buffer over SwiftShader's maxBufferSize (1 GiB).
  */
-test('a batch too large for the GPU ends the run with the numbers and a batch that fits, and records nothing of the failed step', async ({ page }) => {
+test('a batch too large for the GPU ends the run with the numbers and a batch that fits; the worker starts again clean', async ({ page }) => {
   await page.addInitScript(() => {
     if (localStorage.getItem('hpa-studio.backend') === null) localStorage.setItem('hpa-studio.backend', 'webgpu');
   });
@@ -34,4 +34,9 @@ test('a batch too large for the GPU ends the run with the numbers and a batch th
   await expect(page.getByTestId('stop')).toHaveCount(0);
   // nothing of the failed step was recorded
   await expect(page.getByTestId('epoch-count')).toContainText('0 epoch(s) done');
+  // a fresh worker: its training check runs on webgpu again
+  await expect(page.getByTestId('backend-active')).toHaveText('Backend: webgpu', UNTIL_DONE);
+  const toggle = page.getByTestId('backend-details');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await expect(page.getByTestId('backend-check')).toContainText(/^Training check: 3 steps on webgpu, loss \d/, UNTIL_DONE);
 });
