@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
 import { buildZip, fixtureId } from './fixtures/hpaZip';
-import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE, waitForRunEnd, storedValidation } from './fixtures/studio';
+import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE, waitForRunEnd, storedValidation, storedRunEpochs } from './fixtures/studio';
 
 const demo = async (page: Page) => {
   await importDemo(page, { train: 48, test: 8 });
@@ -107,16 +107,7 @@ test.describe('training in the studio', () => {
     await expect(page.getByTestId('run-state')).toContainText('done', UNTIL_DONE);
     await expect(page.getByTestId('epoch-count')).toContainText('3 epoch(s) done');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
-    const epochs = await page.evaluate(
-      () =>
-        new Promise<number[]>((res) => {
-          const r = indexedDB.open('hpa-studio');
-          r.onsuccess = () => {
-            const q = r.result.transaction('runs').objectStore('runs').getAll();
-            q.onsuccess = () => res((q.result[0].history as { epoch: number }[]).map((h) => h.epoch));
-          };
-        }),
-    );
+    const epochs = await storedRunEpochs(page);
     expect(epochs).toEqual([1, 2, 3]);
     expect(from).toBeGreaterThanOrEqual(1);
   });

@@ -1,7 +1,7 @@
 import { decode } from 'fast-png';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { buildZip, CHANNELS, png, samples } from '../fixtures/hpaZip';
-import { gotoTab, importDemo, openStudio, UNTIL_DONE } from '../fixtures/studio';
+import { gotoTab, importDemo, openStudio, storedRunEpochs, UNTIL_DONE } from '../fixtures/studio';
 
 /**
  * Browser storage running out part-way through a write, provoked with CDP's
@@ -186,16 +186,7 @@ test.describe('storage full', () => {
     await expect(page.getByTestId('epoch-count')).toContainText('3 epoch(s) done');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
     await expect(page.getByTestId('run-status')).toHaveText('done');
-    const epochs = await page.evaluate(
-      () =>
-        new Promise<number[]>((res) => {
-          const r = indexedDB.open('hpa-studio');
-          r.onsuccess = () => {
-            const q = r.result.transaction('runs').objectStore('runs').getAll();
-            q.onsuccess = () => res((q.result[0].history as { epoch: number }[]).map((h) => h.epoch));
-          };
-        }),
-    );
+    const epochs = await storedRunEpochs(page);
     expect(epochs).toEqual([1, 2, 3]);
     expect(await checkpoint()).toBe(3);
   });
