@@ -82,6 +82,22 @@ describe('a buffer the GPU refused', () => {
   });
 });
 
+describe('a buffer the worker refused before the GPU saw it', () => {
+  it('is a memory error, and the message quotes the worker, not the GPU', () => {
+    const error = {
+      kind: 'limit',
+      message: "buffer size (1140850688) exceeds the device's maxBufferSize limit (1073741824); refused before it reached the GPU",
+    };
+    expect(isGpuMemoryError(error)).toBe(true);
+    expect(bytesInGpuError(error.message)).toEqual({ requested: 1140850688, limit: 1073741824 });
+    const estimate = { largestTensorBytes: 68 * 2 ** 24, largestTensorName: "block1_conv1's output", totalBytes: 41.6e9 };
+    const limits = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 };
+    expect(gpuMemoryMessage({ error, batchSize: 68, inputSize: 256, estimate, limits })).toBe(
+      "Out of GPU memory: batch 68 at 256 px asked the GPU for a single buffer of 1088 MiB, about 41.6 GB in all by the estimate; the adapter's maxBufferSize is 1024 MiB. Try batch 64. The worker said: buffer size (1140850688) exceeds the device's maxBufferSize limit (1073741824); refused before it reached the GPU. Nothing after the error was recorded; the training worker was restarted.",
+    );
+  });
+});
+
 describe('the fault-injection flag', () => {
   it('reads the faults it knows and nothing else', () => {
     expect(parseFaultFlag('?fault=gpu-device-lost:train:2:5')).toEqual({ kind: 'gpu-device-lost', job: 'train', epoch: 2, step: 5 });

@@ -56,14 +56,18 @@ export function predictFallbackNote(lost: DeviceLost, from: string, to: string):
 
 /** A GPU error that the device reported (uncapturederror or a popped error scope). */
 export interface GpuError {
-  /** 'out-of-memory', 'validation' or 'internal' */
+  /** 'out-of-memory', 'validation' or 'internal' (the GPU's), or 'limit' (a buffer over the device's limits, refused before the GPU saw it) */
   kind: string;
   message: string;
 }
 
 /** Whether a GPU error means a buffer the adapter could not hold (rather than a bug). */
 export function isGpuMemoryError(e: GpuError): boolean {
-  return e.kind === 'out-of-memory' || /exceeds the max(imum)? buffer size|maxBufferSize|maxStorageBufferBindingSize|out of memory|too large/i.test(e.message);
+  return (
+    e.kind === 'out-of-memory' ||
+    e.kind === 'limit' ||
+    /exceeds the max(imum)? buffer size|maxBufferSize|maxStorageBufferBindingSize|out of memory|too large/i.test(e.message)
+  );
 }
 
 /**
@@ -112,7 +116,9 @@ export function gpuMemoryMessage(o: {
   const suggested = limit !== null ? suggestBatch(o.batchSize, limit, (b) => (buffer * b) / o.batchSize) : null;
   const limitWords = limit !== null ? `; the adapter's ${limitName} is ${formatMiB(limit)}` : '';
   const advice = suggested !== null ? `Try batch ${suggested}` : 'Even batch 1 does not fit: try a smaller input size';
-  return `Out of GPU memory: ${need}${limitWords}. ${advice}. The GPU said: ${o.error.kind}: ${o.error.message.split('\n')[0].replace(/\.$/, '')}. Nothing after the error was recorded; the training worker was restarted.`;
+  const words = o.error.message.split('\n')[0].replace(/\.$/, '');
+  const said = o.error.kind === 'limit' ? `The worker said: ${words}` : `The GPU said: ${o.error.kind}: ${words}`;
+  return `Out of GPU memory: ${need}${limitWords}. ${advice}. ${said}. Nothing after the error was recorded; the training worker was restarted.`;
 }
 
 /**

@@ -6,8 +6,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { isGpuMemoryError, type DeviceLost, type GpuError } from '../core/gpuFaults';
 
+interface GpuBufferDescriptorLike {
+  size: number;
+  usage: number;
+}
+
 interface GpuDeviceLike {
   lost: Promise<{ reason: string; message: string }>;
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+  createBuffer(descriptor: GpuBufferDescriptorLike): unknown;
   addEventListener(type: 'uncapturederror', listener: (e: { error: { constructor: { name: string }; message: string } }) => void): void;
   destroy(): void;
 }
@@ -28,11 +35,39 @@ let deviceLost: DeviceLost | null = null;
 let deviceError: GpuError | null = null;
 const watched = new WeakSet<object>();
 
+/** GPUBufferUsage.STORAGE: a buffer tfjs binds whole to a shader, so the binding limit holds for it too. */
+const STORAGE_USAGE = 0x0080;
+
+/** Thrown where tfjs asks for a buffer the device's limits refuse: the step stops there, before any of it reaches the GPU. */
+export class GpuBufferRefused extends Error {}
+
+/**
+ * Refuses, in the worker, a buffer over the device's limits. The GPU would refuse it too, but only
+ * as an uncaptured validation error after tfjs had queued the rest of the step (minutes of work on a
+ * software adapter that the GPU process still drains for the next worker's device). Thrown here, the
+ * step ends at that op and nothing else is queued.
+ */
+function refuseBuffersOverLimits(device: GpuDeviceLike): void {
+  const create = device.createBuffer.bind(device);
+  const { maxBufferSize, maxStorageBufferBindingSize } = device.limits;
+  device.createBuffer = (descriptor) => {
+    const storage = (descriptor.usage & STORAGE_USAGE) !== 0 && descriptor.size > maxStorageBufferBindingSize;
+    if (descriptor.size > maxBufferSize || storage) {
+      const [name, limit] = descriptor.size > maxBufferSize ? ['maxBufferSize', maxBufferSize] : ['maxStorageBufferBindingSize', maxStorageBufferBindingSize];
+      const message = `buffer size (${descriptor.size}) exceeds the device's ${name} limit (${limit}); refused before it reached the GPU`;
+      deviceError ??= { kind: 'limit', message };
+      throw new GpuBufferRefused(`GPU buffer refused: ${message}`);
+    }
+    return create(descriptor);
+  };
+}
+
 /** Starts watching the running webgpu backend's device (once per device). */
 export function watchGpuDevice(): void {
   const device = gpuDevice();
   if (!device || watched.has(device)) return;
   watched.add(device);
+  refuseBuffersOverLimits(device);
   void device.lost.then((info) => {
     deviceLost = { reason: info.reason || 'unknown', message: info.message || '' };
   });
@@ -40,9 +75,9 @@ export function watchGpuDevice(): void {
     const kind =
       e.error.constructor.name === 'GPUOutOfMemoryError' ? 'out-of-memory' : e.error.constructor.name === 'GPUInternalError' ? 'internal' : 'validation';
     deviceError ??= { kind, message: e.error.message };
-    // A step with a buffer the GPU refused goes on computing garbage, as long as a real step takes
-    // (minutes on a software adapter): the worker gives its device up at once, which drops that
-    // work; the run ends with the memory error and the page replaces the worker.
+    // Out of memory (a buffer within the limits that the GPU still could not place): the step goes
+    // on computing garbage. The worker gives its device up at once so that no more is queued; the
+    // run ends with the memory error and the page replaces the worker.
     if (isGpuMemoryError(deviceError)) device.destroy();
   });
 }
