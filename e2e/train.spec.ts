@@ -1,20 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { countsAtThresholds, f1Report } from '../src/core/metrics';
 import { buildZip, fixtureId } from './fixtures/hpaZip';
-import { gotoTab, importDemo, openImportOptions, openStudio, UNTIL_DONE, waitForRunEnd, storedValidation, storedRunEpochs } from './fixtures/studio';
-
-const demo = async (page: Page) => {
-  await importDemo(page, { train: 48, test: 8 });
-  await gotoTab(page, 'train');
-};
-
-async function quickRecipe(page: Page, epochs: number) {
-  await page.getByRole('button', { name: 'Quick demo' }).click();
-  // these tests are about the paper's GAPNet-PL (its kernels, replay and checks), whatever the preset picks
-  await page.getByLabel('Model', { exact: true }).selectOption('gapnet-pl');
-  await page.getByLabel('Epochs', { exact: true }).fill(String(epochs));
-  await page.getByLabel('Batch size').fill('8');
-}
+import { gotoTab, openImportOptions, openStudio, UNTIL_DONE, storedValidation, storedRunEpochs } from './fixtures/studio';
+import { demo, quickRecipe } from './fixtures/trainRecipes';
 
 test.describe('training in the studio', () => {
   test('demo → one short epoch on webgpu: loss points, 28-row table, a slider moves macro F1 to the core value', async ({ page }) => {
@@ -110,38 +98,5 @@ test.describe('training in the studio', () => {
     const epochs = await storedRunEpochs(page);
     expect(epochs).toEqual([1, 2, 3]);
     expect(from).toBeGreaterThanOrEqual(1);
-  });
-
-  test('the main thread has no task longer than 50 ms while a run trains', async ({ page }) => {
-    await page.addInitScript(() => {
-      (window as unknown as { longTasks: number[] }).longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    await openStudio(page, 'wasm');
-    await demo(page);
-    await quickRecipe(page, 3);
-    await page.getByLabel('Batch size').fill('4');
-    await page.getByTestId('train').click();
-    await expect(page.getByTestId('run-progress')).toBeVisible(UNTIL_DONE);
-    const count = () => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
-    const since = (n: number) => page.evaluate((from) => (window as unknown as { longTasks: number[] }).longTasks.slice(from), n);
-    // the first epoch on the Train area's live curves
-    const onTrain = await count();
-    await expect(page.getByTestId('epoch-count')).toContainText('1 epoch(s) done', UNTIL_DONE);
-    const duringTrain = await since(onTrain);
-    // the user opens Evaluate (drawing it is the click's work, not training's); then its charts redraw per epoch
-    const atSwitch = await count();
-    await gotoTab(page, 'evaluate');
-    await expect(page.getByTestId('per-class-table').locator('tbody tr')).toHaveCount(28);
-    const switchTasks = await since(atSwitch);
-    const onEvaluate = await count();
-    await waitForRunEnd(page);
-    const duringEvaluate = await since(onEvaluate);
-    const fmt = (t: number[]) => `${t.length}, longest ${Math.max(0, ...t).toFixed(0)} ms`;
-    console.log(`long tasks while training: on Train ${fmt(duringTrain)}; on Evaluate ${fmt(duringEvaluate)} (opening Evaluate: ${fmt(switchTasks)})`);
-    expect(duringTrain.filter((d) => d > 50)).toEqual([]);
-    expect(duringEvaluate.filter((d) => d > 50)).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 /**
- * One chart redraw per slot. recharts keeps a store per chart and redraws every chart whose data
- * changed in one animation frame; when an epoch ends, five charts change at once and that frame
- * becomes a long task. Charts take their data through `useQueuedValue`, which hands new values
+ * One chart redraw per slot. When an epoch ends, five charts change at once, and drawn in one
+ * render they make one long task. Charts take their data through `useQueuedValue`, which hands new values
  * over one chart at a time, a frame or more apart, so the main thread never blocks for long.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';

@@ -1,8 +1,12 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { className } from '../../core/labels';
 import { precisionRecall, type EmptyClassRule } from '../../core/metrics';
 import { operatingPointText, prCurve, thinCurve } from './prCurve';
+import { LinePlot, type PlotSeries } from '../LinePlot';
+
+const PR_SERIES: PlotSeries[] = [{ key: 'precision', name: 'precision', color: '#1a56c4', dots: false }];
+const UNIT: [number, number] = [0, 1];
+const QUARTERS = [0, 0.25, 0.5, 0.75, 1];
 
 export interface PRCurveChartProps {
   probs: Float32Array;
@@ -23,6 +27,10 @@ export interface PRCurveChartProps {
 export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasses, cls, onClass, threshold, tp, fp, fn, emptyClass }: PRCurveChartProps) {
   const curve = useMemo(() => thinCurve(prCurve(truth, probs, numClasses, cls, emptyClass)), [truth, probs, numClasses, cls, emptyClass]);
   const here = precisionRecall(tp, fp, fn, emptyClass);
+  const dots = useMemo(
+    () => (Number.isNaN(here.precision) ? [] : [{ x: here.recall, y: here.precision, r: 5, color: '#d9480f' }]),
+    [here.recall, here.precision],
+  );
   return (
     <figure className="eval-chart" data-testid="pr-curve" aria-label="Precision–recall curve">
       <figcaption>
@@ -35,27 +43,23 @@ export const PRCurveChart = memo(function PRCurveChart({ probs, truth, numClasse
           ))}
         </select>
       </figcaption>
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={curve} margin={{ top: 6, right: 12, bottom: 14, left: 0 }}>
-          <CartesianGrid vertical={false} strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="recall"
-            domain={[0, 1]}
-            ticks={[0, 0.25, 0.5, 0.75, 1]}
-            tick={{ fontSize: 10 }}
-            label={{ value: 'recall', position: 'insideBottom', offset: -8, fontSize: 11 }}
-          />
-          <YAxis type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} width={34} tick={{ fontSize: 10 }} />
-          <Tooltip
-            isAnimationActive={false}
-            formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
-            labelFormatter={(r) => `recall ${typeof r === 'number' ? r.toFixed(3) : r}`}
-          />
-          <Line type="linear" dataKey="precision" stroke="#1a56c4" dot={false} isAnimationActive={false} />
-          {!Number.isNaN(here.precision) && <ReferenceDot x={here.recall} y={here.precision} r={5} fill="#d9480f" stroke="#fff" />}
-        </LineChart>
-      </ResponsiveContainer>
+      <LinePlot
+        rows={curve}
+        x="recall"
+        series={PR_SERIES}
+        height={220}
+        ariaLabel={`Precision–recall curve of class ${cls}`}
+        xDomain={UNIT}
+        yDomain={UNIT}
+        xTicks={QUARTERS}
+        yTicks={QUARTERS}
+        xLabel="recall"
+        xTitle={(r) => `recall ${r.toFixed(3)}`}
+        valueFormat={(v) => v.toFixed(3)}
+        yAxisWidth={34}
+        dots={dots}
+        legend={false}
+      />
       <p className="chart-note" data-testid="pr-point">
         {operatingPointText(threshold, tp, fp, fn, emptyClass)}
       </p>

@@ -1,5 +1,4 @@
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CLASS_NAMES } from '../../core/labels';
 import { windowRate } from '../../core/eta';
 import { lossCurveRows, smoothLoss, type LossCurveRow } from '../../core/lossCurve';
@@ -9,6 +8,7 @@ import { useStudio } from '../store';
 import { ChartSlot, useQueuedValue } from '../chartQueue';
 import type { LiveRun as Live } from '../store/runsSlice';
 import { phaseStarts } from '../../core/phaseMarkers';
+import { LinePlot, type PlotSeries } from '../LinePlot';
 
 /** The value, updated at most once per `ms` (and at once when `key` changes): for charts that need not redraw at every batch. */
 function useThrottled<T>(value: T, ms: number, key: unknown): T {
@@ -30,46 +30,38 @@ function useThrottled<T>(value: T, ms: number, key: unknown): T {
   return shown;
 }
 
+const LOSS_SERIES: PlotSeries[] = [
+  { key: 'smoothed', name: 'batch loss (smoothed)', color: '#1a56c4', width: 2, dots: false },
+  { key: 'train', name: 'train loss (epoch mean, mid-epoch)', color: '#0b7a55' },
+  { key: 'val', name: 'val loss (epoch)', color: '#d9480f' },
+];
+const F1_SERIES: PlotSeries[] = [{ key: 'f1', name: 'val macro F1 (t = 0.5)', color: '#d9480f' }];
+const LR_SERIES: PlotSeries[] = [{ key: 'lr', name: 'learning rate (log scale)', color: '#495057' }];
+const UNIT: [number, number] = [0, 1];
+
 // memo: the charts re-render only when their (throttled, deferred) data changes, not on every
 // progress message that re-renders the view around them.
 const LossChart = memo(function LossChart({ live, smoothing }: { live: Live; smoothing: number }) {
   const bpe = live.progress?.batchesPerEpoch ?? 1;
   const computed = useMemo(() => lossCurveRows(live.points, live.epochs, bpe, smoothing), [live.points, live.epochs, smoothing, bpe]);
   const data = useQueuedValue(computed);
-  const phaseChanges = live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase);
+  const phaseChanges = useMemo(() => live.epochs.filter((e, i) => i > 0 && e.phase !== live.epochs[i - 1].phase), [live.epochs]);
+  const markers = useMemo(() => phaseChanges.map((e) => ({ x: (e.epoch - 1) * bpe, label: e.phaseName.split(' (')[0] })), [phaseChanges, bpe]);
   return (
     <ChartSlot minHeight={220}>
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid vertical={false} strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={(s: number) => `${(s / bpe).toFixed(1)}`}
-            label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }}
-          />
-          <YAxis width={48} tickFormatter={(v: number) => v.toFixed(3)} />
-          <Tooltip
-            isAnimationActive={false}
-            formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
-            labelFormatter={(s) => `epoch ${(Number(s) / bpe).toFixed(2)}`}
-          />
-          <Legend />
-          <Line dataKey="smoothed" name="batch loss (smoothed)" stroke="#1a56c4" dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
-          <Line dataKey="train" name="train loss (epoch mean, mid-epoch)" stroke="#0b7a55" isAnimationActive={false} connectNulls />
-          <Line dataKey="val" name="val loss (epoch)" stroke="#d9480f" isAnimationActive={false} connectNulls />
-          {phaseChanges.map((e) => (
-            <ReferenceLine
-              key={e.epoch}
-              x={(e.epoch - 1) * bpe}
-              stroke="#7048e8"
-              strokeDasharray="4 2"
-              label={{ value: e.phaseName.split(' (')[0], position: 'insideTopLeft', fill: '#7048e8', fontSize: 11 }}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+      <LinePlot
+        rows={data}
+        x="step"
+        series={LOSS_SERIES}
+        height={220}
+        ariaLabel="Loss curve"
+        xFormat={(s) => (s / bpe).toFixed(1)}
+        xTitle={(s) => `epoch ${(s / bpe).toFixed(2)}`}
+        xLabel="epoch"
+        yFormat={(v) => v.toFixed(3)}
+        yAxisWidth={48}
+        markers={markers}
+      />
       <LossCurveData rows={data} batchesPerEpoch={bpe} />
     </ChartSlot>
   );
@@ -156,53 +148,39 @@ const EpochCharts = memo(function EpochCharts({ live }: { live: Live }) {
   const reductions = useQueuedValue(live.lrReductions);
   // the first epoch of each later phase (the epoch axes are categories: a line on that epoch)
   const phases = useMemo(() => phaseStarts(live.epochs), [live.epochs]);
-  const phaseLines = phases.map((s) => (
-    <ReferenceLine
-      key={s.epoch}
-      x={s.epoch}
-      stroke="#7048e8"
-      strokeDasharray="4 2"
-      label={{ value: s.phaseName.split(' (')[0], position: 'insideTopLeft', fill: '#7048e8', fontSize: 10 }}
-    />
-  ));
+  const markers = useMemo(() => phases.map((s) => ({ x: s.epoch, label: s.phaseName.split(' (')[0] })), [phases]);
+  const plateauDots = useMemo(() => reductions.map((r) => ({ x: r.epoch, y: Math.log10(r.lr), r: 5, color: '#e8590c', label: '↓ plateau' })), [reductions]);
   return (
     <div className="chart-pair">
       <ChartSlot minHeight={180}>
-        <ResponsiveContainer width="50%" height={180}>
-          <LineChart data={f1Data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid vertical={false} strokeDasharray="3 3" />
-            <XAxis dataKey="epoch" />
-            <YAxis width={48} domain={[0, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
-            <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-            <Legend />
-            <Line dataKey="f1" name="val macro F1 (t = 0.5)" stroke="#d9480f" isAnimationActive={false} />
-            {phaseLines}
-          </LineChart>
-        </ResponsiveContainer>
+        <LinePlot
+          rows={f1Data}
+          x="epoch"
+          integerX
+          series={F1_SERIES}
+          height={180}
+          ariaLabel="Validation macro F1 by epoch"
+          yDomain={UNIT}
+          yFormat={(v) => v.toFixed(2)}
+          xTitle={(e) => `epoch ${e}`}
+          markers={markers}
+        />
       </ChartSlot>
       <ChartSlot minHeight={180}>
-        <ResponsiveContainer width="50%" height={180}>
-          <LineChart data={lrData} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid vertical={false} strokeDasharray="3 3" />
-            <XAxis dataKey="epoch" />
-            <YAxis width={56} domain={['auto', 'auto']} tickFormatter={(v: number) => (10 ** v).toExponential(0)} />
-            <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? (10 ** v).toExponential(2) : String(v))} />
-            <Legend />
-            <Line dataKey="lr" name="learning rate (log scale)" stroke="#495057" isAnimationActive={false} />
-            {phaseLines}
-            {reductions.map((r) => (
-              <ReferenceDot
-                key={r.epoch}
-                x={r.epoch}
-                y={Math.log10(r.lr)}
-                r={5}
-                fill="#e8590c"
-                stroke="none"
-                label={{ value: '↓ plateau', fontSize: 10, position: 'top' }}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
+        <LinePlot
+          rows={lrData}
+          x="epoch"
+          integerX
+          series={LR_SERIES}
+          height={180}
+          ariaLabel="Learning rate by epoch"
+          yFormat={(v) => (10 ** v).toExponential(1)}
+          valueFormat={(v) => (10 ** v).toExponential(2)}
+          xTitle={(e) => `epoch ${e}`}
+          yAxisWidth={52}
+          markers={markers}
+          dots={plateauDots}
+        />
       </ChartSlot>
     </div>
   );
