@@ -45,7 +45,9 @@ const storedEpochs = (page: Page) =>
       }),
   );
 
-test('GPU device lost mid-run: the run stops saying where, keeps the epoch-1 checkpoint, and resumes from it on wasm to the end', async ({ page }) => {
+test('GPU device lost mid-run: the run stops saying where, keeps the epoch-1 checkpoint, offers to resume after a reload too, and resumes from it on wasm to the end', async ({
+  page,
+}) => {
   const start = Date.now();
   await openWithFault(page, 'gpu-device-lost:train:2:1', 'webgpu');
   console.log(`webgpu ready after ${(Date.now() - start) / 1000} s`);
@@ -68,7 +70,13 @@ test('GPU device lost mid-run: the run stops saying where, keeps the epoch-1 che
   // nothing of the lost epoch was recorded: one finite epoch, its checkpoint
   expect(await storedEpochs(page)).toMatchObject({ epochs: [1], checkpointEpoch: 1 });
   console.log(`lost after ${(Date.now() - t0) / 1000} s`);
-  await page.getByTestId('resume-on-wasm').click();
+  // the offer outlives the page: after a reload the runs table makes it
+  await page.reload();
+  await gotoTab(page, 'train');
+  const row = page.getByTestId('run-row');
+  await expect(row.getByTestId('run-status')).toContainText('failed (The GPU device was lost (reason: destroyed) at epoch 2, step 1');
+  await expect(row.getByRole('button', { name: /^Resume on / })).toHaveText(['Resume on webgpu', 'Resume on webgl', 'Resume on wasm']);
+  await row.getByTestId('run-resume-on-wasm').click();
   await expect(page.getByTestId('run-info')).toContainText('wasm', UNTIL_DONE);
   await expect(state).toHaveText('done', UNTIL_DONE);
   await expect(page.getByTestId('epoch-count')).toContainText('2 epoch(s) done');

@@ -4,6 +4,7 @@
  * from workers.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { FallbackBackend } from '../core/gpuFaults';
 import type { LessonRecord } from '../core/lesson/types';
 import type { PredictionRecord, StoredSubmission } from '../core/predictionResult';
 import type { StoredWeightsData, StoredWeightsRecord } from './weightsStore';
@@ -85,6 +86,8 @@ export interface RunRecord {
   group: string | null;
   /** transfer runs: the pretrained weights the run started from and how they matched (absent: random initialisation) */
   weightsFrom?: RunWeightsFrom;
+  /** a run that failed because its GPU device was lost: the backends it can resume on from its checkpoint (kept across reloads) */
+  resumeOn?: FallbackBackend[];
 }
 
 /** What a transfer run's backbone started from: the stored weights' file and how many tensors loaded. */

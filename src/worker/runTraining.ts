@@ -317,7 +317,7 @@ export async function runTraining(req: TrainRequest, controller: TrainingControl
     // a run stopped by full storage is resumable from its checkpoint ('interrupted'); with storage full
     // this write may fail too, and the record left 'running' reads as interrupted all the same
     if (storageFull) record = { ...record, status: 'interrupted', history: record.history.filter((h) => (h.epoch as number) <= record.checkpointEpoch) };
-    record = { ...record, status: storageFull ? 'interrupted' : status, message };
+    record = { ...record, status: storageFull ? 'interrupted' : status, message, resumeOn };
     await putRun(record).catch((e: unknown) => {
       if (!isStorageFull(e)) throw e;
     });

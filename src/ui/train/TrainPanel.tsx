@@ -29,6 +29,7 @@ function RunsList({
   evaluating: string | null;
 }) {
   const resumeInterrupted = useStudio((s) => s.resumeInterrupted);
+  const resumeOn = useStudio((s) => s.resumeRunOn);
   const removeRun = useStudio((s) => s.removeRun);
   const busy = useStudio((s) => s.live !== null && s.live.phase !== 'ended');
   const elsewhere = useStudio((s) => s.holdsElsewhere);
@@ -60,6 +61,13 @@ function RunsList({
             Resume from epoch {r.checkpointEpoch}
           </button>
         )}
+        {r.status === 'failed' &&
+          r.checkpointEpoch > 0 &&
+          r.resumeOn?.map((b) => (
+            <button key={b} disabled={busy || inAnotherTab(r)} onClick={() => resumeOn(r.id, b)} data-testid={`run-resume-on-${b}`}>
+              Resume on {b}
+            </button>
+          ))}
         {r.valProbs && <button onClick={() => onEvaluate(r.id)}>Evaluate</button>}
         <button disabled={(busy && r.status === 'running') || inAnotherTab(r)} onClick={() => void removeRun(r.id)}>
           Delete
