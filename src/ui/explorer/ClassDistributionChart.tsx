@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { ChartData } from '../ChartData';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis, type BarShapeProps, type TooltipContentProps } from 'recharts';
 import { CLASS_COLORS, CLASS_NAMES } from '../../core/labels';
@@ -63,7 +63,8 @@ function ClassTooltip({ active, payload }: TooltipContentProps) {
 }
 
 /** Class distribution: a horizontal bar per class (names on the axis), linear or log scale; click a bar to filter by it. */
-export function ClassDistributionChart({ counts, bySplit, selected, onToggleClass, scope }: Props) {
+/** Memoised: the explorer re-renders as the grid's active cell moves, and a recharts redraw is a long task (docs/performance.md). */
+export const ClassDistributionChart = memo(function ClassDistributionChart({ counts, bySplit, selected, onToggleClass, scope }: Props) {
   const [log, setLog] = useState(false);
   const selectedSet = useMemo(() => new Set(selected), [selected]);
   const data: Row[] = useMemo(
@@ -126,4 +127,4 @@ export function ClassDistributionChart({ counts, bySplit, selected, onToggleClas
       {log && <p className="chart-note">Log scale: classes with 0 or 1 sample show no bar.</p>}
     </figure>
   );
-}
+});
