@@ -148,14 +148,18 @@ export function parseProbsCsv(text: string, opts: { file?: string; numClasses?: 
 
 /** Writes probabilities with 9 significant digits (float32 values round-trip exactly). */
 export function formatProbsCsv(ids: readonly string[], probs: Float32Array, numClasses = NUM_CLASSES): string {
+  return [...probsCsvLines(ids, probs, numClasses)].join('\n') + '\n';
+}
+
+/** The lines of formatProbsCsv (header first, no line ends), one at a time: a page builds a large one in slices. */
+export function* probsCsvLines(ids: readonly string[], probs: Float32Array, numClasses = NUM_CLASSES): Generator<string> {
   if (probs.length !== ids.length * numClasses) throw new RangeError(`${probs.length} probabilities for ${ids.length} ids × ${numClasses} classes`);
-  const out = [['Id', ...Array.from({ length: numClasses }, (_, c) => String(c))].join(',')];
+  yield ['Id', ...Array.from({ length: numClasses }, (_, c) => String(c))].join(',');
   for (let r = 0; r < ids.length; r++) {
     const cells = [ids[r]];
     for (let c = 0; c < numClasses; c++) cells.push(String(Number(probs[r * numClasses + c].toPrecision(9))));
-    out.push(cells.join(','));
+    yield cells.join(',');
   }
-  return out.join('\n') + '\n';
 }
 
 /** Reads `class,threshold` with every class 0..numClasses−1 exactly once (any order). */

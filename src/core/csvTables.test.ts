@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alignIds, formatFoldsCsv, formatProbsCsv, formatThresholdsCsv, parseFoldsCsv, parseProbsCsv, parseThresholdsCsv } from './csv';
+import { alignIds, formatFoldsCsv, formatProbsCsv, probsCsvLines, formatThresholdsCsv, parseFoldsCsv, parseProbsCsv, parseThresholdsCsv } from './csv';
 import fixture from './fixtures/multilabel-f1.json';
 
 const FIX = join(__dirname, 'fixtures');
@@ -20,6 +20,14 @@ describe('probs.csv (Id,0,…,27)', () => {
     const back = parseProbsCsv(text);
     expect(back.ids).toEqual(['a', 'b']);
     expect([...back.probs]).toEqual([...probs]);
+  });
+
+  it('line by line (as the page makes it in slices) it is the same text', () => {
+    const probs = Float32Array.from({ length: 84 }, (_, i) => Math.fround(Math.cos(i) ** 2));
+    const lines = [...probsCsvLines(['a', 'b', 'c'], probs)];
+    expect(lines).toHaveLength(4);
+    expect(lines.join('\n') + '\n').toBe(formatProbsCsv(['a', 'b', 'c'], probs));
+    expect(() => [...probsCsvLines(['a'], probs)]).toThrow('84 probabilities for 1 ids × 28 classes');
   });
 
   it('names the line and class of a bad value, and a bad header', () => {

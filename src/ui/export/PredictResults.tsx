@@ -1,11 +1,12 @@
 import { fileSafe } from '../format';
 import { useEffect, useMemo } from 'react';
-import { formatProbsCsv } from '../../core/csv';
+import { probsCsvLines } from '../../core/csv';
 import { THRESHOLD_MODES } from '../../core/thresholds';
 import type { DatasetRecord } from '../../data/catalog';
 import type { PredictResult } from '../../worker/protocol';
 import { useStudio } from '../store';
 import { DownloadLink } from './DownloadLink';
+import { SlicedDownload } from './SlicedDownload';
 import type { EnsembleChoice } from '../../core/predictionResult';
 import { predictionOutputs, storedSubmission } from './predictionOutputs';
 import type { DatasetFacts } from './useDatasetFacts';
@@ -45,8 +46,7 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
     if (kept && !differs) keepSubmission(kept);
   }, [kept, differs, keepSubmission]);
   const several = prediction.members.length > 1;
-  const memberCsvs = useMemo(() => prediction.members.map((m) => formatProbsCsv(prediction.testIds, m.testProbs)), [prediction]);
-  const ensembleCsv = useMemo(() => (several && out?.test ? formatProbsCsv(prediction.testIds, out.test.probs) : null), [several, out, prediction]);
+  const csvLines = prediction.testIds.length + 1;
   const tag = several ? `ensemble-${prediction.members.length}` : fileSafe(prediction.members[0].name);
   return (
     <div className="predict-results" data-testid="predict-results">
@@ -120,9 +120,14 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
                 <td>{m.valIds.length || '–'}</td>
                 <td data-testid="member-f1">{f4(out.plan!.members[i].valMacroF1)}</td>
                 <td>
-                  <DownloadLink content={memberCsvs[i]} fileName={`probs-${fileSafe(m.name)}.csv`} testId="member-probs">
+                  <SlicedDownload
+                    lines={() => probsCsvLines(prediction.testIds, m.testProbs)}
+                    total={csvLines}
+                    fileName={`probs-${fileSafe(m.name)}.csv`}
+                    testId="member-probs"
+                  >
                     probs.csv
-                  </DownloadLink>
+                  </SlicedDownload>
                 </td>
               </tr>
             ))}
@@ -133,9 +138,16 @@ export function PredictResults({ prediction, ds, facts }: { prediction: PredictR
                 <td>{out.plan.valRows || '–'}</td>
                 <td data-testid="ensemble-f1">{f4(out.plan.valMacroF1)}</td>
                 <td>
-                  <DownloadLink content={ensembleCsv} fileName={`probs-${tag}.csv`} testId="ensemble-probs">
-                    mean probs.csv
-                  </DownloadLink>
+                  {out.test && (
+                    <SlicedDownload
+                      lines={() => probsCsvLines(prediction.testIds, out.test!.probs)}
+                      total={csvLines}
+                      fileName={`probs-${tag}.csv`}
+                      testId="ensemble-probs"
+                    >
+                      mean probs.csv
+                    </SlicedDownload>
+                  )}
                 </td>
               </tr>
             )}
