@@ -5,6 +5,7 @@ import { countsAtThresholds } from '../src/core/metrics';
 import { DEFAULT_RUN } from '../src/core/runConfig';
 import { axeViolations, layoutProblems } from './fixtures/layout';
 import { gotoTab, importDemo, openStudio, UNTIL_DONE } from './fixtures/studio';
+import { longTasks, recordLongTasks } from './fixtures/longTasks';
 
 const N = 28;
 
@@ -60,17 +61,10 @@ async function download(page: Page, button: Locator): Promise<{ name: string; te
 // both tests measure long tasks: Playwright's trace snapshots the page's DOM on the main thread at every action, so it is off here
 test.use({ trace: 'off' });
 
-const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.slice());
-
 test('error browser: groups equal the confusion counts and follow the thresholds; a false positive opens in the viewer; CSVs; explorer errors only', async ({
   page,
 }) => {
-  await page.addInitScript(() => {
-    (window as unknown as { longTasks: number[] }).longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   // not about backends: wasm is pinned
   await openStudio(page, 'wasm');
   await importDemo(page, { train: 96, test: 8 });
@@ -275,12 +269,7 @@ test('error browser: groups equal the confusion counts and follow the thresholds
 });
 
 test('no main-thread task over 50 ms while moving thresholds with the error browser open on 10,000 validation rows', async ({ page }) => {
-  await page.addInitScript(() => {
-    (window as unknown as { longTasks: number[] }).longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await openStudio(page, 'wasm');
   await importDemo(page, { train: 48, test: 8 });
   // a finished run of this dataset with 10,000 validation rows, stored as a training run stores it (the 48 real

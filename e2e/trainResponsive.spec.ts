@@ -1,25 +1,21 @@
 import { expect, test } from '@playwright/test';
 import { gotoTab, openStudio, UNTIL_DONE, waitForTestIdText } from './fixtures/studio';
 import { demo, quickRecipe } from './fixtures/trainRecipes';
+import { longTasks, recordLongTasks } from './fixtures/longTasks';
 
 // Playwright's trace snapshots the page's DOM in its main thread at every action: it would be measured as the studio's
 test.use({ trace: 'off' });
 
 test('the main thread has no task longer than 50 ms while a run trains', async ({ page }) => {
-  await page.addInitScript(() => {
-    (window as unknown as { longTasks: number[] }).longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await openStudio(page, 'wasm');
   await demo(page);
   await quickRecipe(page, 3);
   await page.getByLabel('Batch size').fill('4');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-progress')).toBeVisible(UNTIL_DONE);
-  const count = () => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
-  const since = (n: number) => page.evaluate((from) => (window as unknown as { longTasks: number[] }).longTasks.slice(from), n);
+  const count = async () => (await longTasks(page)).length;
+  const since = async (n: number) => (await longTasks(page)).slice(n);
   // the first epoch on the Train area's live curves
   const onTrain = await count();
   await waitForTestIdText(page, 'epoch-count', '1 epoch(s) done');
