@@ -9,7 +9,7 @@
  */
 import { memo, useMemo, useState, type MouseEvent } from 'react';
 import { useWidth } from './useWidth';
-import { finite, nearestRow, plotGeometry, type PlotRow } from './plotGeometry';
+import { finite, nearestRow, plotGeometry, type GeometryInput, type PlotRow } from './plotGeometry';
 
 export interface PlotSeries {
   /** the row field it plots; a row whose value is null, undefined or not finite is skipped (the line joins across it) */
@@ -36,7 +36,8 @@ export interface PlotDot {
   label?: string;
 }
 
-export interface LinePlotProps {
+/** The axes' settings are plotGeometry's (domains, ticks, whole-number x). */
+export interface LinePlotProps extends Pick<GeometryInput, 'xDomain' | 'yDomain' | 'xTicks' | 'yTicks' | 'integerX'> {
   /** records with the x field and each series' field */
   rows: readonly object[];
   /** the x field; rows are sorted by it */
@@ -44,13 +45,6 @@ export interface LinePlotProps {
   series: readonly PlotSeries[];
   height: number;
   ariaLabel: string;
-  /** fixed domains; without, the data's extent widened to nice tick values */
-  xDomain?: [number, number];
-  yDomain?: [number, number];
-  xTicks?: readonly number[];
-  yTicks?: readonly number[];
-  /** x ticks at whole numbers only (epochs) */
-  integerX?: boolean;
   xFormat?: (v: number) => string;
   yFormat?: (v: number) => string;
   /** the tooltip's heading and values */

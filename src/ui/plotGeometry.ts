@@ -16,6 +16,7 @@ export interface GeometryInput {
   top: number;
   width: number;
   height: number;
+  /** fixed domains; without, the data's extent widened to nice tick values */
   xDomain?: [number, number];
   yDomain?: [number, number];
   xTicks?: readonly number[];
